@@ -1,0 +1,44 @@
+"""Errors that reach the user as one clear sentence, never as a traceback.
+
+Every input the project reads (scenario files, CSV tables, evidence ledgers, sweep files)
+reports a problem through :class:`InputError`, which names the file, the line where it is
+known, the field and what was expected. The command line turns it into exit status 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """A problem in a file the user gave us.
+
+    Args:
+        file: The file that holds the problem.
+        field: Dotted path of the offending field or column (``states[2].power``).
+        expected: What a valid value looks like, in words.
+        line: 1-based line number in the file, when known.
+        got: The offending value, shown abbreviated.
+    """
+
+    def __init__(self, file: str | Path | None, field: str | None, expected: str,
+                 *, line: int | None = None, got: object = None):
+        self.file = str(file) if file is not None else "<input>"
+        self.field = field
+        self.expected = expected
+        self.line = line
+        self.got = got
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        parts = [where + ":"]
+        if self.field:
+            parts.append(f"field '{self.field}':")
+        parts.append(f"expected {self.expected}")
+        if self.got is not None:
+            shown = repr(self.got)
+            if len(shown) > 80:
+                shown = shown[:77] + "..."
+            parts[-1] += f", got {shown}"
+        return " ".join(parts)

@@ -18,6 +18,10 @@ from sim.errors import InputError
 #: Modules that contribute sub-commands, in the order ``--help`` lists them.
 COMMAND_MODULES = [
     "sim.commands",
+    "sim.viz_cmd",
+    "sim.sweep_cmd",
+    "sim.landscape_io",
+    "sim.validation",
 ]
 
 

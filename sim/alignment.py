@@ -1,0 +1,57 @@
+"""De facto alignment: what each state wants, what the pair agrees, and how fast it moves.
+
+A state's wanted level toward a partner is a logit (random-utility) choice over the six
+de facto levels. Its net utility sets a bliss level (``level_gain`` levels per unit of
+utility); each level's value falls quadratically with its distance from the bliss level,
+and Gumbel noise scaled by the temperature makes the choice a logit: at temperature 0 the
+state picks the nearest level, at high temperature any level.
+
+Cooperation needs both sides and hostility needs only one, so the pair's agreed level is
+the lower of the two wanted levels. The de facto level then closes a share of the gap each
+year (inertia), through a continuous latent value that is rounded for reporting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, LEVELS
+
+_LEVELS = np.array(LEVELS, dtype=float)
+
+
+def bliss_level(total_utility: np.ndarray, level_gain: float) -> np.ndarray:
+    """The continuous level a state would pick without noise."""
+    return np.clip(level_gain * total_utility, DE_FACTO_MIN, DE_FACTO_MAX)
+
+
+def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generator | None,
+                  cap: np.ndarray | float | None = None) -> np.ndarray:
+    """Logit choice of a level for each entry of ``bliss`` (any shape).
+
+    Args:
+        bliss: Bliss levels.
+        temperature: Scale of the Gumbel noise; 0 gives the nearest level.
+        rng: Source of noise (needed when ``temperature > 0``).
+        cap: Highest level allowed (neutral states), broadcast against ``bliss``.
+    """
+    value = -0.5 * (_LEVELS - bliss[..., None]) ** 2
+    if temperature > 0:
+        value = value + temperature * rng.gumbel(size=value.shape)
+    if cap is not None:
+        value = np.where(_LEVELS > np.asarray(cap)[..., None], -np.inf, value)
+    return _LEVELS[np.argmax(value, axis=-1)].astype(int)
+
+
+def agreed_level(desired: np.ndarray) -> np.ndarray:
+    """Cooperation needs both sides, hostility one: the lower of the two wanted levels."""
+    agreed = np.minimum(desired, desired.T)
+    np.fill_diagonal(agreed, 0)
+    return agreed
+
+
+def adjust(latent: np.ndarray, agreed: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Move the latent level a share ``rate`` toward the agreed level; return (latent, level)."""
+    latent = latent + rate * (agreed - latent)
+    level = np.clip(np.floor(latent + 0.5), DE_FACTO_MIN, DE_FACTO_MAX).astype(int)
+    return latent, level

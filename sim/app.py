@@ -1,0 +1,484 @@
+"""The browser page: watch a scenario year by year and ask why each pair aligns.
+
+Built on Mesa's :class:`~mesa.visualization.SolaraViz`, which supplies Step, Play and
+Reset and rebuilds the model from ``model_params`` on Reset. Every panel draws with
+matplotlib (the Agg backend) because the page must work with no internet: Mesa's altair
+backend draws wrongly offline, while a PNG made on the server needs nothing from a CDN.
+
+Run it with ``alliance-sim viz [SCENARIO]`` (see :mod:`sim.viz_cmd`); the scenario to
+open first arrives in the environment variable :data:`SCENARIO_ENV`.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import solara  # noqa: E402
+import yaml  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from mesa.visualization import SolaraViz  # noqa: E402
+from mesa.visualization.utils import update_counter  # noqa: E402
+
+from sim.model import AllianceModel  # noqa: E402
+
+#: Environment variable that carries the scenario to open first (a path).
+SCENARIO_ENV = "ALLIANCE_SIM_SCENARIO"
+#: Environment variable naming the folder whose scenarios the picker lists.
+SCENARIO_DIR_ENV = "ALLIANCE_SIM_SCENARIO_DIR"
+
+#: The mechanism weights a user may move, as (keyword of AllianceModel, label, min, max, step).
+#: The keywords are the model's own override parameters, so a slider means exactly what the
+#: model means by it.
+WEIGHT_SLIDERS = [
+    ("power_weight", "Threat: aggregate power", 0.0, 2.0, 0.05),
+    ("proximity_weight", "Threat: proximity", 0.0, 2.0, 0.05),
+    ("offense_weight", "Threat: offensive capability", 0.0, 2.0, 0.05),
+    ("intent_weight", "Threat: perceived intent", 0.0, 2.0, 0.05),
+    ("ideology_weight", "Ideological affinity", 0.0, 2.0, 0.05),
+    ("interests_weight", "Interest convergence", 0.0, 2.0, 0.05),
+    ("autonomy_weight", "Autonomy cost", 0.0, 2.0, 0.05),
+    ("temperature", "Noise temperature", 0.0, 1.0, 0.01),
+]
+
+#: Utility components shown in the why panel, in the order the model explains a choice.
+COMPONENTS = ["security", "balancing", "bandwagon", "ideology", "interests", "economy",
+              "autonomy", "inertia", "total"]
+
+#: De facto levels -2..3 on a diverging scale: reds for hostility, grey for distance,
+#: blues for cooperation, so the eye reads sign first and strength second.
+LEVEL_COLOURS = ["#b2182b", "#ef8a62", "#bdbdbd", "#92c5de", "#4393c3", "#053061"]
+LEVEL_NAMES = ["militarised", "tense", "distant", "cooperative", "close partnership",
+               "active alliance"]
+BLOC_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
+                "#a6761d", "#666666"]
+
+
+# --------------------------------------------------------------------------- scenarios
+
+def project_root() -> Path:
+    """The checkout that holds ``sim/`` and ``scenarios/``."""
+    return Path(__file__).resolve().parent.parent
+
+
+def scenario_dir() -> Path:
+    """Folder the scenario picker lists: the env override, else the project's ``scenarios/``."""
+    return Path(os.environ.get(SCENARIO_DIR_ENV) or project_root() / "scenarios")
+
+
+def is_agent_scenario(path: Path) -> bool:
+    """Whether a scenario file runs the agent model (landscape files are another mechanism).
+
+    A file that does not parse as a YAML mapping is left out rather than shown, since the
+    picker should only offer what the model can open.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    mechanism = data.get("mechanism")
+    if isinstance(mechanism, str):
+        return mechanism.strip().lower() != "landscape"
+    if isinstance(mechanism, dict):
+        kind = mechanism.get("kind") or mechanism.get("type") or mechanism.get("name")
+        return str(kind).strip().lower() != "landscape" if kind else True
+    return True
+
+
+def list_scenarios(folder: Path | None = None, extra: str | None = None) -> list[str]:
+    """Agent scenarios the picker offers, as paths; ``extra`` (the one asked for) comes first."""
+    folder = scenario_dir() if folder is None else folder
+    found = sorted(str(p) for p in folder.glob("*.y*ml") if is_agent_scenario(p)) \
+        if folder.is_dir() else []
+    if extra and extra not in found:
+        found.insert(0, extra)
+    return found
+
+
+def initial_scenario() -> str | None:
+    """The scenario to open first: the one in :data:`SCENARIO_ENV`, else the first listed.
+
+    ``known_balance_of_threat`` is preferred among the listed ones because it is small and
+    shows every panel at work.
+    """
+    asked = os.environ.get(SCENARIO_ENV)
+    if asked:
+        return asked
+    listed = list_scenarios()
+    for name in listed:
+        if Path(name).stem == "known_balance_of_threat":
+            return name
+    return listed[0] if listed else None
+
+
+# --------------------------------------------------------------------------- the model
+
+class VizModel(AllianceModel):
+    """:class:`AllianceModel` as the page drives it: slider keywords and a remembered past.
+
+    The page needs each year's levels for the time-series panel, so this subclass keeps
+    a copy of the de facto and de jure arrays after every step. Its constructor takes the
+    scenario as ``scenario_file`` (a plain path) because Mesa's Reset treats a parameter
+    named ``scenario`` as one of Mesa's own scenario objects.
+
+    Args:
+        scenario_file: Path of the scenario to run.
+        rng: Seed.
+        use_slider_weights: When False the scenario's own weights apply and the sliders
+            are ignored, so that switching scenario never silently changes its theory.
+        **weights: The slider values, keyed by :data:`WEIGHT_SLIDERS` keywords.
+    """
+
+    def __init__(self, scenario_file: str | None = None, rng: int = 0,
+                 use_slider_weights: bool = False,
+                 power_weight: float = 1.0, proximity_weight: float = 1.0,
+                 offense_weight: float = 1.0, intent_weight: float = 1.0,
+                 ideology_weight: float = 1.0, interests_weight: float = 1.0,
+                 autonomy_weight: float = 1.0, temperature: float = 0.1):
+        scenario_file = scenario_file or initial_scenario()
+        asked = dict(power_weight=power_weight, proximity_weight=proximity_weight,
+                     offense_weight=offense_weight, intent_weight=intent_weight,
+                     ideology_weight=ideology_weight, interests_weight=interests_weight,
+                     autonomy_weight=autonomy_weight, temperature=temperature)
+        #: The keyword overrides actually passed to the model (None = scenario's own).
+        self.weight_overrides = {k: (float(v) if use_slider_weights else None)
+                                 for k, v in asked.items()}
+        super().__init__(scenario=scenario_file, rng=int(rng), **self.weight_overrides)
+        self.scenario_file = scenario_file
+        self.seed_used = int(rng)
+        #: year -> (de_facto, de_jure) copies, for the time-series panel.
+        self.level_history: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._remember()
+
+    def _remember(self) -> None:
+        self.level_history[int(self.year)] = (np.array(self.de_facto, copy=True),
+                                              np.array(self.de_jure, copy=True))
+
+    def step(self) -> None:
+        """One year of the model, then a copy of the levels for the history panel."""
+        super().step()
+        self._remember()
+
+
+def weights_in_force(model) -> dict[str, float | None]:
+    """The mechanism weights the running model uses, for the page to show.
+
+    Prefers what the model reports about itself (``model.weights`` / ``model.mechanism``)
+    and falls back to the overrides the page passed (None = the scenario's own value).
+    """
+    for attr in ("weights", "mechanism_weights"):
+        got = getattr(model, attr, None)
+        if isinstance(got, dict):
+            return {k: got.get(k) for k, *_ in WEIGHT_SLIDERS} | {
+                k: v for k, v in got.items() if k not in dict.fromkeys(WEIGHT_SLIDERS)}
+    return dict(getattr(model, "weight_overrides", {}))
+
+
+# --------------------------------------------------------------------------- selection
+
+#: The pair the why panel and the time series look at (per browser session).
+pair_a = solara.reactive("")
+pair_b = solara.reactive("")
+
+
+def chosen_pair(model) -> tuple[str, str]:
+    """The selected pair, falling back to the first two states when the selection is stale."""
+    ids = list(model.ids)
+    a = pair_a.value if pair_a.value in ids else ids[0]
+    b = pair_b.value if pair_b.value in ids and pair_b.value != a else \
+        next(x for x in ids if x != a)
+    return a, b
+
+
+# --------------------------------------------------------------------------- drawing
+
+def draw_map(model) -> Figure:
+    """The state system as a map: capitals placed by longitude and latitude.
+
+    Node area grows with aggregate power; an edge's colour is the pair's de facto level
+    (distant pairs are left out to keep the picture readable); an edge is dashed when the
+    pair's de jure level exceeds its de facto level, the mark of a paper alliance. Each
+    bloc draws a ring of its own colour around its members.
+    """
+    fig = Figure(figsize=(6.4, 4.8), dpi=90)
+    ax = fig.subplots()
+    lon = np.asarray(model.lon, dtype=float)
+    lat = np.asarray(model.lat, dtype=float)
+    power = np.asarray(model.power, dtype=float)
+    facto = np.asarray(model.de_facto)
+    jure = np.asarray(model.de_jure)
+    n = len(lon)
+    ii, jj = np.triu_indices(n, k=1)
+    # A paper instrument is one above what the pair practises; a hostile pair without a
+    # treaty (de jure 0 over de facto -1) is not one, hence the floor at zero.
+    paper = jure[ii, jj] > np.maximum(facto[ii, jj], 0)
+    shown = (facto[ii, jj] != 0) | paper
+    for i, j, dashed in zip(ii[shown], jj[shown], paper[shown]):
+        level = int(facto[i, j])
+        ax.plot([lon[i], lon[j]], [lat[i], lat[j]], color=LEVEL_COLOURS[level + 2],
+                lw=1.0 + abs(level), zorder=1, linestyle="--" if dashed else "-")
+    sizes = 80 + 1400 * power / max(power.max(), 1e-9)
+    handles = []
+    index = {s: k for k, s in enumerate(model.ids)}
+    names = getattr(model, "bloc_names", {}) or {}
+    for r, (bloc, members) in enumerate(sorted(model.blocs.items(), key=lambda kv: str(kv[0]))):
+        colour = BLOC_COLOURS[r % len(BLOC_COLOURS)]
+        rows = [index[s] for s in members if s in index]
+        if not rows:
+            continue
+        ax.scatter(lon[rows], lat[rows], s=sizes[rows] * (1.6 + 0.5 * r), facecolors="none",
+                   edgecolors=colour, linewidths=2, zorder=2)
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
+                              markeredgecolor=colour, markeredgewidth=2,
+                              label=str(names.get(bloc, bloc))))
+    ax.scatter(lon, lat, s=sizes, c="#fdd49e", edgecolors="#7f2704", zorder=3)
+    for k, name in enumerate(model.ids):
+        ax.annotate(name, (lon[k], lat[k]), ha="center", va="center", fontsize=8,
+                    fontweight="bold", zorder=4)
+    handles += [Line2D([], [], color=c, lw=2, label=f"{lv}: {nm}")
+                for lv, c, nm in zip(range(-2, 4), LEVEL_COLOURS, LEVEL_NAMES) if lv != 0]
+    handles.append(Line2D([], [], color="k", lw=1, linestyle="--", label="de jure > de facto"))
+    ax.legend(handles=handles, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.set_title(f"{model.year}")
+    pad_x = max(np.ptp(lon) * 0.12, 2.0)
+    pad_y = max(np.ptp(lat) * 0.15, 2.0)
+    ax.set_xlim(lon.min() - pad_x, lon.max() + pad_x)
+    ax.set_ylim(lat.min() - pad_y, lat.max() + pad_y)
+    fig.tight_layout()
+    return fig
+
+
+def pair_reference(model, a: str, b: str):
+    """The reference timeline rows of one pair (either order), or None."""
+    ref = getattr(model, "reference", None)
+    if ref is None or len(ref) == 0:
+        return None
+    rows = ref[((ref["a"] == a) & (ref["b"] == b)) | ((ref["a"] == b) & (ref["b"] == a))]
+    return rows.sort_values("year") if len(rows) else None
+
+
+def draw_pair_series(model, a: str, b: str) -> Figure:
+    """One pair's de facto and de jure levels by year, over the reference when there is one."""
+    fig = Figure(figsize=(6.4, 3.2), dpi=90)
+    ax = fig.subplots()
+    i, j = model.ids.index(a), model.ids.index(b)
+    years = sorted(model.level_history)
+    ax.step(years, [model.level_history[y][0][i, j] for y in years], where="post",
+            color="#2166ac", lw=2, label="de facto (model)")
+    ax.step(years, [model.level_history[y][1][i, j] for y in years], where="post",
+            color="#b2182b", lw=2, linestyle="--", label="de jure (model)")
+    ref = pair_reference(model, a, b)
+    if ref is not None:
+        ax.plot(ref["year"], ref["de_facto"], "o", color="#2166ac", alpha=0.45, ms=4,
+                label="de facto (reference)")
+        ax.plot(ref["year"], ref["de_jure"], "s", color="#b2182b", alpha=0.45, ms=4,
+                label="de jure (reference)")
+    ax.set_ylim(-2.5, 3.5)
+    ax.set_yticks(range(-2, 4))
+    ax.set_xlabel("year")
+    ax.set_ylabel("level")
+    ax.set_title(f"{a}-{b}")
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def draw_threat(model) -> Figure:
+    """The threat matrix: row i, column j is the threat j poses to i."""
+    fig = Figure(figsize=(5.0, 4.2), dpi=90)
+    ax = fig.subplots()
+    im = ax.imshow(np.asarray(model.threat, dtype=float), cmap="OrRd", vmin=0.0, vmax=1.0)
+    ax.set_xticks(range(model.n), model.ids, rotation=90, fontsize=7)
+    ax.set_yticks(range(model.n), model.ids, fontsize=7)
+    ax.set_xlabel("source of threat (j)")
+    ax.set_ylabel("threatened state (i)")
+    ax.set_title(f"Threat, {model.year}")
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    return fig
+
+
+def pair_components(model, a: str, b: str) -> dict[str, tuple[float, float]]:
+    """Each utility component as (a's utility toward b, b's toward a)."""
+    i, j = model.ids.index(a), model.ids.index(b)
+    comps = model.components
+    names = [c for c in COMPONENTS if c in comps] + \
+        [c for c in comps if c not in COMPONENTS]
+    return {c: (float(comps[c][i, j]), float(comps[c][j, i])) for c in names}
+
+
+def draw_why(values: dict[str, tuple[float, float]], a: str, b: str) -> Figure:
+    """Side-by-side bars of both sides' utility components."""
+    fig = Figure(figsize=(6.4, 3.2), dpi=90)
+    ax = fig.subplots()
+    names = list(values)
+    x = np.arange(len(names))
+    ax.bar(x - 0.2, [values[c][0] for c in names], 0.4, color="#4393c3", label=f"{a} toward {b}")
+    ax.bar(x + 0.2, [values[c][1] for c in names], 0.4, color="#d6604d", label=f"{b} toward {a}")
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xticks(x, names, rotation=30, fontsize=7)
+    ax.set_ylabel("utility")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def format_drivers(drivers) -> str:
+    """An event's top three drivers as short text, whatever shape the model gives them."""
+    if not drivers:
+        return ""
+    if isinstance(drivers, dict):
+        top = sorted(drivers.items(), key=lambda kv: -abs(kv[1])
+                     if isinstance(kv[1], (int, float)) else 0)[:3]
+        return ", ".join(f"{k} {v:+.2f}" if isinstance(v, (int, float)) else f"{k} {v}"
+                         for k, v in top)
+    if isinstance(drivers, (list, tuple)):
+        return ", ".join(str(d) for d in list(drivers)[:3])
+    return str(drivers)
+
+
+# --------------------------------------------------------------------------- components
+# Text panels are plain HTML: solara's Markdown fetches KaTeX from a CDN, which an offline
+# page cannot reach.
+
+def _esc(value) -> str:
+    return html.escape(str(value))
+
+
+@solara.component
+def YearPanel(model):
+    """The current year and that year's events, each with its top drivers."""
+    update_counter.get()
+    events = model.year_events(model.year)
+    items = []
+    for ev in events:
+        pair = "-".join(str(x) for x in (ev.get("a"), ev.get("b")) if x)
+        drivers = format_drivers(ev.get("drivers"))
+        items.append(f"<li><b>{_esc(ev.get('kind', 'event'))}</b> {_esc(pair)}: "
+                     f"{_esc(ev.get('text', ''))}"
+                     + (f" <i>(drivers: {_esc(drivers)})</i>" if drivers else "") + "</li>")
+    if not items:
+        items.append("<li>No treaties, exits or shocks this year.</li>")
+    weights = weights_in_force(model)
+    shown = ", ".join(f"{k}={'scenario' if v is None else f'{v:g}'}"
+                      for k, v in weights.items())
+    name = Path(str(getattr(model, "scenario_file", ""))).name
+    body = (f"<h2 class='year'>Year {int(model.year)}</h2><ul class='events'>{''.join(items)}</ul>"
+            f"<p>Scenario: <code>{_esc(name)}</code>, seed {_esc(getattr(model, 'seed_used', ''))}"
+            f"</p><p class='weights'>Weights in force: {_esc(shown)}</p>")
+    solara.HTML(tag="div", unsafe_innerHTML=body)
+
+
+@solara.component
+def MapPanel(model):
+    """The map of alignments and blocs."""
+    update_counter.get()
+    solara.FigureMatplotlib(draw_map(model), format="png")
+
+
+@solara.component
+def ThreatPanel(model):
+    """The threat matrix heatmap."""
+    update_counter.get()
+    solara.FigureMatplotlib(draw_threat(model), format="png")
+
+
+@solara.component
+def PairPicker(model):
+    """Two dropdowns that choose the pair the why panel and the time series explain."""
+    a, b = chosen_pair(model)
+    with solara.Row():
+        solara.Select("State A", values=list(model.ids), value=a, on_value=pair_a.set)
+        solara.Select("State B", values=[x for x in model.ids if x != a], value=b,
+                      on_value=pair_b.set)
+
+
+@solara.component
+def WhyPanel(model):
+    """Why does this pair align as it does? Both sides' utility components, as bars and text."""
+    update_counter.get()
+    a, b = chosen_pair(model)
+    PairPicker(model)
+    values = pair_components(model, a, b)
+    solara.FigureMatplotlib(draw_why(values, a, b), format="png")
+    i, j = model.ids.index(a), model.ids.index(b)
+    rows = "".join(f"<tr><td>{_esc(c)}</td><td>{u:+.3f}</td><td>{v:+.3f}</td></tr>"
+                   for c, (u, v) in values.items())
+    head = (f"Why {a}-{b}, {int(model.year)}: de facto {int(model.de_facto[i, j])}, "
+            f"de jure {int(model.de_jure[i, j])}; threat {b} to {a} "
+            f"{float(model.threat[i, j]):.2f}, {a} to {b} {float(model.threat[j, i]):.2f}; "
+            f"desired {int(model.desired[i, j])} / {int(model.desired[j, i])}")
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<p><b>{_esc(head)}</b></p><table class='why'><tr><th>component</th>"
+        f"<th>{_esc(a)} toward {_esc(b)}</th><th>{_esc(b)} toward {_esc(a)}</th></tr>"
+        f"{rows}</table>"))
+
+
+@solara.component
+def SeriesPanel(model):
+    """The chosen pair's levels over the years run so far."""
+    update_counter.get()
+    a, b = chosen_pair(model)
+    solara.FigureMatplotlib(draw_pair_series(model, a, b), format="png")
+
+
+# --------------------------------------------------------------------------- the page
+
+def model_params(first: str | None) -> dict:
+    """SolaraViz's ``model_params``: scenario picker, seed, weight sliders.
+
+    Slider starting values come from the first scenario's mechanism where it states them
+    (see :func:`scenario_weights`), otherwise from neutral ones.
+    """
+    defaults = scenario_weights(first) if first else {}
+    params: dict = {
+        "scenario_file": {"type": "Select", "value": first,
+                          "values": list_scenarios(extra=first), "label": "Scenario"},
+        "rng": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1,
+                "label": "Seed"},
+        "use_slider_weights": {"type": "Checkbox", "value": False,
+                               "label": "Override the scenario's weights with the sliders"},
+    }
+    for key, label, lo, hi, step in WEIGHT_SLIDERS:
+        value = defaults.get(key, 0.1 if key == "temperature" else 1.0)
+        params[key] = {"type": "SliderFloat", "value": float(min(max(value, lo), hi)),
+                       "min": lo, "max": hi, "step": step, "label": label}
+    return params
+
+
+def scenario_weights(path: str) -> dict[str, float]:
+    """The weights a scenario file states, keyed by the model's keyword names."""
+    try:
+        model = AllianceModel(scenario=path, rng=0)
+    except Exception:  # noqa: BLE001 - a broken scenario still gets a page with neutral sliders
+        return {}
+    got = weights_in_force(model)
+    return {k: float(v) for k, v in got.items() if isinstance(v, (int, float))}
+
+
+COMPONENTS_LAYOUT = [(YearPanel, 0), (MapPanel, 0), (WhyPanel, 0), (SeriesPanel, 0),
+                     (ThreatPanel, 0)]
+
+
+@solara.component
+def Page():
+    """The whole page: Mesa's controls and parameter inputs plus this project's panels."""
+    first = solara.use_memo(initial_scenario, [])
+    params = solara.use_memo(lambda: model_params(first), [first])
+    model = solara.use_memo(lambda: VizModel(scenario_file=first, rng=0), [first])
+    SolaraViz(model, components=COMPONENTS_LAYOUT, model_params=params,
+              name="alliance-sim", play_interval=400)
+
+
+page = Page

@@ -1,0 +1,63 @@
+"""Multilateral blocs: states join and leave on their own scores.
+
+A state scores a bloc by the power-weighted mean of the levels it wants with the bloc's
+members; it joins when that score reaches the bloc's level less a margin and the members,
+on the same power-weighted average, are not hostile to it; it leaves when the score falls
+below the level less a larger margin (hysteresis, so membership is not flipped by noise).
+A neutral state cannot hold membership above its ceiling. Membership of a bloc counts as a
+de jure instrument of the bloc's level between every two members.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def bloc_scores(members: np.ndarray, desired: np.ndarray, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each state's score for each bloc and the members' acceptance of it.
+
+    Args:
+        members: ``(n, B)`` bool membership.
+        desired: ``(n, n)`` wanted levels, ``[i, j]`` = what i wants with j.
+        power: ``(n,)`` power, the weights.
+
+    Returns:
+        ``score[i, b]`` and ``accept[i, b]``; NaN where the bloc has no member but i.
+    """
+    n = len(power)
+    w = members * power[:, None]  # (n, B)
+    w_excl = w[None, :, :] * (1 - np.eye(n))[:, :, None]  # [i, m, b], excluding m == i
+    total = w_excl.sum(axis=1)  # (n, B)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.einsum("im,imb->ib", desired.astype(float), w_excl) / total
+        accept = np.einsum("mi,imb->ib", desired.astype(float), w_excl) / total
+    return score, accept
+
+
+def step_blocs(members: np.ndarray, *, active: np.ndarray, level: np.ndarray, desired: np.ndarray,
+               power: np.ndarray, cap: np.ndarray, join_margin: float,
+               leave_margin: float) -> list[tuple[int, int, str]]:
+    """Advance membership one year in place; return ``(state, bloc, kind)`` changes."""
+    score, accept = bloc_scores(members, desired, power)
+    allowed = cap[:, None] >= level[None, :]
+    has_others = ~np.isnan(score)
+    join = (~members) & active[None, :] & allowed & has_others & \
+        (score >= level[None, :] - join_margin) & (accept >= 0)
+    leave = members & active[None, :] & has_others & \
+        ((score < level[None, :] - leave_margin) | ~allowed)
+    members[join] = True
+    members[leave] = False
+    changes = [(int(i), int(b), "bloc_join") for i, b in zip(*np.nonzero(join))]
+    changes += [(int(i), int(b), "bloc_exit") for i, b in zip(*np.nonzero(leave))]
+    return sorted(changes, key=lambda c: (c[1], c[0]))
+
+
+def bloc_de_jure(members: np.ndarray, level: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """``[i, j]``: the highest level of any active bloc both i and j belong to."""
+    m = members & active[None, :]
+    if m.shape[1] == 0:
+        return np.zeros((m.shape[0], m.shape[0]), dtype=int)
+    both = m[:, None, :] & m[None, :, :]
+    out = np.where(both, level[None, None, :], 0).max(axis=2)
+    np.fill_diagonal(out, 0)
+    return out.astype(int)

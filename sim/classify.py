@@ -1,0 +1,50 @@
+"""Classifying each pair's relationship, as the source literature distinguishes them.
+
+Natural allies cooperate on shared values and interests; strategic partners cooperate
+because they face a shared threat; a paper alliance has a de jure instrument well above
+what the pair actually does; rivals are tense or worse. Pairs that cooperate for other
+reasons (trade, habit) are ``partner``; the rest ``none``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+CLASSES = ("none", "partner", "natural_ally", "strategic_partner", "paper_alliance", "rival")
+
+
+def shared_threat(threat: np.ndarray) -> np.ndarray:
+    """``[i, j]``: the largest threat that i and j both face from one third state."""
+    shared = np.minimum(threat[:, None, :], threat[None, :, :])  # [i, j, k]
+    n = threat.shape[0]
+    idx = np.arange(n)
+    shared[idx, :, idx] = 0.0  # k == i
+    shared[:, idx, idx] = 0.0  # k == j
+    out = shared.max(axis=2)
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+def classify(*, de_facto: np.ndarray, de_jure: np.ndarray, ideology: np.ndarray,
+             interests: np.ndarray, shared: np.ndarray, paper_gap: int,
+             natural_threshold: float, shared_threat_threshold: float) -> np.ndarray:
+    """Class index per pair (``CLASSES``), symmetric.
+
+    Args:
+        ideology, interests: affinity and convergence components, ``[i, j]`` in [-1, 1].
+        shared: output of :func:`shared_threat`.
+    """
+    values = (ideology + ideology.T) / 2
+    common = (interests + interests.T) / 2
+    cls = np.zeros(de_facto.shape, dtype=int)
+    coop = de_facto >= 1
+    cls[coop] = CLASSES.index("partner")
+    strategic = coop & (shared >= shared_threat_threshold)
+    cls[strategic] = CLASSES.index("strategic_partner")
+    natural = coop & (values >= natural_threshold) & (common >= natural_threshold)
+    cls[natural] = CLASSES.index("natural_ally")
+    paper = (de_jure >= 2) & (de_jure - np.maximum(de_facto, 0) >= paper_gap)
+    cls[paper] = CLASSES.index("paper_alliance")
+    cls[de_facto <= -1] = CLASSES.index("rival")
+    np.fill_diagonal(cls, 0)
+    return cls

@@ -1,0 +1,354 @@
+"""Fitting free weights to a reference timeline, honestly: fit on early years, score on later.
+
+The objective is one minus the exact accuracy of the simulated de facto and de jure levels
+against the reference (the two averaged, and averaged over a few seeds so that the fit
+does not chase one lucky random stream). ``scipy.optimize.differential_evolution`` searches
+the bounded box of the chosen scenario fields with a fixed seed and a bounded number of
+evaluations. Training uses the years up to ``train_end``; the reported test score uses only
+the later years, next to naive baselines (relations frozen as in the first reference year,
+and as in the last training year), which a fitted model has to beat to mean anything.
+
+Scores come from :mod:`sim.validation` when it provides them; a small exact-accuracy scorer
+here keeps fitting usable on its own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.errors import InputError
+
+REFERENCE_COLUMNS = ("a", "b", "year", "de_jure", "de_facto")
+
+
+# --------------------------------------------------------------------------------------
+# Reference timelines and scores
+# --------------------------------------------------------------------------------------
+
+def load_reference(path: str | Path) -> pd.DataFrame:
+    """A reference timeline: one row per pair-year with de jure and de facto levels.
+
+    Uses :mod:`sim.validation`'s reader when there is one (it knows the project's format
+    and its sources); otherwise reads a CSV or Parquet with the columns a, b, year,
+    de_jure, de_facto.
+    """
+    path = Path(path)
+    try:
+        validation = importlib.import_module("sim.validation")
+        reader = getattr(validation, "load_reference", None)
+    except ImportError:
+        reader = None
+    if reader is not None:
+        ref = reader(path)
+        if isinstance(ref, pd.DataFrame):
+            return _normalise(ref, path)
+    if not path.exists():
+        raise InputError(path, None, "an existing reference timeline file")
+    ref = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, comment="#")
+    return _normalise(ref, path)
+
+
+def _normalise(ref: pd.DataFrame, source: Any) -> pd.DataFrame:
+    missing = [c for c in REFERENCE_COLUMNS if c not in ref.columns]
+    if missing:
+        raise InputError(source, missing[0], "a reference timeline with columns "
+                         + ", ".join(REFERENCE_COLUMNS))
+    ref = ref[list(REFERENCE_COLUMNS)].copy()
+    swap = ref.a > ref.b
+    ref.loc[swap, ["a", "b"]] = ref.loc[swap, ["b", "a"]].to_numpy()
+    return ref.dropna(subset=["de_jure", "de_facto"], how="all").reset_index(drop=True)
+
+
+def _pair_keyed(table: pd.DataFrame) -> pd.DataFrame:
+    t = table[["a", "b", "year", "de_jure", "de_facto"]].copy()
+    swap = t.a > t.b
+    t.loc[swap, ["a", "b"]] = t.loc[swap, ["b", "a"]].to_numpy()
+    return t
+
+
+def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
+                years: tuple[int | None, int | None] = (None, None)) -> dict[str, float]:
+    """Exact and within-one accuracy of a simulated dyad table against the reference.
+
+    Args:
+        dyads: Simulated dyad-years (a, b, year, de_jure, de_facto).
+        reference: Reference dyad-years (same columns; missing levels are skipped).
+        years: Inclusive (first, last) year window; None leaves that side open.
+
+    Returns:
+        ``exact_de_facto``, ``exact_de_jure``, ``exact`` (their mean), ``within1_de_facto``,
+        ``within1_de_jure`` and ``n`` (reference pair-years matched).
+    """
+    ref = reference
+    lo, hi = years
+    if lo is not None:
+        ref = ref[ref.year >= lo]
+    if hi is not None:
+        ref = ref[ref.year <= hi]
+    m = ref.merge(_pair_keyed(dyads), on=["a", "b", "year"], suffixes=("_ref", "_sim"))
+    out: dict[str, float] = {"n": float(len(m))}
+    for col in ("de_facto", "de_jure"):
+        r, s = m[f"{col}_ref"].to_numpy(float), m[f"{col}_sim"].to_numpy(float)
+        ok = ~np.isnan(r)
+        out[f"exact_{col}"] = float(np.mean(r[ok] == s[ok])) if ok.any() else math.nan
+        out[f"within1_{col}"] = float(np.mean(np.abs(r[ok] - s[ok]) <= 1)) if ok.any() else math.nan
+    out["exact"] = float(np.nanmean([out["exact_de_facto"], out["exact_de_jure"]]))
+    return out
+
+
+def persistence_baseline(reference: pd.DataFrame, from_year: int,
+                         years: tuple[int | None, int | None]) -> dict[str, float]:
+    """Scores of the naive forecast 'relations stay as they were in ``from_year``'."""
+    frozen = reference[reference.year == from_year][["a", "b", "de_jure", "de_facto"]]
+    grid = reference[["a", "b", "year"]].merge(frozen, on=["a", "b"])
+    return score_table(grid, reference, years)
+
+
+# --------------------------------------------------------------------------------------
+# The fit
+# --------------------------------------------------------------------------------------
+
+class _Objective:
+    """Picklable objective so that differential_evolution can evaluate in processes."""
+
+    def __init__(self, runner: str, base: dict, source: str, params: list[str],
+                 reference: pd.DataFrame, seeds: list[int], years: tuple):
+        self.runner, self.base, self.source = runner, base, source
+        self.params, self.reference, self.seeds, self.years = params, reference, seeds, years
+
+    def scores(self, x) -> dict[str, float]:
+        runner = importlib.import_module(self.runner)
+        overrides = {p: float(v) for p, v in zip(self.params, x)}
+        data = runner.with_overrides(self.base, overrides, self.source)
+        per_seed = [score_table(runner.run_once(data, s, True, self.source).dyads,
+                                self.reference, self.years) for s in self.seeds]
+        return {k: float(np.mean([d[k] for d in per_seed])) for k in per_seed[0]}
+
+    def __call__(self, x) -> float:
+        try:
+            return 1.0 - self.scores(x)["exact"]
+        except InputError:
+            return 1.0  # an invalid corner of the box is simply a bad fit
+
+
+@dataclass
+class FitResult:
+    """What a fit found and how well it holds up out of sample."""
+
+    params: list[str]
+    bounds: list[tuple[float, float]]
+    fitted: dict[str, float]
+    train_end: int
+    train: dict[str, float]
+    test: dict[str, float]
+    default_train: dict[str, float]
+    default_test: dict[str, float]
+    baselines: dict[str, dict[str, float]]
+    evaluations: int
+    seconds: float
+    seeds: list[int]
+    history: list[dict] = field(default_factory=list)
+
+    def overrides_yaml(self) -> str:
+        """The fitted values as ``--set``-style overrides (a YAML mapping)."""
+        return yaml.safe_dump({"overrides": {k: round(v, 6) for k, v in self.fitted.items()}},
+                              sort_keys=False)
+
+
+def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | None,
+                params: list[str], bounds: list[tuple[float, float]], train_end: int, *,
+                seeds: int | list[int] = 3, maxiter: int = 10, popsize: int = 5,
+                max_evals: int | None = None, rng: int = 0, workers: int = 1,
+                runner: str = "sim.sweep", progress: bool = False) -> FitResult:
+    """Fit scenario fields to a reference timeline on years <= ``train_end``.
+
+    Args:
+        scenario: Base scenario path.
+        reference: Reference timeline (path or DataFrame); None uses the scenario's own.
+        params: Dotted scenario paths to fit (``mechanism.threat.power`` ...).
+        bounds: (low, high) per parameter.
+        train_end: Last training year; later reference years are the test set.
+        seeds: Number of model seeds (0..k-1) or an explicit list; the objective averages
+            over them.
+        maxiter, popsize: differential_evolution settings; at most
+            ``(maxiter + 1) * popsize * len(params)`` evaluations (no polishing).
+        max_evals: Optional harder cap on evaluations.
+        rng: Seed of the optimiser.
+        workers: Processes evaluating a generation in parallel.
+        runner: Module that loads and runs scenarios (see :mod:`sim.sweep`).
+        progress: Print one line per generation on stderr.
+    """
+    from scipy.optimize import differential_evolution
+
+    if len(params) != len(bounds) or not params:
+        raise InputError(None, "params", "one (low, high) bound per fitted parameter")
+    for p, (lo, hi) in zip(params, bounds):
+        if not hi > lo:
+            raise InputError(None, f"params.{p}", "a bound with high > low", got=(lo, hi))
+    mod = importlib.import_module(runner)
+    source = str(scenario)
+    base = mod.load_base(source)
+    for p, (lo, hi) in zip(params, bounds):
+        mod.with_overrides(base, {p: (lo + hi) / 2}, source)  # unknown path -> InputError
+    if reference is None:
+        ref = _scenario_reference(source)
+    elif isinstance(reference, pd.DataFrame):
+        ref = _normalise(reference, "<reference>")
+    else:
+        ref = load_reference(reference)
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    train_years, test_years = (None, train_end), (train_end + 1, None)
+    if not (ref.year <= train_end).any() or not (ref.year > train_end).any():
+        raise InputError(None, "train_end", f"a year inside the reference span "
+                         f"{ref.year.min()}-{ref.year.max()} leaving years on both sides",
+                         got=train_end)
+    objective = _Objective(runner, base, source, params, ref, seed_list, train_years)
+    history: list[dict] = []
+    cap = max_evals or (maxiter + 1) * popsize * len(params)
+    state = {"evals": 0}
+
+    def callback(intermediate_result):
+        state["evals"] = intermediate_result.nfev
+        history.append({"generation": len(history) + 1, "evaluations": intermediate_result.nfev,
+                        "best_loss": float(intermediate_result.fun),
+                        **{p: float(v) for p, v in zip(params, intermediate_result.x)}})
+        if progress:
+            print(f"fit: generation {len(history)}, {intermediate_result.nfev} evaluations, "
+                  f"train loss {intermediate_result.fun:.4f}", file=sys.stderr)
+        return intermediate_result.nfev >= cap
+
+    t0 = time.perf_counter()
+    pool = None
+    map_like: Any = 1
+    if workers > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+        map_like = pool.map
+    try:
+        res = differential_evolution(objective, bounds, maxiter=maxiter, popsize=popsize,
+                                     rng=rng, polish=False, init="latinhypercube",
+                                     updating="deferred" if workers > 1 else "immediate",
+                                     workers=map_like, callback=callback, tol=0.0)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    fitted = {p: float(v) for p, v in zip(params, res.x)}
+    test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
+    default = [_current_value(base, p) for p in params]
+    first, last = int(ref.year.min()), int(train_end)
+    baselines = {f"frozen_{first}": persistence_baseline(ref, first, test_years),
+                 f"frozen_{last}": persistence_baseline(ref, last, test_years)}
+    return FitResult(
+        params=list(params), bounds=[tuple(map(float, b)) for b in bounds], fitted=fitted,
+        train_end=train_end, train=objective.scores(res.x), test=test_obj.scores(res.x),
+        default_train=objective.scores(default) if None not in default else {},
+        default_test=test_obj.scores(default) if None not in default else {},
+        baselines=baselines, evaluations=int(res.nfev), seconds=time.perf_counter() - t0,
+        seeds=seed_list, history=history)
+
+
+def _current_value(data: dict, path: str):
+    """The base scenario's own value of a dotted path (None when not a number)."""
+    node: Any = data
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit():
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else None
+
+
+def _scenario_reference(source: str) -> pd.DataFrame:
+    from sim.model import AllianceModel
+    ref = AllianceModel(scenario=source, rng=0).reference
+    if ref is None:
+        raise InputError(source, "reference", "a scenario with a reference timeline, or a "
+                         "reference file given to the fit")
+    return _normalise(ref, source)
+
+
+# --------------------------------------------------------------------------------------
+# Fit files (YAML) and writing results
+# --------------------------------------------------------------------------------------
+
+class FitSpec(BaseModel):
+    """A fit file: the scenario, the fitted fields with their bounds, the split year."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    scenario: str
+    reference: str | None = None
+    params: dict[str, tuple[float, float]]
+    train_end: int
+    seeds: int = Field(default=3, ge=1)
+    maxiter: int = Field(default=8, ge=1)
+    popsize: int = Field(default=5, ge=2)
+    max_evals: int | None = Field(default=None, ge=1)
+    rng: int = 0
+    out: str | None = None
+    runner: str = "sim.sweep"
+
+
+def load_fit_spec(path: str | Path) -> tuple[FitSpec, Path, Path | None]:
+    from sim.sweep import _resolve, _yaml_line
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, None, "an existing fit file")
+    text = path.read_text()
+    try:
+        spec = FitSpec.model_validate(yaml.safe_load(text) or {})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        fld = ".".join(str(x) for x in err["loc"])
+        raise InputError(path, fld, err["msg"], line=_yaml_line(text, err["loc"])) from None
+    scen = _resolve(spec.scenario, path)
+    if scen is None:
+        raise InputError(path, "scenario", "an existing scenario file", got=spec.scenario)
+    ref = None
+    if spec.reference:
+        ref = _resolve(spec.reference, path)
+        if ref is None:
+            raise InputError(path, "reference", "an existing reference file", got=spec.reference)
+    if not spec.params:
+        raise InputError(path, "params", "at least one parameter with [low, high] bounds")
+    return spec, scen, ref
+
+
+def write_fit(result: FitResult, out_dir: str | Path, scenario: str | Path,
+              runner: str = "sim.sweep") -> Path:
+    """Write fitted.yaml (overrides), fitted_scenario.yaml, fit.json and history.csv."""
+    import os
+    import tempfile
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    (tmp / "fitted.yaml").write_text(result.overrides_yaml())
+    mod = importlib.import_module(runner)
+    data = mod.with_overrides(mod.load_base(str(scenario)), result.fitted, str(scenario))
+    (tmp / "fitted_scenario.yaml").write_text(
+        f"# {Path(scenario).name} with weights fitted on years <= {result.train_end}\n"
+        + yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False))
+    d = asdict(result)
+    d.pop("history")
+    (tmp / "fit.json").write_text(json.dumps(d, indent=2, default=float))
+    pd.DataFrame(result.history).to_csv(tmp / "history.csv", index=False)
+    if out_dir.exists():
+        import shutil
+        shutil.rmtree(out_dir)
+    os.replace(tmp, out_dir)
+    return out_dir

@@ -1,0 +1,88 @@
+"""Threat: Walt's balance of threat and Waltz's balance of power as one weighted sum.
+
+The threat that state j poses to state i combines four sources (Walt 1987): j's aggregate
+power, j's proximity to i, j's offensive capability and i's perception of j's aggressive
+intent. Balance of power is the special case where only aggregate power counts, so a
+scenario can sit anywhere between the two by moving weight across the components.
+
+All functions are pure numpy on ``(n,)`` and ``(n, n)`` arrays; ``[i, j]`` reads "what j
+means to i".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+COMPONENTS = ("power", "proximity", "offense", "intent")
+
+PRESETS: dict[str, dict[str, float]] = {
+    "balance_of_power": {"power": 1.0, "proximity": 0.0, "offense": 0.0, "intent": 0.0},
+    "balance_of_threat": {"power": 0.25, "proximity": 0.25, "offense": 0.25, "intent": 0.25},
+}
+
+
+def threat_weights(preset: str | None = "balance_of_threat", mix: float | None = None,
+                   **explicit: float | None) -> dict[str, float]:
+    """Normalised weights of the four threat components.
+
+    Args:
+        preset: ``balance_of_power`` or ``balance_of_threat``; the starting point.
+        mix: If given, 0 = balance of power, 1 = balance of threat, linear in between.
+        **explicit: Weights per component; any given replaces the preset's value.
+
+    Raises:
+        ValueError: If the weights sum to zero and cannot be normalised.
+    """
+    if mix is not None:
+        bop, bot = PRESETS["balance_of_power"], PRESETS["balance_of_threat"]
+        w = {c: (1 - mix) * bop[c] + mix * bot[c] for c in COMPONENTS}
+    else:
+        w = dict(PRESETS[preset or "balance_of_threat"])
+    for c in COMPONENTS:
+        if explicit.get(c) is not None:
+            w[c] = float(explicit[c])
+    total = sum(w.values())
+    if not np.isfinite(total) or total <= 0:
+        raise ValueError("threat weights must have a positive, finite sum")
+    return {c: w[c] / total for c in COMPONENTS}
+
+
+def share_excluding_self(x: np.ndarray) -> np.ndarray:
+    """``[i, j]`` = j's share of the capability among all states other than i.
+
+    Shares, not raw values, because a state fears the strongest of the others it faces;
+    this makes the component scale-free (power in CINC or in any unit gives the same).
+    """
+    x = np.asarray(x, dtype=float)
+    others = x.sum() - x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(others[:, None] > 0, x[None, :] / others[:, None], 0.0)
+    np.fill_diagonal(s, 0.0)
+    return s
+
+
+def proximity(distance_km: np.ndarray, contiguity: np.ndarray, scale_km: float) -> np.ndarray:
+    """Proximity in [0, 1]: 1 for contiguous states, decaying with capital distance."""
+    prox = np.exp(-np.asarray(distance_km, dtype=float) / scale_km)
+    prox = np.where(np.asarray(contiguity) > 0, 1.0, prox)
+    np.fill_diagonal(prox, 0.0)
+    return prox
+
+
+def threat_components(power: np.ndarray, offense: np.ndarray, prox: np.ndarray,
+                      intent: np.ndarray) -> dict[str, np.ndarray]:
+    """The four unweighted sources of threat, each an ``(n, n)`` array in [0, 1]."""
+    intent = np.array(intent, dtype=float)
+    np.fill_diagonal(intent, 0.0)
+    return {
+        "power": share_excluding_self(power),
+        "proximity": prox,
+        "offense": share_excluding_self(offense),
+        "intent": intent,
+    }
+
+
+def threat_matrix(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Weighted threat ``T[i, j]`` in [0, 1]: the threat j poses to i."""
+    T = sum(weights[c] * components[c] for c in COMPONENTS)
+    return np.clip(T, 0.0, 1.0)

@@ -1,0 +1,320 @@
+"""Sweeps: designs, seeds, executors, failures, resume after SIGKILL, sweep-file errors.
+
+Most tests run against a tiny stand-in model (written below into a temporary module) so
+that they check the sweep machinery itself, fast and independent of the model's tuning;
+one test at the end runs the real model on a known-answer scenario when it exists.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim.errors import InputError
+from sim.sweep import load_results, load_sweep, run_seed, run_sweep
+
+REPO = Path(__file__).resolve().parents[1]
+PY = str(REPO / ".venv" / "bin" / "python")
+
+# A stand-in model: three states, one dyad table per run. Its outcomes depend on the
+# swept fields and the seed in a known way; a negative temperature makes it raise.
+STANDIN = textwrap.dedent('''
+    import copy, time
+    import numpy as np
+    import pandas as pd
+    import yaml
+    from sim.errors import InputError
+
+    def load_base(path):
+        with open(path) as fh:
+            return yaml.safe_load(fh)
+
+    def with_overrides(data, overrides, source):
+        out = copy.deepcopy(data)
+        for path, value in overrides.items():
+            node = out
+            parts = path.split(".")
+            for p in parts[:-1]:
+                if p not in node:
+                    raise InputError(source, path, "an existing scenario field", got=p)
+                node = node[p]
+            if parts[-1] not in node:
+                raise InputError(source, path, "an existing scenario field", got=parts[-1])
+            node[parts[-1]] = value
+        return out
+
+    class Result:
+        def __init__(self, summary, dyads):
+            self._summary, self.dyads = summary, dyads
+        def summary(self):
+            return dict(self._summary)
+
+    def run_once(data, seed, record, source):
+        m = data["mechanism"]
+        temp, power, w = m["temperature"], m["threat"]["power"], m["weight"]
+        if temp < 0:
+            raise ValueError("temperature must be >= 0")
+        time.sleep(data.get("sleep", 0.0))
+        rng = np.random.default_rng(seed)
+        noise = rng.normal(0, 1) * temp
+        ids = ["AAA", "BBB", "CCC"]
+        years = list(range(data["start"], data["end"] + 1))
+        rows = []
+        for y in years:
+            for i in range(3):
+                for j in range(i + 1, 3):
+                    level = int(round(3 * w)) if (i, j) == (0, 1) else int(rng.integers(-1, 2))
+                    rows.append({"year": y, "a": ids[i], "b": ids[j], "de_facto": level,
+                                 "de_jure": int(w > 0.5) if (i, j) == (0, 1) else 0})
+        dyads = pd.DataFrame(rows)
+        return Result({"linear": 2.0 * power + 0.0 * temp, "noisy": power + noise,
+                       "mean_de_facto": float(dyads.de_facto.mean())}, dyads)
+''')
+
+BASE = {"start": 2000, "end": 2010, "sleep": 0.0,
+        "mechanism": {"temperature": 0.1, "weight": 0.7, "threat": {"power": 0.5}}}
+
+
+@pytest.fixture()
+def standin(tmp_path, monkeypatch):
+    """Write the stand-in runner module and the base 'scenario'; return a sweep writer."""
+    mod = tmp_path / "standin_runner.py"
+    mod.write_text(STANDIN)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), str(REPO)]))
+    base = tmp_path / "base.yaml"
+    base.write_text(yaml.safe_dump(BASE))
+
+    def write(name="s", base_data=None, **fields):
+        if base_data is not None:
+            b = tmp_path / f"{name}_base.yaml"
+            b.write_text(yaml.safe_dump(base_data))
+        spec = {"name": name, "base": str(b if base_data is not None else base),
+                "runner": "standin_runner"}
+        spec.update(fields)
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(spec, sort_keys=False))
+        return path
+    return write
+
+
+# ---------------------------------------------------------------------------- designs
+
+def test_grid_is_the_full_product(standin):
+    path = standin(parameters={"mechanism.temperature": {"values": [0.0, 0.1, 0.2]},
+                               "mechanism.threat.power": {"low": 0, "high": 1, "n": 5}},
+                   design={"kind": "grid"})
+    d = load_sweep(path).design
+    assert len(d) == 15
+    pairs = set(map(tuple, d.to_numpy().tolist()))
+    assert pairs == {(t, p) for t in (0.0, 0.1, 0.2) for p in (0, 0.25, 0.5, 0.75, 1.0)}
+
+
+def test_lhs_one_point_per_stratum_and_bounds(standin):
+    n = 17
+    path = standin(parameters={"mechanism.temperature": {"low": 0.0, "high": 0.5},
+                               "mechanism.threat.power": {"low": 2, "high": 4}},
+                   design={"kind": "lhs", "samples": n}, seed=3)
+    d = load_sweep(path).design
+    assert len(d) == n
+    for col, (lo, hi) in {"mechanism.temperature": (0.0, 0.5),
+                          "mechanism.threat.power": (2, 4)}.items():
+        x = d[col].to_numpy()
+        assert ((x >= lo) & (x <= hi)).all()
+        strata = np.floor((x - lo) / (hi - lo) * n).astype(int)
+        assert sorted(strata) == list(range(n))  # each of the n strata exactly once
+
+
+def test_sobol_and_morris_sizes_as_salib_documents(standin):
+    params = {"mechanism.temperature": {"low": 0.0, "high": 0.5},
+              "mechanism.threat.power": {"low": 0, "high": 1},
+              "mechanism.weight": {"low": 0, "high": 1}}
+    D, N = 3, 8
+    s2 = load_sweep(standin("a", parameters=params, design={"kind": "sobol", "samples": N})).design
+    s1 = load_sweep(standin("b", parameters=params,
+                            design={"kind": "sobol", "samples": N, "second_order": False})).design
+    mo = load_sweep(standin("c", parameters=params, design={"kind": "morris", "samples": 5})).design
+    assert len(s2) == N * (2 * D + 2)
+    assert len(s1) == N * (D + 2)
+    assert len(mo) == 5 * (D + 1)
+    for d in (s2, s1, mo):
+        assert d["mechanism.temperature"].between(0, 0.5).all()
+        assert d["mechanism.weight"].between(0, 1).all()
+
+
+def test_design_is_deterministic_and_seeds_depend_only_on_indices(standin):
+    path = standin(parameters={"mechanism.temperature": {"low": 0.0, "high": 0.5}},
+                   design={"kind": "lhs", "samples": 6}, replicates=3, seed=11)
+    a, b = load_sweep(path), load_sweep(path)
+    pd.testing.assert_frame_equal(a.design, b.design)
+    tasks = list(a.tasks())
+    assert [t[0] for t in tasks] == list(range(18))
+    assert tasks[7][:4] == (7, 2, 1, run_seed(11, 2, 1))
+    # skipping runs never changes the seed of the others
+    later = {t[0]: t[3] for t in a.tasks(skip={0, 1, 2, 3})}
+    assert later[7] == tasks[7][3]
+    assert len({t[3] for t in tasks}) == 18
+    assert run_seed(11, 2, 1) != run_seed(12, 2, 1)
+
+
+# --------------------------------------------------------------------- running sweeps
+
+SMALL = dict(parameters={"mechanism.temperature": {"values": [0.0, 0.5]},
+                         "mechanism.threat.power": {"low": 0, "high": 1, "n": 3}},
+             design={"kind": "grid"}, replicates=3, seed=5, batch_size=4,
+             outputs={"summary": True, "dyads": True,
+                      "alignments": [{"a": "BBB", "b": "AAA", "year": 2005,
+                                      "min_de_facto": 2}]})
+
+
+def _comparable(out):
+    return load_results(out).drop(columns=["seconds"]).reset_index(drop=True)
+
+
+def test_same_results_on_one_and_two_workers_and_dask(standin, tmp_path):
+    path = standin(**SMALL)
+    run_sweep(path, tmp_path / "w1", workers=1, progress=False, plots=False)
+    run_sweep(path, tmp_path / "w2", workers=2, progress=False, plots=False, chunksize=2)
+    r1, r2 = _comparable(tmp_path / "w1"), _comparable(tmp_path / "w2")
+    assert len(r1) == 18 and (r1.status == "ok").all()
+    pd.testing.assert_frame_equal(r1, r2)
+    assert (r1.aligned_BBB_AAA_2005 == 1).all()  # weight 0.7 -> level round(2.1) = 2
+    # replicates differ (seeded noise), points differ as designed
+    assert r1[r1.point == 3].noisy.nunique() == 3
+    np.testing.assert_allclose(r1.linear, 2 * r1["mechanism.threat.power"])
+    out = run_sweep(path, tmp_path / "dask", workers=2, executor="dask", progress=False,
+                    plots=False, chunksize=3)
+    assert out.ran == 18
+    pd.testing.assert_frame_equal(r1, _comparable(tmp_path / "dask"))
+    d1 = pd.read_parquet(tmp_path / "w1" / "dyads").sort_values(["run_id", "year", "a", "b"])
+    d2 = pd.read_parquet(tmp_path / "w2" / "dyads").sort_values(["run_id", "year", "a", "b"])
+    pd.testing.assert_frame_equal(d1.reset_index(drop=True), d2.reset_index(drop=True))
+    assert d1.run_id.nunique() == 18
+
+
+def test_failing_point_is_recorded_and_the_sweep_goes_on(standin, tmp_path):
+    path = standin(parameters={"mechanism.temperature": {"values": [0.1, -1.0, 0.2]}},
+                   replicates=2)
+    out = run_sweep(path, tmp_path / "o", workers=2, progress=False, plots=False)
+    assert out.ran == 6 and out.errors == 2
+    r = load_results(tmp_path / "o")
+    bad = r[r.status == "error"]
+    assert list(bad.point) == [1, 1]
+    assert bad.error.str.contains("ValueError: temperature must be >= 0").all()
+    assert r[r.status == "ok"].linear.notna().all() and bad.linear.isna().all()
+
+
+def test_existing_results_need_resume(standin, tmp_path):
+    path = standin(**SMALL)
+    run_sweep(path, tmp_path / "o", progress=False, plots=False)
+    with pytest.raises(InputError, match="--resume"):
+        run_sweep(path, tmp_path / "o", progress=False, plots=False)
+    again = run_sweep(path, tmp_path / "o", resume=True, progress=False, plots=False)
+    assert again.ran == 0 and again.skipped == 18
+
+
+def test_resume_after_sigkill_leaves_exactly_the_planned_runs(standin, tmp_path):
+    base = dict(BASE, sleep=0.004)
+    path = standin("kill", base_data=base,
+                   parameters={"mechanism.threat.power": {"low": 0, "high": 1, "n": 50}},
+                   replicates=8, batch_size=10)  # 400 runs, ~1.6 s of work per worker
+    out = tmp_path / "k"
+    cmd = [PY, "-m", "sim", "sweep", str(path), "--workers", "2", "--out", str(out),
+           "--no-progress", "--no-plots", "--chunksize", "2"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        parts = list((out / "results").glob("part-*.parquet"))
+        if len(parts) >= 3:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the parent and its workers, mid-sweep
+    proc.wait(timeout=10)
+    done_before = len(load_results(out))
+    assert 0 < done_before < 400, proc.stderr.read().decode()
+    (out / "results" / ".part-999999.parquet.tmp").write_bytes(b"half a file")
+    res = subprocess.run(cmd + ["--resume"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    r = load_results(out)
+    assert sorted(r.run_id) == list(range(400))  # none lost, none repeated
+    assert not list((out / "results").glob(".*.tmp"))
+    assert f"{done_before} already done" in res.stdout
+
+
+# ------------------------------------------------------------------ sweep-file errors
+
+@pytest.mark.parametrize("fields, field, words", [
+    ({"parameters": {"mechanism.nonsense": {"low": 0, "high": 1}}},
+     "parameters.mechanism.nonsense", "field of the base scenario"),
+    ({"parameters": {"mechanism.temperature": {"low": 0.5, "high": 0.5}}},
+     "parameters.mechanism.temperature", "empty range"),
+    ({"parameters": {"mechanism.temperature": {"values": []}}},
+     "parameters.mechanism.temperature", "non-empty list"),
+    ({"parameters": {"mechanism.temperature": {"low": 0, "high": 1}},
+      "design": {"kind": "latin"}}, "design.kind", "grid, points, lhs, sobol, morris"),
+    ({"parameters": {"mechanism.temperature": {"low": 0, "high": 1}},
+      "base": "no/such/scenario.yaml"}, "base", "existing scenario file"),
+    ({"parameters": {"mechanism.temperature": {"low": 0, "high": 1}},
+      "design": {"kind": "sobol"}}, "design.samples", "number of samples"),
+])
+def test_malformed_sweep_files_name_file_and_field(standin, fields, field, words):
+    path = standin("bad", **fields)
+    with pytest.raises(InputError) as err:
+        load_sweep(path)
+    assert err.value.file == str(path)
+    assert err.value.field == field
+    assert words in err.value.message()
+
+
+def test_cli_reports_a_bad_sweep_in_one_line_with_status_2(standin, tmp_path):
+    path = standin("bad", parameters={"mechanism.temperature": {"low": 1, "high": 0}})
+    res = subprocess.run([PY, "-m", "sim", "sweep", str(path), "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in res.stderr
+    assert str(path) in lines[0] and "parameters.mechanism.temperature" in lines[0]
+    assert not (tmp_path / "o").exists()
+
+
+def test_error_message_has_the_yaml_line(standin, tmp_path):
+    path = tmp_path / "lined.yaml"
+    path.write_text(f"name: x\nbase: {tmp_path / 'base.yaml'}\nrunner: standin_runner\n"
+                    "design:\n  kind: cube\n")
+    with pytest.raises(InputError) as err:
+        load_sweep(path)
+    assert err.value.line == 5
+
+
+# ------------------------------------------------------------------- the real model
+
+KNOWN = sorted(REPO.glob("scenarios/known_*.yaml"))
+
+
+@pytest.mark.skipif(not KNOWN, reason="no known-answer scenario yet")
+def test_real_model_same_on_one_and_two_workers(tmp_path):
+    try:
+        import sim.run  # noqa: F401
+    except ImportError:
+        pytest.skip("sim.run not importable yet")
+    path = tmp_path / "real.yaml"
+    path.write_text(yaml.safe_dump({
+        "name": "real", "base": str(KNOWN[0]), "replicates": 2, "seed": 1,
+        "parameters": {"mechanism.temperature": {"values": [0.05, 0.3]}}}))
+    run_sweep(path, tmp_path / "a", workers=1, progress=False, plots=False)
+    run_sweep(path, tmp_path / "b", workers=2, progress=False, plots=False, chunksize=1)
+    ra, rb = _comparable(tmp_path / "a"), _comparable(tmp_path / "b")
+    assert (ra.status == "ok").all(), ra.error.dropna().tolist()
+    pd.testing.assert_frame_equal(ra, rb)

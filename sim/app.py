@@ -36,12 +36,13 @@ SCENARIO_DIR_ENV = "ALLIANCE_SIM_SCENARIO_DIR"
 
 #: The mechanism weights a user may move, as (keyword of AllianceModel, label, min, max, step).
 #: The keywords are the model's own override parameters, so a slider means exactly what the
-#: model means by it.
+#: model means by it. The four threat weights are relative: the model rescales them to sum
+#: to one (balance of power is all weight on aggregate power).
 WEIGHT_SLIDERS = [
-    ("power_weight", "Threat: aggregate power", 0.0, 2.0, 0.05),
-    ("proximity_weight", "Threat: proximity", 0.0, 2.0, 0.05),
-    ("offense_weight", "Threat: offensive capability", 0.0, 2.0, 0.05),
-    ("intent_weight", "Threat: perceived intent", 0.0, 2.0, 0.05),
+    ("power_weight", "Threat: aggregate power", 0.0, 1.0, 0.05),
+    ("proximity_weight", "Threat: proximity", 0.0, 1.0, 0.05),
+    ("offense_weight", "Threat: offensive capability", 0.0, 1.0, 0.05),
+    ("intent_weight", "Threat: perceived intent", 0.0, 1.0, 0.05),
     ("ideology_weight", "Ideological affinity", 0.0, 2.0, 0.05),
     ("interests_weight", "Interest convergence", 0.0, 2.0, 0.05),
     ("autonomy_weight", "Autonomy cost", 0.0, 2.0, 0.05),
@@ -95,24 +96,35 @@ def is_agent_scenario(path: Path) -> bool:
 
 
 def list_scenarios(folder: Path | None = None, extra: str | None = None) -> list[str]:
-    """Agent scenarios the picker offers, as paths; ``extra`` (the one asked for) comes first."""
+    """Agent scenarios the picker offers, by file name; ``extra`` (one asked for) comes first.
+
+    Files in the scenario folder are named without their folder, to keep the picker
+    readable; :func:`resolve_scenario` turns a name back into a path.
+    """
     folder = scenario_dir() if folder is None else folder
-    found = sorted(str(p) for p in folder.glob("*.y*ml") if is_agent_scenario(p)) \
+    found = sorted(p.name for p in folder.glob("*.y*ml") if is_agent_scenario(p)) \
         if folder.is_dir() else []
     if extra and extra not in found:
         found.insert(0, extra)
     return found
 
 
+def resolve_scenario(name: str) -> Path:
+    """A picker entry as a path: a name in the scenario folder, else the path as given."""
+    inside = scenario_dir() / name
+    return inside if inside.is_file() else Path(name)
+
+
 def initial_scenario() -> str | None:
-    """The scenario to open first: the one in :data:`SCENARIO_ENV`, else the first listed.
+    """The scenario to open first: the one in :data:`SCENARIO_ENV`, else one listed.
 
     ``known_balance_of_threat`` is preferred among the listed ones because it is small and
     shows every panel at work.
     """
     asked = os.environ.get(SCENARIO_ENV)
     if asked:
-        return asked
+        path = Path(asked).resolve()
+        return path.name if path.parent == scenario_dir().resolve() else str(path)
     listed = list_scenarios()
     for name in listed:
         if Path(name).stem == "known_balance_of_threat":
@@ -140,10 +152,10 @@ class VizModel(AllianceModel):
 
     def __init__(self, scenario_file: str | None = None, rng: int = 0,
                  use_slider_weights: bool = False,
-                 power_weight: float = 1.0, proximity_weight: float = 1.0,
-                 offense_weight: float = 1.0, intent_weight: float = 1.0,
-                 ideology_weight: float = 1.0, interests_weight: float = 1.0,
-                 autonomy_weight: float = 1.0, temperature: float = 0.1):
+                 power_weight: float = 0.25, proximity_weight: float = 0.25,
+                 offense_weight: float = 0.25, intent_weight: float = 0.25,
+                 ideology_weight: float = 0.5, interests_weight: float = 0.5,
+                 autonomy_weight: float = 0.5, temperature: float = 0.1):
         scenario_file = scenario_file or initial_scenario()
         asked = dict(power_weight=power_weight, proximity_weight=proximity_weight,
                      offense_weight=offense_weight, intent_weight=intent_weight,
@@ -152,7 +164,15 @@ class VizModel(AllianceModel):
         #: The keyword overrides actually passed to the model (None = scenario's own).
         self.weight_overrides = {k: (float(v) if use_slider_weights else None)
                                  for k, v in asked.items()}
-        super().__init__(scenario=scenario_file, rng=int(rng), **self.weight_overrides)
+        #: A remark for the page when the sliders asked for something the model refuses.
+        self.viz_note = ""
+        threat_keys = [k for k, (attr, _) in WEIGHT_SOURCES.items() if attr == "threat_weights"]
+        if use_slider_weights and sum(self.weight_overrides[k] for k in threat_keys) <= 0:
+            for k in threat_keys:  # threat weights are shares; all-zero has no meaning
+                self.weight_overrides[k] = None
+            self.viz_note = "All four threat sliders at zero: the scenario's threat weights apply."
+        super().__init__(scenario=resolve_scenario(scenario_file), rng=int(rng),
+                         **self.weight_overrides)
         self.scenario_file = scenario_file
         self.seed_used = int(rng)
         #: year -> (de_facto, de_jure) copies, for the time-series panel.
@@ -169,18 +189,32 @@ class VizModel(AllianceModel):
         self._remember()
 
 
-def weights_in_force(model) -> dict[str, float | None]:
-    """The mechanism weights the running model uses, for the page to show.
+#: Where each slider keyword lives in a running model: (attribute, key); key None = scalar.
+WEIGHT_SOURCES = {
+    "power_weight": ("threat_weights", "power"),
+    "proximity_weight": ("threat_weights", "proximity"),
+    "offense_weight": ("threat_weights", "offense"),
+    "intent_weight": ("threat_weights", "intent"),
+    "ideology_weight": ("utility_weights", "ideology"),
+    "interests_weight": ("utility_weights", "interests"),
+    "autonomy_weight": ("utility_weights", "autonomy"),
+    "temperature": ("temperature", None),
+}
 
-    Prefers what the model reports about itself (``model.weights`` / ``model.mechanism``)
-    and falls back to the overrides the page passed (None = the scenario's own value).
+
+def weights_in_force(model) -> dict[str, float]:
+    """The mechanism weights the running model actually uses, keyed by slider keyword.
+
+    Read from the model rather than from the sliders, because the model normalises the
+    four threat weights to sum to one: what the page shows is what drives the run.
     """
-    for attr in ("weights", "mechanism_weights"):
+    out = {}
+    for key, (attr, item) in WEIGHT_SOURCES.items():
         got = getattr(model, attr, None)
-        if isinstance(got, dict):
-            return {k: got.get(k) for k, *_ in WEIGHT_SLIDERS} | {
-                k: v for k, v in got.items() if k not in dict.fromkeys(WEIGHT_SLIDERS)}
-    return dict(getattr(model, "weight_overrides", {}))
+        value = got.get(item) if isinstance(got, dict) else got
+        if isinstance(value, (int, float, np.floating)):
+            out[key] = float(value)
+    return out
 
 
 # --------------------------------------------------------------------------- selection
@@ -206,7 +240,8 @@ def draw_map(model) -> Figure:
 
     Node area grows with aggregate power; an edge's colour is the pair's de facto level
     (distant pairs are left out to keep the picture readable); an edge is dashed when the
-    pair's de jure level exceeds its de facto level, the mark of a paper alliance. Each
+    pair's de jure level exceeds its de facto level (and zero), the mark of a paper
+    alliance. Each
     bloc draws a ring of its own colour around its members.
     """
     fig = Figure(figsize=(6.4, 4.8), dpi=90)
@@ -371,12 +406,18 @@ def YearPanel(model):
     if not items:
         items.append("<li>No treaties, exits or shocks this year.</li>")
     weights = weights_in_force(model)
-    shown = ", ".join(f"{k}={'scenario' if v is None else f'{v:g}'}"
-                      for k, v in weights.items())
+    shown = ", ".join(f"{k}={v:.3g}" for k, v in weights.items())
+    overrides = {k: v for k, v in getattr(model, "weight_overrides", {}).items()
+                 if v is not None}
+    asked = ", ".join(f"{k}={v:g}" for k, v in overrides.items()) or \
+        "none (the scenario's own weights)"
     name = Path(str(getattr(model, "scenario_file", ""))).name
+    note = getattr(model, "viz_note", "")
     body = (f"<h2 class='year'>Year {int(model.year)}</h2><ul class='events'>{''.join(items)}</ul>"
             f"<p>Scenario: <code>{_esc(name)}</code>, seed {_esc(getattr(model, 'seed_used', ''))}"
-            f"</p><p class='weights'>Weights in force: {_esc(shown)}</p>")
+            f"</p><p class='weights'>Weights in force (threat weights normalised to sum 1): "
+            f"{_esc(shown)}</p><p class='overrides'>Slider overrides: {_esc(asked)}</p>"
+            + (f"<p class='note'>{_esc(note)}</p>" if note else ""))
     solara.HTML(tag="div", unsafe_innerHTML=body)
 
 
@@ -384,14 +425,16 @@ def YearPanel(model):
 def MapPanel(model):
     """The map of alignments and blocs."""
     update_counter.get()
-    solara.FigureMatplotlib(draw_map(model), format="png")
+    with solara.Column(classes=["alliance-map"]):
+        solara.FigureMatplotlib(draw_map(model), format="png")
 
 
 @solara.component
 def ThreatPanel(model):
     """The threat matrix heatmap."""
     update_counter.get()
-    solara.FigureMatplotlib(draw_threat(model), format="png")
+    with solara.Column(classes=["alliance-threat"]):
+        solara.FigureMatplotlib(draw_threat(model), format="png")
 
 
 @solara.component
@@ -411,7 +454,8 @@ def WhyPanel(model):
     a, b = chosen_pair(model)
     PairPicker(model)
     values = pair_components(model, a, b)
-    solara.FigureMatplotlib(draw_why(values, a, b), format="png")
+    with solara.Column(classes=["alliance-why"]):
+        solara.FigureMatplotlib(draw_why(values, a, b), format="png")
     i, j = model.ids.index(a), model.ids.index(b)
     rows = "".join(f"<tr><td>{_esc(c)}</td><td>{u:+.3f}</td><td>{v:+.3f}</td></tr>"
                    for c, (u, v) in values.items())
@@ -430,7 +474,8 @@ def SeriesPanel(model):
     """The chosen pair's levels over the years run so far."""
     update_counter.get()
     a, b = chosen_pair(model)
-    solara.FigureMatplotlib(draw_pair_series(model, a, b), format="png")
+    with solara.Column(classes=["alliance-series"]):
+        solara.FigureMatplotlib(draw_pair_series(model, a, b), format="png")
 
 
 # --------------------------------------------------------------------------- the page
@@ -451,8 +496,9 @@ def model_params(first: str | None) -> dict:
                                "label": "Override the scenario's weights with the sliders"},
     }
     for key, label, lo, hi, step in WEIGHT_SLIDERS:
-        value = defaults.get(key, 0.1 if key == "temperature" else 1.0)
-        params[key] = {"type": "SliderFloat", "value": float(min(max(value, lo), hi)),
+        value = defaults.get(key, 0.1 if key == "temperature" else 0.5)
+        value = round(min(max(value, lo), hi) / step) * step  # on the slider's grid
+        params[key] = {"type": "SliderFloat", "value": round(value, 6),
                        "min": lo, "max": hi, "step": step, "label": label}
     return params
 
@@ -460,11 +506,10 @@ def model_params(first: str | None) -> dict:
 def scenario_weights(path: str) -> dict[str, float]:
     """The weights a scenario file states, keyed by the model's keyword names."""
     try:
-        model = AllianceModel(scenario=path, rng=0)
+        model = AllianceModel(scenario=resolve_scenario(path), rng=0, record=False)
     except Exception:  # noqa: BLE001 - a broken scenario still gets a page with neutral sliders
         return {}
-    got = weights_in_force(model)
-    return {k: float(v) for k, v in got.items() if isinstance(v, (int, float))}
+    return weights_in_force(model)
 
 
 COMPONENTS_LAYOUT = [(YearPanel, 0), (MapPanel, 0), (WhyPanel, 0), (SeriesPanel, 0),

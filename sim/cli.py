@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "sim.sweep_cmd",
     "sim.landscape_io",
     "sim.validation",
+    "sim.calibration_cmd",
 ]
 
 

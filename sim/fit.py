@@ -45,19 +45,20 @@ def load_reference(path: str | Path) -> pd.DataFrame:
     de_jure, de_facto.
     """
     path = Path(path)
-    try:
-        validation = importlib.import_module("sim.validation")
-        reader = getattr(validation, "load_reference", None)
-    except ImportError:
-        reader = None
-    if reader is not None:
-        ref = reader(path)
-        if isinstance(ref, pd.DataFrame):
-            return _normalise(ref, path)
     if not path.exists():
         raise InputError(path, None, "an existing reference timeline file")
-    ref = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, comment="#")
-    return _normalise(ref, path)
+    if path.suffix == ".parquet":
+        return _normalise(pd.read_parquet(path), path)
+    header = pd.read_csv(path, nrows=0, comment="#").columns
+    try:
+        validation = importlib.import_module("sim.validation")
+    except ImportError:
+        validation = None
+    full = getattr(validation, "REFERENCE_COLUMNS", None)
+    if validation is not None and full and set(full) <= set(header):
+        # the project's documented format (with sources): let validation check it
+        return _normalise(validation.load_reference(path, states=None), path)
+    return _normalise(pd.read_csv(path, comment="#"), path)
 
 
 def _normalise(ref: pd.DataFrame, source: Any) -> pd.DataFrame:
@@ -91,7 +92,7 @@ def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
         ``exact_de_facto``, ``exact_de_jure``, ``exact`` (their mean), ``within1_de_facto``,
         ``within1_de_jure`` and ``n`` (reference pair-years matched).
     """
-    ref = reference
+    ref = _pair_keyed(reference)
     lo, hi = years
     if lo is not None:
         ref = ref[ref.year >= lo]
@@ -100,7 +101,8 @@ def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
     m = ref.merge(_pair_keyed(dyads), on=["a", "b", "year"], suffixes=("_ref", "_sim"))
     out: dict[str, float] = {"n": float(len(m))}
     for col in ("de_facto", "de_jure"):
-        r, s = m[f"{col}_ref"].to_numpy(float), m[f"{col}_sim"].to_numpy(float)
+        r = pd.to_numeric(m[f"{col}_ref"]).astype("Float64").to_numpy(float, na_value=np.nan)
+        s = pd.to_numeric(m[f"{col}_sim"]).astype("Float64").to_numpy(float, na_value=np.nan)
         ok = ~np.isnan(r)
         out[f"exact_{col}"] = float(np.mean(r[ok] == s[ok])) if ok.any() else math.nan
         out[f"within1_{col}"] = float(np.mean(np.abs(r[ok] - s[ok]) <= 1)) if ok.any() else math.nan
@@ -132,6 +134,8 @@ class _Objective:
         runner = importlib.import_module(self.runner)
         overrides = {p: float(v) for p, v in zip(self.params, x)}
         data = runner.with_overrides(self.base, overrides, self.source)
+        if hasattr(runner, "prepare"):
+            data = runner.prepare(data, self.source)
         per_seed = [score_table(runner.run_once(data, s, True, self.source).dyads,
                                 self.reference, self.years) for s in self.seeds]
         return {k: float(np.mean([d[k] for d in per_seed])) for k in per_seed[0]}

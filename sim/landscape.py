@@ -344,6 +344,14 @@ def restricted_growth_strings(n: int, k: int) -> np.ndarray:
     return rows
 
 
+def partition_count(n: int, k: int) -> int:
+    """Partitions of ``n`` actors into at most ``k`` non-empty blocs (sum of Stirling numbers)."""
+    row = [1] + [0] * k  # S(0, j)
+    for _ in range(n):
+        row = [0] + [j * row[j] + row[j - 1] for j in range(1, k + 1)]
+    return sum(row)
+
+
 def _codes(labels: np.ndarray, k: int) -> np.ndarray:
     return labels.astype(np.int64) @ (k ** np.arange(labels.shape[1], dtype=np.int64))
 
@@ -358,9 +366,9 @@ def exhaustive_kblocs(sizes, propensity, k: int, chunk: int = 50_000) -> Landsca
     w = weights(sizes, propensity)
     n = w.shape[0]
     tol = _tolerance(w)
-    confs = restricted_growth_strings(n, k).astype(np.int64)
-    if confs.shape[0] > KBLOC_EXHAUSTIVE_LIMIT:
+    if partition_count(n, k) > KBLOC_EXHAUSTIVE_LIMIT:
         raise ValueError("too many configurations for exhaustive k-bloc search; use random starts")
+    confs = restricted_growth_strings(n, k).astype(np.int64)
     codes = _codes(confs, k)
     order = np.argsort(codes)
     r = w.sum(1)
@@ -432,12 +440,8 @@ def analyse(sizes, propensity, k: int = 2, starts: int | None = None,
     if starts is None:
         if k == 2 and n - 1 <= EXHAUSTIVE_LIMIT:
             return exhaustive_binary(sizes, propensity)
-        if k > 2 and n <= 16 and k ** (n - 1) <= 50 * KBLOC_EXHAUSTIVE_LIMIT:
-            try:
-                return exhaustive_kblocs(sizes, propensity, k)
-            except ValueError as exc:
-                if "too many" not in str(exc):
-                    raise
+        if k > 2 and partition_count(n, k) <= KBLOC_EXHAUSTIVE_LIMIT:
+            return exhaustive_kblocs(sizes, propensity, k)
         starts = 10_000
     return random_starts(sizes, propensity, k, starts, rng)
 

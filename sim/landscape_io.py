@@ -321,8 +321,10 @@ def draw_minima(result, ids: list[str], names: list[str], path: Path, title: str
 
     mins = result.minima[:max_minima]
     grid = np.array([m.labels for m in mins], dtype=float).T  # actors x minima
-    fig, ax = plt.subplots(figsize=(1.2 + 1.1 * len(mins), 0.8 + 0.32 * len(ids)))
-    cmap = plt.get_cmap("tab10", max(result.k, 2))
+    from matplotlib.colors import ListedColormap
+
+    fig, ax = plt.subplots(figsize=(max(4.5, 2.0 + 1.1 * len(mins)), 1.4 + 0.32 * len(ids)))
+    cmap = ListedColormap(plt.get_cmap("tab10").colors[: max(result.k, 2)])
     ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=max(result.k, 2) - 0.5, aspect="auto")
     ax.set_yticks(range(len(ids)), names)
     labels = []
@@ -332,7 +334,7 @@ def draw_minima(result, ids: list[str], names: list[str], path: Path, title: str
     ax.set_xticks(range(len(mins)), labels, fontsize=8)
     for (r, c), v in np.ndenumerate(grid):
         ax.text(c, r, chr(ord("A") + int(v)), ha="center", va="center", fontsize=8, color="white")
-    ax.set_title(f"{title}: local minima ({result.method})", fontsize=10)
+    ax.set_title(f"{title}\nlocal minima ({result.method}), blocs A, B, ...", fontsize=9, wrap=True)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

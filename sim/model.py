@@ -20,6 +20,7 @@ are the observation for the start year.
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -128,23 +129,29 @@ class AllianceModel(mesa.Model):
                                          ("de_facto", "de_jure", "desired", "threat", "classification",
                                           "members", "components", "bloc_active", "shared_threat")}
         start = self.years[0]
+        self._callbacks: list = []
         for b_i, b in enumerate(self.spec.blocs):
             if b.founded is None or b.founded == start:
                 self._found_bloc(b_i, log=b.founded is not None)
             elif b.founded is not None:
-                self.schedule_event(lambda b_i=b_i: self._found_bloc(b_i), at=self._time_of(b.founded))
+                self._schedule(partial(self._found_bloc, b_i), b.founded)
             if b.dissolved is not None:
-                self.schedule_event(lambda b_i=b_i: self._dissolve_bloc(b_i), at=self._time_of(b.dissolved))
+                self._schedule(partial(self._dissolve_bloc, b_i), b.dissolved)
         for ev in self.spec.events:
             if ev.year == start:
                 self._announce(ev)
             else:
-                self.schedule_event(lambda ev=ev: self._announce(ev), at=self._time_of(ev.year))
+                self._schedule(partial(self._announce, ev), ev.year)
 
         self._update(dynamic=False)
         self.running = len(self.years) > 1
 
     # -- time -------------------------------------------------------------------------------
+    def _schedule(self, callback, year: int) -> None:
+        # Mesa holds event callbacks weakly, so the model keeps them alive.
+        self._callbacks.append(callback)
+        self.schedule_event(callback, at=self._time_of(year))
+
     def _time_of(self, year: int) -> int:
         """Mesa time of a calendar year: the index of the step that processes it."""
         return int(np.searchsorted(self.years, year))

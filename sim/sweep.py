@@ -334,11 +334,18 @@ def with_overrides(data: dict, overrides: dict, source: str) -> dict:
     return apply_overrides(data, overrides, source=source) if overrides else data
 
 
-def run_once(data: dict, seed: int, record: bool, source: str):
-    from sim.run import simulate
+def prepare(data: dict, source: str):
+    """Validate a point's scenario once; its replicates reuse it."""
     from sim.scenario import scenario_from_dict
-    scenario = scenario_from_dict(data, source=source, base_dir=Path(source).parent)
-    return simulate(scenario, seed=seed, record=record)
+    return scenario_from_dict(data, source=source, base_dir=Path(source).parent)
+
+
+def run_once(data, seed: int, record: bool, source: str):
+    """One run of a prepared scenario (or a plain scenario dict)."""
+    from sim.run import simulate
+    if isinstance(data, dict):
+        data = prepare(data, source)
+    return simulate(data, seed=seed, record=record)
 
 
 # --------------------------------------------------------------------------------------
@@ -364,6 +371,8 @@ class RunContext:
 
 
 _INSTALLED: dict[str, RunContext] = {}
+#: The last point prepared in this worker: replicates of a point usually arrive together.
+_LAST_POINT: dict[str, Any] = {"key": None, "value": None}
 
 
 def install_context(ctx: RunContext) -> None:
@@ -400,7 +409,14 @@ def run_task(ctx: RunContext, task: tuple) -> tuple[dict, pd.DataFrame | None]:
     dyads = None
     try:
         runner = importlib.import_module(ctx.runner)
-        data = runner.with_overrides(ctx.base_data, overrides, ctx.base_path)
+        key = (ctx.key, point)
+        if _LAST_POINT["key"] == key:
+            data = _LAST_POINT["value"]
+        else:
+            data = runner.with_overrides(ctx.base_data, overrides, ctx.base_path)
+            if hasattr(runner, "prepare"):
+                data = runner.prepare(data, ctx.base_path)
+            _LAST_POINT.update(key=key, value=data)
         res = runner.run_once(data, seed, ctx.record, ctx.base_path)
         if ctx.summary:
             summ = res.summary()

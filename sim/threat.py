@@ -62,21 +62,36 @@ def share_excluding_self(x: np.ndarray) -> np.ndarray:
 
 
 def proximity(distance_km: np.ndarray, contiguity: np.ndarray, scale_km: float) -> np.ndarray:
-    """Proximity in [0, 1]: 1 for contiguous states, decaying with capital distance."""
+    """Closeness in [0, 1]: 1 for contiguous states, decaying with capital distance."""
     prox = np.exp(-np.asarray(distance_km, dtype=float) / scale_km)
     prox = np.where(np.asarray(contiguity) > 0, 1.0, prox)
     np.fill_diagonal(prox, 0.0)
     return prox
 
 
+def relative_power(power: np.ndarray) -> np.ndarray:
+    """``[i, j]`` = p_j / (p_i + p_j): j's weight in the dyad."""
+    p = np.asarray(power, dtype=float)
+    denom = p[:, None] + p[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(denom > 0, p[None, :] / denom, 0.5)
+    np.fill_diagonal(rel, 0.0)
+    return rel
+
+
 def threat_components(power: np.ndarray, offense: np.ndarray, prox: np.ndarray,
                       intent: np.ndarray) -> dict[str, np.ndarray]:
-    """The four unweighted sources of threat, each an ``(n, n)`` array in [0, 1]."""
+    """The four unweighted sources of threat, each an ``(n, n)`` array in [0, 1].
+
+    Proximity enters as power projected over distance (closeness times j's weight in the
+    dyad), as Walt argues: a neighbour is dangerous because its power reaches, so a tiny
+    neighbour is not a large threat merely for being close.
+    """
     intent = np.array(intent, dtype=float)
     np.fill_diagonal(intent, 0.0)
     return {
         "power": share_excluding_self(power),
-        "proximity": prox,
+        "proximity": prox * relative_power(power),
         "offense": share_excluding_self(offense),
         "intent": intent,
     }

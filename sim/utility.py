@@ -13,7 +13,8 @@ Components:
         do (and finding the lesser threats relatively acceptable). Relative, because states
         balance against the greatest threat, not against everyone at once.
     bandwagon: siding with a threat instead: strongest when i is weak relative to j, j is
-        close, i is bandwagon-prone and no other state could stand up to j for i.
+        close, i is bandwagon-prone and no other state could stand up to j for i. The
+        stronger side values the client in the same measure (a patron welcomes it).
     ideology: shared values (regime type and other value dimensions).
     interests: convergence of interests (e.g. UN ideal points, adjusted by evidence).
     economy: i's trade dependence on j.
@@ -127,7 +128,7 @@ def utility_components(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarra
     comps = {
         "security": security_value(threat, power, will),
         "balancing": -(1.0 - bw) * (threat - mean_threat),
-        "bandwagon": bw * threat,
+        "bandwagon": bw * threat + (bw * threat).T,
         "ideology": affinity(ideology, ideology_scale),
         "interests": np.asarray(interests, dtype=float),
         "economy": np.asarray(trade, dtype=float),

@@ -389,8 +389,9 @@ class _Scorer:
         self.forecasts = {"model": aligned[run_columns(aligned)].to_numpy()}
         for name, lv in baseline_levels(aligned, fit).items():
             self.forecasts[name] = lv[:, None]
-        rc = change_points(aligned.assign(row=np.arange(len(aligned))), "ref")
-        self.change_rows = rc["row"].to_numpy()
+        rc = change_points(aligned, "ref")
+        self.change_rows = rc.merge(keys[["a", "b", "year"]].assign(row=np.arange(len(keys))),
+                                    on=["a", "b", "year"], how="left")["row"].to_numpy(int)
         self.hits, self.errors, self.probs = {}, {}, {}
         for name, fc in self.forecasts.items():
             hits, errs = [], []
@@ -535,6 +536,10 @@ class ValidationReport:
                f"allied = de facto >= {ALLIED_THRESHOLD['de_facto']} or de jure >= "
                f"{ALLIED_THRESHOLD['de_jure']}; baselines: persistence from "
                f"{PERSISTENCE_YEAR}, majority per pair and overall, climatology.", "",
+               "Coded reference dyad-years found in the simulation: "
+               + ", ".join(f"{k} {v}" for k, v in s.get("coverage", {}).items()) + ".", "",
+               "Baselines are fitted on all years except out of sample, so majority_pair "
+               "knows each pair's commonest level: it is a demanding bar, not a forecast.", "",
                "Accuracy, kappa and change points are averaged over runs; Brier scores use "
                "the ensemble's level shares as probabilities.", "", "## Overall", "",
                markdown_table(self.summary("overall"))]
@@ -599,12 +604,15 @@ class ValidationReport:
                     if self.settings.get("runs", 1) > 1:
                         ax.fill_between(d["year"], d["sim_q10"], d["sim_q90"], color="tab:blue",
                                         alpha=0.25, label="10-90% of runs")
+                    ax.legend(loc="best", fontsize=8)
+                else:
+                    ax.text(0.5, 0.5, "not coded in the reference", ha="center",
+                            transform=ax.transAxes, color="grey")
                 ax.set_ylim(lo - 0.3, hi + 0.3)
                 ax.set_yticks(range(lo, hi + 1))
                 ax.set_ylabel(dim.replace("_", " "))
                 ax.grid(alpha=0.3)
             axes[0].set_title(f"{a}-{b}: simulated vs reference")
-            axes[0].legend(loc="best", fontsize=8)
             axes[1].set_xlabel("year")
             fig.tight_layout()
             fig.savefig(folder / f"pair_{a}_{b}.png", dpi=100)
@@ -626,9 +634,10 @@ def validate(simulated: pd.DataFrame | Sequence[pd.DataFrame], reference: pd.Dat
     runs = [simulated] if isinstance(simulated, pd.DataFrame) else list(simulated)
     if not runs:
         raise ValueError("no simulated tables to validate")
-    scores, changes, series = [], [], []
+    scores, changes, series, coverage = [], [], [], {}
     for dim in SCALES:
         aligned = align(runs, reference, dim)
+        coverage[dim] = f"{len(aligned)}/{int(reference[dim].notna().sum())}"
         if aligned.empty:
             continue
         scores.append(score_all(aligned, dim, periods, split_year))
@@ -654,7 +663,7 @@ def validate(simulated: pd.DataFrame | Sequence[pd.DataFrame], reference: pd.Dat
         changes=pd.concat(changes, ignore_index=True) if changes else pd.DataFrame(),
         series=pd.concat(series, ignore_index=True),
         settings={"reference": reference_name, "runs": len(runs), "split_year": split_year,
-                  "periods": [list(p) for p in periods]})
+                  "periods": [list(p) for p in periods], "coverage": coverage})
 
 
 # --------------------------------------------------------------------------- command line
@@ -679,6 +688,8 @@ def _handle(args) -> int:
         from sim.run import simulate_tables  # lazy: the model is optional for validation
 
         tables = simulate_tables(str(target), args.seeds)
+        if not tables:
+            raise InputError(target, None, "a scenario whose runs produce dyad-year tables")
     else:
         dyads = target / "dyads.csv"
         if not dyads.is_file():
@@ -687,6 +698,8 @@ def _handle(args) -> int:
     periods = _parse_periods(args.periods) if args.periods else DEFAULT_PERIODS
     report = validate(tables, reference, periods=periods, split_year=args.split_year,
                       reference_name=str(args.reference))
+    print("Reference dyad-years scored: "
+          + ", ".join(f"{k} {v}" for k, v in report.settings["coverage"].items()))
     with pd.option_context("display.width", 140, "display.max_columns", 20,
                            "display.float_format", "{:.3f}".format):
         print("Overall (model vs naive baselines)")

@@ -37,7 +37,7 @@ def known_scenario() -> Path:
 
 
 @pytest.fixture
-def page(monkeypatch):
+def rendered(monkeypatch):
     """The whole page rendered in memory, opened on the known-answer scenario."""
     monkeypatch.setenv(app.SCENARIO_ENV, str(known_scenario()))
     app.pair_a.set("")
@@ -63,8 +63,31 @@ def shown_year(rc) -> int:
     return years[0]
 
 
-def images(rc) -> list[bytes]:
-    return [bytes(x.value) for x in rc.find(w.Image).widgets]
+def walk(widget, seen=None):
+    """Every widget under ``widget``, through any trait (the page grid keeps its panels in
+    ``items``, not ``children``)."""
+    seen = set() if seen is None else seen
+    if id(widget) in seen:
+        return
+    seen.add(id(widget))
+    yield widget
+    for name in widget.keys:
+        value = getattr(widget, name, None)
+        for child in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(child, w.Widget):
+                yield from walk(child, seen)
+
+
+def images(rc) -> dict[str, bytes]:
+    """Each panel's PNG, keyed by the panel's class (``alliance-map``, ...)."""
+    out = {}
+    for root in rc.find(w.Widget).widgets:
+        for sheet in walk(root):
+            classes = (getattr(sheet, "class_", None) or "").split()
+            panel = next((c for c in classes if c.startswith("alliance-")), None)
+            if panel:
+                out[panel] = next(bytes(x.value) for x in walk(sheet) if isinstance(x, w.Image))
+    return out
 
 
 def button(rc, label: str):
@@ -82,55 +105,65 @@ def why_table(rc) -> dict[str, tuple[float, float]]:
 
 # --------------------------------------------------------------------------- page behaviour
 
-def test_step_advances_year_and_redraws(page):
+def test_step_advances_year_and_redraws(rendered):
     from sim.model import AllianceModel
 
     first = AllianceModel(scenario=known_scenario(), rng=0)
-    assert shown_year(page) == first.year
-    before = images(page)
-    assert len(before) == 4  # map, why bars, pair series, threat heatmap
-    button(page, "Step").click()
+    assert shown_year(rendered) == first.year
+    before = images(rendered)
+    assert sorted(before) == ["alliance-map", "alliance-series", "alliance-threat",
+                              "alliance-why"]
+    assert all(png.startswith(b"\x89PNG") for png in before.values())
+    button(rendered, "Step").click()
     first.step()
-    assert shown_year(page) == first.year
-    after = images(page)
-    assert after[0] != before[0]  # the map was drawn again for the new year
-    assert after[2] != before[2]  # the pair series grew by one year
+    assert shown_year(rendered) == first.year
+    after = images(rendered)
+    assert after["alliance-map"] != before["alliance-map"]  # redrawn for the new year
+    assert after["alliance-series"] != before["alliance-series"]  # one more year drawn
 
 
-def test_why_panel_shows_the_chosen_pairs_components(page):
+def test_why_panel_shows_the_chosen_pairs_components(rendered):
     from sim.model import AllianceModel
 
     model = AllianceModel(scenario=known_scenario(), rng=0)
     a, b = model.ids[-1], model.ids[0]
-    selects = {s.label: s for s in page.find(v.Select).widgets}
+    selects = {s.label: s for s in rendered.find(v.Select).widgets}
     selects["State A"].v_model = a
-    page.find(v.Select, label="State B").widget.v_model = b
-    table = why_table(page)
+    rendered.find(v.Select, label="State B").widget.v_model = b
+    table = why_table(rendered)
     i, j = model.ids.index(a), model.ids.index(b)
     assert table, "the why panel shows no numbers"
     for name, (ab, ba) in table.items():
         assert ab == pytest.approx(model.components[name][i, j], abs=6e-4)
         assert ba == pytest.approx(model.components[name][j, i], abs=6e-4)
     assert "total" in table
-    assert any(f"Why {a}-{b}" in t for t in html_texts(page))
+    assert any(f"Why {a}-{b}" in t for t in html_texts(rendered))
 
 
-def test_reset_applies_a_moved_slider(page):
+def test_reset_applies_a_moved_slider(rendered):
     """A weight slider takes effect on Reset, and only when the override box is ticked."""
-    slider = page.find(v.Slider, label="Threat: aggregate power").widget
-    slider.v_model = 0.35
-    button(page, "Reset").click()
-    weights = next(t for t in html_texts(page) if "Weights in force" in t)
-    assert "power_weight=0.35" not in weights  # box not ticked: the scenario's own weights
-    page.find(v.Checkbox, label="Override the scenario's weights with the sliders").widget \
+    first = app.initial_scenario()
+    params = app.model_params(first)
+    own = app.VizModel(scenario_file=first, rng=0)
+    rendered.find(v.Slider, label="Threat: aggregate power").widget.v_model = 0.95
+    button(rendered, "Reset").click()
+    assert any("Slider overrides: none" in t for t in html_texts(rendered))
+    rendered.find(v.Checkbox, label="Override the scenario's weights with the sliders").widget \
         .v_model = True
-    button(page, "Reset").click()
-    weights = next(t for t in html_texts(page) if "Weights in force" in t)
-    assert "power_weight=0.35" in weights
+    button(rendered, "Reset").click()
+    sliders = {key: params[key]["value"] for key, *_ in app.WEIGHT_SLIDERS}
+    moved = app.VizModel(scenario_file=first, rng=0, use_slider_weights=True,
+                         **(sliders | {"power_weight": 0.95}))
+    power = moved.threat_weights["power"]
+    assert power > own.threat_weights["power"] + 0.1  # the model really weighs power more
+    text = next(t for t in html_texts(rendered) if "Weights in force" in t)
+    assert "power_weight=0.95" in text  # the override shown ...
+    assert f"power_weight={power:.3g}," in text  # ... and the normalised weight in force
 
 
 def test_viz_model_keeps_each_years_levels():
     model = app.VizModel(scenario_file=str(known_scenario()), rng=3)
+    assert model.weight_overrides == dict.fromkeys(app.WEIGHT_SOURCES)  # scenario's own
     start = model.year
     for _ in range(3):
         model.step()
@@ -148,9 +181,24 @@ def test_picker_lists_agent_scenarios_only(tmp_path):
     (tmp_path / "land2.yaml").write_text("mechanism:\n  kind: landscape\n")
     (tmp_path / "broken.yaml").write_text("states: [\n")
     (tmp_path / "notes.txt").write_text("mechanism: agents\n")
-    assert app.list_scenarios(tmp_path) == [str(tmp_path / "agents.yaml")]
-    assert app.list_scenarios(tmp_path, extra="/x/mine.yaml") == [
-        "/x/mine.yaml", str(tmp_path / "agents.yaml")]
+    assert app.list_scenarios(tmp_path) == ["agents.yaml"]
+    assert app.list_scenarios(tmp_path, extra="/x/mine.yaml") == ["/x/mine.yaml", "agents.yaml"]
+
+
+def test_real_scenarios_folder_offers_agent_files_only():
+    listed = app.list_scenarios(SCENARIOS)
+    assert "known_balance_of_threat.yaml" in listed
+    assert not any(name.startswith("landscape_") for name in listed)
+
+
+def test_all_zero_threat_sliders_fall_back_to_the_scenario():
+    zero = dict.fromkeys(["power_weight", "proximity_weight", "offense_weight",
+                          "intent_weight"], 0.0)
+    model = app.VizModel(scenario_file=str(known_scenario()), rng=0,
+                         use_slider_weights=True, **zero)
+    own = app.VizModel(scenario_file=str(known_scenario()), rng=0)
+    assert model.threat_weights == own.threat_weights
+    assert "zero" in model.viz_note
 
 
 def tiny_system(**extra):

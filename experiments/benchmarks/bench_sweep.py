@@ -1,0 +1,166 @@
+"""Ensemble throughput and memory of ``alliance-sim sweep`` next to Mesa's ``batch_run``.
+
+Usage (from the repository root)::
+
+    .venv/bin/python experiments/benchmarks/bench_sweep.py [--scenario PATH] [--runs 400]
+        [--workers 2] [--memory-runs 20000] [--profile]
+
+Prints, for the same model, the same parameter values, the same seeds and the same number of
+processes: runs per second of our sweep runner (summary-only, streamed to Parquet) and of
+``mesa.batch_run`` (which needs a DataCollector, so the model is wrapped in a subclass that
+collects the same summary at the last step), their ratio, and the peak resident memory of a
+long summary-only sweep (parent plus all workers, sampled with psutil). ``--profile`` prints
+where the time of one run goes (cProfile), for the model's authors.
+
+Targets: >= 100 runs/s on 2 workers, >= 3x batch_run, < 500 MB peak for 20,000 runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from sim.model import AllianceModel  # noqa: E402
+from sim.run import summarise  # noqa: E402
+
+
+class CollectingModel(AllianceModel):
+    """AllianceModel plus the DataCollector that ``batch_run`` insists on (end-of-run
+    summary only, so both runners compute the same outputs)."""
+
+    def __init__(self, *args, **kwargs):
+        from mesa import DataCollector
+        super().__init__(*args, **kwargs)
+        self.datacollector = DataCollector(model_reporters={"summary": summarise})
+
+    def step(self):
+        super().step()
+        if not self.running:
+            self.datacollector.collect(self)
+
+
+def default_scenario() -> Path:
+    hist = REPO / "scenarios" / "central_asia_1991_2024.yaml"
+    if hist.exists():
+        return hist
+    known = sorted((REPO / "scenarios").glob("known_*.yaml"), key=lambda p: p.stat().st_size)
+    return known[-1]
+
+
+class PeakRSS:
+    """Samples the summed RSS of this process and all its descendants."""
+
+    def __init__(self, interval: float = 0.1):
+        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for p in [me] + me.children(recursive=True):
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def ours(scenario: Path, temps: list[float], reps: int, workers: int, out: Path,
+         progress: bool = False) -> float:
+    from sim.sweep import run_sweep
+    spec = {"name": out.name, "base": str(scenario), "replicates": reps, "seed": 0,
+            "parameters": {"mechanism.temperature": {"values": temps}},
+            "outputs": {"summary": True}, "batch_size": 500}
+    path = out.with_suffix(".yaml")
+    path.write_text(yaml.safe_dump(spec))
+    res = run_sweep(path, out, workers=workers, progress=progress, plots=False)
+    assert res.errors == 0, "runs failed"
+    return res.ran / res.seconds
+
+
+def mesa_batch(scenario: Path, temps: list[float], reps: int, workers: int) -> float:
+    from mesa.batchrunner import batch_run
+    t0 = time.perf_counter()
+    rows = batch_run(CollectingModel, parameters={"scenario": str(scenario), "temperature": temps,
+                                                  "record": False},
+                     number_processes=workers, rng=list(range(reps)), data_collection_period=-1,
+                     max_steps=10_000, display_progress=False)
+    dt = time.perf_counter() - t0
+    assert len(rows) == len(temps) * reps
+    return len(rows) / dt
+
+
+def profile(scenario: Path, n: int = 30) -> str:
+    from sim.sweep import load_base, run_once
+    data = load_base(str(scenario))
+    run_once(data, 0, False, str(scenario))
+    pr = cProfile.Profile()
+    t0 = time.perf_counter()
+    pr.enable()
+    for s in range(n):
+        run_once(data, s, False, str(scenario))
+    pr.disable()
+    per_run = (time.perf_counter() - t0) / n
+    buf = io.StringIO()
+    pstats.Stats(pr, stream=buf).sort_stats("tottime").print_stats(15)
+    return f"one run (record=False, in-process): {per_run * 1000:.1f} ms\n" + buf.getvalue()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scenario", type=Path, default=None)
+    ap.add_argument("--runs", type=int, default=400)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--memory-runs", type=int, default=20_000)
+    ap.add_argument("--profile", action="store_true")
+    args = ap.parse_args()
+    scenario = args.scenario or default_scenario()
+    temps = [0.05, 0.1, 0.2, 0.4]
+    reps = max(1, args.runs // len(temps))
+    n = reps * len(temps)
+    print(f"scenario: {scenario.relative_to(REPO) if scenario.is_relative_to(REPO) else scenario}")
+    print(f"throughput: {n} runs ({len(temps)} temperatures x {reps} seeds), "
+          f"{args.workers} processes, summary only")
+    with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
+        tmp = Path(tmp)
+        ours_rate = ours(scenario, temps, reps, args.workers, tmp / "ours")
+        mesa_rate = mesa_batch(scenario, temps, reps, args.workers)
+        print(f"  alliance-sim sweep : {ours_rate:8.1f} runs/s")
+        print(f"  mesa.batch_run     : {mesa_rate:8.1f} runs/s")
+        print(f"  ratio              : {ours_rate / mesa_rate:8.2f}x   (target >= 3x, >= 100 runs/s)")
+        if args.memory_runs:
+            mreps = max(1, args.memory_runs // len(temps))
+            with PeakRSS() as peak:
+                rate = ours(scenario, temps, mreps, args.workers, tmp / "memory", progress=True)
+            print(f"memory: {mreps * len(temps)} runs summary-only at {rate:.1f} runs/s, peak RSS "
+                  f"parent + workers {peak.peak / 2**20:.0f} MB (target < 500 MB)")
+    if args.profile:
+        print(profile(scenario))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

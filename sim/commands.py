@@ -1,0 +1,103 @@
+"""The core sub-commands: run, check, schema, explain."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.errors import InputError
+from sim.scenario import apply_overrides, json_schema, load_raw, parse_set_args, scenario_from_dict
+
+
+def load_with_overrides(path: str, sets: list[str] | None):
+    """Read a scenario, apply ``--set`` overrides, and validate the result."""
+    raw = load_raw(path)
+    overrides = parse_set_args(sets)
+    if overrides:
+        raw = apply_overrides(raw, overrides, source=f"{path} (--set)")
+        return scenario_from_dict(raw, f"{path} (with --set)", base_dir=Path(path).parent), overrides
+    from sim.scenario import load_scenario
+    return load_scenario(path), overrides
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.run import simulate, write_run
+
+    sc, overrides = load_with_overrides(args.scenario, args.set)
+    if sc.mechanism.kind != "agent":
+        raise InputError(args.scenario, "mechanism.kind", "'agent' for 'run' (use 'alliance-sim landscape')",
+                         got=sc.mechanism.kind)
+    res = simulate(sc, seed=args.seed)
+    res.overrides = overrides
+    out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
+    write_run(res, out, plots=False if args.no_plots else None)
+    print(terminal_summary(res, out))
+    return 0
+
+
+def terminal_summary(res, out: Path) -> str:
+    from sim.levels import DE_FACTO_NAMES
+
+    d = res.dyads
+    last = d[d.year == d.year.max()]
+    lines = [f"{res.scenario.name}: {res.years[0]}-{res.years[-1]}, {len(res.ids)} states, seed {res.seed}"]
+    ev = res.events
+    counts = ev.kind.value_counts()
+    lines.append("  " + ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(counts.items())))
+    pairs = res.scenario.outputs.pairs or []
+    for a, b in pairs:
+        r = last[((last.a == a) & (last.b == b)) | ((last.a == b) & (last.b == a))].iloc[0]
+        lines.append(f"  {a}-{b}: de facto {r.de_facto} ({DE_FACTO_NAMES[int(r.de_facto)]}), de jure {r.de_jure}"
+                     + (f", {r.classification}" if "classification" in r else ""))
+    if res.model.bloc_ids:
+        lines.append("  blocs: " + "; ".join(f"{b}={','.join(sorted(m)) or '-'}" for b, m in res.model.blocs.items()))
+    lines.append(f"  wrote {out}/ (dyads.csv, states.csv, events.csv, manifest.json, report.md, figures)")
+    return "\n".join(lines)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    sc, _ = load_with_overrides(args.scenario, args.set)
+    if sc.mechanism.kind == "agent":
+        from sim.model import inputs_for
+        inputs_for(sc)  # reads and checks every table the scenario names
+    print(f"{args.scenario}: ok ({len(sc.states)} states, {sc.time.start}-{sc.time.end}, "
+          f"{len(sc.events)} events, {len(sc.blocs)} blocs, mechanism {sc.mechanism.kind})")
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    print(json_schema())
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from sim.explain import explain_pair
+
+    print(explain_pair(args.run_dir, args.a, args.b, args.year))
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("run", help="run a scenario and write a run folder")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", help="run folder (default runs/NAME-seedN)")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
+    p.add_argument("--no-plots", action="store_true", help="skip the figures")
+    p.set_defaults(func=_cmd_run)
+
+    p = subparsers.add_parser("check", help="validate a scenario without running it")
+    p.add_argument("scenario")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE")
+    p.set_defaults(func=_cmd_check)
+
+    p = subparsers.add_parser("schema", help="print the JSON Schema of scenario files")
+    p.set_defaults(func=_cmd_schema)
+
+    p = subparsers.add_parser("explain", help="why a pair's alignment is what it is, and why it changed")
+    p.add_argument("run_dir")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.add_argument("year", nargs="?", type=int)
+    p.set_defaults(func=_cmd_explain)

@@ -1,0 +1,98 @@
+"""The page in a real browser (Debian Chromium), served by ``alliance-sim viz`` offline.
+
+Every test starts from a fresh page on one shared server (see ``conftest.py``) and saves
+a screenshot. The first test is the offline guarantee: nothing the page asks for may leave
+127.0.0.1, fail, or come back with an HTTP error.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import SCENARIO
+
+pytestmark = pytest.mark.browser
+
+
+def shown_year(page) -> int:
+    return int(re.search(r"Year (\d+)", page.locator("h2.year").inner_text()).group(1))
+
+
+def map_src(page) -> str:
+    img = page.locator(".alliance-map img").first
+    img.wait_for()
+    return img.get_attribute("src")
+
+
+def weights_text(page) -> str:
+    return page.locator("p.weights").inner_text()
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the Vuetify dropdown labelled ``label``."""
+    page.locator(".v-select", has=page.locator("label", has_text=label)).click()
+    page.locator(".menuable__content__active .v-list-item", has_text=option).first.click()
+
+
+def test_page_loads_with_no_request_off_this_machine(viz_page):
+    viz_page.locator(".alliance-map img").first.wait_for()
+    viz_page.locator(".alliance-threat img").first.wait_for()
+    viz_page.wait_for_load_state("networkidle")
+    traffic = viz_page.traffic
+    assert len(traffic.requests) > 5  # the page really loaded its assets
+    assert traffic.off_machine() == []
+    assert traffic.failed == []
+    assert traffic.refused == []
+    assert viz_page.locator("text=Page 0").count() >= 0  # page rendered without error
+    assert viz_page.locator(".v-alert.error").count() == 0
+
+
+def test_step_advances_the_year_and_redraws_the_map(viz_page):
+    from sim.model import AllianceModel
+
+    start = AllianceModel(scenario=SCENARIO, rng=0).year
+    assert shown_year(viz_page) == start
+    before = map_src(viz_page)
+    viz_page.get_by_role("button", name="Step").click()
+    viz_page.locator("h2.year", has_text=f"Year {start + 1}").wait_for(timeout=20_000)
+    viz_page.wait_for_function(
+        "old => document.querySelector('.alliance-map img').src !== old", arg=before,
+        timeout=20_000)
+    assert map_src(viz_page) != before
+    assert viz_page.traffic.off_machine() == [] and viz_page.traffic.failed == []
+
+
+def test_moving_a_slider_changes_the_models_weight_on_reset(viz_page):
+    slider = viz_page.locator(".v-input", has=viz_page.locator("label", has_text="Threat: aggregate power"))
+    thumb = slider.locator("[role=slider]")
+    before = float(thumb.get_attribute("aria-valuenow"))
+    thumb.focus()
+    for _ in range(4):
+        thumb.press("ArrowLeft" if before >= 0.2 else "ArrowRight")
+    viz_page.wait_for_timeout(300)
+    after = float(thumb.get_attribute("aria-valuenow"))
+    assert after == pytest.approx(before - 0.2 if before >= 0.2 else before + 0.2)
+    viz_page.get_by_text("Override the scenario's weights with the sliders").click()
+    viz_page.get_by_role("button", name="Reset").click()
+    viz_page.locator("p.weights", has_text=f"power_weight={after:g}").wait_for(timeout=20_000)
+    assert f"power_weight={after:g}" in weights_text(viz_page)
+
+
+def test_why_panel_shows_the_selected_pairs_components(viz_page):
+    from sim.model import AllianceModel
+
+    model = AllianceModel(scenario=SCENARIO, rng=0)
+    a, b = model.ids[-1], model.ids[1]
+    choose(viz_page, "State A", a)
+    choose(viz_page, "State B", b)
+    viz_page.get_by_text(f"Why {a}-{b}").wait_for(timeout=20_000)
+    rows = viz_page.locator("table.why tr").all_inner_texts()
+    table = {cells[0]: (float(cells[1]), float(cells[2]))
+             for cells in (r.split("\t") for r in rows[1:])}
+    i, j = model.ids.index(a), model.ids.index(b)
+    assert "total" in table
+    for name, (ab, ba) in table.items():
+        assert ab == pytest.approx(model.components[name][i, j], abs=6e-4)
+        assert ba == pytest.approx(model.components[name][j, i], abs=6e-4)

@@ -1,0 +1,195 @@
+"""Tests for calibration: known answers, facts from the sources, provenance, determinism, errors."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import calibration as cal
+from sim.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+CA = ["KZK", "UZB", "KYR", "TAJ", "TKM"]
+
+
+@pytest.fixture(scope="module")
+def result():
+    return cal.calibrate()
+
+
+def _dyad(result, a, b, year=None):
+    d = result.dyads
+    g = d[(d.a == a) & (d.b == b)].set_index("year")
+    return g if year is None else g.loc[year]
+
+
+def _state(result, s, year):
+    return result.states.set_index(["state", "year"]).loc[(s, year)]
+
+
+def test_shape_and_columns(result):
+    assert list(result.states.columns) == cal.STATE_COLUMNS
+    assert list(result.dyads.columns) == cal.DYAD_COLUMNS
+    assert len(result.states) == 9 * 34
+    assert len(result.dyads) == 9 * 8 * 34
+    assert not result.states[cal.STATE_PARAMS].isna().any().any()
+    assert not result.dyads[cal.DYAD_PARAMS].isna().any().any()
+
+
+def test_shares_sum_to_one_and_russia_outweighs_each_central_asian_state(result):
+    s = result.states
+    for param in ("power", "offense", "economy"):
+        np.testing.assert_allclose(s.groupby("year")[param].sum(), 1.0, atol=1e-9)
+    power = s.pivot(index="year", columns="state", values="power")
+    for state in CA:
+        assert (power["RUS"] > power[state]).all(), state
+
+
+def test_turkmenistan_neutral_from_1995_only(result):
+    s = result.states
+    tkm = s[s.state == "TKM"].set_index("year").neutral
+    assert (tkm.loc[1995:] == 1).all() and (tkm.loc[:1994] == 0).all()
+    assert (s[s.state != "TKM"].neutral == 0).all()
+
+
+def test_kazakhstan_closer_to_russia_than_uzbekistan_in_1990s_2000s(result):
+    kzk = _dyad(result, "KZK", "RUS").interests.loc[1992:2009]
+    uzb = _dyad(result, "UZB", "RUS").interests.loc[1992:2009]
+    assert kzk.mean() > uzb.mean() + 0.15
+    assert (kzk > uzb).mean() >= 0.9
+
+
+def test_interests_known_answer_and_symmetry(result):
+    ip = pd.read_csv(ROOT / "seeds/data/un_idealpoints_jul2025_subset.csv").set_index(["ccode", "year"])
+    dist = abs(ip.loc[(705, 1995), "idealpointfp"] - ip.loc[(365, 1995), "idealpointfp"])
+    rule = result.rules["rules"]["interests"]
+    # E037: KZK-RUS interest_convergence +1, strength 3, 1991-2014
+    expected = 1 - 2 * dist / rule["scale"] + rule["step"] * 3
+    assert _dyad(result, "KZK", "RUS", 1995).interests == pytest.approx(expected, abs=1e-9)
+    assert _dyad(result, "RUS", "KZK", 1995).interests == pytest.approx(expected, abs=1e-9)
+    both = result.dyads.merge(result.dyads, left_on=["a", "b", "year"], right_on=["b", "a", "year"])
+    np.testing.assert_allclose(both.interests_x, both.interests_y)
+
+
+def test_intent_known_answers_are_directed(result):
+    # baseline 0.2; E019 (UZB perceives USA, strength 3, 2005-07) -> 0.5; E033 is an event, not counted
+    assert _dyad(result, "UZB", "USA", 2006).intent == pytest.approx(0.5)
+    assert _dyad(result, "USA", "UZB", 2006).intent == pytest.approx(0.2)
+    assert _dyad(result, "UZB", "USA", 2008).intent == pytest.approx(0.2)
+    # E001: Kazakhstan's mistrust of Yeltsin's Russia, strength 2, 1991-92
+    assert _dyad(result, "KZK", "RUS", 1991).intent == pytest.approx(0.4)
+    assert _dyad(result, "UZB", "AFG", 1996).intent == pytest.approx(0.5)
+
+
+def test_trade_dependence_known_answer(result):
+    dy = pd.read_csv(ROOT / "seeds/data/cow_dyadic_trade_v4_subset.csv")
+    nat = pd.read_csv(ROOT / "seeds/data/cow_national_trade_v4_subset.csv")
+    row = dy[(dy.ccode1 == 365) & (dy.ccode2 == 705) & (dy.year == 2000)].iloc[0]
+    kz = nat[(nat.ccode == 705) & (nat.year == 2000)].iloc[0]
+    expected = (row.flow1 + row.flow2) / (kz.imports + kz.exports)
+    assert _dyad(result, "KZK", "RUS", 2000).trade == pytest.approx(expected)
+    # Russia matters far more to Kazakhstan than Kazakhstan to Russia
+    assert _dyad(result, "KZK", "RUS", 2000).trade > 5 * _dyad(result, "RUS", "KZK", 2000).trade
+    assert "trade:carried_forward" in _dyad(result, "KZK", "RUS", 2020)["flags"]
+
+
+def test_capital_move_leaders_and_contiguity(result):
+    assert _state(result, "KZK", 1997).lat == pytest.approx(43.2363924)  # Almaty
+    assert _state(result, "KZK", 1998).lat == pytest.approx(51.1159933)  # Astana
+    assert _state(result, "RUS", 2008).leader == "Dmitry Medvedev"
+    assert _state(result, "RUS", 2012).leader == "Vladimir Putin"
+    assert _state(result, "KZK", 2019).leader == "Kassym-Jomart Tokayev"
+    assert _state(result, "UZB", 2016).leader == "Islam Karimov"
+    assert _state(result, "UZB", 2017).leader == "Shavkat Mirziyoyev"
+    assert (result.states.leader != "").all()
+    assert _dyad(result, "KZK", "RUS", 2000).contiguity == 1
+    assert _dyad(result, "TKM", "RUS", 2000).contiguity == 0  # Caspian, conttype 5
+    assert _dyad(result, "USA", "CHN", 2000).contiguity == 0
+
+
+def test_every_parameter_has_a_source_in_provenance(result):
+    prov = result.provenance
+    years = range(1991, 2025)
+    for entity_col, params, table in (("state", cal.STATE_PARAMS, result.states), (None, cal.DYAD_PARAMS, result.dyads)):
+        entities = table.state.unique() if entity_col else (table.a + "-" + table.b).unique()
+        for entity in entities:
+            for param in params:
+                rows = prov[(prov.entity == entity) & (prov.parameter == param)]
+                assert len(rows), (entity, param)
+                covered = set()
+                for _, r in rows.iterrows():
+                    assert r.data or r.evidence, (entity, param)
+                    covered |= set(range(r.year_start, r.year_end + 1))
+                assert covered >= set(years), (entity, param)
+
+
+def test_gap_rule_known_answer():
+    wide = pd.DataFrame({"x": [np.nan, 1.0, np.nan, 3.0, np.nan], "y": [np.nan] * 5}, index=range(2000, 2005))
+    filled, flags = cal.fill_gaps(wide, "p", missing=0.0)
+    assert filled.x.tolist() == [1.0, 1.0, 2.0, 3.0, 3.0]
+    assert flags.x.tolist() == ["p:carried_backward", "", "p:interpolated", "", "p:carried_forward"]
+    assert filled.y.tolist() == [0.0] * 5 and set(flags.y) == {"p:no_data"}
+
+
+def test_state_subset_renormalises(result):
+    sub = cal.calibrate(["RUS", "KZK", "UZB"], 2000, 2002)
+    assert len(sub.states) == 9 and len(sub.dyads) == 18
+    np.testing.assert_allclose(sub.states.groupby("year").power.sum(), 1.0)
+    assert _state(sub, "RUS", 2000).power > _state(result, "RUS", 2000).power
+
+
+def test_malformed_data_row_names_file_line_and_field(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "seeds/data", data)
+    path = data / "nmc_v7_subset.csv"
+    lines = path.read_text().splitlines()
+    cells = lines[4].split(",")
+    cells[0] = "999"  # an unknown state code on line 5
+    lines[4] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as info:
+        cal.calibrate(data_dir=data)
+    assert info.value.line == 5 and info.value.field == "ccode" and "nmc_v7_subset.csv" in info.value.file
+
+
+def test_bad_states_and_years_are_input_errors():
+    with pytest.raises(InputError, match="states"):
+        cal.calibrate(["RUS", "XYZ"])
+    with pytest.raises(InputError, match="end"):
+        cal.calibrate(["RUS", "KZK"], 2000, 1999)
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_cli_calibrate_is_deterministic_and_matches_committed_tables(tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    r1 = _cli("calibrate", "--out", str(first), "--report", str(tmp_path / "report"))
+    r2 = _cli("calibrate", "--out", str(second))
+    assert r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr
+    for name in ("central_asia_states.csv", "central_asia_dyads.csv", "provenance.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+        assert (first / name).read_bytes() == (ROOT / "seeds/calibrated" / name).read_bytes(), \
+            f"seeds/calibrated/{name} is stale: rerun alliance-sim calibrate"
+    report = (tmp_path / "report" / "calibration_report.md").read_text()
+    assert "power_shares.png" in report and (tmp_path / "report" / "interests.png").stat().st_size > 1000
+    assert not [p for p in first.iterdir() if p.name.startswith(".")]  # temp dir cleaned up
+
+
+def test_cli_explain_param_and_errors(tmp_path):
+    out = _cli("explain-param", "UZB", "USA", "intent", "2006")
+    assert out.returncode == 0, out.stderr
+    assert "2006: 0.500000" in out.stdout and "E019" in out.stdout and "E033" not in out.stdout
+    out = _cli("explain-param", "KZK", "power", "2023")
+    assert out.returncode == 0 and "power:carried_forward" in out.stdout and "nmc_v7_subset.csv:" in out.stdout
+    bad = _cli("explain-param", "KZK", "charisma", "2000")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "charisma" in bad.stderr
+    bad = _cli("calibrate", "--states", "RUS,XYZ", "--out", str(tmp_path / "x"))
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and not (tmp_path / "x").exists()

@@ -1,0 +1,318 @@
+"""Landscape theory (Axelrod & Bennett 1993): hand-worked answers, invariants, model, I/O, CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim import landscape as L
+from sim.errors import InputError
+from sim.landscape_io import load_landscape
+from sim.landscape_model import LandscapeModel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def minima_dict(result):
+    return {m.labels: (m.energy, m.basin_size) for m in result.minima}
+
+
+def all_pairs(n, value):
+    p = np.full((n, n), float(value))
+    np.fill_diagonal(p, 0)
+    return p
+
+
+def random_landscape(seed, n):
+    rng = np.random.default_rng(seed)
+    s = rng.uniform(0.1, 1.0, n)
+    p = rng.normal(size=(n, n))
+    return s, (p + p.T) / 2
+
+
+# ----------------------------------------------------------------- energy convention
+def test_energy_counts_ordered_pairs_and_frustration_weights_by_partner_size():
+    # two actors apart, sizes 2 and 3, propensity -1: F_0 = 3 * -1, F_1 = 2 * -1,
+    # E = s_0 F_0 + s_1 F_1 = -6 - 6 = -12 (the unordered pair counted twice)
+    s, p = [2.0, 3.0], [[0, -1], [-1, 0]]
+    assert L.frustration(s, p, [0, 1]).tolist() == [-3.0, -2.0]
+    assert L.energy(s, p, [0, 1]) == -12.0
+    assert L.energy(s, p, [0, 0]) == 0.0
+
+
+def test_incremental_energies_match_direct_computation():
+    s, p = random_landscape(3, 8)
+    direct = [L.energy(s, p, [0] + [(i >> j) & 1 for j in range(7)]) for i in range(128)]
+    np.testing.assert_allclose(L.binary_energies(s, p), direct)
+    res = L.exhaustive_binary(s, p, chunk_bits=3, keep_energies=True)
+    np.testing.assert_allclose(res.energies, direct)
+
+
+# ----------------------------------------------------------- hand-worked known answers
+def test_realist_three_equal_states_have_three_minima_with_hand_computed_basins():
+    # p = -1 everywhere, sizes 1: any 1-vs-2 split has E = 2 * (-1 - 1) = -4; all
+    # together (E = 0) descends by moving actor 0 (all moves tie, lowest index wins).
+    res = L.exhaustive_binary([1, 1, 1], all_pairs(3, -1))
+    assert minima_dict(res) == {(0, 1, 1): (-4.0, 2), (0, 0, 1): (-4.0, 1), (0, 1, 0): (-4.0, 1)}
+
+
+def test_realist_unequal_sizes_the_weak_unite_against_the_strong():
+    # sizes (3, 1, 1): {0} vs {1, 2} gives E = 2 * (-3 - 3) = -12; {0, 1} vs {2} gives -8
+    # and actor 1 lowers its frustration by leaving, so the minimum is unique.
+    res = L.exhaustive_binary([3, 1, 1], all_pairs(3, -1))
+    assert minima_dict(res) == {(0, 1, 1): (-12.0, 4)}
+
+
+def test_two_friendly_pairs_that_dislike_each_other_have_a_unique_minimum():
+    s = [1, 2, 1, 2]
+    p = all_pairs(4, -1)
+    p[0, 1] = p[1, 0] = p[2, 3] = p[3, 2] = 1
+    # hostile pairs apart: 2 * -(1*1 + 1*2 + 2*1 + 2*2) = -18; every start ends there
+    assert minima_dict(L.exhaustive_binary(s, p)) == {(0, 0, 1, 1): (-18.0, 8)}
+
+
+def test_two_hostile_pairs_have_two_minima_with_basins_four_and_four():
+    # p01 = p23 = -1, others 0, sizes 1: {0,2}{1,3} and {0,3}{1,2} both have E = -4.
+    # Worked by hand with the lowest-index tie rule: 000, 010, 101, 111 (bits of actors
+    # 1-3) descend to {0,2}{1,3}; 001, 011, 100, 110 to {0,3}{1,2}.
+    p = np.zeros((4, 4))
+    p[0, 1] = p[1, 0] = p[2, 3] = p[3, 2] = -1
+    assert minima_dict(L.exhaustive_binary([1] * 4, p)) == {(0, 1, 0, 1): (-4.0, 4),
+                                                           (0, 1, 1, 0): (-4.0, 4)}
+
+
+def test_three_blocs_let_three_mutual_enemies_stand_alone():
+    res = L.exhaustive_kblocs([1, 1, 1], all_pairs(3, -1), k=3)
+    assert res.n_configurations == 5  # 1 + 3 + 1 partitions of three actors
+    assert minima_dict(res) == {(0, 1, 2): (-6.0, 5)}
+
+
+def test_restricted_growth_strings_count_partitions_once():
+    rgs = L.restricted_growth_strings(5, 3)
+    assert rgs.shape == (1 + 15 + 25, 5)  # Stirling numbers S(5,1) + S(5,2) + S(5,3)
+    assert len({tuple(r) for r in rgs}) == rgs.shape[0]
+    assert np.array_equal(L.canonical_labels(rgs), rgs)
+
+
+# ------------------------------------------------------------------------ invariants
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_basins_partition_all_configurations_and_roots_are_local_minima(seed):
+    s, p = random_landscape(seed, 9)
+    res = L.exhaustive_binary(s, p)
+    assert sum(m.basin_size for m in res.minima) == 2 ** 8
+    assert abs(sum(m.basin_share for m in res.minima) - 1) < 1e-12
+    for m in res.minima:
+        assert L.is_local_minimum(s, p, m.labels)
+        assert m.energy == pytest.approx(L.energy(s, p, m.labels))
+
+
+def test_exhaustive_basins_match_a_brute_force_descent_from_every_configuration():
+    s, p = random_landscape(7, 7)
+    counts: dict = {}
+    for idx in range(2 ** 6):
+        final, _ = L.descend(s, p, [0] + [(idx >> j) & 1 for j in range(6)])
+        counts[tuple(final)] = counts.get(tuple(final), 0) + 1
+    res = L.exhaustive_binary(s, p, chunk_bits=2)
+    assert {m.labels: m.basin_size for m in res.minima} == counts
+
+
+def test_generic_k_bloc_search_with_two_blocs_equals_the_binary_search():
+    s, p = random_landscape(11, 8)
+    generic = L.exhaustive_kblocs(s, p, 2).minima
+    binary = L.exhaustive_binary(s, p).minima
+    assert [(m.labels, m.basin_size) for m in generic] == [(m.labels, m.basin_size) for m in binary]
+    assert [m.energy for m in generic] == pytest.approx([m.energy for m in binary])
+
+
+def test_relabelling_blocs_leaves_energy_and_frustration_unchanged():
+    s, p = random_landscape(5, 6)
+    lab = np.array([0, 1, 1, 0, 1, 0])
+    assert L.energy(s, p, lab) == pytest.approx(L.energy(s, p, 1 - lab))
+    np.testing.assert_allclose(L.frustration(s, p, lab), L.frustration(s, p, 1 - lab))
+    assert L.energy(s, p, [2, 0, 0, 2, 1, 1]) == pytest.approx(L.energy(s, p, [0, 1, 1, 0, 2, 2]))
+
+
+def test_permuting_actors_permutes_the_minima_and_keeps_energies_and_basins():
+    s, p = random_landscape(13, 8)
+    perm = np.random.default_rng(0).permutation(8)
+
+    def as_sets(res, names):
+        return {(frozenset(frozenset(b) for b in m.blocs(names)), round(m.energy, 9), m.basin_size)
+                for m in res.minima}
+
+    names = [f"a{i}" for i in range(8)]
+    base = as_sets(L.exhaustive_binary(s, p), names)
+    permuted = as_sets(L.exhaustive_binary(s[perm], p[np.ix_(perm, perm)]), [names[i] for i in perm])
+    assert base == permuted
+
+
+def test_random_starts_find_the_exhaustive_minima_with_consistent_shares():
+    s, p = random_landscape(21, 8)
+    exact = {m.labels: m.basin_share for m in L.exhaustive_binary(s, p).minima}
+    est = L.random_starts(s, p, k=2, starts=4000, rng=1)
+    assert {m.labels for m in est.minima} == set(exact)
+    for m in est.minima:
+        assert abs(m.basin_share - exact[m.labels]) < 4 * m.share_se + 1e-9
+    again = L.random_starts(s, p, k=2, starts=4000, rng=1)
+    assert [(m.labels, m.basin_size) for m in again.minima] == [(m.labels, m.basin_size) for m in est.minima]
+
+
+def test_three_bloc_random_starts_agree_with_exhaustive_three_bloc_search():
+    s, p = random_landscape(4, 7)
+    exact = {m.labels for m in L.exhaustive_kblocs(s, p, 3).minima}
+    found = {m.labels for m in L.random_starts(s, p, k=3, starts=3000, rng=2).minima}
+    assert found <= exact and len(found) >= 1
+    for lab in found:
+        assert L.is_local_minimum(s, p, lab, k=3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 7), k=st.integers(2, 4), seed=st.integers(0, 10_000))
+def test_energy_never_rises_under_steepest_descent_or_myopic_switching(n, k, seed):
+    s, p = random_landscape(seed, n)
+    start = np.random.default_rng(seed).integers(0, k, n)
+    final, energies = L.descend(s, p, start, k=k)
+    assert np.all(np.diff(energies) < 0)  # every step strictly downhill
+    assert energies[-1] == pytest.approx(L.energy(s, p, final))
+    model = LandscapeModel(sizes=s, propensity=p, k=k, rng=seed, initial=start)
+    model.run_until_stable(10_000)
+    assert np.all(np.diff(model.energy_history) <= 1e-12)
+    assert L.is_local_minimum(s, p, model.labels, k=k)
+
+
+def test_bad_inputs_are_rejected():
+    with pytest.raises(ValueError, match="symmetric"):
+        L.exhaustive_binary([1, 1], [[0, 1], [2, 0]])
+    with pytest.raises(ValueError, match="positive"):
+        L.energy([1, 0], [[0, 1], [1, 0]], [0, 1])
+
+
+# ------------------------------------------------------------ ingredients -> propensity
+def test_propensities_from_ingredients_known_answer_and_shape_rules():
+    n = 3
+    zero = np.zeros((n, n))
+    aff = np.array([[0, 1, -1], [1, 0, 0], [-1, 0, 0]], float)
+    p = L.propensities_from_ingredients(aff, zero, zero, zero, {"interest": 0, "threat": 0,
+                                                                "shared_threat": 0, "history": 0})
+    np.testing.assert_allclose(p, aff)  # only ideology weighted: p equals the affinity
+    threat = np.array([[0, 0, 1], [0, 0, 1], [0, 0, 0]], float)  # C threatens A and B
+    p = L.propensities_from_ingredients(zero, zero, threat, zero)
+    # A-B share the threat from C: S = min(1, 1) / (n - 2) = 1; weight 1 of 5 -> 0.2
+    # A-C: direct threat sym = 0.5 -> -0.5 / 5 = -0.1
+    assert p[0, 1] == pytest.approx(0.2) and p[0, 2] == pytest.approx(-0.1)
+    np.testing.assert_allclose(p, p.T)
+    hist = np.full((n, n), 3.0)
+    assert L.propensities_from_ingredients(zero, zero, zero, hist)[0, 1] == pytest.approx(0.2)
+    with pytest.raises(ValueError, match="threat must lie"):
+        L.propensities_from_ingredients(zero, zero, threat * 2, zero)
+    with pytest.raises(ValueError, match="unknown"):
+        L.propensities_from_ingredients(zero, zero, zero, zero, {"ideologie": 1})
+
+
+# ----------------------------------------------------------------------- Mesa model
+def test_mesa_model_steps_reaches_a_local_minimum_and_is_reproducible():
+    s, p = random_landscape(9, 10)
+    runs = []
+    for _ in range(2):
+        m = LandscapeModel(sizes=s, propensity=p, k=2, rng=42)
+        assert len(m.agents) == 10 and m.running
+        m.step()
+        assert m.steps == 1
+        m.run_until_stable()
+        assert not m.running
+        assert L.is_local_minimum(s, p, m.partition)
+        assert m.energy() == pytest.approx(L.energy(s, p, m.labels))
+        runs.append((m.partition, m.steps))
+    assert runs[0] == runs[1]
+    assert runs[0][0] in {mm.labels for mm in L.exhaustive_binary(s, p).minima}
+
+
+# -------------------------------------------------------------------------- files
+def write(tmp_path, name, text):
+    f = tmp_path / name
+    f.write_text(text)
+    return f
+
+
+GOOD = """mechanism: landscape
+name: tiny
+actors: [A, B, C]
+sizes: {A: 1, B: 1, C: 2}
+propensities:
+  - {a: A, b: B, value: 1}
+  - {a: A, b: C, value: -1}
+"""
+
+
+def test_load_inline_scenario_builds_symmetric_matrix(tmp_path):
+    spec = load_landscape(write(tmp_path, "ok.yaml", GOOD))
+    assert spec.ids == ["A", "B", "C"] and spec.k == 2
+    np.testing.assert_array_equal(spec.size_vector(), [1, 1, 2])
+    np.testing.assert_array_equal(spec.propensity_matrix(), [[0, 1, -1], [1, 0, 0], [-1, 0, 0]])
+
+
+@pytest.mark.parametrize("text, match", [
+    (GOOD.replace("mechanism: landscape", "mechanism: agents"), r"ok\.yaml:1: field 'mechanism'"),
+    (GOOD.replace("C: 2", "C: -2"), "field 'sizes.C': expected a positive size"),
+    (GOOD.replace("{a: A, b: C", "{a: A, b: Z"), r"ok\.yaml:7: field 'propensities\[1\]\.b'"),
+    (GOOD.replace("sizes: {A: 1, B: 1, C: 2}", "sizes: {A: 1, B: 1}"), "a size for every actor"),
+    (GOOD + "  - {a: B, b: A, value: 2}\n", r"ok\.yaml:8: field 'propensities\[2\]': expected one value per pair"),
+    (GOOD + "k: 1\n", "field 'k'"),
+    (GOOD + "colour: red\n", "field 'colour'"),
+    ("mechanism: [landscape\n", "expected valid YAML"),
+])
+def test_malformed_files_name_file_line_and_field(tmp_path, text, match):
+    with pytest.raises(InputError, match=match):
+        load_landscape(write(tmp_path, "ok.yaml", text))
+
+
+def test_csv_conflicting_duplicate_reports_the_csv_line(tmp_path):
+    write(tmp_path, "p.csv", "a,b,value\nA,B,1\nB,A,1\nC,A,0.5\nA,C,-0.5\n")
+    text = GOOD.split("propensities:")[0] + "propensities_csv: p.csv\n"
+    with pytest.raises(InputError, match=r"p\.csv:5: field 'a,b': expected one value per pair"):
+        load_landscape(write(tmp_path, "s.yaml", text))
+    write(tmp_path, "p.csv", "a,b,value\nA,B,x\n")
+    with pytest.raises(InputError, match=r"p\.csv:2: field 'value': expected a number"):
+        load_landscape(tmp_path / "s.yaml")
+
+
+# ---------------------------------------------------------------------------- CLI
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "sim", "landscape", *map(str, args)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_cli_end_to_end_prints_minima_scores_and_writes_figure(tmp_path):
+    out = tmp_path / "out"
+    r = run_cli(ROOT / "scenarios" / "landscape_two_pairs.yaml", "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert "1 local minima" in r.stdout and "-18" in r.stdout
+    assert "NTH NES | STH SES" in r.stdout
+    assert (out / "minima.csv").read_text().splitlines()[1].startswith("1,-18.0,8,1.0,")
+    assert (out / "minima.png").stat().st_size > 1000
+    actual = write(tmp_path, "actual.csv", "actor,bloc\nNTH,x\nNES,y\nSTH,x\nSES,y\n")
+    r = run_cli(ROOT / "scenarios" / "landscape_two_pairs.yaml", "--actual", actual,
+                "--starts", 200, "--seed", 3, "--k", 3, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert "200 random starts" in r.stdout and "misplaced" in r.stdout
+
+
+def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path):
+    bad = write(tmp_path, "bad.yaml", GOOD.replace("C: 2", "C: zero"))
+    out = tmp_path / "out"
+    r = run_cli(bad, "--out", out)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert "bad.yaml" in r.stderr and "sizes.C" in r.stderr
+    assert not out.exists()
+
+
+def test_partition_count_matches_enumeration_and_binary_count():
+    assert L.partition_count(5, 3) == L.restricted_growth_strings(5, 3).shape[0] == 41
+    assert L.partition_count(9, 2) == 2 ** 8  # two blocs: 2^(n-1) canonical configurations

@@ -1,0 +1,162 @@
+"""Sensitivity indices and fitting, checked against answers known by construction.
+
+The stand-in model of ``test_sweep`` has ``linear = 2 * power`` (temperature has no effect)
+and puts the AAA-BBB pair at de facto level round(3 * weight), de jure 1 when weight > 0.5.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim.errors import InputError
+from sim.fit import fit_weights, load_fit_spec, persistence_baseline, score_table
+from sim.sensitivity import analyse, morris_indices, sobol_indices
+from sim.sweep import run_sweep
+from test_sweep import PY, standin  # noqa: F401 - the fixture is used by name
+
+PARAMS = {"mechanism.temperature": {"low": 0.0, "high": 0.5},
+          "mechanism.threat.power": {"low": 0.0, "high": 1.0}}
+
+
+def test_sobol_finds_the_only_input_that_matters(standin, tmp_path):
+    path = standin("sob", parameters=PARAMS, design={"kind": "sobol", "samples": 64},
+                   replicates=2, outputs={"summary": ["linear", "noisy"]})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+    t = sobol_indices(tmp_path / "o", "linear").set_index("parameter")
+    # linear = 2 * power: all variance is power's, none is temperature's
+    assert t.loc["mechanism.threat.power", "S1"] == pytest.approx(1.0, abs=0.05)
+    assert t.loc["mechanism.threat.power", "ST"] == pytest.approx(1.0, abs=0.05)
+    assert abs(t.loc["mechanism.temperature", "ST"]) < 0.02
+    assert (t.S1_conf >= 0).all()
+    with pytest.raises(InputError, match="morris"):
+        morris_indices(tmp_path / "o", "linear")
+    with pytest.raises(InputError, match="one of the sweep's outputs"):
+        sobol_indices(tmp_path / "o", "no_such_output")
+
+
+def test_morris_mu_star_is_the_slope_times_the_range(standin, tmp_path):
+    path = standin("mor", parameters=PARAMS, design={"kind": "morris", "samples": 10},
+                   outputs={"summary": ["linear"]})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+    t = analyse(tmp_path / "o", ["linear"]).set_index("parameter")  # method from the design
+    # SALib's elementary effects are per unit of the range scaled to [0, 1]: 2 * 1.0
+    assert t.loc["mechanism.threat.power", "mu_star"] == pytest.approx(2.0)
+    assert t.loc["mechanism.threat.power", "sigma"] == pytest.approx(0.0, abs=1e-9)
+    assert t.loc["mechanism.temperature", "mu_star"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_sensitivity_cli_writes_indices_and_plot(standin, tmp_path):
+    path = standin("cli", parameters=PARAMS, design={"kind": "sobol", "samples": 16},
+                   outputs={"summary": ["linear"]})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+    res = subprocess.run([PY, "-m", "sim", "sensitivity", str(tmp_path / "o"), "--output",
+                          "linear"], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "o" / "sensitivity" / "indices.png").stat().st_size > 1000
+    table = pd.read_csv(tmp_path / "o" / "sensitivity" / "indices.csv")
+    assert set(table.parameter) == set(PARAMS)
+    bad = subprocess.run([PY, "-m", "sim", "sensitivity", str(tmp_path / "o"), "--output",
+                          "nope"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_score_table_known_answer():
+    ref = pd.DataFrame({"a": ["B", "A", "A"], "b": ["A", "C", "C"], "year": [2000, 2000, 2001],
+                        "de_jure": [1, 0, 0], "de_facto": [2, 0, 1]})
+    sim = pd.DataFrame({"a": ["A", "A", "A"], "b": ["B", "C", "C"], "year": [2000, 2000, 2001],
+                        "de_jure": [1, 0, 1], "de_facto": [2, 1, 3]})
+    s = score_table(sim, ref)
+    assert s["n"] == 3
+    assert s["exact_de_facto"] == pytest.approx(1 / 3)   # only A-B (given as B-A) matches
+    assert s["exact_de_jure"] == pytest.approx(2 / 3)
+    assert s["within1_de_facto"] == pytest.approx(2 / 3)
+    assert s["exact"] == pytest.approx(0.5)
+    assert score_table(sim, ref, (2001, None))["n"] == 1
+    frozen = persistence_baseline(ref, 2000, (2001, None))  # A-C stays at 0, ref says 1
+    assert frozen["exact_de_facto"] == 0.0 and frozen["exact_de_jure"] == 1.0
+
+
+def _reference(years, weight_rule):
+    rows = []
+    for y in years:
+        w = weight_rule(y)
+        rows.append({"a": "AAA", "b": "BBB", "year": y, "de_facto": int(round(3 * w)),
+                     "de_jure": int(w > 0.5)})
+    return pd.DataFrame(rows)
+
+
+def test_fit_recovers_the_generating_weight_and_scores_out_of_sample(standin, tmp_path):
+    standin("fitbase")
+    scenario = tmp_path / "base.yaml"
+    ref = _reference(range(2000, 2011), lambda y: 0.7)
+    res = fit_weights(scenario, ref, ["mechanism.weight"], [(0.0, 1.0)], train_end=2005,
+                      seeds=2, maxiter=4, popsize=5, rng=1, runner="standin_runner")
+    # any weight with round(3w) = 2 and w > 0.5 reproduces the reference exactly
+    assert 0.5 < res.fitted["mechanism.weight"] < 5 / 6
+    assert res.train["exact"] == 1.0 and res.test["exact"] == 1.0
+    assert res.evaluations <= (4 + 1) * 5 * 1
+    assert res.default_test["exact"] == 1.0  # the base weight is 0.7 too
+    # seeded: the same call gives the same answer
+    again = fit_weights(scenario, ref, ["mechanism.weight"], [(0.0, 1.0)], train_end=2005,
+                        seeds=2, maxiter=4, popsize=5, rng=1, runner="standin_runner")
+    assert again.fitted == res.fitted
+
+
+def test_fit_out_of_sample_exposes_a_regime_change(standin, tmp_path):
+    standin("fitbase")
+    # the reference changes after 2005; a fit on <= 2005 cannot know it
+    ref = _reference(range(2000, 2011), lambda y: 0.0 if y <= 2005 else 1.0)
+    res = fit_weights(tmp_path / "base.yaml", ref, ["mechanism.weight"], [(0.0, 1.0)],
+                      train_end=2005, seeds=1, maxiter=3, popsize=4, rng=0,
+                      runner="standin_runner")
+    assert res.fitted["mechanism.weight"] < 1 / 6
+    assert res.train["exact"] == 1.0 and res.test["exact"] == 0.0
+    assert res.baselines["frozen_2005"]["exact"] == 0.0
+
+
+def test_fit_cli_writes_overrides_that_feed_back(standin, tmp_path):
+    standin("fitbase")
+    ref = _reference(range(2000, 2011), lambda y: 0.3)
+    ref.to_csv(tmp_path / "ref.csv", index=False)
+    spec = {"name": "f", "scenario": "base.yaml", "reference": "ref.csv", "train_end": 2006,
+            "params": {"mechanism.weight": [0.0, 1.0]}, "seeds": 1, "maxiter": 3,
+            "popsize": 4, "runner": "standin_runner", "out": str(tmp_path / "fit_out")}
+    (tmp_path / "fit.yaml").write_text(yaml.safe_dump(spec))
+    res = subprocess.run([PY, "-m", "sim", "fit", str(tmp_path / "fit.yaml")],
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "test exact" in res.stdout and "frozen_2000" in res.stdout
+    fitted = yaml.safe_load((tmp_path / "fit_out" / "fitted.yaml").read_text())["overrides"]
+    w = fitted["mechanism.weight"]
+    assert int(round(3 * w)) == 1 and w <= 0.5
+    scen = yaml.safe_load((tmp_path / "fit_out" / "fitted_scenario.yaml").read_text())
+    assert scen["mechanism"]["weight"] == pytest.approx(w, abs=1e-6)
+
+
+def test_fit_file_errors(tmp_path):
+    (tmp_path / "f.yaml").write_text("name: x\nscenario: missing.yaml\ntrain_end: 2000\n"
+                                     "params: {mechanism.weight: [0, 1]}\n")
+    with pytest.raises(InputError) as err:
+        load_fit_spec(tmp_path / "f.yaml")
+    assert err.value.field == "scenario"
+    (tmp_path / "g.yaml").write_text("name: x\nscenario: f.yaml\ntrain_end: soon\n"
+                                     "params: {}\n")
+    with pytest.raises(InputError) as err:
+        load_fit_spec(tmp_path / "g.yaml")
+    assert err.value.field == "train_end" and err.value.line == 3
+
+
+def test_fit_rejects_empty_bounds_and_split_outside_the_reference(standin, tmp_path):
+    standin("fitbase")
+    ref = _reference(range(2000, 2005), lambda y: 0.5)
+    with pytest.raises(InputError, match="high > low"):
+        fit_weights(tmp_path / "base.yaml", ref, ["mechanism.weight"], [(1.0, 1.0)], 2002,
+                    runner="standin_runner")
+    with pytest.raises(InputError, match="train_end|inside the reference"):
+        fit_weights(tmp_path / "base.yaml", ref, ["mechanism.weight"], [(0.0, 1.0)], 2010,
+                    runner="standin_runner")

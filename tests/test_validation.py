@@ -1,0 +1,341 @@
+"""Tests for the reference timeline and the validation metrics (sim/validation.py).
+
+Known answers are worked out by hand in the comments; the fixtures are described in
+tests/data/validation/README.md.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import validation as v
+from sim.cli import main
+from sim.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "validation"
+REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference.csv"
+SMALL_REF = DATA / "reference_small.csv"
+RUN = DATA / "run_small"
+
+
+def series(pair, years, de_facto, de_jure=None):
+    """A dyad-year table for one pair."""
+    a, b = pair
+    de_jure = de_facto if de_jure is None else de_jure
+    return pd.DataFrame({"a": a, "b": b, "year": list(years), "de_facto": de_facto,
+                         "de_jure": de_jure})
+
+
+def as_reference(df):
+    return df.assign(source="test", confidence=1.0, note="")
+
+
+def overall(report, dimension, forecaster="model", scope="overall"):
+    s = report.scores
+    return s[(s.dimension == dimension) & (s.scope == scope)
+             & (s.forecaster == forecaster)].iloc[0]
+
+
+# ----------------------------------------------------------------- accuracy and kappa
+def test_accuracy_three_of_four_and_within_one():
+    ref, sim = np.array([0, 1, 2, 3]), np.array([0, 1, 2, 1])
+    assert v.exact_accuracy(ref, sim) == 0.75
+    assert v.within_one_accuracy(ref, sim) == 0.75  # 3 vs 1 is two levels off
+    assert v.within_one_accuracy(ref, np.array([1, 2, 3, 2])) == 1.0
+
+
+def test_kappa_identical_series_is_one():
+    x = np.array([-1, 0, 0, 2, 3, 3])
+    assert v.weighted_kappa(x, x, "linear") == pytest.approx(1.0)
+    assert v.weighted_kappa(x, x, "quadratic") == pytest.approx(1.0)
+
+
+def test_kappa_against_a_constant_forecaster_is_zero():
+    # Always saying 1 is right half the time here, but it carries no information.
+    ref = np.array([0, 1, 1, 2, 1, 3])
+    assert v.weighted_kappa(ref, np.ones(6, int), "linear") == pytest.approx(0.0)
+    assert v.weighted_kappa(ref, np.ones(6, int), "quadratic") == pytest.approx(0.0)
+
+
+def test_kappa_known_answers():
+    # Two levels: O = [[1,1],[0,2]], E = [[.5,1.5],[.5,1.5]], sum wO = 1, sum wE = 2.
+    assert v.weighted_kappa([0, 0, 1, 1], [0, 1, 1, 1]) == pytest.approx(0.5)
+    # Three levels 0,1,2; one miss by one step (1 -> 2).
+    # Linear: sum wO = 0.5, sum wE = 2/3 + 1/2 + 1/3 = 1.5, kappa = 2/3.
+    # Quadratic: sum wO = 0.25, sum wE = 2/3 + 1/4 + 1/3 = 1.25, kappa = 0.8.
+    assert v.weighted_kappa([0, 1, 2], [0, 2, 2], "linear") == pytest.approx(2 / 3)
+    assert v.weighted_kappa([0, 1, 2], [0, 2, 2], "quadratic") == pytest.approx(0.8)
+
+
+def test_kappa_uses_level_distance_not_rank():
+    # Levels 0 and 3 only: a 0/3 confusion is the full spread, like 0/1 on a 0/1 scale,
+    # so the answer matches the two-level case above.
+    assert v.weighted_kappa([0, 0, 3, 3], [0, 3, 3, 3]) == pytest.approx(0.5)
+    # A near miss (2 for 3) costs less than a far miss (0 for 3).
+    near = v.weighted_kappa([0, 3, 3, 0], [0, 2, 3, 0])
+    far = v.weighted_kappa([0, 3, 3, 0], [0, 0, 3, 0])
+    assert near > far
+
+
+def test_kappa_degenerate_cases():
+    assert v.weighted_kappa([2, 2, 2], [2, 2, 2]) == 1.0
+    assert np.isnan(v.weighted_kappa([], []))
+    assert v.weighted_kappa([1, 1], [2, 2]) == pytest.approx(0.0)
+    with pytest.raises(ValueError):
+        v.weighted_kappa([0, 1], [0, 1], "cubic")
+
+
+# ----------------------------------------------------------------- change points
+def _changes(ref_levels, sim_levels, years=range(2000, 2006)):
+    aligned = series(("KZK", "UZB"), years, ref_levels).rename(columns={"de_facto": "ref"})
+    aligned["sim"] = sim_levels
+    rc = v.change_points(aligned, "ref")
+    return v.match_changes(rc, v.change_points(aligned, "sim"))
+
+
+def test_change_one_year_late_is_hit_with_timing_error_one():
+    m = _changes([0, 0, 1, 1, 1, 1], [0, 0, 0, 1, 1, 1])
+    assert list(m.year) == [2002] and list(m.direction) == [1]
+    assert m.hit.tolist() == [True] and m.timing_error.tolist() == [1.0]
+
+
+def test_change_two_years_late_or_wrong_direction_is_missed():
+    late = _changes([0, 0, 1, 1, 1, 1], [0, 0, 0, 0, 1, 1])
+    wrong = _changes([0, 0, 1, 1, 1, 1], [0, 0, -1, -1, -1, -1])
+    assert late.hit.tolist() == [False] and np.isnan(late.timing_error.iloc[0])
+    assert wrong.hit.tolist() == [False]
+
+
+def test_change_points_do_not_cross_pairs():
+    df = pd.concat([series(("KZK", "RUS"), [2000, 2001], [3, 3]),
+                    series(("RUS", "UZB"), [2000, 2001], [0, 0])])
+    assert v.change_points(df, "de_facto").empty
+
+
+# ----------------------------------------------------------------- Brier
+def test_brier_certain_forecasts_and_a_coin_flip():
+    levels = np.array([0, 1])
+    assert v.brier_multicategory(np.array([[1.0, 0.0]]), np.array([0]), levels) == 0.0
+    assert v.brier_multicategory(np.array([[0.0, 1.0]]), np.array([0]), levels) == 2.0
+    # (0.5 - 1)^2 + (0.5 - 0)^2 = 0.5
+    assert v.brier_multicategory(np.array([[0.5, 0.5]]), np.array([0]), levels) == 0.5
+    assert v.brier_binary([1.0, 0.0], [1, 0]) == 0.0
+    assert v.brier_binary([0.25], [1]) == pytest.approx(0.5625)
+
+
+def test_ensemble_probabilities_give_brier_and_band():
+    ref = as_reference(series(("KZK", "RUS"), [2000, 2001], [3, 3]))
+    runs = [series(("KZK", "RUS"), [2000, 2001], [3, 3]),
+            series(("RUS", "KZK"), [2000, 2001], [1, 1])]
+    rep = v.validate(runs, ref)
+    m = overall(rep, "de_facto")
+    # p(3) = p(1) = 0.5 each year: 0.25 + 0.25 = 0.5; allied p = 0.5: 0.25.
+    assert m.brier == pytest.approx(0.5)
+    assert m.brier_allied == pytest.approx(0.25)
+    assert m.exact == pytest.approx(0.5)  # mean of 1.0 and 0.0
+    s = rep.series[rep.series.dimension == "de_facto"]
+    assert s.sim_mean.tolist() == [2.0, 2.0]
+    assert (s.sim_q10 < s.sim_mean).all() and (s.sim_q90 > s.sim_mean).all()
+
+
+# ----------------------------------------------------------------- alignment, baselines
+def test_pair_order_does_not_matter():
+    ref = as_reference(pd.concat([series(("KZK", "RUS"), range(2000, 2004), [1, 2, 2, 3]),
+                                  series(("RUS", "UZB"), range(2000, 2004), [2, 1, 0, 0])]))
+    sim = pd.concat([series(("KZK", "RUS"), range(2000, 2004), [1, 1, 2, 3]),
+                     series(("RUS", "UZB"), range(2000, 2004), [2, 2, 0, 1])])
+    flipped = sim.rename(columns={"a": "b", "b": "a"})
+    a = v.validate(sim, ref).scores
+    b = v.validate(flipped, ref).scores
+    pd.testing.assert_frame_equal(a, b)
+    assert overall(v.validate(flipped, ref), "de_facto").exact == pytest.approx(5 / 8)
+
+
+def test_align_keeps_only_coded_reference_years():
+    ref = v.load_reference(SMALL_REF)
+    sim = v.load_simulated(RUN / "dyads.csv")
+    fac = v.align(sim, ref, "de_facto")
+    jur = v.align(sim, ref, "de_jure")
+    assert len(fac) == 12  # KZK-UZB de facto is not coded; KZK-TAJ is not in the reference
+    assert len(jur) == 14
+    assert set(zip(fac.a, fac.b)) == {("KZK", "RUS"), ("RUS", "UZB")}
+
+
+def test_persistence_is_perfect_on_a_constant_reference():
+    ref = as_reference(pd.concat([series(("KZK", "RUS"), range(1991, 2000), [3] * 9),
+                                  series(("USA", "UZB"), range(1991, 2000), [1] * 9)]))
+    rep = v.validate(series(("KZK", "RUS"), range(1991, 2000), [0] * 9), ref)
+    p = overall(rep, "de_facto", "persistence")
+    assert p.exact == 1.0 and p.kappa_linear == 1.0 and p.brier == 0.0
+    assert overall(rep, "de_facto", "majority_pair").exact == 1.0
+
+
+def test_persistence_starts_from_1992():
+    ref = as_reference(series(("RUS", "UZB"), range(1991, 1996), [1, 2, 1, 1, 0]))
+    base = v.baseline_levels(v.align(ref, ref, "de_facto"), np.ones(5, bool))
+    assert base["persistence"].tolist() == [2] * 5
+    assert base["majority_pair"].tolist() == [1] * 5
+    assert base["majority_overall"].tolist() == [1] * 5
+
+
+def test_out_of_sample_fits_baselines_on_early_years():
+    years = range(2000, 2010)
+    ref = as_reference(series(("KZK", "UZB"), years, [0] * 6 + [2] * 4))
+    rep = v.validate(ref, ref, split_year=2006)
+    oos = overall(rep, "de_facto", "majority_pair", scope="out_of_sample")
+    ins = overall(rep, "de_facto", "majority_pair")
+    assert oos.n == 4 and oos.exact == 0.0  # learnt 0 from 2000-2005, truth is 2
+    assert ins.exact == 0.6
+    # the model is the reference itself: the 2006 change is seen and hit
+    model = overall(rep, "de_facto", scope="out_of_sample")
+    assert model.exact == 1.0 and model.changes_ref == 1 and model.change_hit_rate == 1.0
+
+
+def test_breakdowns_cover_pairs_and_periods():
+    rep = v.validate(v.load_simulated(RUN / "dyads.csv"), v.load_reference(SMALL_REF),
+                     periods=[(2000, 2002), (2003, 2005)])
+    s = rep.scores
+    assert set(s[s.scope == "pair"].group) == {"KZK-RUS", "RUS-UZB", "KZK-UZB"}
+    assert set(s[s.scope == "period"].group) == {"2000-2002", "2003-2005"}
+    p = s[(s.scope == "period") & (s.dimension == "de_facto") & (s.forecaster == "model")]
+    # the one miss (RUS-UZB 2002) is in the first period
+    assert p.set_index("group").exact.to_dict() == pytest.approx({"2000-2002": 5 / 6,
+                                                                  "2003-2005": 1.0})
+
+
+# ----------------------------------------------------------------- the reference file
+def test_reference_file_passes_its_own_validation():
+    ref = v.load_reference(REFERENCE)
+    years = set(range(1991, 2025))
+    pairs = {(a, b) for a in v.KNOWN_STATES for b in v.KNOWN_STATES if a < b}
+    assert len(pairs) == 36
+    assert set(zip(ref.a, ref.b)) == pairs
+    assert (ref.groupby(["a", "b"]).year.apply(set) == [years] * 36).all()
+    assert ref.de_jure.notna().all()
+    assert ref.source.str.strip().ne("").all()
+    for a, b in v.KEY_PAIRS:
+        a, b = sorted((a, b))
+        coded = ref[(ref.a == a) & (ref.b == b) & ref.de_facto.notna()]
+        assert set(coded.year) == years, (a, b)
+
+
+def test_reference_encodes_the_documented_pattern():
+    ref = v.load_reference(REFERENCE).set_index(["a", "b", "year"]).sort_index()
+    # allied from the 1992 Collective Security Treaty on (1991: independence in December)
+    assert (ref.loc[("KZK", "RUS"), "de_facto"].loc[1992:] >= 2).all()
+    assert (ref.loc[("KZK", "RUS"), "de_jure"].loc[1992:] == 3).all()
+    ru = ref.loc[("RUS", "UZB")]
+    assert ru.de_jure.loc[1998] == 3 and ru.de_jure.loc[1999] < 3 and ru.de_jure.loc[2005] == 3
+    assert ru.de_facto.loc[2012:].max() <= 1 < ru.de_jure.loc[2012:].min()  # paper alliance
+    ku = ref.loc[("KZK", "UZB")]
+    assert ku.de_facto.loc[1991:2015].max() <= 0 and ku.de_facto.loc[2010] == -1
+    assert ku.de_jure.loc[2022] == 3 and ku.de_facto.loc[2017:].min() >= 2
+    uu = ref.loc[("USA", "UZB")]
+    assert uu.de_jure.loc[2001:2004].eq(2).all() and uu.de_facto.loc[2005] < 0
+    assert (ref.loc[("RUS", "USA"), "de_jure"].loc[2014:] == -1).all()
+
+
+# ----------------------------------------------------------------- malformed references
+def _write(tmp_path, text):
+    p = tmp_path / "ref.csv"
+    p.write_text(text)
+    return p
+
+
+HEADER = "a,b,year,de_jure,de_facto,source,confidence,note\n"
+
+
+@pytest.mark.parametrize("body, field, line, words", [
+    ("a,b,year,de_jure,source,confidence,note\nKZK,RUS,2000,3,s,1,\n", "de_facto", 1,
+     "column named 'de_facto'"),
+    (HEADER + "KZK,RUS,2000,3,3,s,1,\nKZK,RUS,2001,3,4,s,1,\n", "de_facto", 3,
+     "integer level from -2 to 3"),
+    (HEADER + "KZK,RUS,2000,-2,0,s,1,\n", "de_jure", 2, "integer level from -1 to 3"),
+    (HEADER + "KZK,RUS,2000,1.5,0,s,1,\n", "de_jure", 2, "integer level"),
+    (HEADER + "KZK,RUS,2000,3,3,s,1,\nKZK,XYZ,2000,3,3,s,1,\n", "b", 3, "known state id"),
+    (HEADER + "KZK,RUS,2000,3,3,s,1,\nRUS,KZK,2000,3,3,s,1,\n", "a,b,year", 3,
+     "one row per unordered pair and year (first given on line 2)"),
+    (HEADER + "KZK,RUS,2000,3,3,s,1.5,\n", "confidence", 2, "from 0 to 1"),
+    (HEADER + "KZK,KZK,2000,3,3,s,1,\n", "b", 2, "different from 'a'"),
+    (HEADER + "KZK,RUS,,3,3,s,1,\n", "year", 2, "value"),
+])
+def test_malformed_reference_names_file_line_and_field(tmp_path, body, field, line, words):
+    path = _write(tmp_path, body)
+    with pytest.raises(InputError) as info:
+        v.load_reference(path)
+    err = info.value
+    assert err.file == str(path) and err.field == field and err.line == line
+    assert words in err.message()
+
+
+# ----------------------------------------------------------------- command line
+def test_cli_end_to_end_on_a_run_folder(tmp_path, capsys):
+    out = tmp_path / "report"
+    status = main(["validate", str(RUN), "--reference", str(SMALL_REF), "--out", str(out),
+                   "--split-year", "2003"])
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "persistence" in printed and "Out of sample" in printed
+    assert "de_facto 12/12, de_jure 14/14" in printed
+    for name in ("scores.csv", "change_points.csv", "series.csv", "report.md",
+                 "pair_KZK_RUS.png", "pair_RUS_UZB.png"):
+        assert (out / name).is_file(), name
+    scores = pd.read_csv(out / "scores.csv")
+    model = scores[(scores.scope == "overall") & (scores.dimension == "de_facto")
+                   & (scores.forecaster == "model")].iloc[0]
+    assert model.n == 12 and model.exact == pytest.approx(11 / 12)
+    # RUS-UZB: up one year late (error 1), down on time (error 0)
+    assert model.change_hit_rate == 1.0 and model.timing_error == pytest.approx(0.5)
+    persist = scores[(scores.scope == "overall") & (scores.dimension == "de_facto")
+                     & (scores.forecaster == "persistence")].iloc[0]
+    assert persist.exact == pytest.approx(8 / 12)
+    assert not list(tmp_path.glob(".report-*"))  # no temp folder left behind
+
+
+def test_cli_bad_reference_is_one_line_and_status_two(tmp_path, capsys):
+    bad = _write(tmp_path, HEADER + "KZK,RUS,2000,7,3,s,1,\n")
+    status = main(["validate", str(RUN), "--reference", str(bad), "--out",
+                   str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and "\n" not in err
+    assert f"{bad}:2" in err and "de_jure" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_missing_run_folder(tmp_path, capsys):
+    status = main(["validate", str(tmp_path / "nowhere"), "--reference", str(SMALL_REF)])
+    assert status == 2 and "dyads.csv" in capsys.readouterr().err
+
+
+def test_cli_scenario_calls_simulate_tables(tmp_path, monkeypatch, capsys):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: test\n")
+    calls = []
+
+    def simulate_tables(path, seeds):
+        calls.append((path, seeds))
+        return [v.load_simulated(RUN / "dyads.csv")[0]] * seeds
+
+    fake = types.ModuleType("sim.run")
+    fake.simulate_tables = simulate_tables
+    monkeypatch.setitem(sys.modules, "sim.run", fake)
+    status = main(["validate", str(scenario), "--reference", str(SMALL_REF), "--seeds", "3"])
+    assert status == 0 and calls == [(str(scenario), 3)]
+    assert "model" in capsys.readouterr().out
+
+
+def test_run_file_with_run_column_is_an_ensemble(tmp_path):
+    one = pd.read_csv(RUN / "dyads.csv")
+    both = pd.concat([one.assign(run=0), one.assign(run=1, de_facto=0)])
+    both.to_csv(tmp_path / "dyads.csv", index=False)
+    runs = v.load_simulated(tmp_path / "dyads.csv")
+    assert len(runs) == 2
+    rep = v.validate(runs, v.load_reference(SMALL_REF))
+    assert rep.settings["runs"] == 2

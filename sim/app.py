@@ -24,6 +24,7 @@ import solara  # noqa: E402
 import yaml  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
@@ -310,9 +311,9 @@ def draw_pair_series(model, a: str, b: str) -> Figure:
     i, j = model.ids.index(a), model.ids.index(b)
     years = sorted(model.level_history)
     ax.step(years, [model.level_history[y][0][i, j] for y in years], where="post",
-            color="#2166ac", lw=2, label="de facto (model)")
+            color="#2166ac", lw=2, marker=".", label="de facto (model)")
     ax.step(years, [model.level_history[y][1][i, j] for y in years], where="post",
-            color="#b2182b", lw=2, linestyle="--", label="de jure (model)")
+            color="#b2182b", lw=2, linestyle="--", marker=".", label="de jure (model)")
     ref = pair_reference(model, a, b)
     if ref is not None:
         ax.plot(ref["year"], ref["de_facto"], "o", color="#2166ac", alpha=0.45, ms=4,
@@ -321,6 +322,9 @@ def draw_pair_series(model, a: str, b: str) -> Figure:
                 label="de jure (reference)")
     ax.set_ylim(-2.5, 3.5)
     ax.set_yticks(range(-2, 4))
+    span = list(getattr(model, "years", None) or years)  # the whole run, so the axis stays put
+    ax.set_xlim(min(span) - 0.5, max(span) + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("year")
     ax.set_ylabel("level")
     ax.set_title(f"{a}-{b}")
@@ -355,7 +359,7 @@ def pair_components(model, a: str, b: str) -> dict[str, tuple[float, float]]:
 
 def draw_why(values: dict[str, tuple[float, float]], a: str, b: str) -> Figure:
     """Side-by-side bars of both sides' utility components."""
-    fig = Figure(figsize=(6.4, 3.2), dpi=90)
+    fig = Figure(figsize=(6.4, 2.6), dpi=90)
     ax = fig.subplots()
     names = list(values)
     x = np.arange(len(names))
@@ -391,6 +395,10 @@ def _esc(value) -> str:
     return html.escape(str(value))
 
 
+#: Panels scroll inside their grid cell rather than spill over the next one.
+PANEL_STYLE = {"height": "100%", "overflow-y": "auto"}
+
+
 @solara.component
 def YearPanel(model):
     """The current year and that year's events, each with its top drivers."""
@@ -418,7 +426,7 @@ def YearPanel(model):
             f"</p><p class='weights'>Weights in force (threat weights normalised to sum 1): "
             f"{_esc(shown)}</p><p class='overrides'>Slider overrides: {_esc(asked)}</p>"
             + (f"<p class='note'>{_esc(note)}</p>" if note else ""))
-    solara.HTML(tag="div", unsafe_innerHTML=body)
+    solara.HTML(tag="div", unsafe_innerHTML=body, style=PANEL_STYLE)
 
 
 @solara.component
@@ -452,6 +460,14 @@ def WhyPanel(model):
     """Why does this pair align as it does? Both sides' utility components, as bars and text."""
     update_counter.get()
     a, b = chosen_pair(model)
+    with solara.Column(style=PANEL_STYLE):
+        WhyBody(model, a, b)
+
+
+@solara.component
+def WhyBody(model, a: str, b: str):
+    """The why panel's picker, bars and table (inside a scrolling column)."""
+    update_counter.get()
     PairPicker(model)
     values = pair_components(model, a, b)
     with solara.Column(classes=["alliance-why"]):

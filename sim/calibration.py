@@ -570,10 +570,12 @@ def explain(cal: Calibration, entity: str, parameter: str, year: int | None = No
     rule_name = {"lat": "capital", "lon": "capital", "neutral": "doctrine", "multi_vector": "doctrine",
                  "autonomy": "doctrine", "bandwagon": "doctrine", "distance_km": "distance"}.get(parameter, parameter)
     lines = [f"{entity} {parameter}" + (f" {year}" if year is not None else "")]
+    prefixes = (f"{parameter}:", f"{rule_name}:")
     for _, row in rows.iterrows():
         value = row[parameter]
         shown = f"{value:.6f}" if isinstance(value, float) else str(value)
-        lines.append(f"  {row.year}: {shown}" + (f"   flags: {row['flags']}" if row["flags"] else ""))
+        own = ";".join(f for f in str(row["flags"] or "").split(";") if f.startswith(prefixes))
+        lines.append(f"  {row.year}: {shown}" + (f"   flags: {own}" if own else ""))
     rule = cal.rules["rules"][rule_name]
     lines.append(f"rule '{rule_name}': " + " ".join(str(rule["description"]).split()))
     params = {k: v for k, v in rule.items() if k not in ("description", "data")}

@@ -20,9 +20,18 @@ def load_with_overrides(path: str, sets: list[str] | None):
     return load_scenario(path), overrides
 
 
+def is_landscape_file(path: str) -> bool:
+    """Landscape-theory files (``mechanism: landscape``) have their own format and command."""
+    raw = load_raw(path)
+    return raw.get("mechanism") == "landscape"
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from sim.run import simulate, write_run
 
+    if is_landscape_file(args.scenario):
+        raise InputError(args.scenario, "mechanism", "an agent scenario for 'run'; this is a landscape file, "
+                         "run it with 'alliance-sim landscape'", got="landscape")
     sc, overrides = load_with_overrides(args.scenario, args.set)
     if sc.mechanism.kind != "agent":
         raise InputError(args.scenario, "mechanism.kind", "'agent' for 'run' (use 'alliance-sim landscape')",
@@ -56,6 +65,11 @@ def terminal_summary(res, out: Path) -> str:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    if is_landscape_file(args.scenario):
+        from sim.landscape_io import load_landscape
+        spec = load_landscape(args.scenario)
+        print(f"{args.scenario}: ok (landscape, {len(spec.actors)} actors)")
+        return 0
     sc, _ = load_with_overrides(args.scenario, args.set)
     if sc.mechanism.kind == "agent":
         from sim.model import inputs_for

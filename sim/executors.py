@@ -55,7 +55,7 @@ class LocalExecutor:
             "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
         self._mp = mp.get_context(method)
         if method == "forkserver":
-            self._mp.set_forkserver_preload(["sim.sweep", "numpy", "pandas"])
+            self._mp.set_forkserver_preload(["sim.sweep", "sim.run"])
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self):

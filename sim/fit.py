@@ -131,8 +131,9 @@ class _Objective:
         self.params, self.reference, self.seeds, self.years = params, reference, seeds, years
 
     def scores(self, x) -> dict[str, float]:
+        """Scores at parameter values ``x``; None scores the base scenario as written."""
         runner = importlib.import_module(self.runner)
-        overrides = {p: float(v) for p, v in zip(self.params, x)}
+        overrides = {} if x is None else {p: float(v) for p, v in zip(self.params, x)}
         data = runner.with_overrides(self.base, overrides, self.source)
         if hasattr(runner, "prepare"):
             data = runner.prepare(data, self.source)
@@ -159,6 +160,7 @@ class FitResult:
     test: dict[str, float]
     default_train: dict[str, float]
     default_test: dict[str, float]
+    defaults: dict[str, float | None]
     baselines: dict[str, dict[str, float]]
     evaluations: int
     seconds: float
@@ -251,21 +253,21 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
             pool.shutdown()
     fitted = {p: float(v) for p, v in zip(params, res.x)}
     test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
-    default = [_current_value(base, p) for p in params]
     first, last = int(ref.year.min()), int(train_end)
     baselines = {f"frozen_{first}": persistence_baseline(ref, first, test_years),
                  f"frozen_{last}": persistence_baseline(ref, last, test_years)}
     return FitResult(
         params=list(params), bounds=[tuple(map(float, b)) for b in bounds], fitted=fitted,
         train_end=train_end, train=objective.scores(res.x), test=test_obj.scores(res.x),
-        default_train=objective.scores(default) if None not in default else {},
-        default_test=test_obj.scores(default) if None not in default else {},
+        default_train=objective.scores(None), default_test=test_obj.scores(None),
+        defaults={p: _current_value(base, p) for p in params},
         baselines=baselines, evaluations=int(res.nfev), seconds=time.perf_counter() - t0,
         seeds=seed_list, history=history)
 
 
 def _current_value(data: dict, path: str):
-    """The base scenario's own value of a dotted path (None when not a number)."""
+    """The base scenario's own value of a dotted path (None when unset: the model's
+    default applies, e.g. a threat preset instead of an explicit mix)."""
     node: Any = data
     for part in path.split("."):
         if isinstance(node, list) and part.isdigit():

@@ -328,6 +328,6 @@ class AllianceModel(mesa.Model):
         if not self.spec.reference:
             return None
         if not hasattr(self, "_reference"):
-            from sim.reference import load_reference
-            self._reference = load_reference(self.spec.resolve(self.spec.reference))
+            from sim.validation import load_reference
+            self._reference = load_reference(self.spec.resolve(self.spec.reference), states=self.ids)
         return self._reference

@@ -207,25 +207,25 @@ class Effect(_Strict):
         if self.field in ("power", "offense", "economy", "neutral", "multi_vector", "autonomy",
                           "bandwagon", "leader", "ideology"):
             if self.state is None:
-                raise ValueError(f"a '{self.field}' effect needs 'state'")
+                raise ValueError(f"'state' for a '{self.field}' effect")
         elif self.field == "bloc":
             if self.bloc is None or self.value not in ("found", "dissolve"):
-                raise ValueError("a 'bloc' effect needs 'bloc' and value 'found' or 'dissolve'")
+                raise ValueError("'bloc' and value 'found' or 'dissolve' for a 'bloc' effect")
         else:
             has_dir = self.observer is not None and self.target is not None
             has_pair = self.a is not None and self.b is not None
             if not (has_dir or has_pair):
-                raise ValueError(f"a '{self.field}' effect needs 'observer' and 'target', or 'a' and 'b'")
+                raise ValueError(f"'observer' and 'target', or 'a' and 'b', for a '{self.field}' effect")
         if self.field == "leader":
             if not isinstance(self.value, str):
-                raise ValueError("a 'leader' effect needs a name as value")
+                raise ValueError("a leader's name as the value of a 'leader' effect")
         elif self.field == "neutral":
             if not isinstance(self.value, bool):
-                raise ValueError("a 'neutral' effect needs true or false as value")
+                raise ValueError("true or false as the value of a 'neutral' effect")
         elif self.field != "bloc":
             if isinstance(self.value, bool) or not isinstance(self.value, (int, float)) \
                     or not math.isfinite(self.value):
-                raise ValueError(f"a '{self.field}' effect needs a finite number as value")
+                raise ValueError(f"a finite number as the value of a '{self.field}' effect")
         return self
 
 
@@ -243,7 +243,7 @@ class EventSpec(_Strict):
     @model_validator(mode="after")
     def _check_until(self) -> "EventSpec":
         if self.until is not None and self.until <= self.year:
-            raise ValueError("'until' must be after 'year'")
+            raise ValueError("'until' later than 'year'")
         return self
 
 
@@ -255,7 +255,7 @@ class TimeSpec(_Strict):
     @model_validator(mode="after")
     def _check(self) -> "TimeSpec":
         if self.end < self.start:
-            raise ValueError("'end' must not be before 'start'")
+            raise ValueError("'end' no earlier than 'start'")
         return self
 
 
@@ -289,7 +289,7 @@ class Scenario(_Strict):
         seen: set[str] = set()
         for i, s in enumerate(states):
             if s.id in seen:
-                raise ValueError(f"duplicate state id '{s.id}' (states[{i}])")
+                raise ValueError(f"unique state ids, but '{s.id}' appears again at states[{i}]")
             seen.add(s.id)
         return states
 

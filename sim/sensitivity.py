@@ -109,7 +109,7 @@ def plot_indices(table: pd.DataFrame, path: str | Path, title: str = "") -> Path
             ax.bar(x + 0.2, t.sigma, 0.4, label="sigma")
             ax.set_ylabel("elementary effect")
         ax.axhline(0, color="black", lw=0.5)
-        ax.set_xticks(x, [p.split(".")[-1] if len(p) > 22 else p for p in t.parameter],
+        ax.set_xticks(x, [p.removeprefix("mechanism.") for p in t.parameter],
                       rotation=20, ha="right", fontsize=8)
         ax.set_title(out, fontsize=9)
         ax.legend(fontsize=7)

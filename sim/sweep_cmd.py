@@ -99,7 +99,8 @@ def _fit(args) -> int:
     print(f"fitted in {res.evaluations} evaluations ({res.seconds:.1f} s), train years <= "
           f"{train_end}, test years > {train_end}")
     for k, v in res.fitted.items():
-        print(f"  {k} = {v:.4f}")
+        was = res.defaults.get(k)
+        print(f"  {k} = {v:.4f}   (scenario: {'unset' if was is None else f'{was:g}'})")
     rows = [("fitted", res.train, res.test), ("scenario defaults", res.default_train,
                                               res.default_test)]
     rows += [(name, {}, b) for name, b in res.baselines.items()]

@@ -326,8 +326,8 @@ def _mode(values: np.ndarray) -> int:
 def baseline_levels(aligned: pd.DataFrame, fit_years: np.ndarray) -> dict[str, np.ndarray]:
     """Forecasts of the naive baselines, one level per aligned row.
 
-    * persistence: each pair keeps its reference level of 1992 (its first coded year
-      when 1992 is not coded);
+    * persistence: each pair keeps its reference level of 1992 (of the coded year
+      nearest to 1992 when 1992 is not coded);
     * majority_pair: the pair's most common reference level in the fitting years;
     * majority_overall: the most common reference level over all pairs in those years.
 
@@ -680,14 +680,16 @@ def _parse_periods(text: str) -> list[tuple[int, int]]:
 
 
 def _handle(args) -> int:
-    reference = load_reference(args.reference)
+    states = KNOWN_STATES if not args.states else {x.strip() for x in args.states.split(",")}
+    reference = load_reference(args.reference, states)
     target = Path(args.target)
     if target.suffix.lower() in (".yaml", ".yml"):
         if not target.is_file():
             raise InputError(target, None, "an existing scenario file")
         from sim.run import simulate_tables  # lazy: the model is optional for validation
 
-        tables = simulate_tables(str(target), args.seeds)
+        # seeds 0..N-1, as `alliance-sim run` defaults to seed 0
+        tables = simulate_tables(str(target), list(range(args.seeds)))
         if not tables:
             raise InputError(target, None, "a scenario whose runs produce dyad-year tables")
     else:
@@ -724,10 +726,13 @@ def register(subparsers) -> None:
     p.add_argument("--reference", required=True, metavar="FILE",
                    help="reference timeline CSV (a,b,year,de_jure,de_facto,source,confidence,note)")
     p.add_argument("--seeds", type=int, default=10, metavar="N",
-                   help="runs to simulate when given a scenario (default 10)")
+                   help="runs (seeds 0..N-1) to simulate when given a scenario (default 10)")
     p.add_argument("--out", metavar="DIR", help="write tables, report.md and figures here")
     p.add_argument("--split-year", type=int, metavar="Y",
                    help="also score years >= Y out of sample (baselines fitted on earlier years)")
     p.add_argument("--periods", metavar="RANGES",
                    help="per-period breakdown, e.g. 1991-1999,2000-2007 (default: four periods)")
+    p.add_argument("--states", metavar="IDS",
+                   help="comma-separated state ids the reference may use (default: the nine "
+                        "Central Asia case states)")
     p.set_defaults(func=_handle)

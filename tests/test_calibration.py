@@ -144,6 +144,14 @@ def test_state_subset_renormalises(result):
     assert _state(sub, "RUS", 2000).power > _state(result, "RUS", 2000).power
 
 
+def test_explain_shows_gap_flags_and_nearest_data_rows(result):
+    text = cal.explain(result, "KZK", "power", 2023)
+    assert "power:carried_forward" in text
+    assert "nmc_v7_subset.csv:" in text and "year=2022" in text  # the observed year the value came from
+    with pytest.raises(InputError, match="parameter"):
+        cal.explain(result, "KZK", "charisma", 2000)
+
+
 def test_malformed_data_row_names_file_line_and_field(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "seeds/data", data)
@@ -187,8 +195,6 @@ def test_cli_explain_param_and_errors(tmp_path):
     out = _cli("explain-param", "UZB", "USA", "intent", "2006")
     assert out.returncode == 0, out.stderr
     assert "2006: 0.500000" in out.stdout and "E019" in out.stdout and "E033" not in out.stdout
-    out = _cli("explain-param", "KZK", "power", "2023")
-    assert out.returncode == 0 and "power:carried_forward" in out.stdout and "nmc_v7_subset.csv:" in out.stdout
     bad = _cli("explain-param", "KZK", "charisma", "2000")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "charisma" in bad.stderr
     bad = _cli("calibrate", "--states", "RUS,XYZ", "--out", str(tmp_path / "x"))

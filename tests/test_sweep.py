@@ -312,9 +312,12 @@ def test_real_model_same_on_one_and_two_workers(tmp_path):
     path = tmp_path / "real.yaml"
     path.write_text(yaml.safe_dump({
         "name": "real", "base": str(KNOWN[0]), "replicates": 2, "seed": 1,
-        "parameters": {"mechanism.temperature": {"values": [0.05, 0.3]}}}))
+        "parameters": {"mechanism.temperature": {"values": [0.05, -1.0, 0.3]}}}))
     run_sweep(path, tmp_path / "a", workers=1, progress=False, plots=False)
     run_sweep(path, tmp_path / "b", workers=2, progress=False, plots=False, chunksize=1)
     ra, rb = _comparable(tmp_path / "a"), _comparable(tmp_path / "b")
-    assert (ra.status == "ok").all(), ra.error.dropna().tolist()
     pd.testing.assert_frame_equal(ra, rb)
+    # a negative temperature is refused by the scenario schema: recorded, sweep goes on
+    assert list(ra.status) == ["ok", "ok", "error", "error", "ok", "ok"]
+    assert ra.error[2].startswith("InputError") and "temperature" in ra.error[2]
+    assert ra.final_mean_de_facto[[0, 1, 4, 5]].notna().all()

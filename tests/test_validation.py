@@ -321,13 +321,13 @@ def test_cli_scenario_calls_simulate_tables(tmp_path, monkeypatch, capsys):
 
     def simulate_tables(path, seeds):
         calls.append((path, seeds))
-        return [v.load_simulated(RUN / "dyads.csv")[0]] * seeds
+        return [v.load_simulated(RUN / "dyads.csv")[0] for _ in seeds]
 
     fake = types.ModuleType("sim.run")
     fake.simulate_tables = simulate_tables
     monkeypatch.setitem(sys.modules, "sim.run", fake)
     status = main(["validate", str(scenario), "--reference", str(SMALL_REF), "--seeds", "3"])
-    assert status == 0 and calls == [(str(scenario), 3)]
+    assert status == 0 and calls == [(str(scenario), [0, 1, 2])]
     assert "model" in capsys.readouterr().out
 
 

@@ -1,0 +1,115 @@
+"""Invariants of the maths: symmetry, bounds, scale-freeness, level ranges."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim import threat, utility
+from sim.alignment import adjust, agreed_level, choose_levels
+from sim.run import simulate
+from tests.conftest import SCENARIOS
+
+N = 6
+
+
+def random_system(seed, n=N):
+    rng = np.random.default_rng(seed)
+    power = rng.uniform(0.01, 1.0, n)
+    dist = rng.uniform(100, 8000, (n, n))
+    dist = (dist + dist.T) / 2
+    np.fill_diagonal(dist, 0)
+    contig = np.triu(rng.random((n, n)) < 0.3, 1)
+    contig = (contig | contig.T).astype(float)
+    intent = rng.random((n, n))
+    return rng, power, dist, contig, intent
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0, 1))
+def test_threat_is_bounded_and_zero_on_the_diagonal(seed, mix):
+    _, power, dist, contig, intent = random_system(seed)
+    prox = threat.proximity(dist, contig, 1500.0)
+    comps = threat.threat_components(power, power, prox, intent)
+    T = threat.threat_matrix(comps, threat.threat_weights(mix=mix))
+    assert np.all((T >= 0) & (T <= 1))
+    assert np.all(np.diag(T) == 0)
+    for c in comps.values():
+        assert np.all((c >= 0) & (c <= 1 + 1e-12))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.01, 100))
+def test_threat_is_scale_free_in_power(seed, scale):
+    _, power, dist, contig, intent = random_system(seed)
+    prox = threat.proximity(dist, contig, 1500.0)
+    w = threat.threat_weights("balance_of_threat")
+    t1 = threat.threat_matrix(threat.threat_components(power, power, prox, intent), w)
+    t2 = threat.threat_matrix(threat.threat_components(power * scale, power * scale, prox, intent), w)
+    assert np.allclose(t1, t2)
+
+
+def test_balance_of_power_threat_ranks_by_power_alone():
+    _, power, dist, contig, intent = random_system(3)
+    prox = threat.proximity(dist, contig, 1500.0)
+    T = threat.threat_matrix(threat.threat_components(power, power, prox, intent),
+                             threat.threat_weights("balance_of_power"))
+    strongest = int(np.argmax(power))
+    for i in range(N):
+        if i != strongest:
+            assert np.argmax(T[i]) == strongest
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000))
+def test_utility_components_are_bounded(seed):
+    rng, power, dist, contig, intent = random_system(seed)
+    prox = threat.proximity(dist, contig, 1500.0)
+    T = threat.threat_matrix(threat.threat_components(power, power, prox, intent),
+                             threat.threat_weights("balance_of_threat"))
+    F = rng.integers(-2, 4, (N, N))
+    F = np.triu(F, 1) + np.triu(F, 1).T
+    comps = utility.utility_components(
+        threat=T, power=power, prox=prox, de_facto=F, ideology=rng.random((N, 2)), ideology_scale=1.0,
+        interests=np.clip(rng.normal(0, 0.5, (N, N)), -1, 1), trade=rng.random((N, N)) * 0.3,
+        bandwagon=rng.random(N), autonomy=rng.random(N), multi_vector=rng.random(N))
+    for name, c in comps.items():
+        assert c.shape == (N, N)
+        assert np.all(np.diag(c) == 0), name
+        lo, hi = (-2.0, 2.0) if name in ("bandwagon", "balancing", "autonomy") else (-1.0, 1.0)
+        assert np.all((c >= lo - 1e-9) & (c <= hi + 1e-9)), name
+    assert np.allclose(comps["ideology"], comps["ideology"].T)
+
+
+@settings(max_examples=50, deadline=None)
+@given(arrays(np.float64, (5, 5), elements=st.floats(-4, 4)), st.floats(0, 2), st.integers(0, 99))
+def test_choices_stay_on_the_scale_and_agreement_is_symmetric(bliss, temperature, seed):
+    rng = np.random.default_rng(seed)
+    chosen = choose_levels(bliss, temperature, rng, cap=np.full(5, 1))
+    assert chosen.min() >= -2 and chosen.max() <= 1
+    agreed = agreed_level(chosen)
+    assert np.array_equal(agreed, agreed.T)
+    latent, level = adjust(np.zeros((5, 5)), agreed, 0.5)
+    assert np.array_equal(level, level.T)
+    assert level.min() >= -2 and level.max() <= 3
+
+
+def test_zero_temperature_picks_the_nearest_level():
+    bliss = np.array([-3.0, -1.2, 0.4, 0.6, 2.49, 7.0])
+    assert choose_levels(bliss, 0.0, None).tolist() == [-2, -1, 0, 1, 2, 3]
+
+
+def test_run_levels_symmetric_and_in_range():
+    res = simulate(SCENARIOS / "known_neutral.yaml", seed=3)
+    for F, J in zip(res.model.history["de_facto"], res.model.history["de_jure"]):
+        assert np.array_equal(F, F.T) and np.array_equal(J, J.T)
+        assert F.min() >= -2 and F.max() <= 3 and J.min() >= -1 and J.max() <= 3
+
+
+def test_different_seeds_differ_with_noise_and_agree_without():
+    noisy = [simulate(SCENARIOS / "known_neutral.yaml", seed=s, temperature=1.5).dyads.de_facto.tolist()
+             for s in (1, 2)]
+    assert noisy[0] != noisy[1]
+    calm = [simulate(SCENARIOS / "known_neutral.yaml", seed=s, temperature=0.0).dyads.de_facto.tolist()
+            for s in (1, 2)]
+    assert calm[0] == calm[1]

@@ -3,8 +3,9 @@
 A :class:`StateAgent` is one state. Its attributes (capabilities, capital, ideology,
 doctrine, perceptions) are views into the model's per-year input arrays, so that events
 and calibrated data reach every agent at once and dyadic maths stays vectorised in the
-model. What the agent itself does each year is choose the level it wants with every other
-state, from its row of the utility matrix.
+model. What the agent decides each year, the level it wants with every other state, is its
+row of the model's logit choice, drawn for all states at once so that large systems stay
+fast (see ``AllianceModel._update``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.alignment import bliss_level, choose_levels
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import AllianceModel
@@ -78,12 +78,8 @@ class StateAgent(mesa.Agent):
         row = self.model.inputs.intent[self.model.t, self.index]
         return {s: float(row[j]) for j, s in enumerate(self.model.ids) if j != self.index}
 
-    # -- behaviour -----------------------------------------------------------------------
-    def decide(self) -> None:
-        """Choose the level this state wants with every other state this year."""
-        m = self.model
-        i = self.index
-        bliss = bliss_level(m.components["total"][i], m.mechanism.level_gain)
-        row = choose_levels(bliss, m.temperature, m.rng, cap=m.level_cap[i])
-        row[i] = 0
-        m.desired[i] = row
+    @property
+    def wanted_levels(self) -> dict[str, int]:
+        """The level this state wants with every other state this year (its logit choice)."""
+        row = self.model.desired[self.index]
+        return {s: int(row[j]) for j, s in enumerate(self.model.ids) if j != self.index}

@@ -21,7 +21,6 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import solara  # noqa: E402
-import yaml  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
@@ -29,6 +28,7 @@ from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
 from sim.model import AllianceModel  # noqa: E402
+from sim.viz_cmd import is_agent_scenario  # noqa: E402
 
 #: Environment variable that carries the scenario to open first (a path).
 SCENARIO_ENV = "ALLIANCE_SIM_SCENARIO"
@@ -73,27 +73,6 @@ def project_root() -> Path:
 def scenario_dir() -> Path:
     """Folder the scenario picker lists: the env override, else the project's ``scenarios/``."""
     return Path(os.environ.get(SCENARIO_DIR_ENV) or project_root() / "scenarios")
-
-
-def is_agent_scenario(path: Path) -> bool:
-    """Whether a scenario file runs the agent model (landscape files are another mechanism).
-
-    A file that does not parse as a YAML mapping is left out rather than shown, since the
-    picker should only offer what the model can open.
-    """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return False
-    if not isinstance(data, dict):
-        return False
-    mechanism = data.get("mechanism")
-    if isinstance(mechanism, str):
-        return mechanism.strip().lower() != "landscape"
-    if isinstance(mechanism, dict):
-        kind = mechanism.get("kind") or mechanism.get("type") or mechanism.get("name")
-        return str(kind).strip().lower() != "landscape" if kind else True
-    return True
 
 
 def list_scenarios(folder: Path | None = None, extra: str | None = None) -> list[str]:
@@ -236,6 +215,36 @@ def chosen_pair(model) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- drawing
 
+#: Beyond this spread of capitals (degrees) the map pulls outlying capitals in.
+FISHEYE_SPREAD = 60.0
+#: Radius (degrees) within which the fisheye map stays close to true scale.
+FISHEYE_RADIUS = 12.0
+
+
+def map_positions(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Where to draw each capital: true coordinates, or a fisheye view when they spread far.
+
+    A regional system with a distant outside power (Central Asia with the United States)
+    would otherwise be crushed into a corner. The fisheye keeps each capital's direction
+    from the median capital and compresses its distance ``r`` to ``R * log(1 + r / R)``,
+    nearly unchanged within ``R`` and strongly shortened far away.
+
+    Returns:
+        x, y and whether the fisheye was applied.
+    """
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    if max(np.ptp(lon), np.ptp(lat)) <= FISHEYE_SPREAD:
+        return lon, lat, False
+    cx, cy = np.median(lon), np.median(lat)
+    dx, dy = lon - cx, lat - cy
+    r = np.hypot(dx, dy)
+    scale = np.ones_like(r)
+    far = r > 0
+    scale[far] = FISHEYE_RADIUS * np.log1p(r[far] / FISHEYE_RADIUS) / r[far]
+    return cx + dx * scale, cy + dy * scale, True
+
+
 def draw_map(model) -> Figure:
     """The state system as a map: capitals placed by longitude and latitude.
 
@@ -247,8 +256,7 @@ def draw_map(model) -> Figure:
     """
     fig = Figure(figsize=(6.4, 4.8), dpi=90)
     ax = fig.subplots()
-    lon = np.asarray(model.lon, dtype=float)
-    lat = np.asarray(model.lat, dtype=float)
+    lon, lat, fisheye = map_positions(model.lon, model.lat)
     power = np.asarray(model.power, dtype=float)
     facto = np.asarray(model.de_facto)
     jure = np.asarray(model.de_jure)
@@ -262,7 +270,7 @@ def draw_map(model) -> Figure:
         level = int(facto[i, j])
         ax.plot([lon[i], lon[j]], [lat[i], lat[j]], color=LEVEL_COLOURS[level + 2],
                 lw=1.0 + abs(level), zorder=1, linestyle="--" if dashed else "-")
-    sizes = 80 + 1400 * power / max(power.max(), 1e-9)
+    sizes = 80 + 900 * power / max(power.max(), 1e-9)
     handles = []
     index = {s: k for k, s in enumerate(model.ids)}
     names = getattr(model, "bloc_names", {}) or {}
@@ -284,8 +292,14 @@ def draw_map(model) -> Figure:
                 for lv, c, nm in zip(range(-2, 4), LEVEL_COLOURS, LEVEL_NAMES) if lv != 0]
     handles.append(Line2D([], [], color="k", lw=1, linestyle="--", label="de jure > de facto"))
     ax.legend(handles=handles, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
+    if fisheye:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("west - east (distant capitals pulled in)")
+        ax.set_ylabel("south - north")
+    else:
+        ax.set_xlabel("longitude")
+        ax.set_ylabel("latitude")
     ax.set_title(f"{model.year}")
     pad_x = max(np.ptp(lon) * 0.12, 2.0)
     pad_y = max(np.ptp(lat) * 0.15, 2.0)

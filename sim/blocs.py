@@ -1,11 +1,13 @@
 """Multilateral blocs: states join and leave on their own scores.
 
 A state scores a bloc by the power-weighted mean of the levels it wants with the bloc's
-members; it joins when that score reaches the bloc's level less a margin and the members,
-on the same power-weighted average, are not hostile to it; it leaves when the score falls
+members (and with the bloc's outside patron, if it has one: a sponsor such as the United
+States for GUUAM whose favour is part of what joining means). It joins when that score
+reaches the bloc's level less a margin, and at least cooperation (1), and the members, on
+the same power-weighted average, are not hostile to it; it leaves when the score falls
 below the level less a larger margin (hysteresis, so membership is not flipped by noise).
-A neutral state cannot hold membership above its ceiling. Membership of a bloc counts as a
-de jure instrument of the bloc's level between every two members.
+A neutral state joins no bloc and leaves any bloc above its ceiling. Membership of a bloc
+counts as a de jure instrument of the bloc's level between every two members.
 """
 
 from __future__ import annotations
@@ -13,19 +15,22 @@ from __future__ import annotations
 import numpy as np
 
 
-def bloc_scores(members: np.ndarray, desired: np.ndarray, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def bloc_scores(members: np.ndarray, desired: np.ndarray, power: np.ndarray,
+                patron: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each state's score for each bloc and the members' acceptance of it.
 
     Args:
         members: ``(n, B)`` bool membership.
         desired: ``(n, n)`` wanted levels, ``[i, j]`` = what i wants with j.
         power: ``(n,)`` power, the weights.
+        patron: ``(n, B)`` bool, outside sponsors that count in the score.
 
     Returns:
         ``score[i, b]`` and ``accept[i, b]``; NaN where the bloc has no member but i.
     """
     n = len(power)
-    w = members * power[:, None]  # (n, B)
+    counted = members if patron is None else (members | patron)
+    w = counted * power[:, None]  # (n, B)
     w_excl = w[None, :, :] * (1 - np.eye(n))[:, :, None]  # [i, m, b], excluding m == i
     total = w_excl.sum(axis=1)  # (n, B)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -35,14 +40,22 @@ def bloc_scores(members: np.ndarray, desired: np.ndarray, power: np.ndarray) -> 
 
 
 def step_blocs(members: np.ndarray, *, active: np.ndarray, level: np.ndarray, desired: np.ndarray,
-               power: np.ndarray, cap: np.ndarray, join_margin: float,
-               leave_margin: float) -> list[tuple[int, int, str]]:
-    """Advance membership one year in place; return ``(state, bloc, kind)`` changes."""
-    score, accept = bloc_scores(members, desired, power)
+               power: np.ndarray, cap: np.ndarray, neutral: np.ndarray, join_margin: float,
+               leave_margin: float, patron: np.ndarray | None = None,
+               eligible: np.ndarray | None = None) -> list[tuple[int, int, str]]:
+    """Advance membership one year in place; return ``(state, bloc, kind)`` changes.
+
+    ``eligible[i, b]`` says whether bloc b's charter admits state i at all.
+    """
+    score, accept = bloc_scores(members, desired, power, patron)
     allowed = cap[:, None] >= level[None, :]
+    if eligible is not None:
+        allowed = allowed & eligible
     has_others = ~np.isnan(score)
-    join = (~members) & active[None, :] & allowed & has_others & \
-        (score >= level[None, :] - join_margin) & (accept >= 0)
+    threshold = np.maximum(1.0, level - join_margin)[None, :]
+    not_patron = ~patron if patron is not None else True
+    join = (~members) & active[None, :] & allowed & has_others & ~neutral[:, None] & not_patron & \
+        (score >= threshold) & (accept >= 0)
     leave = members & active[None, :] & has_others & \
         ((score < level[None, :] - leave_margin) | ~allowed)
     members[join] = True
@@ -55,9 +68,9 @@ def step_blocs(members: np.ndarray, *, active: np.ndarray, level: np.ndarray, de
 def bloc_de_jure(members: np.ndarray, level: np.ndarray, active: np.ndarray) -> np.ndarray:
     """``[i, j]``: the highest level of any active bloc both i and j belong to."""
     m = members & active[None, :]
-    if m.shape[1] == 0:
-        return np.zeros((m.shape[0], m.shape[0]), dtype=int)
-    both = m[:, None, :] & m[None, :, :]
-    out = np.where(both, level[None, None, :], 0).max(axis=2)
+    out = np.zeros((m.shape[0], m.shape[0]), dtype=int)
+    for b in np.nonzero(m.any(axis=0))[0]:  # few blocs: a loop of outer products
+        both = np.outer(m[:, b], m[:, b])
+        np.maximum(out, np.where(both, level[b], 0), out=out)
     np.fill_diagonal(out, 0)
-    return out.astype(int)
+    return out

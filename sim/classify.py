@@ -13,14 +13,17 @@ import numpy as np
 CLASSES = ("none", "partner", "natural_ally", "strategic_partner", "paper_alliance", "rival")
 
 
-def shared_threat(threat: np.ndarray) -> np.ndarray:
-    """``[i, j]``: the largest threat that i and j both face from one third state."""
-    shared = np.minimum(threat[:, None, :], threat[None, :, :])  # [i, j, k]
+def shared_threat(threat: np.ndarray, block: int = 64) -> np.ndarray:
+    """``[i, j]``: the largest threat that i and j both face from one third state.
+
+    Computed in blocks of rows so memory stays O(block * n^2) for large systems.
+    """
     n = threat.shape[0]
-    idx = np.arange(n)
-    shared[idx, :, idx] = 0.0  # k == i
-    shared[:, idx, idx] = 0.0  # k == j
-    out = shared.max(axis=2)
+    out = np.zeros((n, n))
+    # threat[i, i] = 0, so k == i or k == j contributes 0 to the min and never wins.
+    for start in range(0, n, block):
+        rows = threat[start:start + block]
+        out[start:start + block] = np.minimum(rows[:, None, :], threat[None, :, :]).max(axis=2)
     np.fill_diagonal(out, 0.0)
     return out
 

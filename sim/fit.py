@@ -90,7 +90,9 @@ def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
 
     Returns:
         ``exact_de_facto``, ``exact_de_jure``, ``exact`` (their mean), ``within1_de_facto``,
-        ``within1_de_jure`` and ``n`` (reference pair-years matched).
+        ``within1_de_jure``, ``n`` (reference pair-years matched) and, when
+        :mod:`sim.validation` provides it, linear weighted kappa ``kappa_de_facto`` /
+        ``kappa_de_jure``.
     """
     ref = _pair_keyed(reference)
     lo, hi = years
@@ -99,6 +101,10 @@ def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
     if hi is not None:
         ref = ref[ref.year <= hi]
     m = ref.merge(_pair_keyed(dyads), on=["a", "b", "year"], suffixes=("_ref", "_sim"))
+    try:  # chance-corrected agreement, as the validation module defines it
+        kappa = importlib.import_module("sim.validation").weighted_kappa
+    except (ImportError, AttributeError):
+        kappa = None
     out: dict[str, float] = {"n": float(len(m))}
     for col in ("de_facto", "de_jure"):
         r = pd.to_numeric(m[f"{col}_ref"]).astype("Float64").to_numpy(float, na_value=np.nan)
@@ -106,6 +112,8 @@ def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
         ok = ~np.isnan(r)
         out[f"exact_{col}"] = float(np.mean(r[ok] == s[ok])) if ok.any() else math.nan
         out[f"within1_{col}"] = float(np.mean(np.abs(r[ok] - s[ok]) <= 1)) if ok.any() else math.nan
+        if kappa is not None and ok.any():
+            out[f"kappa_{col}"] = kappa(r[ok].astype(int), s[ok].astype(int), "linear")
     out["exact"] = float(np.nanmean([out["exact_de_facto"], out["exact_de_jure"]]))
     return out
 
@@ -166,6 +174,11 @@ class FitResult:
     seconds: float
     seeds: list[int]
     history: list[dict] = field(default_factory=list)
+    reference: pd.DataFrame | None = field(default=None, repr=False)
+
+    def set_args(self) -> str:
+        """The fitted values as ``alliance-sim run`` arguments."""
+        return " ".join(f"--set {k}={v:.6g}" for k, v in self.fitted.items())
 
     def overrides_yaml(self) -> str:
         """The fitted values as ``--set``-style overrides (a YAML mapping)."""
@@ -262,7 +275,7 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
         default_train=objective.scores(None), default_test=test_obj.scores(None),
         defaults={p: _current_value(base, p) for p in params},
         baselines=baselines, evaluations=int(res.nfev), seconds=time.perf_counter() - t0,
-        seeds=seed_list, history=history)
+        seeds=seed_list, history=history, reference=ref)
 
 
 def _current_value(data: dict, path: str):
@@ -344,15 +357,31 @@ def write_fit(result: FitResult, out_dir: str | Path, scenario: str | Path,
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     (tmp / "fitted.yaml").write_text(result.overrides_yaml())
+    (tmp / "fitted.args").write_text(result.set_args() + "\n")
     mod = importlib.import_module(runner)
     data = mod.with_overrides(mod.load_base(str(scenario)), result.fitted, str(scenario))
+    if runner == "sim.sweep":  # the file as the user wrote it, plus the fitted values
+        from sim.scenario import apply_overrides, load_raw
+        raw = apply_overrides(load_raw(scenario), result.fitted, str(scenario))
+    else:
+        raw = data
     (tmp / "fitted_scenario.yaml").write_text(
-        f"# {Path(scenario).name} with weights fitted on years <= {result.train_end}\n"
-        + yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False))
+        f"# {Path(scenario).name} with {', '.join(result.fitted)} fitted on years <= "
+        f"{result.train_end}.\n# Relative paths inside resolve against the original's folder: "
+        f"copy this file next to it,\n# or run the original with: {result.set_args()}\n"
+        + yaml.safe_dump(json.loads(json.dumps(raw, default=str)), sort_keys=False))
     d = asdict(result)
     d.pop("history")
+    d.pop("reference")
     (tmp / "fit.json").write_text(json.dumps(d, indent=2, default=float))
     pd.DataFrame(result.history).to_csv(tmp / "history.csv", index=False)
+    if result.reference is not None:
+        from sim.sweep_plots import fit_timeline
+        seed = result.seeds[0]
+        runs = {"fitted": mod.run_once(data, seed, True, str(scenario)).dyads,
+                "scenario as written": mod.run_once(mod.load_base(str(scenario)), seed, True,
+                                                    str(scenario)).dyads}
+        fit_timeline(result.reference, runs, result.train_end, tmp / "fit.png")
     if out_dir.exists():
         import shutil
         shutil.rmtree(out_dir)

@@ -404,7 +404,7 @@ def apply_effect(inp: InputArrays, ef: Effect, ts: slice) -> None:
         lo, hi = (0.0, 1.0) if ef.field in DOCTRINE_FIELDS else (0.0, np.inf)
         np.clip(arr, lo, hi, out=arr)
         return
-    arr = getattr(inp, ef.field)
+    arr = inp.distance if ef.field == "distance_km" else getattr(inp, ef.field)
     if ef.observer is not None:
         pairs = [(i, j) for i in _who(ef.observer, idx, n) for j in _who(ef.target, idx, n) if i != j]
     else:
@@ -413,4 +413,4 @@ def apply_effect(inp: InputArrays, ef: Effect, ts: slice) -> None:
     for i, j in pairs:
         _apply_op(arr, (ts, i, j), ef.op, float(ef.value))
     lo = -1.0 if ef.field == "interests" else 0.0
-    np.clip(arr, lo, 1.0, out=arr)
+    np.clip(arr, lo, np.inf if ef.field == "distance_km" else 1.0, out=arr)

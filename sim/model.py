@@ -20,6 +20,7 @@ are the observation for the start year.
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import partial
 from collections import OrderedDict
 from pathlib import Path
@@ -32,7 +33,7 @@ from sim import alignment, blocs, classify, threat, treaties, utility
 from sim.agents import StateAgent
 from sim.inputs import InputArrays, build_inputs
 from sim.levels import DE_JURE_MAX
-from sim.scenario import Scenario, canonical_json, load_scenario, scenario_from_dict
+from sim.scenario import Scenario, load_scenario, scenario_from_dict
 
 _INPUT_CACHE: "OrderedDict[str, InputArrays]" = OrderedDict()
 _INPUT_CACHE_SIZE = 16
@@ -49,7 +50,12 @@ def coerce_scenario(scenario: Scenario | str | Path | dict) -> Scenario:
 
 def inputs_for(sc: Scenario) -> InputArrays:
     """Build (or reuse) the input arrays of a scenario; they do not depend on the seed."""
-    key = hashlib.sha256((str(sc.base_dir.resolve()) + canonical_json(sc)).encode()).hexdigest()
+    # Only what build_inputs reads goes into the key, so runs that differ in mechanism
+    # weights (sweeps, fits) share one set of input arrays.
+    data = sc.model_dump(mode="json")
+    data["mechanism"] = {"interest_scale": data["mechanism"]["interest_scale"]}
+    data.pop("outputs", None)
+    key = hashlib.sha256((str(sc.base_dir.resolve()) + json.dumps(data, sort_keys=True)).encode()).hexdigest()
     if key in _INPUT_CACHE:
         _INPUT_CACHE.move_to_end(key)
         return _INPUT_CACHE[key]
@@ -124,7 +130,15 @@ class AllianceModel(mesa.Model):
         self.bloc_level = np.array([b.level for b in self.spec.blocs], dtype=int)
         self.bloc_active = np.zeros(len(self.bloc_ids), dtype=bool)
         self.members = np.zeros((self.n, len(self.bloc_ids)), dtype=bool)
+        self.patrons = np.zeros_like(self.members)
+        self.eligible = np.ones_like(self.members)
+        for k, b in enumerate(self.spec.blocs):
+            if b.patron:
+                self.patrons[self.index[b.patron], k] = True
+            if b.eligible is not None:
+                self.eligible[:, k] = [s in b.eligible for s in self.ids]
         self.event_log: list[dict] = []
+        self.de_facto_changes = 0
         self.history: dict[str, list] = {k: [] for k in
                                          ("de_facto", "de_jure", "desired", "threat", "classification",
                                           "members", "components", "bloc_active", "shared_threat")}
@@ -209,35 +223,49 @@ class AllianceModel(mesa.Model):
         prev_components = getattr(self, "components", None)
         self.components = comps
         self.level_cap = np.where(inp.neutral[t] > 0, mech.neutral_max_level, DE_JURE_MAX)
-        self.agents.shuffle_do("decide")
+        # Every state chooses its row of wanted levels (a logit choice, sim.alignment); the
+        # choice is drawn for all states at once from the model's generator.
+        bliss = alignment.bliss_level(comps["total"], mech.level_gain)
+        self.desired = alignment.choose_levels(bliss, self.temperature, self.rng, cap=self.level_cap[:, None])
+        np.fill_diagonal(self.desired, 0)
 
         if dynamic:
             agreed = alignment.agreed_level(self.desired)
             old_f = self.de_facto
             self.latent, self.de_facto = alignment.adjust(self.latent, agreed, mech.adjustment_rate)
-            for i, j in zip(*np.nonzero(np.triu(self.de_facto != old_f, 1))):
-                self._log("de_facto_change", self.ids[i], self.ids[j],
-                          f"de facto {int(old_f[i, j])} -> {int(self.de_facto[i, j])}",
-                          self.drivers(i, j, prev_components))
+            explain = self.record  # drivers are text for people; summary-only runs skip them
+            changed = np.triu(self.de_facto != old_f, 1)
+            self.de_facto_changes += int(changed.sum())
+            if explain:
+                for i, j in zip(*np.nonzero(changed)):
+                    self._log("de_facto_change", self.ids[i], self.ids[j],
+                              f"de facto {int(old_f[i, j])} -> {int(self.de_facto[i, j])}",
+                              self.drivers(i, j, prev_components))
             for i, j, kind, old, new in treaties.step_treaties(
                     self.treaties, de_facto=self.de_facto, desired=self.desired, cap=self.level_cap,
                     formalise_years=mech.formalise_years, denounce_years=mech.denounce_years,
                     lapse_years=mech.lapse_years, paper_gap=mech.paper_gap):
                 self._log(kind, self.ids[i], self.ids[j], f"bilateral instrument {old} -> {new}",
-                          self.drivers(i, j, None))
+                          self.drivers(i, j, None) if explain else "")
             for i, b_i, kind in blocs.step_blocs(
                     self.members, active=self.bloc_active, level=self.bloc_level, desired=self.desired,
-                    power=power, cap=self.level_cap, join_margin=mech.bloc_join_margin,
-                    leave_margin=mech.bloc_leave_margin):
+                    power=power, cap=self.level_cap, neutral=inp.neutral[t] > 0,
+                    join_margin=mech.bloc_join_margin, leave_margin=mech.bloc_leave_margin,
+                    patron=self.patrons, eligible=self.eligible):
                 self._log(kind, self.ids[i], None, f"{kind.replace('bloc_', '')} {self.bloc_names[self.bloc_ids[b_i]]}",
-                          self.bloc_drivers(i, b_i))
+                          self.bloc_drivers(i, b_i) if explain else "")
         self.de_jure = self._combined_de_jure()
+        if self.record:
+            self._classify(comps)
+        self._record()
+
+    def _classify(self, comps: dict[str, np.ndarray]) -> None:
+        mech = self.mechanism
         self.shared = classify.shared_threat(self.threat)
         self.classification = classify.classify(
             de_facto=self.de_facto, de_jure=self.de_jure, ideology=comps["ideology"],
             interests=comps["interests"], shared=self.shared, paper_gap=mech.paper_gap,
             natural_threshold=mech.natural_threshold, shared_threat_threshold=mech.shared_threat_threshold)
-        self._record()
 
     def _combined_de_jure(self) -> np.ndarray:
         bilateral = self.treaties.level
@@ -246,9 +274,10 @@ class AllianceModel(mesa.Model):
 
     def _record(self) -> None:
         h = self.history
-        h["de_facto"].append(self.de_facto.copy())
-        h["de_jure"].append(self.de_jure.copy())
-        h["desired"].append(self.desired.copy())
+        # Levels fit in int8; keeping them small matters for long runs of large systems.
+        h["de_facto"].append(self.de_facto.astype(np.int8))
+        h["de_jure"].append(self.de_jure.astype(np.int8))
+        h["desired"].append(self.desired.astype(np.int8))
         h["members"].append(self.members.copy())
         h["bloc_active"].append(self.bloc_active.copy())
         if self.record:

@@ -175,13 +175,16 @@ class BlocSpec(_Strict):
     founded: Year | None = None
     dissolved: Year | None = None
     founders: list[Id] = Field(default_factory=list)
+    patron: Id | None = Field(None, description="Outside sponsor whose relations count in joining.")
+    eligible: list[Id] | None = Field(
+        None, description="States the bloc's charter admits (default: every state).")
     source: str | None = None
 
 
 Op = Literal["set", "add", "mul"]
 StateField = Literal["power", "offense", "economy", "neutral", "multi_vector", "autonomy",
                      "bandwagon", "leader", "ideology"]
-PairField = Literal["intent", "interests", "trade", "contiguity"]
+PairField = Literal["intent", "interests", "trade", "contiguity", "distance_km"]
 
 
 class Effect(_Strict):
@@ -190,7 +193,7 @@ class Effect(_Strict):
 
     field: Literal["power", "offense", "economy", "neutral", "multi_vector", "autonomy",
                    "bandwagon", "leader", "ideology", "intent", "interests", "trade",
-                   "contiguity", "bloc"]
+                   "contiguity", "distance_km", "bloc"]
     op: Op = "set"
     value: Any = None
     state: Id | list[Id] | None = None
@@ -359,14 +362,17 @@ def _semantic_errors(sc: Scenario) -> list[tuple[tuple, str, str, Any]]:
         seen_blocs.add(b.id)
         for j, f in enumerate(b.founders):
             known(("blocs", i, "founders", j), f"blocs[{i}].founders[{j}]", f)
+        known(("blocs", i, "patron"), f"blocs[{i}].patron", b.patron)
+        for j, e in enumerate(b.eligible or []):
+            known(("blocs", i, "eligible", j), f"blocs[{i}].eligible[{j}]", e)
         for key in ("founded", "dissolved"):
             y = getattr(b, key)
             if y is not None and not (years[0] <= y <= years[1]):
                 errs.append((("blocs", i, key), f"blocs[{i}].{key}",
                              f"a year within the time span {years[0]}-{years[1]}", y))
-        if b.founded is not None and not b.founders:
+        if b.founded is not None and not b.founders and not b.patron:
             errs.append((("blocs", i, "founders"), f"blocs[{i}].founders",
-                         "at least one founding member for a bloc founded during the run", []))
+                         "at least one founding member (or a patron) for a bloc founded during the run", []))
     for i, ev in enumerate(sc.events):
         if not (years[0] <= ev.year <= years[1]):
             errs.append((("events", i, "year"), f"events[{i}].year",

@@ -13,6 +13,31 @@ Results stream to disk as runs finish: small Parquet part files under ``results/
 and renamed, so a killed sweep leaves only whole parts. ``resume`` reads the run ids of the
 committed parts and skips them. The parent keeps only counters and the set of finished ids,
 so memory does not grow with the number of runs.
+
+A sweep file::
+
+    name: bop_bot_temperature            # default output: runs/sweeps/<name>
+    base: scenarios/known_balance_of_threat.yaml   # relative to this file or the cwd
+    parameters:                          # dotted scenario paths (as for --set)
+      mechanism.threat.mix: {low: 0, high: 1, n: 6}      # a range (n levels on a grid)
+      mechanism.temperature: {values: [0.0, 0.2, 0.8]}   # explicit levels
+    design: {kind: grid}                 # grid | points | lhs | sobol | morris
+                                         # (lhs/sobol/morris: samples: N; sobol:
+                                         # second_order; morris: levels; points: [{..}])
+    replicates: 8                        # runs per point
+    seed: 20260101                       # root of every run's seed
+    outputs:
+      summary: true                      # or a list of RunResult.summary() keys
+      reference: seeds/reference/central_asia_reference.csv   # adds val_* scores
+      alignments:                        # 0/1 per run; mean over replicates = probability
+        - {a: KZK, b: UZB, year: 2022, min_de_jure: 3, by: true}
+      dyads: false                       # keep every run's dyad-year table
+    plots: {x: mechanism.threat.mix, y: mechanism.temperature, metrics: [...]}
+
+Output folder: ``manifest.json`` (resolved sweep, seed rule, versions, content hashes),
+``design.parquet`` (one row per point), ``results/part-*.parquet`` (one row per run:
+run_id, point, replicate, seed, status, error, seconds, the parameters, the outputs),
+``dyads/part-*.parquet`` when kept, ``plots/``. Read them with :func:`load_results`.
 """
 
 from __future__ import annotations

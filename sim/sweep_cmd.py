@@ -110,5 +110,7 @@ def _fit(args) -> int:
         fmt = (lambda d, k: f"{d[k]:.3f}" if d and k in d else "-")
         print(f"  {name:20s} {fmt(tr, 'exact'):>12s} {fmt(te, 'exact'):>11s} "
               f"{fmt(te, 'exact_de_facto'):>14s} {fmt(te, 'exact_de_jure'):>13s}")
-    print(f"wrote {out}/fitted.yaml (overrides), fitted_scenario.yaml, fit.json, history.csv")
+    print(f"  as --set: {res.set_args()}")
+    print(f"wrote {out}/fitted.yaml (overrides), fitted.args, fitted_scenario.yaml, fit.json, "
+          "history.csv, fit.png")
     return 0

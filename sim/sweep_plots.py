@@ -119,3 +119,37 @@ def default_plots(out_dir: str | Path, sweep) -> list[Path]:
         dy = load_dyads(out_dir, columns=["a", "b", "year", "de_facto", "de_jure"])
         made.append(ensemble_probability(dy, plots / "ensemble_probability.png")[0])
     return made
+
+
+def fit_timeline(reference: pd.DataFrame, runs: dict[str, pd.DataFrame], train_end: int,
+                 path: str | Path, max_pairs: int = 4) -> Path:
+    """Reference against simulated levels for the pairs that change most, with the
+    train/test split marked: what a fit reproduces and where it stops reproducing."""
+    from sim.fit import _pair_keyed
+    ref = _pair_keyed(reference)
+    moves = ref.groupby(["a", "b"])[["de_facto", "de_jure"]].nunique().sum(axis=1)
+    pairs = list(moves.sort_values(ascending=False).index[:max_pairs])
+    runs = {k: _pair_keyed(v) for k, v in runs.items()}
+    fig, axes = plt.subplots(len(pairs), 2, figsize=(9, 2.2 * len(pairs) + 0.5), squeeze=False,
+                             sharex=True)
+    styles = [dict(color="tab:blue", lw=1.8), dict(color="grey", ls="--", lw=1.2),
+              dict(color="tab:green", ls=":", lw=1.2)]
+    for r, (a, b) in enumerate(pairs):
+        for c, col in enumerate(("de_facto", "de_jure")):
+            ax = axes[r, c]
+            rr = ref[(ref.a == a) & (ref.b == b)].sort_values("year")
+            ax.step(rr.year, rr[col].astype(float), where="mid", color="black", lw=2.5,
+                    alpha=0.5, label="reference")
+            for (label, d), st in zip(runs.items(), styles):
+                dd = d[(d.a == a) & (d.b == b)].sort_values("year")
+                ax.step(dd.year, dd[col], where="mid", label=label, **st)
+            ax.axvline(train_end + 0.5, color="red", lw=0.8)
+            ax.set_title(f"{a}-{b} {col.replace('_', ' ')}", fontsize=9)
+            ax.set_ylim(-2.3 if col == "de_facto" else -1.3, 3.3)
+    axes[0, 0].legend(fontsize=7, loc="lower left")
+    axes[0, 1].text(train_end + 0.7, 3.0, "test", color="red", fontsize=8, va="top")
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -85,14 +85,17 @@ def threat_components(power: np.ndarray, offense: np.ndarray, prox: np.ndarray,
 
     Proximity enters as power projected over distance (closeness times j's weight in the
     dyad), as Walt argues: a neighbour is dangerous because its power reaches, so a tiny
-    neighbour is not a large threat merely for being close.
+    neighbour is not a large threat merely for being close. Offensive capability is
+    likewise discounted by distance: armed forces threaten where they can be brought to
+    bear (a forward deployment, modelled as a shorter distance, brings them close).
+    Aggregate power is not discounted: that is the systemic view of balance of power.
     """
     intent = np.array(intent, dtype=float)
     np.fill_diagonal(intent, 0.0)
     return {
         "power": share_excluding_self(power),
         "proximity": prox * relative_power(power),
-        "offense": share_excluding_self(offense),
+        "offense": share_excluding_self(offense) * prox,
         "intent": intent,
     }
 

@@ -1,8 +1,8 @@
 """Bilateral de jure instruments: formed slowly, kept stubbornly.
 
-Formalisation needs both states to want a higher level and cooperation to have stood for
-``formalise_years`` years; an instrument is at most one level above current cooperation,
-and never above a neutral state's ceiling. Instruments outlive cooperation (the paper
+Formalisation needs both states to want a higher level and cooperation to have stood at
+that level for ``formalise_years`` years: an instrument writes down what the pair already
+does, never more, and never above a neutral state's ceiling. Instruments outlive cooperation (the paper
 alliance): they end only when one side turns hostile for ``denounce_years`` years
 (denunciation), when a state adopts neutrality (withdrawal), or, if the scenario sets
 ``lapse_years``, after that many years of standing well above cooperation (lapse). One
@@ -16,6 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.levels import DE_JURE_MAX
+
+KINDS = ("", "treaty_withdrawn", "treaty_formed", "treaty_denounced", "treaty_lapsed",
+         "hostile_imposed", "hostile_lifted")
 
 
 @dataclass
@@ -52,30 +55,30 @@ def step_treaties(ts: TreatyState, *, de_facto: np.ndarray, desired: np.ndarray,
     """
     J = ts.level
     old = J.copy()
-    kinds = np.full(J.shape, "", dtype=object)
+    kinds = np.zeros(J.shape, dtype=np.int8)  # index into KINDS; the last rule that fired
     want = np.minimum(desired, desired.T)
     pcap = pair_cap(cap)
 
     # Neutrality: instruments above the ceiling are withdrawn at once.
     withdraw = J > pcap
     J[withdraw] = pcap[withdraw]
-    kinds[withdraw] = "treaty_withdrawn"
+    kinds[withdraw] = 1
 
     # Formation and upgrade.
-    target = np.minimum.reduce([want, de_facto + 1, pcap, np.full_like(J, DE_JURE_MAX)])
+    target = np.minimum.reduce([want, de_facto, pcap, np.full_like(J, DE_JURE_MAX)])
     candidate = (target > J) & (de_facto >= 1) & (want >= 1)
     ts.form_streak = np.where(candidate, ts.form_streak + 1, 0)
     form = ts.form_streak >= formalise_years
     J[form] = target[form]
     ts.form_streak[form] = 0
-    kinds[form] = "treaty_formed"
+    kinds[form] = 2
 
     # Denunciation: one side hostile for long enough.
     hostile_side = want <= -1
     ts.denounce_streak = np.where((J >= 1) & hostile_side, ts.denounce_streak + 1, 0)
     denounce = ts.denounce_streak >= denounce_years
     J[denounce] = 0
-    kinds[denounce] = "treaty_denounced"
+    kinds[denounce] = 3
 
     # Lapse of paper instruments, when the scenario allows it.
     gap = (J >= 1) & (J - np.maximum(de_facto, 0) >= paper_gap)
@@ -83,7 +86,7 @@ def step_treaties(ts: TreatyState, *, de_facto: np.ndarray, desired: np.ndarray,
     if lapse_years is not None:
         lapse = ts.paper_streak >= lapse_years
         J[lapse] = np.maximum(de_facto[lapse], 0)
-        kinds[lapse] = "treaty_lapsed"
+        kinds[lapse] = 4
         ts.paper_streak[lapse] = 0
 
     # Hostile instruments: imposed by one side, lifted when both accept.
@@ -91,13 +94,13 @@ def step_treaties(ts: TreatyState, *, de_facto: np.ndarray, desired: np.ndarray,
     ts.hostile_streak = np.where(imposing, ts.hostile_streak + 1, 0)
     impose = ts.hostile_streak >= formalise_years
     J[impose] = -1
-    kinds[impose] = "hostile_imposed"
+    kinds[impose] = 5
     lifting = (J == -1) & (want >= 0)
     ts.lift_streak = np.where(lifting, ts.lift_streak + 1, 0)
     lift = ts.lift_streak >= formalise_years
     J[lift] = 0
-    kinds[lift] = "hostile_lifted"
+    kinds[lift] = 6
 
     np.fill_diagonal(J, 0)
     iu, ju = np.nonzero(np.triu(J != old, 1))
-    return [(int(i), int(j), str(kinds[i, j]), int(old[i, j]), int(J[i, j])) for i, j in zip(iu, ju)]
+    return [(int(i), int(j), KINDS[kinds[i, j]], int(old[i, j]), int(J[i, j])) for i, j in zip(iu, ju)]

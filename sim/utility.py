@@ -6,12 +6,12 @@ because its security value rose after Andijan"). The total is their weighted sum
 
 Components:
     security: how much j would help i against i's threats. Threats are weighted by their
-        share of everything i fears; j helps against k in proportion to j's power relative
-        to k (capped at 1) and to j's own concern about k, and not at all if j is already
-        aligned with k. A shared threat is what makes a strategic partner.
+        share of everything i fears; j helps against k in proportion to j's weight against
+        k, p_j / (p_j + p_k), and to j's own concern about k, and not at all if j is already
+        aligned with k; relative to the best help available, times i's exposure. A shared threat is what makes a strategic partner.
     balancing: pushing away from whichever state threatens i more than i's other threats
-        do (and finding the lesser threats relatively acceptable). Relative, because states
-        balance against the greatest threat, not against everyone at once.
+        do on average. Relative, because states balance against the greatest threats, not
+        against everyone at once; states below the average are not pushed away (nor pulled).
     bandwagon: siding with a threat instead: strongest when i is weak relative to j, j is
         close, i is bandwagon-prone and no other state could stand up to j for i. The
         stronger side values the client in the same measure (a patron welcomes it).
@@ -35,11 +35,11 @@ COMPONENTS = ("security", "balancing", "bandwagon", "ideology", "interests", "ec
 
 
 def power_ratio(power: np.ndarray) -> np.ndarray:
-    """``[j, k]`` = min(1, p_j / p_k): how far j can match k."""
+    """``[j, k]`` = p_j / (p_j + p_k): j's weight against k, 1/2 when they are equal."""
     p = np.asarray(power, dtype=float)
+    denom = p[:, None] + p[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.where(p[None, :] > 0, p[:, None] / p[None, :], 1.0)
-    return np.minimum(r, 1.0)
+        return np.where(denom > 0, p[:, None] / denom, 0.5)
 
 
 def willingness(threat: np.ndarray, de_facto: np.ndarray) -> np.ndarray:
@@ -58,14 +58,24 @@ def willingness(threat: np.ndarray, de_facto: np.ndarray) -> np.ndarray:
 
 
 def security_value(threat: np.ndarray, power: np.ndarray, will: np.ndarray) -> np.ndarray:
-    """``[i, j]``: the threat-weighted help j offers i against i's threats."""
+    """``[i, j]`` in [0, 1]: the help j offers i against i's threats.
+
+    The threat-weighted help of j is taken relative to the best help i can find anywhere
+    (a state judges partners against its alternatives: two minor powers facing a hegemon
+    are each other's best option even if each adds little), and scaled by how threatened
+    i is at all (its greatest single threat), so an unthreatened state values no one for
+    security.
+    """
     total = threat.sum(axis=1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(total > 0, threat / total, 0.0)
     helpk = power_ratio(power) * will  # [j, k]
     s = share @ helpk.T  # sum_k share[i, k] * help[j, k]
     np.fill_diagonal(s, 0.0)
-    return s
+    best = s.max(axis=1, keepdims=True)
+    exposure = threat.max(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(best > 0, exposure * s / best, 0.0)
 
 
 def alternatives(power: np.ndarray, will: np.ndarray) -> np.ndarray:
@@ -127,7 +137,7 @@ def utility_components(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarra
     excess = np.maximum(0.0, coop - mean_coop)
     comps = {
         "security": security_value(threat, power, will),
-        "balancing": -(1.0 - bw) * (threat - mean_threat),
+        "balancing": -(1.0 - bw) * np.maximum(0.0, threat - mean_threat),
         "bandwagon": bw * threat + (bw * threat).T,
         "ideology": affinity(ideology, ideology_scale),
         "interests": np.asarray(interests, dtype=float),

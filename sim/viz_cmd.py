@@ -13,7 +13,10 @@ import argparse
 import os
 import socket
 import sys
+import warnings
 from pathlib import Path
+
+import yaml
 
 from sim.errors import InputError
 
@@ -48,11 +51,35 @@ def free_port(host: str) -> int:
         return int(sock.getsockname()[1])
 
 
+def is_agent_scenario(path: Path) -> bool:
+    """Whether a scenario file runs the agent model (landscape files are another mechanism).
+
+    A file that does not parse as a YAML mapping is left out rather than shown, since the
+    page should only offer what the model can open.
+    """
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    mechanism = data.get("mechanism")
+    if isinstance(mechanism, str):
+        return mechanism.strip().lower() != "landscape"
+    if isinstance(mechanism, dict):
+        kind = mechanism.get("kind") or mechanism.get("type") or mechanism.get("name")
+        return str(kind).strip().lower() != "landscape" if kind else True
+    return True
+
+
 def check_scenario(path: str) -> Path:
     """Refuse a missing or invalid scenario before the server starts, not inside the page."""
     scenario = Path(path)
     if not scenario.is_file():
         raise InputError(scenario, None, "an existing scenario file (YAML)")
+    if not is_agent_scenario(scenario):
+        raise InputError(scenario, "mechanism", "an agent-model scenario (landscape scenarios "
+                         "have no browser page)")
     from sim.scenario import load_scenario  # the model's own validation and messages
 
     load_scenario(scenario)
@@ -78,6 +105,10 @@ def handle(args: argparse.Namespace) -> int:
         os.environ[key] = value  # read by solara's settings and sim.app at import
     print(f"alliance-sim viz: serving at http://{args.host}:{port}/ (Ctrl+C to stop)",
           flush=True)
+    # Solara warns on every page load served over plain http on 127.0.0.1 that it falls
+    # back to SameSite=lax cookies: right for a local page, so not worth a screenful each.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    from click.exceptions import Abort
     from solara.__main__ import run  # imported late: solara reads the environment once
 
     try:
@@ -86,6 +117,9 @@ def handle(args: argparse.Namespace) -> int:
     except OSError as exc:  # most often: the port is taken
         raise InputError("<command line>", "--port", f"a free port ({exc.strerror})",
                          got=port) from exc
+    except (Abort, KeyboardInterrupt):  # Ctrl+C is how a server is meant to stop
+        pass
+    print("alliance-sim viz: stopped", flush=True)
     return 0
 
 

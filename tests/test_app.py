@@ -227,6 +227,24 @@ def test_map_draws_levels_paper_alliances_and_blocs():
     assert ax.get_title() == "2000"
 
 
+def test_map_pulls_in_a_distant_capital_but_keeps_directions():
+    # Three capitals within 10 degrees of each other and one 150 degrees west of them.
+    lon = np.array([70.0, 72.0, 69.0, -77.0])
+    lat = np.array([41.0, 43.0, 39.0, 39.0])
+    x, y, fisheye = app.map_positions(lon, lat)
+    assert fisheye
+    cx, cy = np.median(lon), np.median(lat)  # 69.5, 40.0
+    r_true = np.hypot(lon - cx, lat - cy)
+    r_drawn = np.hypot(x - cx, y - cy)
+    # r -> R log(1 + r/R): worked by hand for the distant capital, r = 146.503, R = 12.
+    assert r_drawn[3] == pytest.approx(12 * np.log1p(146.5034 / 12), rel=1e-4)
+    assert r_drawn[0] == pytest.approx(r_true[0], rel=0.05)  # near ones almost unmoved
+    angles = np.arctan2(y - cy, x - cx), np.arctan2(lat - cy, lon - cx)
+    assert np.allclose(*angles)
+    same = app.map_positions(lon[:3], lat[:3])
+    assert not same[2] and np.array_equal(same[0], lon[:3])
+
+
 def test_drivers_are_shown_strongest_first():
     assert app.format_drivers({"ideology": 0.1, "security": -0.7, "economy": 0.3,
                                "inertia": 0.05}) == "security -0.70, economy +0.30, ideology +0.10"
@@ -247,6 +265,12 @@ def test_viz_refuses_a_missing_scenario_in_one_line(tmp_path):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "nowhere.yaml" in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_viz_refuses_a_landscape_scenario():
+    done = run_cli(str(SCENARIOS / "landscape_two_pairs.yaml"))
+    assert done.returncode == 2
+    assert "field 'mechanism'" in done.stderr and "landscape" in done.stderr
 
 
 def test_viz_refuses_a_bad_port():

@@ -16,7 +16,7 @@ import yaml
 from sim.errors import InputError
 from sim.fit import fit_weights, load_fit_spec, persistence_baseline, score_table
 from sim.sensitivity import analyse, morris_indices, sobol_indices
-from sim.sweep import run_sweep
+from sim.sweep import load_results, run_sweep
 from test_sweep import PY, standin  # noqa: F401 - the fixture is used by name
 
 PARAMS = {"mechanism.temperature": {"low": 0.0, "high": 0.5},
@@ -76,6 +76,8 @@ def test_score_table_known_answer():
     assert s["exact_de_jure"] == pytest.approx(2 / 3)
     assert s["within1_de_facto"] == pytest.approx(2 / 3)
     assert s["exact"] == pytest.approx(0.5)
+    # linear weighted kappa on de jure: observed disagreement 1/3, chance 5/9 -> 0.4
+    assert s["kappa_de_jure"] == pytest.approx(0.4)
     assert score_table(sim, ref, (2001, None))["n"] == 1
     frozen = persistence_baseline(ref, 2000, (2001, None))  # A-C stays at 0, ref says 1
     assert frozen["exact_de_facto"] == 0.0 and frozen["exact_de_jure"] == 1.0
@@ -160,3 +162,14 @@ def test_fit_rejects_empty_bounds_and_split_outside_the_reference(standin, tmp_p
     with pytest.raises(InputError, match="train_end|inside the reference"):
         fit_weights(tmp_path / "base.yaml", ref, ["mechanism.weight"], [(0.0, 1.0)], 2010,
                     runner="standin_runner")
+
+
+def test_sweep_with_a_reference_scores_every_run(standin, tmp_path):
+    _reference(range(2000, 2011), lambda y: 0.7).to_csv(tmp_path / "ref.csv", index=False)
+    path = standin("val", parameters={"mechanism.weight": {"values": [0.7, 0.2]}},
+                   replicates=2, outputs={"summary": False, "reference": "ref.csv"})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=True)
+    r = load_results(tmp_path / "o")
+    assert list(r.val_exact) == [1.0, 1.0, 0.0, 0.0]  # 0.2 -> level 1 and no treaty
+    assert (r.val_n == 11).all()
+    assert (tmp_path / "o" / "plots" / "scores.png").exists()

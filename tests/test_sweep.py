@@ -181,6 +181,7 @@ def _comparable(out):
     return load_results(out).drop(columns=["seconds"]).reset_index(drop=True)
 
 
+@pytest.mark.slow
 def test_same_results_on_one_and_two_workers_and_dask(standin, tmp_path):
     path = standin(**SMALL)
     run_sweep(path, tmp_path / "w1", workers=1, progress=False, plots=False)
@@ -223,6 +224,7 @@ def test_existing_results_need_resume(standin, tmp_path):
     assert again.ran == 0 and again.skipped == 18
 
 
+@pytest.mark.slow
 def test_resume_after_sigkill_leaves_exactly_the_planned_runs(standin, tmp_path):
     base = dict(BASE, sleep=0.004)
     path = standin("kill", base_data=base,
@@ -303,6 +305,7 @@ def test_error_message_has_the_yaml_line(standin, tmp_path):
 KNOWN = sorted(REPO.glob("scenarios/known_*.yaml"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not KNOWN, reason="no known-answer scenario yet")
 def test_real_model_same_on_one_and_two_workers(tmp_path):
     try:

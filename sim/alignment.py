@@ -35,9 +35,12 @@ def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generato
         rng: Source of noise (needed when ``temperature > 0``).
         cap: Highest level allowed (neutral states), broadcast against ``bliss``.
     """
-    value = -0.5 * (_LEVELS - bliss[..., None]) ** 2
+    value = -0.5 * (_LEVELS.astype(np.float32) - bliss[..., None].astype(np.float32)) ** 2
     if temperature > 0:
-        value = value + temperature * rng.gumbel(size=value.shape)
+        # Gumbel noise as -log of standard exponentials: same law as rng.gumbel, faster.
+        noise = rng.standard_exponential(size=value.shape, dtype=np.float32)
+        np.maximum(noise, np.finfo(np.float32).tiny, out=noise)  # a draw of exactly 0 is possible
+        value -= np.float32(temperature) * np.log(noise)
     if cap is not None:
         value = np.where(_LEVELS > np.asarray(cap)[..., None], -np.inf, value)
     return _LEVELS[np.argmax(value, axis=-1)].astype(int)

@@ -28,14 +28,13 @@ def bloc_scores(members: np.ndarray, desired: np.ndarray, power: np.ndarray,
     Returns:
         ``score[i, b]`` and ``accept[i, b]``; NaN where the bloc has no member but i.
     """
-    n = len(power)
     counted = members if patron is None else (members | patron)
     w = counted * power[:, None]  # (n, B)
-    w_excl = w[None, :, :] * (1 - np.eye(n))[:, :, None]  # [i, m, b], excluding m == i
-    total = w_excl.sum(axis=1)  # (n, B)
+    total = w.sum(axis=0)[None, :] - w  # weight of the members other than i
+    d = desired.astype(float)  # the diagonal is 0, so i's own weight adds nothing above
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.einsum("im,imb->ib", desired.astype(float), w_excl) / total
-        accept = np.einsum("mi,imb->ib", desired.astype(float), w_excl) / total
+        score = np.where(total > 0, (d @ w) / total, np.nan)
+        accept = np.where(total > 0, (d.T @ w) / total, np.nan)
     return score, accept
 
 

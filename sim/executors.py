@@ -91,7 +91,12 @@ class LocalExecutor:
 class DaskExecutor:
     """Dask distributed: a ``LocalCluster`` of ``workers`` single-threaded processes, or an
     existing cluster at ``scheduler`` (then ``workers`` only sets how many chunks are kept
-    in flight)."""
+    in flight).
+
+    The base scenario travels with the run context, but files the scenario refers to
+    (calibrated tables, pairwise CSVs) are read by the workers: on a remote cluster every
+    worker needs this package installed and the repository at the same path.
+    """
 
     def __init__(self, workers: int, scheduler: str | None = None,
                  in_flight_per_worker: int = 3, processes: bool = True):

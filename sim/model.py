@@ -66,6 +66,30 @@ def inputs_for(sc: Scenario) -> InputArrays:
     return arrays
 
 
+_STATICS_CACHE: "OrderedDict[tuple, tuple[InputArrays, list[utility.YearStatics]]]" = OrderedDict()
+
+
+def statics_for(inp: InputArrays, threat_weights: dict[str, float], mech) -> list[utility.YearStatics]:
+    """Threat and the input-only utility parts for every year (cached: seed-independent)."""
+    key = (id(inp), tuple(sorted(threat_weights.items())), mech.proximity_km, mech.ideology_scale)
+    hit = _STATICS_CACHE.get(key)
+    if hit is not None and hit[0] is inp:  # the entry keeps inp alive, so its id is unique
+        _STATICS_CACHE.move_to_end(key)
+        return hit[1]
+    out = []
+    for t in range(len(inp.years)):
+        prox = threat.proximity(inp.distance[t], inp.contiguity[t], mech.proximity_km)
+        parts = threat.threat_components(inp.power[t], inp.offense[t], prox, inp.intent[t])
+        out.append(utility.year_statics(
+            threat=threat.threat_matrix(parts, threat_weights), power=inp.power[t], prox=prox,
+            ideology=inp.ideology[t], ideology_scale=mech.ideology_scale, interests=inp.interests[t],
+            trade=inp.trade[t], bandwagon=inp.bandwagon[t], autonomy=inp.autonomy[t]))
+    _STATICS_CACHE[key] = (inp, out)
+    while len(_STATICS_CACHE) > _INPUT_CACHE_SIZE:
+        _STATICS_CACHE.popitem(last=False)
+    return out
+
+
 class AllianceModel(mesa.Model):
     """States choosing alignments under balance of power, balance of threat and more.
 
@@ -107,6 +131,7 @@ class AllianceModel(mesa.Model):
         self.temperature = float(temperature if temperature is not None else self.mechanism.temperature)
 
         inp = self.inputs
+        self.statics = statics_for(inp, self.threat_weights, self.mechanism)
         self.ids: list[str] = list(inp.ids)
         self.names: list[str] = list(inp.names)
         self.n = len(self.ids)
@@ -211,14 +236,9 @@ class AllianceModel(mesa.Model):
     def _update(self, dynamic: bool) -> None:
         inp, t, mech = self.inputs, self.t, self.mechanism
         power = inp.power[t]
-        prox = threat.proximity(inp.distance[t], inp.contiguity[t], mech.proximity_km)
-        self.threat_parts = threat.threat_components(power, inp.offense[t], prox, inp.intent[t])
-        self.threat = threat.threat_matrix(self.threat_parts, self.threat_weights)
-        comps = utility.utility_components(
-            threat=self.threat, power=power, prox=prox, de_facto=self.de_facto,
-            ideology=inp.ideology[t], ideology_scale=mech.ideology_scale, interests=inp.interests[t],
-            trade=inp.trade[t], bandwagon=inp.bandwagon[t], autonomy=inp.autonomy[t],
-            multi_vector=inp.multi_vector[t])
+        st = self.statics[t]
+        self.threat = st.threat
+        comps = utility.dynamic_components(st, self.de_facto, inp.multi_vector[t])
         comps["total"] = utility.total_utility(comps, self.utility_weights)
         prev_components = getattr(self, "components", None)
         self.components = comps

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -574,19 +575,77 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
     return sc
 
 
+_PATH_FIELDS = (("inputs", "states"), ("inputs", "dyads"), ("pairs", "csv"), ("reference",), ("states",))
+_EXTENSION_KEYS = ("extends", "drop_events", "add_events", "set")
+
+
+def _rebase_paths(data: dict, old_dir: Path, new_dir: Path) -> None:
+    """Rewrite relative file paths of a base scenario so they hold from ``new_dir``."""
+    for keys in _PATH_FIELDS:
+        node = data
+        for k in keys[:-1]:
+            node = node.get(k) if isinstance(node, dict) else None
+        if isinstance(node, dict) and isinstance(node.get(keys[-1]), str):
+            p = Path(node[keys[-1]])
+            if not p.is_absolute():
+                node[keys[-1]] = os.path.relpath(old_dir / p, new_dir)
+
+
+def resolve_extends(data: Any, path: Path, _seen: tuple = ()) -> Any:
+    """Merge a scenario that ``extends`` another: the way counterfactuals are written.
+
+    The child names its base file and lists what it changes: ``drop_events`` (names of
+    the base's events to switch off), ``add_events``, and ``set`` (dotted-path overrides,
+    as on the command line); any other top-level key replaces the base's.
+    """
+    if not isinstance(data, dict) or "extends" not in data:
+        return data
+    base_path = (path.parent / str(data["extends"])).resolve()
+    if base_path in _seen:
+        raise InputError(path, "extends", "a base scenario that does not extend itself", got=str(data["extends"]))
+    if not base_path.exists():
+        raise InputError(path, "extends", "the path of an existing base scenario file", got=str(data["extends"]))
+    base, _ = _read_yaml(base_path)
+    if not isinstance(base, dict):
+        raise InputError(base_path, None, "a mapping of scenario keys at the top level")
+    base = resolve_extends(base, base_path, _seen + (base_path,))
+    _rebase_paths(base, base_path.parent, path.parent)
+    merged = {k: v for k, v in base.items()}
+    merged.update({k: v for k, v in data.items() if k not in _EXTENSION_KEYS})
+    drop = data.get("drop_events") or []
+    if not isinstance(drop, list):
+        raise InputError(path, "drop_events", "a list of event names of the base scenario", got=drop)
+    names = [e.get("name") for e in merged.get("events") or [] if isinstance(e, dict)]
+    for i, name in enumerate(drop):
+        if name not in names:
+            raise InputError(path, f"drop_events[{i}]", "the name of an event of the base scenario", got=name)
+    merged["events"] = [e for e in merged.get("events") or [] if e.get("name") not in drop]
+    added = data.get("add_events") or []
+    if not isinstance(added, list):
+        raise InputError(path, "add_events", "a list of events", got=added)
+    merged["events"] = merged["events"] + added
+    sets = data.get("set") or {}
+    if not isinstance(sets, dict):
+        raise InputError(path, "set", "a mapping of dotted paths to values", got=sets)
+    return apply_overrides(merged, sets, source=f"{path} (set)")
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; relative paths resolve against its folder."""
     path = Path(path)
     data, text = _read_yaml(path)
-    return scenario_from_dict(data, str(path), base_dir=path.parent, text=text)
+    extended = isinstance(data, dict) and "extends" in data
+    data = resolve_extends(data, path)
+    return scenario_from_dict(data, str(path), base_dir=path.parent, text=None if extended else text)
 
 
 def load_raw(path: str | Path) -> dict:
-    """Read a scenario file as a plain dict (for overrides), checking it is YAML."""
-    data, _ = _read_yaml(Path(path))
+    """Read a scenario file as a plain dict (for overrides), with ``extends`` resolved."""
+    path = Path(path)
+    data, _ = _read_yaml(path)
     if not isinstance(data, dict):
         raise InputError(path, None, "a mapping of scenario keys at the top level")
-    return data
+    return resolve_extends(data, path)
 
 
 # ---------------------------------------------------------------------------------------

@@ -486,6 +486,16 @@ def _sha256(path: Path | None) -> str | None:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _code_hash() -> str:
+    """Hash of the package's Python sources: two sweeps with the same hash ran the same
+    model code (package versions alone do not say so while the model is being edited)."""
+    h = hashlib.sha256()
+    for f in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def _versions() -> dict[str, str]:
     import importlib.metadata as md
     out = {"python": platform.python_version()}
@@ -527,7 +537,8 @@ class Sweep:
         design = self.design
         if len(design) == 0:
             return
-        first = {k: _plain(v) for k, v in design.iloc[0].items()}
+        first = {c: _plain(design[c].dropna().iloc[0]) for c in design.columns
+                 if design[c].notna().any()}
         for name, value in first.items():
             try:
                 runner.with_overrides(base, {name: value}, str(self.base_path))
@@ -692,7 +703,7 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
         "base_scenario": str(sweep.base_path),
         "reference": str(sweep.reference_path) if sweep.reference_path else None,
         "hashes": {"sweep_file": _sha256(sweep.file), "base_scenario": _sha256(sweep.base_path),
-                   "reference": _sha256(sweep.reference_path)},
+                   "reference": _sha256(sweep.reference_path), "sim_code": _code_hash()},
         "plan_hash": plan, "n_points": sweep.n_points, "replicates": sweep.spec.replicates,
         "n_runs": sweep.n_runs,
         "seeds": {"root": sweep.spec.seed, "rule": "SeedSequence(root, spawn_key=(point, "
@@ -757,6 +768,9 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
                         or time.monotonic() - last_flush > 5.0):
                     flush()
             flush()
+    except KeyboardInterrupt:
+        flush()  # keep what finished; --resume runs the rest
+        raise
     finally:
         if bar is not None:
             bar.close()

@@ -8,7 +8,8 @@ Components:
     security: how much j would help i against i's threats. Threats are weighted by their
         share of everything i fears; j helps against k in proportion to j's weight against
         k, p_j / (p_j + p_k), and to j's own concern about k, and not at all if j is already
-        aligned with k; relative to the best help available, times i's exposure. A shared threat is what makes a strategic partner.
+        aligned with k; discounted as j is itself i's gravest threat (T_ij / max_k T_ik);
+        relative to the best help available, times i's exposure. A shared threat is what makes a strategic partner.
     balancing: pushing away from whichever state threatens i more than i's other threats
         do on average. Relative, because states balance against the greatest threats, not
         against everyone at once; states below the average are not pushed away (nor pulled).
@@ -19,12 +20,16 @@ Components:
     interests: convergence of interests (e.g. UN ideal points, adjusted by evidence).
     economy: i's trade dependence on j.
     autonomy: the cost of depending on a stronger partner (fear of domination and
-        entrapment), plus, for multi-vector states, the cost of one relationship standing
-        above the others.
+        entrapment); for multi-vector states, the cost of one relationship standing above
+        the others and the pull toward other strong states as counterweights to the
+        closest tie (in proportion to j's weight against i and to how far the tie with j
+        lags the closest one).
     inertia: the pull of the current level (status-quo bias).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -42,69 +47,24 @@ def power_ratio(power: np.ndarray) -> np.ndarray:
         return np.where(denom > 0, p[:, None] / denom, 0.5)
 
 
-def willingness(threat: np.ndarray, de_facto: np.ndarray) -> np.ndarray:
-    """``[j, k]`` in [0, 1]: how ready j is to stand against k.
+def alternatives(able: np.ndarray) -> np.ndarray:
+    """``[i, j]``: the best third state k (not i, not j) able and ready to face j.
 
-    j's concern about k relative to its greatest concern, reduced as j is already
-    cooperating with k.
+    ``able[k, j]`` is k's help against j; the maximum over k excluding i and j is found
+    from each column's top two entries.
     """
-    top = threat.max(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        concern = np.where(top > 0, threat / top, 0.0)
-    friendly = np.clip(de_facto, 0, DE_FACTO_MAX) / DE_FACTO_MAX
-    w = concern * (1.0 - friendly)
-    np.fill_diagonal(w, 0.0)
-    return w
-
-
-def security_value(threat: np.ndarray, power: np.ndarray, will: np.ndarray) -> np.ndarray:
-    """``[i, j]`` in [0, 1]: the help j offers i against i's threats.
-
-    The threat-weighted help of j is taken relative to the best help i can find anywhere
-    (a state judges partners against its alternatives: two minor powers facing a hegemon
-    are each other's best option even if each adds little), and scaled by how threatened
-    i is at all (its greatest single threat), so an unthreatened state values no one for
-    security.
-    """
-    total = threat.sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(total > 0, threat / total, 0.0)
-    helpk = power_ratio(power) * will  # [j, k]
-    s = share @ helpk.T  # sum_k share[i, k] * help[j, k]
-    np.fill_diagonal(s, 0.0)
-    best = s.max(axis=1, keepdims=True)
-    exposure = threat.max(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(best > 0, exposure * s / best, 0.0)
-
-
-def alternatives(power: np.ndarray, will: np.ndarray) -> np.ndarray:
-    """``[i, j]`` in [0, 1]: the best third state k (not i, not j) able and ready to face j."""
-    n = len(power)
-    able = power_ratio(power) * will  # [k, j]
+    n = able.shape[0]
     if n < 3:
         return np.zeros((n, n))
-    # For each j, the largest and second-largest able[k, j] over k; if the largest is
-    # i itself, i's alternative is the second.
-    order = np.argsort(-able, axis=0, kind="stable")
-    first_k = order[0]
-    first = able[first_k, np.arange(n)]
-    second = able[order[1], np.arange(n)]
-    alt = np.where(np.arange(n)[:, None] == first_k[None, :], second[None, :], first[None, :])
+    cols = np.arange(n)
+    first_k = np.argmax(able, axis=0)
+    first = able[first_k, cols]
+    rest = able.copy()
+    rest[first_k, cols] = -np.inf
+    second = rest.max(axis=0)
+    alt = np.where(cols[:, None] == first_k[None, :], second[None, :], first[None, :])
     np.fill_diagonal(alt, 0.0)
     return alt
-
-
-def bandwagon_propensity(power: np.ndarray, prox: np.ndarray, propensity: np.ndarray,
-                         alt: np.ndarray) -> np.ndarray:
-    """``[i, j]`` in [0, 1]: how far i bandwagons with j instead of balancing it."""
-    p = np.asarray(power, dtype=float)
-    denom = p[:, None] + p[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        weakness = np.where(denom > 0, p[None, :] / denom, 0.5)
-    bw = propensity[:, None] * weakness * prox * (1.0 - alt)
-    np.fill_diagonal(bw, 0.0)
-    return np.clip(bw, 0.0, 1.0)
 
 
 def affinity(vectors: np.ndarray, scale: float) -> np.ndarray:
@@ -118,36 +78,97 @@ def affinity(vectors: np.ndarray, scale: float) -> np.ndarray:
     return a
 
 
+@dataclass
+class YearStatics:
+    """The parts of the utility that depend on inputs only, not on current alignments.
+
+    They are computed once per year of a scenario (and reused by every run of an
+    ensemble); :func:`dynamic_components` adds what depends on the de facto levels.
+    """
+
+    threat: np.ndarray
+    power: np.ndarray
+    prox: np.ndarray
+    ratio: np.ndarray  # power_ratio
+    threat_share: np.ndarray  # T_ik / sum_l T_il
+    concern: np.ndarray  # T_jk / max_l T_jl
+    exposure: np.ndarray  # (n, 1) max_k T_ik
+    weakness_prox: np.ndarray  # bandwagon_i * p_j/(p_i+p_j) * prox_ij
+    over_threat: np.ndarray  # max(0, T_ij - mean_k T_ik)
+    fixed: dict[str, np.ndarray]  # ideology, interests, economy, dominance cost
+
+
+def year_statics(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarray, ideology: np.ndarray,
+                 ideology_scale: float, interests: np.ndarray, trade: np.ndarray,
+                 bandwagon: np.ndarray, autonomy: np.ndarray) -> YearStatics:
+    n = len(power)
+    p = np.asarray(power, dtype=float)
+    denom = p[:, None] + p[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weakness = np.where(denom > 0, p[None, :] / denom, 0.5)
+        dominance = np.where(denom > 0, np.maximum(0.0, p[None, :] - p[:, None]) / denom, 0.0)
+        total = threat.sum(axis=1, keepdims=True)
+        share = np.where(total > 0, threat / total, 0.0)
+        top = threat.max(axis=1, keepdims=True)
+        concern = np.where(top > 0, threat / top, 0.0)
+    mean_threat = total / max(n - 1, 1)
+    fixed = {
+        "ideology": affinity(ideology, ideology_scale),
+        "interests": np.array(interests, dtype=float),
+        "economy": np.array(trade, dtype=float),
+        "dominance": -(autonomy[:, None] * dominance),
+    }
+    for arr in fixed.values():
+        np.fill_diagonal(arr, 0.0)
+    return YearStatics(threat=threat, power=p, prox=prox, ratio=power_ratio(p), threat_share=share,
+                       concern=concern, exposure=top, weakness_prox=bandwagon[:, None] * weakness * prox,
+                       over_threat=np.maximum(0.0, threat - mean_threat), fixed=fixed)
+
+
+def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.ndarray) -> dict[str, np.ndarray]:
+    """All utility components ``U[i, j]`` (unweighted) given the current de facto levels."""
+    n = len(st.power)
+    coop = np.clip(de_facto, 0, DE_FACTO_MAX) / DE_FACTO_MAX
+    will = st.concern * (1.0 - coop)
+    np.fill_diagonal(will, 0.0)
+    helpk = st.ratio * will  # [j, k]
+    # Help from j counts for less the more j is itself i's gravest threat.
+    s = (st.threat_share @ helpk.T) * (1.0 - st.concern)
+    np.fill_diagonal(s, 0.0)
+    best = s.max(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        security = np.where(best > 0, st.exposure * s / best, 0.0)
+    alt = alternatives(helpk)
+    bw = np.clip(st.weakness_prox * (1.0 - alt), 0.0, 1.0)
+    np.fill_diagonal(bw, 0.0)
+    mean_coop = coop.sum(axis=1, keepdims=True) / max(n - 1, 1)
+    excess = np.maximum(0.0, coop - mean_coop)
+    # A multi-vector state offsets its closest tie by reaching out to other strong states.
+    counterweight = st.ratio.T * np.maximum(0.0, coop.max(axis=1, keepdims=True) - coop)
+    bt = bw * st.threat
+    comps = {
+        "security": security,
+        "balancing": -(1.0 - bw) * st.over_threat,
+        "bandwagon": bt + bt.T,
+        "ideology": st.fixed["ideology"],
+        "interests": st.fixed["interests"],
+        "economy": st.fixed["economy"],
+        "autonomy": st.fixed["dominance"] + multi_vector[:, None] * (counterweight - excess),
+        "inertia": de_facto / DE_FACTO_MAX,
+    }
+    for name in ("balancing", "autonomy", "inertia"):
+        np.fill_diagonal(comps[name], 0.0)
+    return comps
+
+
 def utility_components(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarray,
                        de_facto: np.ndarray, ideology: np.ndarray, ideology_scale: float,
                        interests: np.ndarray, trade: np.ndarray, bandwagon: np.ndarray,
                        autonomy: np.ndarray, multi_vector: np.ndarray) -> dict[str, np.ndarray]:
-    """All utility components ``U[i, j]`` (unweighted). See the module docstring."""
-    n = len(power)
-    will = willingness(threat, de_facto)
-    alt = alternatives(power, will)
-    bw = bandwagon_propensity(power, prox, bandwagon, alt)
-    mean_threat = threat.sum(axis=1, keepdims=True) / max(n - 1, 1)
-    p = np.asarray(power, dtype=float)
-    denom = p[:, None] + p[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dominance = np.where(denom > 0, np.maximum(0.0, p[None, :] - p[:, None]) / denom, 0.0)
-    coop = np.clip(de_facto, 0, DE_FACTO_MAX) / DE_FACTO_MAX
-    mean_coop = coop.sum(axis=1, keepdims=True) / max(n - 1, 1)
-    excess = np.maximum(0.0, coop - mean_coop)
-    comps = {
-        "security": security_value(threat, power, will),
-        "balancing": -(1.0 - bw) * np.maximum(0.0, threat - mean_threat),
-        "bandwagon": bw * threat + (bw * threat).T,
-        "ideology": affinity(ideology, ideology_scale),
-        "interests": np.asarray(interests, dtype=float),
-        "economy": np.asarray(trade, dtype=float),
-        "autonomy": -(autonomy[:, None] * dominance) - multi_vector[:, None] * excess,
-        "inertia": de_facto / DE_FACTO_MAX,
-    }
-    for arr in comps.values():
-        np.fill_diagonal(arr, 0.0)
-    return comps
+    """All utility components ``U[i, j]`` (unweighted) in one call. See the module docstring."""
+    st = year_statics(threat=threat, power=power, prox=prox, ideology=ideology, ideology_scale=ideology_scale,
+                      interests=interests, trade=trade, bandwagon=bandwagon, autonomy=autonomy)
+    return dynamic_components(st, de_facto, multi_vector)
 
 
 def total_utility(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:

@@ -7,6 +7,8 @@ one test at the end runs the real model on a known-answer scenario when it exist
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -120,6 +122,25 @@ def test_grid_is_the_full_product(standin):
     assert pairs == {(t, p) for t in (0.0, 0.1, 0.2) for p in (0, 0.25, 0.5, 0.75, 1.0)}
 
 
+def test_points_design_runs_exactly_the_listed_points(standin, tmp_path):
+    path = standin(parameters={"mechanism.temperature": {"low": 0, "high": 1},
+                               "mechanism.threat.power": {"low": 0, "high": 1}},
+                   design={"kind": "points", "points": [
+                       {"mechanism.temperature": 0.3, "mechanism.threat.power": 0.9},
+                       {"mechanism.threat.power": 0.25}]})
+    d = load_sweep(path).design
+    assert len(d) == 2 and d.loc[0, "mechanism.temperature"] == 0.3
+    run_sweep(path, tmp_path / "o", progress=False, plots=False)
+    r = load_results(tmp_path / "o")
+    assert list(r.linear) == [1.8, 0.5]
+    assert r.loc[1, "mechanism.temperature"] != r.loc[1, "mechanism.temperature"]  # NaN: base kept
+    bad = standin("badpts", parameters={"mechanism.temperature": {"low": 0, "high": 1}},
+                  design={"kind": "points", "points": [{"mechanism.weight": 0.1}]})
+    with pytest.raises(InputError) as err:
+        load_sweep(bad)
+    assert err.value.field == "design.points.0"
+
+
 def test_lhs_one_point_per_stratum_and_bounds(standin):
     n = 17
     path = standin(parameters={"mechanism.temperature": {"low": 0.0, "high": 0.5},
@@ -222,6 +243,16 @@ def test_existing_results_need_resume(standin, tmp_path):
         run_sweep(path, tmp_path / "o", progress=False, plots=False)
     again = run_sweep(path, tmp_path / "o", resume=True, progress=False, plots=False)
     assert again.ran == 0 and again.skipped == 18
+    man = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert man["status"] == "complete" and man["n_runs"] == 18
+    assert man["seeds"]["root"] == 5 and man["sweep"]["replicates"] == 3
+    base = Path(man["base_scenario"])
+    assert man["hashes"]["base_scenario"] == hashlib.sha256(base.read_bytes()).hexdigest()
+    assert len(man["hashes"]["sim_code"]) == 64 and "numpy" in man["versions"]
+    # a changed plan is refused rather than mixed into the old results
+    changed = standin("s", **dict(SMALL, seed=6))
+    with pytest.raises(InputError, match="same sweep"):
+        run_sweep(changed, tmp_path / "o", resume=True, progress=False, plots=False)
 
 
 @pytest.mark.slow

@@ -134,8 +134,8 @@ def mesa_batch(scenario: Path, temps: list[float], reps: int, workers: int) -> f
 
 
 def profile(scenario: Path, n: int = 30) -> str:
-    from sim.sweep import load_base, run_once
-    data = load_base(str(scenario))
+    from sim.sweep import load_base, prepare, run_once
+    data = prepare(load_base(str(scenario)), str(scenario))  # as a sweep worker holds it
     run_once(data, 0, False, str(scenario))
     pr = cProfile.Profile()
     t0 = time.perf_counter()
@@ -146,7 +146,8 @@ def profile(scenario: Path, n: int = 30) -> str:
     per_run = (time.perf_counter() - t0) / n
     buf = io.StringIO()
     pstats.Stats(pr, stream=buf).sort_stats("tottime").print_stats(15)
-    return f"one run (record=False, in-process): {per_run * 1000:.1f} ms\n" + buf.getvalue()
+    return (f"one run of a validated scenario (record=False, in-process): "
+            f"{per_run * 1000:.1f} ms\n" + buf.getvalue())
 
 
 def main() -> int:

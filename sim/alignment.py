@@ -48,9 +48,7 @@ def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generato
 
 def agreed_level(desired: np.ndarray) -> np.ndarray:
     """Cooperation needs both sides, hostility one: the lower of the two wanted levels."""
-    agreed = np.minimum(desired, desired.T)
-    np.fill_diagonal(agreed, 0)
-    return agreed
+    return np.minimum(desired, desired.T)  # wanted levels are 0 on the diagonal
 
 
 def adjust(latent: np.ndarray, agreed: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:

@@ -50,6 +50,8 @@ def coerce_scenario(scenario: Scenario | str | Path | dict) -> Scenario:
 
 def inputs_for(sc: Scenario) -> InputArrays:
     """Build (or reuse) the input arrays of a scenario; they do not depend on the seed."""
+    if sc._arrays is not None:
+        return sc._arrays
     # Only what build_inputs reads goes into the key, so runs that differ in mechanism
     # weights (sweeps, fits) share one set of input arrays.
     data = sc.model_dump(mode="json")
@@ -58,8 +60,10 @@ def inputs_for(sc: Scenario) -> InputArrays:
     key = hashlib.sha256((str(sc.base_dir.resolve()) + json.dumps(data, sort_keys=True)).encode()).hexdigest()
     if key in _INPUT_CACHE:
         _INPUT_CACHE.move_to_end(key)
-        return _INPUT_CACHE[key]
+        sc._arrays = _INPUT_CACHE[key]
+        return sc._arrays
     arrays = build_inputs(sc)
+    sc._arrays = arrays
     _INPUT_CACHE[key] = arrays
     while len(_INPUT_CACHE) > _INPUT_CACHE_SIZE:
         _INPUT_CACHE.popitem(last=False)
@@ -136,6 +140,7 @@ class AllianceModel(mesa.Model):
         self.names: list[str] = list(inp.names)
         self.n = len(self.ids)
         self.index = {s: i for i, s in enumerate(self.ids)}
+        self.upper = np.triu(np.ones((self.n, self.n), dtype=bool), 1)
         self.years = [int(y) for y in inp.years]
         for i, s in enumerate(self.ids):
             StateAgent(self, s, self.names[i], i)
@@ -247,14 +252,14 @@ class AllianceModel(mesa.Model):
         # choice is drawn for all states at once from the model's generator.
         bliss = alignment.bliss_level(comps["total"], mech.level_gain)
         self.desired = alignment.choose_levels(bliss, self.temperature, self.rng, cap=self.level_cap[:, None])
-        np.fill_diagonal(self.desired, 0)
+        self.desired.flat[:: self.n + 1] = 0
 
         if dynamic:
             agreed = alignment.agreed_level(self.desired)
             old_f = self.de_facto
             self.latent, self.de_facto = alignment.adjust(self.latent, agreed, mech.adjustment_rate)
             explain = self.record  # drivers are text for people; summary-only runs skip them
-            changed = np.triu(self.de_facto != old_f, 1)
+            changed = (self.de_facto != old_f) & self.upper
             self.de_facto_changes += int(changed.sum())
             if explain:
                 for i, j in zip(*np.nonzero(changed)):
@@ -289,7 +294,11 @@ class AllianceModel(mesa.Model):
 
     def _combined_de_jure(self) -> np.ndarray:
         bilateral = self.treaties.level
-        via_blocs = blocs.bloc_de_jure(self.members, self.bloc_level, self.bloc_active)
+        key = (self.members.tobytes(), self.bloc_active.tobytes())
+        if key != getattr(self, "_bloc_key", None):  # membership changes rarely
+            self._bloc_key, self._via_blocs = key, blocs.bloc_de_jure(self.members, self.bloc_level,
+                                                                      self.bloc_active)
+        via_blocs = self._via_blocs
         return np.where(bilateral == -1, -1, np.maximum(bilateral, via_blocs))
 
     def _record(self) -> None:

@@ -300,6 +300,7 @@ class Scenario(_Strict):
     # Where the scenario was read from; relative paths inside it resolve against this.
     _base_dir: Path = Path(".")
     _source: str = "<dict>"
+    _arrays: Any = None  # the built inputs, kept on the object for repeated runs
 
     @property
     def base_dir(self) -> Path:

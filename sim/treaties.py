@@ -101,6 +101,5 @@ def step_treaties(ts: TreatyState, *, de_facto: np.ndarray, desired: np.ndarray,
     J[lift] = 0
     kinds[lift] = 6
 
-    np.fill_diagonal(J, 0)
-    iu, ju = np.nonzero(np.triu(J != old, 1))
+    iu, ju = np.nonzero(np.triu(J != old, 1)) if (J != old).any() else ((), ())
     return [(int(i), int(j), KINDS[kinds[i, j]], int(old[i, j]), int(J[i, j])) for i, j in zip(iu, ju)]

@@ -13,8 +13,9 @@ Components:
     balancing: pushing away from whichever state threatens i more than i's other threats
         do on average. Relative, because states balance against the greatest threats, not
         against everyone at once; states below the average are not pushed away (nor pulled).
-    bandwagon: siding with a threat instead: strongest when i is weak relative to j, j is
-        close, i is bandwagon-prone and no other state could stand up to j for i. The
+    bandwagon: siding with a threat instead: strongest when j overwhelms i (the square of
+        j's power edge, (p_j - p_i)/(p_i + p_j), zero if j is not stronger), j is close, i is
+        bandwagon-prone and no other state could stand up to j for i. The
         stronger side values the client in the same measure (a patron welcomes it).
     ideology: shared values (regime type and other value dimensions).
     interests: convergence of interests (e.g. UN ideal points, adjusted by evidence).
@@ -62,9 +63,7 @@ def alternatives(able: np.ndarray) -> np.ndarray:
     rest = able.copy()
     rest[first_k, cols] = -np.inf
     second = rest.max(axis=0)
-    alt = np.where(cols[:, None] == first_k[None, :], second[None, :], first[None, :])
-    np.fill_diagonal(alt, 0.0)
-    return alt
+    return np.where(cols[:, None] == first_k[None, :], second[None, :], first[None, :])
 
 
 def affinity(vectors: np.ndarray, scale: float) -> np.ndarray:
@@ -92,8 +91,9 @@ class YearStatics:
     ratio: np.ndarray  # power_ratio
     threat_share: np.ndarray  # T_ik / sum_l T_il
     concern: np.ndarray  # T_jk / max_l T_jl
+    not_concern: np.ndarray  # 1 - concern, 0 on the diagonal
     exposure: np.ndarray  # (n, 1) max_k T_ik
-    weakness_prox: np.ndarray  # bandwagon_i * p_j/(p_i+p_j) * prox_ij
+    weakness_prox: np.ndarray  # bandwagon_i * (j's power edge over i)^2 * prox_ij
     over_threat: np.ndarray  # max(0, T_ij - mean_k T_ik)
     fixed: dict[str, np.ndarray]  # ideology, interests, economy, dominance cost
 
@@ -105,7 +105,6 @@ def year_statics(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarray, ide
     p = np.asarray(power, dtype=float)
     denom = p[:, None] + p[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        weakness = np.where(denom > 0, p[None, :] / denom, 0.5)
         dominance = np.where(denom > 0, np.maximum(0.0, p[None, :] - p[:, None]) / denom, 0.0)
         total = threat.sum(axis=1, keepdims=True)
         share = np.where(total > 0, threat / total, 0.0)
@@ -120,27 +119,29 @@ def year_statics(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarray, ide
     }
     for arr in fixed.values():
         np.fill_diagonal(arr, 0.0)
-    return YearStatics(threat=threat, power=p, prox=prox, ratio=power_ratio(p), threat_share=share,
-                       concern=concern, exposure=top, weakness_prox=bandwagon[:, None] * weakness * prox,
+    ratio = power_ratio(p)
+    np.fill_diagonal(ratio, 0.0)
+    return YearStatics(threat=threat, power=p, prox=prox, ratio=ratio, threat_share=share,
+                       concern=concern, not_concern=(1.0 - concern) * (1.0 - np.eye(n)), exposure=top,
+                       weakness_prox=bandwagon[:, None] * dominance ** 2 * prox,
                        over_threat=np.maximum(0.0, threat - mean_threat), fixed=fixed)
 
 
 def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.ndarray) -> dict[str, np.ndarray]:
     """All utility components ``U[i, j]`` (unweighted) given the current de facto levels."""
     n = len(st.power)
-    coop = np.clip(de_facto, 0, DE_FACTO_MAX) / DE_FACTO_MAX
+    # Diagonals: threat, ratio and de facto are 0 on the diagonal, so every component
+    # below is too, except the raw help sum, which the off-diagonal mask clears.
+    coop = np.maximum(de_facto, 0) / DE_FACTO_MAX
     will = st.concern * (1.0 - coop)
-    np.fill_diagonal(will, 0.0)
     helpk = st.ratio * will  # [j, k]
     # Help from j counts for less the more j is itself i's gravest threat.
-    s = (st.threat_share @ helpk.T) * (1.0 - st.concern)
-    np.fill_diagonal(s, 0.0)
+    s = (st.threat_share @ helpk.T) * st.not_concern
     best = s.max(axis=1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         security = np.where(best > 0, st.exposure * s / best, 0.0)
     alt = alternatives(helpk)
-    bw = np.clip(st.weakness_prox * (1.0 - alt), 0.0, 1.0)
-    np.fill_diagonal(bw, 0.0)
+    bw = np.minimum(st.weakness_prox * (1.0 - alt), 1.0)
     mean_coop = coop.sum(axis=1, keepdims=True) / max(n - 1, 1)
     excess = np.maximum(0.0, coop - mean_coop)
     # A multi-vector state offsets its closest tie by reaching out to other strong states.
@@ -156,8 +157,6 @@ def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.n
         "autonomy": st.fixed["dominance"] + multi_vector[:, None] * (counterweight - excess),
         "inertia": de_facto / DE_FACTO_MAX,
     }
-    for name in ("balancing", "autonomy", "inertia"):
-        np.fill_diagonal(comps[name], 0.0)
     return comps
 
 

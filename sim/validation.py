@@ -682,6 +682,8 @@ def _parse_periods(text: str) -> list[tuple[int, int]]:
 def _handle(args) -> int:
     states = KNOWN_STATES if not args.states else {x.strip() for x in args.states.split(",")}
     reference = load_reference(args.reference, states)
+    if args.from_year is not None:  # e.g. leave out the first year when it is an initial condition
+        reference = reference[reference["year"] >= args.from_year].reset_index(drop=True)
     target = Path(args.target)
     if target.suffix.lower() in (".yaml", ".yml"):
         if not target.is_file():
@@ -730,6 +732,8 @@ def register(subparsers) -> None:
     p.add_argument("--out", metavar="DIR", help="write tables, report.md and figures here")
     p.add_argument("--split-year", type=int, metavar="Y",
                    help="also score years >= Y out of sample (baselines fitted on earlier years)")
+    p.add_argument("--from-year", type=int, metavar="Y",
+                   help="score only years >= Y (e.g. 1992 when 1991 holds the initial conditions)")
     p.add_argument("--periods", metavar="RANGES",
                    help="per-period breakdown, e.g. 1991-1999,2000-2007 (default: four periods)")
     p.add_argument("--states", metavar="IDS",

@@ -1,0 +1,217 @@
+"""Counterfactual scenarios, the outcome probabilities of the ensembles, and the
+mechanism variants of the theory tournament and the out-of-sample fit."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.model import inputs_for
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
+CF = ROOT / "scenarios" / "counterfactuals"
+sys.path.insert(0, str(ROOT / "experiments" / "counterfactuals"))
+
+import outcomes as oc  # noqa: E402
+
+
+def _module(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+#: Each counterfactual file and the base events it (and only it) switches off.
+DROPPED = {
+    "no_andijan_reaction": {"Andijan and the Western reaction"},
+    "karimov_stays": {"Mirziyoyev's opening (president from December 2016)"},
+    "no_us_deployment": {"9/11 and the US deployment to Central Asia (Karshi-Khanabad, Manas)"},
+    "no_taliban_advance": {"Taliban advance toward the northern border (Kabul taken September 1996)"},
+    "no_russian_wars": {"Russia-Georgia war", "Annexation of Crimea", "Russia's invasion of Ukraine"},
+}
+
+
+def _comparable(sc) -> dict:
+    """A scenario's content with file paths made absolute and the labels removed."""
+    d = sc.model_dump(mode="json")
+    for key in ("name", "description", "events"):
+        d.pop(key)
+    path = lambda v: str(sc.resolve(v).resolve()) if v else v  # noqa: E731
+    d["inputs"] = {k: path(v) for k, v in d["inputs"].items()}
+    d["pairs"]["csv"] = path(d["pairs"]["csv"])
+    d["reference"] = path(d["reference"])
+    return d
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load_scenario(BASELINE)
+
+
+def test_every_counterfactual_file_is_covered():
+    assert {p.stem for p in CF.glob("*.yaml")} == set(DROPPED)
+
+
+@pytest.mark.parametrize("name", sorted(DROPPED))
+def test_counterfactual_differs_only_in_its_events(name, baseline):
+    cf = load_scenario(CF / f"{name}.yaml")
+    base_names = [e.name for e in baseline.events]
+    cf_names = [e.name for e in cf.events]
+    assert set(base_names) - set(cf_names) == DROPPED[name]
+    assert cf_names == [n for n in base_names if n not in DROPPED[name]]  # order kept, none added
+    assert [e.model_dump() for e in cf.events] == [e.model_dump() for e in baseline.events
+                                                  if e.name not in DROPPED[name]]
+    assert _comparable(cf) == _comparable(baseline)
+    text = (CF / f"{name}.yaml").read_text()
+    assert text.startswith("# Counterfactual:")
+
+
+def test_karimov_counterfactual_changes_only_uzbek_inputs_after_2016(baseline):
+    """Dropping Mirziyoyev's opening changes Uzbek autonomy and the intent Uzbekistan and
+    its three neighbours perceive in each other, from 2017 on, and nothing else."""
+    base = inputs_for(baseline)
+    cf = inputs_for(load_scenario(CF / "karimov_stays.yaml"))
+    ids = base.ids
+    early = base.years < 2017
+    for field in ("power", "offense", "economy", "multi_vector", "bandwagon", "interests",
+                  "trade", "distance", "contiguity", "ideology"):
+        np.testing.assert_array_equal(getattr(base, field), getattr(cf, field), err_msg=field)
+    np.testing.assert_array_equal(base.intent[early], cf.intent[early])
+    np.testing.assert_array_equal(base.autonomy[early], cf.autonomy[early])
+    diff_aut = np.argwhere(base.autonomy != cf.autonomy)
+    assert {ids[i] for _, i in diff_aut} == {"UZB"}
+    assert np.allclose(cf.autonomy[~early, ids.index("UZB")] - base.autonomy[~early, ids.index("UZB")], 0.2)
+    pairs = {(ids[i], ids[j]) for _, i, j in np.argwhere(base.intent != cf.intent)}
+    assert pairs and all("UZB" in p and set(p) <= {"UZB", "KZK", "KYR", "TAJ"} for p in pairs)
+
+
+# --------------------------------------------------------------------------- outcomes
+IDS = ["RUS", "KZK", "UZB", "USA"]
+YEARS = list(range(2000, 2025))
+
+
+def _ensemble(runs: int = 4) -> oc.Ensemble:
+    T, n = len(YEARS), len(IDS)
+    f = np.zeros((runs, T, n, n), dtype=np.int8)
+    j = np.zeros_like(f)
+    m = np.zeros((runs, T, n, 1), dtype=bool)
+    return oc.Ensemble(f, j, m, IDS, ["CSTO"], YEARS)
+
+
+def _set(a: np.ndarray, run: int, year: int, x: str, y: str, value: int) -> None:
+    t, i, k = YEARS.index(year), IDS.index(x), IDS.index(y)
+    a[run, t, i, k] = a[run, t, k, i] = value
+
+
+def test_uzbek_csto_membership_by_year_and_ever():
+    e = _ensemble()
+    uzb = IDS.index("UZB")
+    e.in_bloc[0, YEARS.index(2006):YEARS.index(2012), uzb, 0] = True  # history: 2006-2011
+    e.in_bloc[1, YEARS.index(2012), uzb, 0] = True  # joins only after the window
+    e.in_bloc[2, :, IDS.index("KZK"), 0] = True  # someone else's membership
+    flags = oc.OUTCOMES["uzb_csto_ever_2006_2011"][1](e)
+    assert flags.tolist() == [True, False, False, False]
+    p, se = oc.probability(flags)
+    assert p == 0.25 and se == pytest.approx(np.sqrt(0.25 * 0.75 / 4))
+    yearly = oc.yearly_probabilities(e)
+    row = yearly[(yearly.series == "uzb_in_csto")].set_index("year")["p"]
+    assert row[2005] == 0 and row[2006] == 0.25 and row[2012] == 0.25 and row[2013] == 0
+
+
+def test_stack_counts_membership_only_while_the_bloc_is_active():
+    T, n = len(YEARS), len(IDS)
+    h = {"de_facto": np.zeros((T, n, n)), "de_jure": np.zeros((T, n, n)),
+         "members": np.ones((T, n, 1), bool), "bloc_active": np.zeros((T, 1), bool)}
+    h["bloc_active"][YEARS.index(2010):] = True
+    e = oc.stack([h, h], IDS, ["CSTO"], YEARS)
+    assert e.member("UZB", "CSTO").sum(axis=1).tolist() == [15, 15]  # 2010..2024
+
+
+def test_kazakh_uzbek_alliance_is_de_facto_partnership_not_csto_paper():
+    e = _ensemble()
+    _set(e.de_jure, 0, 2022, "KZK", "UZB", 3)  # paper only (e.g. both in the CSTO)
+    _set(e.de_facto, 1, 2022, "KZK", "UZB", 2)  # partners in practice
+    _set(e.de_facto, 2, 2019, "UZB", "KZK", 3)  # earlier, and lapsed by 2022
+    _set(e.de_facto, 3, 2022, "KZK", "UZB", 2)
+    _set(e.de_jure, 3, 2022, "KZK", "UZB", 2)
+    assert oc.OUTCOMES["kzk_uzb_allied_2022"][1](e).tolist() == [False, True, False, True]
+    assert oc.OUTCOMES["kzk_uzb_allied_by_2022"][1](e).tolist() == [False, True, True, True]
+    assert oc.OUTCOMES["kzk_uzb_treaty_2022"][1](e).tolist() == [False, False, False, True]
+
+
+def test_windows_any_and_all():
+    e = _ensemble(runs=3)
+    for r in range(3):
+        for y in range(2000, 2025):
+            _set(e.de_jure, r, y, "RUS", "KZK", 3)
+            _set(e.de_facto, r, y, "RUS", "KZK", 2)
+    _set(e.de_facto, 1, 2013, "RUS", "KZK", 1)  # one bad year breaks "throughout"
+    _set(e.de_jure, 2, 2024, "RUS", "KZK", 2)  # and so does a lapsed treaty
+    assert oc.OUTCOMES["rus_kzk_allied_throughout"][1](e).tolist() == [True, False, False]
+    assert oc.OUTCOMES["rus_kzk_allied_2024"][1](e).tolist() == [True, True, False]
+    _set(e.de_facto, 0, 2004, "UZB", "USA", 2)
+    _set(e.de_facto, 1, 2005, "UZB", "USA", 3)  # outside 2001-2004
+    assert oc.OUTCOMES["uzb_usa_close_2001_2004"][1](e).tolist() == [True, False, False]
+    _set(e.de_facto, 2, 2006, "RUS", "UZB", 2)
+    assert oc.OUTCOMES["rus_uzb_close_2005_2007"][1](e).tolist() == [False, False, True]
+    with pytest.raises(ValueError):
+        e.window(e.pair("RUS", "KZK", de_facto_min=2), 1950, 1960)
+
+
+def test_compare_gives_difference_and_independent_standard_error():
+    base = pd.DataFrame({"outcome": ["x"], "p": [0.5], "se": [0.05]})
+    cf = pd.DataFrame({"outcome": ["x"], "p": [0.2], "se": [0.04]})
+    row = oc.compare(base, cf).iloc[0]
+    assert row["diff"] == pytest.approx(-0.3)
+    assert row["se_diff"] == pytest.approx(np.sqrt(0.05 ** 2 + 0.04 ** 2))
+
+
+def test_ensemble_run_is_deterministic_per_seed():
+    run = _module(ROOT / "experiments" / "counterfactuals" / "run.py", "cf_run")
+    a = run.run_one((str(CF / "no_andijan_reaction.yaml"), 3))
+    b = run.run_one((str(CF / "no_andijan_reaction.yaml"), 3))
+    for k in ("de_facto", "de_jure", "members"):
+        np.testing.assert_array_equal(a[k], b[k])
+
+
+# --------------------------------------------------------------------------- variants
+def test_tournament_variants_set_the_intended_weights():
+    from sim.scenario import scenario_from_dict
+    from sim.threat import threat_weights
+
+    tt = _module(ROOT / "experiments" / "theory_tournament" / "run.py", "tt_run")
+    base = load_scenario(BASELINE).mechanism
+    bop = scenario_from_dict(tt.variant("balance_of_power"), base_dir=BASELINE.parent).mechanism
+    w = threat_weights(bop.threat.preset, bop.threat.mix, power=bop.threat.power,
+                       proximity=bop.threat.proximity, offense=bop.threat.offense,
+                       intent=bop.threat.intent)
+    assert w == {"power": 1.0, "proximity": 0.0, "offense": 0.0, "intent": 0.0}
+    assert bop.utility == base.utility
+    bot = scenario_from_dict(tt.variant("balance_of_threat"), base_dir=BASELINE.parent).mechanism
+    assert threat_weights(bot.threat.preset, bot.threat.mix) == pytest.approx(
+        {"power": 0.25, "proximity": 0.25, "offense": 0.25, "intent": 0.25})
+    ideo = scenario_from_dict(tt.variant("ideology_only"), base_dir=BASELINE.parent).mechanism
+    assert {k: v for k, v in ideo.utility.model_dump().items() if v} == {"ideology": 1.0}
+    assert ideo.level_gain == base.level_gain and ideo.threat == base.threat
+    full = scenario_from_dict(tt.variant("full_model"), base_dir=BASELINE.parent).mechanism
+    assert full == base
+
+
+def test_out_of_sample_mechanism_round_trip():
+    """Setting the scenario's own values through the fit's decoder changes no weight."""
+    oos = _module(ROOT / "experiments" / "out_of_sample" / "run.py", "oos_run")
+    base = load_scenario(BASELINE).mechanism
+    written = oos.base_values(base)
+    again = oos.mechanism_with(base, written)
+    assert oos.base_values(again) == pytest.approx(written)
+    assert again.utility == base.utility and again.formalise_years == base.formalise_years
+    m = oos.mechanism_with(base, {"formalise_years": 2.6, "threat.power": 0.5})
+    assert m.formalise_years == 3 and isinstance(m.formalise_years, int)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.levels import DE_JURE_MAX
 
 KINDS = ("", "treaty_withdrawn", "treaty_formed", "treaty_denounced", "treaty_lapsed",
          "hostile_imposed", "hostile_lifted")
@@ -59,47 +58,42 @@ def step_treaties(ts: TreatyState, *, de_facto: np.ndarray, desired: np.ndarray,
     want = np.minimum(desired, desired.T)
     pcap = pair_cap(cap)
 
-    # Neutrality: instruments above the ceiling are withdrawn at once.
-    withdraw = J > pcap
-    J[withdraw] = pcap[withdraw]
-    kinds[withdraw] = 1
+    def fire(mask: np.ndarray, value, kind: int) -> None:
+        if mask.any():  # most years no rule fires; skip the masked writes then
+            J[mask] = value if np.isscalar(value) else value[mask]
+            kinds[mask] = kind
 
-    # Formation and upgrade.
-    target = np.minimum.reduce([want, de_facto, pcap, np.full_like(J, DE_JURE_MAX)])
+    # Neutrality: instruments above the ceiling are withdrawn at once.
+    fire(J > pcap, pcap, 1)
+
+    # Formation and upgrade (pcap <= 3, so the target never exceeds an alliance treaty).
+    target = np.minimum(np.minimum(want, de_facto), pcap)
     candidate = (target > J) & (de_facto >= 1) & (want >= 1)
     ts.form_streak = np.where(candidate, ts.form_streak + 1, 0)
     form = ts.form_streak >= formalise_years
-    J[form] = target[form]
+    fire(form, target, 2)
     ts.form_streak[form] = 0
-    kinds[form] = 2
 
     # Denunciation: one side hostile for long enough.
     hostile_side = want <= -1
     ts.denounce_streak = np.where((J >= 1) & hostile_side, ts.denounce_streak + 1, 0)
-    denounce = ts.denounce_streak >= denounce_years
-    J[denounce] = 0
-    kinds[denounce] = 3
+    fire(ts.denounce_streak >= denounce_years, 0, 3)
 
     # Lapse of paper instruments, when the scenario allows it.
-    gap = (J >= 1) & (J - np.maximum(de_facto, 0) >= paper_gap)
-    ts.paper_streak = np.where(gap, ts.paper_streak + 1, 0)
     if lapse_years is not None:
+        gap = (J >= 1) & (J - np.maximum(de_facto, 0) >= paper_gap)
+        ts.paper_streak = np.where(gap, ts.paper_streak + 1, 0)
         lapse = ts.paper_streak >= lapse_years
-        J[lapse] = np.maximum(de_facto[lapse], 0)
-        kinds[lapse] = 4
+        fire(lapse, np.maximum(de_facto, 0), 4)
         ts.paper_streak[lapse] = 0
 
     # Hostile instruments: imposed by one side, lifted when both accept.
-    imposing = (J == 0) & hostile_side & (de_facto <= -1)
-    ts.hostile_streak = np.where(imposing, ts.hostile_streak + 1, 0)
-    impose = ts.hostile_streak >= formalise_years
-    J[impose] = -1
-    kinds[impose] = 5
-    lifting = (J == -1) & (want >= 0)
-    ts.lift_streak = np.where(lifting, ts.lift_streak + 1, 0)
-    lift = ts.lift_streak >= formalise_years
-    J[lift] = 0
-    kinds[lift] = 6
+    ts.hostile_streak = np.where((J == 0) & hostile_side & (de_facto <= -1), ts.hostile_streak + 1, 0)
+    fire(ts.hostile_streak >= formalise_years, -1, 5)
+    ts.lift_streak = np.where((J == -1) & (want >= 0), ts.lift_streak + 1, 0)
+    fire(ts.lift_streak >= formalise_years, 0, 6)
 
-    iu, ju = np.nonzero(np.triu(J != old, 1)) if (J != old).any() else ((), ())
+    if not kinds.any():
+        return []
+    iu, ju = np.nonzero(np.triu(J != old, 1))
     return [(int(i), int(j), KINDS[kinds[i, j]], int(old[i, j]), int(J[i, j])) for i, j in zip(iu, ju)]

@@ -22,12 +22,12 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
 from sim.model import AllianceModel  # noqa: E402
+from sim.plots import BLOC_COLOURS, LEVEL_COLOURS, LEVEL_NAMES, draw_network, map_positions  # noqa: E402,F401
 from sim.viz_cmd import is_agent_scenario  # noqa: E402
 
 #: Environment variable that carries the scenario to open first (a path).
@@ -53,15 +53,6 @@ WEIGHT_SLIDERS = [
 #: Utility components shown in the why panel, in the order the model explains a choice.
 COMPONENTS = ["security", "balancing", "bandwagon", "ideology", "interests", "economy",
               "autonomy", "inertia", "total"]
-
-#: De facto levels -2..3 on a diverging scale: reds for hostility, grey for distance,
-#: blues for cooperation, so the eye reads sign first and strength second.
-LEVEL_COLOURS = ["#b2182b", "#ef8a62", "#bdbdbd", "#92c5de", "#4393c3", "#053061"]
-LEVEL_NAMES = ["militarised", "tense", "distant", "cooperative", "close partnership",
-               "active alliance"]
-BLOC_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
-                "#a6761d", "#666666"]
-
 
 # --------------------------------------------------------------------------- scenarios
 
@@ -215,96 +206,15 @@ def chosen_pair(model) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- drawing
 
-#: Beyond this spread of capitals (degrees) the map pulls outlying capitals in.
-FISHEYE_SPREAD = 60.0
-#: Radius (degrees) within which the fisheye map stays close to true scale.
-FISHEYE_RADIUS = 12.0
-
-
-def map_positions(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Where to draw each capital: true coordinates, or a fisheye view when they spread far.
-
-    A regional system with a distant outside power (Central Asia with the United States)
-    would otherwise be crushed into a corner. The fisheye keeps each capital's direction
-    from the median capital and compresses its distance ``r`` to ``R * log(1 + r / R)``,
-    nearly unchanged within ``R`` and strongly shortened far away.
-
-    Returns:
-        x, y and whether the fisheye was applied.
-    """
-    lon = np.asarray(lon, dtype=float)
-    lat = np.asarray(lat, dtype=float)
-    if max(np.ptp(lon), np.ptp(lat)) <= FISHEYE_SPREAD:
-        return lon, lat, False
-    cx, cy = np.median(lon), np.median(lat)
-    dx, dy = lon - cx, lat - cy
-    r = np.hypot(dx, dy)
-    scale = np.ones_like(r)
-    far = r > 0
-    scale[far] = FISHEYE_RADIUS * np.log1p(r[far] / FISHEYE_RADIUS) / r[far]
-    return cx + dx * scale, cy + dy * scale, True
-
-
 def draw_map(model) -> Figure:
-    """The state system as a map: capitals placed by longitude and latitude.
-
-    Node area grows with aggregate power; an edge's colour is the pair's de facto level
-    (distant pairs are left out to keep the picture readable); an edge is dashed when the
-    pair's de jure level exceeds its de facto level (and zero), the mark of a paper
-    alliance. Each
-    bloc draws a ring of its own colour around its members.
-    """
+    """The state system as a map of capitals (see :func:`sim.plots.draw_network`)."""
     fig = Figure(figsize=(6.4, 4.8), dpi=90)
     ax = fig.subplots()
-    lon, lat, fisheye = map_positions(model.lon, model.lat)
-    power = np.asarray(model.power, dtype=float)
-    facto = np.asarray(model.de_facto)
-    jure = np.asarray(model.de_jure)
-    n = len(lon)
-    ii, jj = np.triu_indices(n, k=1)
-    # A paper instrument is one above what the pair practises; a hostile pair without a
-    # treaty (de jure 0 over de facto -1) is not one, hence the floor at zero.
-    paper = jure[ii, jj] > np.maximum(facto[ii, jj], 0)
-    shown = (facto[ii, jj] != 0) | paper
-    for i, j, dashed in zip(ii[shown], jj[shown], paper[shown]):
-        level = int(facto[i, j])
-        ax.plot([lon[i], lon[j]], [lat[i], lat[j]], color=LEVEL_COLOURS[level + 2],
-                lw=1.0 + abs(level), zorder=1, linestyle="--" if dashed else "-")
-    sizes = 80 + 900 * power / max(power.max(), 1e-9)
-    handles = []
     index = {s: k for k, s in enumerate(model.ids)}
     names = getattr(model, "bloc_names", {}) or {}
-    for r, (bloc, members) in enumerate(sorted(model.blocs.items(), key=lambda kv: str(kv[0]))):
-        colour = BLOC_COLOURS[r % len(BLOC_COLOURS)]
-        rows = [index[s] for s in members if s in index]
-        if not rows:
-            continue
-        ax.scatter(lon[rows], lat[rows], s=sizes[rows] * (1.6 + 0.5 * r), facecolors="none",
-                   edgecolors=colour, linewidths=2, zorder=2)
-        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
-                              markeredgecolor=colour, markeredgewidth=2,
-                              label=str(names.get(bloc, bloc))))
-    ax.scatter(lon, lat, s=sizes, c="#fdd49e", edgecolors="#7f2704", zorder=3)
-    for k, name in enumerate(model.ids):
-        ax.annotate(name, (lon[k], lat[k]), ha="center", va="center", fontsize=8,
-                    fontweight="bold", zorder=4)
-    handles += [Line2D([], [], color=c, lw=2, label=f"{lv}: {nm}")
-                for lv, c, nm in zip(range(-2, 4), LEVEL_COLOURS, LEVEL_NAMES) if lv != 0]
-    handles.append(Line2D([], [], color="k", lw=1, linestyle="--", label="de jure > de facto"))
-    ax.legend(handles=handles, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    if fisheye:
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_xlabel("west - east (distant capitals pulled in)")
-        ax.set_ylabel("south - north")
-    else:
-        ax.set_xlabel("longitude")
-        ax.set_ylabel("latitude")
-    ax.set_title(f"{model.year}")
-    pad_x = max(np.ptp(lon) * 0.12, 2.0)
-    pad_y = max(np.ptp(lat) * 0.15, 2.0)
-    ax.set_xlim(lon.min() - pad_x, lon.max() + pad_x)
-    ax.set_ylim(lat.min() - pad_y, lat.max() + pad_y)
+    blocs = {names.get(b, b): [index[s] for s in members if s in index] for b, members in model.blocs.items()}
+    draw_network(ax, model.ids, model.lon, model.lat, model.power, model.de_facto, model.de_jure, blocs,
+                 title=str(model.year))
     fig.tight_layout()
     return fig
 

@@ -13,7 +13,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -23,14 +22,99 @@ from sim.levels import DE_FACTO_NAMES  # noqa: E402
 if TYPE_CHECKING:  # pragma: no cover
     from sim.run import RunResult
 
-#: One colour per de facto level, -2 (militarised) .. 3 (active alliance).
-LEVEL_COLOURS = ["#b2182b", "#ef8a62", "#d9d9d9", "#a6dba0", "#5aae61", "#1b7837"]
+#: De facto levels -2..3 on a diverging scale: reds for hostility, grey for distance,
+#: blues for cooperation, so the eye reads sign first and strength second.
+LEVEL_COLOURS = ["#b2182b", "#ef8a62", "#bdbdbd", "#92c5de", "#4393c3", "#053061"]
+LEVEL_NAMES = [DE_FACTO_NAMES[lv] for lv in range(-2, 4)]
 LEVEL_CMAP = ListedColormap(LEVEL_COLOURS)
 LEVEL_NORM = BoundaryNorm(np.arange(-2.5, 4.5, 1.0), LEVEL_CMAP.N)
+BLOC_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
+                "#a6761d", "#666666"]
+
+#: Beyond this spread of capitals (degrees) the map pulls outlying capitals in.
+FISHEYE_SPREAD = 60.0
+#: Radius (degrees) within which the fisheye map stays close to true scale.
+FISHEYE_RADIUS = 12.0
 
 
 def level_colour(level: int) -> str:
     return LEVEL_COLOURS[int(level) + 2]
+
+
+def map_positions(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Where to draw each capital: true coordinates, or a fisheye view when they spread far.
+
+    A regional system with a distant outside power (Central Asia with the United States)
+    would otherwise be crushed into a corner. The fisheye keeps each capital's direction
+    from the median capital and compresses its distance ``r`` to ``R * log(1 + r / R)``,
+    nearly unchanged within ``R`` and strongly shortened far away.
+
+    Returns:
+        x, y and whether the fisheye was applied.
+    """
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    if max(np.ptp(lon), np.ptp(lat)) <= FISHEYE_SPREAD:
+        return lon, lat, False
+    cx, cy = np.median(lon), np.median(lat)
+    dx, dy = lon - cx, lat - cy
+    r = np.hypot(dx, dy)
+    scale = np.ones_like(r)
+    far = r > 0
+    scale[far] = FISHEYE_RADIUS * np.log1p(r[far] / FISHEYE_RADIUS) / r[far]
+    return cx + dx * scale, cy + dy * scale, True
+
+
+def draw_network(ax, ids, lon, lat, power, de_facto, de_jure, blocs: dict[str, list[int]] | None = None,
+                 title: str = "") -> None:
+    """Draw one alignment network on ``ax``, laid out like a map of capitals.
+
+    Node area grows with aggregate power; an edge's colour is the pair's de facto level
+    (distant pairs are left out to keep the picture readable); an edge is dashed when the
+    pair's de jure level exceeds its de facto level (and zero), the mark of a paper
+    alliance. Each bloc draws a ring of its own colour around its members.
+    """
+    x, y, fisheye = map_positions(lon, lat)
+    power = np.asarray(power, dtype=float)
+    facto, jure = np.asarray(de_facto), np.asarray(de_jure)
+    ii, jj = np.triu_indices(len(x), k=1)
+    # A hostile pair without a treaty (de jure 0 over de facto -1) is not a paper one.
+    paper = jure[ii, jj] > np.maximum(facto[ii, jj], 0)
+    shown = (facto[ii, jj] != 0) | paper
+    for i, j, dashed in zip(ii[shown], jj[shown], paper[shown]):
+        level = int(facto[i, j])
+        ax.plot([x[i], x[j]], [y[i], y[j]], color=level_colour(level), lw=1.0 + abs(level), zorder=1,
+                linestyle="--" if dashed else "-")
+    sizes = 80 + 900 * power / max(power.max(), 1e-9)
+    handles = []
+    for r, (name, rows) in enumerate(sorted((blocs or {}).items())):
+        if not rows:
+            continue
+        colour = BLOC_COLOURS[r % len(BLOC_COLOURS)]
+        ax.scatter(x[rows], y[rows], s=sizes[rows] * (1.6 + 0.5 * r), facecolors="none",
+                   edgecolors=colour, linewidths=2, zorder=2)
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
+                              markeredgecolor=colour, markeredgewidth=2, label=str(name)))
+    ax.scatter(x, y, s=sizes, c="#fdd49e", edgecolors="#7f2704", zorder=3)
+    for k, name in enumerate(ids):
+        ax.annotate(name, (x[k], y[k]), ha="center", va="center", fontsize=8, fontweight="bold", zorder=4)
+    handles += [Line2D([], [], color=c, lw=2, label=f"{lv}: {nm}")
+                for lv, c, nm in zip(range(-2, 4), LEVEL_COLOURS, LEVEL_NAMES) if lv != 0]
+    handles.append(Line2D([], [], color="k", lw=1, linestyle="--", label="de jure > de facto"))
+    ax.legend(handles=handles, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if fisheye:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("west - east (distant capitals pulled in)")
+        ax.set_ylabel("south - north")
+    else:
+        ax.set_xlabel("longitude")
+        ax.set_ylabel("latitude")
+    ax.set_title(title)
+    pad_x = max(np.ptp(x) * 0.12, 2.0)
+    pad_y = max(np.ptp(y) * 0.15, 2.0)
+    ax.set_xlim(x.min() - pad_x, x.max() + pad_x)
+    ax.set_ylim(y.min() - pad_y, y.max() + pad_y)
 
 
 def heatmap(res: "RunResult", path: Path) -> None:
@@ -58,64 +142,22 @@ def heatmap(res: "RunResult", path: Path) -> None:
     plt.close(fig)
 
 
-def draw_network(ax, ids, names, lon, lat, power, de_facto, de_jure, members=None, bloc_ids=(),
-                 title: str = "") -> None:
-    """Draw one alignment network on ``ax`` laid out by capital coordinates."""
-    g = nx.Graph()
-    pos = {}
-    for i, s in enumerate(ids):
-        g.add_node(i, label=s)
-        pos[i] = (float(lon[i]), float(lat[i]))
-    n = len(ids)
-    for i in range(n):
-        for j in range(i + 1, n):
-            f, dj = int(de_facto[i, j]), int(de_jure[i, j])
-            if f != 0 or dj != 0:
-                g.add_edge(i, j, level=f, paper=dj > max(f, 0))
-    for dashed in (False, True):
-        edges = [(u, v) for u, v, a in g.edges(data=True) if a["paper"] == dashed]
-        if edges:
-            nx.draw_networkx_edges(
-                g, pos, edgelist=edges, ax=ax, style="dashed" if dashed else "solid",
-                edge_color=[level_colour(g.edges[e]["level"]) for e in edges],
-                width=[1.0 + abs(g.edges[e]["level"]) for e in edges])
-    sizes = 200 + 2500 * np.asarray(power) / max(float(np.max(power)), 1e-9)
-    ring_colours = plt.cm.tab10.colors
-    if members is not None:
-        for k, _ in enumerate(bloc_ids):
-            inside = [i for i in range(n) if members[i, k]]
-            if inside:
-                nx.draw_networkx_nodes(g, pos, nodelist=inside, ax=ax, node_size=sizes[inside] + 250 + 180 * k,
-                                       node_color="none", edgecolors=ring_colours[k % 10], linewidths=1.6)
-    nx.draw_networkx_nodes(g, pos, ax=ax, node_size=sizes, node_color="#f7f7f7", edgecolors="#333333")
-    nx.draw_networkx_labels(g, pos, labels={i: s for i, s in enumerate(ids)}, ax=ax, font_size=7)
-    handles = [Line2D([0], [0], color=level_colour(lv), lw=2, label=f"{lv} {DE_FACTO_NAMES[lv]}")
-               for lv in (-2, -1, 1, 2, 3)]
-    handles.append(Line2D([0], [0], color="grey", lw=1.5, ls="--", label="de jure above de facto"))
-    if members is not None:
-        handles += [Line2D([0], [0], marker="o", color="none", markeredgecolor=ring_colours[k % 10],
-                           markersize=9, label=b) for k, b in enumerate(bloc_ids) if members[:, k].any()]
-    ax.legend(handles=handles, fontsize=6, loc="lower left", frameon=True)
-    ax.set_title(title, fontsize=9)
-    ax.set_xlabel("capital longitude")
-    ax.set_ylabel("capital latitude")
-    ax.margins(0.15)
-    ax.tick_params(labelsize=7)
-    ax.set_axis_on()
-
-
 def snapshots(res: "RunResult", years: list[int], path: Path) -> None:
     m = res.model
-    cols = len(years)
-    fig, axes = plt.subplots(1, cols, figsize=(5.2 * cols, 4.6), squeeze=False)
-    for ax, year in zip(axes[0], years):
+    cols = min(3, len(years))
+    rows = -(-len(years) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(6.4 * cols, 4.4 * rows), squeeze=False)
+    for ax in axes.flat[len(years):]:
+        ax.set_axis_off()
+    for ax, year in zip(axes.flat, years):
         t = m.years.index(year)
         members = m.history["members"][t] & m.history["bloc_active"][t][None, :]
-        draw_network(ax, m.ids, m.names, m.inputs.lon[t], m.inputs.lat[t], m.inputs.power[t],
-                     m.history["de_facto"][t], m.history["de_jure"][t], members, m.bloc_ids, title=str(year))
+        blocs = {m.bloc_names[b]: list(np.nonzero(members[:, k])[0]) for k, b in enumerate(m.bloc_ids)}
+        draw_network(ax, m.ids, m.inputs.lon[t], m.inputs.lat[t], m.inputs.power[t],
+                     m.history["de_facto"][t], m.history["de_jure"][t], blocs, title=str(year))
     fig.suptitle(f"{res.scenario.name}: alignment network (edge colour = de facto level)", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=90)
     plt.close(fig)
 
 

@@ -70,9 +70,14 @@ def test_interests_known_answer_and_symmetry(result):
     dist = abs(ip.loc[(705, 1995), "idealpointfp"] - ip.loc[(365, 1995), "idealpointfp"])
     rule = result.rules["rules"]["interests"]
     # E037: KZK-RUS interest_convergence +1, strength 3, 1991-2014
-    expected = 1 - 2 * dist / rule["scale"] + rule["step"] * 3
+    expected = min(1.0, 1 - 2 * dist / rule["scale"] + rule["step"] * 3)
     assert _dyad(result, "KZK", "RUS", 1995).interests == pytest.approx(expected, abs=1e-9)
     assert _dyad(result, "RUS", "KZK", 1995).interests == pytest.approx(expected, abs=1e-9)
+    # E038: UZB-RUS interest_convergence -1, strength 3, 1991-2014 (not saturated)
+    dist = abs(ip.loc[(704, 1995), "idealpointfp"] - ip.loc[(365, 1995), "idealpointfp"])
+    expected = 1 - 2 * dist / rule["scale"] - rule["step"] * 3
+    assert -1 < expected < 1
+    assert _dyad(result, "UZB", "RUS", 1995).interests == pytest.approx(expected, abs=1e-9)
     both = result.dyads.merge(result.dyads, left_on=["a", "b", "year"], right_on=["b", "a", "year"])
     np.testing.assert_allclose(both.interests_x, both.interests_y)
 

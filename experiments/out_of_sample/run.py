@@ -64,7 +64,7 @@ FREE: dict[str, tuple[float, float]] = {
     "utility.inertia": (0.0, 2.0),
     "level_gain": (1.0, 6.0),
     "adjustment_rate": (0.1, 1.0),
-    "formalise_years": (1, 5),
+    "formalise_years": (1, 6),
     "bloc_join_margin": (0.0, 2.0),
     "bloc_leave_margin": (0.5, 3.0),
     "temperature": (0.02, 0.6),

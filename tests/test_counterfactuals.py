@@ -215,3 +215,13 @@ def test_out_of_sample_mechanism_round_trip():
     assert again.utility == base.utility and again.formalise_years == base.formalise_years
     m = oos.mechanism_with(base, {"formalise_years": 2.6, "threat.power": 0.5})
     assert m.formalise_years == 3 and isinstance(m.formalise_years, int)
+
+
+def test_hostility_outcomes():
+    e = _ensemble(runs=2)
+    for y in (2022, 2023, 2024):
+        _set(e.de_facto, 0, y, "RUS", "USA", -2)
+    _set(e.de_facto, 1, 2022, "RUS", "USA", -1)  # only one of the three years
+    assert oc.OUTCOMES["rus_usa_hostile_2022_2024"][1](e).tolist() == [True, False]
+    e.in_bloc[0, :, IDS.index("UZB"), 0] = True  # Uzbekistan never leaves the CSTO
+    assert oc.OUTCOMES["uzb_out_of_csto_1999_2005"][1](e).tolist() == [False, True]

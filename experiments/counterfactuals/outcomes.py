@@ -101,6 +101,11 @@ def uzb_in_csto(e: Ensemble) -> np.ndarray:
     return e.member("UZB", "CSTO")
 
 
+def hostile(e: Ensemble, a: str, b: str) -> np.ndarray:
+    """(R, T) bool: the pair tense or worse in practice (de facto <= -1)."""
+    return e.de_facto[:, :, list(e.ids).index(a), list(e.ids).index(b)] <= -1
+
+
 #: Outcome name -> (description, function of an Ensemble giving (R,) bool).
 OUTCOMES: dict[str, tuple[str, Callable[[Ensemble], np.ndarray]]] = {
     "uzb_csto_ever_2006_2011": (
@@ -129,8 +134,22 @@ OUTCOMES: dict[str, tuple[str, Callable[[Ensemble], np.ndarray]]] = {
         lambda e: e.window(e.pair("UZB", "USA", de_facto_min=2), 2001, 2004, "any")),
     "uzb_usa_hostile_2005_2008": (
         "Uzbekistan-USA de facto <= -1 in any year 2005-2008 (history: yes)",
-        lambda e: e.window(e.de_facto[:, :, list(e.ids).index("UZB"), list(e.ids).index("USA")] <= -1,
-                           2005, 2008, "any")),
+        lambda e: e.window(hostile(e, "UZB", "USA"), 2005, 2008, "any")),
+    "uzb_out_of_csto_1999_2005": (
+        "Uzbekistan outside the CSTO in any year 1999-2005 (history: yes, withdrew in 1999)",
+        lambda e: e.window(~uzb_in_csto(e), 1999, 2005, "any")),
+    "uzb_guuam_1999_2005": (
+        "Uzbekistan in GUUAM in any year 1999-2005 (history: yes, member 1999-2005)",
+        lambda e: e.window(e.member("UZB", "GUUAM"), 1999, 2005, "any")),
+    "rus_uzb_close_2012_2016": (
+        "Russia-Uzbekistan de facto >= 2 in any year 2012-2016 (history: no, distant)",
+        lambda e: e.window(e.pair("RUS", "UZB", de_facto_min=2), 2012, 2016, "any")),
+    "uzb_afg_hostile_1996_2000": (
+        "Uzbekistan-Afghanistan de facto <= -1 in any year 1996-2000 (history: yes, Taliban)",
+        lambda e: e.window(hostile(e, "UZB", "AFG"), 1996, 2000, "any")),
+    "rus_usa_hostile_2022_2024": (
+        "Russia-USA de facto <= -1 in every year 2022-2024 (history: yes)",
+        lambda e: e.window(hostile(e, "RUS", "USA"), 2022, 2024, "all")),
     "rus_kzk_allied_throughout": (
         "Russia-Kazakhstan de jure 3 and de facto >= 2 in every year 1994-2024 (history: yes)",
         lambda e: e.window(e.pair("RUS", "KZK", de_facto_min=2, de_jure_min=3), 1994, 2024, "all")),

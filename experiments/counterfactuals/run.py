@@ -94,9 +94,9 @@ def figure(yearly: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    series = ["uzb_in_csto", "kzk_uzb_allied"]
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
-    for ax, s in zip(axes, series):
+    series = ["uzb_in_csto", "kzk_uzb_allied", "rus_uzb_close", "uzb_usa_close"]
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharey=True)
+    for ax, s in zip(axes.flat, series):
         for name, d in yearly[yearly.series == s].groupby("scenario", sort=False):
             style = dict(color="black", lw=2.2) if name == "baseline" else dict(lw=1.3)
             ax.plot(d.year, d.p, label=name, **style)
@@ -104,8 +104,9 @@ def figure(yearly: pd.DataFrame, path: Path) -> None:
         ax.set_xlabel("year")
         ax.set_ylim(-0.02, 1.02)
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("share of runs")
-    axes[1].legend(fontsize=8, loc="upper left")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("share of runs")
+    axes[0, 1].legend(fontsize=8, loc="lower left")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -35,6 +35,9 @@ from sim.inputs import InputArrays, build_inputs
 from sim.levels import DE_JURE_MAX
 from sim.scenario import Scenario, load_scenario, scenario_from_dict
 
+#: The small known-answer world the model opens with when no scenario is given.
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "known_balance_of_threat.yaml"
+
 _INPUT_CACHE: "OrderedDict[str, InputArrays]" = OrderedDict()
 _INPUT_CACHE_SIZE = 16
 
@@ -109,7 +112,7 @@ class AllianceModel(mesa.Model):
             explanations; sweeps that need only summaries switch it off for speed).
     """
 
-    def __init__(self, scenario: Scenario | str | Path | dict = "scenarios/known_balance_of_threat.yaml",
+    def __init__(self, scenario: Scenario | str | Path | dict = DEFAULT_SCENARIO,
                  *, rng: Any = None, power_weight: float | None = None,
                  proximity_weight: float | None = None, offense_weight: float | None = None,
                  intent_weight: float | None = None, ideology_weight: float | None = None,

@@ -116,8 +116,8 @@ class ThreatWeights(_Strict):
     """Walt's four sources of threat. Weights are normalised to sum to one.
 
     ``preset`` gives a starting point (``balance_of_power``: aggregate power alone;
-    ``balance_of_threat``: all four equally); ``mix`` moves linearly from balance of power
-    (0) to balance of threat (1); explicit weights override either.
+    ``balance_of_threat``: all four equally); explicit weights override the preset's;
+    ``mix`` then moves linearly from pure balance of power (0) to that weighting (1).
     """
 
     preset: Literal["balance_of_power", "balance_of_threat"] | None = "balance_of_threat"

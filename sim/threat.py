@@ -27,24 +27,26 @@ def threat_weights(preset: str | None = "balance_of_threat", mix: float | None =
 
     Args:
         preset: ``balance_of_power`` or ``balance_of_threat``; the starting point.
-        mix: If given, 0 = balance of power, 1 = balance of threat, linear in between.
+        mix: If given, moves linearly from pure balance of power (0) to the scenario's own
+            threat weighting (1): the preset with any explicit weights applied. So a sweep
+            over ``mix`` is meaningful for every scenario, fitted weights included.
         **explicit: Weights per component; any given replaces the preset's value.
 
     Raises:
         ValueError: If the weights sum to zero and cannot be normalised.
     """
-    if mix is not None:
-        bop, bot = PRESETS["balance_of_power"], PRESETS["balance_of_threat"]
-        w = {c: (1 - mix) * bop[c] + mix * bot[c] for c in COMPONENTS}
-    else:
-        w = dict(PRESETS[preset or "balance_of_threat"])
+    w = dict(PRESETS[preset or "balance_of_threat"])
     for c in COMPONENTS:
         if explicit.get(c) is not None:
             w[c] = float(explicit[c])
     total = sum(w.values())
     if not np.isfinite(total) or total <= 0:
         raise ValueError("threat weights must have a positive, finite sum")
-    return {c: w[c] / total for c in COMPONENTS}
+    w = {c: w[c] / total for c in COMPONENTS}
+    if mix is not None:
+        bop = PRESETS["balance_of_power"]
+        w = {c: (1 - mix) * bop[c] + mix * w[c] for c in COMPONENTS}
+    return w
 
 
 def share_excluding_self(x: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Invariants of the maths: symmetry, bounds, scale-freeness, level ranges."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -113,3 +114,17 @@ def test_different_seeds_differ_with_noise_and_agree_without():
     calm = [simulate(SCENARIOS / "known_neutral.yaml", seed=s, temperature=0.0).dyads.de_facto.tolist()
             for s in (1, 2)]
     assert calm[0] == calm[1]
+
+
+def test_mix_moves_from_balance_of_power_to_the_scenario_weighting():
+    bop = threat.threat_weights("balance_of_power")
+    assert threat.threat_weights(mix=0.0) == bop
+    assert threat.threat_weights(mix=1.0) == threat.threat_weights("balance_of_threat")
+    fitted = dict(power=0.5, proximity=0.3, offense=0.0, intent=1.0)
+    full = threat.threat_weights(**fitted)
+    assert full["intent"] == pytest.approx(1 / 1.8)
+    half = threat.threat_weights(mix=0.5, **fitted)
+    for c in threat.COMPONENTS:
+        assert half[c] == pytest.approx(0.5 * bop[c] + 0.5 * full[c])
+    with pytest.raises(ValueError):
+        threat.threat_weights(power=0, proximity=0, offense=0, intent=0)

@@ -79,6 +79,31 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_structure(args: argparse.Namespace) -> int:
+    from sim.run import simulate
+    from sim.structure import balance_over_time, landscape_at
+
+    sc, _ = load_with_overrides(args.scenario, args.set)
+    res = simulate(sc, seed=args.seed)
+    table = balance_over_time(res.model)
+    print(f"{sc.name}, seed {args.seed}: structural balance of the de facto network")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    year = args.year if args.year is not None else res.years[-1]
+    if year not in res.years:
+        raise InputError(args.scenario, "--year", f"a year of the run ({res.years[0]}-{res.years[-1]})", got=year)
+    found, actual, scores = landscape_at(res.model, year, k=args.k)
+    print(f"\nLandscape of the model's ingredients in {year} ({found.method}, {found.n_configurations} "
+          f"configurations); actual: {' | '.join(' '.join(b) for b in _blocs(actual, res.ids))}")
+    for m, s in zip(found.minima, scores):
+        print(f"  energy {m.energy:+.4f}  basin {m.basin_share:.3f}  misplaced {s['misplaced']}  ARI {s['ari']:.2f}"
+              f"  VI {s['vi']:.2f}  {' | '.join(' '.join(b) for b in m.blocs(res.ids))}")
+    return 0
+
+
+def _blocs(labels, ids) -> list[list[str]]:
+    return [[ids[i] for i in range(len(ids)) if labels[i] == b] for b in sorted(set(labels))]
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     print(json_schema())
     return 0
@@ -105,6 +130,15 @@ def register(subparsers) -> None:
     p.add_argument("scenario")
     p.add_argument("--set", action="append", metavar="PATH=VALUE")
     p.set_defaults(func=_cmd_check)
+
+    p = subparsers.add_parser("structure", help="structural balance over time and the landscape of a run's "
+                              "own ingredients, compared with the alignment it reached")
+    p.add_argument("scenario")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--year", type=int, help="year of the landscape analysis (default: the last)")
+    p.add_argument("--k", type=int, default=2, help="number of blocs in the landscape (default 2)")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE")
+    p.set_defaults(func=_cmd_structure)
 
     p = subparsers.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=_cmd_schema)

@@ -233,6 +233,9 @@ def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
         _write_csv(res.dyads, tmp / "dyads.csv")
         _write_csv(res.states, tmp / "states.csv")
         _write_csv(res.events, tmp / "events.csv")
+        if res.model.record:
+            from sim.structure import balance_over_time
+            _write_csv(balance_over_time(res.model), tmp / "structure.csv")
         (tmp / "manifest.json").write_text(json.dumps(manifest(res), indent=2, sort_keys=True) + "\n")
         figures: dict[str, str] = {}
         if plots if plots is not None else res.scenario.outputs.plots:

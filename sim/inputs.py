@@ -323,7 +323,10 @@ def build_inputs(sc: Scenario) -> InputArrays:
             intent[:, i, idx[other]] = v
 
     # Gaps: capitals give distances; ideal points give interest convergence.
-    cap_dist = np.stack([haversine_km(lat[t], lon[t]) for t in range(T)])
+    cap_dist = np.empty((T, n, n))
+    for t in range(T):  # capitals rarely move: reuse last year's distances when they did not
+        same = t and np.array_equal(lat[t], lat[t - 1]) and np.array_equal(lon[t], lon[t - 1])
+        cap_dist[t] = cap_dist[t - 1] if same else haversine_km(lat[t], lon[t])
     both_cap = has_capital[:, :, None] & has_capital[:, None, :]
     distance = np.where(np.isnan(distance) & both_cap, cap_dist, distance)
     distance = np.where(np.isnan(distance), np.inf, distance)

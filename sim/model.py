@@ -83,8 +83,13 @@ def statics_for(inp: InputArrays, threat_weights: dict[str, float], mech) -> lis
     if hit is not None and hit[0] is inp:  # the entry keeps inp alive, so its id is unique
         _STATICS_CACHE.move_to_end(key)
         return hit[1]
-    out = []
+    out: list[utility.YearStatics] = []
+    fields = ("power", "offense", "distance", "contiguity", "intent", "ideology", "interests", "trade",
+              "bandwagon", "autonomy")
     for t in range(len(inp.years)):
+        if t and all(np.array_equal(getattr(inp, f)[t], getattr(inp, f)[t - 1]) for f in fields):
+            out.append(out[-1])  # inputs unchanged since last year: same statics
+            continue
         prox = threat.proximity(inp.distance[t], inp.contiguity[t], mech.proximity_km)
         parts = threat.threat_components(inp.power[t], inp.offense[t], prox, inp.intent[t])
         out.append(utility.year_statics(

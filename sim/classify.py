@@ -29,22 +29,32 @@ def shared_threat(threat: np.ndarray, block: int = 64) -> np.ndarray:
 
 
 def classify(*, de_facto: np.ndarray, de_jure: np.ndarray, ideology: np.ndarray,
-             interests: np.ndarray, shared: np.ndarray, paper_gap: int,
-             natural_threshold: float, shared_threat_threshold: float) -> np.ndarray:
+             interests: np.ndarray, shared: np.ndarray, value_drive: np.ndarray,
+             threat_drive: np.ndarray, paper_gap: int, natural_threshold: float,
+             shared_threat_threshold: float) -> np.ndarray:
     """Class index per pair (``CLASSES``), symmetric.
+
+    A cooperating pair is a natural ally when it shares values and interests (both at least
+    ``natural_threshold``) and they, not threat, drive its cooperation; a strategic partner
+    when it faces a shared threat (at least ``shared_threat_threshold``) and threat drives
+    its cooperation. "Drive" compares the pair's weighted utility from values (ideology,
+    interests) with that from threat (security, bandwagon), averaged over both sides.
 
     Args:
         ideology, interests: affinity and convergence components, ``[i, j]`` in [-1, 1].
         shared: output of :func:`shared_threat`.
+        value_drive, threat_drive: ``[i, j]`` weighted utility i draws from values and from
+            threat in aligning with j.
     """
     values = (ideology + ideology.T) / 2
     common = (interests + interests.T) / 2
+    by_values = (value_drive + value_drive.T) >= (threat_drive + threat_drive.T)
     cls = np.zeros(de_facto.shape, dtype=int)
     coop = de_facto >= 1
     cls[coop] = CLASSES.index("partner")
-    strategic = coop & (shared >= shared_threat_threshold)
+    strategic = coop & (shared >= shared_threat_threshold) & ~by_values
     cls[strategic] = CLASSES.index("strategic_partner")
-    natural = coop & (values >= natural_threshold) & (common >= natural_threshold)
+    natural = coop & (values >= natural_threshold) & (common >= natural_threshold) & by_values
     cls[natural] = CLASSES.index("natural_ally")
     paper = (de_jure >= 2) & (de_jure - np.maximum(de_facto, 0) >= paper_gap)
     cls[paper] = CLASSES.index("paper_alliance")

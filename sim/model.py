@@ -295,9 +295,13 @@ class AllianceModel(mesa.Model):
     def _classify(self, comps: dict[str, np.ndarray]) -> None:
         mech = self.mechanism
         self.shared = classify.shared_threat(self.threat)
+        w = self.utility_weights
         self.classification = classify.classify(
             de_facto=self.de_facto, de_jure=self.de_jure, ideology=comps["ideology"],
-            interests=comps["interests"], shared=self.shared, paper_gap=mech.paper_gap,
+            interests=comps["interests"], shared=self.shared,
+            value_drive=w["ideology"] * comps["ideology"] + w["interests"] * comps["interests"],
+            threat_drive=w["security"] * comps["security"] + w["bandwagon"] * comps["bandwagon"],
+            paper_gap=mech.paper_gap,
             natural_threshold=mech.natural_threshold, shared_threat_threshold=mech.shared_threat_threshold)
 
     def _combined_de_jure(self) -> np.ndarray:

@@ -6,8 +6,8 @@ One step is one period of the scenario (a year by default). Each step:
    or dissolve blocs. Their input changes are already in the precomputed input arrays.
 2. Threat: every state's threat from every other (``sim.threat``).
 3. Utility: every component of what aligning with each partner is worth (``sim.utility``).
-4. Each state agent, in random order, chooses the level it wants with every partner
-   (``StateAgent.decide``, a logit choice).
+4. Every state chooses the level it wants with every partner: a logit choice drawn for
+   all states at once from the model's generator (``sim.alignment``).
 5. Pairs agree on the lower of the two wanted levels and de facto levels move toward it
    with inertia (``sim.alignment``); instruments form, persist or end (``sim.treaties``);
    blocs gain and lose members (``sim.blocs``).
@@ -107,7 +107,7 @@ class AllianceModel(mesa.Model):
 
     Args:
         scenario: A :class:`Scenario`, a path to a scenario file, or a plain dict.
-        rng: Seed or generator for all randomness (logit noise, activation order).
+        rng: Seed or generator for all randomness (the logit noise of the choices).
         power_weight, proximity_weight, offense_weight, intent_weight: Threat weights
             overriding the scenario's (normalised together with the others).
         ideology_weight, interests_weight, autonomy_weight: Utility weights overriding the

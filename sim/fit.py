@@ -28,8 +28,10 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim import validation
 from sim.errors import InputError
 
+#: The level columns a fit needs; sim.validation's full format adds source, confidence, note.
 REFERENCE_COLUMNS = ("a", "b", "year", "de_jure", "de_facto")
 
 
@@ -40,9 +42,9 @@ REFERENCE_COLUMNS = ("a", "b", "year", "de_jure", "de_facto")
 def load_reference(path: str | Path) -> pd.DataFrame:
     """A reference timeline: one row per pair-year with de jure and de facto levels.
 
-    Uses :mod:`sim.validation`'s reader when there is one (it knows the project's format
-    and its sources); otherwise reads a CSV or Parquet with the columns a, b, year,
-    de_jure, de_facto.
+    Files in the project's documented format (with sources) go through
+    :func:`sim.validation.load_reference`; other CSV or Parquet tables need only the
+    columns a, b, year, de_jure, de_facto.
     """
     path = Path(path)
     if not path.exists():
@@ -50,12 +52,7 @@ def load_reference(path: str | Path) -> pd.DataFrame:
     if path.suffix == ".parquet":
         return _normalise(pd.read_parquet(path), path)
     header = pd.read_csv(path, nrows=0, comment="#").columns
-    try:
-        validation = importlib.import_module("sim.validation")
-    except ImportError:
-        validation = None
-    full = getattr(validation, "REFERENCE_COLUMNS", None)
-    if validation is not None and full and set(full) <= set(header):
+    if set(validation.REFERENCE_COLUMNS) <= set(header):
         # the project's documented format (with sources): let validation check it
         return _normalise(validation.load_reference(path, states=None), path)
     return _normalise(pd.read_csv(path, comment="#"), path)
@@ -66,17 +63,8 @@ def _normalise(ref: pd.DataFrame, source: Any) -> pd.DataFrame:
     if missing:
         raise InputError(source, missing[0], "a reference timeline with columns "
                          + ", ".join(REFERENCE_COLUMNS))
-    ref = ref[list(REFERENCE_COLUMNS)].copy()
-    swap = ref.a > ref.b
-    ref.loc[swap, ["a", "b"]] = ref.loc[swap, ["b", "a"]].to_numpy()
+    ref = validation.canonical_pairs(ref[list(REFERENCE_COLUMNS)])
     return ref.dropna(subset=["de_jure", "de_facto"], how="all").reset_index(drop=True)
-
-
-def _pair_keyed(table: pd.DataFrame) -> pd.DataFrame:
-    t = table[["a", "b", "year", "de_jure", "de_facto"]].copy()
-    swap = t.a > t.b
-    t.loc[swap, ["a", "b"]] = t.loc[swap, ["b", "a"]].to_numpy()
-    return t
 
 
 def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
@@ -90,21 +78,18 @@ def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
 
     Returns:
         ``exact_de_facto``, ``exact_de_jure``, ``exact`` (their mean), ``within1_de_facto``,
-        ``within1_de_jure``, ``n`` (reference pair-years matched) and, when
-        :mod:`sim.validation` provides it, linear weighted kappa ``kappa_de_facto`` /
+        ``within1_de_jure``, ``n`` (reference pair-years matched) and linear weighted
+        kappa (:func:`sim.validation.weighted_kappa`) ``kappa_de_facto`` /
         ``kappa_de_jure``.
     """
-    ref = _pair_keyed(reference)
+    ref = validation.canonical_pairs(reference[list(REFERENCE_COLUMNS)])
     lo, hi = years
     if lo is not None:
         ref = ref[ref.year >= lo]
     if hi is not None:
         ref = ref[ref.year <= hi]
-    m = ref.merge(_pair_keyed(dyads), on=["a", "b", "year"], suffixes=("_ref", "_sim"))
-    try:  # chance-corrected agreement, as the validation module defines it
-        kappa = importlib.import_module("sim.validation").weighted_kappa
-    except (ImportError, AttributeError):
-        kappa = None
+    m = ref.merge(validation.canonical_pairs(dyads[list(REFERENCE_COLUMNS)]), on=["a", "b", "year"],
+                  suffixes=("_ref", "_sim"))
     out: dict[str, float] = {"n": float(len(m))}
     for col in ("de_facto", "de_jure"):
         r = pd.to_numeric(m[f"{col}_ref"]).astype("Float64").to_numpy(float, na_value=np.nan)
@@ -112,8 +97,8 @@ def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
         ok = ~np.isnan(r)
         out[f"exact_{col}"] = float(np.mean(r[ok] == s[ok])) if ok.any() else math.nan
         out[f"within1_{col}"] = float(np.mean(np.abs(r[ok] - s[ok]) <= 1)) if ok.any() else math.nan
-        if kappa is not None and ok.any():
-            out[f"kappa_{col}"] = kappa(r[ok].astype(int), s[ok].astype(int), "linear")
+        if ok.any():  # chance-corrected agreement, as the validation module defines it
+            out[f"kappa_{col}"] = validation.weighted_kappa(r[ok].astype(int), s[ok].astype(int), "linear")
     out["exact"] = float(np.nanmean([out["exact_de_facto"], out["exact_de_jure"]]))
     return out
 

@@ -125,11 +125,16 @@ def fit_timeline(reference: pd.DataFrame, runs: dict[str, pd.DataFrame], train_e
                  path: str | Path, max_pairs: int = 4) -> Path:
     """Reference against simulated levels for the pairs that change most, with the
     train/test split marked: what a fit reproduces and where it stops reproducing."""
-    from sim.fit import _pair_keyed
-    ref = _pair_keyed(reference)
+    from sim.fit import REFERENCE_COLUMNS
+    from sim.validation import canonical_pairs
+
+    def levels(table: pd.DataFrame) -> pd.DataFrame:
+        return canonical_pairs(table[list(REFERENCE_COLUMNS)])
+
+    ref = levels(reference)
     moves = ref.groupby(["a", "b"])[["de_facto", "de_jure"]].nunique().sum(axis=1)
     pairs = list(moves.sort_values(ascending=False).index[:max_pairs])
-    runs = {k: _pair_keyed(v) for k, v in runs.items()}
+    runs = {k: levels(v) for k, v in runs.items()}
     fig, axes = plt.subplots(len(pairs), 2, figsize=(9, 2.2 * len(pairs) + 0.5), squeeze=False,
                              sharex=True)
     styles = [dict(color="tab:blue", lw=1.8), dict(color="grey", ls="--", lw=1.2),

@@ -33,6 +33,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import InputError
+from sim.tables import read_csv
 
 
 class ActorEntry(BaseModel):
@@ -122,18 +123,9 @@ def _yaml_line(root: yaml.Node | None, loc: tuple) -> int | None:
 
 
 def _read_csv(path: Path, columns: list[str], field: str) -> pd.DataFrame:
-    if not path.is_file():
+    if not path.is_file():  # name the scenario field that points at the missing file
         raise InputError(path, field, "an existing CSV file", got=str(path))
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise InputError(path, field, f"a CSV table with columns {', '.join(columns)}",
-                         got=str(exc).splitlines()[0]) from None
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise InputError(path, missing[0], f"a CSV header with columns {', '.join(columns)}",
-                         line=1, got=list(df.columns))
-    return df
+    return read_csv(path, required=columns)
 
 
 def _number(path: Path, value: str, field: str, line: int) -> float:
@@ -177,8 +169,6 @@ def read_actual_csv(path: str | Path) -> dict[str, str]:
         actor = str(row.actor).strip()
         if actor in out:
             raise InputError(path, "actor", "each actor once", line=i, got=actor)
-        if not str(row.bloc).strip():
-            raise InputError(path, "bloc", "a bloc name", line=i, got=row.bloc)
         out[actor] = str(row.bloc).strip()
     return out
 

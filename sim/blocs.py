@@ -5,7 +5,10 @@ members (and with the bloc's outside patron, if it has one: a sponsor such as th
 States for GUUAM whose favour is part of what joining means). It joins when that score
 reaches the bloc's level less a margin, and at least cooperation (1), and the members, on
 the same power-weighted average, are not hostile to it; it leaves when the score falls
-below the level less a larger margin (hysteresis, so membership is not flipped by noise).
+below the level less a larger margin (hysteresis) and has stayed there ``leave_years``
+running years: like a bilateral instrument, a charter is not torn up over one year's noisy
+choice. Joining needs no such wait, because a state decides on membership when the bloc
+is founded or opens to it.
 A neutral state joins no bloc and leaves any bloc above its ceiling. Membership of a bloc
 counts as a de jure instrument of the bloc's level between every two members.
 """
@@ -41,10 +44,14 @@ def bloc_scores(members: np.ndarray, desired: np.ndarray, power: np.ndarray,
 def step_blocs(members: np.ndarray, *, active: np.ndarray, level: np.ndarray, desired: np.ndarray,
                power: np.ndarray, cap: np.ndarray, neutral: np.ndarray, join_margin: float,
                leave_margin: float, patron: np.ndarray | None = None,
-               eligible: np.ndarray | None = None) -> list[tuple[int, int, str]]:
+               eligible: np.ndarray | None = None, exit_streak: np.ndarray | None = None,
+               leave_years: int = 1) -> list[tuple[int, int, str]]:
     """Advance membership one year in place; return ``(state, bloc, kind)`` changes.
 
-    ``eligible[i, b]`` says whether bloc b's charter admits state i at all.
+    ``eligible[i, b]`` says whether bloc b's charter admits state i at all. ``exit_streak``
+    is an ``(n, B)`` int array of running years the exit test has held, updated in place;
+    without it a state leaves in the first year the test holds. A state that loses its
+    eligibility or rises above a neutral ceiling leaves at once.
     """
     score, accept = bloc_scores(members, desired, power, patron)
     allowed = cap[:, None] >= level[None, :]
@@ -55,8 +62,13 @@ def step_blocs(members: np.ndarray, *, active: np.ndarray, level: np.ndarray, de
     not_patron = ~patron if patron is not None else True
     join = (~members) & active[None, :] & allowed & has_others & ~neutral[:, None] & not_patron & \
         (score >= threshold) & (accept >= 0)
-    leave = members & active[None, :] & has_others & \
-        ((score < level[None, :] - leave_margin) | ~allowed)
+    wants_out = members & active[None, :] & has_others & (score < level[None, :] - leave_margin)
+    if exit_streak is not None:
+        exit_streak[:] = np.where(wants_out, exit_streak + 1, 0)
+        wants_out = exit_streak >= leave_years
+    leave = wants_out | (members & active[None, :] & ~allowed)
+    if exit_streak is not None:
+        exit_streak[leave] = 0
     members[join] = True
     members[leave] = False
     changes = [(int(i), int(b), "bloc_join") for i, b in zip(*np.nonzero(join))]

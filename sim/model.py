@@ -168,6 +168,7 @@ class AllianceModel(mesa.Model):
         self.bloc_level = np.array([b.level for b in self.spec.blocs], dtype=int)
         self.bloc_active = np.zeros(len(self.bloc_ids), dtype=bool)
         self.members = np.zeros((self.n, len(self.bloc_ids)), dtype=bool)
+        self.bloc_exit_streak = np.zeros(self.members.shape, dtype=int)
         self.patrons = np.zeros_like(self.members)
         self.eligible = np.ones_like(self.members)
         for k, b in enumerate(self.spec.blocs):
@@ -204,9 +205,14 @@ class AllianceModel(mesa.Model):
         self._callbacks.append(callback)
         self.schedule_event(callback, at=self._time_of(year))
 
-    def _time_of(self, year: int) -> int:
-        """Mesa time of a calendar year: the index of the step that processes it."""
-        return int(np.searchsorted(self.years, year))
+    def _time_of(self, year: int) -> float:
+        """Mesa time at which a happening of a calendar year takes effect.
+
+        Mesa fires an event scheduled at time t after the body of the step that reaches t,
+        so a happening of the year processed by step k is scheduled half a step earlier:
+        it then shapes that year's choices and that year's record, not the next year's.
+        """
+        return float(np.searchsorted(self.years, year)) - 0.5
 
     # -- scheduled happenings --------------------------------------------------------------
     def _announce(self, ev) -> None:
@@ -284,7 +290,8 @@ class AllianceModel(mesa.Model):
                     self.members, active=self.bloc_active, level=self.bloc_level, desired=self.desired,
                     power=power, cap=self.level_cap, neutral=inp.neutral[t] > 0,
                     join_margin=mech.bloc_join_margin, leave_margin=mech.bloc_leave_margin,
-                    patron=self.patrons, eligible=self.eligible):
+                    patron=self.patrons, eligible=self.eligible, exit_streak=self.bloc_exit_streak,
+                    leave_years=mech.denounce_years):
                 self._log(kind, self.ids[i], None, f"{kind.replace('bloc_', '')} {self.bloc_names[self.bloc_ids[b_i]]}",
                           self.bloc_drivers(i, b_i) if explain else "")
         self.de_jure = self._combined_de_jure()

@@ -67,8 +67,8 @@ def step_treaties(ts: TreatyState, *, de_facto: np.ndarray, desired: np.ndarray,
     fire(J > pcap, pcap, 1)
 
     # Formation and upgrade (pcap <= 3, so the target never exceeds an alliance treaty).
-    target = np.minimum(np.minimum(want, de_facto), pcap)
-    candidate = (target > J) & (de_facto >= 1) & (want >= 1)
+    target = np.minimum(np.minimum(np.minimum(want, de_facto), pcap), np.maximum(J + 1, 2))
+    candidate = (target > J) & (J >= 0) & (target >= 2)
     ts.form_streak = np.where(candidate, ts.form_streak + 1, 0)
     form = ts.form_streak >= formalise_years
     fire(form, target, 2)
@@ -90,7 +90,7 @@ def step_treaties(ts: TreatyState, *, de_facto: np.ndarray, desired: np.ndarray,
     # Hostile instruments: imposed by one side, lifted when both accept.
     ts.hostile_streak = np.where((J == 0) & hostile_side & (de_facto <= -1), ts.hostile_streak + 1, 0)
     fire(ts.hostile_streak >= formalise_years, -1, 5)
-    ts.lift_streak = np.where((J == -1) & (want >= 0), ts.lift_streak + 1, 0)
+    ts.lift_streak = np.where((J == -1) & (want >= 0) & (de_facto >= 1), ts.lift_streak + 1, 0)
     fire(ts.lift_streak >= formalise_years, 0, 6)
 
     if not kinds.any():

@@ -66,9 +66,11 @@ def test_turkmenistan_neutral_from_1995(runs):
         t95 = m.years.index(1995)
         k = m.index["TKM"]
         assert m.inputs.neutral[t95, k] == 1 and m.inputs.neutral[t95 - 1, k] == 0
+        before = {b for col, b in enumerate(m.bloc_ids) if m.history["members"][t95 - 1][k, col]}
         for members, J in zip(m.history["members"][t95:], m.history["de_jure"][t95:]):
             joined = {b for col, b in enumerate(m.bloc_ids) if members[k, col]}
-            assert joined <= {"CIS"}, joined
+            # Neutral: no collective-defence bloc, no new bloc; cooperation bodies it was in stay.
+            assert joined <= before & {"CIS", "OSCE"}, joined
             assert J[k].max() <= 1
 
 

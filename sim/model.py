@@ -283,7 +283,8 @@ class AllianceModel(mesa.Model):
             for i, j, kind, old, new in treaties.step_treaties(
                     self.treaties, de_facto=self.de_facto, desired=self.desired, cap=self.level_cap,
                     formalise_years=mech.formalise_years, denounce_years=mech.denounce_years,
-                    lapse_years=mech.lapse_years, paper_gap=mech.paper_gap):
+                    lapse_years=mech.lapse_years, paper_gap=mech.paper_gap,
+                    can_sanction=power >= mech.sanction_power_share * power.sum()):
                 self._log(kind, self.ids[i], self.ids[j], f"bilateral instrument {old} -> {new}",
                           self.drivers(i, j, None) if explain else "")
             for i, b_i, kind in blocs.step_blocs(

@@ -161,6 +161,9 @@ class Mechanism(_Strict):
     lapse_years: Annotated[int, Field(ge=1, le=200)] | None = None
     paper_gap: Annotated[int, Field(ge=1, le=5)] = 2
     neutral_max_level: Annotated[int, Field(ge=0, le=3)] = 1
+    sanction_power_share: Unit = Field(
+        0.0, description="Least share of the system's power a state needs to impose a hostile "
+                         "instrument (sanctions); 0 lets every state impose them.")
     bloc_join_margin: Finite = Field(1.0, description="Join when mean wanted level >= bloc level - margin.")
     bloc_leave_margin: Finite = Field(2.0, description="Leave when mean wanted level < bloc level - margin.")
     natural_threshold: Unit = 0.3

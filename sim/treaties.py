@@ -2,11 +2,19 @@
 
 Formalisation needs both states to want a higher level and cooperation to have stood at
 that level for ``formalise_years`` years: an instrument writes down what the pair already
-does, never more, and never above a neutral state's ceiling. Instruments outlive cooperation (the paper
-alliance): they end only when one side turns hostile for ``denounce_years`` years
-(denunciation), when a state adopts neutrality (withdrawal), or, if the scenario sets
-``lapse_years``, after that many years of standing well above cooperation (lapse). One
-side's sustained hostility is enough to impose a hostile instrument (sanctions).
+does, never more, and never above a neutral state's ceiling. Bilateral instruments start at
+a close partnership (2): plain cooperation (1) lives in the organisations both belong to
+and in instruments inherited at the start, not in new treaties. They climb one rung per
+formalisation (a partnership before an alliance), and a pair under sanctions lifts them
+before it signs anything. Instruments outlive cooperation (the paper alliance): they end
+only when one side turns hostile for ``denounce_years`` years (denunciation), when a state
+adopts neutrality (withdrawal), or, if the scenario sets ``lapse_years``, after that many
+years of standing well above cooperation (lapse). One side's sustained hostility is enough
+to impose a hostile instrument (sanctions) if that side is able to sanction (a scenario
+may reserve sanctions to major powers: a small state that breaks with a neighbour refuses
+recognition or closes a border rather than writing sanctions into law); sanctions are as
+sticky as treaties and are lifted only after ``formalise_years`` years in which both
+accept it and the pair cooperates.
 """
 
 from __future__ import annotations
@@ -44,8 +52,12 @@ def pair_cap(cap: np.ndarray) -> np.ndarray:
 
 def step_treaties(ts: TreatyState, *, de_facto: np.ndarray, desired: np.ndarray, cap: np.ndarray,
                   formalise_years: int, denounce_years: int, lapse_years: int | None,
-                  paper_gap: int) -> list[tuple[int, int, str, int, int]]:
+                  paper_gap: int, can_sanction: np.ndarray | None = None
+                  ) -> list[tuple[int, int, str, int, int]]:
     """Advance the instruments one year in place.
+
+    ``can_sanction`` is an ``(n,)`` bool array of the states able to impose a hostile
+    instrument (default: all).
 
     Returns:
         Changes as ``(i, j, kind, old, new)`` with ``i < j`` and kind one of
@@ -66,7 +78,8 @@ def step_treaties(ts: TreatyState, *, de_facto: np.ndarray, desired: np.ndarray,
     # Neutrality: instruments above the ceiling are withdrawn at once.
     fire(J > pcap, pcap, 1)
 
-    # Formation and upgrade (pcap <= 3, so the target never exceeds an alliance treaty).
+    # Formation and upgrade, one rung at a time from a partnership (2) up; pcap <= 3, so
+    # the target never exceeds an alliance treaty, and a neutral's cap of 1 forms nothing.
     target = np.minimum(np.minimum(np.minimum(want, de_facto), pcap), np.maximum(J + 1, 2))
     candidate = (target > J) & (J >= 0) & (target >= 2)
     ts.form_streak = np.where(candidate, ts.form_streak + 1, 0)
@@ -87,8 +100,12 @@ def step_treaties(ts: TreatyState, *, de_facto: np.ndarray, desired: np.ndarray,
         fire(lapse, np.maximum(de_facto, 0), 4)
         ts.paper_streak[lapse] = 0
 
-    # Hostile instruments: imposed by one side, lifted when both accept.
-    ts.hostile_streak = np.where((J == 0) & hostile_side & (de_facto <= -1), ts.hostile_streak + 1, 0)
+    # Hostile instruments: imposed by one side, lifted when both accept and cooperate.
+    sender = desired <= -1
+    if can_sanction is not None:
+        sender &= can_sanction[:, None]
+    imposing = sender | sender.T
+    ts.hostile_streak = np.where((J == 0) & imposing & (de_facto <= -1), ts.hostile_streak + 1, 0)
     fire(ts.hostile_streak >= formalise_years, -1, 5)
     ts.lift_streak = np.where((J == -1) & (want >= 0) & (de_facto >= 1), ts.lift_streak + 1, 0)
     fire(ts.lift_streak >= formalise_years, 0, 6)

@@ -41,15 +41,28 @@ PARAMETERS = [
     ("mechanism.utility.interests", 0, 2), ("mechanism.utility.economy", 0, 3),
     ("mechanism.utility.autonomy", 0, 2), ("mechanism.utility.inertia", 0, 1.5),
     ("mechanism.level_gain", 1.5, 5), ("mechanism.adjustment_rate", 0.2, 1.0),
-    ("mechanism.formalise_years", 1, 5.99), ("mechanism.bloc_join_margin", 0, 2),
+    ("mechanism.formalise_years", 1, 5.99), ("mechanism.denounce_years", 1, 5.99),
+    ("mechanism.bloc_join_margin", 0, 2),
     ("mechanism.bloc_leave_margin", 1, 3.5), ("mechanism.temperature", 0.02, 0.5),
 ]
 
 
 def overrides(x) -> dict:
     d = {path: float(v) for (path, _, _), v in zip(PARAMETERS, x)}
-    d["mechanism.formalise_years"] = int(d["mechanism.formalise_years"])
+    for key in ("mechanism.formalise_years", "mechanism.denounce_years"):
+        d[key] = int(d[key])
     return d
+
+
+def current_values(raw: dict) -> list[float]:
+    """The scenario's present values of the fitted parameters, clipped into the bounds."""
+    values = []
+    for path, lo, hi in PARAMETERS:
+        node = raw
+        for key in path.split("."):
+            node = node[key]
+        values.append(min(max(float(node), lo), hi))
+    return values
 
 
 class Scorer:
@@ -92,6 +105,8 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--train-end", type=int, default=2024, help="last year scored by the fit")
     p.add_argument("--out", default=str(ROOT / "experiments" / "fit_baseline" / "fitted.json"))
+    p.add_argument("--fresh", action="store_true",
+                   help="do not seed the population with the scenario's current values")
     args = p.parse_args()
     raw = load_raw(SCENARIO)
     first = scenario_from_dict(raw, base_dir=SCENARIO.parent)
@@ -109,7 +124,8 @@ def main() -> None:
         return value
 
     differential_evolution(objective, [(lo, hi) for _, lo, hi in PARAMETERS], seed=args.seed,
-                           popsize=args.popsize, maxiter=args.maxiter, tol=1e-6, polish=False)
+                           popsize=args.popsize, maxiter=args.maxiter, tol=1e-6, polish=False,
+                           x0=None if args.fresh else current_values(raw))
     Path(args.out).write_text(json.dumps(best, indent=1, default=float) + "\n")
     print(f"wrote {args.out}")
 

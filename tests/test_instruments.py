@@ -78,3 +78,23 @@ def test_a_bloc_counts_from_the_year_it_is_founded():
     t92 = m.years.index(1992)
     assert m.history["bloc_active"][t92][k] and not m.history["bloc_active"][t92 - 1][k]
     assert m.history["members"][t92][m.index["RUS"], k]
+
+
+def test_only_a_state_able_to_sanction_imposes_a_hostile_instrument():
+    hostile = dict(de_facto=pair(-2), cap=np.array([3, 3]), **RULES)
+    # State 0 wants hostility, state 1 does not mind either way.
+    desired = np.array([[0, -2], [0, 0]])
+    for able, expected in (([True, True], -1), ([False, True], 0), ([True, False], -1)):
+        ts = TreatyState.start(pair(0))
+        for _ in range(3):
+            step_treaties(ts, desired=desired, can_sanction=np.array(able), **hostile)
+        assert ts.level[0, 1] == ts.level[1, 0] == expected, able
+
+
+def test_the_historical_scenario_leaves_sanctions_to_major_powers():
+    sc = load_scenario(ROOT / "scenarios" / "central_asia_1991_2024.yaml")
+    for seed in range(3):
+        m = simulate(sc, seed=seed, record=False).model
+        J = np.stack(m.history["de_jure"])
+        small = [m.index[s] for s in ("KZK", "UZB", "KYR", "TAJ", "TKM", "AFG")]
+        assert (J[:, small][:, :, small] >= 0).all()

@@ -1,14 +1,16 @@
 """Fit the historical scenario's mechanism weights to the reference timeline.
 
-Differential evolution (scipy) over the 18 free mechanism parameters; the objective is
+Differential evolution (scipy) over the 19 free mechanism parameters; the objective is
 the mean of de facto exact accuracy, de jure exact accuracy and a quarter of the de facto
 change-point hit rate (a reference change is hit when the run moves the same way within
 a year), averaged over seeds 0-2, scored on 1992-2024 (1991 holds the initial
 conditions). Scoring reads the model's history arrays directly against the reference
-rows, so one evaluation costs three runs (~40 ms), not a full validation report.
+rows, so one evaluation costs three runs (~40 ms), not a full validation report. The
+initial population includes the scenario's current values (unless ``--fresh``), so a
+refit after a change to the model never ends below the weights it started from.
 
     .venv/bin/python experiments/fit_baseline/fit.py [--maxiter 30] [--popsize 10] [--seed 11]
-        [--train-end 2024] [--out experiments/fit_baseline/fitted.json]
+        [--train-end 2024] [--out experiments/fit_baseline/fitted.json] [--fresh]
 
 The values in scenarios/central_asia_1991_2024.yaml are this script's result (seed 11,
 popsize 10, maxiter 30), rounded to three decimals.

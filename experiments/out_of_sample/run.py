@@ -11,7 +11,7 @@ The optimiser's objective is fast on purpose: one minus the exact accuracy (de f
 jure averaged) over reference dyad-years <= 2007, read straight from the model's history
 arrays with numpy index arrays (no tables, no ``validate`` inside the loop), averaged over
 seeds 0 and 1. ``scipy.optimize.differential_evolution`` searches the bounded box with a
-fixed seed (``formalise_years`` integer). The final scores use ``sim.validation`` on a
+fixed seed (``formalise_years`` and ``denounce_years`` integer). The final scores use ``sim.validation`` on a
 larger ensemble.
 
 Writes ``fit.json``, ``scores.csv``, ``table.md`` and ``fit.png`` next to this file.
@@ -65,11 +65,12 @@ FREE: dict[str, tuple[float, float]] = {
     "level_gain": (1.0, 6.0),
     "adjustment_rate": (0.1, 1.0),
     "formalise_years": (1, 6),
+    "denounce_years": (1, 6),
     "bloc_join_margin": (0.0, 2.0),
     "bloc_leave_margin": (0.5, 3.0),
     "temperature": (0.02, 0.6),
 }
-INTEGER = {"formalise_years"}
+INTEGER = {"formalise_years", "denounce_years"}
 
 
 def mechanism_with(base: Mechanism, values: dict[str, float]) -> Mechanism:

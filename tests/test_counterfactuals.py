@@ -33,7 +33,8 @@ def _module(path: Path, name: str):
 DROPPED = {
     "no_andijan_reaction": {"Andijan and the Western reaction"},
     "karimov_stays": {"Mirziyoyev's opening (president from December 2016)"},
-    "no_us_deployment": {"9/11 and the US deployment to Central Asia (Karshi-Khanabad, Manas)"},
+    "no_us_deployment": {"9/11 and the US deployment to Central Asia (Karshi-Khanabad, Manas)",
+                         "US and coalition forces stay in Afghanistan"},
     "no_taliban_advance": {"Taliban advance toward the northern border (Kabul taken September 1996)"},
     "no_russian_wars": {"Russia-Georgia war", "Annexation of Crimea", "Russia's invasion of Ukraine"},
 }

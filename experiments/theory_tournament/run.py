@@ -54,7 +54,7 @@ THEORIES: dict[str, tuple[str, dict]] = {
         "every utility weight 0 except ideology (1.0); threat, gain, inertia rate as fitted",
         {f"mechanism.utility.{c}": (1.0 if c == "ideology" else 0.0) for c in UTILITY}),
     "bandwagon_prone": (
-        "bandwagon weight 6.0 (about ten times the fitted weight), balancing 0; everything else as fitted",
+        "bandwagon weight 6.0 (about nine times the fitted weight), balancing 0; everything else as fitted",
         {"mechanism.utility.bandwagon": 6.0, "mechanism.utility.balancing": 0.0}),
     "full_model": ("the historical scenario as fitted", {}),
 }

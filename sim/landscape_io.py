@@ -142,12 +142,17 @@ def read_sizes_csv(path: str | Path) -> dict[str, float]:
     """Sizes from a CSV with columns ``actor,size`` (one row per actor)."""
     path = Path(path)
     df = _read_csv(path, ["actor", "size"], "sizes_csv")
-    out: dict[str, float] = {}
+    return _per_actor(path, df, lambda row, i: _number(path, row.size, "size", i))
+
+
+def _per_actor(path: Path, df, value) -> dict:
+    """``{actor: value(row, line)}``, refusing an actor listed twice."""
+    out: dict = {}
     for i, row in enumerate(df.itertuples(index=False), start=2):
         actor = str(row.actor).strip()
         if actor in out:
             raise InputError(path, "actor", "each actor once", line=i, got=actor)
-        out[actor] = _number(path, row.size, "size", i)
+        out[actor] = value(row, i)
     return out
 
 
@@ -164,13 +169,7 @@ def read_actual_csv(path: str | Path) -> dict[str, str]:
     """Actual alignment from a CSV with columns ``actor,bloc``."""
     path = Path(path)
     df = _read_csv(path, ["actor", "bloc"], "actual")
-    out: dict[str, str] = {}
-    for i, row in enumerate(df.itertuples(index=False), start=2):
-        actor = str(row.actor).strip()
-        if actor in out:
-            raise InputError(path, "actor", "each actor once", line=i, got=actor)
-        out[actor] = str(row.bloc).strip()
-    return out
+    return _per_actor(path, df, lambda row, i: str(row.bloc).strip())
 
 
 def load_landscape(path: str | Path) -> LandscapeSpec:

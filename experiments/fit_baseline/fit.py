@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
@@ -56,15 +57,9 @@ def overrides(x) -> dict:
     return d
 
 
-def current_values(raw: dict) -> list[float]:
+def current_values(sc) -> list[float]:
     """The scenario's present values of the fitted parameters, clipped into the bounds."""
-    values = []
-    for path, lo, hi in PARAMETERS:
-        node = raw
-        for key in path.split("."):
-            node = node[key]
-        values.append(min(max(float(node), lo), hi))
-    return values
+    return [min(max(float(attrgetter(path)(sc)), lo), hi) for path, lo, hi in PARAMETERS]
 
 
 class Scorer:
@@ -127,7 +122,7 @@ def main() -> None:
 
     differential_evolution(objective, [(lo, hi) for _, lo, hi in PARAMETERS], seed=args.seed,
                            popsize=args.popsize, maxiter=args.maxiter, tol=1e-6, polish=False,
-                           x0=None if args.fresh else current_values(raw))
+                           x0=None if args.fresh else current_values(first))
     Path(args.out).write_text(json.dumps(best, indent=1, default=float) + "\n")
     print(f"wrote {args.out}")
 

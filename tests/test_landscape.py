@@ -15,6 +15,7 @@ from sim import landscape as L
 from sim.errors import InputError
 from sim.landscape_io import load_landscape
 from sim.landscape_model import LandscapeModel
+from tests.conftest import assert_real_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -295,7 +296,7 @@ def test_cli_end_to_end_prints_minima_scores_and_writes_figure(tmp_path):
     assert "1 local minima" in r.stdout and "-18" in r.stdout
     assert "NTH NES | STH SES" in r.stdout
     assert (out / "minima.csv").read_text().splitlines()[1].startswith("1,-18.0,8,1.0,")
-    assert (out / "minima.png").stat().st_size > 1000
+    assert_real_figure(out / "minima.png")
     actual = write(tmp_path, "actual.csv", "actor,bloc\nNTH,x\nNES,y\nSTH,x\nSES,y\n")
     r = run_cli(ROOT / "scenarios" / "landscape_two_pairs.yaml", "--actual", actual,
                 "--starts", 200, "--seed", 3, "--k", 3, "--out", out)

@@ -16,6 +16,7 @@ from sim.errors import InputError
 from sim.fit import fit_weights, load_fit_spec, persistence_baseline, score_table
 from sim.sensitivity import analyse, morris_indices, sobol_indices
 from sim.sweep import load_results, run_sweep
+from tests.conftest import assert_real_figure
 from test_sweep import standin  # noqa: F401 - the fixture is used by name
 
 PARAMS = {"mechanism.temperature": {"low": 0.0, "high": 0.5},
@@ -58,7 +59,7 @@ def test_sensitivity_cli_writes_indices_and_plot(standin, tmp_path, capsys):
     capsys.readouterr()
     assert main(["sensitivity", str(tmp_path / "o"), "--output", "linear"]) == 0
     assert "mechanism.threat.power" in capsys.readouterr().out
-    assert (tmp_path / "o" / "sensitivity" / "indices.png").stat().st_size > 1000
+    assert_real_figure(tmp_path / "o" / "sensitivity" / "indices.png")
     table = pd.read_csv(tmp_path / "o" / "sensitivity" / "indices.csv")
     assert set(table.parameter) == set(PARAMS)
     assert main(["sensitivity", str(tmp_path / "o"), "--output", "nope"]) == 2

@@ -5,7 +5,7 @@ Reset and rebuilds the model from ``model_params`` on Reset. Every panel draws w
 matplotlib (the Agg backend) because the page must work with no internet: Mesa's altair
 backend draws wrongly offline, while a PNG made on the server needs nothing from a CDN.
 
-Run it with ``alliance-sim viz [SCENARIO]`` (see :mod:`sim.viz_cmd`); the scenario to
+Run it with ``alliance-sim viz [SCENARIO]`` (see :mod:`sim.cli.viz`); the scenario to
 open first arrives in the environment variable :data:`SCENARIO_ENV`.
 """
 
@@ -27,8 +27,8 @@ from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
 from sim.model import AllianceModel  # noqa: E402
-from sim.plots import BLOC_COLOURS, LEVEL_COLOURS, LEVEL_NAMES, draw_network, map_positions  # noqa: E402,F401
-from sim.viz_cmd import is_agent_scenario  # noqa: E402
+from sim.plots.run import BLOC_COLOURS, LEVEL_COLOURS, LEVEL_NAMES, draw_network, map_positions  # noqa: E402,F401
+from sim.cli.viz import is_agent_scenario  # noqa: E402
 
 #: Environment variable that carries the scenario to open first (a path).
 SCENARIO_ENV = "ALLIANCE_SIM_SCENARIO"
@@ -207,7 +207,7 @@ def chosen_pair(model) -> tuple[str, str]:
 # --------------------------------------------------------------------------- drawing
 
 def draw_map(model) -> Figure:
-    """The state system as a map of capitals (see :func:`sim.plots.draw_network`)."""
+    """The state system as a map of capitals (see :func:`sim.plots.run.draw_network`)."""
     fig = Figure(figsize=(6.4, 4.8), dpi=90)
     ax = fig.subplots()
     index = {s: k for k, s in enumerate(model.ids)}

@@ -4,14 +4,14 @@ One step is one period of the scenario (a year by default). Each step:
 
 1. Scheduled scenario events fire (Mesa event scheduling): they log the shock and found
    or dissolve blocs. Their input changes are already in the precomputed input arrays.
-2. Threat: every state's threat from every other (``sim.threat``).
-3. Utility: every component of what aligning with each partner is worth (``sim.utility``).
+2. Threat: every state's threat from every other (``sim.mechanisms.threat``).
+3. Utility: every component of what aligning with each partner is worth (``sim.mechanisms.utility``).
 4. Every state chooses the level it wants with every partner: a logit choice drawn for
-   all states at once from the model's generator (``sim.alignment``).
+   all states at once from the model's generator (``sim.mechanisms.alignment``).
 5. Pairs agree on the lower of the two wanted levels and de facto levels move toward it
-   with inertia (``sim.alignment``); instruments form, persist or end (``sim.treaties``);
-   blocs gain and lose members (``sim.blocs``).
-6. Every pair is classified (``sim.classify``) and the year is recorded.
+   with inertia (``sim.mechanisms.alignment``); instruments form, persist or end (``sim.mechanisms.treaties``);
+   blocs gain and lose members (``sim.mechanisms.blocs``).
+6. Every pair is classified (``sim.mechanisms.classify``) and the year is recorded.
 
 The constructor processes the first year without dynamics: the scenario's initial levels
 are the observation for the start year.
@@ -29,11 +29,11 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import alignment, blocs, classify, threat, treaties, utility
+from sim.mechanisms import alignment, blocs, classify, threat, treaties, utility
 from sim.agents import StateAgent
-from sim.inputs import InputArrays, build_inputs
+from sim.scenario.inputs import InputArrays, build_inputs
 from sim.levels import DE_JURE_MAX
-from sim.scenario import Scenario, load_scenario, scenario_from_dict
+from sim.scenario.schema import Scenario, load_scenario, scenario_from_dict
 
 #: The small known-answer world the model opens with when no scenario is given.
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "known_balance_of_threat.yaml"
@@ -262,7 +262,7 @@ class AllianceModel(mesa.Model):
         prev_components = getattr(self, "components", None)
         self.components = comps
         self.level_cap = np.where(inp.neutral[t] > 0, mech.neutral_max_level, DE_JURE_MAX)
-        # Every state chooses its row of wanted levels (a logit choice, sim.alignment); the
+        # Every state chooses its row of wanted levels (a logit choice, sim.mechanisms.alignment); the
         # choice is drawn for all states at once from the model's generator.
         bliss = alignment.bliss_level(comps["total"], mech.level_gain)
         self.desired = alignment.choose_levels(bliss, self.temperature, self.rng, cap=self.level_cap[:, None])
@@ -406,6 +406,6 @@ class AllianceModel(mesa.Model):
         if not self.spec.reference:
             return None
         if not hasattr(self, "_reference"):
-            from sim.validation import load_reference
+            from sim.scenario.reference import load_reference
             self._reference = load_reference(self.spec.resolve(self.spec.reference), states=self.ids)
         return self._reference

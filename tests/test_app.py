@@ -19,8 +19,7 @@ import pytest
 import solara
 
 import sim.app as app
-from sim import viz_cmd
-
+from sim.cli import viz as viz_cmd
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import calibration as cal
+from sim.calibration import rules as cal
 from sim.errors import InputError
 from tests.conftest import assert_real_figure
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim.model import inputs_for
-from sim.scenario import load_scenario
+from sim.scenario.schema import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
@@ -185,8 +185,8 @@ def test_ensemble_run_is_deterministic_per_seed():
 
 # --------------------------------------------------------------------------- variants
 def test_tournament_variants_set_the_intended_weights():
-    from sim.scenario import scenario_from_dict
-    from sim.threat import threat_weights
+    from sim.scenario.schema import scenario_from_dict
+    from sim.mechanisms.threat import threat_weights
 
     tt = _module(ROOT / "experiments" / "theory_tournament" / "run.py", "tt_run")
     base = load_scenario(BASELINE).mechanism

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import evidence as ev
+from sim.calibration import evidence as ev
 from sim.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@
 import pytest
 
 from sim.errors import InputError
-from sim.scenario import load_raw, load_scenario
+from sim.scenario.schema import load_raw, load_scenario
 from tests.conftest import ROOT, SCENARIOS
 
 BASE = SCENARIOS / "known_paper_alliance.yaml"

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.run import simulate, simulate_tables
-from sim.scenario import load_scenario
-from sim.validation import load_reference, validate
+from sim.run.simulate import simulate, simulate_tables
+from sim.scenario.schema import load_scenario
+from sim.analysis.validation import validate
+from sim.scenario.reference import load_reference
 from tests.conftest import ROOT, SCENARIOS
 
 SCENARIO = SCENARIOS / "central_asia_1991_2024.yaml"

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from sim.blocs import step_blocs
-from sim.run import simulate
-from sim.scenario import load_scenario
-from sim.treaties import TreatyState, step_treaties
+from sim.mechanisms.blocs import step_blocs
+from sim.run.simulate import simulate
+from sim.scenario.schema import load_scenario
+from sim.mechanisms.treaties import TreatyState, step_treaties
 from tests.conftest import ROOT
 
 RULES = dict(formalise_years=2, denounce_years=2, lapse_years=None, paper_gap=2)

@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim import threat, utility
-from sim.alignment import adjust, agreed_level, choose_levels
-from sim.run import simulate
+from sim.mechanisms import threat, utility
+from sim.mechanisms.alignment import adjust, agreed_level, choose_levels
+from sim.run.simulate import simulate
 from tests.conftest import SCENARIOS
 
 N = 6

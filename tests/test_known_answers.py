@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from sim import blocs, classify, threat
+from sim.mechanisms import blocs, classify, threat
 from sim.model import AllianceModel
 
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import landscape as L
+from sim.landscape import theory as L
 from sim.errors import InputError
-from sim.landscape_io import load_landscape
-from sim.landscape_model import LandscapeModel
+from sim.landscape.files import load_landscape
+from sim.landscape.model import LandscapeModel
 from tests.conftest import assert_real_figure
 
 ROOT = Path(__file__).resolve().parents[1]

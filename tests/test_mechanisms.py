@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.run import simulate
+from sim.run.simulate import simulate
 from tests.conftest import SCENARIOS
 
 
@@ -43,7 +43,7 @@ def test_weak_state_next_to_overwhelming_threat_bandwagons():
     bw = res.dyads[(res.dyads.a == "WEAK") & (res.dyads.b == "GIANT")]
     assert (bw.a_bandwagon > 0.3).all()
     # Without the bandwagoning disposition the same state balances instead.
-    from sim.scenario import apply_overrides, load_raw, scenario_from_dict
+    from sim.scenario.schema import apply_overrides, load_raw, scenario_from_dict
     raw = apply_overrides(load_raw(SCENARIOS / "known_bandwagon.yaml"), {"states.WEAK.doctrine.bandwagon": 0.0})
     res0 = simulate(scenario_from_dict(raw, base_dir=SCENARIOS), seed=0)
     assert final(res0, "WEAK", "GIANT") <= -1
@@ -69,7 +69,7 @@ def test_alliance_stays_on_paper_after_cooperation_collapses():
 
 
 def test_hostility_needs_one_side_cooperation_both():
-    from sim.alignment import agreed_level
+    from sim.mechanisms.alignment import agreed_level
     desired = np.array([[0, 3, -2], [1, 0, 3], [2, 3, 0]])
     agreed = agreed_level(desired)
     assert agreed[0, 1] == agreed[1, 0] == 1

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from sim.partition import adjusted_rand_index, compare, contingency, misplaced, variation_of_information
+from sim.landscape.partition import adjusted_rand_index, compare, contingency, misplaced, variation_of_information
 
 
 def test_identical_partitions_agree_perfectly():

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import InputError
-from sim.scenario import apply_overrides, load_raw, load_scenario, parse_set_args
+from sim.scenario.schema import apply_overrides, load_raw, load_scenario, parse_set_args
 from tests.conftest import ROOT, SCENARIOS, assert_real_figure
 
 BAD = ROOT / "tests" / "data" / "bad_scenarios"
@@ -48,7 +48,7 @@ def test_the_corpus_is_complete():
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_scenario_gives_exit_2_and_a_clear_message(name, capsys, tmp_path):
-    from sim.cli import main
+    from sim.cli.main import main
 
     field, line, words = CASES[name]
     out = tmp_path / "run"

@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.errors import InputError
-from sim.fit import fit_weights, load_fit_spec, persistence_baseline, score_table
-from sim.sensitivity import analyse, morris_indices, sobol_indices
-from sim.sweep import load_results, run_sweep
+from sim.analysis.fit import fit_weights, load_fit_spec, persistence_baseline
+from sim.analysis.validation import score_table
+from sim.analysis.sensitivity import analyse, morris_indices, sobol_indices
+from sim.ensembles.storage import load_results
+from sim.ensembles.sweep import run_sweep
 from tests.conftest import assert_real_figure
 from test_sweep import standin  # noqa: F401 - the fixture is used by name
 

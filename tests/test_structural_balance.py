@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.structural_balance import (balanced_triad_share, frustration_index, is_stable, signs,
+from sim.landscape.structural_balance import (balanced_triad_share, frustration_index, is_stable, signs,
                                     triad_balance, unstable_actors)
 
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from sim.run import simulate, write_run
-from sim.structure import balance_over_time, best_partition, landscape_at, signed_network
+from sim.run.simulate import simulate, write_run
+from sim.analysis.structure import balance_over_time, best_partition, landscape_at, signed_network
 from tests.conftest import SCENARIOS
 
 

@@ -23,7 +23,8 @@ import pytest
 import yaml
 
 from sim.errors import InputError
-from sim.sweep import load_results, load_sweep, run_seed, run_sweep
+from sim.ensembles.storage import load_results
+from sim.ensembles.sweep import load_sweep, run_seed, run_sweep
 
 REPO = Path(__file__).resolve().parents[1]
 PY = str(REPO / ".venv" / "bin" / "python")
@@ -340,9 +341,9 @@ KNOWN = sorted(REPO.glob("scenarios/known_*.yaml"))
 @pytest.mark.skipif(not KNOWN, reason="no known-answer scenario yet")
 def test_real_model_same_on_one_and_two_workers(tmp_path):
     try:
-        import sim.run  # noqa: F401
+        import sim.run.simulate  # noqa: F401
     except ImportError:
-        pytest.skip("sim.run not importable yet")
+        pytest.skip("sim.run.simulate not importable yet")
     path = tmp_path / "real.yaml"
     path.write_text(yaml.safe_dump({
         "name": "real", "base": str(KNOWN[0]), "replicates": 2, "seed": 1,

@@ -1,4 +1,4 @@
-"""Tests for the reference timeline and the validation metrics (sim/validation.py).
+"""Tests for the reference timeline and the validation metrics (sim/analysis/validation.py).
 
 Known answers are worked out by hand in the comments; the fixtures are described in
 tests/data/validation/README.md.
@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import validation as v
-from sim.cli import main
+from sim.analysis import validation as v
+from sim.cli.main import main
 from sim.errors import InputError
+from sim.scenario import reference
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "validation"
@@ -159,7 +160,7 @@ def test_pair_order_does_not_matter():
 
 
 def test_align_keeps_only_coded_reference_years():
-    ref = v.load_reference(SMALL_REF)
+    ref = reference.load_reference(SMALL_REF)
     sim = v.load_simulated(RUN / "dyads.csv")
     fac = v.align(sim, ref, "de_facto")
     jur = v.align(sim, ref, "de_jure")
@@ -199,7 +200,7 @@ def test_out_of_sample_fits_baselines_on_early_years():
 
 
 def test_breakdowns_cover_pairs_and_periods():
-    rep = v.validate(v.load_simulated(RUN / "dyads.csv"), v.load_reference(SMALL_REF),
+    rep = v.validate(v.load_simulated(RUN / "dyads.csv"), reference.load_reference(SMALL_REF),
                      periods=[(2000, 2002), (2003, 2005)])
     s = rep.scores
     assert set(s[s.scope == "pair"].group) == {"KZK-RUS", "RUS-UZB", "KZK-UZB"}
@@ -212,9 +213,9 @@ def test_breakdowns_cover_pairs_and_periods():
 
 # ----------------------------------------------------------------- the reference file
 def test_reference_file_passes_its_own_validation():
-    ref = v.load_reference(REFERENCE)
+    ref = reference.load_reference(REFERENCE)
     years = set(range(1991, 2025))
-    pairs = {(a, b) for a in v.KNOWN_STATES for b in v.KNOWN_STATES if a < b}
+    pairs = {(a, b) for a in reference.KNOWN_STATES for b in reference.KNOWN_STATES if a < b}
     assert len(pairs) == 36
     assert set(zip(ref.a, ref.b)) == pairs
     assert (ref.groupby(["a", "b"]).year.apply(set) == [years] * 36).all()
@@ -227,7 +228,7 @@ def test_reference_file_passes_its_own_validation():
 
 
 def test_reference_encodes_the_documented_pattern():
-    ref = v.load_reference(REFERENCE).set_index(["a", "b", "year"]).sort_index()
+    ref = reference.load_reference(REFERENCE).set_index(["a", "b", "year"]).sort_index()
     # allied from the 1992 Collective Security Treaty on (1991: independence in December)
     assert (ref.loc[("KZK", "RUS"), "de_facto"].loc[1992:] >= 2).all()
     assert (ref.loc[("KZK", "RUS"), "de_jure"].loc[1992:] == 3).all()
@@ -269,7 +270,7 @@ HEADER = "a,b,year,de_jure,de_facto,source,confidence,note\n"
 def test_malformed_reference_names_file_line_and_field(tmp_path, body, field, line, words):
     path = _write(tmp_path, body)
     with pytest.raises(InputError) as info:
-        v.load_reference(path)
+        reference.load_reference(path)
     err = info.value
     assert err.file == str(path) and err.field == field and err.line == line
     assert words in err.message()
@@ -323,9 +324,9 @@ def test_cli_scenario_calls_simulate_tables(tmp_path, monkeypatch, capsys):
         calls.append((path, seeds))
         return [v.load_simulated(RUN / "dyads.csv")[0] for _ in seeds]
 
-    fake = types.ModuleType("sim.run")
+    fake = types.ModuleType("sim.run.simulate")
     fake.simulate_tables = simulate_tables
-    monkeypatch.setitem(sys.modules, "sim.run", fake)
+    monkeypatch.setitem(sys.modules, "sim.run.simulate", fake)
     status = main(["validate", str(scenario), "--reference", str(SMALL_REF), "--seeds", "3"])
     assert status == 0 and calls == [(str(scenario), [0, 1, 2])]
     assert "model" in capsys.readouterr().out
@@ -337,5 +338,5 @@ def test_run_file_with_run_column_is_an_ensemble(tmp_path):
     both.to_csv(tmp_path / "dyads.csv", index=False)
     runs = v.load_simulated(tmp_path / "dyads.csv")
     assert len(runs) == 2
-    rep = v.validate(runs, v.load_reference(SMALL_REF))
+    rep = v.validate(runs, reference.load_reference(SMALL_REF))
     assert rep.settings["runs"] == 2

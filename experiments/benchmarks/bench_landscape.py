@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from sim.landscape import exhaustive_binary, exhaustive_kblocs, random_starts
+from sim.landscape.theory import exhaustive_binary, exhaustive_kblocs, random_starts
 
 
 def landscape(n: int, seed: int = 0):

@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from sim.model import AllianceModel
-from sim.scenario import scenario_from_dict
+from sim.scenario.schema import scenario_from_dict
 
 
 def synthetic_scenario(n: int, years: int, seed: int = 0) -> dict:

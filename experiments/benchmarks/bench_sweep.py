@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from sim.model import AllianceModel  # noqa: E402
-from sim.run import summarise  # noqa: E402
+from sim.run.simulate import summarise  # noqa: E402
 
 
 class CollectingModel(AllianceModel):
@@ -110,7 +110,7 @@ class PeakRSS:
 
 def ours(scenario: Path, temps: list[float], reps: int, workers: int, out: Path,
          progress: bool = False) -> float:
-    from sim.sweep import run_sweep
+    from sim.ensembles.sweep import run_sweep
     spec = {"name": out.name, "base": str(scenario), "replicates": reps, "seed": 0,
             "parameters": {"mechanism.temperature": {"values": temps}},
             "outputs": {"summary": True}, "batch_size": 500}
@@ -134,7 +134,7 @@ def mesa_batch(scenario: Path, temps: list[float], reps: int, workers: int) -> f
 
 
 def profile(scenario: Path, n: int = 30) -> str:
-    from sim.sweep import load_base, prepare, run_once
+    from sim.ensembles.sweep import load_base, prepare, run_once
     data = prepare(load_base(str(scenario)), str(scenario))  # as a sweep worker holds it
     run_once(data, 0, False, str(scenario))
     pr = cProfile.Profile()

@@ -54,13 +54,13 @@ def scenario_files() -> dict[str, Path]:
 
 @lru_cache(maxsize=None)
 def _scenario(path: str):
-    from sim.scenario import load_scenario
+    from sim.scenario.schema import load_scenario
     return load_scenario(path)
 
 
 def run_one(task: tuple[str, int]) -> dict:
     """One run, summary only; returns the compact per-year arrays the outcomes need."""
-    from sim.run import simulate
+    from sim.run.simulate import simulate
     path, seed = task
     m = simulate(_scenario(path), seed, record=False).model
     h = m.history
@@ -85,7 +85,7 @@ def run_ensembles(seeds: int, workers: int) -> dict:
 
 
 def markdown(df: pd.DataFrame) -> str:
-    from sim.validation import markdown_table
+    from sim.analysis.validation import markdown_table
     return markdown_table(df)
 
 

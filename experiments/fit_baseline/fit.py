@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import differential_evolution
 
-from sim.run import simulate
-from sim.scenario import apply_overrides, load_raw, scenario_from_dict
-from sim.validation import load_reference
+from sim.run.simulate import simulate
+from sim.scenario.schema import apply_overrides, load_raw, scenario_from_dict
+from sim.scenario.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "central_asia_1991_2024.yaml"

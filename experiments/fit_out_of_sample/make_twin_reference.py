@@ -10,7 +10,7 @@ scenario's defaults must then recover weights that reproduce it, and the train/t
 
 from pathlib import Path
 
-from sim.sweep import load_base, run_once, with_overrides
+from sim.ensembles.sweep import load_base, run_once, with_overrides
 
 HERE = Path(__file__).resolve().parent
 SCENARIO = "scenarios/known_paper_alliance.yaml"

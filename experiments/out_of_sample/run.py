@@ -11,7 +11,7 @@ The optimiser's objective is fast on purpose: one minus the exact accuracy (de f
 jure averaged) over reference dyad-years <= 2007, read straight from the model's history
 arrays with numpy index arrays (no tables, no ``validate`` inside the loop), averaged over
 seeds 0 and 1. ``scipy.optimize.differential_evolution`` searches the bounded box with a
-fixed seed (``formalise_years`` and ``denounce_years`` integer). The final scores use ``sim.validation`` on a
+fixed seed (``formalise_years`` and ``denounce_years`` integer). The final scores use ``sim.analysis.validation`` on a
 larger ensemble.
 
 Writes ``fit.json``, ``scores.csv``, ``table.md`` and ``fit.png`` next to this file.
@@ -40,9 +40,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.fit import persistence_baseline  # noqa: E402
-from sim.scenario import Mechanism, load_scenario  # noqa: E402
-from sim.validation import align, load_reference, markdown_table, score  # noqa: E402
+from sim.analysis.fit import persistence_baseline  # noqa: E402
+from sim.scenario.schema import Mechanism, load_scenario  # noqa: E402
+from sim.analysis.validation import align, markdown_table, score  # noqa: E402
+from sim.scenario.reference import load_reference  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
 REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference.csv"
@@ -91,7 +92,7 @@ def mechanism_with(base: Mechanism, values: dict[str, float]) -> Mechanism:
 
 def base_values(base: Mechanism) -> dict[str, float]:
     """The scenario's own value of every free parameter (threat weights normalised)."""
-    from sim.threat import threat_weights
+    from sim.mechanisms.threat import threat_weights
     t = base.threat
     tw = threat_weights(t.preset, t.mix, power=t.power, proximity=t.proximity,
                         offense=t.offense, intent=t.intent)
@@ -125,7 +126,7 @@ class Objective:
                              r[dim].to_numpy(int))
 
     def accuracy(self, x) -> float:
-        from sim.run import simulate
+        from sim.run.simulate import simulate
         mech = mechanism_with(self.scenario.mechanism, dict(zip(FREE, x)))
         sc = self.scenario.model_copy(update={"mechanism": mech})
         accs = []
@@ -140,7 +141,7 @@ class Objective:
 
 
 def tables(scenario, mech: Mechanism, seeds: int) -> list[pd.DataFrame]:
-    from sim.run import dyad_table, simulate
+    from sim.run.simulate import dyad_table, simulate
     sc = scenario.model_copy(update={"mechanism": mech})
     return [dyad_table(simulate(sc, s, record=False).model, components=False) for s in range(seeds)]
 

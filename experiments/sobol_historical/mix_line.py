@@ -11,8 +11,8 @@ jure averaged) over 1991-2024, 1991-2007 and 2008-2024, and de facto weighted ka
 import numpy as np
 import pandas as pd
 
-from sim.fit import score_table
-from sim.sweep import load_base, run_once, with_overrides
+from sim.analysis.validation import score_table
+from sim.ensembles.sweep import load_base, run_once, with_overrides
 
 SCENARIO = "scenarios/central_asia_1991_2024.yaml"
 REFERENCE = "seeds/reference/central_asia_reference.csv"

@@ -1,9 +1,9 @@
 """Theory tournament: one historical record, five theories of alignment, the same seeds.
 
 Each theory is the historical Central Asia scenario with its ``mechanism`` section changed
-through dotted-path overrides (``sim.scenario.apply_overrides`` on the raw scenario dict);
+through dotted-path overrides (``sim.scenario.schema.apply_overrides`` on the raw scenario dict);
 inputs, events and everything else stay as they are. Every variant runs seeds 0..N-1 and
-is scored by ``sim.validation.validate`` against the reference timeline, next to the naive
+is scored by ``sim.analysis.validation.validate`` against the reference timeline, next to the naive
 baselines the validation report computes (persistence from 1992, majority level per pair
 and overall, climatology for the Brier scores).
 
@@ -33,8 +33,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.scenario import apply_overrides, load_raw, scenario_from_dict  # noqa: E402
-from sim.validation import load_reference, markdown_table, validate  # noqa: E402
+from sim.scenario.schema import apply_overrides, load_raw, scenario_from_dict  # noqa: E402
+from sim.analysis.validation import markdown_table, validate  # noqa: E402
+from sim.scenario.reference import load_reference  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
 REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference.csv"
@@ -66,7 +67,7 @@ def variant(name: str) -> dict:
 
 
 def _run(task: tuple[str, int]) -> pd.DataFrame:
-    from sim.run import dyad_table, simulate
+    from sim.run.simulate import dyad_table, simulate
     name, seed = task
     sc = _prepared(name)
     return dyad_table(simulate(sc, seed, record=False).model, components=False)

@@ -1,0 +1,302 @@
+"""Fitting free weights to a reference timeline, honestly: fit on early years, score on later.
+
+The objective is one minus the exact accuracy of the simulated de facto and de jure levels
+against the reference (the two averaged, and averaged over a few seeds so that the fit
+does not chase one lucky random stream). ``scipy.optimize.differential_evolution`` searches
+the bounded box of the chosen scenario fields with a fixed seed and a bounded number of
+evaluations. Training uses the years up to ``train_end``; the reported test score uses only
+the later years, next to naive baselines (relations frozen as in the first reference year,
+and as in the last training year), which a fitted model has to beat to mean anything.
+
+Scores come from :mod:`sim.analysis.validation` when it provides them; a small exact-accuracy scorer
+here keeps fitting usable on its own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.analysis import validation
+from sim.errors import InputError
+from sim.scenario.reference import load_reference_levels, reference_levels
+
+def persistence_baseline(reference: pd.DataFrame, from_year: int,
+                         years: tuple[int | None, int | None]) -> dict[str, float]:
+    """Scores of the naive forecast 'relations stay as they were in ``from_year``'."""
+    frozen = reference[reference.year == from_year][["a", "b", "de_jure", "de_facto"]]
+    grid = reference[["a", "b", "year"]].merge(frozen, on=["a", "b"])
+    return validation.score_table(grid, reference, years)
+
+
+# --------------------------------------------------------------------------------------
+# The fit
+# --------------------------------------------------------------------------------------
+
+class _Objective:
+    """Picklable objective so that differential_evolution can evaluate in processes."""
+
+    def __init__(self, runner: str, base: dict, source: str, params: list[str],
+                 reference: pd.DataFrame, seeds: list[int], years: tuple):
+        self.runner, self.base, self.source = runner, base, source
+        self.params, self.reference, self.seeds, self.years = params, reference, seeds, years
+
+    def scores(self, x) -> dict[str, float]:
+        """Scores at parameter values ``x``; None scores the base scenario as written."""
+        runner = importlib.import_module(self.runner)
+        overrides = {} if x is None else {p: float(v) for p, v in zip(self.params, x)}
+        data = runner.with_overrides(self.base, overrides, self.source)
+        if hasattr(runner, "prepare"):
+            data = runner.prepare(data, self.source)
+        per_seed = [validation.score_table(runner.run_once(data, s, True, self.source).dyads,
+                                self.reference, self.years) for s in self.seeds]
+        return {k: float(np.mean([d[k] for d in per_seed])) for k in per_seed[0]}
+
+    def __call__(self, x) -> float:
+        try:
+            return 1.0 - self.scores(x)["exact"]
+        except InputError:
+            return 1.0  # an invalid corner of the box is simply a bad fit
+
+
+@dataclass
+class FitResult:
+    """What a fit found and how well it holds up out of sample."""
+
+    params: list[str]
+    bounds: list[tuple[float, float]]
+    fitted: dict[str, float]
+    train_end: int
+    train: dict[str, float]
+    test: dict[str, float]
+    default_train: dict[str, float]
+    default_test: dict[str, float]
+    defaults: dict[str, float | None]
+    baselines: dict[str, dict[str, float]]
+    evaluations: int
+    seconds: float
+    seeds: list[int]
+    history: list[dict] = field(default_factory=list)
+    reference: pd.DataFrame | None = field(default=None, repr=False)
+
+    def set_args(self) -> str:
+        """The fitted values as ``alliance-sim run`` arguments."""
+        return " ".join(f"--set {k}={v:.6g}" for k, v in self.fitted.items())
+
+    def overrides_yaml(self) -> str:
+        """The fitted values as ``--set``-style overrides (a YAML mapping)."""
+        return yaml.safe_dump({"overrides": {k: round(v, 6) for k, v in self.fitted.items()}},
+                              sort_keys=False)
+
+
+def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | None,
+                params: list[str], bounds: list[tuple[float, float]], train_end: int, *,
+                seeds: int | list[int] = 3, maxiter: int = 10, popsize: int = 5,
+                max_evals: int | None = None, rng: int = 0, workers: int = 1,
+                runner: str = "sim.ensembles.sweep", progress: bool = False) -> FitResult:
+    """Fit scenario fields to a reference timeline on years <= ``train_end``.
+
+    Args:
+        scenario: Base scenario path.
+        reference: Reference timeline (path or DataFrame); None uses the scenario's own.
+        params: Dotted scenario paths to fit (``mechanism.threat.power`` ...).
+        bounds: (low, high) per parameter.
+        train_end: Last training year; later reference years are the test set.
+        seeds: Number of model seeds (0..k-1) or an explicit list; the objective averages
+            over them.
+        maxiter, popsize: differential_evolution settings; at most
+            ``(maxiter + 1) * popsize * len(params)`` evaluations (no polishing).
+        max_evals: Optional harder cap on evaluations.
+        rng: Seed of the optimiser.
+        workers: Processes evaluating a generation in parallel.
+        runner: Module that loads and runs scenarios (see :mod:`sim.ensembles.sweep`).
+        progress: Print one line per generation on stderr.
+    """
+    from scipy.optimize import differential_evolution
+
+    if len(params) != len(bounds) or not params:
+        raise InputError(None, "params", "one (low, high) bound per fitted parameter")
+    for p, (lo, hi) in zip(params, bounds):
+        if not hi > lo:
+            raise InputError(None, f"params.{p}", "a bound with high > low", got=(lo, hi))
+    mod = importlib.import_module(runner)
+    source = str(scenario)
+    base = mod.load_base(source)
+    for p, (lo, hi) in zip(params, bounds):
+        mod.with_overrides(base, {p: (lo + hi) / 2}, source)  # unknown path -> InputError
+    if reference is None:
+        ref = _scenario_reference(source)
+    elif isinstance(reference, pd.DataFrame):
+        ref = reference_levels(reference, "<reference>")
+    else:
+        ref = load_reference_levels(reference)
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    train_years, test_years = (None, train_end), (train_end + 1, None)
+    if not (ref.year <= train_end).any() or not (ref.year > train_end).any():
+        raise InputError(None, "train_end", f"a year inside the reference span "
+                         f"{ref.year.min()}-{ref.year.max()} leaving years on both sides",
+                         got=train_end)
+    objective = _Objective(runner, base, source, params, ref, seed_list, train_years)
+    history: list[dict] = []
+    cap = max_evals or (maxiter + 1) * popsize * len(params)
+    state = {"evals": 0}
+
+    def callback(intermediate_result):
+        state["evals"] = intermediate_result.nfev
+        history.append({"generation": len(history) + 1, "evaluations": intermediate_result.nfev,
+                        "best_loss": float(intermediate_result.fun),
+                        **{p: float(v) for p, v in zip(params, intermediate_result.x)}})
+        if progress:
+            print(f"fit: generation {len(history)}, {intermediate_result.nfev} evaluations, "
+                  f"train loss {intermediate_result.fun:.4f}", file=sys.stderr)
+        return intermediate_result.nfev >= cap
+
+    t0 = time.perf_counter()
+    pool = None
+    map_like: Any = 1
+    if workers > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+        map_like = pool.map
+    try:
+        res = differential_evolution(objective, bounds, maxiter=maxiter, popsize=popsize,
+                                     rng=rng, polish=False, init="latinhypercube",
+                                     updating="deferred" if workers > 1 else "immediate",
+                                     workers=map_like, callback=callback, tol=0.0)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    fitted = {p: float(v) for p, v in zip(params, res.x)}
+    test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
+    first, last = int(ref.year.min()), int(train_end)
+    baselines = {f"frozen_{first}": persistence_baseline(ref, first, test_years),
+                 f"frozen_{last}": persistence_baseline(ref, last, test_years)}
+    return FitResult(
+        params=list(params), bounds=[tuple(map(float, b)) for b in bounds], fitted=fitted,
+        train_end=train_end, train=objective.scores(res.x), test=test_obj.scores(res.x),
+        default_train=objective.scores(None), default_test=test_obj.scores(None),
+        defaults={p: _current_value(base, p) for p in params},
+        baselines=baselines, evaluations=int(res.nfev), seconds=time.perf_counter() - t0,
+        seeds=seed_list, history=history, reference=ref)
+
+
+def _current_value(data: dict, path: str):
+    """The base scenario's own value of a dotted path (None when unset: the model's
+    default applies, e.g. a threat preset instead of an explicit mix)."""
+    node: Any = data
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit():
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else None
+
+
+def _scenario_reference(source: str) -> pd.DataFrame:
+    from sim.model import AllianceModel
+    ref = AllianceModel(scenario=source, rng=0).reference
+    if ref is None:
+        raise InputError(source, "reference", "a scenario with a reference timeline, or a "
+                         "reference file given to the fit")
+    return reference_levels(ref, source)
+
+
+# --------------------------------------------------------------------------------------
+# Fit files (YAML) and writing results
+# --------------------------------------------------------------------------------------
+
+class FitSpec(BaseModel):
+    """A fit file: the scenario, the fitted fields with their bounds, the split year."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    scenario: str
+    reference: str | None = None
+    params: dict[str, tuple[float, float]]
+    train_end: int
+    seeds: int = Field(default=3, ge=1)
+    maxiter: int = Field(default=8, ge=1)
+    popsize: int = Field(default=5, ge=2)
+    max_evals: int | None = Field(default=None, ge=1)
+    rng: int = 0
+    out: str | None = None
+    runner: str = "sim.ensembles.sweep"
+
+
+def load_fit_spec(path: str | Path) -> tuple[FitSpec, Path, Path | None]:
+    from sim.ensembles.sweep import resolve_relative, yaml_line
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, None, "an existing fit file")
+    text = path.read_text()
+    try:
+        spec = FitSpec.model_validate(yaml.safe_load(text) or {})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        fld = ".".join(str(x) for x in err["loc"])
+        raise InputError(path, fld, err["msg"], line=yaml_line(text, err["loc"])) from None
+    scen = resolve_relative(spec.scenario, path)
+    if scen is None:
+        raise InputError(path, "scenario", "an existing scenario file", got=spec.scenario)
+    ref = None
+    if spec.reference:
+        ref = resolve_relative(spec.reference, path)
+        if ref is None:
+            raise InputError(path, "reference", "an existing reference file", got=spec.reference)
+    if not spec.params:
+        raise InputError(path, "params", "at least one parameter with [low, high] bounds")
+    return spec, scen, ref
+
+
+def write_fit(result: FitResult, out_dir: str | Path, scenario: str | Path,
+              runner: str = "sim.ensembles.sweep") -> Path:
+    """Write fitted.yaml (overrides), fitted_scenario.yaml, fit.json and history.csv."""
+    import os
+    import tempfile
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    (tmp / "fitted.yaml").write_text(result.overrides_yaml())
+    (tmp / "fitted.args").write_text(result.set_args() + "\n")
+    mod = importlib.import_module(runner)
+    data = mod.with_overrides(mod.load_base(str(scenario)), result.fitted, str(scenario))
+    if runner == "sim.ensembles.sweep":  # the file as the user wrote it, plus the fitted values
+        from sim.scenario.schema import apply_overrides, load_raw
+        raw = apply_overrides(load_raw(scenario), result.fitted, str(scenario))
+    else:
+        raw = data
+    (tmp / "fitted_scenario.yaml").write_text(
+        f"# {Path(scenario).name} with {', '.join(result.fitted)} fitted on years <= "
+        f"{result.train_end}.\n# Relative paths inside resolve against the original's folder: "
+        f"copy this file next to it,\n# or run the original with: {result.set_args()}\n"
+        + yaml.safe_dump(json.loads(json.dumps(raw, default=str)), sort_keys=False))
+    d = asdict(result)
+    d.pop("history")
+    d.pop("reference")
+    (tmp / "fit.json").write_text(json.dumps(d, indent=2, default=float))
+    pd.DataFrame(result.history).to_csv(tmp / "history.csv", index=False)
+    if result.reference is not None:
+        from sim.plots.sweep import fit_timeline
+        seed = result.seeds[0]
+        runs = {"fitted": mod.run_once(data, seed, True, str(scenario)).dyads,
+                "scenario as written": mod.run_once(mod.load_base(str(scenario)), seed, True,
+                                                    str(scenario)).dyads}
+        fit_timeline(result.reference, runs, result.train_end, tmp / "fit.png")
+    if out_dir.exists():
+        import shutil
+        shutil.rmtree(out_dir)
+    os.replace(tmp, out_dir)
+    return out_dir

@@ -1,0 +1,123 @@
+"""Which inputs move which outcomes: Sobol and Morris indices from a finished sweep.
+
+The sweep must have been run with the matching design (``sobol`` or ``morris``), because
+SALib's estimators rely on the exact structure of the sample. Each point's outcome is the
+mean over its replicates, so a 0/1 alignment output becomes the ensemble probability of
+that alignment, and a validation score becomes the expected score. Confidence intervals
+come from SALib's bootstrap (seeded).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.ensembles.storage import load_results
+from sim.ensembles.sweep import SweepSpec, salib_problem
+
+
+def point_means(out_dir: str | Path, output: str) -> tuple[SweepSpec, pd.DataFrame, np.ndarray]:
+    """The sweep's spec, its design and the per-point mean of ``output`` over replicates."""
+    out_dir = Path(out_dir)
+    manifest_path = out_dir / "manifest.json"
+    if not manifest_path.exists():
+        raise InputError(out_dir, None, "a sweep output folder (with manifest.json)")
+    spec = SweepSpec.model_validate(json.loads(manifest_path.read_text())["sweep"])
+    design = pd.read_parquet(out_dir / "design.parquet")
+    results = load_results(out_dir)
+    if output not in results.columns:
+        known = [c for c in results.columns if c not in ("run_id", "point", "replicate", "seed",
+                                                         "status", "error", "seconds")
+                 and c not in spec.parameters]
+        raise InputError(out_dir, "--output", "one of the sweep's outputs: "
+                         + ", ".join(known[:30]), got=output)
+    ok = results[results.status == "ok"]
+    means = ok.groupby("point")[output].mean().reindex(design.point)
+    missing = int(means.isna().sum())
+    if missing:
+        raise InputError(out_dir, output, f"a value at every design point ({missing} of "
+                         f"{len(design)} points have none: failed or unfinished runs; "
+                         "resume or fix the sweep)")
+    return spec, design, means.to_numpy(float)
+
+
+def sobol_indices(out_dir: str | Path, output: str, seed: int = 0) -> pd.DataFrame:
+    """First-order and total Sobol indices (with confidence half-widths) of one output."""
+    from SALib.analyze import sobol
+    spec, design, y = point_means(out_dir, output)
+    if spec.design.kind != "sobol":
+        raise InputError(out_dir, "design.kind", "a sweep run with the 'sobol' design",
+                         got=spec.design.kind)
+    problem = salib_problem(spec)
+    res = sobol.analyze(problem, y, calc_second_order=spec.design.second_order, seed=seed)
+    return pd.DataFrame({"parameter": problem["names"], "S1": res["S1"],
+                         "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"],
+                         "output": output})
+
+
+def morris_indices(out_dir: str | Path, output: str, seed: int = 0) -> pd.DataFrame:
+    """Morris elementary-effect screening (mu*, its confidence, sigma) of one output."""
+    from SALib.analyze import morris
+    spec, design, y = point_means(out_dir, output)
+    if spec.design.kind != "morris":
+        raise InputError(out_dir, "design.kind", "a sweep run with the 'morris' design",
+                         got=spec.design.kind)
+    problem = salib_problem(spec)
+    X = design[problem["names"]].to_numpy(float)
+    res = morris.analyze(problem, X, y, num_levels=spec.design.levels, seed=seed)
+    return pd.DataFrame({"parameter": problem["names"], "mu": res["mu"],
+                         "mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"],
+                         "sigma": res["sigma"], "output": output})
+
+
+def analyse(out_dir: str | Path, outputs: list[str], method: str | None = None,
+            seed: int = 0) -> pd.DataFrame:
+    """Indices for several outputs; the method defaults to the sweep's design."""
+    out_dir = Path(out_dir)
+    if method is None:
+        manifest_path = out_dir / "manifest.json"
+        if not manifest_path.exists():
+            raise InputError(out_dir, None, "a sweep output folder (with manifest.json)")
+        method = json.loads(manifest_path.read_text())["sweep"]["design"]["kind"]
+    if method not in ("sobol", "morris"):
+        raise InputError(out_dir, "--method", "sobol or morris (a sweep with that design)",
+                         got=method)
+    fn = sobol_indices if method == "sobol" else morris_indices
+    return pd.concat([fn(out_dir, o, seed) for o in outputs], ignore_index=True)
+
+
+def plot_indices(table: pd.DataFrame, path: str | Path, title: str = "") -> Path:
+    """Bar charts of the indices with confidence intervals, one panel per output."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    outputs = list(dict.fromkeys(table.output))
+    fig, axes = plt.subplots(len(outputs), 1, figsize=(7, 2.6 * len(outputs) + 0.6),
+                             squeeze=False)
+    for ax, out in zip(axes[:, 0], outputs):
+        t = table[table.output == out]
+        x = np.arange(len(t))
+        if "S1" in t:
+            ax.bar(x - 0.2, t.S1, 0.4, yerr=t.S1_conf, capsize=3, label="first order S1")
+            ax.bar(x + 0.2, t.ST, 0.4, yerr=t.ST_conf, capsize=3, label="total ST")
+            ax.set_ylabel("Sobol index")
+        else:
+            ax.bar(x - 0.2, t.mu_star, 0.4, yerr=t.mu_star_conf, capsize=3, label="mu*")
+            ax.bar(x + 0.2, t.sigma, 0.4, label="sigma")
+            ax.set_ylabel("elementary effect")
+        ax.axhline(0, color="black", lw=0.5)
+        ax.set_xticks(x, [p.removeprefix("mechanism.") for p in t.parameter],
+                      rotation=20, ha="right", fontsize=8)
+        ax.set_title(out, fontsize=9)
+        ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

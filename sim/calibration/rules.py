@@ -1,0 +1,658 @@
+"""Calibration: turn real data and coded evidence into the tables the model reads.
+
+Why this module exists: a state agent's power, spending, values, doctrine, perceptions and
+its dyadic interests must each come from something a scholar can check. The rules live in
+one place (``seeds/calibration_rules.yaml``, implemented by the ``rule_*`` functions below);
+every value written is accompanied by provenance (data file + keys, evidence ids, rule,
+gap-filling flags), so ``alliance-sim explain-param`` can show where it came from.
+
+Outputs (for the chosen states and years):
+
+* states table: ``state,name,year,power,offense,economy,lat,lon,democracy,ideology_west,
+  neutral,multi_vector,autonomy,bandwagon,leader,flags``
+* dyads table (directed, every ordered pair): ``a,b,year,interests,trade,intent,
+  distance_km,contiguity,flags``
+* provenance table: ``entity,parameter,year_start,year_end,rule,data,evidence,flags``
+
+Evidence with ``use = reference`` (alignment outcomes) is never read here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sim.errors import InputError
+from sim.calibration.evidence import Evidence, load_ledger
+from sim.calibration.paths import DEFAULT_DATA, DEFAULT_DOCUMENTS, DEFAULT_LEDGER, DEFAULT_RULES
+
+
+STATE_COLUMNS = ["state", "name", "year", "power", "offense", "economy", "lat", "lon", "democracy",
+                 "ideology_west", "neutral", "multi_vector", "autonomy", "bandwagon", "leader", "flags"]
+DYAD_COLUMNS = ["a", "b", "year", "interests", "trade", "intent", "distance_km", "contiguity", "flags"]
+PROVENANCE_COLUMNS = ["entity", "parameter", "year_start", "year_end", "rule", "data", "evidence", "flags"]
+STATE_PARAMS = STATE_COLUMNS[3:15]
+DYAD_PARAMS = DYAD_COLUMNS[3:8]
+FLOAT_FORMAT = "%.6f"
+
+#: Columns each data file must have (file -> (state key column(s), required value columns)).
+DATA_SCHEMA = {
+    "nmc_v7_subset.csv": (["ccode"], ["year", "cinc", "milex"]),
+    "sipri_milex_1949_2023_subset.csv": (["ccode"], ["year", "milex_constant2022_usd_m"]),
+    "cow_national_trade_v4_subset.csv": (["ccode"], ["year", "imports", "exports"]),
+    "vdem_v14_focal_subset.csv": (["ccode"], ["year", "v2x_polyarchy"]),
+    "polity5_subset.csv": (["ccode_cow"], ["year", "polity2"]),
+    "un_idealpoints_jul2025_subset.csv": (["ccode"], ["year", "idealpointfp", "idealpointall"]),
+    "cow_capitals_subset.csv": (["ccode"], ["capital", "stdate", "enddate", "lat", "lng"]),
+    "capital_distance_focal_dyads.csv": (["ccode1", "ccode2"], ["year", "capdist_km"]),
+    "cow_contiguity_v3_2_subset.csv": (["ccode1", "ccode2"], ["conttype", "stdate", "enddate"]),
+    "cow_dyadic_trade_v4_subset.csv": (["ccode1", "ccode2"], ["year", "flow1", "flow2"]),
+}
+#: Extra files copied for the de jure record and cross-checks (not read by the rules).
+EXTRA_DATA = ["atop_v5_1_members_subset.csv", "atop_v5_1_alliances_subset.csv",
+              "atop_v5_1_dyad_year_subset.csv", "cow_states_2016_subset.csv",
+              "democracy_vdem10_polity_quds_subset.csv", "un_idealpoint_distance_focal_dyads.csv"]
+
+
+# --------------------------------------------------------------------------- inputs
+
+def load_rules(path: str | Path = DEFAULT_RULES) -> dict:
+    """Read the rules file and check the parts the code relies on."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, None, "an existing calibration rules YAML file")
+    try:
+        rules = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(path, None, f"valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(rules, dict):
+        raise InputError(path, None, "a mapping with 'states', 'rules' and 'leaders'")
+    for key in ("states", "rules", "leaders"):
+        if key not in rules:
+            raise InputError(path, key, "a section named " + key)
+    for name in ("power", "offense", "economy", "democracy", "ideology_west", "capital", "doctrine",
+                 "leader", "interests", "trade", "intent", "distance", "contiguity"):
+        if name not in rules["rules"]:
+            raise InputError(path, f"rules.{name}", "a rule entry")
+    return rules
+
+
+def read_data(data_dir: Path, name: str, ccodes: set[int]) -> pd.DataFrame:
+    """Read one data file, checking columns, numeric cells and state codes.
+
+    Raises:
+        InputError: naming the file, the 1-based line and the column at fault.
+    """
+    path = data_dir / name
+    if not path.exists():
+        raise InputError(path, None, "an existing data file (run with --data pointing at seeds/data)")
+    frame = pd.read_csv(path)
+    keys, values = DATA_SCHEMA[name]
+    for column in keys + values:
+        if column not in frame.columns:
+            raise InputError(path, column, "a column named " + column, line=1)
+    numeric = keys + [c for c in values if c not in ("capital", "stdate", "enddate")]
+    for column in numeric:
+        converted = pd.to_numeric(frame[column], errors="coerce")
+        bad = converted.isna() & frame[column].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(path, column, "a number", line=row + 2, got=frame[column].iloc[row])
+        frame[column] = converted
+    for column in keys:
+        unknown = ~frame[column].isin(ccodes)
+        if unknown.any():
+            row = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise InputError(path, column, "the COW code of a state in the rules file",
+                             line=row + 2, got=frame[column].iloc[row])
+    frame["_line"] = np.arange(len(frame)) + 2
+    return frame
+
+
+# --------------------------------------------------------------------------- helpers
+
+@dataclass
+class Calibration:
+    """Everything one calibration run produced."""
+
+    states: pd.DataFrame
+    dyads: pd.DataFrame
+    provenance: pd.DataFrame
+    rules: dict
+    data_dir: Path
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def fill_gaps(wide: pd.DataFrame, param: str, missing: float = np.nan) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill a years x entities table by the documented ``gaps`` rule.
+
+    Returns:
+        (filled values, flags) where flags hold '' for observed cells and
+        '<param>:interpolated|carried_forward|carried_backward|no_data' otherwise.
+    """
+    observed = wide.notna()
+    inside = wide.interpolate(axis=0, limit_area="inside")
+    forward = inside.ffill(axis=0)
+    filled = forward.bfill(axis=0)
+    flags = np.select(
+        [observed.to_numpy(), inside.notna().to_numpy(), forward.notna().to_numpy(), filled.notna().to_numpy()],
+        ["", f"{param}:interpolated", f"{param}:carried_forward", f"{param}:carried_backward"],
+        default=f"{param}:no_data")
+    filled = filled.fillna(missing)
+    return filled, pd.DataFrame(flags, index=wide.index, columns=wide.columns)
+
+
+def shares(values: pd.DataFrame) -> pd.DataFrame:
+    """Row-normalise so each year sums to 1 across the system."""
+    return values.div(values.sum(axis=1), axis=0)
+
+
+def evidence_sum(records: list[Evidence], dimension: str, years: np.ndarray,
+                 match) -> tuple[np.ndarray, list[list[str]]]:
+    """Sum of direction*strength per year over matching calibration records, with their ids."""
+    total = np.zeros(len(years))
+    ids: list[list[str]] = [[] for _ in years]
+    for rec in records:
+        if rec.use != "calibration" or rec.dimension != dimension or not match(rec):
+            continue
+        covered = (years >= rec.period_start) & (years <= rec.period_end)
+        total += covered * rec.direction * rec.strength
+        for i in np.flatnonzero(covered):
+            ids[i].append(rec.id)
+    return total, ids
+
+
+class _Provenance:
+    """Collects one provenance row per (entity, parameter, year), collapsed at the end."""
+
+    def __init__(self):
+        self.rows: list[tuple] = []
+
+    def add(self, entity: str, parameter: str, years, rule: str, data: str,
+            evidence=None, flags=None):
+        years = list(years)
+        evidence = evidence if evidence is not None else [[] for _ in years]
+        flags = flags if flags is not None else ["" for _ in years]
+        for year, ev, fl in zip(years, evidence, flags):
+            self.rows.append((entity, parameter, int(year), rule, data, ";".join(sorted(set(ev))), fl))
+
+    def frame(self) -> pd.DataFrame:
+        raw = pd.DataFrame(self.rows, columns=["entity", "parameter", "year", "rule", "data", "evidence", "flags"])
+        raw = raw.sort_values(["entity", "parameter", "year"], kind="stable").reset_index(drop=True)
+        keys = ["entity", "parameter", "rule", "data", "evidence", "flags"]
+        changed = (raw[keys] != raw[keys].shift()).any(axis=1) | (raw.year != raw.year.shift() + 1)
+        raw["run"] = changed.cumsum()
+        out = raw.groupby("run", sort=False).agg(
+            entity=("entity", "first"), parameter=("parameter", "first"), year_start=("year", "min"),
+            year_end=("year", "max"), rule=("rule", "first"), data=("data", "first"),
+            evidence=("evidence", "first"), flags=("flags", "first"))
+        return out[PROVENANCE_COLUMNS].reset_index(drop=True)
+
+
+def _wide(frame: pd.DataFrame, column: str, codes: list[int], years: np.ndarray, key: str = "ccode") -> pd.DataFrame:
+    table = frame.pivot_table(index="year", columns=key, values=column, aggfunc="first")
+    return table.reindex(index=years, columns=codes).astype(float)
+
+
+# --------------------------------------------------------------------------- state rules
+
+def rule_power(data, codes, years, prov, abbs):
+    cinc = _wide(data["nmc_v7_subset.csv"], "cinc", codes, years)
+    filled, flags = fill_gaps(cinc, "power", missing=0.0)
+    value = shares(filled)
+    for code, abb in zip(codes, abbs):
+        prov.add(abb, "power", years, "power",
+                 f"nmc_v7_subset.csv[ccode={code}].cinc / sum over system ccodes {codes}", flags=flags[code])
+    return value, flags
+
+
+def rule_offense(data, codes, years, prov, abbs, rule, power):
+    sipri = _wide(data["sipri_milex_1949_2023_subset.csv"], "milex_constant2022_usd_m", codes, years)
+    nmc = _wide(data["nmc_v7_subset.csv"], "milex", codes, years) / 1000.0  # thousands -> millions
+    ratio_all = (sipri / nmc).stack()
+    global_ratio = float(np.nanmedian(ratio_all)) if len(ratio_all) else 1.0
+    ratio = (sipri / nmc).median(axis=0).fillna(global_ratio)
+    converted = nmc * ratio
+    use_nmc = sipri.isna() & converted.notna()
+    series = sipri.where(~use_nmc, converted)
+    filled, flags = fill_gaps(series, "offense", missing=0.0)
+    flags = flags.mask(use_nmc, "offense:nmc_fallback")
+    value = shares(filled)
+    blend = float(rule.get("blend_power", 0.0))
+    value = (1 - blend) * value + blend * power
+    for code, abb in zip(codes, abbs):
+        prov.add(abb, "offense", years, "offense",
+                 f"sipri_milex_1949_2023_subset.csv[ccode={code}].milex_constant2022_usd_m "
+                 f"(fallback nmc_v7_subset.csv[ccode={code}].milex x {ratio[code]:.4f}) / system total",
+                 flags=flags[code])
+    return value, flags
+
+
+def rule_economy(data, codes, years, prov, abbs):
+    frame = data["cow_national_trade_v4_subset.csv"].assign(
+        total=lambda d: d.imports + d.exports)
+    total = _wide(frame, "total", codes, years)
+    filled, flags = fill_gaps(total, "economy", missing=0.0)
+    for code, abb in zip(codes, abbs):
+        prov.add(abb, "economy", years, "economy",
+                 f"cow_national_trade_v4_subset.csv[ccode={code}].imports+exports / system total", flags=flags[code])
+    return shares(filled), flags
+
+
+def rule_democracy(data, codes, years, prov, abbs):
+    vdem = _wide(data["vdem_v14_focal_subset.csv"], "v2x_polyarchy", codes, years)
+    polity = (_wide(data["polity5_subset.csv"], "polity2", codes, years, key="ccode_cow") + 10) / 20
+    use_polity = vdem.isna() & polity.notna()
+    series = vdem.where(~use_polity, polity)
+    filled, flags = fill_gaps(series, "democracy", missing=0.5)
+    flags = flags.mask(use_polity, "democracy:polity_fallback")
+    for code, abb in zip(codes, abbs):
+        prov.add(abb, "democracy", years, "democracy",
+                 f"vdem_v14_focal_subset.csv[ccode={code}].v2x_polyarchy "
+                 f"(fallback polity5_subset.csv[ccode_cow={code}].polity2)", flags=flags[code])
+    return filled, flags
+
+
+def ideal_points(data, codes, years):
+    """Gap-filled UN ideal points (fp, with all-votes fallback) and their flags."""
+    frame = data["un_idealpoints_jul2025_subset.csv"]
+    fp = _wide(frame, "idealpointfp", codes, years)
+    allv = _wide(frame, "idealpointall", codes, years)
+    use_all = fp.isna() & allv.notna()
+    series = fp.where(~use_all, allv)
+    filled, flags = fill_gaps(series, "ideal_point", missing=0.0)
+    flags = flags.mask(use_all, "ideal_point:all_votes_fallback")
+    return filled, flags
+
+
+def rule_ideology_west(ideal, ideal_flags, codes, years, prov, abbs, rule):
+    low, high = float(rule["low"]), float(rule["high"])
+    value = ((ideal - low) / (high - low)).clip(0.0, 1.0)
+    flags = ideal_flags.replace(r"^ideal_point:", "ideology_west:", regex=True)
+    for code, abb in zip(codes, abbs):
+        prov.add(abb, "ideology_west", years, "ideology_west",
+                 f"un_idealpoints_jul2025_subset.csv[ccode={code}].idealpointfp", flags=flags[code])
+    return value, flags
+
+
+def rule_capital(data, codes, years, prov, abbs):
+    caps = data["cow_capitals_subset.csv"]
+    lat = pd.DataFrame(np.nan, index=years, columns=codes)
+    lon = lat.copy()
+    for code, abb in zip(codes, abbs):
+        rows = caps[caps.ccode == code]
+        for year in years:
+            day = f"{year}-12-31"
+            hit = rows[(rows.stdate <= day) & (rows.enddate >= day)]
+            if len(hit):
+                lat.loc[year, code] = hit.lat.iloc[0]
+                lon.loc[year, code] = hit.lng.iloc[0]
+                prov.add(abb, "lat", [year], "capital",
+                         f"cow_capitals_subset.csv[ccode={code};capital={hit.capital.iloc[0]}]")
+                prov.add(abb, "lon", [year], "capital",
+                         f"cow_capitals_subset.csv[ccode={code};capital={hit.capital.iloc[0]}]")
+    lat_f, lat_flags = fill_gaps(lat, "capital")
+    lon_f, _ = fill_gaps(lon, "capital")
+    return lat_f, lon_f, lat_flags
+
+
+def rule_doctrine(records, abbs, years, prov, rule):
+    out, baseline, step = {}, rule["baseline"], float(rule["step"])
+    for param, dimension in rule["dimensions"].items():
+        table = pd.DataFrame(index=years, columns=abbs, dtype=float)
+        for abb in abbs:
+            total, ids = evidence_sum(records, dimension, years, lambda r, s=abb: r.actors[0] == s)
+            if param == "neutral":
+                value = np.where(total > 0, 1.0, float(baseline[param]))
+            else:
+                value = np.clip(float(baseline[param]) + step * total, 0.0, 1.0)
+            table[abb] = value
+            prov.add(abb, param, years, "doctrine", f"baseline {baseline[param]} (rule parameter)", evidence=ids)
+        out[param] = table
+    return out
+
+
+def rule_leader(rules, abbs, years, prov):
+    table = pd.DataFrame("", index=years, columns=abbs, dtype=object)
+    flags = pd.DataFrame("", index=years, columns=abbs, dtype=object)
+    for state, name, first, last, source in rules["leaders"]:
+        if state in abbs:
+            span = [y for y in years if first <= y <= last]
+            table.loc[span, state] = name
+            prov.add(state, "leader", span, "leader", f"calibration_rules.yaml leaders: {name} ({source})")
+    for abb in abbs:
+        gap = table[abb] == ""
+        flags.loc[gap, abb] = "leader:unknown"
+    return table, flags
+
+
+# --------------------------------------------------------------------------- dyad rules
+
+def _pairs(abbs):
+    return [(a, b) for a in abbs for b in abbs if a != b]
+
+
+def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 2024, *,
+              data_dir: str | Path = DEFAULT_DATA, evidence: str | Path = DEFAULT_LEDGER,
+              documents: str | Path = DEFAULT_DOCUMENTS, rules: str | Path = DEFAULT_RULES) -> Calibration:
+    """Run every rule for ``states`` (COW abbreviations) over ``start``..``end``.
+
+    Raises:
+        InputError: unknown state, reversed years, or a malformed data row or ledger record.
+    """
+    rules_path = Path(rules)
+    config = load_rules(rules_path)
+    known = config["states"]
+    abbs = list(states) if states else list(known)
+    for abb in abbs:
+        if abb not in known:
+            raise InputError(rules_path, "states", f"state ids from {', '.join(known)}", got=abb)
+    if len(set(abbs)) != len(abbs) or len(abbs) < 2:
+        raise InputError("--states", "states", "two or more distinct state ids", got=",".join(abbs))
+    if end < start:
+        raise InputError("--end", "end", f"a year not before --start ({start})", got=end)
+    abbs = sorted(abbs)
+    codes = [int(known[a]["ccode"]) for a in abbs]
+    code_of = dict(zip(abbs, codes))
+    years = np.arange(start, end + 1)
+    data_dir = Path(data_dir)
+    all_codes = {int(v["ccode"]) for v in known.values()}
+    data = {name: read_data(data_dir, name, all_codes) for name in DATA_SCHEMA}
+    records = load_ledger(evidence, documents)
+    r = config["rules"]
+    prov = _Provenance()
+
+    power, f_power = rule_power(data, codes, years, prov, abbs)
+    offense, f_off = rule_offense(data, codes, years, prov, abbs, r["offense"], power)
+    economy, f_eco = rule_economy(data, codes, years, prov, abbs)
+    democracy, f_dem = rule_democracy(data, codes, years, prov, abbs)
+    ideal, f_ideal = ideal_points(data, codes, years)
+    west, f_west = rule_ideology_west(ideal, f_ideal, codes, years, prov, abbs, r["ideology_west"])
+    lat, lon, f_cap = rule_capital(data, codes, years, prov, abbs)
+    doctrine = rule_doctrine(records, abbs, years, prov, r["doctrine"])
+    leader, f_lead = rule_leader(config, abbs, years, prov)
+
+    state_rows = []
+    for code, abb in zip(codes, abbs):
+        flag_cols = [f_power[code], f_off[code], f_eco[code], f_dem[code], f_west[code], f_cap[code], f_lead[abb]]
+        flags = [";".join(sorted({f for f in fl if f})) for fl in zip(*[c.to_numpy() for c in flag_cols])]
+        state_rows.append(pd.DataFrame({
+            "state": abb, "name": known[abb]["name"], "year": years,
+            "power": power[code].to_numpy(), "offense": offense[code].to_numpy(),
+            "economy": economy[code].to_numpy(), "lat": lat[code].to_numpy(), "lon": lon[code].to_numpy(),
+            "democracy": democracy[code].to_numpy(), "ideology_west": west[code].to_numpy(),
+            "neutral": doctrine["neutral"][abb].to_numpy().astype(int),
+            "multi_vector": doctrine["multi_vector"][abb].to_numpy(),
+            "autonomy": doctrine["autonomy"][abb].to_numpy(), "bandwagon": doctrine["bandwagon"][abb].to_numpy(),
+            "leader": leader[abb].to_numpy(), "flags": flags}))
+    states_df = pd.concat(state_rows, ignore_index=True)[STATE_COLUMNS]
+
+    dyads_df = _calibrate_dyads(data, config, records, abbs, code_of, years, ideal, f_ideal, prov)
+    states_df = states_df.sort_values(["state", "year"], kind="stable").reset_index(drop=True)
+    return Calibration(states_df, dyads_df, prov.frame(), config, data_dir, records)
+
+
+def _calibrate_dyads(data, config, records, abbs, code_of, years, ideal, f_ideal, prov):
+    r = config["rules"]
+    n_years = len(years)
+    # Trade: both directions summed for each unordered pair, then divided by a's total trade.
+    dyadic = data["cow_dyadic_trade_v4_subset.csv"]
+    national = data["cow_national_trade_v4_subset.csv"].assign(total=lambda d: d.imports + d.exports)
+    national_total = _wide(national, "total", list(code_of.values()), years)
+    nat_filled, nat_flags = fill_gaps(national_total, "trade")
+    dyadic = dyadic.assign(total=dyadic.flow1 + dyadic.flow2,
+                           pair=[tuple(sorted(p)) for p in zip(dyadic.ccode1, dyadic.ccode2)])
+    pair_total = dyadic.pivot_table(index="year", columns="pair", values="total", aggfunc="first")
+    # Distances and contiguity.
+    dist = data["capital_distance_focal_dyads.csv"].assign(
+        pair=lambda d: [tuple(sorted(p)) for p in zip(d.ccode1, d.ccode2)])
+    dist_wide = dist.pivot_table(index="year", columns="pair", values="capdist_km", aggfunc="first")
+    cont = data["cow_contiguity_v3_2_subset.csv"]
+    cont = cont[cont.conttype == 1]
+    cont_last_year = 2016
+
+    ri, rt = r["interests"], r["intent"]
+    rows = []
+    for a, b in _pairs(abbs):
+        ca, cb = code_of[a], code_of[b]
+        pair = tuple(sorted((ca, cb)))
+        entity = f"{a}-{b}"
+        flags = [[] for _ in years]
+
+        # interests
+        dist_ip = (ideal[ca] - ideal[cb]).abs().to_numpy()
+        base = 1.0 - 2.0 * dist_ip / float(ri["scale"])
+        ev, ev_ids = evidence_sum(records, "interest_convergence", years, lambda rec: rec.involves_pair(a, b))
+        adjust = np.clip(float(ri["step"]) * ev, -float(ri["cap"]), float(ri["cap"]))
+        interests = np.clip(base + adjust, -1.0, 1.0)
+        ip_flags = [";".join(x for x in (fa, fb) if x).replace("ideal_point:", "interests:")
+                    for fa, fb in zip(f_ideal[ca], f_ideal[cb])]
+        prov.add(entity, "interests", years, "interests",
+                 f"un_idealpoints_jul2025_subset.csv[ccode={ca}], [ccode={cb}].idealpointfp",
+                 evidence=ev_ids, flags=ip_flags)
+
+        # trade dependence of a on b
+        series = pair_total[pair].reindex(years) if pair in pair_total.columns else pd.Series(np.nan, index=years)
+        filled, tflags = fill_gaps(series.to_frame("v"), "trade", missing=0.0)
+        trade = (filled["v"] / nat_filled[ca]).fillna(0.0).to_numpy()
+        t_flags = [";".join(x for x in (f1, f2) if x) for f1, f2 in zip(tflags["v"], nat_flags[ca])]
+        _, dep_ids = evidence_sum(records, "economic_dependence", years, lambda rec: rec.involves_pair(a, b))
+        prov.add(entity, "trade", years, "trade",
+                 f"cow_dyadic_trade_v4_subset.csv[ccode1={pair[0]};ccode2={pair[1]}].flow1+flow2 / "
+                 f"cow_national_trade_v4_subset.csv[ccode={ca}].imports+exports",
+                 evidence=dep_ids, flags=t_flags)
+
+        # perceived intent of b held by a
+        ev, int_ids = evidence_sum(records, "perceived_intent", years, lambda rec: rec.involves_pair(a, b))
+        intent = np.clip(float(rt["baseline"]) + float(rt["step"]) * ev, 0.0, 1.0)
+        prov.add(entity, "intent", years, "intent", f"baseline {rt['baseline']} (rule parameter)", evidence=int_ids)
+
+        # distance between capitals
+        dseries = dist_wide[pair].reindex(years) if pair in dist_wide.columns else pd.Series(np.nan, index=years)
+        dfilled, dflags = fill_gaps(dseries.to_frame("v"), "distance_km")
+        prov.add(entity, "distance_km", years, "distance",
+                 f"capital_distance_focal_dyads.csv[ccode1={pair[0]};ccode2={pair[1]}]", flags=list(dflags["v"]))
+
+        # contiguity
+        episodes = cont[(cont.ccode1 == ca) & (cont.ccode2 == cb)]
+        contig = np.zeros(n_years, dtype=int)
+        for _, ep in episodes.iterrows():
+            first, last = int(ep.stdate[:4]), int(ep.enddate[:4])
+            if last >= cont_last_year:
+                last = 9999
+            contig |= ((years >= first) & (years <= last)).astype(int)
+        c_flags = ["contiguity:carried_forward" if y > cont_last_year else "" for y in years]
+        prov.add(entity, "contiguity", years, "contiguity",
+                 f"cow_contiguity_v3_2_subset.csv[ccode1={ca};ccode2={cb};conttype=1]", flags=c_flags)
+
+        for i in range(n_years):
+            flags[i] = ";".join(sorted({f for part in (ip_flags[i], t_flags[i], dflags["v"].iloc[i], c_flags[i])
+                                        for f in part.split(";") if f}))
+        rows.append(pd.DataFrame({"a": a, "b": b, "year": years, "interests": interests, "trade": trade,
+                                  "intent": intent, "distance_km": dfilled["v"].to_numpy(),
+                                  "contiguity": contig, "flags": flags}))
+    out = pd.concat(rows, ignore_index=True)[DYAD_COLUMNS]
+    return out.sort_values(["a", "b", "year"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- outputs
+
+def write_outputs(cal: Calibration, out_dir: str | Path, prefix: str = "central_asia") -> list[Path]:
+    """Write the three tables atomically: all files go to a temp dir, then are renamed."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".calibrate-", dir=out_dir))
+    try:
+        names = {f"{prefix}_states.csv": cal.states, f"{prefix}_dyads.csv": cal.dyads,
+                 "provenance.csv": cal.provenance}
+        for name, frame in names.items():
+            frame.to_csv(tmp / name, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+        final = []
+        for name in names:
+            os.replace(tmp / name, out_dir / name)
+            final.append(out_dir / name)
+        return final
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def explain(cal: Calibration, entity: str, parameter: str, year: int | None = None) -> str:
+    """Human-readable account of a parameter: value(s), rule, data rows and evidence."""
+    dyadic = "-" in entity
+    if dyadic:
+        a, b = entity.split("-")
+        table, params = cal.dyads, DYAD_PARAMS
+        rows = table[(table.a == a) & (table.b == b)]
+        if rows.empty:
+            raise InputError("explain-param", "pair", "two state ids in the calibrated system", got=entity)
+    else:
+        table, params = cal.states, STATE_PARAMS
+        rows = table[table.state == entity]
+        if rows.empty:
+            raise InputError("explain-param", "state", "a state id in the calibrated system", got=entity)
+    if parameter not in params:
+        raise InputError("explain-param", "parameter", f"one of {', '.join(params)}", got=parameter)
+    if year is not None:
+        rows = rows[rows.year == year]
+        if rows.empty:
+            raise InputError("explain-param", "year", "a calibrated year", got=year)
+    rule_name = {"lat": "capital", "lon": "capital", "neutral": "doctrine", "multi_vector": "doctrine",
+                 "autonomy": "doctrine", "bandwagon": "doctrine", "distance_km": "distance"}.get(parameter, parameter)
+    lines = [f"{entity} {parameter}" + (f" {year}" if year is not None else "")]
+    prefixes = (f"{parameter}:", f"{rule_name}:")
+    for _, row in rows.iterrows():
+        value = row[parameter]
+        shown = f"{value:.6f}" if isinstance(value, float) else str(value)
+        own = ";".join(f for f in str(row["flags"] or "").split(";") if f.startswith(prefixes))
+        lines.append(f"  {row.year}: {shown}" + (f"   flags: {own}" if own else ""))
+    rule = cal.rules["rules"][rule_name]
+    lines.append(f"rule '{rule_name}': " + " ".join(str(rule["description"]).split()))
+    params = {k: v for k, v in rule.items() if k not in ("description", "data")}
+    if params:
+        lines.append(f"rule parameters: {params}")
+    prov = cal.provenance
+    prov = prov[(prov.entity == entity) & (prov.parameter == parameter)]
+    if year is not None:
+        prov = prov[(prov.year_start <= year) & (prov.year_end >= year)]
+    lines.append("provenance:")
+    ev_ids: list[str] = []
+    for _, p in prov.iterrows():
+        lines.append(f"  {p.year_start}-{p.year_end}: data {p.data}" + (f"; evidence {p.evidence}" if p.evidence else "")
+                     + (f"; flags {p['flags']}" if p["flags"] else ""))
+        ev_ids += [e for e in str(p.evidence).split(";") if e and e != "nan"]
+    lines += _data_rows(cal, entity, parameter, year)
+    if ev_ids:
+        lines.append("evidence records:")
+        for rec in cal.evidence:
+            if rec.id in set(ev_ids):
+                lines.append(f"  {rec.id} [{rec.doc}, {rec.passage}] {';'.join(rec.actors)} {rec.dimension} "
+                             f"dir={rec.direction:+d} strength={rec.strength} {rec.period_start}-{rec.period_end} "
+                             f"conf={rec.confidence}: {rec.paraphrase}")
+    return "\n".join(lines)
+
+
+_PARAM_FILES = {
+    "power": [("nmc_v7_subset.csv", "ccode")], "offense": [("sipri_milex_1949_2023_subset.csv", "ccode"),
+                                                         ("nmc_v7_subset.csv", "ccode")],
+    "economy": [("cow_national_trade_v4_subset.csv", "ccode")],
+    "democracy": [("vdem_v14_focal_subset.csv", "ccode"), ("polity5_subset.csv", "ccode_cow")],
+    "ideology_west": [("un_idealpoints_jul2025_subset.csv", "ccode")],
+    "lat": [("cow_capitals_subset.csv", "ccode")], "lon": [("cow_capitals_subset.csv", "ccode")],
+    "interests": [("un_idealpoints_jul2025_subset.csv", "ccode")],
+    "trade": [("cow_dyadic_trade_v4_subset.csv", "pair"), ("cow_national_trade_v4_subset.csv", "a")],
+    "distance_km": [("capital_distance_focal_dyads.csv", "pair")],
+    "contiguity": [("cow_contiguity_v3_2_subset.csv", "pair")],
+}
+
+
+def _data_rows(cal: Calibration, entity: str, parameter: str, year: int | None) -> list[str]:
+    """The raw data rows behind a parameter (the year asked, or the nearest observed years)."""
+    if parameter not in _PARAM_FILES:
+        return []
+    known = cal.rules["states"]
+    names = entity.split("-")
+    codes = [int(known[n]["ccode"]) for n in names]
+    out = ["data rows (file:line):"]
+    for name, key in _PARAM_FILES[parameter]:
+        frame = pd.read_csv(cal.data_dir / name)
+        frame.insert(0, "_line", np.arange(len(frame)) + 2)
+        if key == "pair":
+            sel = frame[frame.ccode1.isin(codes) & frame.ccode2.isin(codes)]
+        elif key == "a":
+            sel = frame[frame.ccode == codes[0]]
+        else:
+            sel = frame[frame[key].isin(codes)]
+        if year is not None and "year" in sel.columns and len(sel):
+            exact = sel[sel.year == year]
+            if exact.empty:  # gap-filled: show the nearest observed years on each side
+                before, after = sel[sel.year < year].tail(len(codes)), sel[sel.year > year].head(len(codes))
+                exact = pd.concat([before, after])
+            sel = exact
+        for _, row in sel.head(40).iterrows():
+            cells = ", ".join(f"{k}={v}" for k, v in row.items() if k != "_line" and pd.notna(v))
+            out.append(f"  {name}:{row._line}: {cells}")
+    return out
+
+
+def write_report(cal: Calibration, report_dir: str | Path) -> Path:
+    """Markdown report with three figures (power shares, values, interests by pair)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    report_dir = Path(report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    s, d = cal.states, cal.dyads
+    figs = []
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for state, g in s.groupby("state"):
+        ax.plot(g.year, g.power, label=state)
+    ax.set(title="Power (CINC share within the system)", xlabel="year", ylabel="share", yscale="log")
+    ax.legend(ncol=3, fontsize=8)
+    fig.tight_layout(); fig.savefig(report_dir / "power_shares.png", dpi=100); plt.close(fig)
+    figs.append(("Power shares", "power_shares.png"))
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.5), sharey=True)
+    for state, g in s.groupby("state"):
+        axes[0].plot(g.year, g.democracy, label=state)
+        axes[1].plot(g.year, g.ideology_west, label=state)
+    axes[0].set(title="democracy (V-Dem polyarchy)", xlabel="year")
+    axes[1].set(title="ideology_west (UN ideal point, rescaled)", xlabel="year")
+    axes[1].legend(ncol=3, fontsize=8)
+    fig.tight_layout(); fig.savefig(report_dir / "ideology.png", dpi=100); plt.close(fig)
+    figs.append(("Ideology", "ideology.png"))
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    focus = [("KZK", "RUS"), ("UZB", "RUS"), ("KZK", "UZB"), ("UZB", "USA"), ("RUS", "CHN"), ("RUS", "USA")]
+    for a, b in focus:
+        g = d[(d.a == a) & (d.b == b)]
+        if len(g):
+            ax.plot(g.year, g.interests, label=f"{a}-{b}")
+    ax.set(title="Interest convergence by pair", xlabel="year", ylabel="[-1, 1]")
+    ax.legend(fontsize=8)
+    fig.tight_layout(); fig.savefig(report_dir / "interests.png", dpi=100); plt.close(fig)
+    figs.append(("Interest convergence", "interests.png"))
+
+    flagged = s["flags"].str.len().gt(0).mean() * 100
+    used = sorted({e for v in cal.provenance.evidence.dropna() for e in str(v).split(";") if e})
+    text = ["# Calibration report", "",
+            f"States: {', '.join(sorted(s.state.unique()))}; years {s.year.min()}-{s.year.max()}.",
+            f"Rows: {len(s)} state-years, {len(d)} directed dyad-years; {flagged:.1f}% of state-years carry a gap flag.",
+            f"Evidence records used by rules: {len(used)} ({', '.join(used)}).", "",
+            "Every value can be traced with `alliance-sim explain-param STATE PARAM YEAR` or "
+            "`alliance-sim explain-param A B PARAM YEAR`; `provenance.csv` lists the sources.", ""]
+    for title, name in figs:
+        text += [f"## {title}", "", f"![{title}]({name})", ""]
+    text += ["## Rules", ""]
+    for name, rule in cal.rules["rules"].items():
+        text.append(f"- **{name}**: " + " ".join(str(rule["description"]).split()))
+    path = report_dir / "calibration_report.md"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,112 @@
+"""Command-line front end for calibration and the evidence ledger.
+
+Sub-commands: ``calibrate``, ``explain-param`` and ``evidence {suggest,check}``. The work
+is done in :mod:`sim.calibration.rules` and :mod:`sim.calibration.evidence`; this module only parses
+arguments and prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.calibration import paths
+from sim.errors import InputError
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", default=str(paths.DEFAULT_DATA), help="data directory (default seeds/data)")
+    parser.add_argument("--evidence", default=str(paths.DEFAULT_LEDGER), help="evidence ledger CSV")
+    parser.add_argument("--documents", default=str(paths.DEFAULT_DOCUMENTS), help="documents.yaml")
+    parser.add_argument("--rules", default=str(paths.DEFAULT_RULES), help="calibration rules YAML")
+    parser.add_argument("--states", default=None, help="comma-separated COW ids (default: all in the rules)")
+    parser.add_argument("--start", type=int, default=1991)
+    parser.add_argument("--end", type=int, default=2024)
+
+
+def _run(args):
+    from sim.calibration import rules as cal
+
+    states = [s.strip() for s in args.states.split(",") if s.strip()] if args.states else None
+    return cal.calibrate(states, args.start, args.end, data_dir=args.data, evidence=args.evidence,
+                         documents=args.documents, rules=args.rules)
+
+
+def cmd_calibrate(args) -> int:
+    from sim.calibration import rules as cal
+
+    result = _run(args)
+    report = cal.write_report(result, args.report) if args.report else None
+    for path in cal.write_outputs(result, args.out):
+        print(f"wrote {path}")
+    if report:
+        print(f"wrote {report}")
+    return 0
+
+
+def cmd_explain(args) -> int:
+    tokens = list(args.what)
+    year = None
+    if tokens and tokens[-1].isdigit():
+        year = int(tokens.pop())
+    if len(tokens) == 2:
+        entity, parameter = tokens
+    elif len(tokens) == 3:
+        entity, parameter = f"{tokens[0]}-{tokens[1]}", tokens[2]
+    else:
+        raise InputError("explain-param", "arguments", "STATE PARAM [YEAR] or A B PARAM [YEAR]",
+                         got=" ".join(args.what))
+    from sim.calibration import rules as cal
+
+    result = _run(args)
+    print(cal.explain(result, entity, parameter, year))
+    return 0
+
+
+def cmd_suggest(args) -> int:
+    from sim.calibration import evidence as ev
+
+    path = Path(args.file)
+    if not path.exists():
+        raise InputError(path, None, "an existing text file")
+    found = ev.suggest(path.read_text(encoding="utf-8", errors="replace"))
+    for s in found:
+        shown = s.sentence if len(s.sentence) <= 160 else s.sentence[:157] + "..."
+        print(f"{path.name}:{s.line}\t{';'.join(s.states)}\t{s.dimension}\t{s.direction:+d}\t[{s.cue}]\t{shown}")
+    print(f"{len(found)} candidate passage(s); review before coding them into the ledger.")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from sim.calibration import evidence as ev
+
+    records = ev.load_ledger(args.file, args.documents)
+    uses = {u: sum(r.use == u for r in records) for u in ev.USES}
+    docs = sorted({r.doc for r in records})
+    print(f"{args.file}: OK, {len(records)} records ({', '.join(f'{k} {v}' for k, v in uses.items())}); "
+          f"documents cited: {', '.join(docs)}")
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("calibrate", help="build calibrated state and dyad tables from data + evidence")
+    _common(p)
+    p.add_argument("--out", default=str(paths.DEFAULT_OUT), help="output directory (default seeds/calibrated)")
+    p.add_argument("--report", default=None, help="also write a markdown report with plots to this directory")
+    p.set_defaults(func=cmd_calibrate)
+
+    p = subparsers.add_parser("explain-param", help="show a calibrated value and every source behind it",
+                              description="alliance-sim explain-param STATE PARAM [YEAR] | A B PARAM [YEAR]")
+    p.add_argument("what", nargs="+", metavar="ARG", help="STATE PARAM [YEAR] or A B PARAM [YEAR]")
+    _common(p)
+    p.set_defaults(func=cmd_explain)
+
+    p = subparsers.add_parser("evidence", help="work with the evidence ledger")
+    sub = p.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
+    s = sub.add_parser("suggest", help="list candidate passages in a text for a person to code")
+    s.add_argument("file", help="plain-text document")
+    s.set_defaults(func=cmd_suggest)
+    c = sub.add_parser("check", help="validate a ledger")
+    c.add_argument("file", nargs="?", default=str(paths.DEFAULT_LEDGER))
+    c.add_argument("--documents", default=str(paths.DEFAULT_DOCUMENTS))
+    c.set_defaults(func=cmd_check)

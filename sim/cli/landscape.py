@@ -1,0 +1,82 @@
+"""``alliance-sim landscape``: the stable bloc configurations of a landscape scenario."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from sim.errors import InputError
+
+
+def _publish(tmp: Path, out: Path) -> None:
+    """Replace ``out`` by the finished ``tmp`` directory in (nearly) one step."""
+    if out.exists():
+        old = out.with_name(out.name + ".old-" + tmp.name)
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
+
+
+def run_landscape(args: argparse.Namespace) -> int:
+    """Handler of ``alliance-sim landscape``."""
+    import pandas as pd
+
+    from sim.landscape.files import check_actual, draw_minima, load_landscape, minima_table, read_actual_csv
+    from sim.landscape.theory import analyse
+
+    spec = load_landscape(args.file)
+    ids = spec.ids
+    actual = spec.actual
+    if args.actual:
+        actual = read_actual_csv(args.actual)
+        check_actual(actual, ids, args.actual)
+    k = args.k if args.k is not None else spec.k
+    if k < 2:
+        raise InputError(None, "--k", "an integer of at least 2", got=k)
+    if args.starts is not None and args.starts < 1:
+        raise InputError(None, "--starts", "a positive number of random starts", got=args.starts)
+    result = analyse(spec.size_vector(), spec.propensity_matrix(), k=k,
+                     starts=args.starts, rng=args.seed)
+    table = minima_table(result, ids, actual)
+    out = Path(args.out) if args.out else Path("results") / "landscape" / Path(args.file).stem
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".landscape-", dir=out.parent))
+    try:
+        table.to_csv(tmp / "minima.csv", index=False)
+        names = [a.name or a.id for a in spec.actors]
+        draw_minima(result, ids, names, tmp / "minima.png", spec.name)
+        _publish(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    what = (f"{result.n_configurations} configurations (exhaustive)" if result.method == "exhaustive"
+            else f"{result.n_configurations} random starts, seed {args.seed}")
+    print(f"{spec.name}: {len(ids)} actors, k={k}, {what}; {len(result.minima)} local minima")
+    with pd.option_context("display.max_colwidth", 200, "display.width", 200,
+                           "display.float_format", "{:.4g}".format):
+        print(table.to_string(index=False))
+    print(f"wrote {out / 'minima.csv'} and {out / 'minima.png'}")
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add ``alliance-sim landscape`` to the command line."""
+    p = subparsers.add_parser(
+        "landscape",
+        help="local minima of an Axelrod-Bennett landscape and their basins",
+        description="Find the stable bloc configurations of a landscape scenario (Axelrod & "
+                    "Bennett 1993), their energies and basins of attraction, and score them "
+                    "against an actual alignment.")
+    p.add_argument("file", help="landscape scenario (YAML, mechanism: landscape)")
+    p.add_argument("--actual", help="CSV with columns actor,bloc: the actual alignment")
+    p.add_argument("--k", type=int, default=None, help="number of blocs (default: the file's k, or 2)")
+    p.add_argument("--starts", type=int, default=None,
+                   help="use this many random starts instead of exhaustive search")
+    p.add_argument("--seed", type=int, default=0, help="seed for random starts (default 0)")
+    p.add_argument("--out", help="output folder (default results/landscape/<file stem>)")
+    p.set_defaults(func=run_landscape)

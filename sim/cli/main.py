@@ -1,0 +1,68 @@
+"""The ``alliance-sim`` command line.
+
+Each sub-command lives in the module that owns its idea; that module exposes
+``register(subparsers)``, which adds its parser and sets ``func`` to a handler taking the
+parsed arguments and returning an exit status. Errors in user input are
+:class:`sim.errors.InputError` and become one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from sim import __version__
+from sim.errors import InputError
+
+#: Modules that contribute sub-commands, in the order ``--help`` lists them.
+COMMAND_MODULES = [
+    "sim.cli.run",
+    "sim.cli.viz",
+    "sim.cli.sweep",
+    "sim.cli.landscape",
+    "sim.cli.validate",
+    "sim.cli.calibrate",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alliance-sim",
+        description="Agent-based simulation of how states form, keep and break alliances.",
+    )
+    parser.add_argument("--version", action="version", version=f"alliance-sim {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a feature module not yet installed
+            if exc.name == name:
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(f"alliance-sim: error: {exc.message()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("alliance-sim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into a pager or `head` that closed early
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""The core sub-commands: run, check, schema, explain."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.errors import InputError
+
+
+def load_with_overrides(path: str, sets: list[str] | None):
+    """Read a scenario, apply ``--set`` overrides, and validate the result."""
+    from sim.scenario.schema import apply_overrides, load_raw, parse_set_args, scenario_from_dict
+
+    raw = load_raw(path)
+    overrides = parse_set_args(sets)
+    if overrides:
+        raw = apply_overrides(raw, overrides, source=f"{path} (--set)")
+        return scenario_from_dict(raw, f"{path} (with --set)", base_dir=Path(path).parent), overrides
+    from sim.scenario.schema import load_scenario
+    return load_scenario(path), overrides
+
+
+def is_landscape_file(path: str) -> bool:
+    """Landscape-theory files (``mechanism: landscape``) have their own format and command."""
+    from sim.scenario.schema import load_raw
+
+    raw = load_raw(path)
+    return raw.get("mechanism") == "landscape"
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.run.simulate import simulate, write_run
+
+    if is_landscape_file(args.scenario):
+        raise InputError(args.scenario, "mechanism", "an agent scenario for 'run'; this is a landscape file, "
+                         "run it with 'alliance-sim landscape'", got="landscape")
+    sc, overrides = load_with_overrides(args.scenario, args.set)
+    if sc.mechanism.kind != "agent":
+        raise InputError(args.scenario, "mechanism.kind", "'agent' for 'run' (use 'alliance-sim landscape')",
+                         got=sc.mechanism.kind)
+    res = simulate(sc, seed=args.seed)
+    res.overrides = overrides
+    out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
+    write_run(res, out, plots=False if args.no_plots else None)
+    print(terminal_summary(res, out))
+    return 0
+
+
+def terminal_summary(res, out: Path) -> str:
+    from sim.levels import DE_FACTO_NAMES
+
+    d = res.dyads
+    last = d[d.year == d.year.max()]
+    lines = [f"{res.scenario.name}: {res.years[0]}-{res.years[-1]}, {len(res.ids)} states, seed {res.seed}"]
+    ev = res.events
+    counts = ev.kind.value_counts()
+    lines.append("  " + ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(counts.items())))
+    pairs = res.scenario.outputs.pairs or []
+    for a, b in pairs:
+        r = last[((last.a == a) & (last.b == b)) | ((last.a == b) & (last.b == a))].iloc[0]
+        lines.append(f"  {a}-{b}: de facto {r.de_facto} ({DE_FACTO_NAMES[int(r.de_facto)]}), de jure {r.de_jure}"
+                     + (f", {r.classification}" if "classification" in r else ""))
+    if res.model.bloc_ids:
+        lines.append("  blocs: " + "; ".join(f"{b}={','.join(sorted(m)) or '-'}" for b, m in res.model.blocs.items()))
+    lines.append(f"  wrote {out}/ (dyads.csv, states.csv, events.csv, manifest.json, report.md, figures)")
+    return "\n".join(lines)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    if is_landscape_file(args.scenario):
+        from sim.landscape.files import load_landscape
+        spec = load_landscape(args.scenario)
+        print(f"{args.scenario}: ok (landscape, {len(spec.actors)} actors)")
+        return 0
+    sc, _ = load_with_overrides(args.scenario, args.set)
+    if sc.mechanism.kind == "agent":
+        from sim.model import inputs_for
+        inputs_for(sc)  # reads and checks every table the scenario names
+    print(f"{args.scenario}: ok ({len(sc.states)} states, {sc.time.start}-{sc.time.end}, "
+          f"{len(sc.events)} events, {len(sc.blocs)} blocs, mechanism {sc.mechanism.kind})")
+    return 0
+
+
+def _cmd_structure(args: argparse.Namespace) -> int:
+    from sim.run.simulate import simulate
+    from sim.analysis.structure import balance_over_time, landscape_at
+
+    sc, _ = load_with_overrides(args.scenario, args.set)
+    res = simulate(sc, seed=args.seed)
+    table = balance_over_time(res.model)
+    print(f"{sc.name}, seed {args.seed}: structural balance of the de facto network")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    year = args.year if args.year is not None else res.years[-1]
+    if year not in res.years:
+        raise InputError(args.scenario, "--year", f"a year of the run ({res.years[0]}-{res.years[-1]})", got=year)
+    found, actual, scores = landscape_at(res.model, year, k=args.k)
+    print(f"\nLandscape of the model's ingredients in {year} ({found.method}, {found.n_configurations} "
+          f"configurations); actual: {' | '.join(' '.join(b) for b in _blocs(actual, res.ids))}")
+    for m, s in zip(found.minima, scores):
+        print(f"  energy {m.energy:+.4f}  basin {m.basin_share:.3f}  misplaced {s['misplaced']}  ARI {s['ari']:.2f}"
+              f"  VI {s['vi']:.2f}  {' | '.join(' '.join(b) for b in m.blocs(res.ids))}")
+    return 0
+
+
+def _blocs(labels, ids) -> list[list[str]]:
+    return [[ids[i] for i in range(len(ids)) if labels[i] == b] for b in sorted(set(labels))]
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from sim.scenario.schema import json_schema
+
+    print(json_schema())
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from sim.analysis.explain import explain_pair
+
+    print(explain_pair(args.run_dir, args.a, args.b, args.year))
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("run", help="run a scenario and write a run folder")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", help="run folder (default runs/NAME-seedN)")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
+    p.add_argument("--no-plots", action="store_true", help="skip the figures")
+    p.set_defaults(func=_cmd_run)
+
+    p = subparsers.add_parser("check", help="validate a scenario without running it")
+    p.add_argument("scenario")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE")
+    p.set_defaults(func=_cmd_check)
+
+    p = subparsers.add_parser("structure", help="structural balance over time and the landscape of a run's "
+                              "own ingredients, compared with the alignment it reached")
+    p.add_argument("scenario")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--year", type=int, help="year of the landscape analysis (default: the last)")
+    p.add_argument("--k", type=int, default=2, help="number of blocs in the landscape (default 2)")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE")
+    p.set_defaults(func=_cmd_structure)
+
+    p = subparsers.add_parser("schema", help="print the JSON Schema of scenario files")
+    p.set_defaults(func=_cmd_schema)
+
+    p = subparsers.add_parser("explain", help="why a pair's alignment is what it is, and why it changed")
+    p.add_argument("run_dir")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.add_argument("year", nargs="?", type=int)
+    p.set_defaults(func=_cmd_explain)

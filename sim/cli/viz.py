@@ -1,0 +1,127 @@
+"""``alliance-sim viz``: serve the browser page (:mod:`sim.app`) on this machine.
+
+The page must work with no internet. Solara's server keeps a local copy of the page's
+JavaScript and CSS (installed by the ``solara-assets`` package) and serves it under
+``/_solara/cdn`` when its assets proxy is on; this command turns the proxy on, turns off
+solara's usage telemetry and version check, and runs in production mode (development mode
+embeds a call-home iframe), so the browser never asks anything of a host but this one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+import warnings
+from pathlib import Path
+
+import yaml
+
+from sim.errors import InputError
+
+#: Environment solara must see before it is imported, for a page that works offline.
+OFFLINE_ENV = {
+    "SOLARA_ASSETS_PROXY": "True",  # serve page assets from the installed copy
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no usage reports to mixpanel.com
+    "SOLARA_THEME_LOADER": "plain",  # a loader with no remote fonts or images
+}
+
+
+def register(subparsers) -> None:
+    """Add the ``viz`` sub-command."""
+    parser = subparsers.add_parser(
+        "viz", help="watch a scenario in the browser (Mesa/Solara page, works offline)",
+        description="Start the browser visualisation on this machine and print its address. "
+                    "Step, Play and Reset the model, move the mechanism weights, and read why "
+                    "each pair aligns. Stop with Ctrl+C.")
+    parser.add_argument("scenario", nargs="?", default=None,
+                        help="scenario file to open first (default: one from scenarios/)")
+    parser.add_argument("--port", type=int, default=8765,
+                        help="port to listen on; 0 picks a free one (default 8765)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1, this machine only)")
+    parser.set_defaults(func=handle)
+
+
+def free_port(host: str) -> int:
+    """A port the operating system says is free on ``host`` right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def is_agent_scenario(path: Path) -> bool:
+    """Whether a scenario file runs the agent model (landscape files are another mechanism).
+
+    A file that does not parse as a YAML mapping is left out rather than shown, since the
+    page should only offer what the model can open.
+    """
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    mechanism = data.get("mechanism")
+    if isinstance(mechanism, str):
+        return mechanism.strip().lower() != "landscape"
+    if isinstance(mechanism, dict):
+        kind = mechanism.get("kind") or mechanism.get("type") or mechanism.get("name")
+        return str(kind).strip().lower() != "landscape" if kind else True
+    return True
+
+
+def check_scenario(path: str) -> Path:
+    """Refuse a missing or invalid scenario before the server starts, not inside the page."""
+    scenario = Path(path)
+    if not scenario.is_file():
+        raise InputError(scenario, None, "an existing scenario file (YAML)")
+    if not is_agent_scenario(scenario):
+        raise InputError(scenario, "mechanism", "an agent-model scenario (landscape scenarios "
+                         "have no browser page)")
+    from sim.scenario.schema import load_scenario  # the model's own validation and messages
+
+    load_scenario(scenario)
+    return scenario.resolve()
+
+
+def solara_argv(host: str, port: int) -> list[str]:
+    """Arguments of ``solara run`` for the page, with nothing that reaches the internet."""
+    return ["sim.app:Page", "--host", host, "--port", str(port), "--production",
+            "--no-open", "--no-check-version"]
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run the server until interrupted; returns the exit status."""
+    if not 0 <= args.port <= 65535:
+        raise InputError("<command line>", "--port", "a port number from 0 to 65535",
+                         got=args.port)
+    env = dict(OFFLINE_ENV)
+    if args.scenario is not None:
+        env["ALLIANCE_SIM_SCENARIO"] = str(check_scenario(args.scenario))
+    port = args.port or free_port(args.host)
+    for key, value in env.items():
+        os.environ[key] = value  # read by solara's settings and sim.app at import
+    print(f"alliance-sim viz: serving at http://{args.host}:{port}/ (Ctrl+C to stop)",
+          flush=True)
+    # Solara warns on every page load served over plain http on 127.0.0.1 that it falls
+    # back to SameSite=lax cookies: right for a local page, so not worth a screenful each.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    from click.exceptions import Abort
+    from solara.__main__ import run  # imported late: solara reads the environment once
+
+    try:
+        run.main(solara_argv(args.host, port), prog_name="solara run",
+                 standalone_mode=False)
+    except OSError as exc:  # most often: the port is taken
+        raise InputError("<command line>", "--port", f"a free port ({exc.strerror})",
+                         got=port) from exc
+    except (Abort, KeyboardInterrupt):  # Ctrl+C is how a server is meant to stop
+        pass
+    print("alliance-sim viz: stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(handle(argparse.Namespace(scenario=None, port=8765, host="127.0.0.1")))

@@ -1,0 +1,165 @@
+"""Where the runs of a sweep execute: this process, a local process pool, or Dask.
+
+All executors offer one operation, :meth:`map_chunks`: run ``fn(ctx, chunk)`` for each chunk
+and yield results as they finish, with a bounded number of chunks in flight so that a sweep
+of any size holds only a few chunks in memory. The run context (base scenario, outputs,
+reference) is shipped once per worker - as a process-pool initializer, or scattered to
+every Dask worker - so the base scenario is parsed once per worker, not once per run. The
+caller hands in ``install``, the pool initializer that keeps the context in a worker, so
+executors know nothing of what they run (and import nothing of it).
+Because each run's seed depends only on its indices, the executor and the number of
+workers change speed, never results.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+from sim.errors import InputError
+
+
+class SerialExecutor:
+    """Runs chunks in this process; the reference for the others and easy to debug."""
+
+    def __init__(self, workers: int = 1):
+        self.workers = 1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def map_chunks(self, fn: Callable, ctx: Any, chunks: Iterable[list],
+                   install: Callable[[Any], None] | None = None) -> Iterator[list]:
+        for chunk in chunks:
+            yield fn(ctx, chunk)
+
+
+class LocalExecutor:
+    """A ``concurrent.futures`` process pool with bounded submission.
+
+    ``forkserver`` is used where available: workers fork from a clean server process that
+    has imported the model once, so they start fast without inheriting the parent's threads
+    (pyarrow's pools, tqdm's monitor), which plain ``fork`` would copy in an undefined
+    state. Set ``ALLIANCE_SIM_MP_CONTEXT=fork`` or ``spawn`` to change it. The start
+    method is passed explicitly because other libraries (Mesa's ``batch_run``) change the
+    process-wide default.
+    """
+
+    def __init__(self, workers: int, in_flight_per_worker: int = 3):
+        self.workers = max(1, int(workers))
+        self.in_flight = self.workers * in_flight_per_worker
+        method = os.environ.get("ALLIANCE_SIM_MP_CONTEXT") or (
+            "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        self._mp = mp.get_context(method)
+        if method == "forkserver":
+            self._mp.set_forkserver_preload(["sim.ensembles.sweep", "sim.run.simulate"])
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        return False
+
+    def map_chunks(self, fn: Callable, ctx: Any, chunks: Iterable[list],
+                   install: Callable[[Any], None] | None = None) -> Iterator[list]:
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=self._mp, initializer=install,
+                                         initargs=(ctx,) if install else ())
+        key = ctx.key
+        pending = set()
+        it = iter(chunks)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < self.in_flight:
+                chunk = next(it, None)
+                if chunk is None:
+                    exhausted = True
+                    break
+                pending.add(self._pool.submit(fn, key, chunk))
+            if not pending:
+                return
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                yield f.result()
+
+
+class DaskExecutor:
+    """Dask distributed: a ``LocalCluster`` of ``workers`` single-threaded processes, or an
+    existing cluster at ``scheduler`` (then ``workers`` only sets how many chunks are kept
+    in flight).
+
+    The base scenario travels with the run context, but files the scenario refers to
+    (calibrated tables, pairwise CSVs) are read by the workers: on a remote cluster every
+    worker needs this package installed and the repository at the same path.
+    """
+
+    def __init__(self, workers: int, scheduler: str | None = None,
+                 in_flight_per_worker: int = 3, processes: bool = True):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - dask is a dependency
+            raise InputError(None, "--executor", "dask[distributed] installed") from None
+        self.workers = max(1, int(workers))
+        self._cluster = None
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout="10s")
+            except OSError as exc:
+                raise InputError(None, "--scheduler", "the address of a running Dask "
+                                 "scheduler", got=scheduler) from exc
+            n = len(self.client.scheduler_info().get("workers", {})) or self.workers
+            self.in_flight = n * in_flight_per_worker
+        else:
+            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                         processes=processes, dashboard_address=None,
+                                         silence_logs=40)
+            self.client = Client(self._cluster)
+            self.in_flight = self.workers * in_flight_per_worker
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        return False
+
+    def map_chunks(self, fn: Callable, ctx: Any, chunks: Iterable[list],
+                   install: Callable[[Any], None] | None = None) -> Iterator[list]:
+        from distributed import as_completed
+        ctx_future = self.client.scatter(ctx, broadcast=True)
+        it = iter(chunks)
+        ac = as_completed()
+        n = 0
+        for chunk in it:
+            ac.add(self.client.submit(fn, ctx_future, chunk, pure=False))
+            n += 1
+            if n >= self.in_flight:
+                break
+        for fut in ac:
+            result = fut.result()
+            fut.release()
+            nxt = next(it, None)
+            if nxt is not None:
+                ac.add(self.client.submit(fn, ctx_future, nxt, pure=False))
+            yield result
+
+
+def make_executor(kind: str, workers: int = 1, scheduler: str | None = None):
+    """The executor named on the command line (``local`` with one worker runs in-process)."""
+    if kind == "local":
+        return SerialExecutor() if workers <= 1 else LocalExecutor(workers)
+    if kind == "serial":
+        return SerialExecutor()
+    if kind == "dask":
+        return DaskExecutor(workers, scheduler)
+    raise InputError(None, "--executor", "one of local, dask", got=kind)

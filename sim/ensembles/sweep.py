@@ -1,0 +1,768 @@
+"""Parameter sweeps and ensembles: what to vary, how to sample it, and a runner that survives.
+
+A sweep file (YAML) names a base scenario, the scenario fields to vary (dotted paths, applied
+with :func:`sim.scenario.schema.apply_overrides`), a design (``grid``, ``points``, ``lhs``,
+``sobol``, ``morris``), replicates per point and one root seed. Every run is identified by
+``run_id = point * replicates + replicate`` and gets the seed
+``SeedSequence(root, spawn_key=(point, replicate))``, so a run's result depends only on its
+indices: the same whichever executor, however many workers, and whether the sweep was
+resumed.
+
+Results stream to disk as runs finish: small Parquet part files under ``results/`` (and
+``dyads/`` when the full dyad-year tables are kept), each written under a temporary name
+and renamed, so a killed sweep leaves only whole parts. ``resume`` reads the run ids of the
+committed parts and skips them. The parent keeps only counters and the set of finished ids,
+so memory does not grow with the number of runs.
+
+A sweep file::
+
+    name: bop_bot_temperature            # default output: runs/sweeps/<name>
+    base: scenarios/known_balance_of_threat.yaml   # relative to this file or the cwd
+    parameters:                          # dotted scenario paths (as for --set)
+      mechanism.threat.mix: {low: 0, high: 1, n: 6}      # a range (n levels on a grid)
+      mechanism.temperature: {values: [0.0, 0.2, 0.8]}   # explicit levels
+    design: {kind: grid}                 # grid | points | lhs | sobol | morris
+                                         # (lhs/sobol/morris: samples: N; sobol:
+                                         # second_order; morris: levels; points: [{..}])
+    replicates: 8                        # runs per point
+    seed: 20260101                       # root of every run's seed
+    outputs:
+      summary: true                      # or a list of RunResult.summary() keys
+      reference: seeds/reference/central_asia_reference.csv   # adds val_* scores
+      alignments:                        # 0/1 per run; mean over replicates = probability
+        - {a: KZK, b: UZB, year: 2022, min_de_jure: 3, by: true}
+      dyads: false                       # keep every run's dyad-year table
+    plots: {x: mechanism.threat.mix, y: mechanism.temperature, metrics: [...]}
+
+Output folder: ``manifest.json`` (resolved sweep, seed rule, versions, content hashes),
+``design.parquet`` (one row per point), ``results/part-*.parquet`` (one row per run:
+run_id, point, replicate, seed, status, error, seconds, the parameters, the outputs),
+``dyads/part-*.parquet`` when kept, ``plots/``. Read them with :func:`sim.ensembles.storage.load_results`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import itertools
+import json
+import math
+import os
+import platform
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import InputError
+
+DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
+
+#: Columns every result row carries, whatever the outputs asked for.
+
+
+# --------------------------------------------------------------------------------------
+# The sweep file
+# --------------------------------------------------------------------------------------
+
+class ParamSpec(BaseModel):
+    """One swept scenario field.
+
+    Either explicit ``values`` (grid levels, any YAML scalars) or a numeric range
+    ``low``..``high``; a grid over a range takes ``n`` evenly spaced levels.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    low: float | None = None
+    high: float | None = None
+    n: int | None = Field(default=None, ge=1)
+    values: list[Any] | None = None
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _range(self) -> "ParamSpec":
+        if self.values is not None:
+            if len(self.values) == 0:
+                raise ValueError("a non-empty list of values")
+            return self
+        if self.low is None or self.high is None:
+            raise ValueError("either 'values' or both 'low' and 'high'")
+        if not self.high > self.low:
+            raise ValueError(f"'high' greater than 'low' (an empty range {self.low}..{self.high})")
+        return self
+
+    def levels(self) -> list[Any]:
+        """Grid levels: the explicit values, or ``n`` evenly spaced points of the range."""
+        if self.values is not None:
+            return list(self.values)
+        n = self.n or 3
+        out = np.linspace(self.low, self.high, n)
+        return [int(round(v)) for v in out] if self.integer else [float(v) for v in out]
+
+
+class DesignSpec(BaseModel):
+    """How points are drawn. ``samples`` means: LHS points; Sobol base size N (SALib draws
+    N*(2D+2) points, or N*(D+2) without second-order indices); Morris trajectories
+    (N*(D+1) points)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["grid", "points", "lhs", "sobol", "morris"] = "grid"
+    samples: int | None = Field(default=None, ge=1)
+    points: list[dict[str, Any]] | None = None
+    second_order: bool = True
+    levels: int = Field(default=4, ge=2)
+    seed: int | None = None
+
+
+class AlignmentOutput(BaseModel):
+    """An event to record per run as 0/1: has the pair reached a level by (or at) a year?
+
+    Averaged over replicates it is the ensemble probability of that alignment, which is
+    what sensitivity studies of the historical case ask about.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    a: str
+    b: str
+    year: int
+    min_de_facto: int | None = None
+    min_de_jure: int | None = None
+    by: bool = True
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _some_level(self) -> "AlignmentOutput":
+        if self.min_de_facto is None and self.min_de_jure is None:
+            raise ValueError("'min_de_facto' or 'min_de_jure'")
+        return self
+
+    def column(self) -> str:
+        return self.name or f"aligned_{self.a}_{self.b}_{self.year}"
+
+
+class OutputSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    summary: bool | list[str] = True
+    reference: str | None = None
+    alignments: list[AlignmentOutput] = []
+    dyads: bool = False
+
+
+class PlotSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    metrics: list[str] = []
+    x: str | None = None
+    y: str | None = None
+
+
+class SweepSpec(BaseModel):
+    """A whole sweep file, validated. Paths are resolved by :func:`load_sweep`."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    base: str
+    parameters: dict[str, ParamSpec] = {}
+    design: DesignSpec = DesignSpec()
+    replicates: int = Field(default=1, ge=1)
+    seed: int = Field(default=0, ge=0)
+    outputs: OutputSpec = OutputSpec()
+    out: str | None = None
+    batch_size: int = Field(default=200, ge=1)
+    plots: PlotSpec = PlotSpec()
+    #: Module that loads, overrides and runs scenarios (``load_base``, ``with_overrides``,
+    #: ``run_once``); the default is the alliance model itself.
+    runner: str = "sim.ensembles.sweep"
+
+
+def yaml_line(text: str, loc: tuple) -> int | None:
+    """1-based line of a (dotted) location in a YAML text, as near as it can be found."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == str(key):
+                    line, node = k.start_mark.line + 1, v
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def resolve_relative(path: str, sweep_file: Path) -> Path | None:
+    """A path in a sweep file: absolute, or relative to the sweep file, or to the cwd."""
+    p = Path(path)
+    if p.is_absolute():
+        return p if p.exists() else None
+    for cand in (sweep_file.parent / p, Path.cwd() / p):
+        if cand.exists():
+            return cand.resolve()
+    return None
+
+
+def load_sweep(path: str | Path) -> "Sweep":
+    """Read and check a sweep file; every problem is an InputError naming file and field."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, None, "an existing sweep file")
+    text = path.read_text()
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(path, None, "valid YAML", line=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise InputError(path, None, "a mapping with 'name', 'base', 'parameters', 'design'")
+    return sweep_from_dict(data, path, text)
+
+
+def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None = None) -> "Sweep":
+    path = Path(path)
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(x for x in err["loc"] if x not in ("function-after",))
+        fld = ".".join(str(x) for x in loc if not str(x).startswith("function-"))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "literal_error" and loc and loc[-1] == "kind":
+            msg = "one of " + ", ".join(DESIGNS)
+        elif err["type"] == "extra_forbidden":
+            msg = "no such field (known: see the sweep file documentation in sim/ensembles/sweep.py)"
+        line = yaml_line(text, loc) if text else None
+        raise InputError(path, fld or None, msg, line=line, got=err.get("input")
+                         if err["type"] != "extra_forbidden" else None) from None
+    line = (lambda *loc: yaml_line(text, loc) if text else None)
+    base = resolve_relative(spec.base, path)
+    if base is None:
+        raise InputError(path, "base", "an existing scenario file", line=line("base"),
+                         got=spec.base)
+    reference = None
+    if spec.outputs.reference:
+        reference = resolve_relative(spec.outputs.reference, path)
+        if reference is None:
+            raise InputError(path, "outputs.reference", "an existing reference timeline file",
+                             line=line("outputs", "reference"), got=spec.outputs.reference)
+    kind = spec.design.kind
+    if kind == "points":
+        if not spec.design.points:
+            raise InputError(path, "design.points", "a non-empty list of {path: value} points",
+                             line=line("design"))
+        for i, pt in enumerate(spec.design.points):
+            unknown = set(pt) - set(spec.parameters) if spec.parameters else set()
+            if unknown:
+                raise InputError(path, f"design.points.{i}", "only parameters listed under "
+                                 "'parameters'", line=line("design", "points", i),
+                                 got=sorted(unknown))
+    elif not spec.parameters:
+        raise InputError(path, "parameters", f"at least one parameter for a {kind} design",
+                         line=line("parameters"))
+    if kind in ("lhs", "sobol", "morris"):
+        for name, p in spec.parameters.items():
+            if p.values is not None:
+                raise InputError(path, f"parameters.{name}", f"a numeric range low..high for a "
+                                 f"{kind} design, not a list of values",
+                                 line=line("parameters", name))
+        if spec.design.samples is None:
+            raise InputError(path, "design.samples", f"a number of samples for a {kind} design",
+                             line=line("design"))
+    sweep = Sweep(spec=spec, file=path, base_path=base, reference_path=reference)
+    sweep.check_paths(line)
+    return sweep
+
+
+# --------------------------------------------------------------------------------------
+# Designs and seeds
+# --------------------------------------------------------------------------------------
+
+def salib_problem(spec: SweepSpec) -> dict:
+    """The SALib problem dict of the swept ranges (order = order in the sweep file)."""
+    names = list(spec.parameters)
+    return {"num_vars": len(names), "names": names,
+            "bounds": [[spec.parameters[n].low, spec.parameters[n].high] for n in names]}
+
+
+def design_matrix(spec: SweepSpec) -> pd.DataFrame:
+    """All points of the design, one row per point (index = point number), one column per
+    parameter. Deterministic given the sweep file (design seed, or the root seed)."""
+    names = list(spec.parameters)
+    d = spec.design
+    seed = spec.seed if d.seed is None else d.seed
+    if d.kind == "grid":
+        rows = list(itertools.product(*(spec.parameters[n].levels() for n in names)))
+        return pd.DataFrame(rows, columns=names)
+    if d.kind == "points":
+        cols = names or sorted({k for p in d.points for k in p})
+        return pd.DataFrame([{c: p.get(c) for c in cols} for p in d.points], columns=cols)
+    lows = np.array([spec.parameters[n].low for n in names])
+    highs = np.array([spec.parameters[n].high for n in names])
+    if d.kind == "lhs":
+        from scipy.stats import qmc
+        u = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(seed)).random(d.samples)
+        X = lows + u * (highs - lows)
+    elif d.kind == "sobol":
+        from SALib.sample import sobol
+        X = sobol.sample(salib_problem(spec), d.samples, calc_second_order=d.second_order,
+                         seed=seed)
+    else:  # morris
+        from SALib.sample import morris
+        X = morris.sample(salib_problem(spec), d.samples, num_levels=d.levels, seed=seed)
+    df = pd.DataFrame(X, columns=names)
+    for n in names:
+        if spec.parameters[n].integer:
+            df[n] = df[n].round().astype(int)
+    return df
+
+
+def run_seed(root: int, point: int, replicate: int) -> int:
+    """The seed of one run: a function of the root seed and the run's indices only."""
+    ss = np.random.SeedSequence(root, spawn_key=(point, replicate))
+    return int(ss.generate_state(1, np.uint32)[0])
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+# --------------------------------------------------------------------------------------
+# The default runner: the alliance model itself
+# --------------------------------------------------------------------------------------
+
+def load_base(path: str) -> dict:
+    from sim.scenario.schema import load_scenario
+    return load_scenario(path).model_dump()
+
+
+def with_overrides(data: dict, overrides: dict, source: str) -> dict:
+    from sim.scenario.schema import apply_overrides
+    return apply_overrides(data, overrides, source=source) if overrides else data
+
+
+def prepare(data: dict, source: str):
+    """Validate a point's scenario once; its replicates reuse it."""
+    from sim.scenario.schema import scenario_from_dict
+    return scenario_from_dict(data, source=source, base_dir=Path(source).parent)
+
+
+def run_once(data, seed: int, record: bool, source: str):
+    """One run of a prepared scenario (or a plain scenario dict)."""
+    from sim.run.simulate import simulate
+    if isinstance(data, dict):
+        data = prepare(data, source)
+    return simulate(data, seed=seed, record=record)
+
+
+# --------------------------------------------------------------------------------------
+# What a worker needs, and what it does
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunContext:
+    """Everything a worker needs, shipped once per worker (initializer or Dask scatter)."""
+
+    key: str
+    base_path: str
+    base_data: dict
+    runner: str
+    summary: bool | tuple
+    alignments: tuple
+    reference: pd.DataFrame | None
+    keep_dyads: bool
+
+    @property
+    def record(self) -> bool:
+        return self.keep_dyads or self.reference is not None or bool(self.alignments)
+
+
+_INSTALLED: dict[str, RunContext] = {}
+#: The last point prepared in this worker: replicates of a point usually arrive together.
+_LAST_POINT: dict[str, Any] = {"key": None, "value": None}
+
+
+def install_context(ctx: RunContext) -> None:
+    """Process-pool initializer: parse nothing per run that can be parsed once."""
+    _INSTALLED[ctx.key] = ctx
+
+
+def _alignment_flags(dyads: pd.DataFrame, specs: tuple) -> dict[str, int]:
+    out = {}
+    for s in specs:
+        pair = dyads[((dyads.a == s["a"]) & (dyads.b == s["b"])) |
+                     ((dyads.a == s["b"]) & (dyads.b == s["a"]))]
+        pair = pair[pair.year <= s["year"]] if s["by"] else pair[pair.year == s["year"]]
+        ok = pd.Series(True, index=pair.index)
+        if s["min_de_facto"] is not None:
+            ok &= pair.de_facto >= s["min_de_facto"]
+        if s["min_de_jure"] is not None:
+            ok &= pair.de_jure >= s["min_de_jure"]
+        out[s["column"]] = int(bool(ok.any()))
+    return out
+
+
+def run_task(ctx: RunContext, task: tuple) -> tuple[dict, pd.DataFrame | None]:
+    """One run: apply the point's overrides to the base, simulate, keep the outputs.
+
+    Any exception becomes a row with status 'error' and its message, so one bad point never
+    stops a sweep.
+    """
+    run_id, point, replicate, seed, overrides = task
+    row: dict[str, Any] = {"run_id": run_id, "point": point, "replicate": replicate,
+                           "seed": seed, "status": "ok", "error": None}
+    row.update(overrides)
+    t0 = time.perf_counter()
+    dyads = None
+    try:
+        runner = importlib.import_module(ctx.runner)
+        key = (ctx.key, point)
+        if _LAST_POINT["key"] == key:
+            data = _LAST_POINT["value"]
+        else:
+            data = runner.with_overrides(ctx.base_data, overrides, ctx.base_path)
+            if hasattr(runner, "prepare"):
+                data = runner.prepare(data, ctx.base_path)
+            _LAST_POINT.update(key=key, value=data)
+        res = runner.run_once(data, seed, ctx.record, ctx.base_path)
+        if ctx.summary:
+            summ = res.summary()
+            if ctx.summary is not True:
+                summ = {k: summ[k] for k in ctx.summary}
+            row.update({k: _plain(v) for k, v in summ.items()})
+        if ctx.record:
+            table = res.dyads
+            if ctx.alignments:
+                row.update(_alignment_flags(table, ctx.alignments))
+            if ctx.reference is not None:
+                from sim.analysis.validation import score_table
+                row.update({f"val_{k}": v for k, v in score_table(table, ctx.reference).items()})
+            if ctx.keep_dyads:
+                dyads = table.copy()
+                dyads.insert(0, "run_id", run_id)
+    except Exception as exc:  # noqa: BLE001 - recorded, the sweep goes on
+        row["status"] = "error"
+        last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+        where = f" (at {Path(last[0].filename).name}:{last[0].lineno})" if last else ""
+        row["error"] = f"{type(exc).__name__}: {exc}{where}"[:2000]
+        dyads = None
+    row["seconds"] = time.perf_counter() - t0
+    return row, dyads
+
+
+def run_chunk(ctx: RunContext | str, tasks: list[tuple]) -> list[tuple[dict, Any]]:
+    """Run a chunk of tasks in one worker. ``ctx`` is the context or the key of one
+    installed by :func:`install_context`."""
+    if isinstance(ctx, str):
+        ctx = _INSTALLED[ctx]
+    return [run_task(ctx, t) for t in tasks]
+
+
+# --------------------------------------------------------------------------------------
+# The sweep and its output folder
+# --------------------------------------------------------------------------------------
+
+def _sha256(path: Path | None) -> str | None:
+    if path is None or not Path(path).is_file():
+        return None
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _code_hash() -> str:
+    """Hash of the package's Python sources: two sweeps with the same hash ran the same
+    model code (package versions alone do not say so while the model is being edited)."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for f in sorted(package.rglob("*.py")):
+        h.update(f.relative_to(package).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+    out = {"python": platform.python_version()}
+    for pkg in ("alliance-sim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "SALib",
+                "dask", "distributed", "pydantic"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    return out
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
+    os.replace(tmp, path)
+
+
+@dataclass
+class Sweep:
+    """A checked sweep file with its resolved paths and its design."""
+
+    spec: SweepSpec
+    file: Path
+    base_path: Path
+    reference_path: Path | None = None
+    _design: pd.DataFrame | None = field(default=None, repr=False)
+
+    def check_paths(self, line=lambda *a: None) -> None:
+        """Every swept path must exist in the base scenario (apply_overrides says if not)."""
+        runner = importlib.import_module(self.spec.runner)
+        base = runner.load_base(str(self.base_path))
+        design = self.design
+        if len(design) == 0:
+            return
+        first = {c: _plain(design[c].dropna().iloc[0]) for c in design.columns
+                 if design[c].notna().any()}
+        for name, value in first.items():
+            try:
+                runner.with_overrides(base, {name: value}, str(self.base_path))
+            except InputError as exc:
+                raise InputError(self.file, f"parameters.{name}",
+                                 f"a field of the base scenario {self.base_path.name} "
+                                 f"({exc.expected})", line=line("parameters", name)) from None
+            except (KeyError, IndexError, TypeError, ValueError) as exc:
+                raise InputError(self.file, f"parameters.{name}",
+                                 f"a field of the base scenario {self.base_path.name}",
+                                 line=line("parameters", name), got=str(exc)) from None
+
+    @property
+    def design(self) -> pd.DataFrame:
+        if self._design is None:
+            self._design = design_matrix(self.spec)
+        return self._design
+
+    @property
+    def n_points(self) -> int:
+        return len(self.design)
+
+    @property
+    def n_runs(self) -> int:
+        return self.n_points * self.spec.replicates
+
+    def plan_hash(self) -> str:
+        """Identifies the planned runs: resuming under a changed plan is refused."""
+        h = hashlib.sha256()
+        h.update(json.dumps(self.spec.model_dump(exclude={"out", "batch_size"}),
+                            sort_keys=True, default=str).encode())
+        h.update(self.design.to_csv(index=False).encode())
+        h.update((_sha256(self.base_path) or "").encode())
+        return h.hexdigest()
+
+    def tasks(self, skip: set[int] | frozenset = frozenset()) -> Iterator[tuple]:
+        """Planned runs not in ``skip``, generated lazily in run-id order."""
+        reps = self.spec.replicates
+        names = list(self.design.columns)
+        for point, values in enumerate(self.design.itertuples(index=False, name=None)):
+            overrides = {n: _plain(v) for n, v in zip(names, values) if v is not None
+                         and not (isinstance(v, float) and math.isnan(v))}
+            for rep in range(reps):
+                rid = point * reps + rep
+                if rid not in skip:
+                    yield (rid, point, rep, run_seed(self.spec.seed, point, rep), overrides)
+
+    def context(self) -> RunContext:
+        runner = importlib.import_module(self.spec.runner)
+        reference = None
+        if self.reference_path is not None:
+            from sim.scenario.reference import load_reference_levels
+            reference = load_reference_levels(self.reference_path)
+        summary = self.spec.outputs.summary
+        aligns = tuple(dict(a.model_dump(), column=a.column()) for a in self.spec.outputs.alignments)
+        return RunContext(key=self.plan_hash(), base_path=str(self.base_path),
+                          base_data=runner.load_base(str(self.base_path)),
+                          runner=self.spec.runner,
+                          summary=summary if isinstance(summary, bool) else tuple(summary),
+                          alignments=aligns, reference=reference,
+                          keep_dyads=self.spec.outputs.dyads)
+
+    def default_out(self) -> Path:
+        return Path(self.spec.out) if self.spec.out else Path("runs") / "sweeps" / self.spec.name
+
+
+def committed_run_ids(out_dir: Path) -> set[int]:
+    """Run ids in the committed result parts (reads only the run_id column)."""
+    done: set[int] = set()
+    for part in sorted((out_dir / "results").glob("part-*.parquet")):
+        done.update(pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist())
+    return done
+
+
+def _clean_partial(out_dir: Path) -> None:
+    """Drop what a killed sweep may have left: temp files, dyad parts without results."""
+    for sub in ("results", "dyads"):
+        for tmp in (out_dir / sub).glob(".*.tmp"):
+            tmp.unlink()
+    results = {p.name for p in (out_dir / "results").glob("part-*.parquet")}
+    for p in (out_dir / "dyads").glob("part-*.parquet"):
+        if p.name not in results:
+            p.unlink()
+
+
+@dataclass
+class SweepOutcome:
+    out_dir: Path
+    planned: int
+    skipped: int
+    ran: int
+    errors: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.ran / self.seconds if self.seconds > 0 else float("nan")
+
+
+def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, workers: int = 1,
+              executor: str = "local", scheduler: str | None = None, resume: bool = False,
+              progress: bool = True, chunksize: int | None = None,
+              plots: bool = True) -> SweepOutcome:
+    """Run (or resume) a sweep, streaming results to ``out``.
+
+    Args:
+        sweep: A checked :class:`Sweep` or the path of a sweep file.
+        out: Output folder (default: the sweep's ``out`` or ``runs/sweeps/<name>``).
+        workers: Worker processes (1 runs in this process with the local executor).
+        executor: ``local`` (process pool) or ``dask`` (LocalCluster or ``scheduler``).
+        scheduler: Address of a running Dask scheduler.
+        resume: Continue a sweep in ``out``, skipping runs already committed.
+        progress: Show a tqdm bar on stderr.
+        chunksize: Runs per task sent to a worker (default: chosen from the sweep size).
+        plots: Draw the summary plots at the end.
+    """
+    from sim.ensembles.executors import make_executor
+
+    if not isinstance(sweep, Sweep):
+        sweep = load_sweep(sweep)
+    out_dir = Path(out) if out else sweep.default_out()
+    manifest_path = out_dir / "manifest.json"
+    plan = sweep.plan_hash()
+    if (out_dir / "results").exists() and any((out_dir / "results").glob("part-*.parquet")):
+        if not resume:
+            raise InputError(out_dir, "--out", "an empty or new folder (it holds results of "
+                             "a sweep; add --resume to continue it)")
+        old = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        if old.get("plan_hash") != plan:
+            raise InputError(sweep.file, None, f"the same sweep as the one in {out_dir} "
+                             "(design, seeds or base scenario changed; use a new --out)")
+    (out_dir / "results").mkdir(parents=True, exist_ok=True)
+    if sweep.spec.outputs.dyads:
+        (out_dir / "dyads").mkdir(exist_ok=True)
+    _clean_partial(out_dir)
+    done = committed_run_ids(out_dir) if resume else set()
+    batch_no = 1 + max((int(p.stem.split("-")[1]) for p in
+                        (out_dir / "results").glob("part-*.parquet")), default=-1)
+
+    manifest = {
+        "sweep": sweep.spec.model_dump(), "sweep_file": str(sweep.file),
+        "base_scenario": str(sweep.base_path),
+        "reference": str(sweep.reference_path) if sweep.reference_path else None,
+        "hashes": {"sweep_file": _sha256(sweep.file), "base_scenario": _sha256(sweep.base_path),
+                   "reference": _sha256(sweep.reference_path), "sim_code": _code_hash()},
+        "plan_hash": plan, "n_points": sweep.n_points, "replicates": sweep.spec.replicates,
+        "n_runs": sweep.n_runs,
+        "seeds": {"root": sweep.spec.seed, "rule": "SeedSequence(root, spawn_key=(point, "
+                  "replicate)).generate_state(1, uint32)[0]; run_id = point * replicates + "
+                  "replicate"},
+        "versions": _versions(), "status": "running",
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "executor": executor, "workers": workers,
+    }
+    _atomic_write_bytes(manifest_path, json.dumps(manifest, indent=2, default=str).encode())
+    design = sweep.design.copy()
+    design.insert(0, "point", np.arange(len(design)))
+    design.columns = [str(c) for c in design.columns]
+    _atomic_parquet(design.astype({c: "object" for c in design.columns[1:]
+                                   if design[c].dtype == object}), out_dir / "design.parquet")
+
+    remaining = sweep.n_runs - len(done)
+    if chunksize is None:
+        chunksize = max(1, min(64, remaining // max(1, workers * 8)))
+    ctx = sweep.context()
+    tasks = sweep.tasks(skip=done)
+    chunks = iter(lambda: list(itertools.islice(tasks, chunksize)), [])
+    rows: list[dict] = []
+    dyad_frames: list[pd.DataFrame] = []
+    dyad_rows = 0
+    n_err = ran = 0
+    last_flush = time.monotonic()
+
+    def flush() -> None:
+        nonlocal batch_no, rows, dyad_frames, dyad_rows, last_flush
+        if not rows:
+            return
+        name = f"part-{batch_no:06d}.parquet"
+        if dyad_frames:  # dyads first: results commit the batch
+            _atomic_parquet(pd.concat(dyad_frames, ignore_index=True), out_dir / "dyads" / name)
+        _atomic_parquet(pd.DataFrame(rows), out_dir / "results" / name)
+        batch_no += 1
+        rows, dyad_frames, dyad_rows = [], [], 0
+        last_flush = time.monotonic()
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=sweep.n_runs, initial=len(done), unit="run", file=sys.stderr,
+                   desc=sweep.spec.name, smoothing=0.1, dynamic_ncols=True)
+    t0 = time.perf_counter()
+    try:
+        with make_executor(executor, workers, scheduler) as ex:
+            for results in ex.map_chunks(run_chunk, ctx, chunks, install=install_context):
+                for row, dy in results:
+                    rows.append(row)
+                    ran += 1
+                    n_err += row["status"] != "ok"
+                    if dy is not None:
+                        dyad_frames.append(dy)
+                        dyad_rows += len(dy)
+                if bar is not None:
+                    bar.update(len(results))
+                    if n_err:
+                        bar.set_postfix(errors=n_err, refresh=False)
+                if (len(rows) >= sweep.spec.batch_size or dyad_rows >= 200_000
+                        or time.monotonic() - last_flush > 5.0):
+                    flush()
+            flush()
+    except KeyboardInterrupt:
+        flush()  # keep what finished; --resume runs the rest
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    seconds = time.perf_counter() - t0
+    manifest.update(status="complete", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    counts={"planned": sweep.n_runs, "skipped_done": len(done), "ran": ran,
+                            "errors_this_session": n_err}, seconds=seconds)
+    _atomic_write_bytes(manifest_path, json.dumps(manifest, indent=2, default=str).encode())
+    if plots:
+        from sim.plots.sweep import default_plots
+        try:
+            default_plots(out_dir, sweep)
+        except Exception as exc:  # noqa: BLE001 - plots are a convenience, results are safe
+            print(f"alliance-sim: warning: plots not drawn: {exc}", file=sys.stderr)
+    return SweepOutcome(out_dir, sweep.n_runs, len(done), ran, n_err, seconds)

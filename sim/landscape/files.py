@@ -1,0 +1,325 @@
+"""Landscape scenario files, their CSV tables, and the ``alliance-sim landscape`` command.
+
+A landscape scenario (YAML) names the actors, their sizes and their pairwise
+propensities, inline or by CSV, and optionally the actual alignment to score against::
+
+    mechanism: landscape
+    name: triangle
+    actors: [A, B, C]            # or [{id: A, name: Alpha}, ...]
+    sizes: {A: 1, B: 1, C: 2}    # or sizes_csv: sizes.csv (columns actor,size)
+    propensities:                # or propensities_csv: p.csv (columns a,b,value)
+      - {a: A, b: B, value: 1}
+    k: 2                         # optional, number of blocs
+    actual: {A: west, B: west, C: east}   # optional
+
+Propensities are symmetric: a row for (a, b) also sets (b, a); pairs never listed are 0;
+the same pair listed twice with different values is an error. CSV paths are relative to
+the scenario file. Every problem is an :class:`~sim.errors.InputError` naming the file,
+the line where known, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sim.errors import InputError
+from sim.files import read_csv
+
+
+class ActorEntry(BaseModel):
+    """An actor: its id (a COW abbreviation for real states) and an optional name."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1)
+    name: str | None = None
+
+
+class PropensityRow(BaseModel):
+    """One symmetric propensity ``p_ab = p_ba``."""
+
+    model_config = ConfigDict(extra="forbid")
+    a: str
+    b: str
+    value: float = Field(allow_inf_nan=False)
+
+
+class LandscapeSpec(BaseModel):
+    """A validated landscape scenario (sizes and propensities resolved from CSVs)."""
+
+    model_config = ConfigDict(extra="forbid")
+    mechanism: Literal["landscape"]
+    name: str = Field(min_length=1)
+    description: str | None = None
+    sources: list[str] | str | None = None
+    actors: list[ActorEntry] = Field(min_length=2)
+    sizes: dict[str, float] | None = None
+    sizes_csv: str | None = None
+    propensities: list[PropensityRow] | None = None
+    propensities_csv: str | None = None
+    k: int = Field(default=2, ge=2, le=12)
+    actual: dict[str, str] | None = None
+
+    @field_validator("actors", mode="before")
+    @classmethod
+    def _ids_or_entries(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [{"id": x} if isinstance(x, str) else x for x in v]
+        return v
+
+    @field_validator("actual", mode="before")
+    @classmethod
+    def _bloc_names(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {str(k): str(x) for k, x in v.items()}
+        return v
+
+    # -- derived arrays -------------------------------------------------------------
+    @property
+    def ids(self) -> list[str]:
+        return [a.id for a in self.actors]
+
+    def size_vector(self) -> np.ndarray:
+        return np.array([self.sizes[i] for i in self.ids], dtype=float)
+
+    def propensity_matrix(self) -> np.ndarray:
+        pos = {a: i for i, a in enumerate(self.ids)}
+        p = np.zeros((len(pos), len(pos)))
+        for row in self.propensities or []:
+            p[pos[row.a], pos[row.b]] = p[pos[row.b], pos[row.a]] = row.value
+        return p
+
+
+# ----------------------------------------------------------------------------- loading
+def _yaml_line(root: yaml.Node | None, loc: tuple) -> int | None:
+    """1-based line of the YAML node at a pydantic error location, as near as known."""
+    node, line = root, None
+    for key in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            nxt = None
+            for k, v in node.value:
+                if k.value == str(key):
+                    nxt, line = v, k.start_mark.line + 1
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            break
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
+
+
+def _read_csv(path: Path, columns: list[str], field: str) -> pd.DataFrame:
+    if not path.is_file():  # name the scenario field that points at the missing file
+        raise InputError(path, field, "an existing CSV file", got=str(path))
+    return read_csv(path, required=columns)
+
+
+def _number(path: Path, value: str, field: str, line: int) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise InputError(path, field, "a number", line=line, got=value) from None
+    if not np.isfinite(x):
+        raise InputError(path, field, "a finite number", line=line, got=value)
+    return x
+
+
+def read_sizes_csv(path: str | Path) -> dict[str, float]:
+    """Sizes from a CSV with columns ``actor,size`` (one row per actor)."""
+    path = Path(path)
+    df = _read_csv(path, ["actor", "size"], "sizes_csv")
+    return _per_actor(path, df, lambda row, i: _number(path, row.size, "size", i))
+
+
+def _per_actor(path: Path, df, value) -> dict:
+    """``{actor: value(row, line)}``, refusing an actor listed twice."""
+    out: dict = {}
+    for i, row in enumerate(df.itertuples(index=False), start=2):
+        actor = str(row.actor).strip()
+        if actor in out:
+            raise InputError(path, "actor", "each actor once", line=i, got=actor)
+        out[actor] = value(row, i)
+    return out
+
+
+def read_propensities_csv(path: str | Path) -> list[dict]:
+    """Propensity rows from a CSV with columns ``a,b,value`` (with their line numbers)."""
+    path = Path(path)
+    df = _read_csv(path, ["a", "b", "value"], "propensities_csv")
+    return [{"a": str(r.a).strip(), "b": str(r.b).strip(),
+             "value": _number(path, r.value, "value", i), "_line": i, "_file": path}
+            for i, r in enumerate(df.itertuples(index=False), start=2)]
+
+
+def read_actual_csv(path: str | Path) -> dict[str, str]:
+    """Actual alignment from a CSV with columns ``actor,bloc``."""
+    path = Path(path)
+    df = _read_csv(path, ["actor", "bloc"], "actual")
+    return _per_actor(path, df, lambda row, i: str(row.bloc).strip())
+
+
+def load_landscape(path: str | Path) -> LandscapeSpec:
+    """Read and validate a landscape scenario file (YAML), resolving its CSV tables.
+
+    Raises:
+        InputError: for any problem, naming file, line (where known), field and
+            what was expected.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "an existing landscape scenario file")
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(path, None, "valid YAML", line=mark.line + 1 if mark else None,
+                         got=getattr(exc, "problem", str(exc))) from None
+    if not isinstance(data, dict):
+        raise InputError(path, None, "a mapping with mechanism, name, actors, sizes, propensities",
+                         got=type(data).__name__)
+    try:
+        spec = LandscapeSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function")))
+        field = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in loc).replace(".[", "[")
+        return_line = _yaml_line(root, loc)
+        expected = err["msg"].replace("Input should be ", "").replace("Value error, ", "")
+        raise InputError(path, field or None, expected, line=return_line,
+                         got=err.get("input") if not isinstance(err.get("input"), dict) else None) from None
+
+    def line(*loc):
+        return _yaml_line(root, loc)
+
+    ids = spec.ids
+    seen = set()
+    for i, a in enumerate(ids):
+        if a in seen:
+            raise InputError(path, f"actors[{i}]", "each actor id once", line=line("actors", i), got=a)
+        seen.add(a)
+
+    # sizes
+    if (spec.sizes is None) == (spec.sizes_csv is None):
+        raise InputError(path, "sizes", "exactly one of 'sizes' (inline) or 'sizes_csv'",
+                         line=line("sizes") or line("sizes_csv"))
+    if spec.sizes_csv is not None:
+        sizes = read_sizes_csv(path.parent / spec.sizes_csv)
+        where, sline = path.parent / spec.sizes_csv, None
+    else:
+        sizes, where, sline = spec.sizes, path, line("sizes")
+    for a, v in sizes.items():
+        if a not in seen:
+            raise InputError(where, "sizes", f"sizes only for listed actors ({', '.join(ids)})",
+                             line=sline, got=a)
+        if not (np.isfinite(v) and v > 0):
+            raise InputError(where, f"sizes.{a}", "a positive size", line=sline, got=v)
+    missing = [a for a in ids if a not in sizes]
+    if missing:
+        raise InputError(where, "sizes", "a size for every actor", line=sline,
+                         got=f"missing {', '.join(missing)}")
+
+    # propensities
+    if (spec.propensities is None) == (spec.propensities_csv is None):
+        raise InputError(path, "propensities",
+                         "exactly one of 'propensities' (inline) or 'propensities_csv'",
+                         line=line("propensities") or line("propensities_csv"))
+    if spec.propensities_csv is not None:
+        rows = read_propensities_csv(path.parent / spec.propensities_csv)
+    else:
+        rows = [{"a": r.a, "b": r.b, "value": r.value, "_line": line("propensities", i),
+                 "_file": path, "_field": f"propensities[{i}]"}
+                for i, r in enumerate(spec.propensities)]
+    values: dict[frozenset, float] = {}
+    for r in rows:
+        field = r.get("_field", "a,b")
+        for end in ("a", "b"):
+            if r[end] not in seen:
+                raise InputError(r["_file"], f"{field}.{end}" if "_field" in r else end,
+                                 f"a listed actor ({', '.join(ids)})", line=r["_line"], got=r[end])
+        if r["a"] == r["b"]:
+            raise InputError(r["_file"], field, "two different actors", line=r["_line"], got=r["a"])
+        key = frozenset((r["a"], r["b"]))
+        if key in values and values[key] != r["value"]:
+            raise InputError(r["_file"], field, f"one value per pair ({r['a']}, {r['b']} was "
+                             f"already given {values[key]})", line=r["_line"], got=r["value"])
+        values[key] = r["value"]
+    # actual
+    if spec.actual is not None:
+        check_actual(spec.actual, ids, path, line("actual"))
+    return spec.model_copy(update={
+        "sizes": {a: float(sizes[a]) for a in ids},
+        "propensities": [PropensityRow(a=sorted(k)[0], b=sorted(k)[1], value=v)
+                         for k, v in values.items()],
+    })
+
+
+def check_actual(actual: dict[str, str], ids: list[str], file, line=None) -> None:
+    """The actual alignment must place every actor, and only listed actors."""
+    extra = [a for a in actual if a not in ids]
+    if extra:
+        raise InputError(file, "actual", f"blocs only for listed actors ({', '.join(ids)})",
+                         line=line, got=extra[0])
+    missing = [a for a in ids if a not in actual]
+    if missing:
+        raise InputError(file, "actual", "a bloc for every actor", line=line,
+                         got=f"missing {', '.join(missing)}")
+
+
+# --------------------------------------------------------------------------- reporting
+def minima_table(result, ids: list[str], actual: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per local minimum: energy, basin, blocs and (with ``actual``) agreement."""
+    from sim.landscape.partition import compare
+
+    rows = []
+    truth = [actual[a] for a in ids] if actual else None
+    for rank, m in enumerate(result.minima, start=1):
+        row = {"minimum": rank, "energy": m.energy, "basin_size": m.basin_size,
+               "basin_share": m.basin_share}
+        if m.share_se is not None:
+            row["share_se"] = m.share_se
+        row["blocs"] = " | ".join(" ".join(b) for b in m.blocs(ids))
+        if truth is not None:
+            row.update(compare(list(m.labels), truth))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def draw_minima(result, ids: list[str], names: list[str], path: Path, title: str,
+                max_minima: int = 20) -> None:
+    """Figure: one column per minimum (lowest energy left), actors coloured by bloc."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mins = result.minima[:max_minima]
+    grid = np.array([m.labels for m in mins], dtype=float).T  # actors x minima
+    from matplotlib.colors import ListedColormap
+
+    fig, ax = plt.subplots(figsize=(max(4.5, 2.0 + 1.1 * len(mins)), 1.4 + 0.32 * len(ids)))
+    cmap = ListedColormap(plt.get_cmap("tab10").colors[: max(result.k, 2)])
+    ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=max(result.k, 2) - 0.5, aspect="auto")
+    ax.set_yticks(range(len(ids)), names)
+    labels = []
+    for i, m in enumerate(mins, start=1):
+        share = f"{m.basin_share:.0%}" if m.share_se is None else f"{m.basin_share:.0%}±{m.share_se:.0%}"
+        labels.append(f"#{i}\nE={m.energy:.3g}\nbasin {share}")
+    ax.set_xticks(range(len(mins)), labels, fontsize=8)
+    for (r, c), v in np.ndenumerate(grid):
+        ax.text(c, r, chr(ord("A") + int(v)), ha="center", va="center", fontsize=8, color="white")
+    ax.set_title(f"{title}\nlocal minima ({result.method}), blocs A, B, ...", fontsize=9, wrap=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

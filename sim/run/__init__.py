@@ -1,0 +1,1 @@
+"""One run of a scenario: simulating it, its tables, writing its run folder and its report."""

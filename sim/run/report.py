@@ -1,0 +1,74 @@
+"""The short markdown report of a run: where alignments ended and the main changes, with why."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.run.simulate import RunResult
+
+STRUCTURAL = ("treaty_formed", "treaty_denounced", "treaty_withdrawn", "treaty_lapsed", "hostile_imposed",
+              "hostile_lifted", "bloc_join", "bloc_exit", "bloc_founded", "bloc_dissolved")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def run_report(res: "RunResult", figures: dict[str, str]) -> str:
+    m = res.model
+    d = res.dyads
+    last = d[d.year == d.year.max()]
+    w = ", ".join(f"{k} {v:.2f}" for k, v in m.threat_weights.items())
+    u = ", ".join(f"{k} {v:g}" for k, v in m.utility_weights.items())
+    out = [f"# {res.scenario.name}: run report", ""]
+    if res.scenario.description:
+        out += [res.scenario.description.strip(), ""]
+    out += [f"- Scenario file: `{res.scenario.source}`; seed {res.seed}; years {res.years[0]}-{res.years[-1]}.",
+            f"- Threat weights: {w}.", f"- Utility weights: {u}; temperature {m.temperature:g}.", ""]
+
+    rows = []
+    for r in last.itertuples():
+        if r.de_facto != 0 or r.de_jure != 0:
+            rows.append([f"{r.a}-{r.b}", f"{r.de_facto} {DE_FACTO_NAMES[r.de_facto]}",
+                         f"{r.de_jure} {DE_JURE_NAMES[r.de_jure]}", getattr(r, "classification", "")])
+    out += [f"## Alignments in {res.years[-1]}", ""]
+    out += [_table(["pair", "de facto", "de jure", "class"], rows) if rows else "All pairs distant, no instruments.", ""]
+
+    ev = res.events
+    key_pairs = {frozenset(p) for p in res.scenario.outputs.pairs}
+    main = ev[ev.kind.isin(STRUCTURAL) | ((ev.kind == "de_facto_change") &
+                                          ev.apply(lambda r: frozenset((r.a, r.b)) in key_pairs, axis=1))]
+    out += ["## Main changes and why", "",
+            "Drivers are each side's weighted utility components toward the other (largest first), "
+            "and the component that moved most since the year before.", ""]
+    rows = [[str(r.year), r.kind.replace("_", " "), "-".join(x for x in (r.a, r.b) if x), r.text, r.drivers]
+            for r in main.itertuples()]
+    if len(rows) > 60:
+        rows = rows[:60]
+        out.append("(first 60 changes; the full list is in events.csv)\n")
+    out += [_table(["year", "change", "who", "what", "drivers"], rows) if rows else "No structural change.", ""]
+
+    shocks = ev[~ev.kind.isin(STRUCTURAL + ("de_facto_change",))]
+    if len(shocks):
+        out += ["## Scenario events (input changes)", ""]
+        out += [f"- {r.year}: {r.text}" for r in shocks.itertuples()]
+        out.append("")
+    if m.bloc_ids:
+        out += ["## Blocs at the end", ""]
+        for b, members in m.blocs.items():
+            out.append(f"- {m.bloc_names[b]}: {', '.join(sorted(members)) or '(no members)'}")
+        out.append("")
+    if "classification" in last:
+        counts = last.classification.value_counts()
+        out += ["## Relationship classes at the end", "",
+                ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()), ""]
+    if figures:
+        out += ["## Figures", ""]
+        out += [f"![{k}]({v})" for k, v in figures.items()]
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,259 @@
+"""Running a scenario to the end and turning the model's history into tables.
+
+This is the I/O edge of the core: :func:`simulate` runs a model in memory and returns a
+:class:`RunResult`; :func:`write_run` writes a run folder atomically (a temporary folder
+renamed into place, so a failure never leaves a half-written run behind).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import __version__
+from sim.mechanisms.classify import CLASSES
+from sim.model import AllianceModel, coerce_scenario
+from sim.scenario.schema import Scenario, canonical_json
+from sim.mechanisms.utility import COMPONENTS
+
+FLOAT_FORMAT = "%.6f"
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced, in memory."""
+
+    scenario: Scenario
+    seed: int
+    model: AllianceModel
+    overrides: dict[str, Any] = field(default_factory=dict)
+    _dyads: pd.DataFrame | None = None
+    _states: pd.DataFrame | None = None
+
+    @property
+    def ids(self) -> list[str]:
+        return self.model.ids
+
+    @property
+    def years(self) -> list[int]:
+        return self.model.years[: self.model.t + 1]
+
+    @property
+    def dyads(self) -> pd.DataFrame:
+        """One row per unordered pair and year (pairs in scenario order, ``a`` before ``b``).
+
+        Component columns hold *weighted* contributions to the total utility:
+        ``a_security`` is what b's help against a's threats adds to a's wish to align with
+        b. ``threat_ab`` is the threat b poses to a.
+        """
+        if self._dyads is None:
+            self._dyads = dyad_table(self.model)
+        return self._dyads
+
+    @property
+    def states(self) -> pd.DataFrame:
+        if self._states is None:
+            self._states = state_table(self.model)
+        return self._states
+
+    @property
+    def events(self) -> pd.DataFrame:
+        cols = ["year", "kind", "a", "b", "text", "drivers"]
+        return pd.DataFrame(self.model.event_log, columns=cols)
+
+    def summary(self) -> dict[str, float]:
+        """Scalar outcomes for sweeps and ensembles."""
+        return summarise(self.model)
+
+
+def simulate(scenario: Scenario | str | Path | dict, seed: int = 0, *, record: bool = True,
+             **model_kwargs: Any) -> RunResult:
+    """Run a scenario from its first to its last year."""
+    sc = coerce_scenario(scenario)
+    model = AllianceModel(sc, rng=seed, record=record, **model_kwargs)
+    while model.running:
+        model.step()
+    return RunResult(sc, int(seed), model, overrides=dict(model_kwargs))
+
+
+def simulate_tables(scenario: Scenario | str | Path | dict, seeds) -> list[pd.DataFrame]:
+    """The dyad-year table of each seed (summary columns only: levels and classes)."""
+    sc = coerce_scenario(scenario)
+    return [dyad_table(simulate(sc, int(s), record=False).model, components=False) for s in seeds]
+
+
+# ---------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------
+
+
+def dyad_table(model: AllianceModel, components: bool = True) -> pd.DataFrame:
+    h = model.history
+    T = len(h["de_facto"])
+    n = model.n
+    iu, ju = np.triu_indices(n, 1)
+    P = len(iu)
+    years = np.repeat(np.array(model.years[:T]), P)
+    ids = np.array(model.ids, dtype=object)
+    cols: dict[str, Any] = {
+        "year": years,
+        "a": np.tile(ids[iu], T),
+        "b": np.tile(ids[ju], T),
+        "de_facto": np.concatenate([f[iu, ju] for f in h["de_facto"]]),
+        "de_jure": np.concatenate([j[iu, ju] for j in h["de_jure"]]),
+        "a_desired": np.concatenate([d[iu, ju] for d in h["desired"]]),
+        "b_desired": np.concatenate([d[ju, iu] for d in h["desired"]]),
+    }
+    if components and model.record:
+        names = np.array(CLASSES, dtype=object)
+        cols["classification"] = names[np.concatenate([c[iu, ju] for c in h["classification"]])]
+        cols["threat_ab"] = np.concatenate([t[iu, ju] for t in h["threat"]])
+        cols["threat_ba"] = np.concatenate([t[ju, iu] for t in h["threat"]])
+        cols["shared_threat"] = np.concatenate([s[iu, ju] for s in h["shared_threat"]])
+        w = model.utility_weights
+        for side, (r, c) in (("a", (iu, ju)), ("b", (ju, iu))):
+            for comp in COMPONENTS:
+                cols[f"{side}_{comp}"] = np.concatenate([w[comp] * cs[comp][r, c] for cs in h["components"]])
+            cols[f"{side}_total"] = np.concatenate([cs["total"][r, c] for cs in h["components"]])
+    return pd.DataFrame(cols)
+
+
+def state_table(model: AllianceModel) -> pd.DataFrame:
+    inp = model.inputs
+    h = model.history
+    T = len(h["de_facto"])
+    rows = []
+    for t in range(T):
+        f = h["de_facto"][t]
+        members = h["members"][t]
+        active = h["bloc_active"][t]
+        for i, s in enumerate(model.ids):
+            rows.append({
+                "year": model.years[t], "state": s, "name": model.names[i],
+                "power": inp.power[t, i], "offense": inp.offense[t, i], "economy": inp.economy[t, i],
+                "neutral": int(inp.neutral[t, i] > 0), "multi_vector": inp.multi_vector[t, i],
+                "autonomy": inp.autonomy[t, i], "bandwagon": inp.bandwagon[t, i],
+                "leader": inp.leader[t, i] or "", "lat": inp.lat[t, i], "lon": inp.lon[t, i],
+                "blocs": ";".join(b for k, b in enumerate(model.bloc_ids) if members[i, k] and active[k]),
+                "partners": int((f[i] >= 2).sum()), "rivals": int((f[i] <= -1).sum()),
+                "max_threat": float(h["threat"][t][i].max()) if model.record else np.nan,
+            })
+    return pd.DataFrame(rows)
+
+
+def summarise(model: AllianceModel) -> dict[str, float]:
+    h = model.history
+    n = model.n
+    iu, ju = np.triu_indices(n, 1)
+    F = np.stack(h["de_facto"])[:, iu, ju]
+    J = np.stack(h["de_jure"])[:, iu, ju]
+    kinds = [e["kind"] for e in model.event_log]
+    out: dict[str, float] = {
+        "final_mean_de_facto": float(F[-1].mean()),
+        "final_mean_de_jure": float(J[-1].mean()),
+        "final_share_allied": float((F[-1] >= 2).mean()),
+        "final_share_rival": float((F[-1] <= -1).mean()),
+        "mean_de_facto": float(F.mean()),
+        "treaties_formed": float(kinds.count("treaty_formed")),
+        "treaties_ended": float(sum(k in ("treaty_denounced", "treaty_lapsed", "treaty_withdrawn") for k in kinds)),
+        "bloc_joins": float(kinds.count("bloc_join")),
+        "bloc_exits": float(kinds.count("bloc_exit")),
+        "de_facto_changes": float(model.de_facto_changes),
+    }
+    pair_index = {(model.ids[i], model.ids[j]): k for k, (i, j) in enumerate(zip(iu, ju))}
+    for a, b in model.spec.outputs.pairs:
+        k = pair_index.get((a, b), pair_index.get((b, a)))
+        out[f"{a}_{b}_de_facto_final"] = float(F[-1, k])
+        out[f"{a}_{b}_de_jure_final"] = float(J[-1, k])
+        out[f"{a}_{b}_de_facto_mean"] = float(F[:, k].mean())
+    members = h["members"][-1] & h["bloc_active"][-1][None, :]
+    for k, b in enumerate(model.bloc_ids):
+        out[f"bloc_{b}_size_final"] = float(members[:, k].sum())
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Run folders
+# ---------------------------------------------------------------------------------------
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    versions = {"alliance-sim": __version__, "python": platform.python_version()}
+    for pkg in ("mesa", "numpy", "pandas", "pydantic", "matplotlib", "networkx"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:  # pragma: no cover
+            versions[pkg] = "not installed"
+    return versions
+
+
+def manifest(res: RunResult) -> dict[str, Any]:
+    resolved = json.loads(canonical_json(res.scenario))
+    content = canonical_json(res.scenario) + f"|seed={res.seed}|" + json.dumps(res.overrides, sort_keys=True)
+    return {
+        "scenario_name": res.scenario.name,
+        "scenario_file": res.scenario.source,
+        "seed": res.seed,
+        "overrides": res.overrides,
+        "content_hash": hashlib.sha256(content.encode()).hexdigest(),
+        "threat_weights": res.model.threat_weights,
+        "utility_weights": res.model.utility_weights,
+        "temperature": res.model.temperature,
+        "years": [res.years[0], res.years[-1]],
+        "states": res.ids,
+        "versions": _versions(),
+        "input_flags": res.model.inputs.flags,
+        "scenario": resolved,
+    }
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
+              report: bool | None = None) -> Path:
+    """Write the run folder; an existing folder of the same name is replaced at the end."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        _write_csv(res.dyads, tmp / "dyads.csv")
+        _write_csv(res.states, tmp / "states.csv")
+        _write_csv(res.events, tmp / "events.csv")
+        if res.model.record:
+            from sim.analysis.structure import balance_over_time
+            _write_csv(balance_over_time(res.model), tmp / "structure.csv")
+        (tmp / "manifest.json").write_text(json.dumps(manifest(res), indent=2, sort_keys=True) + "\n")
+        figures: dict[str, str] = {}
+        if plots if plots is not None else res.scenario.outputs.plots:
+            from sim.plots.run import draw_run_figures
+            figures = draw_run_figures(res, tmp)
+        if report if report is not None else res.scenario.outputs.report:
+            from sim.run.report import run_report
+            (tmp / "report.md").write_text(run_report(res, figures))
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(out_dir, old)
+            os.replace(tmp, out_dir)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir

@@ -1,0 +1,419 @@
+"""The model's inputs for every year, assembled once from a scenario.
+
+Inputs are everything a scenario may change: capabilities, geography, ideology, interests,
+trade, perceived intent and doctrine. They do not depend on the random seed or on what
+the states do, so they are built once per scenario (and cached), with the scenario's dated
+events already applied, as arrays indexed by year. The model then only reads slices.
+
+Precedence, lowest first: defaults, the calibrated ``inputs`` tables, ``pairs.csv``,
+inline ``pairs.values`` and inline state fields, then events in date order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sim.errors import InputError
+from sim.scenario.schema import Effect, Scenario
+from sim.files import read_csv
+
+EARTH_RADIUS_KM = 6371.0
+
+STATE_FIELDS = ("power", "offense", "economy", "multi_vector", "autonomy", "bandwagon")
+DOCTRINE_FIELDS = ("multi_vector", "autonomy", "bandwagon")
+
+
+@dataclass
+class InputArrays:
+    """Per-year inputs. Leading axis: year index ``t`` into ``years``.
+
+    Dyadic arrays are ``[t, i, j]``; directed ones read "i's view of j" (``intent``: i's
+    perception of j's aggressive intent; ``trade``: i's dependence on trade with j).
+    """
+
+    ids: list[str]
+    names: list[str]
+    years: np.ndarray
+    power: np.ndarray
+    offense: np.ndarray
+    economy: np.ndarray
+    neutral: np.ndarray
+    multi_vector: np.ndarray
+    autonomy: np.ndarray
+    bandwagon: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    ideology: np.ndarray  # [t, i, k]
+    leader: np.ndarray  # [t, i] object
+    interests: np.ndarray
+    trade: np.ndarray
+    intent: np.ndarray
+    distance: np.ndarray
+    contiguity: np.ndarray
+    initial_de_facto: np.ndarray
+    initial_de_jure: np.ndarray
+    flags: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def t_of(self, year: int) -> int:
+        """Index of ``year``; years past the end use the last row."""
+        t = int(np.searchsorted(self.years, year, side="right")) - 1
+        return min(max(t, 0), len(self.years) - 1)
+
+
+def haversine_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Great-circle distances between all capitals (n x n), in km."""
+    la, lo = np.radians(lat), np.radians(lon)
+    dla = la[:, None] - la[None, :]
+    dlo = lo[:, None] - lo[None, :]
+    h = np.sin(dla / 2) ** 2 + np.cos(la)[:, None] * np.cos(la)[None, :] * np.sin(dlo / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _fill_years(values: np.ndarray) -> np.ndarray:
+    """Carry values forward, then backward, along axis 0 wherever they are NaN."""
+    out = values.copy()
+    for t in range(1, len(out)):
+        gap = np.isnan(out[t])
+        out[t][gap] = out[t - 1][gap]
+    for t in range(len(out) - 2, -1, -1):
+        gap = np.isnan(out[t])
+        out[t][gap] = out[t + 1][gap]
+    return out
+
+
+def _state_table(sc: Scenario, years: np.ndarray, ids: list[str]):
+    path = sc.resolve(sc.inputs.states)
+    numeric = ["year", "power", "offense", "economy", "lat", "lon", "democracy", "neutral",
+               "multi_vector", "autonomy", "bandwagon"]
+    df = read_csv(path, required=["state", "year"], numeric=numeric,
+                  allow_empty=[c for c in numeric if c != "year"])
+    idx = {s: i for i, s in enumerate(ids)}
+    ycol = {int(y): t for t, y in enumerate(years)}
+    ideology_cols = (["democracy"] if "democracy" in df.columns else []) + sorted(
+        c for c in df.columns if c.startswith("ideology_"))
+    for c in ideology_cols:
+        if c != "democracy":
+            df = _numeric_col(df, path, c)
+    cols = {c: np.full((len(years), len(ids)), np.nan) for c in
+            ("power", "offense", "economy", "lat", "lon", "neutral", "multi_vector", "autonomy", "bandwagon")}
+    ideo = np.full((len(years), len(ids), len(ideology_cols)), np.nan)
+    leader = np.full((len(years), len(ids)), None, dtype=object)
+    names: dict[str, str] = {}
+    present = np.zeros((len(years), len(ids)), dtype=bool)
+    for row, rec in enumerate(df.to_dict(orient="records")):
+        state = rec["state"].strip()
+        if state not in idx:
+            continue  # the table may hold more states than this scenario uses
+        year = int(rec["year"])
+        if year not in ycol:
+            continue
+        t, i = ycol[year], idx[state]
+        present[t, i] = True
+        for c in cols:
+            if c in rec and rec[c] == rec[c]:
+                cols[c][t, i] = rec[c]
+        for k, c in enumerate(ideology_cols):
+            if rec[c] == rec[c]:
+                ideo[t, i, k] = rec[c]
+        if rec.get("leader"):
+            leader[t, i] = rec["leader"]
+        if rec.get("name"):
+            names[state] = rec["name"]
+    for i, s in enumerate(ids):
+        if not present[:, i].any() and sc.states[i].power is None:
+            raise InputError(path, "state", f"rows for state '{s}' (it is in the scenario but not in the table)")
+    for c in cols:
+        cols[c] = _fill_years(cols[c])
+    if ideo.shape[2]:
+        ideo = _fill_years(ideo)
+    for t in range(1, len(years)):
+        gap = leader[t] == None  # noqa: E711  (object array comparison)
+        leader[t][gap] = leader[t - 1][gap]
+    return cols, ideo, leader, names
+
+
+def _numeric_col(df, path, col):
+    vals = []
+    for row, cell in enumerate(df[col]):
+        if isinstance(cell, float):
+            vals.append(cell)
+            continue
+        cell = str(cell).strip()
+        if cell == "":
+            vals.append(np.nan)
+            continue
+        try:
+            vals.append(float(cell))
+        except ValueError:
+            raise InputError(path, col, "a number", line=row + 2, got=cell) from None
+    df[col] = vals
+    return df
+
+
+def _dyad_rows(path: Path, ids: list[str], years: np.ndarray, dyad_fields, with_year: bool):
+    numeric = ["year"] + list(dyad_fields) if with_year else list(dyad_fields)
+    df = read_csv(path, required=["a", "b"], numeric=[c for c in numeric],
+                  allow_empty=list(dyad_fields))
+    idx = {s: i for i, s in enumerate(ids)}
+    return df, idx
+
+
+def build_inputs(sc: Scenario) -> InputArrays:
+    """Assemble all inputs of a scenario for every year of its span."""
+    years = np.array(sc.years, dtype=int)
+    ids = sc.ids
+    n, T = len(ids), len(years)
+    idx = {s: i for i, s in enumerate(ids)}
+    flags: dict[str, list[str]] = {}
+
+    def state_arr(default=np.nan):
+        return np.full((T, n), default, dtype=float)
+
+    power, offense, economy = state_arr(), state_arr(), state_arr()
+    lat, lon = state_arr(), state_arr()
+    neutral = np.zeros((T, n), dtype=float)
+    doctrine = {k: state_arr(0.0) for k in DOCTRINE_FIELDS}
+    leader = np.full((T, n), None, dtype=object)
+    names = [s.name or s.id for s in sc.states]
+    ideology = np.zeros((T, n, 0))
+
+    if sc.inputs.states:
+        cols, ideo, lead, tnames = _state_table(sc, years, ids)
+        power, offense, economy, lat, lon = (cols[c] for c in ("power", "offense", "economy", "lat", "lon"))
+        neutral = np.nan_to_num(cols["neutral"], nan=0.0)
+        for k in DOCTRINE_FIELDS:
+            doctrine[k] = np.nan_to_num(cols[k], nan=0.0)
+        leader = lead
+        ideology = np.nan_to_num(ideo, nan=0.5)
+        names = [sc.states[i].name or tnames.get(s, s) for i, s in enumerate(ids)]
+
+    # Inline state values override the tables and hold for every year.
+    inline_ideology = [s.ideology for s in sc.states]
+    dims = {len(v) for v in inline_ideology if v is not None}
+    if len(dims) > 1:
+        raise InputError(sc.source, "states[*].ideology", "ideology vectors of the same length for every state",
+                         got=sorted(dims))
+    if dims:
+        k = dims.pop()
+        if ideology.shape[2] not in (0, k) and not all(v is not None for v in inline_ideology):
+            raise InputError(sc.source, "states[*].ideology",
+                             f"{ideology.shape[2]} ideology values to match the inputs table", got=k)
+        if ideology.shape[2] != k:
+            ideology = np.zeros((T, n, k))
+    for i, s in enumerate(sc.states):
+        for name, arr in (("power", power), ("offense", offense), ("economy", economy)):
+            v = getattr(s, name)
+            if v is not None:
+                arr[:, i] = v
+        if s.capital is not None:
+            lat[:, i], lon[:, i] = s.capital.lat, s.capital.lon
+        if s.ideology is not None:
+            ideology[:, i, :] = s.ideology
+        if s.doctrine.neutral is not None:
+            neutral[:, i] = float(s.doctrine.neutral)
+        for k in DOCTRINE_FIELDS:
+            v = getattr(s.doctrine, k)
+            if v is not None:
+                doctrine[k][:, i] = v
+        if s.leader is not None:
+            leader[:, i] = s.leader
+    power = np.nan_to_num(power, nan=0.0)
+    offense = np.where(np.isnan(offense), power, offense)
+    economy = np.where(np.isnan(economy), power, economy)
+    for s_i, s in enumerate(ids):
+        if np.isnan(lat[:, s_i]).any():
+            flags.setdefault("no_capital", []).append(s)
+    has_capital = ~np.isnan(lat)
+    lat, lon = np.nan_to_num(lat), np.nan_to_num(lon)
+
+    # Dyadic inputs.
+    dyad_fields = ("interests", "trade", "intent", "distance_km", "contiguity")
+    interests = np.full((T, n, n), np.nan)
+    trade = np.zeros((T, n, n))
+    intent = np.full((T, n, n), np.nan)
+    distance = np.full((T, n, n), np.nan)
+    contiguity = np.zeros((T, n, n))
+    init_f = np.zeros((n, n), dtype=int)
+    init_j = np.zeros((n, n), dtype=int)
+    target = {"interests": interests, "trade": trade, "intent": intent, "distance_km": distance,
+              "contiguity": contiguity}
+    directed = {"trade", "intent"}
+
+    def put(fieldname, t_slice, i, j, value, mutual):
+        arr = target[fieldname]
+        arr[t_slice, i, j] = value
+        if mutual or fieldname not in directed:
+            arr[t_slice, j, i] = value
+
+    if sc.inputs.dyads:
+        path = sc.resolve(sc.inputs.dyads)
+        df, _ = _dyad_rows(path, ids, years, [f for f in dyad_fields], with_year=True)
+        ycol = {int(y): t for t, y in enumerate(years)}
+        present = {f: np.zeros((T, n, n), dtype=bool) for f in dyad_fields}
+        for rec in df.to_dict(orient="records"):
+            a, b = rec["a"].strip(), rec["b"].strip()
+            if a not in idx or b not in idx or a == b:
+                continue
+            y = rec.get("year")
+            if y != y or int(y) not in ycol:
+                continue
+            t = ycol[int(y)]
+            for f in dyad_fields:
+                if f in rec and rec[f] == rec[f]:
+                    target[f][t, idx[a], idx[b]] = rec[f]
+                    present[f][t, idx[a], idx[b]] = True
+        for f in ("interests", "intent", "distance_km"):
+            target[f][:] = _fill_years(target[f])
+        for f in ("trade", "contiguity"):
+            arr = np.where(present[f], target[f], np.nan)
+            target[f][:] = np.nan_to_num(_fill_years(arr), nan=0.0)
+
+    if sc.pairs.csv:
+        path = sc.resolve(sc.pairs.csv)
+        fields = ("interests", "trade", "intent", "distance_km", "contiguity", "initial_de_facto",
+                  "initial_de_jure", "year")
+        df = read_csv(path, required=["a", "b"], numeric=fields, allow_empty=fields)
+        for row, rec in enumerate(df.to_dict(orient="records")):
+            a, b = rec["a"].strip(), rec["b"].strip()
+            for col, v in (("a", a), ("b", b)):
+                if v not in idx:
+                    raise InputError(path, col, "a state id declared in the scenario", line=row + 2, got=v)
+            if a == b:
+                raise InputError(path, "b", "a state other than 'a'", line=row + 2, got=b)
+            i, j = idx[a], idx[b]
+            y = rec.get("year", np.nan)
+            t_slice = slice(None) if y != y else slice(int(np.searchsorted(years, int(y))), None)
+            for f in ("interests", "trade", "intent", "distance_km", "contiguity"):
+                if f in rec and rec[f] == rec[f]:
+                    put(f, t_slice, i, j, rec[f], mutual=False)
+            for f, arr, lo, hi in (("initial_de_facto", init_f, -2, 3), ("initial_de_jure", init_j, -1, 3)):
+                v = rec.get(f, np.nan)
+                if v == v:
+                    if not (lo <= v <= hi) or v != int(v):
+                        raise InputError(path, f, f"a whole level from {lo} to {hi}", line=row + 2, got=v)
+                    arr[i, j] = arr[j, i] = int(v)
+            for f, lo, hi in (("interests", -1, 1), ("trade", 0, 1), ("intent", 0, 1)):
+                v = rec.get(f, np.nan)
+                if v == v and not lo <= v <= hi:
+                    raise InputError(path, f, f"a number from {lo} to {hi}", line=row + 2, got=v)
+
+    for i, s in enumerate(sc.states):
+        if s.intent is not None:
+            col = intent[:, :, i]
+            intent[:, :, i] = np.where(np.isnan(col), s.intent, col)
+    for p in sc.pairs.values:
+        i, j = idx[p.a], idx[p.b]
+        for f in ("interests", "trade", "intent", "contiguity", "distance_km"):
+            v = getattr(p, f)
+            if v is not None:
+                put(f, slice(None), i, j, float(v), mutual=p.mutual)
+        if p.initial_de_facto is not None:
+            init_f[i, j] = init_f[j, i] = p.initial_de_facto
+        if p.initial_de_jure is not None:
+            init_j[i, j] = init_j[j, i] = p.initial_de_jure
+    for i, s in enumerate(sc.states):
+        for other, v in s.perceives.items():
+            intent[:, i, idx[other]] = v
+
+    # Gaps: capitals give distances; ideal points give interest convergence.
+    cap_dist = np.empty((T, n, n))
+    for t in range(T):  # capitals rarely move: reuse last year's distances when they did not
+        same = t and np.array_equal(lat[t], lat[t - 1]) and np.array_equal(lon[t], lon[t - 1])
+        cap_dist[t] = cap_dist[t - 1] if same else haversine_km(lat[t], lon[t])
+    both_cap = has_capital[:, :, None] & has_capital[:, None, :]
+    distance = np.where(np.isnan(distance) & both_cap, cap_dist, distance)
+    distance = np.where(np.isnan(distance), np.inf, distance)
+    vecs = [s.interests for s in sc.states]
+    if any(v is not None for v in vecs):
+        klen = {len(v) for v in vecs if v is not None}
+        if len(klen) > 1:
+            raise InputError(sc.source, "states[*].interests", "interest vectors of the same length", got=sorted(klen))
+        k = klen.pop()
+        X = np.array([v if v is not None else [np.nan] * k for v in vecs], dtype=float)
+        d = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+        conv = 1.0 - 2.0 * np.minimum(1.0, d / sc.mechanism.interest_scale)
+        interests = np.where(np.isnan(interests), conv[None], interests)
+    interests = np.nan_to_num(interests, nan=0.0)
+    intent = np.nan_to_num(intent, nan=0.0)
+    eye = np.eye(n, dtype=bool)
+    for arr in (interests, trade, intent, contiguity):
+        arr[:, eye] = 0.0
+    distance[:, eye] = 0.0
+
+    arrays = InputArrays(
+        ids=ids, names=names, years=years, power=power, offense=offense, economy=economy,
+        neutral=neutral, multi_vector=doctrine["multi_vector"], autonomy=doctrine["autonomy"],
+        bandwagon=doctrine["bandwagon"], lat=lat, lon=lon, ideology=ideology, leader=leader,
+        interests=interests, trade=trade, intent=intent, distance=distance, contiguity=contiguity,
+        initial_de_facto=init_f, initial_de_jure=init_j, flags=flags)
+    for ev in sorted(sc.events, key=lambda e: e.year):
+        t0 = int(np.searchsorted(years, ev.year))
+        t1 = int(np.searchsorted(years, ev.until)) if ev.until is not None else T
+        for ef in ev.effects:
+            apply_effect(arrays, ef, slice(t0, t1))
+    return arrays
+
+
+def _who(value, idx: dict[str, int], n: int) -> list[int]:
+    if value is None:
+        return []
+    if value == "all":
+        return list(range(n))
+    values = value if isinstance(value, list) else [value]
+    return [idx[v] for v in values]
+
+
+def _apply_op(arr: np.ndarray, key, op: str, value: float) -> None:
+    if op == "set":
+        arr[key] = value
+    elif op == "add":
+        arr[key] = arr[key] + value
+    else:
+        arr[key] = arr[key] * value
+
+
+def apply_effect(inp: InputArrays, ef: Effect, ts: slice) -> None:
+    """Apply one event effect to the years ``ts`` (in place), keeping values in range."""
+    idx = {s: i for i, s in enumerate(inp.ids)}
+    n = inp.n
+    if ef.field == "bloc":
+        return  # bloc foundings are handled by the model, not the inputs
+    if ef.field in ("power", "offense", "economy", "multi_vector", "autonomy", "bandwagon", "neutral",
+                    "leader", "ideology"):
+        who = _who(ef.state, idx, n)
+        arr = getattr(inp, ef.field)
+        if ef.field == "leader":
+            arr[ts, who] = ef.value
+            return
+        if ef.field == "neutral":
+            arr[ts, who] = float(ef.value)
+            return
+        if ef.field == "ideology":
+            if ef.index >= arr.shape[2]:
+                raise InputError("<events>", "effects.index",
+                                 f"an ideology index below {arr.shape[2]}", got=ef.index)
+            for i in who:
+                _apply_op(arr, (ts, i, ef.index), ef.op, float(ef.value))
+            return
+        for i in who:
+            _apply_op(arr, (ts, i), ef.op, float(ef.value))
+        lo, hi = (0.0, 1.0) if ef.field in DOCTRINE_FIELDS else (0.0, np.inf)
+        np.clip(arr, lo, hi, out=arr)
+        return
+    arr = inp.distance if ef.field == "distance_km" else getattr(inp, ef.field)
+    if ef.observer is not None:
+        pairs = [(i, j) for i in _who(ef.observer, idx, n) for j in _who(ef.target, idx, n) if i != j]
+    else:
+        i, j = idx[ef.a], idx[ef.b]
+        pairs = [(i, j)] if ef.directed else [(i, j), (j, i)]
+    for i, j in pairs:
+        _apply_op(arr, (ts, i, j), ef.op, float(ef.value))
+    lo = -1.0 if ef.field == "interests" else 0.0
+    np.clip(arr, lo, np.inf if ef.field == "distance_km" else 1.0, out=arr)

@@ -1,0 +1,153 @@
+"""Reference timelines: the one reader of what really happened, pair by pair and year by year.
+
+A scenario names its reference timeline, the model shows it next to the simulation, the
+validation scores against it and fits and sweeps score against it too; all of them read it
+here, so that a file is checked the same way (and an error names the same line) wherever
+it is used. Two entry points: :func:`load_reference` for the project's documented format
+with sources, :func:`load_reference_levels` for any table with the level columns (CSV or
+Parquet), which passes documented files through the full check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.files import read_csv
+from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_JURE_MAX, DE_JURE_MIN
+
+#: The two alignment scales, with their admissible ranges.
+SCALES: dict[str, tuple[int, int]] = {
+    "de_facto": (DE_FACTO_MIN, DE_FACTO_MAX),
+    "de_jure": (DE_JURE_MIN, DE_JURE_MAX),
+}
+
+#: State ids the Central Asia reference may use (Correlates of War abbreviations).
+KNOWN_STATES = frozenset({"USA", "RUS", "AFG", "TKM", "TAJ", "KYR", "UZB", "KZK", "CHN"})
+
+REFERENCE_COLUMNS = ("a", "b", "year", "de_jure", "de_facto", "source", "confidence", "note")
+
+#: The level columns a fit needs; the full format adds source, confidence, note.
+LEVEL_COLUMNS = ("a", "b", "year", "de_jure", "de_facto")
+
+
+def canonical_pairs(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy with ``a < b`` in every row, so an unordered pair has one spelling."""
+    out = df.copy()
+    a = out["a"].astype(str).str.strip().to_numpy()
+    b = out["b"].astype(str).str.strip().to_numpy()
+    swap = a > b
+    out["a"] = np.where(swap, b, a)
+    out["b"] = np.where(swap, a, b)
+    return out
+
+
+def integer_levels(df: pd.DataFrame, col: str, path, allow_empty: bool) -> pd.Series:
+    """Check that a column holds integers on its scale; name the first bad line."""
+    lo, hi = SCALES[col]
+    values = pd.to_numeric(df[col], errors="coerce")
+    raw = df[col].astype(str).str.strip()
+    empty = raw.eq("") | raw.str.lower().eq("nan")
+    bad = (~empty & (values.isna() | (values % 1 != 0) | (values < lo) | (values > hi)))
+    if not allow_empty:
+        bad |= empty
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(path, col, f"an integer level from {lo} to {hi}"
+                         + (" or an empty cell" if allow_empty else ""),
+                         line=row + 2, got=raw.iloc[row])
+    return values.where(~empty).astype("Int64")
+
+
+def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES) -> pd.DataFrame:
+    """Read and check a reference timeline.
+
+    Args:
+        path: CSV with columns ``a,b,year,de_jure,de_facto,source,confidence,note``.
+        states: Admissible state ids, or None to accept any.
+
+    Returns:
+        The table with canonical pairs (``a < b``), integer ``year``, nullable integer
+        levels (empty ``de_facto`` = not coded) and float ``confidence``.
+
+    Raises:
+        InputError: naming the file, line and field of the first problem found.
+    """
+    df = read_csv(path, required=REFERENCE_COLUMNS, numeric=("year", "confidence"),
+                  allow_empty=("de_facto", "note", "confidence"))
+    lines = df.index.to_numpy() + 2
+    for col in ("a", "b"):
+        ids = df[col].str.strip()
+        if states is not None:
+            unknown = ~ids.isin(set(states))
+            if unknown.any():
+                row = int(np.flatnonzero(unknown.to_numpy())[0])
+                raise InputError(path, col, "a known state id (" + ", ".join(sorted(states)) + ")",
+                                 line=int(lines[row]), got=ids.iloc[row])
+    same = df["a"].str.strip().eq(df["b"].str.strip())
+    if same.any():
+        row = int(np.flatnonzero(same.to_numpy())[0])
+        raise InputError(path, "b", "a state different from 'a'", line=int(lines[row]),
+                         got=df["b"].iloc[row])
+    year = df["year"].astype(float)
+    if (year % 1 != 0).any():
+        row = int(np.flatnonzero((year % 1 != 0).to_numpy())[0])
+        raise InputError(path, "year", "a whole year", line=int(lines[row]), got=year.iloc[row])
+    conf = df["confidence"].astype(float)
+    bad = conf.notna() & ((conf < 0) | (conf > 1))
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(path, "confidence", "a number from 0 to 1", line=int(lines[row]),
+                         got=conf.iloc[row])
+    out = df.copy()
+    out["de_jure"] = integer_levels(df, "de_jure", path, allow_empty=False)
+    out["de_facto"] = integer_levels(df, "de_facto", path, allow_empty=True)
+    out["year"] = year.astype(int)
+    out["confidence"] = conf
+    out = canonical_pairs(out)
+    dup = out.duplicated(["a", "b", "year"], keep="first")
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        first = out[(out.a == out.a.iloc[row]) & (out.b == out.b.iloc[row])
+                    & (out.year == out.year.iloc[row])].index[0]
+        raise InputError(path, "a,b,year",
+                         f"one row per unordered pair and year (first given on line {first + 2})",
+                         line=int(lines[row]),
+                         got=f"{out.a.iloc[row]}-{out.b.iloc[row]} {out.year.iloc[row]}")
+    return out.reset_index(drop=True)
+
+
+
+def load_reference_levels(path: str | Path) -> pd.DataFrame:
+    """A reference timeline: one row per pair-year with de jure and de facto levels.
+
+    Files in the project's documented format (with sources) go through
+    :func:`load_reference`; other CSV or Parquet tables need only the
+    columns a, b, year, de_jure, de_facto.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, None, "an existing reference timeline file")
+    if path.suffix == ".parquet":
+        return reference_levels(pd.read_parquet(path), path)
+    header = pd.read_csv(path, nrows=0, comment="#").columns
+    if set(REFERENCE_COLUMNS) <= set(header):
+        # the project's documented format (with sources): checked in full
+        return reference_levels(load_reference(path, states=None), path)
+    return reference_levels(pd.read_csv(path, comment="#"), path)
+
+
+def reference_levels(ref: pd.DataFrame, source: Any) -> pd.DataFrame:
+    """The level columns of a reference table, canonical pairs, rows with no level dropped."""
+    missing = [c for c in LEVEL_COLUMNS if c not in ref.columns]
+    if missing:
+        raise InputError(source, missing[0], "a reference timeline with columns "
+                         + ", ".join(LEVEL_COLUMNS))
+    ref = canonical_pairs(ref[list(LEVEL_COLUMNS)])
+    return ref.dropna(subset=["de_jure", "de_facto"], how="all").reset_index(drop=True)
+
+

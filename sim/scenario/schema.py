@@ -1,0 +1,759 @@
+"""Scenario files: the human-edited description of a state system and what to run.
+
+A scenario names the states (inline or from a file), the mechanism and its weights, the
+time span, the blocs, dated events that change *inputs* (perceptions, capabilities,
+doctrines, leaders, bloc foundings) and the outputs wanted. It never sets the alignment
+outcome a historical run is meant to explain: alignment levels appear only as initial
+conditions at the first year.
+
+Validation is done by pydantic models with ``extra="forbid"`` so that a misspelt key is an
+error rather than a silently ignored setting. Every error becomes a
+:class:`sim.errors.InputError` naming the file, the YAML line where the offending value
+sits, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sim.errors import InputError
+
+# ---------------------------------------------------------------------------------------
+# Schema
+# ---------------------------------------------------------------------------------------
+
+Id = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=32)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Year = Annotated[int, Field(ge=-5000, le=5000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class Capital(_Strict):
+    """Capital coordinates, in degrees; used for proximity and for drawing the map."""
+
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
+class Doctrine(_Strict):
+    """Standing foreign-policy dispositions of a state.
+
+    Attributes:
+        neutral: Permanent neutrality: no alliance treaties, no collective-defence bloc.
+        multi_vector: Dislike of any one relationship standing above the others (0-1).
+        autonomy: Sensitivity to domination and entrapment by a stronger partner (0-1).
+        bandwagon: Propensity to side with an overwhelming close threat rather than
+            balance against it (0-1).
+    """
+
+    neutral: bool | None = None
+    multi_vector: Unit | None = None
+    autonomy: Unit | None = None
+    bandwagon: Unit | None = None
+
+
+class StateSpec(_Strict):
+    """One state. Fields left empty are taken from the scenario's input tables."""
+
+    id: Id
+    name: str | None = None
+    power: NonNeg | None = None
+    offense: NonNeg | None = None
+    economy: NonNeg | None = None
+    capital: Capital | None = None
+    ideology: list[Finite] | None = None
+    interests: list[Finite] | None = None
+    intent: Unit | None = Field(
+        None, description="Aggressive intent that every other state perceives by default.")
+    perceives: dict[Id, Unit] = Field(
+        default_factory=dict, description="This state's perception of others' aggressive intent.")
+    doctrine: Doctrine = Field(default_factory=Doctrine)
+    leader: str | None = None
+
+
+class PairSpec(_Strict):
+    """Dyadic inputs for one pair. Symmetric fields apply both ways; ``trade`` and
+    ``intent`` are directed (a's dependence on b, a's perception of b) unless ``mutual``."""
+
+    a: Id
+    b: Id
+    interests: Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)] | None = None
+    trade: Unit | None = None
+    intent: Unit | None = None
+    contiguity: bool | None = None
+    distance_km: NonNeg | None = None
+    initial_de_facto: Annotated[int, Field(ge=-2, le=3)] | None = None
+    initial_de_jure: Annotated[int, Field(ge=-1, le=3)] | None = None
+    mutual: bool = True
+
+
+class Pairs(_Strict):
+    csv: str | None = Field(None, description="CSV with columns a,b and any PairSpec field.")
+    values: list[PairSpec] = Field(default_factory=list)
+
+
+class Inputs(_Strict):
+    """Time-varying calibrated tables (see ``alliance-sim calibrate``)."""
+
+    states: str | None = Field(None, description="State-year CSV: state,year,power,offense,...")
+    dyads: str | None = Field(None, description="Directed dyad-year CSV: a,b,year,interests,...")
+
+
+class ThreatWeights(_Strict):
+    """Walt's four sources of threat. Weights are normalised to sum to one.
+
+    ``preset`` gives a starting point (``balance_of_power``: aggregate power alone;
+    ``balance_of_threat``: all four equally); explicit weights override the preset's;
+    ``mix`` then moves linearly from pure balance of power (0) to that weighting (1).
+    """
+
+    preset: Literal["balance_of_power", "balance_of_threat"] | None = "balance_of_threat"
+    mix: Unit | None = None
+    power: NonNeg | None = None
+    proximity: NonNeg | None = None
+    offense: NonNeg | None = None
+    intent: NonNeg | None = None
+
+
+class UtilityWeights(_Strict):
+    """Weights of the alignment-utility components (see ``sim.mechanisms.utility``)."""
+
+    security: NonNeg = 1.0
+    balancing: NonNeg = 1.0
+    bandwagon: NonNeg = 1.0
+    ideology: NonNeg = 0.5
+    interests: NonNeg = 0.5
+    economy: NonNeg = 0.5
+    autonomy: NonNeg = 0.5
+    inertia: NonNeg = 0.5
+
+
+class Mechanism(_Strict):
+    """How states turn inputs into alignment choices; every number is a model parameter."""
+
+    kind: Literal["agent", "landscape"] = "agent"
+    threat: ThreatWeights = Field(default_factory=ThreatWeights)
+    utility: UtilityWeights = Field(default_factory=UtilityWeights)
+    temperature: NonNeg = Field(0.2, description="Logit noise of level choices (0 = none).")
+    level_gain: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        3.0, description="Levels per unit of net utility.")
+    adjustment_rate: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
+        0.5, description="Share of the gap to the agreed level closed each year (inertia).")
+    proximity_km: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        1500.0, description="Distance at which proximity falls to 1/e for non-contiguous states.")
+    ideology_scale: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    interest_scale: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 2.0
+    formalise_years: Annotated[int, Field(ge=1, le=50)] = 3
+    denounce_years: Annotated[int, Field(ge=1, le=50)] = 2
+    lapse_years: Annotated[int, Field(ge=1, le=200)] | None = None
+    paper_gap: Annotated[int, Field(ge=1, le=5)] = 2
+    neutral_max_level: Annotated[int, Field(ge=0, le=3)] = 1
+    sanction_power_share: Unit = Field(
+        0.0, description="Least share of the system's power a state needs to impose a hostile "
+                         "instrument (sanctions); 0 lets every state impose them.")
+    bloc_join_margin: Finite = Field(1.0, description="Join when mean wanted level >= bloc level - margin.")
+    bloc_leave_margin: Finite = Field(2.0, description="Leave when mean wanted level < bloc level - margin.")
+    natural_threshold: Unit = 0.3
+    shared_threat_threshold: Unit = 0.3
+
+
+class BlocSpec(_Strict):
+    """A multilateral bloc. Founders are members from ``founded``; others join on scores."""
+
+    id: Id
+    name: str | None = None
+    level: Annotated[int, Field(ge=1, le=3)] = 3
+    founded: Year | None = None
+    dissolved: Year | None = None
+    founders: list[Id] = Field(default_factory=list)
+    patron: Id | None = Field(None, description="Outside sponsor whose relations count in joining.")
+    eligible: list[Id] | None = Field(
+        None, description="States the bloc's charter admits (default: every state).")
+    source: str | None = None
+
+
+Op = Literal["set", "add", "mul"]
+StateField = Literal["power", "offense", "economy", "neutral", "multi_vector", "autonomy",
+                     "bandwagon", "leader", "ideology"]
+PairField = Literal["intent", "interests", "trade", "contiguity", "distance_km"]
+
+
+class Effect(_Strict):
+    """One change to an input. State fields take ``state``; dyadic fields take
+    ``observer``/``target`` (directed) or ``a``/``b`` (symmetric unless ``directed``)."""
+
+    field: Literal["power", "offense", "economy", "neutral", "multi_vector", "autonomy",
+                   "bandwagon", "leader", "ideology", "intent", "interests", "trade",
+                   "contiguity", "distance_km", "bloc"]
+    op: Op = "set"
+    value: Any = None
+    state: Id | list[Id] | None = None
+    index: Annotated[int, Field(ge=0)] = 0
+    observer: Id | list[Id] | Literal["all"] | None = None
+    target: Id | list[Id] | None = None
+    a: Id | None = None
+    b: Id | None = None
+    directed: bool = False
+    bloc: Id | None = None
+
+    @model_validator(mode="after")
+    def _check_targets(self) -> "Effect":
+        if self.field in ("power", "offense", "economy", "neutral", "multi_vector", "autonomy",
+                          "bandwagon", "leader", "ideology"):
+            if self.state is None:
+                raise ValueError(f"'state' for a '{self.field}' effect")
+        elif self.field == "bloc":
+            if self.bloc is None or self.value not in ("found", "dissolve"):
+                raise ValueError("'bloc' and value 'found' or 'dissolve' for a 'bloc' effect")
+        else:
+            has_dir = self.observer is not None and self.target is not None
+            has_pair = self.a is not None and self.b is not None
+            if not (has_dir or has_pair):
+                raise ValueError(f"'observer' and 'target', or 'a' and 'b', for a '{self.field}' effect")
+        if self.field == "leader":
+            if not isinstance(self.value, str):
+                raise ValueError("a leader's name as the value of a 'leader' effect")
+        elif self.field == "neutral":
+            if not isinstance(self.value, bool):
+                raise ValueError("true or false as the value of a 'neutral' effect")
+        elif self.field != "bloc":
+            if isinstance(self.value, bool) or not isinstance(self.value, (int, float)) \
+                    or not math.isfinite(self.value):
+                raise ValueError(f"a finite number as the value of a '{self.field}' effect")
+        return self
+
+
+class EventSpec(_Strict):
+    """A dated change of inputs, with the evidence behind it."""
+
+    year: Year
+    name: str
+    kind: Literal["perception", "capability", "doctrine", "leader", "shock", "interest",
+                  "bloc", "economic"] = "shock"
+    until: Year | None = Field(None, description="First year the effects no longer apply.")
+    source: str | None = None
+    effects: list[Effect] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_until(self) -> "EventSpec":
+        if self.until is not None and self.until <= self.year:
+            raise ValueError("'until' later than 'year'")
+        return self
+
+
+class TimeSpec(_Strict):
+    start: Year
+    end: Year
+    step: Annotated[int, Field(ge=1, le=100)] = 1
+
+    @model_validator(mode="after")
+    def _check(self) -> "TimeSpec":
+        if self.end < self.start:
+            raise ValueError("'end' no earlier than 'start'")
+        return self
+
+
+class Outputs(_Strict):
+    snapshots: list[Year] = Field(default_factory=list)
+    pairs: list[tuple[Id, Id]] = Field(default_factory=list)
+    plots: bool = True
+    report: bool = True
+
+
+class Scenario(_Strict):
+    """A complete scenario. See ``alliance-sim schema`` for the JSON Schema."""
+
+    name: Id
+    description: str | None = None
+    time: TimeSpec
+    mechanism: Mechanism = Field(default_factory=Mechanism)
+    states: list[StateSpec] = Field(min_length=2)
+    inputs: Inputs = Field(default_factory=Inputs)
+    pairs: Pairs = Field(default_factory=Pairs)
+    blocs: list[BlocSpec] = Field(default_factory=list)
+    events: list[EventSpec] = Field(default_factory=list)
+    outputs: Outputs = Field(default_factory=Outputs)
+    reference: str | None = None
+    landscape: dict[str, Any] | None = Field(
+        None, description="Landscape-theory settings when mechanism.kind is 'landscape'.")
+
+    @field_validator("states")
+    @classmethod
+    def _unique_states(cls, states: list[StateSpec]) -> list[StateSpec]:
+        seen: set[str] = set()
+        for i, s in enumerate(states):
+            if s.id in seen:
+                raise ValueError(f"unique state ids, but '{s.id}' appears again at states[{i}]")
+            seen.add(s.id)
+        return states
+
+    # Where the scenario was read from; relative paths inside it resolve against this.
+    _base_dir: Path = Path(".")
+    _source: str = "<dict>"
+    _arrays: Any = None  # the built inputs, kept on the object for repeated runs
+
+    @property
+    def base_dir(self) -> Path:
+        return self._base_dir
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.id for s in self.states]
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.time.start, self.time.end + 1, self.time.step))
+
+    def resolve(self, path: str) -> Path:
+        """Resolve a path written in the scenario relative to the scenario's folder."""
+        p = Path(path)
+        if p.is_absolute():
+            return p
+        # Paths are relative to the scenario file; fall back to the working directory so
+        # scenarios that name project folders (``seeds/...``) work from the project root.
+        candidate = self._base_dir / p
+        if candidate.exists() or not p.exists():
+            return candidate
+        return p
+
+
+# ---------------------------------------------------------------------------------------
+# Semantic checks that need the whole scenario
+# ---------------------------------------------------------------------------------------
+
+
+def _semantic_errors(sc: Scenario) -> list[tuple[tuple, str, str, Any]]:
+    """Cross-field checks. Returns (location, field, expected, got) tuples."""
+    errs: list[tuple[tuple, str, str, Any]] = []
+    ids = set(sc.ids)
+    years = (sc.time.start, sc.time.end)
+    bloc_ids = {b.id for b in sc.blocs}
+
+    def known(loc: tuple, field: str, value: Any) -> None:
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if v is not None and v != "all" and v not in ids:
+                errs.append((loc, field, f"a state id declared in 'states' ({', '.join(sorted(ids))})", v))
+
+    for i, s in enumerate(sc.states):
+        for other in s.perceives:
+            known(("states", i, "perceives", other), f"states[{i}].perceives", other)
+    for i, p in enumerate(sc.pairs.values):
+        known(("pairs", "values", i, "a"), f"pairs.values[{i}].a", p.a)
+        known(("pairs", "values", i, "b"), f"pairs.values[{i}].b", p.b)
+        if p.a == p.b:
+            errs.append((("pairs", "values", i, "b"), f"pairs.values[{i}].b", "a state other than 'a'", p.b))
+    seen_blocs: set[str] = set()
+    for i, b in enumerate(sc.blocs):
+        if b.id in seen_blocs:
+            errs.append((("blocs", i, "id"), f"blocs[{i}].id", "a unique bloc id", b.id))
+        seen_blocs.add(b.id)
+        for j, f in enumerate(b.founders):
+            known(("blocs", i, "founders", j), f"blocs[{i}].founders[{j}]", f)
+        known(("blocs", i, "patron"), f"blocs[{i}].patron", b.patron)
+        for j, e in enumerate(b.eligible or []):
+            known(("blocs", i, "eligible", j), f"blocs[{i}].eligible[{j}]", e)
+        for key in ("founded", "dissolved"):
+            y = getattr(b, key)
+            if y is not None and not (years[0] <= y <= years[1]):
+                errs.append((("blocs", i, key), f"blocs[{i}].{key}",
+                             f"a year within the time span {years[0]}-{years[1]}", y))
+        if b.founded is not None and not b.founders and not b.patron:
+            errs.append((("blocs", i, "founders"), f"blocs[{i}].founders",
+                         "at least one founding member (or a patron) for a bloc founded during the run", []))
+    for i, ev in enumerate(sc.events):
+        if not (years[0] <= ev.year <= years[1]):
+            errs.append((("events", i, "year"), f"events[{i}].year",
+                         f"a year within the time span {years[0]}-{years[1]}", ev.year))
+        for j, ef in enumerate(ev.effects):
+            base = ("events", i, "effects", j)
+            for key in ("state", "observer", "target", "a", "b"):
+                known(base + (key,), f"events[{i}].effects[{j}].{key}", getattr(ef, key))
+            if ef.field == "bloc" and ef.bloc not in bloc_ids:
+                errs.append((base + ("bloc",), f"events[{i}].effects[{j}].bloc",
+                             "a bloc id declared in 'blocs'", ef.bloc))
+    for i, (a, b) in enumerate(sc.outputs.pairs):
+        known(("outputs", "pairs", i), f"outputs.pairs[{i}]", [a, b])
+    for i, y in enumerate(sc.outputs.snapshots):
+        if not (years[0] <= y <= years[1]):
+            errs.append((("outputs", "snapshots", i), f"outputs.snapshots[{i}]",
+                         f"a year within the time span {years[0]}-{years[1]}", y))
+    t = sc.mechanism.threat
+    explicit = [t.power, t.proximity, t.offense, t.intent]
+    if any(w is not None for w in explicit) and sum(w or 0.0 for w in explicit) <= 0:
+        errs.append((("mechanism", "threat"), "mechanism.threat",
+                     "threat weights with a positive sum, so they can be normalised", explicit))
+    if sc.mechanism.kind == "agent" and not sc.inputs.states:
+        for i, s in enumerate(sc.states):
+            if s.power is None:
+                errs.append((("states", i), f"states[{i}].power",
+                             "a power value (or an 'inputs.states' table)", None))
+    if sc.mechanism.kind == "agent" and sum(s.power or 0.0 for s in sc.states) <= 0 \
+            and not sc.inputs.states:
+        errs.append((("states",), "states[*].power", "at least one state with positive power", 0))
+    return errs
+
+
+# ---------------------------------------------------------------------------------------
+# YAML with line numbers
+# ---------------------------------------------------------------------------------------
+
+
+def _line_map(text: str) -> dict[tuple, int]:
+    """Map every key path in a YAML document to its 1-based line number."""
+    lines: dict[tuple, int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+
+    def walk(node: yaml.Node, path: tuple) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = k.value
+                lines[path + (key,)] = k.start_mark.line + 1
+                walk(v, path + (key,))
+                lines[path + (key,)] = k.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, path + (i,))
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _nearest_line(lines: dict[tuple, int], loc: tuple) -> int | None:
+    loc = tuple(loc)
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return lines.get(())
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "<top level>"
+
+
+_EXPECT = {
+    "missing": "this required field",
+    "extra_forbidden": "no such key (check the spelling; see 'alliance-sim schema')",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "string_type": "text",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "finite_number": "a finite number",
+    "too_short": "a longer list",
+    "literal_error": None,
+    "string_pattern_mismatch": "an identifier (letters, digits, underscore; starting with a letter)",
+}
+
+
+def _explain_pydantic(err: dict) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(ctx.values()), "")
+        word = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
+                "less_than": "<"}[kind]
+        return f"a number {word} {bound}"
+    if kind == "literal_error":
+        return "one of " + str(ctx.get("expected", ""))
+    if kind == "value_error":
+        return str(ctx.get("error", err.get("msg", ""))).removeprefix("Value error, ")
+    if kind == "too_short":
+        return f"at least {ctx.get('min_length', 1)} item(s)"
+    return _EXPECT.get(kind) or err.get("msg", "a valid value")
+
+
+def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int]) -> None:
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    # Drop pydantic's union-branch markers such as 'int' or 'list[str]'.
+    clean = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in
+                  ("int", "str", "float", "bool", "list", "literal['all']", "none", "constrained-str"))))
+    got = err.get("input")
+    if err.get("type") == "missing":
+        got = None
+    raise InputError(source, _dotted(clean), _explain_pydantic(err), line=_nearest_line(lines, clean),
+                     got=got if not isinstance(got, (dict, list)) else None) from None
+
+
+# ---------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path) -> tuple[Any, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, None, "an existing scenario file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, None, f"a readable UTF-8 text file ({exc.__class__.__name__})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "valid YAML"
+        raise InputError(path, None, f"valid YAML ({problem})",
+                         line=(mark.line + 1) if mark else None) from None
+    return data, text
+
+
+def _states_from_file(path: Path, source: str) -> list[dict]:
+    if path.suffix.lower() == ".csv":
+        from sim.files import read_csv  # local import: pandas is heavy
+        df = read_csv(path, required=["id"])
+        return [{k: v for k, v in row.items() if v is not None and v == v}
+                for row in df.to_dict(orient="records")]
+    data, _ = _read_yaml(path)
+    if isinstance(data, dict) and "states" in data:
+        data = data["states"]
+    if not isinstance(data, list):
+        raise InputError(path, "states", "a list of states")
+    return data
+
+
+def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | str = ".",
+                       text: str | None = None) -> Scenario:
+    """Validate a plain mapping as a scenario.
+
+    Args:
+        data: The parsed YAML (or an equivalent dict).
+        source: Shown in error messages as the file name.
+        base_dir: Folder that relative paths in the scenario are resolved against.
+        text: The YAML text, when available, so errors can name line numbers.
+    """
+    lines = _line_map(text) if text else {}
+    if data is None:
+        raise InputError(source, None, "a scenario mapping (the file is empty)")
+    if not isinstance(data, dict):
+        raise InputError(source, None, "a mapping of scenario keys at the top level",
+                         got=type(data).__name__)
+    data = copy.deepcopy(data)
+    if isinstance(data.get("states"), str):
+        data["states"] = _states_from_file(Path(base_dir) / data["states"], source)
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as exc:
+        _raise_validation(exc, source, lines)
+    sc._base_dir = Path(base_dir)
+    sc._source = source
+    errs = _semantic_errors(sc)
+    if errs:
+        loc, field, expected, got = errs[0]
+        raise InputError(source, field, expected, line=_nearest_line(lines, loc), got=got)
+    return sc
+
+
+_PATH_FIELDS = (("inputs", "states"), ("inputs", "dyads"), ("pairs", "csv"), ("reference",), ("states",))
+_EXTENSION_KEYS = ("extends", "drop_events", "add_events", "set")
+
+
+def _rebase_paths(data: dict, old_dir: Path, new_dir: Path) -> None:
+    """Rewrite relative file paths of a base scenario so they hold from ``new_dir``."""
+    for keys in _PATH_FIELDS:
+        node = data
+        for k in keys[:-1]:
+            node = node.get(k) if isinstance(node, dict) else None
+        if isinstance(node, dict) and isinstance(node.get(keys[-1]), str):
+            p = Path(node[keys[-1]])
+            if not p.is_absolute():
+                node[keys[-1]] = os.path.relpath(old_dir / p, new_dir)
+
+
+def resolve_extends(data: Any, path: Path, _seen: tuple = ()) -> Any:
+    """Merge a scenario that ``extends`` another: the way counterfactuals are written.
+
+    The child names its base file and lists what it changes: ``drop_events`` (names of
+    the base's events to switch off), ``add_events``, and ``set`` (dotted-path overrides,
+    as on the command line); any other top-level key replaces the base's.
+    """
+    if not isinstance(data, dict) or "extends" not in data:
+        return data
+    base_path = (path.parent / str(data["extends"])).resolve()
+    if base_path in _seen:
+        raise InputError(path, "extends", "a base scenario that does not extend itself", got=str(data["extends"]))
+    if not base_path.exists():
+        raise InputError(path, "extends", "the path of an existing base scenario file", got=str(data["extends"]))
+    base, _ = _read_yaml(base_path)
+    if not isinstance(base, dict):
+        raise InputError(base_path, None, "a mapping of scenario keys at the top level")
+    base = resolve_extends(base, base_path, _seen + (base_path,))
+    _rebase_paths(base, base_path.parent, path.parent)
+    merged = {k: v for k, v in base.items()}
+    merged.update({k: v for k, v in data.items() if k not in _EXTENSION_KEYS})
+    drop = data.get("drop_events") or []
+    if not isinstance(drop, list):
+        raise InputError(path, "drop_events", "a list of event names of the base scenario", got=drop)
+    names = [e.get("name") for e in merged.get("events") or [] if isinstance(e, dict)]
+    for i, name in enumerate(drop):
+        if name not in names:
+            raise InputError(path, f"drop_events[{i}]", "the name of an event of the base scenario", got=name)
+    merged["events"] = [e for e in merged.get("events") or [] if e.get("name") not in drop]
+    added = data.get("add_events") or []
+    if not isinstance(added, list):
+        raise InputError(path, "add_events", "a list of events", got=added)
+    merged["events"] = merged["events"] + added
+    sets = data.get("set") or {}
+    if not isinstance(sets, dict):
+        raise InputError(path, "set", "a mapping of dotted paths to values", got=sets)
+    return apply_overrides(merged, sets, source=f"{path} (set)")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; relative paths resolve against its folder."""
+    path = Path(path)
+    data, text = _read_yaml(path)
+    extended = isinstance(data, dict) and "extends" in data
+    data = resolve_extends(data, path)
+    return scenario_from_dict(data, str(path), base_dir=path.parent, text=None if extended else text)
+
+
+def load_raw(path: str | Path) -> dict:
+    """Read a scenario file as a plain dict (for overrides), with ``extends`` resolved."""
+    path = Path(path)
+    data, _ = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError(path, None, "a mapping of scenario keys at the top level")
+    return resolve_extends(data, path)
+
+
+# ---------------------------------------------------------------------------------------
+# Overrides: --set path=value
+# ---------------------------------------------------------------------------------------
+
+
+def _step_into(node: Any, key: str, path: str, source: str, create: bool) -> tuple[Any, Any]:
+    """Return (container, key) for one dotted-path segment."""
+    if isinstance(node, list):
+        if key.lstrip("-").isdigit():
+            idx = int(key)
+            if not -len(node) <= idx < len(node):
+                raise InputError(source, path, f"an index below {len(node)}", got=idx)
+            return node, idx
+        for i, item in enumerate(node):
+            if isinstance(item, dict) and (item.get("id") == key or item.get("name") == key):
+                return node, i
+        raise InputError(source, path, "a list index or the id of an item in the list", got=key)
+    if isinstance(node, dict):
+        if key not in node and not create:
+            raise InputError(source, path, "an existing scenario field", got=key)
+        return node, key
+    raise InputError(source, path, "a path into a mapping or list", got=key)
+
+
+_SCHEMA_KEYS: dict[str, set[str]] = {}
+
+
+def _known_field(container: dict, key: str, parent_path: tuple) -> bool:
+    """Whether ``key`` is a field the schema allows at this place (so it may be created)."""
+    model: Any = Scenario
+    for part in parent_path:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        if field is None:
+            return False
+        ann = field.annotation
+        model = _model_in(ann)
+        if model is None:
+            return False
+    return hasattr(model, "model_fields") and key in model.model_fields
+
+
+def _model_in(ann: Any) -> Any:
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in getattr(ann, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def apply_overrides(data: dict, overrides: dict[str, Any], source: str = "--set") -> dict:
+    """Return a copy of a raw scenario dict with dotted-path overrides applied.
+
+    ``states.RUS.power`` and ``states.0.power`` both address Russia's power; a key the
+    schema knows may be created (``mechanism.threat.mix``), anything else is an error.
+    """
+    out = copy.deepcopy(data)
+    for path, value in overrides.items():
+        parts = [p for p in str(path).split(".") if p != ""]
+        if not parts:
+            raise InputError(source, str(path), "a dotted path such as mechanism.temperature")
+        node: Any = out
+        walked: list[Any] = []
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            create = isinstance(node, dict) and _known_field(node, part, tuple(walked))
+            container, key = _step_into(node, part, str(path), source, create)
+            walked.append(key)
+            if last:
+                container[key] = value
+            else:
+                if isinstance(container, dict) and key not in container:
+                    container[key] = {}
+                node = container[key]
+    return out
+
+
+def parse_set_args(items: list[str] | None, source: str = "--set") -> dict[str, Any]:
+    """Parse ``path=value`` strings; values are read as YAML scalars (numbers, booleans)."""
+    result: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise InputError(source, item, "path=value, e.g. mechanism.temperature=0.1")
+        key, raw = item.split("=", 1)
+        try:
+            result[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            raise InputError(source, key, "a YAML scalar value", got=raw) from None
+    return result
+
+
+def json_schema() -> str:
+    """The JSON Schema of scenario files, for editors."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "alliance-sim scenario"
+    return json.dumps(schema, indent=2, sort_keys=True)
+
+
+def canonical_json(sc: Scenario) -> str:
+    """A stable text form of a resolved scenario, used for manifests and content hashes."""
+    return json.dumps(sc.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))

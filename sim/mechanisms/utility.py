@@ -35,17 +35,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.levels import DE_FACTO_MAX
+from sim.mechanisms.threat import relative_power
 
 COMPONENTS = ("security", "balancing", "bandwagon", "ideology", "interests", "economy",
               "autonomy", "inertia")
-
-
-def power_ratio(power: np.ndarray) -> np.ndarray:
-    """``[j, k]`` = p_j / (p_j + p_k): j's weight against k, 1/2 when they are equal."""
-    p = np.asarray(power, dtype=float)
-    denom = p[:, None] + p[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denom > 0, p[:, None] / denom, 0.5)
 
 
 def alternatives(able: np.ndarray) -> np.ndarray:
@@ -88,7 +81,7 @@ class YearStatics:
     threat: np.ndarray
     power: np.ndarray
     prox: np.ndarray
-    ratio: np.ndarray  # power_ratio
+    ratio: np.ndarray  # [j, k] = p_j / (p_j + p_k): threat.relative_power transposed
     threat_share: np.ndarray  # T_ik / sum_l T_il
     concern: np.ndarray  # T_jk / max_l T_jl
     not_concern: np.ndarray  # 1 - concern, 0 on the diagonal
@@ -119,8 +112,8 @@ def year_statics(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarray, ide
     }
     for arr in fixed.values():
         np.fill_diagonal(arr, 0.0)
-    ratio = power_ratio(p)
-    np.fill_diagonal(ratio, 0.0)
+    # j's weight against k is the dyad weight of threat.relative_power read from k's side.
+    ratio = np.ascontiguousarray(relative_power(p).T)
     return YearStatics(threat=threat, power=p, prox=prox, ratio=ratio, threat_share=share,
                        concern=concern, not_concern=(1.0 - concern) * (1.0 - np.eye(n)), exposure=top,
                        weakness_prox=bandwagon[:, None] * dominance ** 2 * prox,

@@ -85,17 +85,29 @@ def statics_for(inp: InputArrays, threat_weights: dict[str, float], mech) -> lis
         return hit[1]
     out: list[utility.YearStatics] = []
     fields = ("power", "offense", "distance", "contiguity", "intent", "ideology", "interests", "trade",
-              "bandwagon", "autonomy")
+              "bandwagon", "autonomy", "dispute")
+    src = inp.sources
     for t in range(len(inp.years)):
-        if t and all(np.array_equal(getattr(inp, f)[t], getattr(inp, f)[t - 1]) for f in fields):
+        same_sources = src is None or all(np.array_equal(a[t], a[t - 1]) for a in
+                                          (src.power, src.offense, src.intent, src.distance))
+        if t and same_sources and all(np.array_equal(getattr(inp, f)[t], getattr(inp, f)[t - 1])
+                                      for f in fields):
             out.append(out[-1])  # inputs unchanged since last year: same statics
             continue
         prox = threat.proximity(inp.distance[t], inp.contiguity[t], mech.proximity_km)
         parts = threat.threat_components(inp.power[t], inp.offense[t], prox, inp.intent[t])
+        source_threat = source_power = None
+        if src is not None:
+            source_threat = threat.source_threat(
+                inp.power[t], inp.offense[t], src.power[t], src.offense[t],
+                threat.proximity(src.distance[t], src.contiguity[t], mech.proximity_km, square=False),
+                src.intent[t], threat_weights)
+            source_power = src.power[t]
         out.append(utility.year_statics(
             threat=threat.threat_matrix(parts, threat_weights), power=inp.power[t], prox=prox,
             ideology=inp.ideology[t], ideology_scale=mech.ideology_scale, interests=inp.interests[t],
-            trade=inp.trade[t], bandwagon=inp.bandwagon[t], autonomy=inp.autonomy[t]))
+            trade=inp.trade[t], bandwagon=inp.bandwagon[t], autonomy=inp.autonomy[t],
+            dispute=inp.dispute[t], source_threat=source_threat, source_power=source_power))
     _STATICS_CACHE[key] = (inp, out)
     while len(_STATICS_CACHE) > _INPUT_CACHE_SIZE:
         _STATICS_CACHE.popitem(last=False)
@@ -176,6 +188,12 @@ class AllianceModel(mesa.Model):
                 self.patrons[self.index[b.patron], k] = True
             if b.eligible is not None:
                 self.eligible[:, k] = [s in b.eligible for s in self.ids]
+        orbit = np.zeros_like(self.members)
+        for k, b in enumerate(self.spec.blocs):
+            if b.orbit:
+                orbit[self.index[b.orbit], k] = True
+        self.charters = blocs.BlocCharters.from_specs([b.charter for b in self.spec.blocs],
+                                                      self.bloc_level, orbit)
         self.event_log: list[dict] = []
         self.de_facto_changes = 0
         self.history: dict[str, list] = {k: [] for k in
@@ -236,8 +254,9 @@ class AllianceModel(mesa.Model):
         for s in spec.founders:
             self.members[self.index[s], b_i] = True
         if log:
+            by = list(spec.founders) + [f"{c} (outside the scenario)" for c in spec.context_members]
             self._log("bloc_founded", spec.founders[0] if spec.founders else None, None,
-                      f"{self.bloc_names[spec.id]} founded by {', '.join(spec.founders)}", "",
+                      f"{self.bloc_names[spec.id]} founded by {', '.join(by)}", "",
                       year=spec.founded or self.years[0])
 
     def _dissolve_bloc(self, b_i: int) -> None:
@@ -250,6 +269,32 @@ class AllianceModel(mesa.Model):
              year: int | None = None) -> None:
         self.event_log.append({"year": int(year if year is not None else self.year), "kind": kind,
                                "a": a or "", "b": b or "", "text": text, "drivers": drivers})
+
+    def _change_governments(self) -> None:
+        """A new government in a capital inherits its state's treaties but not its relations.
+
+        Inertia is the pull of what a government has built with each partner; a
+        government that takes power by force or collapse (Kabul in 1992, 1996, 2001 and
+        2021) has built nothing yet, so its relations restart from distant (0) and every
+        counter toward an instrument starts again. Instruments stay: states, not
+        governments, are parties to them.
+        """
+        gov = self.inputs.government
+        if gov is None:
+            return
+        for i in range(self.n):
+            new, old = gov[self.t, i], gov[self.t - 1, i]
+            if new is None or new == old:
+                continue
+            for arr in (self.latent, self.de_facto):
+                arr[i, :] = 0
+                arr[:, i] = 0
+            for counter in (self.treaties.form_streak, self.treaties.denounce_streak,
+                            self.treaties.hostile_streak, self.treaties.lift_streak):
+                counter[i, :] = 0
+                counter[:, i] = 0
+            self._log("government", self.ids[i], None,
+                      f"{self.names[i]}: {new} takes power; relations restart from distant", "")
 
     # -- the year's computation --------------------------------------------------------------
     def _update(self, dynamic: bool) -> None:
@@ -264,7 +309,7 @@ class AllianceModel(mesa.Model):
         self.level_cap = np.where(inp.neutral[t] > 0, mech.neutral_max_level, DE_JURE_MAX)
         # Every state chooses its row of wanted levels (a logit choice, sim.mechanisms.alignment); the
         # choice is drawn for all states at once from the model's generator.
-        bliss = alignment.bliss_level(comps["total"], mech.level_gain)
+        bliss = alignment.bliss_level(comps["total"], mech.level_gain, mech.normal_level)
         self.desired = alignment.choose_levels(bliss, self.temperature, self.rng, cap=self.level_cap[:, None])
         self.desired.flat[:: self.n + 1] = 0
 
@@ -292,7 +337,7 @@ class AllianceModel(mesa.Model):
                     power=power, cap=self.level_cap, neutral=inp.neutral[t] > 0,
                     join_margin=mech.bloc_join_margin, leave_margin=mech.bloc_leave_margin,
                     patron=self.patrons, eligible=self.eligible, exit_streak=self.bloc_exit_streak,
-                    leave_years=mech.denounce_years):
+                    leave_years=mech.denounce_years, charters=self.charters):
                 self._log(kind, self.ids[i], None, f"{kind.replace('bloc_', '')} {self.bloc_names[self.bloc_ids[b_i]]}",
                           self.bloc_drivers(i, b_i) if explain else "")
         self.de_jure = self._combined_de_jure()
@@ -341,6 +386,7 @@ class AllianceModel(mesa.Model):
             return
         self.t += 1
         self.year = self.years[self.t]
+        self._change_governments()
         self._update(dynamic=True)
         if self.t >= len(self.years) - 1:
             self.running = False
@@ -367,14 +413,22 @@ class AllianceModel(mesa.Model):
         return "; ".join(parts)
 
     def bloc_drivers(self, i: int, b_i: int, top: int = 3) -> str:
-        """Why state i joined or left a bloc: its strongest components toward the members."""
-        others = [m for m in np.nonzero(self.members[:, b_i])[0] if m != i]
-        if not others:
+        """Why state i joined or left a bloc: its strongest components toward the partners
+        that its score counts, weighted as the score weights them (by power, or the patron
+        against the orbit power for a grouping outside a power's orbit)."""
+        if self.charters.counter_orbit[b_i]:
+            weights = {int(np.argmax(self.patrons[:, b_i])): 1.0, int(np.argmax(self.charters.orbit[:, b_i])): -1.0}
+        else:
+            counted = self.members[:, b_i] | self.patrons[:, b_i]
+            others = [m for m in np.nonzero(counted)[0] if m != i]
+            total = float(sum(self.power[m] for m in others))
+            weights = {m: float(self.power[m]) / total for m in others} if total > 0 else {}
+        if not weights:
             return ""
         sums: dict[str, float] = {}
-        for m in others:
+        for m, w in weights.items():
             for c, v in self.weighted_components(i, m).items():
-                sums[c] = sums.get(c, 0.0) + v / len(others)
+                sums[c] = sums.get(c, 0.0) + w * v
         ranked = sorted(sums.items(), key=lambda kv: -abs(kv[1]))[:top]
         return f"{self.ids[i]}: " + ", ".join(f"{c} {v:+.2f}" for c, v in ranked)
 

@@ -31,20 +31,37 @@ def test_every_event_changes_inputs_and_names_its_source():
             assert eid in evidence.index, (ev.name, eid)
             assert evidence.loc[eid, "use"] != "reference", (ev.name, eid)  # outcomes never become inputs
     required = ["Belovezh", "Tajik civil war", "Taliban advance", "Tashkent bombings", "9/11", "Colour revolutions",
-                "Andijan", "Medvedev", "Russia-Georgia war", "Crimea", "Mirziyoyev", "Tokayev",
-                "Taliban return", "January 2022", "invasion of Ukraine"]
+                "Andijan", "Medvedev", "Russia-Georgia war", "Crimea", "Taliban return", "invasion of Ukraine",
+                "Mujahideen take Kabul", "The Taliban take Kabul", "Interim administration in Kabul",
+                "Kazakh-Uzbek disputes", "Kyrgyz-Uzbek border", "Tajik-Uzbek disputes", "Kyrgyz-Tajik border wars",
+                "US-China strategic rivalry", "embassy bombings"]
     names = " | ".join(ev.name for ev in sc.events)
     for word in required:
         assert word in names, word
 
 
-def test_blocs_are_founded_by_their_sponsors_only():
+def test_blocs_know_what_they_are():
+    """Every bloc has a charter; GUUAM stands outside Russia's orbit with US backing; blocs
+    founded during the run are founded by their signatories (context members from outside
+    the system for GUUAM), and the other states join or stay out on their own scores."""
     sc = load_scenario(SCENARIO)
-    ids = {b.id for b in sc.blocs}
-    assert {"CIS", "CSTO", "SCO", "GUUAM", "EAEU"} <= ids
-    for b in sc.blocs:
-        if b.founded is not None:  # blocs founded during the run: the other members must join on scores
-            assert len(b.founders) <= 2, b.id
+    blocs = {b.id: b for b in sc.blocs}
+    assert {"CIS", "OSCE", "CSTO", "SCO", "GUUAM", "EAEU"} <= set(blocs)
+    assert all(b.charter for b in sc.blocs)
+    assert blocs["CSTO"].charter == "collective_defence" and blocs["EAEU"].charter == "economic_union"
+    g = blocs["GUUAM"]
+    assert (g.charter, g.patron, g.orbit, g.founders) == ("counter_orbit", "USA", "RUS", [])
+    assert len(g.context_members) == 4 and g.dissolved is None
+    assert "TKM" not in blocs["CSTO"].founders and "UZB" not in blocs["SCO"].founders
+    assert "AFG" in blocs["SCO"].eligible  # a neighbour of the region: staying out is an outcome
+
+
+def test_threat_sources_and_governments_are_inputs():
+    sc = load_scenario(SCENARIO)
+    assert {t.id for t in sc.threat_sources} == {"IMU", "TALIBAN_INSURGENCY", "ISKP"}
+    assert all(t.source for t in sc.threat_sources)
+    governments = [ev.year for ev in sc.events for ef in ev.effects if ef.field == "government"]
+    assert governments == [1992, 1996, 2001, 2021]
 
 
 def final_levels(model, a, b):

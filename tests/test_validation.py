@@ -6,8 +6,6 @@ tests/data/validation/README.md.
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ import pytest
 from sim.analysis import validation as v
 from sim.cli.main import main
 from sim.errors import InputError
+from tests.conftest import assert_real_figure
 from sim.scenario import reference
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,23 +174,40 @@ def test_persistence_is_perfect_on_a_constant_reference():
     rep = v.validate(series(("KZK", "RUS"), range(1991, 2000), [0] * 9), ref)
     p = overall(rep, "de_facto", "persistence")
     assert p.exact == 1.0 and p.kappa_linear == 1.0 and p.brier == 0.0
-    assert overall(rep, "de_facto", "majority_pair").exact == 1.0
+    assert overall(rep, "de_facto", "oracle_pair_mode").exact == 1.0
 
 
-def test_persistence_starts_from_1992():
+def test_persistence_starts_from_the_first_scored_year_without_looking_ahead():
     ref = as_reference(series(("RUS", "UZB"), range(1991, 1996), [1, 2, 1, 1, 0]))
-    base = v.baseline_levels(v.align(ref, ref, "de_facto"), np.ones(5, bool))
-    assert base["persistence"].tolist() == [2] * 5
-    assert base["majority_pair"].tolist() == [1] * 5
+    aligned = v.align(ref, ref, "de_facto")
+    base = v.baseline_levels(aligned, np.ones(5, bool))
+    assert base["persistence"].tolist() == [1] * 5  # the first year scored is 1991
+    assert v.baseline_levels(aligned, np.ones(5, bool), origin=1992)["persistence"].tolist() == [2] * 5
+    later = aligned[aligned.year >= 1993].reset_index(drop=True)  # scoring from 1993 on
+    assert v.baseline_levels(later, np.ones(3, bool))["persistence"].tolist() == [1] * 3
+    assert base["oracle_pair_mode"].tolist() == [1] * 5
     assert base["majority_overall"].tolist() == [1] * 5
+
+
+def test_false_change_points_are_moves_that_match_no_reference_change():
+    ref = as_reference(series(("KZK", "RUS"), range(2000, 2006), [1, 1, 2, 2, 2, 2]))
+    sim = series(("KZK", "RUS"), range(2000, 2006), [1, 1, 2, 1, 2, 2])  # hit, then two extra moves
+    m = overall(v.validate(sim, ref), "de_facto")
+    assert m.change_hit_rate == 1.0 and m.false_changes == 2.0
+    assert overall(v.validate(ref, ref), "de_facto").false_changes == 0.0
+
+
+def test_periods_follow_the_scored_span():
+    assert v.periods_for(1992, 2024)[0] == (1992, 1999)
+    assert v.periods_for(1946, 1955) == [(1946, 1947), (1948, 1950), (1951, 1953), (1954, 1955)]
 
 
 def test_out_of_sample_fits_baselines_on_early_years():
     years = range(2000, 2010)
     ref = as_reference(series(("KZK", "UZB"), years, [0] * 6 + [2] * 4))
     rep = v.validate(ref, ref, split_year=2006)
-    oos = overall(rep, "de_facto", "majority_pair", scope="out_of_sample")
-    ins = overall(rep, "de_facto", "majority_pair")
+    oos = overall(rep, "de_facto", "oracle_pair_mode", scope="out_of_sample")
+    ins = overall(rep, "de_facto", "oracle_pair_mode")
     assert oos.n == 4 and oos.exact == 0.0  # learnt 0 from 2000-2005, truth is 2
     assert ins.exact == 0.6
     # the model is the reference itself: the 2006 change is seen and hit
@@ -233,17 +249,27 @@ def test_reference_encodes_the_documented_pattern():
     assert (ref.loc[("KZK", "RUS"), "de_facto"].loc[1992:] >= 2).all()
     assert (ref.loc[("KZK", "RUS"), "de_jure"].loc[1992:] == 3).all()
     ru = ref.loc[("RUS", "UZB")]
-    assert ru.de_jure.loc[1998] == 3 and ru.de_jure.loc[1999] < 3 and ru.de_jure.loc[2005] == 3
-    assert ru.de_facto.loc[2012:].max() <= 1 < ru.de_jure.loc[2012:].min()  # paper alliance
+    assert (ru.de_jure.loc[1992:] == 3).all()  # the 1992 bilateral treaty (ATOP 4245) stays in force
+    assert (ru.de_facto.loc[1995:1998] == 2).all() and (ru.de_facto.loc[2005:2007] == 2).all()
+    assert ru.de_facto.loc[1999:2003].max() == 0 and ru.de_facto.loc[2012:2016].max() == 0  # paper
     ku = ref.loc[("KZK", "UZB")]
-    assert ku.de_facto.loc[1991:2015].max() <= 0 and ku.de_facto.loc[2010] == -1
-    assert ku.de_jure.loc[2022] == 3 and ku.de_facto.loc[2017:].min() >= 2
-    uu = ref.loc[("USA", "UZB")]
-    assert uu.de_jure.loc[2001:2004].eq(2).all() and uu.de_facto.loc[2005] < 0
-    assert (ref.loc[("RUS", "USA"), "de_jure"].loc[2014:] == -1).all()
+    assert ku.de_facto.loc[1991:2012].max() <= 0 and (ku.de_facto.loc[2000:2002] == -1).all()
+    assert (ku.de_jure.loc[2013:] == 2).all() and ku.de_facto.loc[2017:].min() >= 2
 
 
-# ----------------------------------------------------------------- malformed references
+def test_reference_reproduces_every_documented_pattern_it_can_express():
+    """The patterns and the reference were coded apart; on levels and blocs they must agree."""
+    from sim.analysis.patterns import RunTables, load_patterns, reproduced
+    ref = pd.read_csv(REFERENCE)
+    blocs = pd.read_csv(ROOT / "seeds" / "reference" / "central_asia_blocs.csv")
+    held = blocs[blocs.member == 1].groupby(["state", "year"]).bloc.agg(";".join).rename("blocs")
+    states = blocs[["state", "year"]].drop_duplicates().merge(held.reset_index(), how="left")
+    run = RunTables(ref.assign(classification=""), states)
+    patterns = [p for p in load_patterns(ROOT / "seeds" / "reference" / "documented_patterns.yaml")
+                if all(c.kind != "class" for c in p.conditions)]
+    assert len(patterns) >= 12
+    assert [p.id for p in patterns if not reproduced(p, run)] == []
+
 def _write(tmp_path, text):
     p = tmp_path / "ref.csv"
     p.write_text(text)
@@ -315,21 +341,22 @@ def test_cli_missing_run_folder(tmp_path, capsys):
     assert status == 2 and "dyads.csv" in capsys.readouterr().err
 
 
-def test_cli_scenario_calls_simulate_tables(tmp_path, monkeypatch, capsys):
-    scenario = tmp_path / "s.yaml"
-    scenario.write_text("name: test\n")
-    calls = []
-
-    def simulate_tables(path, seeds):
-        calls.append((path, seeds))
-        return [v.load_simulated(RUN / "dyads.csv")[0] for _ in seeds]
-
-    fake = types.ModuleType("sim.run.simulate")
-    fake.simulate_tables = simulate_tables
-    monkeypatch.setitem(sys.modules, "sim.run.simulate", fake)
-    status = main(["validate", str(scenario), "--reference", str(SMALL_REF), "--seeds", "3"])
-    assert status == 0 and calls == [(str(scenario), [0, 1, 2])]
-    assert "model" in capsys.readouterr().out
+def test_cli_scenario_scores_pairs_blocs_and_patterns(tmp_path, capsys):
+    """A scenario is simulated on seeds 0..N-1 and scored on everything its record holds:
+    the bloc reference and the patterns come from the scenario file unless given."""
+    scenario = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
+    status = main(["validate", str(scenario), "--reference", str(REFERENCE), "--seeds", "2",
+                   "--from-year", "1992", "--out", str(tmp_path / "v")])
+    out = capsys.readouterr().out
+    assert status == 0 and "oracle_pair_mode" in out and "Bloc membership" in out
+    assert "Documented patterns:" in out
+    membership = pd.read_csv(tmp_path / "v" / "membership.csv").set_index("forecaster")
+    assert membership.loc["model", "changes_ref"] >= 10
+    report = (tmp_path / "v" / "report.md").read_text()
+    assert "runs: 2" in report and "## Documented patterns" in report
+    assert "1992-1999" in report and "1991-1999" not in report
+    for name in ("pairs_de_facto.png", "pairs_de_jure.png", "pair_RUS_UZB.png"):
+        assert_real_figure(tmp_path / "v" / name)
 
 
 def test_run_file_with_run_column_is_an_ensemble(tmp_path):

@@ -33,14 +33,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sim.mechanisms.utility import COMPONENTS  # noqa: E402
 from sim.scenario.schema import apply_overrides, load_raw, scenario_from_dict  # noqa: E402
 from sim.analysis.validation import markdown_table, validate  # noqa: E402
 from sim.scenario.reference import load_reference  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
 REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference.csv"
-UTILITY = ("security", "balancing", "bandwagon", "ideology", "interests", "economy",
-           "autonomy", "inertia")
+UTILITY = COMPONENTS  # every utility weight the model has
 
 #: Each theory as overrides of the fitted scenario's mechanism (documented in README.md).
 THEORIES: dict[str, tuple[str, dict]] = {

@@ -49,12 +49,19 @@ SIMULATED_COLUMNS = ("year", "a", "b", "de_facto", "de_jure")
 DEFAULT_PERIODS: tuple[tuple[int, int], ...] = ((1991, 1999), (2000, 2007), (2008, 2015),
                                                 (2016, 2024))
 
+
+def periods_for(first: int, last: int) -> list[tuple[int, int]]:
+    """Periods of the breakdown for a scored span: the Central Asia periods when the span is
+    theirs (clipped to the first scored year), otherwise four nearly equal spells."""
+    if DEFAULT_PERIODS[0][0] <= first <= DEFAULT_PERIODS[0][1] and last == DEFAULT_PERIODS[-1][1]:
+        return [(max(lo, first), hi) for lo, hi in DEFAULT_PERIODS]
+    edges = np.linspace(first, last + 1, min(4, last - first + 1) + 1).round().astype(int)
+    return [(int(lo), int(hi) - 1) for lo, hi in zip(edges[:-1], edges[1:])]
+
 #: Pairs drawn in the report figures (when the reference codes them).
 KEY_PAIRS: tuple[tuple[str, str], ...] = (("KZK", "RUS"), ("RUS", "UZB"), ("KZK", "UZB"),
                                           ("USA", "UZB"), ("KZK", "USA"))
 
-PERSISTENCE_YEAR = 1992
-FORECASTERS = ("model", "persistence", "majority_pair", "majority_overall", "climatology")
 
 
 # --------------------------------------------------------------------------- tables
@@ -228,22 +235,28 @@ def _mode(values: np.ndarray) -> int:
     return int(top[np.lexsort((top, np.abs(top)))][0])
 
 
-def baseline_levels(aligned: pd.DataFrame, fit_years: np.ndarray) -> dict[str, np.ndarray]:
+def baseline_levels(aligned: pd.DataFrame, fit_years: np.ndarray,
+                    origin: int | None = None) -> dict[str, np.ndarray]:
     """Forecasts of the naive baselines, one level per aligned row.
 
-    * persistence: each pair keeps its reference level of 1992 (of the coded year
-      nearest to 1992 when 1992 is not coded);
-    * majority_pair: the pair's most common reference level in the fitting years;
+    * persistence: each pair keeps its level of the origin year (default: the first year
+      of ``aligned``, i.e. the first scored year), or of the last year coded before it;
+      a pair first coded later is left at its first coded level, which only ever
+      flatters the baseline;
+    * oracle_pair_mode: the pair's own most common reference level in the fitting years,
+      an oracle (it knows the answer's mode), not a forecast;
     * majority_overall: the most common reference level over all pairs in those years.
 
     Args:
         aligned: As from :func:`align`.
         fit_years: Boolean mask of the rows the baselines may learn from.
+        origin: The persistence year.
     """
     df = aligned.assign(_fit=fit_years)
-    first = (df.assign(_d=(df["year"] - PERSISTENCE_YEAR).abs()
-                       + (df["year"] < PERSISTENCE_YEAR) * 0.5)
-             .sort_values("_d").groupby(["a", "b"])["ref"].first())
+    origin = int(df["year"].min()) if origin is None else origin
+    known = df[df["year"] <= origin].sort_values("year").groupby(["a", "b"])["ref"].last()
+    first = df.sort_values("year").groupby(["a", "b"])["ref"].first()
+    start = known.reindex(first.index).fillna(first)
     fit = df[df["_fit"]]
     per_pair = fit.groupby(["a", "b"])["ref"].agg(lambda s: _mode(s.to_numpy()))
     overall = _mode(fit["ref"].to_numpy()) if len(fit) else _mode(df["ref"].to_numpy())
@@ -251,8 +264,8 @@ def baseline_levels(aligned: pd.DataFrame, fit_years: np.ndarray) -> dict[str, n
     pp = per_pair.reindex(keys).to_numpy()
     pp = np.where(np.isnan(pp.astype(float)), overall, pp).astype(int)
     return {
-        "persistence": first.reindex(keys).to_numpy().astype(int),
-        "majority_pair": pp,
+        "persistence": start.reindex(keys).to_numpy().astype(int),
+        "oracle_pair_mode": pp,
         "majority_overall": np.full(len(df), overall, dtype=int),
     }
 
@@ -268,7 +281,7 @@ def climatology(aligned: pd.DataFrame, fit_years: np.ndarray, levels: np.ndarray
 
 # --------------------------------------------------------------------------- scoring
 METRICS = ("n", "exact", "within_one", "kappa_linear", "kappa_quadratic", "changes_ref",
-           "change_hit_rate", "timing_error", "brier", "brier_allied")
+           "change_hit_rate", "timing_error", "false_changes", "brier", "brier_allied")
 
 
 def _nanmean(xs) -> float:
@@ -284,7 +297,7 @@ class _Scorer:
     year before it) still counts; a reference change belongs to the slice of its year.
     """
 
-    def __init__(self, aligned: pd.DataFrame, dimension: str, fit: np.ndarray):
+    def __init__(self, aligned: pd.DataFrame, dimension: str, fit: np.ndarray, origin: int | None = None):
         lo, hi = SCALES[dimension]
         self.levels = np.arange(lo, hi + 1)
         self.ref = aligned["ref"].to_numpy()
@@ -292,19 +305,25 @@ class _Scorer:
         self.is_allied = self.levels >= ALLIED_THRESHOLD[dimension]
         keys = aligned[["a", "b", "year", "ref"]]
         self.forecasts = {"model": aligned[run_columns(aligned)].to_numpy()}
-        for name, lv in baseline_levels(aligned, fit).items():
+        for name, lv in baseline_levels(aligned, fit, origin).items():
             self.forecasts[name] = lv[:, None]
         rc = change_points(aligned, "ref")
-        self.change_rows = rc.merge(keys[["a", "b", "year"]].assign(row=np.arange(len(keys))),
-                                    on=["a", "b", "year"], how="left")["row"].to_numpy(int)
-        self.hits, self.errors, self.probs = {}, {}, {}
+        rows = keys[["a", "b", "year"]].assign(row=np.arange(len(keys)))
+        self.change_rows = rc.merge(rows, on=["a", "b", "year"], how="left")["row"].to_numpy(int)
+        self.hits, self.errors, self.false, self.probs = {}, {}, {}, {}
         for name, fc in self.forecasts.items():
-            hits, errs = [], []
+            hits, errs, false = [], [], []
             for r in range(fc.shape[1]):
-                m = match_changes(rc, change_points(keys.assign(sim=fc[:, r]), "sim"))
+                sc = change_points(keys.assign(sim=fc[:, r]), "sim")
+                m = match_changes(rc, sc)
                 hits.append(m["hit"].to_numpy(bool))
                 errs.append(m["timing_error"].to_numpy(float))
+                unmatched = sc[~match_changes(sc, rc)["hit"].to_numpy(bool)] if len(sc) else sc
+                flags = np.zeros(len(keys), int)  # unmatched simulated moves, by the row of their year
+                np.add.at(flags, unmatched.merge(rows, on=["a", "b", "year"])["row"].to_numpy(int), 1)
+                false.append(flags)
             self.hits[name], self.errors[name] = np.array(hits), np.array(errs)
+            self.false[name] = np.array(false)
             self.probs[name] = (fc[:, :, None] == self.levels[None, None, :]).mean(axis=1)
         self.probs["climatology"] = climatology(aligned, fit, self.levels)
 
@@ -327,7 +346,8 @@ class _Scorer:
                     kappa_quadratic=_nanmean([weighted_kappa(ref, f, "quadratic") for f in fc.T]),
                     changes_ref=int(in_slice.sum()),
                     change_hit_rate=_nanmean(hits.mean(axis=1)) if hits.size else float("nan"),
-                    timing_error=_nanmean([_nanmean(e) for e in errs]) if errs.size else float("nan"))
+                    timing_error=_nanmean([_nanmean(e) for e in errs]) if errs.size else float("nan"),
+                    false_changes=float(self.false[name][:, scored].sum(axis=1).mean()))
             rows[name] = row
         out = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=list(METRICS))
         out.index.name = "forecaster"
@@ -335,7 +355,7 @@ class _Scorer:
 
 
 def score(aligned: pd.DataFrame, dimension: str, fit: np.ndarray | None = None,
-          scored: np.ndarray | None = None) -> pd.DataFrame:
+          scored: np.ndarray | None = None, origin: int | None = None) -> pd.DataFrame:
     """Score the model and the baselines on one aligned table.
 
     Accuracy, kappa and change points are computed per run and averaged; the Brier scores
@@ -354,7 +374,7 @@ def score(aligned: pd.DataFrame, dimension: str, fit: np.ndarray | None = None,
     n = len(aligned)
     fit = np.ones(n, bool) if fit is None else np.asarray(fit, bool)
     scored = np.ones(n, bool) if scored is None else np.asarray(scored, bool)
-    return _Scorer(aligned, dimension, fit).score(scored)
+    return _Scorer(aligned, dimension, fit, origin).score(scored)
 
 
 def score_all(aligned: pd.DataFrame, dimension: str,
@@ -389,7 +409,7 @@ def score_all(aligned: pd.DataFrame, dimension: str,
         add("period", f"{lo}-{hi}", (year >= lo) & (year <= hi))
     if split_year is not None and (year >= split_year).any():
         add("out_of_sample", f">={split_year}", year >= split_year,
-            _Scorer(aligned, dimension, year < split_year))
+            _Scorer(aligned, dimension, year < split_year, origin=split_year - 1))
     out = pd.concat(parts, ignore_index=True)
     out.insert(0, "dimension", dimension)
     return out
@@ -464,11 +484,15 @@ class ValidationReport:
     changes: pd.DataFrame
     series: pd.DataFrame
     settings: dict = field(default_factory=dict)
+    membership: pd.DataFrame | None = None
+    membership_events: pd.DataFrame | None = None
+    patterns: pd.DataFrame | None = None
 
     def summary(self, scope: str = "overall") -> pd.DataFrame:
         """Model vs baselines for one scope (``overall`` or ``out_of_sample``)."""
         cols = ["dimension", "forecaster", "n", "exact", "within_one", "kappa_linear",
-                "kappa_quadratic", "change_hit_rate", "timing_error", "brier", "brier_allied"]
+                "kappa_quadratic", "change_hit_rate", "timing_error", "false_changes", "brier",
+                "brier_allied"]
         return self.scores.loc[self.scores["scope"] == scope, cols].reset_index(drop=True)
 
     def to_markdown(self) -> str:
@@ -476,12 +500,15 @@ class ValidationReport:
         out = ["# Validation against the reference timeline", "",
                f"Reference: `{s.get('reference', '')}`; runs: {s.get('runs', '')}; "
                f"allied = de facto >= {ALLIED_THRESHOLD['de_facto']} or de jure >= "
-               f"{ALLIED_THRESHOLD['de_jure']}; baselines: persistence from "
-               f"{PERSISTENCE_YEAR}, majority per pair and overall, climatology.", "",
+               f"{ALLIED_THRESHOLD['de_jure']}; baselines: persistence from the first scored "
+               f"year ({s.get('origin', '')}), the most common level overall, climatology, and "
+               "an oracle that knows each pair's own commonest level (oracle_pair_mode).", "",
                "Coded reference dyad-years found in the simulation: "
                + ", ".join(f"{k} {v}" for k, v in s.get("coverage", {}).items()) + ".", "",
-               "Baselines are fitted on all years except out of sample, so majority_pair "
-               "knows each pair's commonest level: it is a demanding bar, not a forecast.", "",
+               "Baselines are fitted on all years except out of sample, so oracle_pair_mode "
+               "knows each pair's commonest level: it is a demanding bar, not a forecast. "
+               "false_changes counts, per run, the moves that match no reference change "
+               "(same pair and direction within a year).", "",
                "Accuracy, kappa and change points are averaged over runs; Brier scores use "
                "the ensemble's level shares as probabilities.", "", "## Overall", "",
                markdown_table(self.summary("overall"))]
@@ -495,6 +522,17 @@ class ValidationReport:
                     markdown_table(t[["dimension", "group", "forecaster", "n", "exact",
                                       "within_one", "kappa_linear", "change_hit_rate",
                                       "brier"]])]
+        if self.membership is not None:
+            out += ["", "## Bloc membership (state-bloc-years; joins and exits within a year)", "",
+                    markdown_table(self.membership.reset_index()), "",
+                    "Founders entering at a founding are inputs and are not counted as joins. "
+                    "spurious_changes is per run.", "",
+                    markdown_table(self.membership_events)]
+        if self.patterns is not None:
+            held = int((self.patterns["share"] >= 0.8).sum())
+            out += ["", "## Documented patterns (share of runs reproducing each)", "",
+                    f"{held} of {len(self.patterns)} reproduced in at least 80% of runs.", "",
+                    markdown_table(self.patterns[["id", "claim", "source", "share"]])]
         if len(self.changes):
             out += ["", "## Reference change points", "", markdown_table(self.changes)]
         return "\n".join(out) + "\n"
@@ -512,6 +550,10 @@ class ValidationReport:
             self.scores.to_csv(tmp / "scores.csv", index=False)
             self.changes.to_csv(tmp / "change_points.csv", index=False)
             self.series.to_csv(tmp / "series.csv", index=False)
+            for name in ("membership", "membership_events", "patterns"):
+                table = getattr(self, name)
+                if table is not None:
+                    table.to_csv(tmp / f"{name}.csv", index=name == "membership")
             (tmp / "report.md").write_text(self.to_markdown())
             self._figures(tmp)
             if not out_dir.exists():
@@ -526,43 +568,18 @@ class ValidationReport:
         return out_dir
 
     def _figures(self, folder: Path) -> None:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from sim.plots.validation import pair_figure, pair_grid
 
-        series = self.series
+        runs = self.settings.get("runs", 1)
+        for dim in SCALES:
+            pair_grid(self.series, folder / f"pairs_{dim}.png", dim, runs)
         for a, b in KEY_PAIRS:
             a, b = sorted((a, b))
-            pair = series[(series["a"] == a) & (series["b"] == b)]
-            if pair.empty:
-                continue
-            fig, axes = plt.subplots(2, 1, figsize=(7, 5), sharex=True)
-            for ax, dim in zip(axes, ("de_facto", "de_jure")):
-                d = pair[pair["dimension"] == dim].sort_values("year")
-                lo, hi = SCALES[dim]
-                if not d.empty:
-                    ax.step(d["year"], d["ref"], where="mid", color="black", label="reference")
-                    ax.plot(d["year"], d["sim_mean"], color="tab:blue", label="simulated mean")
-                    if self.settings.get("runs", 1) > 1:
-                        ax.fill_between(d["year"], d["sim_q10"], d["sim_q90"], color="tab:blue",
-                                        alpha=0.25, label="10-90% of runs")
-                    ax.legend(loc="best", fontsize=8)
-                else:
-                    ax.text(0.5, 0.5, "not coded in the reference", ha="center",
-                            transform=ax.transAxes, color="grey")
-                ax.set_ylim(lo - 0.3, hi + 0.3)
-                ax.set_yticks(range(lo, hi + 1))
-                ax.set_ylabel(dim.replace("_", " "))
-                ax.grid(alpha=0.3)
-            axes[0].set_title(f"{a}-{b}: simulated vs reference")
-            axes[1].set_xlabel("year")
-            fig.tight_layout()
-            fig.savefig(folder / f"pair_{a}_{b}.png", dpi=100)
-            plt.close(fig)
+            pair_figure(self.series, a, b, folder / f"pair_{a}_{b}.png", runs)
 
 
 def validate(simulated: pd.DataFrame | Sequence[pd.DataFrame], reference: pd.DataFrame, *,
-             periods: Sequence[tuple[int, int]] = DEFAULT_PERIODS,
+             periods: Sequence[tuple[int, int]] | None = None,
              split_year: int | None = None, reference_name: str = "") -> ValidationReport:
     """Score a run or an ensemble against the reference on both scales.
 
@@ -576,6 +593,8 @@ def validate(simulated: pd.DataFrame | Sequence[pd.DataFrame], reference: pd.Dat
     runs = [simulated] if isinstance(simulated, pd.DataFrame) else list(simulated)
     if not runs:
         raise ValueError("no simulated tables to validate")
+    first, last = int(reference["year"].min()), int(reference["year"].max())
+    periods = periods_for(first, last) if periods is None else periods
     scores, changes, series, coverage = [], [], [], {}
     for dim in SCALES:
         aligned = align(runs, reference, dim)
@@ -595,6 +614,7 @@ def validate(simulated: pd.DataFrame | Sequence[pd.DataFrame], reference: pd.Dat
         runs_arr = aligned[cols].to_numpy(dtype=float)
         series.append(aligned[["a", "b", "year", "ref"]].assign(
             dimension=dim, sim_mean=runs_arr.mean(axis=1),
+            sim_median=np.floor(np.median(runs_arr, axis=1) + 0.5),
             sim_q10=np.percentile(runs_arr, 10, axis=1),
             sim_q90=np.percentile(runs_arr, 90, axis=1)))
     if not scores:
@@ -605,4 +625,4 @@ def validate(simulated: pd.DataFrame | Sequence[pd.DataFrame], reference: pd.Dat
         changes=pd.concat(changes, ignore_index=True) if changes else pd.DataFrame(),
         series=pd.concat(series, ignore_index=True),
         settings={"reference": reference_name, "runs": len(runs), "split_year": split_year,
-                  "periods": [list(p) for p in periods], "coverage": coverage})
+                  "periods": [list(p) for p in periods], "coverage": coverage, "origin": first})

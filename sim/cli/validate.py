@@ -23,43 +23,101 @@ def _parse_periods(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _handle(args) -> int:
-    import pandas as pd
+def _scenario_of(target: Path):
+    """The scenario behind a scenario file or a run folder (from its manifest), or None."""
+    from sim.scenario.schema import load_scenario
 
-    from sim.analysis.validation import DEFAULT_PERIODS, load_simulated, validate
-    from sim.scenario.reference import KNOWN_STATES, load_reference
+    if target.suffix.lower() in (".yaml", ".yml"):
+        return load_scenario(target)
+    manifest = target / "manifest.json"
+    if manifest.is_file():
+        import json
 
-    states = KNOWN_STATES if not args.states else {x.strip() for x in args.states.split(",")}
-    reference = load_reference(args.reference, states)
-    if args.from_year is not None:  # e.g. leave out the first year when it is an initial condition
-        reference = reference[reference["year"] >= args.from_year].reset_index(drop=True)
-    target = Path(args.target)
+        try:
+            path = Path(json.loads(manifest.read_text(encoding="utf-8")).get("scenario_file") or "")
+        except (ValueError, OSError):
+            return None
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            return load_scenario(path)
+    return None
+
+
+def _runs(target: Path, seeds: int, need_classes: bool):
+    """Dyad-year tables and state-year tables of a scenario's ensemble or of one run folder."""
+    from sim.analysis.validation import load_simulated
+    from sim.files import read_csv
+
     if target.suffix.lower() in (".yaml", ".yml"):
         if not target.is_file():
             raise InputError(target, None, "an existing scenario file")
-        from sim.run.simulate import simulate_tables  # lazy: the model is optional for validation
+        from sim.run.simulate import dyad_table, simulate  # lazy: the model is optional here
 
-        # seeds 0..N-1, as `alliance-sim run` defaults to seed 0
-        tables = simulate_tables(str(target), list(range(args.seeds)))
-        if not tables:
+        results = [simulate(str(target), s, record=need_classes) for s in range(seeds)]
+        if not results:
             raise InputError(target, None, "a scenario whose runs produce dyad-year tables")
-    else:
-        dyads = target / "dyads.csv"
-        if not dyads.is_file():
-            raise InputError(target, None, "a run folder holding dyads.csv, or a .yaml scenario")
-        tables = load_simulated(dyads)
-    periods = _parse_periods(args.periods) if args.periods else DEFAULT_PERIODS
+        tables = [r.dyads if need_classes else dyad_table(r.model, components=False) for r in results]
+        return tables, [r.states for r in results]
+    dyads = target / "dyads.csv"
+    if not dyads.is_file():
+        raise InputError(target, None, "a run folder holding dyads.csv, or a .yaml scenario")
+    states = target / "states.csv"
+    tables = load_simulated(dyads)
+    return tables, [read_csv(states, required=("state", "year"))] if states.is_file() else []
+
+
+def _handle(args) -> int:
+    import pandas as pd
+
+    from sim.analysis.validation import validate
+    from sim.scenario.reference import load_bloc_reference, load_reference
+
+    target = Path(args.target)
+    sc = _scenario_of(target)
+    blocs_path = args.blocs or (str(sc.resolve(sc.bloc_reference)) if sc and sc.bloc_reference else None)
+    patterns_path = args.patterns or (str(sc.resolve(sc.patterns)) if sc and sc.patterns else None)
+    tables, states_tables = _runs(target, args.seeds, need_classes=patterns_path is not None)
+    run_states = set().union(*(set(t["a"]) | set(t["b"]) for t in tables))
+    extra = {x.strip() for x in args.states.split(",")} if args.states else set()
+    reference = load_reference(args.reference, None)
+    outside = set(reference["a"]) | set(reference["b"])
+    unknown = sorted(outside - run_states - extra)
+    if unknown and not run_states & outside:
+        raise InputError(args.reference, "a", "state ids of the simulated run ("
+                         + ", ".join(sorted(run_states)) + "); --states adds others", got=unknown[0])
+    reference = reference[reference["a"].isin(run_states) & reference["b"].isin(run_states)]
+    if args.from_year is not None:  # e.g. leave out the first year when it is an initial condition
+        reference = reference[reference["year"] >= args.from_year].reset_index(drop=True)
+    periods = _parse_periods(args.periods) if args.periods else None
     report = validate(tables, reference, periods=periods, split_year=args.split_year,
                       reference_name=str(args.reference))
+    from_year = args.from_year if args.from_year is not None else int(reference["year"].min())
+    if blocs_path and states_tables:
+        from sim.analysis.membership import validate_membership
+
+        founders = {b.id: (b.founded or sc.time.start, b.founders) for b in sc.blocs} if sc else {}
+        blocs = [b.id for b in sc.blocs] if sc else sorted(load_bloc_reference(blocs_path)["bloc"].unique())
+        report.membership, report.membership_events = validate_membership(
+            states_tables, load_bloc_reference(blocs_path), blocs, founders, from_year)
+    if patterns_path:
+        from sim.analysis.patterns import RunTables, checklist, load_patterns
+
+        report.patterns = checklist(load_patterns(patterns_path),
+                                    [RunTables(d, s) for d, s in zip(tables, states_tables)])
     print("Reference dyad-years scored: "
           + ", ".join(f"{k} {v}" for k, v in report.settings["coverage"].items()))
-    with pd.option_context("display.width", 140, "display.max_columns", 20,
+    with pd.option_context("display.width", 160, "display.max_columns", 20,
                            "display.float_format", "{:.3f}".format):
         print("Overall (model vs naive baselines)")
         print(report.summary("overall").to_string(index=False))
         if args.split_year is not None:
             print(f"\nOut of sample (years >= {args.split_year})")
             print(report.summary("out_of_sample").to_string(index=False))
+        if report.membership is not None:
+            print("\nBloc membership (joins and exits hit within a year; spurious per run)")
+            print(report.membership.to_string())
+        if report.patterns is not None:
+            held = int((report.patterns["share"] >= 0.8).sum())
+            print(f"\nDocumented patterns: {held} of {len(report.patterns)} reproduced in >= 80% of runs")
     if args.out:
         path = report.write(args.out)
         print(f"\nreport written to {path}")
@@ -84,8 +142,15 @@ def register(subparsers) -> None:
     p.add_argument("--from-year", type=int, metavar="Y",
                    help="score only years >= Y (e.g. 1992 when 1991 holds the initial conditions)")
     p.add_argument("--periods", metavar="RANGES",
-                   help="per-period breakdown, e.g. 1991-1999,2000-2007 (default: four periods)")
+                   help="per-period breakdown, e.g. 1992-1999,2000-2007 (default: four periods "
+                        "of the scored span)")
     p.add_argument("--states", metavar="IDS",
-                   help="comma-separated state ids the reference may use (default: the nine "
-                        "Central Asia case states)")
+                   help="comma-separated state ids the reference may use besides the run's own "
+                        "(pairs with states outside the run are not scored)")
+    p.add_argument("--blocs", metavar="FILE",
+                   help="bloc membership reference CSV (state,bloc,year,member); default: the "
+                        "scenario's bloc_reference")
+    p.add_argument("--patterns", metavar="FILE",
+                   help="documented patterns YAML to check on every run; default: the scenario's "
+                        "patterns")
     p.set_defaults(func=_handle)

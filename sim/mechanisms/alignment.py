@@ -20,9 +20,14 @@ from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, LEVELS
 _LEVELS = np.array(LEVELS, dtype=float)
 
 
-def bliss_level(total_utility: np.ndarray, level_gain: float) -> np.ndarray:
-    """The continuous level a state would pick without noise."""
-    return np.clip(level_gain * total_utility, DE_FACTO_MIN, DE_FACTO_MAX)
+def bliss_level(total_utility: np.ndarray, level_gain: float, normal_level: float = 0.0) -> np.ndarray:
+    """The continuous level a state would pick without noise.
+
+    ``normal_level`` is where a pair settles when nothing pulls it either way: 0 reads a
+    world where cooperation must be earned, 1 one where ordinary diplomatic and economic
+    cooperation is the default between states at peace.
+    """
+    return np.clip(normal_level + level_gain * total_utility, DE_FACTO_MIN, DE_FACTO_MAX)
 
 
 def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generator | None,

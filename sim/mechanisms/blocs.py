@@ -15,6 +15,8 @@ counts as a de jure instrument of the bloc's level between every two members.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -41,28 +43,88 @@ def bloc_scores(members: np.ndarray, desired: np.ndarray, power: np.ndarray,
     return score, accept
 
 
+#: What membership commits a state to, on the de facto scale, by charter type.
+COMMITMENT = {"collective_defence": 3.0, "economic_union": 2.0, "security_forum": 1.0, "forum": 0.0,
+              "counter_orbit": 1.0}
+
+
+@dataclass(frozen=True)
+class BlocCharters:
+    """What each bloc's charter asks of its members; ``(B,)`` arrays unless said.
+
+    Attributes:
+        commitment: The level of alignment with the leading members that membership
+            implies; the join and exit thresholds sit ``join_margin`` and ``leave_margin``
+            below it.
+        floor: The least score that can ever justify joining (cooperation, 1, for a bloc
+            with obligations; non-hostility, 0, for a forum).
+        consent: The least the members' (or, outside a power's orbit, the patron's) own
+            wanted level toward an applicant must reach: admission needs their consent
+            (cooperation, 1, for blocs with obligations, security forums included;
+            non-hostility, 0, for forums and groupings outside an orbit).
+        counter_orbit: Blocs valued by the relation with the patron against the relation
+            with the orbit power (a grouping outside a patron's orbit).
+        orbit: ``(n, B)`` bool, the power each counter-orbit bloc stands apart from.
+    """
+
+    commitment: np.ndarray
+    floor: np.ndarray
+    consent: np.ndarray
+    counter_orbit: np.ndarray
+    orbit: np.ndarray
+
+    @classmethod
+    def from_specs(cls, charters: list[str | None], levels: np.ndarray, orbit: np.ndarray) -> "BlocCharters":
+        """Charters as the scenario names them; ``None`` keeps commitment = level, as before."""
+        commitment = np.array([COMMITMENT[c] if c else float(lv) for c, lv in zip(charters, levels)])
+        floor = np.array([0.0 if c == "forum" else 1.0 for c in charters])
+        consent = np.array([1.0 if c in ("collective_defence", "economic_union", "security_forum") else 0.0
+                            for c in charters])
+        return cls(commitment=commitment, floor=floor, consent=consent,
+                   counter_orbit=np.array([c == "counter_orbit" for c in charters]), orbit=orbit)
+
+
+def orbit_scores(desired: np.ndarray, patron: np.ndarray, orbit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For blocs outside a power's orbit: i's wanted level with the patron less that with the
+    orbit power, and the patron's wanted level toward i (its consent). NaN without a patron."""
+    d = desired.astype(float)
+    has = patron.any(axis=0) & orbit.any(axis=0)
+    p_idx, o_idx = patron.argmax(axis=0), orbit.argmax(axis=0)
+    score = np.where(has[None, :], d[:, p_idx] - d[:, o_idx], np.nan)
+    accept = np.where(has[None, :], d[p_idx, :].T, np.nan)
+    return score, accept
+
+
 def step_blocs(members: np.ndarray, *, active: np.ndarray, level: np.ndarray, desired: np.ndarray,
                power: np.ndarray, cap: np.ndarray, neutral: np.ndarray, join_margin: float,
                leave_margin: float, patron: np.ndarray | None = None,
                eligible: np.ndarray | None = None, exit_streak: np.ndarray | None = None,
-               leave_years: int = 1) -> list[tuple[int, int, str]]:
+               leave_years: int = 1, charters: BlocCharters | None = None) -> list[tuple[int, int, str]]:
     """Advance membership one year in place; return ``(state, bloc, kind)`` changes.
 
     ``eligible[i, b]`` says whether bloc b's charter admits state i at all. ``exit_streak``
     is an ``(n, B)`` int array of running years the exit test has held, updated in place;
     without it a state leaves in the first year the test holds. A state that loses its
-    eligibility or rises above a neutral ceiling leaves at once.
+    eligibility or rises above a neutral ceiling leaves at once. ``charters`` sets each
+    bloc's commitment, floor and consent (default: commitment = level, floor 1, consent 0).
     """
+    n_blocs = len(level)
+    if charters is None:
+        charters = BlocCharters.from_specs([None] * n_blocs, level, np.zeros_like(members))
     score, accept = bloc_scores(members, desired, power, patron)
+    if charters.counter_orbit.any() and patron is not None:
+        o_score, o_accept = orbit_scores(desired, patron, charters.orbit)
+        score = np.where(charters.counter_orbit[None, :], o_score, score)
+        accept = np.where(charters.counter_orbit[None, :], o_accept, accept)
     allowed = cap[:, None] >= level[None, :]
     if eligible is not None:
         allowed = allowed & eligible
     has_others = ~np.isnan(score)
-    threshold = np.maximum(1.0, level - join_margin)[None, :]
+    threshold = np.maximum(charters.floor, charters.commitment - join_margin)[None, :]
     not_patron = ~patron if patron is not None else True
     join = (~members) & active[None, :] & allowed & has_others & ~neutral[:, None] & not_patron & \
-        (score >= threshold) & (accept >= 0)
-    wants_out = members & active[None, :] & has_others & (score < level[None, :] - leave_margin)
+        (score >= threshold) & (accept >= charters.consent[None, :])
+    wants_out = members & active[None, :] & has_others & (score < charters.commitment[None, :] - leave_margin)
     if exit_streak is not None:
         exit_streak[:] = np.where(wants_out, exit_streak + 1, 0)
         wants_out = exit_streak >= leave_years

@@ -63,11 +63,17 @@ def share_excluding_self(x: np.ndarray) -> np.ndarray:
     return s
 
 
-def proximity(distance_km: np.ndarray, contiguity: np.ndarray, scale_km: float) -> np.ndarray:
-    """Closeness in [0, 1]: 1 for contiguous states, decaying with capital distance."""
+def proximity(distance_km: np.ndarray, contiguity: np.ndarray, scale_km: float,
+              square: bool = True) -> np.ndarray:
+    """Closeness in [0, 1]: 1 for contiguous states, decaying with capital distance.
+
+    ``square`` arrays are state-by-state, and a state is not close to itself; for states
+    against threat sources (``square=False``) the host state is as close as it gets.
+    """
     prox = np.exp(-np.asarray(distance_km, dtype=float) / scale_km)
     prox = np.where(np.asarray(contiguity) > 0, 1.0, prox)
-    np.fill_diagonal(prox, 0.0)
+    if square:
+        np.fill_diagonal(prox, 0.0)
     return prox
 
 
@@ -106,3 +112,25 @@ def threat_matrix(components: dict[str, np.ndarray], weights: dict[str, float]) 
     """Weighted threat ``T[i, j]`` in [0, 1]: the threat j poses to i."""
     T = sum(weights[c] * components[c] for c in COMPONENTS)
     return np.clip(T, 0.0, 1.0)
+
+
+def source_threat(power: np.ndarray, offense: np.ndarray, source_power: np.ndarray,
+                  source_offense: np.ndarray, prox: np.ndarray, intent: np.ndarray,
+                  weights: dict[str, float]) -> np.ndarray:
+    """``[i, k]``: the threat a non-state source k poses to state i, by the same four sources.
+
+    The source's capability is shared against the states' own (so an armed movement with a
+    sliver of a state's power is a sliver of a threat by power alone), and its reach and
+    intent enter as for a state. Under balance of power an armed movement is almost no
+    threat; under balance of threat a close, armed, hostile one can be the gravest.
+    """
+    p, o = np.asarray(power, float), np.asarray(offense, float)
+    sp, so = np.asarray(source_power, float), np.asarray(source_offense, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        others_p = (p.sum() - p)[:, None] + sp[None, :]
+        others_o = (o.sum() - o)[:, None] + so[None, :]
+        share_p = np.where(others_p > 0, sp[None, :] / others_p, 0.0)
+        share_o = np.where(others_o > 0, so[None, :] / others_o, 0.0)
+        rel = np.where(p[:, None] + sp[None, :] > 0, sp[None, :] / (p[:, None] + sp[None, :]), 0.0)
+    parts = {"power": share_p, "proximity": prox * rel, "offense": share_o * prox, "intent": intent}
+    return np.clip(sum(weights[c] * parts[c] for c in COMPONENTS), 0.0, 1.0)

@@ -10,6 +10,9 @@ Components:
         k, p_j / (p_j + p_k), and to j's own concern about k, and not at all if j is already
         aligned with k; discounted as j is itself i's gravest threat (T_ij / max_k T_ik);
         relative to the best help available, times i's exposure. A shared threat is what makes a strategic partner.
+        Threats that are not states (armed movements, ``threat_sources``) count among i's
+        threats like any other: j helps against them in proportion to j's weight against
+        them and j's own concern, and no one is aligned with them.
     balancing: pushing away from whichever state threatens i more than i's other threats
         do on average. Relative, because states balance against the greatest threats, not
         against everyone at once; states below the average are not pushed away (nor pulled).
@@ -20,6 +23,9 @@ Components:
     ideology: shared values (regime type and other value dimensions).
     interests: convergence of interests (e.g. UN ideal points, adjusted by evidence).
     economy: i's trade dependence on j.
+    disputes: open disputes between the two (borders and enclaves, water, minorities,
+        leadership rivalry), 0 to -1: issues over which states quarrel make partners of
+        neither side, whatever their threats (the issue-conflict view of Vasquez and Huth).
     autonomy: the cost of depending on a stronger partner (fear of domination and
         entrapment); for multi-vector states, the cost of one relationship standing above
         the others and the pull toward other strong states as counterweights to the
@@ -38,7 +44,7 @@ from sim.levels import DE_FACTO_MAX
 from sim.mechanisms.threat import relative_power
 
 COMPONENTS = ("security", "balancing", "bandwagon", "ideology", "interests", "economy",
-              "autonomy", "inertia")
+              "disputes", "autonomy", "inertia")
 
 
 def alternatives(able: np.ndarray) -> np.ndarray:
@@ -82,8 +88,9 @@ class YearStatics:
     power: np.ndarray
     prox: np.ndarray
     ratio: np.ndarray  # [j, k] = p_j / (p_j + p_k): threat.relative_power transposed
-    threat_share: np.ndarray  # T_ik / sum_l T_il
-    concern: np.ndarray  # T_jk / max_l T_jl
+    threat_share: np.ndarray  # T_ik / sum_l T_il, (n, n + m) with the m threat sources
+    concern: np.ndarray  # T_jk / max_l T_jl, (n, n + m)
+    help_ratio: np.ndarray  # p_j / (p_j + p_k), (n, n + m): j's weight against states and sources
     not_concern: np.ndarray  # 1 - concern, 0 on the diagonal
     exposure: np.ndarray  # (n, 1) max_k T_ik
     weakness_prox: np.ndarray  # bandwagon_i * (j's power edge over i)^2 * prox_ij
@@ -93,21 +100,35 @@ class YearStatics:
 
 def year_statics(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarray, ideology: np.ndarray,
                  ideology_scale: float, interests: np.ndarray, trade: np.ndarray,
-                 bandwagon: np.ndarray, autonomy: np.ndarray) -> YearStatics:
+                 bandwagon: np.ndarray, autonomy: np.ndarray, dispute: np.ndarray | None = None,
+                 source_threat: np.ndarray | None = None,
+                 source_power: np.ndarray | None = None) -> YearStatics:
+    """Everything of the utility that the year's inputs fix.
+
+    ``source_threat`` (n, m) and ``source_power`` (m,) add threats that are not states:
+    they join each state's threat picture, and so the help partners can give, but not
+    balancing or bandwagoning, which are about states.
+    """
     n = len(power)
     p = np.asarray(power, dtype=float)
     denom = p[:, None] + p[None, :]
+    aug = threat if source_threat is None else np.hstack([threat, source_threat])
+    p_aug = p if source_power is None else np.concatenate([p, source_power])
     with np.errstate(divide="ignore", invalid="ignore"):
         dominance = np.where(denom > 0, np.maximum(0.0, p[None, :] - p[:, None]) / denom, 0.0)
-        total = threat.sum(axis=1, keepdims=True)
-        share = np.where(total > 0, threat / total, 0.0)
-        top = threat.max(axis=1, keepdims=True)
-        concern = np.where(top > 0, threat / top, 0.0)
-    mean_threat = total / max(n - 1, 1)
+        total = aug.sum(axis=1, keepdims=True)
+        share = np.where(total > 0, aug / total, 0.0)
+        top = aug.max(axis=1, keepdims=True)
+        concern = np.where(top > 0, aug / top, 0.0)
+        d_aug = p[:, None] + p_aug[None, :]
+        help_ratio = np.where(d_aug > 0, p[:, None] / d_aug, 0.5)
+    help_ratio[:, :n][np.eye(n, dtype=bool)] = 0.0
+    mean_threat = threat.sum(axis=1, keepdims=True) / max(n - 1, 1)
     fixed = {
         "ideology": affinity(ideology, ideology_scale),
         "interests": np.array(interests, dtype=float),
         "economy": np.array(trade, dtype=float),
+        "disputes": -np.array(dispute if dispute is not None else np.zeros((n, n)), dtype=float),
         "dominance": -(autonomy[:, None] * dominance),
     }
     for arr in fixed.values():
@@ -115,7 +136,8 @@ def year_statics(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarray, ide
     # j's weight against k is the dyad weight of threat.relative_power read from k's side.
     ratio = np.ascontiguousarray(relative_power(p).T)
     return YearStatics(threat=threat, power=p, prox=prox, ratio=ratio, threat_share=share,
-                       concern=concern, not_concern=(1.0 - concern) * (1.0 - np.eye(n)), exposure=top,
+                       concern=concern, help_ratio=help_ratio,
+                       not_concern=(1.0 - concern[:, :n]) * (1.0 - np.eye(n)), exposure=top,
                        weakness_prox=bandwagon[:, None] * dominance ** 2 * prox,
                        over_threat=np.maximum(0.0, threat - mean_threat), fixed=fixed)
 
@@ -126,14 +148,15 @@ def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.n
     # Diagonals: threat, ratio and de facto are 0 on the diagonal, so every component
     # below is too, except the raw help sum, which the off-diagonal mask clears.
     coop = np.maximum(de_facto, 0) / DE_FACTO_MAX
-    will = st.concern * (1.0 - coop)
-    helpk = st.ratio * will  # [j, k]
+    m = st.concern.shape[1] - n
+    will = st.concern * (1.0 - (np.hstack([coop, np.zeros((n, m))]) if m else coop))
+    helpk = st.help_ratio * will  # [j, k], k over states and then threat sources
     # Help from j counts for less the more j is itself i's gravest threat.
     s = (st.threat_share @ helpk.T) * st.not_concern
     best = s.max(axis=1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         security = np.where(best > 0, st.exposure * s / best, 0.0)
-    alt = alternatives(helpk)
+    alt = alternatives(helpk[:, :n])
     bw = np.minimum(st.weakness_prox * (1.0 - alt), 1.0)
     mean_coop = coop.sum(axis=1, keepdims=True) / max(n - 1, 1)
     excess = np.maximum(0.0, coop - mean_coop)
@@ -147,6 +170,7 @@ def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.n
         "ideology": st.fixed["ideology"],
         "interests": st.fixed["interests"],
         "economy": st.fixed["economy"],
+        "disputes": st.fixed["disputes"],
         "autonomy": st.fixed["dominance"] + multi_vector[:, None] * (counterweight - excess),
         "inertia": de_facto / DE_FACTO_MAX,
     }

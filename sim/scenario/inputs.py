@@ -27,6 +27,19 @@ DOCTRINE_FIELDS = ("multi_vector", "autonomy", "bandwagon")
 
 
 @dataclass
+class SourceArrays:
+    """Threats that are not states, per year: ``m`` sources, ``[t, i, k]`` reads "source k
+    as it bears on state i". Outside a source's spells its power, offense and intent are 0."""
+
+    ids: list[str]
+    names: list[str]
+    power: np.ndarray  # [t, k]
+    offense: np.ndarray  # [t, k]
+    intent: np.ndarray  # [t, i, k]
+    distance: np.ndarray  # [t, i, k], km from the base state's capital
+    contiguity: np.ndarray  # [t, i, k], 1 where i is the base or borders it
+
+@dataclass
 class InputArrays:
     """Per-year inputs. Leading axis: year index ``t`` into ``years``.
 
@@ -56,6 +69,10 @@ class InputArrays:
     initial_de_facto: np.ndarray
     initial_de_jure: np.ndarray
     flags: dict[str, list[str]] = field(default_factory=dict)
+    dispute: np.ndarray | None = None  # [t, i, j] in [0, 1], symmetric: open disputes
+    government: np.ndarray | None = None  # [t, i] object: who holds the capital
+    sources: SourceArrays | None = None  # threats that are not states
+
 
     @property
     def n(self) -> int:
@@ -353,12 +370,40 @@ def build_inputs(sc: Scenario) -> InputArrays:
         bandwagon=doctrine["bandwagon"], lat=lat, lon=lon, ideology=ideology, leader=leader,
         interests=interests, trade=trade, intent=intent, distance=distance, contiguity=contiguity,
         initial_de_facto=init_f, initial_de_jure=init_j, flags=flags)
+    arrays.dispute = np.zeros((T, n, n))
+    arrays.government = leader.copy()
+    arrays.government[:] = None
+    arrays.sources = _source_arrays(sc, arrays)
     for ev in sorted(sc.events, key=lambda e: e.year):
         t0 = int(np.searchsorted(years, ev.year))
         t1 = int(np.searchsorted(years, ev.until)) if ev.until is not None else T
         for ef in ev.effects:
             apply_effect(arrays, ef, slice(t0, t1))
     return arrays
+
+
+def _source_arrays(sc: Scenario, inp: InputArrays) -> SourceArrays | None:
+    """The scenario's threat sources as per-year arrays (None when it has none)."""
+    if not sc.threat_sources:
+        return None
+    ids = list(dict.fromkeys(ts.id for ts in sc.threat_sources))
+    T, n, m = len(inp.years), inp.n, len(ids)
+    idx = {s: i for i, s in enumerate(inp.ids)}
+    out = SourceArrays(ids=ids, names=[""] * m, power=np.zeros((T, m)), offense=np.zeros((T, m)),
+                       intent=np.zeros((T, n, m)), distance=np.full((T, n, m), np.inf),
+                       contiguity=np.zeros((T, n, m)))
+    for ts in sc.threat_sources:
+        k, b = ids.index(ts.id), idx[ts.base]
+        out.names[k] = out.names[k] or ts.name or ts.id
+        years = (inp.years >= ts.start) & (inp.years <= ts.end)
+        out.power[years, k] = ts.power
+        out.offense[years, k] = ts.offense
+        toward = np.array([ts.intent.get(s, ts.default_intent) for s in inp.ids])
+        out.intent[years, :, k] = toward[None, :]
+        out.distance[years, :, k] = inp.distance[years][:, :, b]
+        out.contiguity[years, :, k] = np.maximum(inp.contiguity[years][:, :, b],
+                                                (np.arange(n) == b)[None, :])
+    return out
 
 
 def _who(value, idx: dict[str, int], n: int) -> list[int]:
@@ -386,10 +431,10 @@ def apply_effect(inp: InputArrays, ef: Effect, ts: slice) -> None:
     if ef.field == "bloc":
         return  # bloc foundings are handled by the model, not the inputs
     if ef.field in ("power", "offense", "economy", "multi_vector", "autonomy", "bandwagon", "neutral",
-                    "leader", "ideology"):
+                    "leader", "government", "ideology"):
         who = _who(ef.state, idx, n)
         arr = getattr(inp, ef.field)
-        if ef.field == "leader":
+        if ef.field in ("leader", "government"):
             arr[ts, who] = ef.value
             return
         if ef.field == "neutral":
@@ -417,3 +462,27 @@ def apply_effect(inp: InputArrays, ef: Effect, ts: slice) -> None:
         _apply_op(arr, (ts, i, j), ef.op, float(ef.value))
     lo = -1.0 if ef.field == "interests" else 0.0
     np.clip(arr, lo, np.inf if ef.field == "distance_km" else 1.0, out=arr)
+
+
+def freeze_after(inp: InputArrays, year: int) -> InputArrays:
+    """A copy whose inputs stay, after ``year``, as they were in ``year``.
+
+    This is what a forecaster standing at ``year`` knows: no later shock, leader, dispute
+    or capability change. Comparing a run on these inputs with a run on the inputs as they
+    happened separates what the model forecasts from what it projects given the shocks.
+    """
+    import copy
+
+    out = copy.deepcopy(inp)
+    t = int(np.searchsorted(out.years, year, side="right")) - 1
+    if t < 0 or t >= len(out.years) - 1:
+        return out
+    for name, value in vars(out).items():
+        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == len(out.years) \
+                and name != "years":
+            value[t + 1:] = value[t]
+    if out.sources is not None:
+        for value in vars(out.sources).values():
+            if isinstance(value, np.ndarray):
+                value[t + 1:] = value[t]
+    return out

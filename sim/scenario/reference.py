@@ -3,7 +3,7 @@
 A scenario names its reference timeline, the model shows it next to the simulation, the
 validation scores against it and fits and sweeps score against it too; all of them read it
 here, so that a file is checked the same way (and an error names the same line) wherever
-it is used. Two entry points: :func:`load_reference` for the project's documented format
+it is used. Bloc membership has its own reader, :func:`load_bloc_reference`. Two entry points for pairs: :func:`load_reference` for the project's documented format
 with sources, :func:`load_reference_levels` for any table with the level columns (CSV or
 Parquet), which passes documented files through the full check.
 """
@@ -30,6 +30,9 @@ SCALES: dict[str, tuple[int, int]] = {
 KNOWN_STATES = frozenset({"USA", "RUS", "AFG", "TKM", "TAJ", "KYR", "UZB", "KZK", "CHN"})
 
 REFERENCE_COLUMNS = ("a", "b", "year", "de_jure", "de_facto", "source", "confidence", "note")
+
+#: A bloc reference: one row per state, bloc and year, ``member`` 0 or 1 at 31 December.
+BLOC_REFERENCE_COLUMNS = ("state", "bloc", "year", "member")
 
 #: The level columns a fit needs; the full format adds source, confidence, note.
 LEVEL_COLUMNS = ("a", "b", "year", "de_jure", "de_facto")
@@ -151,3 +154,20 @@ def reference_levels(ref: pd.DataFrame, source: Any) -> pd.DataFrame:
     return ref.dropna(subset=["de_jure", "de_facto"], how="all").reset_index(drop=True)
 
 
+def load_bloc_reference(path: str | Path) -> pd.DataFrame:
+    """Read a bloc reference; one row per state, bloc and year, ``member`` 0 or 1."""
+    df = read_csv(path, required=BLOC_REFERENCE_COLUMNS, numeric=("year", "member"))
+    bad = ~df["member"].isin([0, 1])
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy()))
+        raise InputError(path, "member", "0 or 1", line=row + 2, got=df["member"].iloc[row])
+    dup = df.duplicated(["state", "bloc", "year"])
+    if dup.any():
+        row = int(np.argmax(dup.to_numpy()))
+        raise InputError(path, "state", "one row per state, bloc and year (this one repeats)",
+                         line=row + 2, got=f"{df['state'].iloc[row]} {df['bloc'].iloc[row]} "
+                                           f"{int(df['year'].iloc[row])}")
+    out = df[list(BLOC_REFERENCE_COLUMNS)].copy()
+    out["year"] = out["year"].astype(int)
+    out["member"] = out["member"].astype(int)
+    return out

@@ -137,6 +137,7 @@ class UtilityWeights(_Strict):
     ideology: NonNeg = 0.5
     interests: NonNeg = 0.5
     economy: NonNeg = 0.5
+    disputes: NonNeg = Field(0.5, description="Weight of open disputes between the two (dispute inputs, 0-1).")
     autonomy: NonNeg = 0.5
     inertia: NonNeg = 0.5
 
@@ -150,6 +151,9 @@ class Mechanism(_Strict):
     temperature: NonNeg = Field(0.2, description="Logit noise of level choices (0 = none).")
     level_gain: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
         3.0, description="Levels per unit of net utility.")
+    normal_level: Annotated[float, Field(ge=-1, le=2, allow_inf_nan=False)] = Field(
+        0.0, description="Level a pair settles at when nothing pulls it either way (0 distant, "
+        "1 the ordinary cooperation of normal diplomatic relations); -1 to 2.")
     adjustment_rate: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
         0.5, description="Share of the gap to the agreed level closed each year (inertia).")
     proximity_km: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
@@ -182,13 +186,26 @@ class BlocSpec(_Strict):
     patron: Id | None = Field(None, description="Outside sponsor whose relations count in joining.")
     eligible: list[Id] | None = Field(
         None, description="States the bloc's charter admits (default: every state).")
+    charter: Literal["collective_defence", "economic_union", "security_forum", "forum",
+                     "counter_orbit"] | None = Field(
+        None, description="What membership commits a state to, which sets how it is valued: "
+        "collective_defence (an alliance with the leading members, commitment 3), economic_union "
+        "(a customs union under a leading economy, commitment 2), security_forum (regular security "
+        "consultation, commitment 1), forum (non-hostility suffices, commitment 0), counter_orbit "
+        "(a grouping outside a power's orbit: valued by the relation with the patron against the "
+        "relation with the orbit power). Default: commitment equal to the bloc's level.")
+    orbit: Id | None = Field(
+        None, description="For a counter_orbit bloc: the power whose orbit the grouping stands outside.")
+    context_members: list[str] = Field(
+        default_factory=list, description="Founders or members from outside the scenario's states "
+        "(e.g. Georgia, Ukraine, Azerbaijan and Moldova for GUUAM); named for the record, not modelled.")
     source: str | None = None
 
 
 Op = Literal["set", "add", "mul"]
 StateField = Literal["power", "offense", "economy", "neutral", "multi_vector", "autonomy",
                      "bandwagon", "leader", "ideology"]
-PairField = Literal["intent", "interests", "trade", "contiguity", "distance_km"]
+PairField = Literal["intent", "interests", "trade", "contiguity", "distance_km", "dispute"]
 
 
 class Effect(_Strict):
@@ -196,8 +213,8 @@ class Effect(_Strict):
     ``observer``/``target`` (directed) or ``a``/``b`` (symmetric unless ``directed``)."""
 
     field: Literal["power", "offense", "economy", "neutral", "multi_vector", "autonomy",
-                   "bandwagon", "leader", "ideology", "intent", "interests", "trade",
-                   "contiguity", "distance_km", "bloc"]
+                   "bandwagon", "leader", "government", "ideology", "intent", "interests", "trade",
+                   "contiguity", "distance_km", "dispute", "bloc"]
     op: Op = "set"
     value: Any = None
     state: Id | list[Id] | None = None
@@ -212,7 +229,7 @@ class Effect(_Strict):
     @model_validator(mode="after")
     def _check_targets(self) -> "Effect":
         if self.field in ("power", "offense", "economy", "neutral", "multi_vector", "autonomy",
-                          "bandwagon", "leader", "ideology"):
+                          "bandwagon", "leader", "government", "ideology"):
             if self.state is None:
                 raise ValueError(f"'state' for a '{self.field}' effect")
         elif self.field == "bloc":
@@ -223,9 +240,9 @@ class Effect(_Strict):
             has_pair = self.a is not None and self.b is not None
             if not (has_dir or has_pair):
                 raise ValueError(f"'observer' and 'target', or 'a' and 'b', for a '{self.field}' effect")
-        if self.field == "leader":
+        if self.field in ("leader", "government"):
             if not isinstance(self.value, str):
-                raise ValueError("a leader's name as the value of a 'leader' effect")
+                raise ValueError(f"a name as the value of a '{self.field}' effect")
         elif self.field == "neutral":
             if not isinstance(self.value, bool):
                 raise ValueError("true or false as the value of a 'neutral' effect")
@@ -241,8 +258,8 @@ class EventSpec(_Strict):
 
     year: Year
     name: str
-    kind: Literal["perception", "capability", "doctrine", "leader", "shock", "interest",
-                  "bloc", "economic"] = "shock"
+    kind: Literal["perception", "capability", "doctrine", "leader", "government", "dispute",
+                  "shock", "interest", "bloc", "economic"] = "shock"
     until: Year | None = Field(None, description="First year the effects no longer apply.")
     source: str | None = None
     effects: list[Effect] = Field(min_length=1)
@@ -273,6 +290,31 @@ class Outputs(_Strict):
     report: bool = True
 
 
+class ThreatSource(_Strict):
+    """A threat that is not a state: an armed movement that can be feared but not courted.
+
+    It enters every state's threat picture (and so the security value of partners who
+    face it too) but is never a partner, never in a bloc and never scored. One entry per
+    spell; the same id may come back in later, non-overlapping spells.
+    """
+
+    id: Id
+    name: str | None = None
+    base: Id = Field(description="The state on whose territory it operates: distances run "
+                     "from that state's capital, and its neighbours count as contiguous.")
+    start: Year
+    end: Year = Field(description="Last year of the spell, inclusive.")
+    power: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
+        description="Aggregate capability on the scale of the states' power (a CINC-like share).")
+    offense: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
+        description="Offensive capability on the scale of the states' offense.")
+    intent: dict[Id, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(
+        default_factory=dict, description="Aggressive intent toward each state, 0-1 (states not "
+        "listed: 'default').")
+    default_intent: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    source: str | None = None
+
+
 class Scenario(_Strict):
     """A complete scenario. See ``alliance-sim schema`` for the JSON Schema."""
 
@@ -285,8 +327,14 @@ class Scenario(_Strict):
     pairs: Pairs = Field(default_factory=Pairs)
     blocs: list[BlocSpec] = Field(default_factory=list)
     events: list[EventSpec] = Field(default_factory=list)
+    threat_sources: list[ThreatSource] = Field(
+        default_factory=list, description="Threats that are not states (armed movements).")
     outputs: Outputs = Field(default_factory=Outputs)
-    reference: str | None = None
+    reference: str | None = Field(None, description="Reference timeline CSV (pairs, years, levels) for validation and overlays.")
+    bloc_reference: str | None = Field(
+        None, description="Bloc membership reference CSV (state, bloc, year, member) for validation.")
+    patterns: str | None = Field(
+        None, description="Documented patterns YAML (claims checked on every run) for validation.")
     landscape: dict[str, Any] | None = Field(
         None, description="Landscape-theory settings when mechanism.kind is 'landscape'.")
 
@@ -375,9 +423,31 @@ def _semantic_errors(sc: Scenario) -> list[tuple[tuple, str, str, Any]]:
             if y is not None and not (years[0] <= y <= years[1]):
                 errs.append((("blocs", i, key), f"blocs[{i}].{key}",
                              f"a year within the time span {years[0]}-{years[1]}", y))
-        if b.founded is not None and not b.founders and not b.patron:
+        known(("blocs", i, "orbit"), f"blocs[{i}].orbit", b.orbit)
+        if b.founded is not None and not b.founders and not b.context_members:
             errs.append((("blocs", i, "founders"), f"blocs[{i}].founders",
-                         "at least one founding member (or a patron) for a bloc founded during the run", []))
+                         "at least one founding member (a state of the scenario, or context_members "
+                         "from outside it): a bloc is founded by someone", []))
+        if b.charter == "counter_orbit" and (b.patron is None or b.orbit is None):
+            errs.append((("blocs", i, "charter"), f"blocs[{i}].charter",
+                         "a patron and an orbit power for a counter_orbit bloc", b.charter))
+    for i, ts in enumerate(sc.threat_sources):
+        known(("threat_sources", i, "base"), f"threat_sources[{i}].base", ts.base)
+        for target in ts.intent:
+            known(("threat_sources", i, "intent", target), f"threat_sources[{i}].intent", target)
+        if ts.id in ids:
+            errs.append((("threat_sources", i, "id"), f"threat_sources[{i}].id",
+                         "an id that is not a state's (a threat source is never a partner)", ts.id))
+        if ts.end < ts.start:
+            errs.append((("threat_sources", i, "end"), f"threat_sources[{i}].end",
+                         f"a year not before start ({ts.start})", ts.end))
+    spells: dict[str, list[tuple[int, int]]] = {}
+    for i, ts in enumerate(sc.threat_sources):
+        for lo, hi in spells.get(ts.id, []):
+            if ts.start <= hi and lo <= ts.end:
+                errs.append((("threat_sources", i, "start"), f"threat_sources[{i}].start",
+                             f"a spell of '{ts.id}' that does not overlap its spell {lo}-{hi}", ts.start))
+        spells.setdefault(ts.id, []).append((ts.start, ts.end))
     for i, ev in enumerate(sc.events):
         if not (years[0] <= ev.year <= years[1]):
             errs.append((("events", i, "year"), f"events[{i}].year",
@@ -579,7 +649,8 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
     return sc
 
 
-_PATH_FIELDS = (("inputs", "states"), ("inputs", "dyads"), ("pairs", "csv"), ("reference",), ("states",))
+_PATH_FIELDS = (("inputs", "states"), ("inputs", "dyads"), ("pairs", "csv"), ("reference",),
+                ("bloc_reference",), ("patterns",), ("states",))
 _EXTENSION_KEYS = ("extends", "drop_events", "add_events", "set")
 
 

@@ -1,0 +1,178 @@
+"""Known answers for the mechanisms the historical record needed: threats that are not
+states, changes of government, disputes between pairs and bloc charters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.errors import InputError
+from sim.mechanisms import blocs, threat, utility
+from sim.run.simulate import simulate
+from sim.scenario.schema import scenario_from_dict
+
+EQUAL = threat.threat_weights("balance_of_threat")
+POWER_ONLY = threat.threat_weights("balance_of_power")
+
+
+def _world(**extra) -> dict:
+    """Three states on a line: A small, B and C strong and far apart."""
+    base = {
+        "name": "w", "time": {"start": 2000, "end": 2008},
+        "mechanism": {"threat": {"preset": "balance_of_threat"}, "temperature": 0.0},
+        "states": [{"id": "A", "power": 0.1, "capital": {"lat": 40.0, "lon": 60.0}},
+                   {"id": "B", "power": 0.45, "capital": {"lat": 40.0, "lon": 70.0}},
+                   {"id": "C", "power": 0.45, "capital": {"lat": 40.0, "lon": 50.0}}],
+    }
+    base.update(extra)
+    return base
+
+
+# --------------------------------------------------------------------------- threat sources
+def test_source_threat_falls_with_distance_and_vanishes_without_intent_under_balance_of_power():
+    power, offense = np.array([0.1, 0.45, 0.45]), np.array([0.1, 0.45, 0.45])
+    prox = threat.proximity(np.array([[0.0], [3000.0], [6000.0]]), np.zeros((3, 1)), 1500, square=False)
+    t = threat.source_threat(power, offense, np.array([0.01]), np.array([0.01]), prox,
+                             np.array([[1.0], [1.0], [1.0]]), EQUAL)[:, 0]
+    assert t[0] > t[1] > t[2] > 0
+    bop = threat.source_threat(power, offense, np.array([0.01]), np.array([0.01]), prox,
+                               np.array([[1.0], [1.0], [1.0]]), POWER_ONLY)[:, 0]
+    assert bop.max() < 0.02  # an armed movement is next to no threat by power alone
+
+
+def test_a_partner_who_fears_the_same_movement_is_worth_more():
+    """A and B both face the movement S; C does not. Without S, B and C are mirror images."""
+    n = 3
+    T = np.zeros((n, n))
+    power = np.array([0.1, 0.45, 0.45])
+    kw = dict(threat=T + 0.01 * (1 - np.eye(n)), power=power, prox=np.ones((n, n)) - np.eye(n),
+              ideology=np.zeros((n, 0)), ideology_scale=1.0, interests=np.zeros((n, n)),
+              trade=np.zeros((n, n)), bandwagon=np.zeros(n), autonomy=np.zeros(n))
+    without = utility.dynamic_components(utility.year_statics(**kw), np.zeros((n, n), int), np.zeros(n))
+    assert without["security"][0, 1] == pytest.approx(without["security"][0, 2])
+    st = utility.year_statics(**kw, source_threat=np.array([[0.8], [0.6], [0.0]]),
+                              source_power=np.array([0.01]))
+    with_s = utility.dynamic_components(st, np.zeros((n, n), int), np.zeros(n))
+    assert with_s["security"][0, 1] > with_s["security"][0, 2]
+
+
+def test_threat_sources_are_checked_and_never_partners():
+    src = {"id": "S", "base": "A", "start": 2002, "end": 2005, "power": 0.01, "offense": 0.01,
+           "intent": {"A": 1.0}}
+    sc = scenario_from_dict(_world(threat_sources=[src]))
+    res = simulate(sc, seed=0)
+    assert "S" not in set(res.dyads["a"]) | set(res.dyads["b"])
+    with pytest.raises(InputError, match="not a state"):
+        scenario_from_dict(_world(threat_sources=[dict(src, id="B")]))
+    with pytest.raises(InputError, match="overlap"):
+        scenario_from_dict(_world(threat_sources=[src, dict(src, start=2004, end=2006)]))
+    with pytest.raises(InputError, match="declared in 'states'"):
+        scenario_from_dict(_world(threat_sources=[dict(src, base="Z")]))
+
+
+# --------------------------------------------------------------------------- governments
+def _allied_pair(events) -> dict:
+    return _world(mechanism={"threat": {"preset": "balance_of_threat"}, "temperature": 0.0,
+                             "adjustment_rate": 0.5},
+                  pairs={"values": [{"a": "A", "b": "B", "interests": 1.0, "initial_de_facto": 3}]},
+                  events=events)
+
+
+def test_a_new_government_inherits_no_relations():
+    """A-B sit at an active alliance. A new government in A restarts from distant: without
+    the pull of what was built, both want less at first, and the pair climbs back over the
+    following years because its inputs have not changed."""
+    kept = simulate(scenario_from_dict(_allied_pair([])), seed=0).dyads
+    gov = [{"year": 2004, "name": "Coup in A", "kind": "government",
+            "effects": [{"field": "government", "state": "A", "value": "Junta"}]}]
+    changed = simulate(scenario_from_dict(_allied_pair(gov)), seed=0)
+    pair = lambda d: d[(d.a == "A") & (d.b == "B") | (d.a == "B") & (d.b == "A")].set_index("year")["de_facto"]
+    before, after = pair(kept), pair(changed.dyads)
+    assert (before.loc[2003:] == 3).all()
+    assert after.loc[2003] == 3 and after.loc[2004] <= 1
+    assert after.loc[2004] < after.loc[2005] <= after.loc[2008] == 3
+    assert "government" in set(changed.events["kind"])
+
+
+# --------------------------------------------------------------------------- disputes
+def test_a_dispute_lowers_what_both_sides_want_by_its_weight():
+    n = 2
+    kw = dict(threat=np.zeros((n, n)), power=np.array([0.5, 0.5]), prox=np.ones((n, n)) - np.eye(n),
+              ideology=np.zeros((n, 0)), ideology_scale=1.0, interests=np.zeros((n, n)),
+              trade=np.zeros((n, n)), bandwagon=np.zeros(n), autonomy=np.zeros(n))
+    calm = utility.dynamic_components(utility.year_statics(**kw), np.zeros((n, n), int), np.zeros(n))
+    dispute = np.array([[0.0, 0.6], [0.6, 0.0]])
+    tense = utility.dynamic_components(utility.year_statics(**kw, dispute=dispute), np.zeros((n, n), int),
+                                       np.zeros(n))
+    w = {c: 1.0 for c in utility.COMPONENTS}
+    gap = utility.total_utility(calm, w) - utility.total_utility(tense, w)
+    assert gap[0, 1] == pytest.approx(0.6) and gap[1, 0] == pytest.approx(0.6)
+
+
+def test_dispute_events_turn_a_cooperative_pair_cool():
+    base = _world(pairs={"values": [{"a": "A", "b": "C", "interests": 0.4, "initial_de_facto": 1}]})
+    dispute = dict(base, events=[{"year": 2003, "name": "Border quarrel", "kind": "dispute",
+                                  "effects": [{"field": "dispute", "a": "A", "b": "C", "value": 1.0}]}])
+    base["mechanism"]["utility"] = {"disputes": 2.0}
+    dispute["mechanism"] = base["mechanism"]
+    lv = lambda d: d[((d.a == "A") & (d.b == "C")) | ((d.a == "C") & (d.b == "A"))].set_index("year")["de_facto"]
+    calm = lv(simulate(scenario_from_dict(base), seed=0).dyads)
+    tense = lv(simulate(scenario_from_dict(dispute), seed=0).dyads)
+    assert (tense.loc[2005:] < calm.loc[2005:]).all()
+    assert (tense.loc[:2002] == calm.loc[:2002]).all()
+
+
+# --------------------------------------------------------------------------- bloc charters
+def _step(desired, members, charter, patron=None, orbit=None, power=None):
+    n = desired.shape[0]
+    level = np.array([1 if charter in ("forum", "counter_orbit", "economic_union") else 3])
+    charters = blocs.BlocCharters.from_specs([charter], level,
+                                             orbit if orbit is not None else np.zeros((n, 1), bool))
+    return blocs.step_blocs(members, active=np.array([True]), level=level, desired=desired,
+                            power=power if power is not None else np.ones(n) / n, cap=np.full(n, 3),
+                            neutral=np.zeros(n, bool), join_margin=1.5, leave_margin=2.3,
+                            patron=patron if patron is not None else np.zeros((n, 1), bool),
+                            eligible=np.ones((n, 1), bool), charters=charters)
+
+
+def test_outside_a_powers_orbit_a_state_joins_when_it_prefers_the_patron():
+    """States 0 (patron), 1 (orbit power), 2 and 3 applicants; the bloc has outside members only."""
+    desired = np.zeros((4, 4), int)
+    desired[2, 0], desired[2, 1] = 2, 0  # 2 prefers the patron
+    desired[3, 0], desired[3, 1] = 1, 3  # 3 is in the orbit
+    desired[0, 2] = desired[0, 3] = 1  # the patron welcomes both
+    patron = np.array([[True], [False], [False], [False]])
+    orbit = np.array([[False], [True], [False], [False]])
+    members = np.zeros((4, 1), bool)
+    changes = _step(desired, members, "counter_orbit", patron=patron, orbit=orbit)
+    assert changes == [(2, 0, "bloc_join")]
+
+
+def test_a_defence_pact_needs_the_members_consent():
+    desired = np.zeros((3, 3), int)
+    desired[2, 0] = desired[2, 1] = 3  # 2 wants in
+    desired[0, 1] = desired[1, 0] = 3  # the members are allies
+    members = np.array([[True], [True], [False]])
+    assert _step(desired.copy(), members.copy(), "collective_defence") == []  # members indifferent
+    desired[0, 2] = desired[1, 2] = 1
+    assert _step(desired, members, "collective_defence") == [(2, 0, "bloc_join")]
+
+
+def test_a_forum_holds_everyone_who_is_not_hostile():
+    desired = np.zeros((3, 3), int)
+    desired[2, :] = -1  # cool toward the members, not hostile to all
+    members = np.array([[True], [True], [True]])
+    assert _step(desired, members, "forum") == []
+    desired[2, :2] = 0
+    members[2] = False
+    assert _step(desired, members, "forum") == [(2, 0, "bloc_join")]
+
+
+def test_a_bloc_is_founded_by_someone():
+    bloc = {"id": "X", "level": 1, "founded": 2003, "eligible": ["A", "B"]}
+    with pytest.raises(InputError, match="founded by someone"):
+        scenario_from_dict(_world(blocs=[bloc]))
+    sc = scenario_from_dict(_world(blocs=[dict(bloc, context_members=["Outsider"])]))
+    assert sc.blocs[0].context_members == ["Outsider"]
+    with pytest.raises(InputError, match="orbit"):
+        scenario_from_dict(_world(blocs=[dict(bloc, founders=["A"], charter="counter_orbit", patron="B")]))

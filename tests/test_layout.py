@@ -20,7 +20,6 @@ PENDING_SPLITS: set[str] = {
     "sim.analysis.fit:fit_weights", "sim.calibration.evidence:parse_record",
     "sim.calibration.rules:_calibrate_dyads", "sim.ensembles.sweep:run_sweep",
     "sim.landscape.files:load_landscape", "sim.landscape.theory:propensities_from_ingredients",
-    "sim.mechanisms.treaties:step_treaties", "sim.model:__init__", "sim.scenario.inputs:build_inputs",
     "sim.scenario.schema:_semantic_errors",
 }
 

@@ -260,7 +260,8 @@ class FitSpec(BaseModel):
 
 
 def load_fit_spec(path: str | Path) -> tuple[FitSpec, Path, Path | None]:
-    from sim.ensembles.sweep import resolve_relative, yaml_line
+    from sim.ensembles.sweep import resolve_relative
+    from sim.files import yaml_line
     path = Path(path)
     if not path.exists():
         raise InputError(path, None, "an existing fit file")
@@ -287,11 +288,15 @@ def load_fit_spec(path: str | Path) -> tuple[FitSpec, Path, Path | None]:
 def write_fit(result: FitResult, out_dir: str | Path, scenario: str | Path,
               runner: str = "sim.ensembles.sweep") -> Path:
     """Write fitted.yaml (overrides), fitted_scenario.yaml, fit.json and history.csv."""
-    import os
-    import tempfile
+    from sim.files import atomic_folder
+
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    with atomic_folder(out_dir) as tmp:
+        _write_fit_files(result, tmp, scenario, runner)
+    return out_dir
+
+
+def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner: str) -> None:
     (tmp / "fitted.yaml").write_text(result.overrides_yaml())
     (tmp / "fitted.args").write_text(result.set_args() + "\n")
     mod = importlib.import_module(runner)
@@ -318,8 +323,3 @@ def write_fit(result: FitResult, out_dir: str | Path, scenario: str | Path,
                 "scenario as written": mod.run_once(mod.load_base(str(scenario)), seed, True,
                                                     str(scenario)).dyads}
         fit_timeline(result.reference, runs, result.train_end, tmp / "fit.png")
-    if out_dir.exists():
-        import shutil
-        shutil.rmtree(out_dir)
-    os.replace(tmp, out_dir)
-    return out_dir

@@ -19,9 +19,6 @@ Evidence with ``use = reference`` (alignment outcomes) is never read here.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +27,7 @@ import pandas as pd
 import yaml
 
 from sim.errors import InputError
+from sim.files import atomic_folder
 from sim.calibration.evidence import Evidence, load_ledger
 from sim.calibration.paths import DEFAULT_DATA, DEFAULT_DOCUMENTS, DEFAULT_LEDGER, DEFAULT_RULES
 
@@ -529,20 +527,12 @@ def _pair_contiguity(ctx: _PairContext, src: dict):
 def write_outputs(cal: Calibration, out_dir: str | Path, prefix: str = "central_asia") -> list[Path]:
     """Write the three tables atomically: all files go to a temp dir, then are renamed."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".calibrate-", dir=out_dir))
-    try:
-        names = {f"{prefix}_states.csv": cal.states, f"{prefix}_dyads.csv": cal.dyads,
-                 "provenance.csv": cal.provenance}
+    names = {f"{prefix}_states.csv": cal.states, f"{prefix}_dyads.csv": cal.dyads,
+             "provenance.csv": cal.provenance}
+    with atomic_folder(out_dir, replace=False) as tmp:  # the folder holds other tables too
         for name, frame in names.items():
             frame.to_csv(tmp / name, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-        final = []
-        for name in names:
-            os.replace(tmp / name, out_dir / name)
-            final.append(out_dir / name)
-        return final
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return [out_dir / name for name in names]
 
 
 def explain(cal: Calibration, entity: str, parameter: str, year: int | None = None) -> str:

@@ -47,8 +47,6 @@ import importlib
 import itertools
 import json
 import math
-import os
-import platform
 import sys
 import time
 import traceback
@@ -65,6 +63,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import InputError
+from sim.files import atomic_file, versions, yaml_line
 
 DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
 
@@ -182,29 +181,6 @@ class SweepSpec(BaseModel):
     #: Module that loads, overrides and runs scenarios (``load_base``, ``with_overrides``,
     #: ``run_once``); the default is the alliance model itself.
     runner: str = "sim.ensembles.sweep"
-
-
-def yaml_line(text: str, loc: tuple) -> int | None:
-    """1-based line of a (dotted) location in a YAML text, as near as it can be found."""
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
-    line = None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == str(key):
-                    line, node = k.start_mark.line + 1, v
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
 
 
 def resolve_relative(path: str, sweep_file: Path) -> Path | None:
@@ -496,28 +472,12 @@ def _code_hash() -> str:
     return h.hexdigest()
 
 
-def _versions() -> dict[str, str]:
-    import importlib.metadata as md
-    out = {"python": platform.python_version()}
-    for pkg in ("alliance-sim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "SALib",
-                "dask", "distributed", "pydantic"):
-        try:
-            out[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            pass
-    return out
-
-
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_file(path, lambda tmp: tmp.write_bytes(data))
 
 
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
-    os.replace(tmp, path)
+    atomic_file(path, lambda tmp: pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp))
 
 
 @dataclass
@@ -720,7 +680,7 @@ def _start_manifest(sweep: Sweep, out_dir: Path, executor: str, workers: int) ->
         "seeds": {"root": sweep.spec.seed, "rule": "SeedSequence(root, spawn_key=(point, "
                   "replicate)).generate_state(1, uint32)[0]; run_id = point * replicates + "
                   "replicate"},
-        "versions": _versions(), "status": "running",
+        "versions": versions(), "status": "running",
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "executor": executor, "workers": workers,
     }

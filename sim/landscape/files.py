@@ -29,7 +29,29 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import InputError
-from sim.files import read_csv
+from sim.files import line_map, nearest_line, read_csv
+
+
+def scenario_kind(path: str | Path) -> str | None:
+    """Which format a YAML scenario file is in: ``"landscape"``, ``"agent"`` or None.
+
+    The one check every command and the browser page use. A landscape file says
+    ``mechanism: landscape`` (or a mechanism mapping whose ``kind`` is landscape); any
+    other mapping is an agent scenario. A file that does not read as a YAML mapping is
+    None: the page leaves it out, and ``run`` lets the scenario loader explain the problem.
+    """
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    mechanism = data.get("mechanism")
+    if isinstance(mechanism, dict):
+        mechanism = mechanism.get("kind") or mechanism.get("type") or mechanism.get("name")
+    if isinstance(mechanism, str) and mechanism.strip().lower() == "landscape":
+        return "landscape"
+    return "agent"
 
 
 class ActorEntry(BaseModel):
@@ -96,28 +118,6 @@ class LandscapeSpec(BaseModel):
 
 
 # ----------------------------------------------------------------------------- loading
-def _yaml_line(root: yaml.Node | None, loc: tuple) -> int | None:
-    """1-based line of the YAML node at a pydantic error location, as near as known."""
-    node, line = root, None
-    for key in loc:
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            nxt = None
-            for k, v in node.value:
-                if k.value == str(key):
-                    nxt, line = v, k.start_mark.line + 1
-            node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            break
-    if node is not None:
-        line = node.start_mark.line + 1
-    return line
-
-
 def _read_csv(path: Path, columns: list[str], field: str) -> pd.DataFrame:
     if not path.is_file():  # name the scenario field that points at the missing file
         raise InputError(path, field, "an existing CSV file", got=str(path))
@@ -178,10 +178,10 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
     path = Path(path)
     if not path.is_file():
         raise InputError(path, None, "an existing landscape scenario file")
-    root, spec = _parse_landscape(path)
+    lines, spec = _parse_landscape(path)
 
     def line(*loc):
-        return _yaml_line(root, loc)
+        return nearest_line(lines, loc)
 
     ids = spec.ids
     for i, a in enumerate(ids):
@@ -199,7 +199,7 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
 
 
 def _parse_landscape(path: Path):
-    """The YAML node tree (for line numbers) and the validated spec of a landscape file."""
+    """The line of every key path and the validated spec of a landscape file."""
     text = path.read_text(encoding="utf-8")
     try:
         root = yaml.compose(text)
@@ -212,13 +212,13 @@ def _parse_landscape(path: Path):
         raise InputError(path, None, "a mapping with mechanism, name, actors, sizes, propensities",
                          got=type(data).__name__)
     try:
-        return root, LandscapeSpec.model_validate(data)
+        return line_map(root), LandscapeSpec.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function")))
         field = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in loc).replace(".[", "[")
         expected = err["msg"].replace("Input should be ", "").replace("Value error, ", "")
-        raise InputError(path, field or None, expected, line=_yaml_line(root, loc),
+        raise InputError(path, field or None, expected, line=nearest_line(line_map(root), loc),
                          got=err.get("input") if not isinstance(err.get("input"), dict) else None) from None
 
 

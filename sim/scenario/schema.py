@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError
+from sim.files import line_map, nearest_line
 
 # ---------------------------------------------------------------------------------------
 # Schema
@@ -514,40 +515,6 @@ def _check_mechanism(sc: Scenario, errs: _Errors) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def _line_map(text: str) -> dict[tuple, int]:
-    """Map every key path in a YAML document to its 1-based line number."""
-    lines: dict[tuple, int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
-
-    def walk(node: yaml.Node, path: tuple) -> None:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = k.value
-                lines[path + (key,)] = k.start_mark.line + 1
-                walk(v, path + (key,))
-                lines[path + (key,)] = k.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, path + (i,))
-
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
-def _nearest_line(lines: dict[tuple, int], loc: tuple) -> int | None:
-    loc = tuple(loc)
-    while loc:
-        if loc in lines:
-            return lines[loc]
-        loc = loc[:-1]
-    return lines.get(())
-
-
 def _dotted(loc: tuple) -> str:
     out = ""
     for part in loc:
@@ -605,7 +572,7 @@ def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int]
     got = err.get("input")
     if err.get("type") == "missing":
         got = None
-    raise InputError(source, _dotted(clean), _explain_pydantic(err), line=_nearest_line(lines, clean),
+    raise InputError(source, _dotted(clean), _explain_pydantic(err), line=nearest_line(lines, clean),
                      got=got if not isinstance(got, (dict, list)) else None) from None
 
 
@@ -655,7 +622,7 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
         base_dir: Folder that relative paths in the scenario are resolved against.
         text: The YAML text, when available, so errors can name line numbers.
     """
-    lines = _line_map(text) if text else {}
+    lines = line_map(text) if text else {}
     if data is None:
         raise InputError(source, None, "a scenario mapping (the file is empty)")
     if not isinstance(data, dict):
@@ -673,7 +640,7 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
     errs = _semantic_errors(sc)
     if errs:
         loc, field, expected, got = errs[0]
-        raise InputError(source, field, expected, line=_nearest_line(lines, loc), got=got)
+        raise InputError(source, field, expected, line=nearest_line(lines, loc), got=got)
     return sc
 
 

@@ -1,11 +1,12 @@
 """State agents.
 
-A :class:`StateAgent` is one state. Its attributes (capabilities, capital, ideology,
-doctrine, perceptions) are views into the model's per-year input arrays, so that events
-and calibrated data reach every agent at once and dyadic maths stays vectorised in the
-model. What the agent decides each year, the level it wants with every other state, is its
-row of the model's logit choice, drawn for all states at once so that large systems stay
-fast (see ``AllianceModel._update``).
+A :class:`StateAgent` is one state. What is its own (capabilities, doctrine, leader,
+government, perceptions) it carries as views into the model's per-year input arrays, so
+that events and calibrated data reach every agent at once and the dyadic maths stays
+vectorised in the model. What it decides each year, the level it wants with every other
+state, is its row of the model's logit choice, drawn for all states at once so that large
+systems stay fast (:meth:`sim.model.AllianceModel.choose_levels`); what it does when a new
+government takes its capital (:meth:`StateAgent.restart_relations`) it does itself.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
-
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import AllianceModel
@@ -37,40 +36,29 @@ class StateAgent(mesa.Agent):
         self.name = name
         self.index = index
 
-    # -- inputs of the current year -------------------------------------------------------
     def _now(self, field: str):
         return getattr(self.model.inputs, field)[self.model.t, self.index]
 
+    # -- what is the state's own, this year -------------------------------------------------
     @property
-    def power(self) -> float:
-        """Aggregate power (e.g. CINC share)."""
-        return float(self._now("power"))
+    def capabilities(self) -> dict[str, float]:
+        """Aggregate power (e.g. CINC share) and offensive capability (e.g. military spending)."""
+        return {"power": float(self._now("power")), "offense": float(self._now("offense"))}
 
     @property
-    def offense(self) -> float:
-        """Offensive capability (e.g. military-spending share)."""
-        return float(self._now("offense"))
-
-    @property
-    def economy(self) -> float:
-        return float(self._now("economy"))
-
-    @property
-    def capital(self) -> tuple[float, float]:
-        return float(self._now("lat")), float(self._now("lon"))
-
-    @property
-    def ideology(self) -> np.ndarray:
-        return self._now("ideology")
+    def doctrine(self) -> dict[str, float | bool]:
+        """Neutrality, multi-vector policy, the weight of autonomy and the bent to bandwagon."""
+        return {"neutral": bool(self._now("neutral")), "multi_vector": float(self._now("multi_vector")),
+                "autonomy": float(self._now("autonomy")), "bandwagon": float(self._now("bandwagon"))}
 
     @property
     def leader(self) -> str | None:
         return self._now("leader")
 
     @property
-    def doctrine(self) -> dict[str, float | bool]:
-        return {"neutral": bool(self._now("neutral")), "multi_vector": float(self._now("multi_vector")),
-                "autonomy": float(self._now("autonomy")), "bandwagon": float(self._now("bandwagon"))}
+    def government(self) -> str | None:
+        """Who holds the capital, where the scenario says (a change restarts relations)."""
+        return self._now("government")
 
     @property
     def perceived_intent(self) -> dict[str, float]:
@@ -83,3 +71,14 @@ class StateAgent(mesa.Agent):
         """The level this state wants with every other state this year (its logit choice)."""
         row = self.model.desired[self.index]
         return {s: int(row[j]) for j, s in enumerate(self.model.ids) if j != self.index}
+
+    # -- what the state does ------------------------------------------------------------------
+    def restart_relations(self) -> None:
+        """A new government has built nothing yet with anyone: its de facto relations
+        restart from distant (0) and every counter toward an instrument starts again.
+        Instruments stay: states, not governments, are parties to them."""
+        m, i = self.model, self.index
+        for arr in (m.latent, m.de_facto, m.treaties.form_streak, m.treaties.denounce_streak,
+                    m.treaties.hostile_streak, m.treaties.lift_streak):
+            arr[i, :] = 0
+            arr[:, i] = 0

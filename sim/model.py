@@ -1,17 +1,22 @@
 """The alliance model: Mesa orchestrates, numpy does the dyadic maths.
 
-One step is one period of the scenario (a year by default). Each step:
+One step is one period of the scenario (a year by default), and :meth:`AllianceModel.step`
+reads as the ODD's process list (``sim/ODD.md`` section 1.3), one short method per step:
 
-1. Scheduled scenario events fire (Mesa event scheduling): they log the shock and found
-   or dissolve blocs. Their input changes are already in the precomputed input arrays.
-2. Threat: every state's threat from every other (``sim.mechanisms.threat``).
-3. Utility: every component of what aligning with each partner is worth (``sim.mechanisms.utility``).
-4. Every state chooses the level it wants with every partner: a logit choice drawn for
-   all states at once from the model's generator (``sim.mechanisms.alignment``).
-5. Pairs agree on the lower of the two wanted levels and de facto levels move toward it
-   with inertia (``sim.mechanisms.alignment``); instruments form, persist or end (``sim.mechanisms.treaties``);
-   blocs gain and lose members (``sim.mechanisms.blocs``).
-6. Every pair is classified (``sim.mechanisms.classify``) and the year is recorded.
+1. Events and governments: scheduled scenario events fire (Mesa event scheduling) and
+   found or dissolve blocs; their input changes are already in the precomputed input
+   arrays. A state whose capital changed hands restarts its relations.
+2. Threat (``sim.mechanisms.threat``, precomputed per year: it depends on inputs only).
+3. Valuation: every component of what aligning with each partner is worth
+   (``sim.mechanisms.utility``).
+4. Choice: every state chooses the level it wants with every partner, a logit choice drawn
+   for all states at once from the model's generator (``sim.mechanisms.alignment``).
+5. Agreement and inertia: pairs agree on the lower of the two wanted levels and de facto
+   levels move toward it (``sim.mechanisms.alignment``).
+6. Instruments form, persist or end (``sim.mechanisms.treaties``).
+7. Blocs gain and lose members (``sim.mechanisms.blocs``).
+8. Classification of every pair (``sim.mechanisms.classify``).
+9. Record of the year.
 
 The constructor processes the first year without dynamics: the scenario's initial levels
 are the observation for the start year.
@@ -287,26 +292,18 @@ class AllianceModel(mesa.Model):
 
         Inertia is the pull of what a government has built with each partner; a
         government that takes power by force or collapse (Kabul in 1992, 1996, 2001 and
-        2021) has built nothing yet, so its relations restart from distant (0) and every
-        counter toward an instrument starts again. Instruments stay: states, not
-        governments, are parties to them.
+        2021) has built nothing yet, so its state restarts its relations
+        (:meth:`StateAgent.restart_relations`).
         """
         gov = self.inputs.government
         if gov is None:
             return
-        for i in range(self.n):
-            new, old = gov[self.t, i], gov[self.t - 1, i]
-            if new is None or new == old:
-                continue
-            for arr in (self.latent, self.de_facto):
-                arr[i, :] = 0
-                arr[:, i] = 0
-            for counter in (self.treaties.form_streak, self.treaties.denounce_streak,
-                            self.treaties.hostile_streak, self.treaties.lift_streak):
-                counter[i, :] = 0
-                counter[:, i] = 0
-            self._log("government", self.ids[i], None,
-                      f"{self.names[i]}: {new} takes power; relations restart from distant", "")
+        now, before = gov[self.t], gov[self.t - 1]
+        for i in np.flatnonzero((now != before) & (now != None)):  # noqa: E711 (object arrays)
+            state = self.states[i]
+            state.restart_relations()
+            self._log("government", state.state_id, None,
+                      f"{state.name}: {state.government} takes power; relations restart from distant", "")
 
     # -- the year's process, one method per ODD sub-model --------------------------------
     def step(self) -> None:

@@ -204,12 +204,6 @@ def match_changes(ref_changes: pd.DataFrame, sim_changes: pd.DataFrame,
     return out
 
 
-def probabilities(aligned: pd.DataFrame, levels: np.ndarray) -> np.ndarray:
-    """Ensemble forecast: the share of runs at each level, one row per dyad-year."""
-    runs = aligned[run_columns(aligned)].to_numpy()
-    return (runs[:, :, None] == levels[None, None, :]).mean(axis=1)
-
-
 def brier_multicategory(prob: np.ndarray, ref: np.ndarray, levels: np.ndarray) -> float:
     """Mean over dyad-years of sum_k (p_k - o_k)^2; 0 is perfect, 2 is certain and wrong."""
     if len(ref) == 0:

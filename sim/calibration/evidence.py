@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from sim.calibration.paths import DEFAULT_DOCUMENTS, DEFAULT_LEDGER
@@ -236,12 +235,6 @@ def load_ledger(path: str | Path = DEFAULT_LEDGER,
             seen[record.id] = line
             records.append(record)
     return records
-
-
-def ledger_frame(records: list[Evidence]) -> pd.DataFrame:
-    """The ledger as a DataFrame (actors joined by ';'), for reports and explain-param."""
-    return pd.DataFrame([{**{c: getattr(r, c) for c in COLUMNS if c != "actors"},
-                          "actors": ";".join(r.actors)} for r in records], columns=COLUMNS)
 
 
 # --------------------------------------------------------------------------- suggest

@@ -39,6 +39,7 @@ class SourceArrays:
     distance: np.ndarray  # [t, i, k], km from the base state's capital
     contiguity: np.ndarray  # [t, i, k], 1 where i is the base or borders it
 
+
 @dataclass
 class InputArrays:
     """Per-year inputs. Leading axis: year index ``t`` into ``years``.
@@ -73,15 +74,9 @@ class InputArrays:
     government: np.ndarray | None = None  # [t, i] object: who holds the capital
     sources: SourceArrays | None = None  # threats that are not states
 
-
     @property
     def n(self) -> int:
         return len(self.ids)
-
-    def t_of(self, year: int) -> int:
-        """Index of ``year``; years past the end use the last row."""
-        t = int(np.searchsorted(self.years, year, side="right")) - 1
-        return min(max(t, 0), len(self.years) - 1)
 
 
 def haversine_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

@@ -204,9 +204,6 @@ class BlocSpec(_Strict):
 
 
 Op = Literal["set", "add", "mul"]
-StateField = Literal["power", "offense", "economy", "neutral", "multi_vector", "autonomy",
-                     "bandwagon", "leader", "ideology"]
-PairField = Literal["intent", "interests", "trade", "contiguity", "distance_km", "dispute"]
 
 
 class Effect(_Strict):
@@ -740,9 +737,6 @@ def _step_into(node: Any, key: str, path: str, source: str, create: bool) -> tup
             raise InputError(source, path, "an existing scenario field", got=key)
         return node, key
     raise InputError(source, path, "a path into a mapping or list", got=key)
-
-
-_SCHEMA_KEYS: dict[str, set[str]] = {}
 
 
 def _known_field(container: dict, key: str, parent_path: tuple) -> bool:

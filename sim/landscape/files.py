@@ -1,4 +1,4 @@
-"""Landscape scenario files, their CSV tables, and the ``alliance-sim landscape`` command.
+"""Landscape scenario files and their CSV tables (the command is ``sim.cli.landscape``).
 
 A landscape scenario (YAML) names the actors, their sizes and their pairwise
 propensities, inline or by CSV, and optionally the actual alignment to score against::

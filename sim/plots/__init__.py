@@ -1,1 +1,1 @@
-"""Every figure of the project: run figures and sweep figures, drawn with one palette and one level scale."""
+"""Every figure of the project: run, validation and sweep figures, drawn with one palette and one level scale."""

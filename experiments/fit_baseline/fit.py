@@ -9,9 +9,13 @@ Differential evolution (scipy) over the free mechanism parameters listed in
 * de facto change points as an F1 score: recall is the share of reference changes the run
   makes in the same direction within a year, precision the share of the run's changes
   that match a reference change, so a run cannot buy hits with restlessness;
-* bloc joins and exits as an F1 score on the same terms, and bloc membership accuracy.
+* bloc joins and exits as an F1 score on the same terms, and bloc membership accuracy;
+* the documented patterns (seeds/reference/documented_patterns.yaml) that a run's levels
+  and blocs can show (the class patterns need full recording and are left to validation):
+  the share a run reproduces.
 
-objective = -(exact_f + exact_j + 0.5 * F1_changes + 0.5 * F1_blocs + 0.5 * bloc_exact) / 3.5
+objective = -(exact_f + exact_j + 0.5 * F1_changes + 0.5 * F1_blocs + 0.5 * bloc_exact
+              + patterns) / 4.5
 
 Scoring reads the model's history arrays directly against the reference rows, so one
 evaluation costs three runs. The initial population includes the scenario's current
@@ -33,6 +37,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import differential_evolution
 
+from sim.analysis.patterns import load_patterns
 from sim.run.simulate import simulate
 from sim.scenario.reference import load_bloc_reference, load_reference
 from sim.scenario.schema import apply_overrides, load_raw, scenario_from_dict
@@ -41,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
 REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference.csv"
 BLOC_REFERENCE = ROOT / "seeds" / "reference" / "central_asia_blocs.csv"
+PATTERNS = ROOT / "seeds" / "reference" / "documented_patterns.yaml"
 
 #: (dotted path, lower bound, upper bound); the *_years are rounded down to integers.
 PARAMETERS = [
@@ -131,6 +137,28 @@ class Scorer:
                              for t, i, k in zip(*np.nonzero(dM))
                              if self.t0 <= t + 1 <= self.t1 and (i, k, t + 1) not in founders]
         self.founders = founders
+        self.ix, self.bx, self.first = ix, {b: k for k, b in enumerate(blocs)}, first
+        self.patterns = [p for p in load_patterns(PATTERNS)
+                         if all(c.kind != "class" for c in p.conditions)
+                         and all(c.years[1] <= y1 for c in p.conditions)]
+
+    def _holds(self, c, F, J, Mb) -> bool:
+        """One pattern condition on a run's arrays (sim.analysis.patterns, in numpy)."""
+        t = np.arange(c.years[0] - self.first, c.years[1] - self.first + 1)
+        if c.kind == "member":
+            x = Mb[t, self.ix[c.state], self.bx[c.bloc]] == bool(int(float(c.value)))
+        else:
+            i, j = self.ix[c.pair[0]], self.ix[c.pair[1]]
+            levels = (F if c.scale == "de_facto" else J)[t, i, j].astype(float)
+            if c.quantifier == "mean":
+                x = np.array([{">=": levels.mean() >= c.value, "<=": levels.mean() <= c.value,
+                               "==": levels.mean() == c.value}[c.op]])
+            else:
+                x = {">=": levels >= float(c.value), "<=": levels <= float(c.value),
+                     "==": levels == float(c.value)}[c.op]
+        if c.quantifier in ("all", "mean"):
+            return bool(x.all())
+        return bool(x.any()) if c.quantifier == "any" else bool(x.mean() > 0.5)
 
     def __call__(self, history: dict) -> dict[str, float]:
         F = np.stack(history["de_facto"]).astype(int)
@@ -161,12 +189,14 @@ class Scorer:
         brec = bh / max(len(self.bloc_changes), 1)
         out["bloc_recall"], out["bloc_false"] = brec, float(n_bsim - bused)
         out["bloc_f1"] = _f1(brec, bused / n_bsim if n_bsim else 0.0)
+        out["patterns"] = float(np.mean([all(self._holds(c, F, J, Mb) for c in p.conditions)
+                                         for p in self.patterns])) if self.patterns else 0.0
         return out
 
 
 def objective_value(s: dict) -> float:
     return -(s["exact_de_facto"] + s["exact_de_jure"] + 0.5 * s["change_f1"] + 0.5 * s["bloc_f1"]
-             + 0.5 * s["bloc_exact"]) / 3.5
+             + 0.5 * s["bloc_exact"] + s["patterns"]) / 4.5
 
 
 def main() -> None:

@@ -1,24 +1,33 @@
-"""Theory tournament: one historical record, five theories of alignment, the same seeds.
+"""Theory tournament: one historical record, three theories of threat, each refitted alike.
 
-Each theory is the historical Central Asia scenario with its ``mechanism`` section changed
-through dotted-path overrides (``sim.scenario.schema.apply_overrides`` on the raw scenario dict);
-inputs, events and everything else stay as they are. Every variant runs seeds 0..N-1 and
-is scored by ``sim.analysis.validation.validate`` against the reference timeline, next to the naive
-baselines the validation report computes (persistence from 1992, majority level per pair
-and overall, climatology for the Brier scores).
+Each theory fixes the threat weighting and lets differential evolution refit every other
+mechanism weight with the same budget (``experiments/fit_baseline/fit.py --set ... --fixed
+...``, the budget of the full model's fit), so no theory is judged on another's weights:
+
+* balance of power: threat is aggregate power only;
+* balance of threat: Walt's four sources weighted equally;
+* full model: the threat weights are fitted too (four more free parameters).
+
+Every variant runs seeds 0..N-1 and is scored by ``sim.analysis.validation.validate``
+against the reference from 1992 on (1991 holds the initial conditions), next to the naive
+baselines, and on bloc membership.
 
 Writes, next to this file: ``table.csv`` (theory x dimension x metric), ``table.md`` and
-``tournament.png`` (exact accuracy and change-point hit rate per theory, baselines as
-lines).
+``tournament.png``.
 
 Usage::
 
+    .venv/bin/python experiments/fit_baseline/fit.py --set mechanism.threat.power=1 \
+        --set mechanism.threat.proximity=0 --set mechanism.threat.offense=0 \
+        --set mechanism.threat.intent=0 --out experiments/theory_tournament/fit_balance_of_power.json
+    (likewise 0.25 each for fit_balance_of_threat.json)
     .venv/bin/python experiments/theory_tournament/run.py [--seeds 50] [--workers 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -33,37 +42,37 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.mechanisms.utility import COMPONENTS  # noqa: E402
 from sim.scenario.schema import apply_overrides, load_raw, scenario_from_dict  # noqa: E402
 from sim.analysis.validation import markdown_table, validate  # noqa: E402
 from sim.scenario.reference import load_reference  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
 REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference.csv"
-UTILITY = COMPONENTS  # every utility weight the model has
 
-#: Each theory as overrides of the fitted scenario's mechanism (documented in README.md).
-THEORIES: dict[str, tuple[str, dict]] = {
+#: Each theory: its description, the threat weights it fixes, and the file of its refit.
+THEORIES: dict[str, tuple[str, dict, str | None]] = {
     "balance_of_power": (
-        "threat = aggregate power only (power 1, proximity/offense/intent 0); utility as fitted",
-        {"mechanism.threat": {"preset": "balance_of_power", "power": 1.0, "proximity": 0.0,
-                              "offense": 0.0, "intent": 0.0}}),
+        "threat = aggregate power only (power 1, proximity/offense/intent 0); every other weight refitted",
+        {"mechanism.threat.power": 1.0, "mechanism.threat.proximity": 0.0,
+         "mechanism.threat.offense": 0.0, "mechanism.threat.intent": 0.0},
+        "fit_balance_of_power.json"),
     "balance_of_threat": (
-        "Walt: power, proximity, offense and intent weighted equally; utility as fitted",
-        {"mechanism.threat": {"preset": "balance_of_threat"}}),
-    "ideology_only": (
-        "every utility weight 0 except ideology (1.0); threat, gain, inertia rate as fitted",
-        {f"mechanism.utility.{c}": (1.0 if c == "ideology" else 0.0) for c in UTILITY}),
-    "bandwagon_prone": (
-        "bandwagon weight 6.0 (about nine times the fitted weight), balancing 0; everything else as fitted",
-        {"mechanism.utility.bandwagon": 6.0, "mechanism.utility.balancing": 0.0}),
-    "full_model": ("the historical scenario as fitted", {}),
+        "Walt: power, proximity, offense and intent weighted equally; every other weight refitted",
+        {"mechanism.threat.power": 0.25, "mechanism.threat.proximity": 0.25,
+         "mechanism.threat.offense": 0.25, "mechanism.threat.intent": 0.25},
+        "fit_balance_of_threat.json"),
+    "full_model": ("threat weights fitted too: the historical scenario as fitted", {}, None),
 }
 
 
 def variant(name: str) -> dict:
-    """The raw scenario dict of one theory."""
-    return apply_overrides(load_raw(SCENARIO), THEORIES[name][1], source=f"theory {name}")
+    """The raw scenario dict of one theory: its fixed threat weights, then its refit."""
+    _, fixed, fit_file = THEORIES[name]
+    raw = apply_overrides(load_raw(SCENARIO), fixed, source=f"theory {name}")
+    if fit_file and (HERE / fit_file).is_file():
+        fitted = json.loads((HERE / fit_file).read_text())["overrides"]
+        raw = apply_overrides(raw, fitted, source=str(HERE / fit_file))
+    return raw
 
 
 def _run(task: tuple[str, int]) -> pd.DataFrame:
@@ -89,6 +98,7 @@ METRICS = ["exact", "within_one", "kappa_linear", "change_hit_rate", "timing_err
 
 def tournament(seeds: int, workers: int) -> pd.DataFrame:
     reference = load_reference(REFERENCE)
+    reference = reference[reference.year >= 1992].reset_index(drop=True)
     tasks = [(n, s) for n in THEORIES for s in range(seeds)]
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
@@ -116,7 +126,7 @@ def figure(table: pd.DataFrame, path: Path) -> None:
     theories = list(THEORIES)
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
     panels = [("de_facto", "exact"), ("de_jure", "exact"), ("de_facto", "change_hit_rate")]
-    colours = {"persistence": "tab:red", "majority_pair": "tab:green", "majority_overall": "tab:grey"}
+    colours = {"persistence": "tab:red", "oracle_pair_mode": "tab:green", "majority_overall": "tab:grey"}
     for ax, (dim, metric) in zip(axes, panels):
         d = table[table.dimension == dim].set_index("theory")
         ax.bar(range(len(theories)), d.loc[theories, metric], color="tab:blue")
@@ -156,7 +166,7 @@ def main(argv=None) -> int:
         table.to_csv(tmp / "table.csv", index=False, float_format="%.4f")
         md = [f"Seeds 0..{args.seeds - 1} per theory; reference "
               f"`{REFERENCE.relative_to(ROOT)}`.", ""]
-        md += [f"- `{n}`: {d}" for n, (d, _) in THEORIES.items()]
+        md += [f"- `{n}`: {d}" for n, (d, _, _) in THEORIES.items()]
         for dim in ("de_facto", "de_jure"):
             md += ["", f"### {dim}", "", markdown_table(table[table.dimension == dim]
                                                         .drop(columns="dimension"))]

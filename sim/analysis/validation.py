@@ -228,7 +228,8 @@ def _mode(values: np.ndarray) -> int:
     return int(top[np.lexsort((top, np.abs(top)))][0])
 
 
-def baseline_levels(aligned: pd.DataFrame, fit_years: np.ndarray) -> dict[str, np.ndarray]:
+def baseline_levels(aligned: pd.DataFrame, fit_years: np.ndarray,
+                    persistence_year: int = PERSISTENCE_YEAR) -> dict[str, np.ndarray]:
     """Forecasts of the naive baselines, one level per aligned row.
 
     * persistence: each pair keeps its reference level of 1992 (of the coded year
@@ -241,8 +242,8 @@ def baseline_levels(aligned: pd.DataFrame, fit_years: np.ndarray) -> dict[str, n
         fit_years: Boolean mask of the rows the baselines may learn from.
     """
     df = aligned.assign(_fit=fit_years)
-    first = (df.assign(_d=(df["year"] - PERSISTENCE_YEAR).abs()
-                       + (df["year"] < PERSISTENCE_YEAR) * 0.5)
+    first = (df.assign(_d=(df["year"] - persistence_year).abs()
+                       + (df["year"] < persistence_year) * 0.5)
              .sort_values("_d").groupby(["a", "b"])["ref"].first())
     fit = df[df["_fit"]]
     per_pair = fit.groupby(["a", "b"])["ref"].agg(lambda s: _mode(s.to_numpy()))
@@ -284,7 +285,8 @@ class _Scorer:
     year before it) still counts; a reference change belongs to the slice of its year.
     """
 
-    def __init__(self, aligned: pd.DataFrame, dimension: str, fit: np.ndarray):
+    def __init__(self, aligned: pd.DataFrame, dimension: str, fit: np.ndarray,
+                 persistence_year: int = PERSISTENCE_YEAR):
         lo, hi = SCALES[dimension]
         self.levels = np.arange(lo, hi + 1)
         self.ref = aligned["ref"].to_numpy()
@@ -292,7 +294,7 @@ class _Scorer:
         self.is_allied = self.levels >= ALLIED_THRESHOLD[dimension]
         keys = aligned[["a", "b", "year", "ref"]]
         self.forecasts = {"model": aligned[run_columns(aligned)].to_numpy()}
-        for name, lv in baseline_levels(aligned, fit).items():
+        for name, lv in baseline_levels(aligned, fit, persistence_year).items():
             self.forecasts[name] = lv[:, None]
         rc = change_points(aligned, "ref")
         self.change_rows = rc.merge(keys[["a", "b", "year"]].assign(row=np.arange(len(keys))),
@@ -359,7 +361,8 @@ def score(aligned: pd.DataFrame, dimension: str, fit: np.ndarray | None = None,
 
 def score_all(aligned: pd.DataFrame, dimension: str,
               periods: Sequence[tuple[int, int]] = DEFAULT_PERIODS,
-              split_year: int | None = None) -> pd.DataFrame:
+              split_year: int | None = None,
+              persistence_year: int = PERSISTENCE_YEAR) -> pd.DataFrame:
     """Overall, per-pair, per-period and out-of-sample scores in one long table.
 
     Baselines are fitted on all years, except out of sample, where they are fitted on the
@@ -371,7 +374,7 @@ def score_all(aligned: pd.DataFrame, dimension: str,
     """
     parts = []
     year = aligned["year"].to_numpy()
-    scorer = _Scorer(aligned, dimension, np.ones(len(aligned), bool))
+    scorer = _Scorer(aligned, dimension, np.ones(len(aligned), bool), persistence_year)
 
     def add(scope, group, scored, by=scorer):
         if not scored.any():
@@ -389,7 +392,7 @@ def score_all(aligned: pd.DataFrame, dimension: str,
         add("period", f"{lo}-{hi}", (year >= lo) & (year <= hi))
     if split_year is not None and (year >= split_year).any():
         add("out_of_sample", f">={split_year}", year >= split_year,
-            _Scorer(aligned, dimension, year < split_year))
+            _Scorer(aligned, dimension, year < split_year, persistence_year))
     out = pd.concat(parts, ignore_index=True)
     out.insert(0, "dimension", dimension)
     return out
@@ -477,7 +480,7 @@ class ValidationReport:
                f"Reference: `{s.get('reference', '')}`; runs: {s.get('runs', '')}; "
                f"allied = de facto >= {ALLIED_THRESHOLD['de_facto']} or de jure >= "
                f"{ALLIED_THRESHOLD['de_jure']}; baselines: persistence from "
-               f"{PERSISTENCE_YEAR}, majority per pair and overall, climatology.", "",
+               f"{s.get('persistence_year', PERSISTENCE_YEAR)}, majority per pair and overall, climatology.", "",
                "Coded reference dyad-years found in the simulation: "
                + ", ".join(f"{k} {v}" for k, v in s.get("coverage", {}).items()) + ".", "",
                "Baselines are fitted on all years except out of sample, so majority_pair "
@@ -531,7 +534,7 @@ class ValidationReport:
         import matplotlib.pyplot as plt
 
         series = self.series
-        for a, b in KEY_PAIRS:
+        for a, b in self.settings.get("key_pairs") or KEY_PAIRS:
             a, b = sorted((a, b))
             pair = series[(series["a"] == a) & (series["b"] == b)]
             if pair.empty:
@@ -563,7 +566,8 @@ class ValidationReport:
 
 def validate(simulated: pd.DataFrame | Sequence[pd.DataFrame], reference: pd.DataFrame, *,
              periods: Sequence[tuple[int, int]] = DEFAULT_PERIODS,
-             split_year: int | None = None, reference_name: str = "") -> ValidationReport:
+             split_year: int | None = None, reference_name: str = "",
+             persistence_year: int | None = None) -> ValidationReport:
     """Score a run or an ensemble against the reference on both scales.
 
     Args:
@@ -572,17 +576,22 @@ def validate(simulated: pd.DataFrame | Sequence[pd.DataFrame], reference: pd.Dat
         periods: Inclusive year ranges for the per-period breakdown.
         split_year: If given, also score years ``>= split_year`` out of sample.
         reference_name: Shown in the report.
+        persistence_year: The year whose levels the persistence baseline keeps; by default
+            1992 (Central Asia) when the reference codes it, else the reference's first year.
     """
     runs = [simulated] if isinstance(simulated, pd.DataFrame) else list(simulated)
     if not runs:
         raise ValueError("no simulated tables to validate")
+    if persistence_year is None:
+        years = reference["year"]
+        persistence_year = PERSISTENCE_YEAR if (years == PERSISTENCE_YEAR).any() else int(years.min())
     scores, changes, series, coverage = [], [], [], {}
     for dim in SCALES:
         aligned = align(runs, reference, dim)
         coverage[dim] = f"{len(aligned)}/{int(reference[dim].notna().sum())}"
         if aligned.empty:
             continue
-        scores.append(score_all(aligned, dim, periods, split_year))
+        scores.append(score_all(aligned, dim, periods, split_year, persistence_year))
         cols = run_columns(aligned)
         rc = change_points(aligned, "ref")
         if len(rc):
@@ -605,4 +614,5 @@ def validate(simulated: pd.DataFrame | Sequence[pd.DataFrame], reference: pd.Dat
         changes=pd.concat(changes, ignore_index=True) if changes else pd.DataFrame(),
         series=pd.concat(series, ignore_index=True),
         settings={"reference": reference_name, "runs": len(runs), "split_year": split_year,
+                  "persistence_year": persistence_year,
                   "periods": [list(p) for p in periods], "coverage": coverage})

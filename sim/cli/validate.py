@@ -23,18 +23,50 @@ def _parse_periods(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _run_states(target: Path, is_scenario: bool) -> set[str] | None:
+    """State ids of a scenario file or a run folder's dyads.csv (None if unreadable here)."""
+    if is_scenario:
+        if not target.is_file():
+            return None
+        from sim.scenario.schema import load_scenario
+
+        return {s.id for s in load_scenario(target).states}
+    dyads = target / "dyads.csv"
+    if not dyads.is_file():
+        return None
+    import pandas as pd
+
+    head = pd.read_csv(dyads, usecols=["a", "b"], dtype=str)
+    return set(head["a"]) | set(head["b"])
+
+
+def _default_periods(reference, central_asia) -> list[tuple[int, int]]:
+    """Central Asia's four periods when they overlap the reference; else the reference's
+    span in halves (e.g. 1946-1950, 1951-1955)."""
+    years = reference["year"]
+    lo, hi = int(years.min()), int(years.max())
+    if any(a <= hi and b >= lo for a, b in central_asia):
+        return list(central_asia)
+    mid = (lo + hi) // 2
+    return [(lo, mid), (mid + 1, hi)] if hi > lo else [(lo, hi)]
+
+
 def _handle(args) -> int:
     import pandas as pd
 
     from sim.analysis.validation import DEFAULT_PERIODS, load_simulated, validate
     from sim.scenario.reference import KNOWN_STATES, load_reference
 
-    states = KNOWN_STATES if not args.states else {x.strip() for x in args.states.split(",")}
+    target = Path(args.target)
+    is_scenario = target.suffix.lower() in (".yaml", ".yml")
+    if args.states:
+        states = {x.strip() for x in args.states.split(",")}
+    else:  # the states of the run or scenario scored (any state system), else Central Asia's
+        states = _run_states(target, is_scenario) or KNOWN_STATES
     reference = load_reference(args.reference, states)
     if args.from_year is not None:  # e.g. leave out the first year when it is an initial condition
         reference = reference[reference["year"] >= args.from_year].reset_index(drop=True)
-    target = Path(args.target)
-    if target.suffix.lower() in (".yaml", ".yml"):
+    if is_scenario:
         if not target.is_file():
             raise InputError(target, None, "an existing scenario file")
         from sim.run.simulate import simulate_tables  # lazy: the model is optional for validation
@@ -48,9 +80,9 @@ def _handle(args) -> int:
         if not dyads.is_file():
             raise InputError(target, None, "a run folder holding dyads.csv, or a .yaml scenario")
         tables = load_simulated(dyads)
-    periods = _parse_periods(args.periods) if args.periods else DEFAULT_PERIODS
+    periods = _parse_periods(args.periods) if args.periods else _default_periods(reference, DEFAULT_PERIODS)
     report = validate(tables, reference, periods=periods, split_year=args.split_year,
-                      reference_name=str(args.reference))
+                      reference_name=str(args.reference), persistence_year=args.persistence_year)
     print("Reference dyad-years scored: "
           + ", ".join(f"{k} {v}" for k, v in report.settings["coverage"].items()))
     with pd.option_context("display.width", 140, "display.max_columns", 20,
@@ -86,6 +118,9 @@ def register(subparsers) -> None:
     p.add_argument("--periods", metavar="RANGES",
                    help="per-period breakdown, e.g. 1991-1999,2000-2007 (default: four periods)")
     p.add_argument("--states", metavar="IDS",
-                   help="comma-separated state ids the reference may use (default: the nine "
-                        "Central Asia case states)")
+                   help="comma-separated state ids the reference may use (default: the states of "
+                        "the run or scenario scored)")
+    p.add_argument("--persistence-year", type=int, metavar="Y",
+                   help="year whose reference levels the persistence baseline keeps (default 1992 "
+                        "when the reference codes it, else its first year)")
     p.set_defaults(func=_handle)

@@ -75,7 +75,7 @@ def test_calibrate_any_cow_state_by_abbreviation_or_code():
     assert sorted(s.state.unique()) == ["GFR", "POL", "RUS", "USA"]
     assert s[s.state == "GFR"].name.iloc[0] == "German Federal Republic"
     assert s.groupby("year").power.sum().round(6).eq(1).all()
-    assert s[s.state == "GFR"]["flags"].str.contains("power:carried_backward").all()  # NMC has the FRG from 1955
+    assert s[s.state == "GFR"]["flags"].str.contains("power:no_data").all()  # NMC has the FRG from 1955 only
     assert s[s.state == "USA"]["flags"].str.contains("democracy:vdem10").all()
     d = out.dyads
     pol_rus = d[(d.a == "POL") & (d.b == "RUS")]

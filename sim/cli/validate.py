@@ -28,9 +28,14 @@ def _run_states(target: Path, is_scenario: bool) -> set[str] | None:
     if is_scenario:
         if not target.is_file():
             return None
-        from sim.scenario.schema import load_scenario
+        from sim.scenario.schema import load_raw
 
-        return {s.id for s in load_scenario(target).states}
+        try:  # the scenario is checked in full when it runs; here only its state ids are read
+            states = load_raw(target).get("states") or []
+            ids = {str(s["id"]) for s in states if isinstance(s, dict) and "id" in s}
+        except Exception:  # noqa: BLE001 - a malformed file is reported by the run itself
+            return None
+        return ids or None
     dyads = target / "dyads.csv"
     if not dyads.is_file():
         return None

@@ -28,7 +28,7 @@ from mesa.visualization.utils import update_counter  # noqa: E402
 
 from sim.model import AllianceModel  # noqa: E402
 from sim.plots.run import BLOC_COLOURS, LEVEL_COLOURS, LEVEL_NAMES, draw_network, map_positions  # noqa: E402,F401
-from sim.cli.viz import is_agent_scenario  # noqa: E402
+from sim.landscape.files import scenario_kind  # noqa: E402
 
 #: Environment variable that carries the scenario to open first (a path).
 SCENARIO_ENV = "ALLIANCE_SIM_SCENARIO"
@@ -73,7 +73,7 @@ def list_scenarios(folder: Path | None = None, extra: str | None = None) -> list
     readable; :func:`resolve_scenario` turns a name back into a path.
     """
     folder = scenario_dir() if folder is None else folder
-    found = sorted(p.name for p in folder.glob("*.y*ml") if is_agent_scenario(p)) \
+    found = sorted(p.name for p in folder.glob("*.y*ml") if scenario_kind(p) == "agent") \
         if folder.is_dir() else []
     if extra and extra not in found:
         found.insert(0, extra)

@@ -140,22 +140,40 @@ class AllianceModel(mesa.Model):
         self.mechanism = self.spec.mechanism
         self.inputs = inputs_for(self.spec)
         self.record = record
+        self._set_weights(dict(power=power_weight, proximity=proximity_weight, offense=offense_weight,
+                               intent=intent_weight),
+                          dict(ideology=ideology_weight, interests=interests_weight, autonomy=autonomy_weight),
+                          temperature)
+        self.treaty_rules = treaties.TreatyRules.from_mechanism(self.mechanism)
+        self.membership_rules = blocs.MembershipRules.from_mechanism(self.mechanism)
+        self.statics = statics_for(self.inputs, self.threat_weights, self.mechanism)
+        self._create_states()
+        self._create_blocs()
+        self.event_log: list[dict] = []
+        self.de_facto_changes = 0
+        self.history: dict[str, list] = {k: [] for k in
+                                         ("de_facto", "de_jure", "desired", "threat", "classification",
+                                          "members", "components", "bloc_active", "shared_threat")}
+        self._schedule_happenings()
+        self._observe_start()
+        self.running = len(self.years) > 1
+
+    # -- construction ---------------------------------------------------------------------------
+    def _set_weights(self, threat_overrides: dict, utility_overrides: dict, temperature: float | None) -> None:
+        """The scenario's threat and utility weights and logit noise, with the keyword
+        overrides (sweeps and fits vary them without rewriting the scenario)."""
         tw = self.mechanism.threat
         self.threat_weights = threat.threat_weights(
-            tw.preset, tw.mix,
-            power=power_weight if power_weight is not None else tw.power,
-            proximity=proximity_weight if proximity_weight is not None else tw.proximity,
-            offense=offense_weight if offense_weight is not None else tw.offense,
-            intent=intent_weight if intent_weight is not None else tw.intent)
+            tw.preset, tw.mix, **{k: v if v is not None else getattr(tw, k) for k, v in threat_overrides.items()})
         self.utility_weights = self.mechanism.utility.model_dump()
-        for name, value in (("ideology", ideology_weight), ("interests", interests_weight),
-                            ("autonomy", autonomy_weight)):
+        for name, value in utility_overrides.items():
             if value is not None:
                 self.utility_weights[name] = float(value)
         self.temperature = float(temperature if temperature is not None else self.mechanism.temperature)
 
+    def _create_states(self) -> None:
+        """One agent per state, and the pairwise state every pair starts the first year with."""
         inp = self.inputs
-        self.statics = statics_for(inp, self.threat_weights, self.mechanism)
         self.ids: list[str] = list(inp.ids)
         self.names: list[str] = list(inp.names)
         self.n = len(self.ids)
@@ -165,8 +183,6 @@ class AllianceModel(mesa.Model):
         for i, s in enumerate(self.ids):
             StateAgent(self, s, self.names[i], i)
         self.states = sorted(self.agents, key=lambda a: a.index)
-
-        # Dyadic state.
         self.t = 0
         self.year = self.years[0]
         self.de_facto = inp.initial_de_facto.copy()
@@ -174,31 +190,30 @@ class AllianceModel(mesa.Model):
         self.treaties = treaties.TreatyState.start(inp.initial_de_jure)
         self.desired = np.zeros((self.n, self.n), dtype=int)
 
-        # Blocs.
-        self.bloc_ids = [b.id for b in self.spec.blocs]
-        self.bloc_names = {b.id: b.name or b.id for b in self.spec.blocs}
-        self.bloc_level = np.array([b.level for b in self.spec.blocs], dtype=int)
+    def _create_blocs(self) -> None:
+        """Bloc arrays ``(n, B)``: members, patrons, who the charter admits, exit counters."""
+        specs = self.spec.blocs
+        self.bloc_ids = [b.id for b in specs]
+        self.bloc_names = {b.id: b.name or b.id for b in specs}
+        self.bloc_level = np.array([b.level for b in specs], dtype=int)
         self.bloc_active = np.zeros(len(self.bloc_ids), dtype=bool)
         self.members = np.zeros((self.n, len(self.bloc_ids)), dtype=bool)
         self.bloc_exit_streak = np.zeros(self.members.shape, dtype=int)
         self.patrons = np.zeros_like(self.members)
         self.eligible = np.ones_like(self.members)
-        for k, b in enumerate(self.spec.blocs):
+        orbit = np.zeros_like(self.members)
+        for k, b in enumerate(specs):
             if b.patron:
                 self.patrons[self.index[b.patron], k] = True
             if b.eligible is not None:
                 self.eligible[:, k] = [s in b.eligible for s in self.ids]
-        orbit = np.zeros_like(self.members)
-        for k, b in enumerate(self.spec.blocs):
             if b.orbit:
                 orbit[self.index[b.orbit], k] = True
-        self.charters = blocs.BlocCharters.from_specs([b.charter for b in self.spec.blocs],
-                                                      self.bloc_level, orbit)
-        self.event_log: list[dict] = []
-        self.de_facto_changes = 0
-        self.history: dict[str, list] = {k: [] for k in
-                                         ("de_facto", "de_jure", "desired", "threat", "classification",
-                                          "members", "components", "bloc_active", "shared_threat")}
+        self.charters = blocs.BlocCharters.from_specs([b.charter for b in specs], self.bloc_level, orbit)
+
+    def _schedule_happenings(self) -> None:
+        """Blocs founded or dissolved and events of the start year happen now; later ones
+        are scheduled with Mesa at the year they take effect."""
         start = self.years[0]
         self._callbacks: list = []
         for b_i, b in enumerate(self.spec.blocs):
@@ -213,9 +228,6 @@ class AllianceModel(mesa.Model):
                 self._announce(ev)
             else:
                 self._schedule(partial(self._announce, ev), ev.year)
-
-        self._update(dynamic=False)
-        self.running = len(self.years) > 1
 
     # -- time -------------------------------------------------------------------------------
     def _schedule(self, callback, year: int) -> None:
@@ -270,7 +282,7 @@ class AllianceModel(mesa.Model):
         self.event_log.append({"year": int(year if year is not None else self.year), "kind": kind,
                                "a": a or "", "b": b or "", "text": text, "drivers": drivers})
 
-    def _change_governments(self) -> None:
+    def change_governments(self) -> None:
         """A new government in a capital inherits its state's treaties but not its relations.
 
         Inertia is the pull of what a government has built with each partner; a
@@ -296,59 +308,103 @@ class AllianceModel(mesa.Model):
             self._log("government", self.ids[i], None,
                       f"{self.names[i]}: {new} takes power; relations restart from distant", "")
 
-    # -- the year's computation --------------------------------------------------------------
-    def _update(self, dynamic: bool) -> None:
-        inp, t, mech = self.inputs, self.t, self.mechanism
-        power = inp.power[t]
-        st = self.statics[t]
-        self.threat = st.threat
-        comps = utility.dynamic_components(st, self.de_facto, inp.multi_vector[t])
+    # -- the year's process, one method per ODD sub-model --------------------------------
+    def step(self) -> None:
+        """Advance one period, in the ODD's process order.
+
+        Scheduled events (shocks, bloc foundings and dissolutions) fire through Mesa's
+        event scheduling at the start of their year; their input changes are already in
+        the precomputed input arrays.
+        """
+        if not self.running:
+            return
+        self.t += 1
+        self.year = self.years[self.t]
+        self.change_governments()
+        self.assess_threat()
+        self.value_partners()
+        self.choose_levels()
+        self.agree_and_adjust()
+        self.update_instruments()
+        self.update_blocs()
+        self.classify_pairs()
+        self.record_year()
+        if self.t >= len(self.years) - 1:
+            self.running = False
+
+    def _observe_start(self) -> None:
+        """The first year without dynamics: the scenario's initial levels are the
+        observation for the start year, and the states' first choices are drawn."""
+        self.assess_threat()
+        self.value_partners()
+        self.choose_levels()
+        self.de_jure = self._combined_de_jure()
+        self.classify_pairs()
+        self.record_year()
+
+    def assess_threat(self) -> None:
+        """Every state's threat from every other (``sim.mechanisms.threat``), precomputed."""
+        self.threat = self.statics[self.t].threat
+
+    def value_partners(self) -> None:
+        """Every component of what aligning with each partner is worth (``sim.mechanisms.utility``)."""
+        comps = utility.dynamic_components(self.statics[self.t], self.de_facto, self.inputs.multi_vector[self.t])
         comps["total"] = utility.total_utility(comps, self.utility_weights)
-        prev_components = getattr(self, "components", None)
+        self.previous_components = getattr(self, "components", None)
         self.components = comps
-        self.level_cap = np.where(inp.neutral[t] > 0, mech.neutral_max_level, DE_JURE_MAX)
-        # Every state chooses its row of wanted levels (a logit choice, sim.mechanisms.alignment); the
-        # choice is drawn for all states at once from the model's generator.
-        bliss = alignment.bliss_level(comps["total"], mech.level_gain, mech.normal_level)
+
+    def choose_levels(self) -> None:
+        """Every state chooses its row of wanted levels: a logit choice
+        (``sim.mechanisms.alignment``) drawn for all states at once from the model's
+        generator, under each state's neutrality ceiling."""
+        mech = self.mechanism
+        self.level_cap = np.where(self.inputs.neutral[self.t] > 0, mech.neutral_max_level, DE_JURE_MAX)
+        bliss = alignment.bliss_level(self.components["total"], mech.level_gain, mech.normal_level)
         self.desired = alignment.choose_levels(bliss, self.temperature, self.rng, cap=self.level_cap[:, None])
         self.desired.flat[:: self.n + 1] = 0
 
-        if dynamic:
-            agreed = alignment.agreed_level(self.desired)
-            old_f = self.de_facto
-            self.latent, self.de_facto = alignment.adjust(self.latent, agreed, mech.adjustment_rate)
-            explain = self.record  # drivers are text for people; summary-only runs skip them
-            changed = (self.de_facto != old_f) & self.upper
-            self.de_facto_changes += int(changed.sum())
-            if explain:
-                for i, j in zip(*np.nonzero(changed)):
-                    self._log("de_facto_change", self.ids[i], self.ids[j],
-                              f"de facto {int(old_f[i, j])} -> {int(self.de_facto[i, j])}",
-                              self.drivers(i, j, prev_components))
-            for i, j, kind, old, new in treaties.step_treaties(
-                    self.treaties, de_facto=self.de_facto, desired=self.desired, cap=self.level_cap,
-                    formalise_years=mech.formalise_years, denounce_years=mech.denounce_years,
-                    lapse_years=mech.lapse_years, paper_gap=mech.paper_gap,
-                    can_sanction=power >= mech.sanction_power_share * power.sum()):
-                self._log(kind, self.ids[i], self.ids[j], f"bilateral instrument {old} -> {new}",
-                          self.drivers(i, j, None) if explain else "")
-            for i, b_i, kind in blocs.step_blocs(
-                    self.members, active=self.bloc_active, level=self.bloc_level, desired=self.desired,
-                    power=power, cap=self.level_cap, neutral=inp.neutral[t] > 0,
-                    join_margin=mech.bloc_join_margin, leave_margin=mech.bloc_leave_margin,
-                    patron=self.patrons, eligible=self.eligible, exit_streak=self.bloc_exit_streak,
-                    leave_years=mech.denounce_years, charters=self.charters):
-                self._log(kind, self.ids[i], None, f"{kind.replace('bloc_', '')} {self.bloc_names[self.bloc_ids[b_i]]}",
-                          self.bloc_drivers(i, b_i) if explain else "")
-        self.de_jure = self._combined_de_jure()
+    def agree_and_adjust(self) -> None:
+        """Pairs agree on the lower of the two wanted levels; de facto levels move toward it
+        with inertia. Drivers are text for people, so summary-only runs skip them."""
+        agreed = alignment.agreed_level(self.desired)
+        old_f = self.de_facto
+        self.latent, self.de_facto = alignment.adjust(self.latent, agreed, self.mechanism.adjustment_rate)
+        changed = (self.de_facto != old_f) & self.upper
+        self.de_facto_changes += int(changed.sum())
         if self.record:
-            self._classify(comps)
-        self._record()
+            for i, j in zip(*np.nonzero(changed)):
+                self._log("de_facto_change", self.ids[i], self.ids[j],
+                          f"de facto {int(old_f[i, j])} -> {int(self.de_facto[i, j])}",
+                          self.drivers(i, j, self.previous_components))
 
-    def _classify(self, comps: dict[str, np.ndarray]) -> None:
-        mech = self.mechanism
+    def update_instruments(self) -> None:
+        """Bilateral instruments form, persist or end (``sim.mechanisms.treaties``)."""
+        power = self.power
+        can_sanction = power >= self.mechanism.sanction_power_share * power.sum()
+        for i, j, kind, old, new in treaties.step_treaties(
+                self.treaties, self.treaty_rules, de_facto=self.de_facto, desired=self.desired,
+                cap=self.level_cap, can_sanction=can_sanction):
+            self._log(kind, self.ids[i], self.ids[j], f"bilateral instrument {old} -> {new}",
+                      self.drivers(i, j, None) if self.record else "")
+
+    def update_blocs(self) -> None:
+        """Blocs gain and lose members (``sim.mechanisms.blocs``); de jure levels are then
+        the bilateral instruments combined with bloc memberships."""
+        for i, b_i, kind in blocs.step_blocs(
+                self.members, self.membership_rules, active=self.bloc_active, level=self.bloc_level,
+                desired=self.desired, power=self.power, cap=self.level_cap,
+                neutral=self.inputs.neutral[self.t] > 0, patron=self.patrons, eligible=self.eligible,
+                exit_streak=self.bloc_exit_streak, charters=self.charters):
+            self._log(kind, self.ids[i], None, f"{kind.replace('bloc_', '')} {self.bloc_names[self.bloc_ids[b_i]]}",
+                      self.bloc_drivers(i, b_i) if self.record else "")
+        self.de_jure = self._combined_de_jure()
+
+    def classify_pairs(self) -> None:
+        """Every pair is classified (``sim.mechanisms.classify``); summary-only runs skip it."""
+        if not self.record:
+            return
+        mech, comps, w = self.mechanism, self.components, self.utility_weights
         self.shared = classify.shared_threat(self.threat)
-        w = self.utility_weights
         self.classification = classify.classify(
             de_facto=self.de_facto, de_jure=self.de_jure, ideology=comps["ideology"],
             interests=comps["interests"], shared=self.shared,
@@ -366,7 +422,8 @@ class AllianceModel(mesa.Model):
         via_blocs = self._via_blocs
         return np.where(bilateral == -1, -1, np.maximum(bilateral, via_blocs))
 
-    def _record(self) -> None:
+    def record_year(self) -> None:
+        """The year's levels (always) and threat, classes and components (full runs)."""
         h = self.history
         # Levels fit in int8; keeping them small matters for long runs of large systems.
         h["de_facto"].append(self.de_facto.astype(np.int8))
@@ -379,17 +436,6 @@ class AllianceModel(mesa.Model):
             h["classification"].append(self.classification.copy())
             h["shared_threat"].append(self.shared.copy())
             h["components"].append({k: v.copy() for k, v in self.components.items()})
-
-    def step(self) -> None:
-        """Advance one period."""
-        if not self.running:
-            return
-        self.t += 1
-        self.year = self.years[self.t]
-        self._change_governments()
-        self._update(dynamic=True)
-        if self.t >= len(self.years) - 1:
-            self.running = False
 
     # -- explanation helpers -------------------------------------------------------------
     def weighted_components(self, i: int, j: int, components: dict | None = None) -> dict[str, float]:

@@ -128,10 +128,10 @@ def _step(desired, members, charter, patron=None, orbit=None, power=None):
     level = np.array([1 if charter in ("forum", "counter_orbit", "economic_union") else 3])
     charters = blocs.BlocCharters.from_specs([charter], level,
                                              orbit if orbit is not None else np.zeros((n, 1), bool))
-    return blocs.step_blocs(members, active=np.array([True]), level=level, desired=desired,
+    return blocs.step_blocs(members, blocs.MembershipRules(join_margin=1.5, leave_margin=2.3),
+                            active=np.array([True]), level=level, desired=desired,
                             power=power if power is not None else np.ones(n) / n, cap=np.full(n, 3),
-                            neutral=np.zeros(n, bool), join_margin=1.5, leave_margin=2.3,
-                            patron=patron if patron is not None else np.zeros((n, 1), bool),
+                            neutral=np.zeros(n, bool), patron=patron if patron is not None else np.zeros((n, 1), bool),
                             eligible=np.ones((n, 1), bool), charters=charters)
 
 

@@ -2,13 +2,13 @@
 
 import numpy as np
 
-from sim.mechanisms.blocs import step_blocs
+from sim.mechanisms.blocs import MembershipRules, step_blocs
 from sim.run.simulate import simulate
 from sim.scenario.schema import load_scenario
-from sim.mechanisms.treaties import TreatyState, step_treaties
+from sim.mechanisms.treaties import TreatyRules, TreatyState, step_treaties
 from tests.conftest import ROOT
 
-RULES = dict(formalise_years=2, denounce_years=2, lapse_years=None, paper_gap=2)
+RULES = TreatyRules(formalise_years=2, denounce_years=2, lapse_years=None, paper_gap=2)
 
 
 def pair(value: int) -> np.ndarray:
@@ -20,7 +20,7 @@ def run_treaty(start: int, de_facto: int, desired: int, years: int, cap: int = 3
     ts = TreatyState.start(pair(start))
     levels = []
     for _ in range(years):
-        step_treaties(ts, de_facto=pair(de_facto), desired=pair(desired), cap=np.array([cap, cap]), **RULES)
+        step_treaties(ts, RULES, de_facto=pair(de_facto), desired=pair(desired), cap=np.array([cap, cap]))
         levels.append(int(ts.level[0, 1]))
     return levels
 
@@ -56,9 +56,10 @@ def leave_after(years_below: int, leave_years: int) -> list[bool]:
     for year in range(years_below + 1):
         want = 0 if year < years_below else 3
         desired = np.array([[0, want], [3, 0]])
-        step_blocs(members, active=np.array([True]), level=np.array([3]), desired=desired,
+        step_blocs(members, MembershipRules(join_margin=1.0, leave_margin=2.0, leave_years=leave_years),
+                   active=np.array([True]), level=np.array([3]), desired=desired,
                    power=np.array([1.0, 1.0]), cap=np.array([3, 3]), neutral=np.array([False, False]),
-                   join_margin=1.0, leave_margin=2.0, exit_streak=streak, leave_years=leave_years)
+                   exit_streak=streak)
         stays.append(bool(members[0, 0]))
     return stays
 
@@ -81,13 +82,13 @@ def test_a_bloc_counts_from_the_year_it_is_founded():
 
 
 def test_only_a_state_able_to_sanction_imposes_a_hostile_instrument():
-    hostile = dict(de_facto=pair(-2), cap=np.array([3, 3]), **RULES)
+    hostile = dict(de_facto=pair(-2), cap=np.array([3, 3]))
     # State 0 wants hostility, state 1 does not mind either way.
     desired = np.array([[0, -2], [0, 0]])
     for able, expected in (([True, True], -1), ([False, True], 0), ([True, False], -1)):
         ts = TreatyState.start(pair(0))
         for _ in range(3):
-            step_treaties(ts, desired=desired, can_sanction=np.array(able), **hostile)
+            step_treaties(ts, RULES, desired=desired, can_sanction=np.array(able), **hostile)
         assert ts.level[0, 1] == ts.level[1, 0] == expected, able
 
 

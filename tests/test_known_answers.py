@@ -123,11 +123,11 @@ def test_a_member_leaves_after_wanting_out_for_leave_years_running():
     members = np.ones((3, 1), dtype=bool)
     streak = np.zeros((3, 1), dtype=int)
     args = dict(active=np.array([True]), level=np.array([3]), desired=desired, power=np.ones(3),
-                cap=np.full(3, 3), neutral=np.zeros(3, dtype=bool), join_margin=1.0, leave_margin=2.0,
-                exit_streak=streak, leave_years=2)
-    assert blocs.step_blocs(members, **args) == []
+                cap=np.full(3, 3), neutral=np.zeros(3, dtype=bool), exit_streak=streak)
+    rules = blocs.MembershipRules(join_margin=1.0, leave_margin=2.0, leave_years=2)
+    assert blocs.step_blocs(members, rules, **args) == []
     assert members[:, 0].tolist() == [True, True, True] and streak[:, 0].tolist() == [0, 0, 1]
-    assert blocs.step_blocs(members, **args) == [(2, 0, "bloc_exit")]
+    assert blocs.step_blocs(members, rules, **args) == [(2, 0, "bloc_exit")]
     assert members[:, 0].tolist() == [True, True, False] and streak[2, 0] == 0
     via = blocs.bloc_de_jure(members, np.array([3]), np.array([True]))
     assert via[0, 1] == 3 and via[0, 2] == 0 and via[1, 2] == 0
@@ -136,11 +136,11 @@ def test_a_member_leaves_after_wanting_out_for_leave_years_running():
 def test_a_member_whose_ceiling_falls_below_the_bloc_leaves_at_once():
     """A state turned neutral (cap 1) cannot stay in a level-3 bloc, whatever it wants."""
     members = np.ones((3, 1), dtype=bool)
-    changes = blocs.step_blocs(members, active=np.array([True]), level=np.array([3]),
+    changes = blocs.step_blocs(members, blocs.MembershipRules(join_margin=1.0, leave_margin=2.0, leave_years=5),
+                               active=np.array([True]), level=np.array([3]),
                                desired=np.full((3, 3), 3) - 3 * np.eye(3, dtype=int), power=np.ones(3),
                                cap=np.array([3, 3, 1]), neutral=np.array([False, False, True]),
-                               join_margin=1.0, leave_margin=2.0, exit_streak=np.zeros((3, 1), dtype=int),
-                               leave_years=5)
+                               exit_streak=np.zeros((3, 1), dtype=int))
     assert changes == [(2, 0, "bloc_exit")]
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli.run import is_landscape_file
+from sim.landscape.files import scenario_kind
 from sim.scenario.schema import BlocSpec, Effect, load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if not is_landscape_file(str(p)))
+SCENARIOS = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if scenario_kind(p) != "landscape")
 HISTORICAL = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
 BLOC_REFERENCE = ROOT / "seeds" / "reference" / "central_asia_blocs.csv"
 AUDIT = ROOT / "seeds" / "input_audit.csv"

@@ -122,61 +122,19 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
         runner: Module that loads and runs scenarios (see :mod:`sim.ensembles.sweep`).
         progress: Print one line per generation on stderr.
     """
-    from scipy.optimize import differential_evolution
-
-    if len(params) != len(bounds) or not params:
-        raise InputError(None, "params", "one (low, high) bound per fitted parameter")
-    for p, (lo, hi) in zip(params, bounds):
-        if not hi > lo:
-            raise InputError(None, f"params.{p}", "a bound with high > low", got=(lo, hi))
     mod = importlib.import_module(runner)
     source = str(scenario)
     base = mod.load_base(source)
-    for p, (lo, hi) in zip(params, bounds):
-        mod.with_overrides(base, {p: (lo + hi) / 2}, source)  # unknown path -> InputError
-    if reference is None:
-        ref = _scenario_reference(source)
-    elif isinstance(reference, pd.DataFrame):
-        ref = reference_levels(reference, "<reference>")
-    else:
-        ref = load_reference_levels(reference)
+    _check_params(mod, base, source, params, bounds)
+    ref = _fit_reference(reference, source, train_end)
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     train_years, test_years = (None, train_end), (train_end + 1, None)
-    if not (ref.year <= train_end).any() or not (ref.year > train_end).any():
-        raise InputError(None, "train_end", f"a year inside the reference span "
-                         f"{ref.year.min()}-{ref.year.max()} leaving years on both sides",
-                         got=train_end)
     objective = _Objective(runner, base, source, params, ref, seed_list, train_years)
     history: list[dict] = []
     cap = max_evals or (maxiter + 1) * popsize * len(params)
-    state = {"evals": 0}
-
-    def callback(intermediate_result):
-        state["evals"] = intermediate_result.nfev
-        history.append({"generation": len(history) + 1, "evaluations": intermediate_result.nfev,
-                        "best_loss": float(intermediate_result.fun),
-                        **{p: float(v) for p, v in zip(params, intermediate_result.x)}})
-        if progress:
-            print(f"fit: generation {len(history)}, {intermediate_result.nfev} evaluations, "
-                  f"train loss {intermediate_result.fun:.4f}", file=sys.stderr)
-        return intermediate_result.nfev >= cap
-
     t0 = time.perf_counter()
-    pool = None
-    map_like: Any = 1
-    if workers > 1:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
-        map_like = pool.map
-    try:
-        res = differential_evolution(objective, bounds, maxiter=maxiter, popsize=popsize,
-                                     rng=rng, polish=False, init="latinhypercube",
-                                     updating="deferred" if workers > 1 else "immediate",
-                                     workers=map_like, callback=callback, tol=0.0)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    res = _optimise(objective, bounds, maxiter=maxiter, popsize=popsize, rng=rng, workers=workers,
+                    callback=_GenerationLog(params, history, cap, progress))
     fitted = {p: float(v) for p, v in zip(params, res.x)}
     test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
     first, last = int(ref.year.min()), int(train_end)
@@ -189,6 +147,71 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
         defaults={p: _current_value(base, p) for p in params},
         baselines=baselines, evaluations=int(res.nfev), seconds=time.perf_counter() - t0,
         seeds=seed_list, history=history, reference=ref)
+
+
+def _check_params(mod, base: dict, source: str, params: list[str], bounds: list[tuple[float, float]]) -> None:
+    """One valid bound per parameter, and every path one the runner can override (checked
+    at the middle of its box, so an unknown path fails before the optimiser starts)."""
+    if len(params) != len(bounds) or not params:
+        raise InputError(None, "params", "one (low, high) bound per fitted parameter")
+    for p, (lo, hi) in zip(params, bounds):
+        if not hi > lo:
+            raise InputError(None, f"params.{p}", "a bound with high > low", got=(lo, hi))
+    for p, (lo, hi) in zip(params, bounds):
+        mod.with_overrides(base, {p: (lo + hi) / 2}, source)  # unknown path -> InputError
+
+
+def _fit_reference(reference: str | Path | pd.DataFrame | None, source: str, train_end: int) -> pd.DataFrame:
+    """The reference levels, which must hold years on both sides of ``train_end``."""
+    if reference is None:
+        ref = _scenario_reference(source)
+    elif isinstance(reference, pd.DataFrame):
+        ref = reference_levels(reference, "<reference>")
+    else:
+        ref = load_reference_levels(reference)
+    if not (ref.year <= train_end).any() or not (ref.year > train_end).any():
+        raise InputError(None, "train_end", f"a year inside the reference span "
+                         f"{ref.year.min()}-{ref.year.max()} leaving years on both sides",
+                         got=train_end)
+    return ref
+
+
+class _GenerationLog:
+    """The optimiser's callback: logs each generation and stops at the evaluation cap."""
+
+    def __init__(self, params: list[str], history: list[dict], cap: int, progress: bool):
+        self.params, self.history, self.cap, self.progress = params, history, cap, progress
+
+    def __call__(self, intermediate_result) -> bool:
+        r, history = intermediate_result, self.history
+        history.append({"generation": len(history) + 1, "evaluations": r.nfev, "best_loss": float(r.fun),
+                        **{p: float(v) for p, v in zip(self.params, r.x)}})
+        if self.progress:
+            print(f"fit: generation {len(history)}, {r.nfev} evaluations, "
+                  f"train loss {r.fun:.4f}", file=sys.stderr)
+        return r.nfev >= self.cap
+
+
+def _optimise(objective, bounds, *, maxiter: int, popsize: int, rng: int, workers: int, callback):
+    """Differential evolution without polishing; with several workers a generation is
+    evaluated in parallel in forked processes (the objective holds loaded scenarios)."""
+    from scipy.optimize import differential_evolution
+
+    pool = None
+    map_like: Any = 1
+    if workers > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+        map_like = pool.map
+    try:
+        return differential_evolution(objective, bounds, maxiter=maxiter, popsize=popsize,
+                                      rng=rng, polish=False, init="latinhypercube",
+                                      updating="deferred" if workers > 1 else "immediate",
+                                      workers=map_like, callback=callback, tol=0.0)
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def _current_value(data: dict, path: str):
@@ -237,7 +260,8 @@ class FitSpec(BaseModel):
 
 
 def load_fit_spec(path: str | Path) -> tuple[FitSpec, Path, Path | None]:
-    from sim.ensembles.sweep import resolve_relative, yaml_line
+    from sim.ensembles.sweep import resolve_relative
+    from sim.files import yaml_line
     path = Path(path)
     if not path.exists():
         raise InputError(path, None, "an existing fit file")
@@ -264,11 +288,15 @@ def load_fit_spec(path: str | Path) -> tuple[FitSpec, Path, Path | None]:
 def write_fit(result: FitResult, out_dir: str | Path, scenario: str | Path,
               runner: str = "sim.ensembles.sweep") -> Path:
     """Write fitted.yaml (overrides), fitted_scenario.yaml, fit.json and history.csv."""
-    import os
-    import tempfile
+    from sim.files import atomic_folder
+
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    with atomic_folder(out_dir) as tmp:
+        _write_fit_files(result, tmp, scenario, runner)
+    return out_dir
+
+
+def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner: str) -> None:
     (tmp / "fitted.yaml").write_text(result.overrides_yaml())
     (tmp / "fitted.args").write_text(result.set_args() + "\n")
     mod = importlib.import_module(runner)
@@ -295,8 +323,3 @@ def write_fit(result: FitResult, out_dir: str | Path, scenario: str | Path,
                 "scenario as written": mod.run_once(mod.load_base(str(scenario)), seed, True,
                                                     str(scenario)).dyads}
         fit_timeline(result.reference, runs, result.train_end, tmp / "fit.png")
-    if out_dir.exists():
-        import shutil
-        shutil.rmtree(out_dir)
-    os.replace(tmp, out_dir)
-    return out_dir

@@ -45,14 +45,20 @@ def point_means(out_dir: str | Path, output: str) -> tuple[SweepSpec, pd.DataFra
     return spec, design, means.to_numpy(float)
 
 
+def _design_of_kind(out_dir: str | Path, output: str, kind: str):
+    """A sweep's spec, design, per-point means of ``output`` and SALib problem, for a sweep
+    run with the design ``kind`` (each estimator needs the samples drawn for it)."""
+    spec, design, y = point_means(out_dir, output)
+    if spec.design.kind != kind:
+        raise InputError(out_dir, "design.kind", f"a sweep run with the '{kind}' design",
+                         got=spec.design.kind)
+    return spec, design, y, salib_problem(spec)
+
+
 def sobol_indices(out_dir: str | Path, output: str, seed: int = 0) -> pd.DataFrame:
     """First-order and total Sobol indices (with confidence half-widths) of one output."""
     from SALib.analyze import sobol
-    spec, design, y = point_means(out_dir, output)
-    if spec.design.kind != "sobol":
-        raise InputError(out_dir, "design.kind", "a sweep run with the 'sobol' design",
-                         got=spec.design.kind)
-    problem = salib_problem(spec)
+    spec, design, y, problem = _design_of_kind(out_dir, output, "sobol")
     res = sobol.analyze(problem, y, calc_second_order=spec.design.second_order, seed=seed)
     return pd.DataFrame({"parameter": problem["names"], "S1": res["S1"],
                          "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"],
@@ -62,11 +68,7 @@ def sobol_indices(out_dir: str | Path, output: str, seed: int = 0) -> pd.DataFra
 def morris_indices(out_dir: str | Path, output: str, seed: int = 0) -> pd.DataFrame:
     """Morris elementary-effect screening (mu*, its confidence, sigma) of one output."""
     from SALib.analyze import morris
-    spec, design, y = point_means(out_dir, output)
-    if spec.design.kind != "morris":
-        raise InputError(out_dir, "design.kind", "a sweep run with the 'morris' design",
-                         got=spec.design.kind)
-    problem = salib_problem(spec)
+    spec, design, y, problem = _design_of_kind(out_dir, output, "morris")
     X = design[problem["names"]].to_numpy(float)
     res = morris.analyze(problem, X, y, num_levels=spec.design.levels, seed=seed)
     return pd.DataFrame({"parameter": problem["names"], "mu": res["mu"],

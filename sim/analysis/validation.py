@@ -24,9 +24,6 @@ the code it judges. The ``validate`` sub-command wraps them for the command line
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -35,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.files import read_csv
+from sim.files import atomic_folder, read_csv
+from sim.run.report import markdown_table
 from sim.scenario.reference import LEVEL_COLUMNS, SCALES, canonical_pairs, integer_levels
 
 #: "Allied" for the binary Brier score: a close partnership in practice, or an alliance
@@ -453,21 +451,6 @@ def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
     return out
 
 
-def _fmt(value) -> str:
-    if isinstance(value, (float, np.floating)):
-        return "" if np.isnan(value) else f"{value:.3f}"
-    return str(value)
-
-
-def markdown_table(df: pd.DataFrame) -> str:
-    """A GitHub-flavoured markdown table (pandas' own needs the optional tabulate)."""
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(_fmt(v) for v in row) + " |")
-    return "\n".join(lines)
-
-
 @dataclass
 class ValidationReport:
     """Scores of one simulated run or ensemble against a reference timeline.
@@ -544,9 +527,7 @@ class ValidationReport:
         only when all are done, so a failure never leaves a half-written report.
         """
         out_dir = Path(out_dir)
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-        try:
+        with atomic_folder(out_dir, replace=False) as tmp:
             self.scores.to_csv(tmp / "scores.csv", index=False)
             self.changes.to_csv(tmp / "change_points.csv", index=False)
             self.series.to_csv(tmp / "series.csv", index=False)
@@ -556,15 +537,6 @@ class ValidationReport:
                     table.to_csv(tmp / f"{name}.csv", index=name == "membership")
             (tmp / "report.md").write_text(self.to_markdown())
             self._figures(tmp)
-            if not out_dir.exists():
-                os.replace(tmp, out_dir)
-            else:
-                for f in tmp.iterdir():
-                    os.replace(f, out_dir / f.name)
-                tmp.rmdir()
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
         return out_dir
 
     def _figures(self, folder: Path) -> None:

@@ -134,6 +134,34 @@ def _int(value: str, path: Path, line: int, field: str, expected: str) -> int:
     return int(number)
 
 
+def _record_actors(row: dict[str, str], value: str, dimension: str, path: Path, line: int) -> tuple[str, ...]:
+    """Known COW ids, each once, and two or more for a pair dimension."""
+    actors = tuple(a.strip() for a in value.split(";") if a.strip())
+    for actor in actors:
+        if actor not in KNOWN_STATES:
+            raise InputError(path, "actors", f"COW state ids from {', '.join(sorted(KNOWN_STATES))}",
+                             line=line, got=actor)
+    if len(set(actors)) != len(actors):
+        raise InputError(path, "actors", "each state at most once", line=line, got=row["actors"])
+    if DIMENSIONS[dimension]["arity"] == 2 and len(actors) < 2:
+        raise InputError(path, "actors", f"at least two states for the pair dimension {dimension}",
+                         line=line, got=row["actors"])
+    return actors
+
+
+def _record_period(text, path: Path, line: int) -> tuple[int, int]:
+    """Whole years inside ``YEAR_RANGE``, the end not before the start (``text`` reads a
+    required field of the row)."""
+    start = _int(text("period_start"), path, line, "period_start", "a year")
+    end = _int(text("period_end"), path, line, "period_end", "a year")
+    for field, year in (("period_start", start), ("period_end", end)):
+        if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+            raise InputError(path, field, f"a year in {YEAR_RANGE[0]}-{YEAR_RANGE[1]}", line=line, got=year)
+    if end < start:
+        raise InputError(path, "period_end", f"a year not before period_start ({start})", line=line, got=end)
+    return start, end
+
+
 def parse_record(row: dict[str, str], path: Path, line: int, documents: dict) -> Evidence:
     """Check one ledger row and turn it into an :class:`Evidence`.
 
@@ -157,29 +185,14 @@ def parse_record(row: dict[str, str], path: Path, line: int, documents: dict) ->
     dimension = text("dimension")
     if dimension not in DIMENSIONS:
         raise InputError(path, "dimension", f"one of {', '.join(DIMENSIONS)}", line=line, got=dimension)
-    actors = tuple(a.strip() for a in text("actors").split(";") if a.strip())
-    for actor in actors:
-        if actor not in KNOWN_STATES:
-            raise InputError(path, "actors", f"COW state ids from {', '.join(sorted(KNOWN_STATES))}",
-                             line=line, got=actor)
-    if len(set(actors)) != len(actors):
-        raise InputError(path, "actors", "each state at most once", line=line, got=row["actors"])
-    if DIMENSIONS[dimension]["arity"] == 2 and len(actors) < 2:
-        raise InputError(path, "actors", f"at least two states for the pair dimension {dimension}",
-                         line=line, got=row["actors"])
+    actors = _record_actors(row, text("actors"), dimension, path, line)
     direction = _int(text("direction"), path, line, "direction", "+1 or -1")
     if direction not in (1, -1):
         raise InputError(path, "direction", "+1 or -1", line=line, got=row["direction"])
     strength = _int(text("strength"), path, line, "strength", "1 (weak), 2 (moderate) or 3 (strong)")
     if strength not in STRENGTHS:
         raise InputError(path, "strength", "1 (weak), 2 (moderate) or 3 (strong)", line=line, got=row["strength"])
-    start = _int(text("period_start"), path, line, "period_start", "a year")
-    end = _int(text("period_end"), path, line, "period_end", "a year")
-    for field, year in (("period_start", start), ("period_end", end)):
-        if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-            raise InputError(path, field, f"a year in {YEAR_RANGE[0]}-{YEAR_RANGE[1]}", line=line, got=year)
-    if end < start:
-        raise InputError(path, "period_end", f"a year not before period_start ({start})", line=line, got=end)
+    start, end = _record_period(text, path, line)
     paraphrase = text("paraphrase")
     try:
         confidence = float(text("confidence"))

@@ -19,9 +19,6 @@ Evidence with ``use = reference`` (alignment outcomes) is never read here.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +27,7 @@ import pandas as pd
 import yaml
 
 from sim.errors import InputError
+from sim.files import atomic_folder
 from sim.calibration.evidence import Evidence, load_ledger
 from sim.calibration.paths import DEFAULT_DATA, DEFAULT_DOCUMENTS, DEFAULT_LEDGER, DEFAULT_RULES
 
@@ -450,91 +448,135 @@ def _haversine(lat1, lon1, lat2, lon2) -> np.ndarray:
 
 
 def _calibrate_dyads(data, config, records, abbs, code_of, years, ideal, f_ideal, prov, lat=None, lon=None):
-    r = config["rules"]
-    n_years = len(years)
-    # Trade: both directions summed for each unordered pair, then divided by a's total trade.
-    dyadic = data["cow_dyadic_trade_v4_subset.csv"]
-    national = data["cow_national_trade_v4_subset.csv"].assign(total=lambda d: d.imports + d.exports)
-    national_total = _wide(national, "total", list(code_of.values()), years)
-    nat_filled, nat_flags = fill_gaps(national_total, "trade")
-    dyadic = dyadic.assign(total=dyadic.flow1 + dyadic.flow2,
-                           pair=[tuple(sorted(p)) for p in zip(dyadic.ccode1, dyadic.ccode2)])
-    pair_total = dyadic.pivot_table(index="year", columns="pair", values="total", aggfunc="first")
-    # Distances and contiguity.
-    dist = data["capital_distance_focal_dyads.csv"].assign(
-        pair=lambda d: [tuple(sorted(p)) for p in zip(d.ccode1, d.ccode2)])
-    dist_wide = dist.pivot_table(index="year", columns="pair", values="capdist_km", aggfunc="first")
-    cont = data["cow_contiguity_v3_2_subset.csv"]
-    cont = cont[cont.conttype == 1]
-    cont_last_year = 2016
-
-    ri, rt = r["interests"], r["intent"]
+    """One row per ordered pair and year: interests, trade, intent, distance, contiguity."""
+    src = _dyad_sources(data, code_of, years)
     rows = []
     for a, b in _pairs(abbs):
         ca, cb = code_of[a], code_of[b]
-        pair = tuple(sorted((ca, cb)))
-        entity = f"{a}-{b}"
-        flags = [[] for _ in years]
-
-        # interests
-        dist_ip = (ideal[ca] - ideal[cb]).abs().to_numpy()
-        base = 1.0 - 2.0 * dist_ip / float(ri["scale"])
-        ev, ev_ids = evidence_sum(records, "interest_convergence", years, lambda rec: rec.involves_pair(a, b))
-        adjust = np.clip(float(ri["step"]) * ev, -float(ri["cap"]), float(ri["cap"]))
-        interests = np.clip(base + adjust, -1.0, 1.0)
-        ip_flags = [";".join(x for x in (fa, fb) if x).replace("ideal_point:", "interests:")
-                    for fa, fb in zip(f_ideal[ca], f_ideal[cb])]
-        prov.add(entity, "interests", years, "interests",
-                 f"un_idealpoints_jul2025_subset.csv[ccode={ca}], [ccode={cb}].idealpointfp",
-                 evidence=ev_ids, flags=ip_flags)
-
-        # trade dependence of a on b
-        series = pair_total[pair].reindex(years) if pair in pair_total.columns else pd.Series(np.nan, index=years)
-        filled, tflags = fill_gaps(series.to_frame("v"), "trade", missing=0.0)
-        trade = (filled["v"] / nat_filled[ca]).fillna(0.0).to_numpy()
-        t_flags = [";".join(x for x in (f1, f2) if x) for f1, f2 in zip(tflags["v"], nat_flags[ca])]
-        _, dep_ids = evidence_sum(records, "economic_dependence", years, lambda rec: rec.involves_pair(a, b))
-        prov.add(entity, "trade", years, "trade",
-                 f"cow_dyadic_trade_v4_subset.csv[ccode1={pair[0]};ccode2={pair[1]}].flow1+flow2 / "
-                 f"cow_national_trade_v4_subset.csv[ccode={ca}].imports+exports",
-                 evidence=dep_ids, flags=t_flags)
-
-        # perceived intent of b held by a
-        ev, int_ids = evidence_sum(records, "perceived_intent", years, lambda rec: rec.involves_pair(a, b))
-        intent = np.clip(float(rt["baseline"]) + float(rt["step"]) * ev, 0.0, 1.0)
-        prov.add(entity, "intent", years, "intent", f"baseline {rt['baseline']} (rule parameter)", evidence=int_ids)
-
-        # distance between capitals
-        dseries = dist_wide[pair].reindex(years) if pair in dist_wide.columns else pd.Series(np.nan, index=years)
-        dsource = f"capital_distance_focal_dyads.csv[ccode1={pair[0]};ccode2={pair[1]}]"
-        if dseries.isna().all() and lat is not None:
-            # Pairs the distance file does not hold (it covers the focal states from 1991):
-            # the same great-circle formula on the capitals in force on 31 December.
-            dseries = pd.Series(_haversine(lat[ca], lon[ca], lat[cb], lon[cb]), index=years).round(1)
-            dsource = f"haversine of cow_capitals_subset.csv[ccode={ca}], [ccode={cb}] (R = 6371 km)"
-        dfilled, dflags = fill_gaps(dseries.to_frame("v"), "distance_km")
-        prov.add(entity, "distance_km", years, "distance", dsource, flags=list(dflags["v"]))
-
-        # contiguity
-        episodes = cont[(cont.ccode1 == ca) & (cont.ccode2 == cb)]
-        contig = np.zeros(n_years, dtype=int)
-        for _, ep in episodes.iterrows():
-            first, last = int(ep.stdate[:4]), int(ep.enddate[:4])
-            if last >= cont_last_year:
-                last = 9999
-            contig |= ((years >= first) & (years <= last)).astype(int)
-        c_flags = ["contiguity:carried_forward" if y > cont_last_year else "" for y in years]
-        prov.add(entity, "contiguity", years, "contiguity",
-                 f"cow_contiguity_v3_2_subset.csv[ccode1={ca};ccode2={cb};conttype=1]", flags=c_flags)
-
-        for i in range(n_years):
-            flags[i] = ";".join(sorted({f for part in (ip_flags[i], t_flags[i], dflags["v"].iloc[i], c_flags[i])
-                                        for f in part.split(";") if f}))
+        ctx = _PairContext(a, b, ca, cb, tuple(sorted((ca, cb))), f"{a}-{b}", years, records, prov)
+        interests, ip_flags = _pair_interests(ctx, config["rules"]["interests"], ideal, f_ideal)
+        trade, t_flags = _pair_trade(ctx, src)
+        intent = _pair_intent(ctx, config["rules"]["intent"])
+        distance, d_flags = _pair_distance(ctx, src, lat, lon)
+        contig, c_flags = _pair_contiguity(ctx, src)
+        flags = [";".join(sorted({f for part in parts for f in part.split(";") if f}))
+                 for parts in zip(ip_flags, t_flags, d_flags, c_flags)]
         rows.append(pd.DataFrame({"a": a, "b": b, "year": years, "interests": interests, "trade": trade,
-                                  "intent": intent, "distance_km": dfilled["v"].to_numpy(),
+                                  "intent": intent, "distance_km": distance,
                                   "contiguity": contig, "flags": flags}))
     out = pd.concat(rows, ignore_index=True)[DYAD_COLUMNS]
     return out.sort_values(["a", "b", "year"], kind="stable").reset_index(drop=True)
+
+
+#: The last year the COW contiguity data covers; contiguity is carried forward after it.
+CONTIGUITY_LAST_YEAR = 2016
+
+
+@dataclass
+class _PairContext:
+    """What every dyadic rule needs to know about the pair it calibrates."""
+
+    a: str
+    b: str
+    ca: int
+    cb: int
+    pair: tuple
+    entity: str
+    years: np.ndarray
+    records: list
+    prov: "_Provenance"
+
+    def evidence(self, dimension: str):
+        return evidence_sum(self.records, dimension, self.years, lambda rec: rec.involves_pair(self.a, self.b))
+
+
+def _dyad_sources(data, code_of, years) -> dict:
+    """The dyadic source tables in wide form: trade totals, national totals, distances, contiguity."""
+    national = data["cow_national_trade_v4_subset.csv"].assign(total=lambda d: d.imports + d.exports)
+    nat_filled, nat_flags = fill_gaps(_wide(national, "total", list(code_of.values()), years), "trade")
+    dyadic = data["cow_dyadic_trade_v4_subset.csv"]
+    dyadic = dyadic.assign(total=dyadic.flow1 + dyadic.flow2,
+                           pair=[tuple(sorted(p)) for p in zip(dyadic.ccode1, dyadic.ccode2)])
+    dist = data["capital_distance_focal_dyads.csv"].assign(
+        pair=lambda d: [tuple(sorted(p)) for p in zip(d.ccode1, d.ccode2)])
+    cont = data["cow_contiguity_v3_2_subset.csv"]
+    return {"nat_filled": nat_filled, "nat_flags": nat_flags,
+            "pair_total": dyadic.pivot_table(index="year", columns="pair", values="total", aggfunc="first"),
+            "dist_wide": dist.pivot_table(index="year", columns="pair", values="capdist_km", aggfunc="first"),
+            "cont": cont[cont.conttype == 1]}
+
+
+def _pair_interests(ctx: _PairContext, ri: dict, ideal, f_ideal):
+    """Interest convergence from the UN ideal-point distance, nudged by coded evidence."""
+    dist_ip = (ideal[ctx.ca] - ideal[ctx.cb]).abs().to_numpy()
+    base = 1.0 - 2.0 * dist_ip / float(ri["scale"])
+    ev, ev_ids = ctx.evidence("interest_convergence")
+    adjust = np.clip(float(ri["step"]) * ev, -float(ri["cap"]), float(ri["cap"]))
+    interests = np.clip(base + adjust, -1.0, 1.0)
+    ip_flags = [";".join(x for x in (fa, fb) if x).replace("ideal_point:", "interests:")
+                for fa, fb in zip(f_ideal[ctx.ca], f_ideal[ctx.cb])]
+    ctx.prov.add(ctx.entity, "interests", ctx.years, "interests",
+                 f"un_idealpoints_jul2025_subset.csv[ccode={ctx.ca}], [ccode={ctx.cb}].idealpointfp",
+                 evidence=ev_ids, flags=ip_flags)
+    return interests, ip_flags
+
+
+def _pair_trade(ctx: _PairContext, src: dict):
+    """Trade dependence of a on b: both directions summed, divided by a's total trade."""
+    years, pair, ca = ctx.years, ctx.pair, ctx.ca
+    pair_total = src["pair_total"]
+    series = pair_total[pair].reindex(years) if pair in pair_total.columns else pd.Series(np.nan, index=years)
+    filled, tflags = fill_gaps(series.to_frame("v"), "trade", missing=0.0)
+    trade = (filled["v"] / src["nat_filled"][ca]).fillna(0.0).to_numpy()
+    t_flags = [";".join(x for x in (f1, f2) if x) for f1, f2 in zip(tflags["v"], src["nat_flags"][ca])]
+    _, dep_ids = ctx.evidence("economic_dependence")
+    ctx.prov.add(ctx.entity, "trade", years, "trade",
+                 f"cow_dyadic_trade_v4_subset.csv[ccode1={pair[0]};ccode2={pair[1]}].flow1+flow2 / "
+                 f"cow_national_trade_v4_subset.csv[ccode={ca}].imports+exports",
+                 evidence=dep_ids, flags=t_flags)
+    return trade, t_flags
+
+
+def _pair_intent(ctx: _PairContext, rt: dict):
+    """Perceived intent of b held by a: a baseline moved by coded evidence."""
+    ev, int_ids = ctx.evidence("perceived_intent")
+    intent = np.clip(float(rt["baseline"]) + float(rt["step"]) * ev, 0.0, 1.0)
+    ctx.prov.add(ctx.entity, "intent", ctx.years, "intent", f"baseline {rt['baseline']} (rule parameter)",
+                 evidence=int_ids)
+    return intent
+
+
+def _pair_distance(ctx: _PairContext, src: dict, lat=None, lon=None):
+    """Distance between capitals, gaps filled.
+
+    Pairs the distance file does not hold (it covers the focal states from 1991) get the
+    same great-circle formula on the capitals in force on 31 December.
+    """
+    years, pair, dist_wide, ca, cb = ctx.years, ctx.pair, src["dist_wide"], ctx.ca, ctx.cb
+    dseries = dist_wide[pair].reindex(years) if pair in dist_wide.columns else pd.Series(np.nan, index=years)
+    dsource = f"capital_distance_focal_dyads.csv[ccode1={pair[0]};ccode2={pair[1]}]"
+    if dseries.isna().all() and lat is not None:
+        dseries = pd.Series(_haversine(lat[ca], lon[ca], lat[cb], lon[cb]), index=years).round(1)
+        dsource = f"haversine of cow_capitals_subset.csv[ccode={ca}], [ccode={cb}] (R = 6371 km)"
+    dfilled, dflags = fill_gaps(dseries.to_frame("v"), "distance_km")
+    ctx.prov.add(ctx.entity, "distance_km", years, "distance", dsource, flags=list(dflags["v"]))
+    return dfilled["v"].to_numpy(), list(dflags["v"])
+
+
+def _pair_contiguity(ctx: _PairContext, src: dict):
+    """Direct land contiguity (COW type 1) by episode; episodes open at the data's end continue."""
+    years, ca, cb, cont = ctx.years, ctx.ca, ctx.cb, src["cont"]
+    episodes = cont[(cont.ccode1 == ca) & (cont.ccode2 == cb)]
+    contig = np.zeros(len(years), dtype=int)
+    for _, ep in episodes.iterrows():
+        first, last = int(ep.stdate[:4]), int(ep.enddate[:4])
+        if last >= CONTIGUITY_LAST_YEAR:
+            last = 9999
+        contig |= ((years >= first) & (years <= last)).astype(int)
+    c_flags = ["contiguity:carried_forward" if y > CONTIGUITY_LAST_YEAR else "" for y in years]
+    ctx.prov.add(ctx.entity, "contiguity", years, "contiguity",
+                 f"cow_contiguity_v3_2_subset.csv[ccode1={ca};ccode2={cb};conttype=1]", flags=c_flags)
+    return contig, c_flags
 
 
 # --------------------------------------------------------------------------- outputs
@@ -542,23 +584,15 @@ def _calibrate_dyads(data, config, records, abbs, code_of, years, ideal, f_ideal
 def write_outputs(cal: Calibration, out_dir: str | Path, prefix: str = "central_asia") -> list[Path]:
     """Write the three tables atomically: all files go to a temp dir, then are renamed."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".calibrate-", dir=out_dir))
-    try:
-        # The Central Asia tables keep the historical name provenance.csv; other systems
-        # get their own, so that calibrating one never overwrites another's provenance.
-        prov_name = "provenance.csv" if prefix == "central_asia" else f"{prefix}_provenance.csv"
-        names = {f"{prefix}_states.csv": cal.states, f"{prefix}_dyads.csv": cal.dyads,
-                 prov_name: cal.provenance}
+    # The Central Asia tables keep the historical name provenance.csv; other systems get
+    # their own, so that calibrating one never overwrites another's provenance.
+    prov_name = "provenance.csv" if prefix == "central_asia" else f"{prefix}_provenance.csv"
+    names = {f"{prefix}_states.csv": cal.states, f"{prefix}_dyads.csv": cal.dyads,
+             prov_name: cal.provenance}
+    with atomic_folder(out_dir, replace=False) as tmp:  # the folder holds other tables too
         for name, frame in names.items():
             frame.to_csv(tmp / name, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-        final = []
-        for name in names:
-            os.replace(tmp / name, out_dir / name)
-            final.append(out_dir / name)
-        return final
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return [out_dir / name for name in names]
 
 
 def explain(cal: Calibration, entity: str, parameter: str, year: int | None = None) -> str:

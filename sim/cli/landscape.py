@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from sim.errors import InputError
-
-
-def _publish(tmp: Path, out: Path) -> None:
-    """Replace ``out`` by the finished ``tmp`` directory in (nearly) one step."""
-    if out.exists():
-        old = out.with_name(out.name + ".old-" + tmp.name)
-        os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, out)
 
 
 def run_landscape(args: argparse.Namespace) -> int:
     """Handler of ``alliance-sim landscape``."""
     import pandas as pd
 
+    from sim.files import atomic_folder
     from sim.landscape.files import check_actual, draw_minima, load_landscape, minima_table, read_actual_csv
     from sim.landscape.theory import analyse
 
@@ -44,16 +31,10 @@ def run_landscape(args: argparse.Namespace) -> int:
                      starts=args.starts, rng=args.seed)
     table = minima_table(result, ids, actual)
     out = Path(args.out) if args.out else Path("results") / "landscape" / Path(args.file).stem
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".landscape-", dir=out.parent))
-    try:
+    with atomic_folder(out) as tmp:
         table.to_csv(tmp / "minima.csv", index=False)
         names = [a.name or a.id for a in spec.actors]
         draw_minima(result, ids, names, tmp / "minima.png", spec.name)
-        _publish(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     what = (f"{result.n_configurations} configurations (exhaustive)" if result.method == "exhaustive"
             else f"{result.n_configurations} random starts, seed {args.seed}")
     print(f"{spec.name}: {len(ids)} actors, k={k}, {what}; {len(result.minima)} local minima")

@@ -21,18 +21,11 @@ def load_with_overrides(path: str, sets: list[str] | None):
     return load_scenario(path), overrides
 
 
-def is_landscape_file(path: str) -> bool:
-    """Landscape-theory files (``mechanism: landscape``) have their own format and command."""
-    from sim.scenario.schema import load_raw
-
-    raw = load_raw(path)
-    return raw.get("mechanism") == "landscape"
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.landscape.files import scenario_kind
     from sim.run.simulate import simulate, write_run
 
-    if is_landscape_file(args.scenario):
+    if scenario_kind(args.scenario) == "landscape":
         raise InputError(args.scenario, "mechanism", "an agent scenario for 'run'; this is a landscape file, "
                          "run it with 'alliance-sim landscape'", got="landscape")
     sc, overrides = load_with_overrides(args.scenario, args.set)
@@ -68,8 +61,9 @@ def terminal_summary(res, out: Path) -> str:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    if is_landscape_file(args.scenario):
-        from sim.landscape.files import load_landscape
+    from sim.landscape.files import load_landscape, scenario_kind
+
+    if scenario_kind(args.scenario) == "landscape":
         spec = load_landscape(args.scenario)
         print(f"{args.scenario}: ok (landscape, {len(spec.actors)} actors)")
         return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -69,13 +68,11 @@ def _sweep(args) -> int:
 
 def _sensitivity(args) -> int:
     from sim.analysis.sensitivity import analyse, plot_indices
+    from sim.files import atomic_file
     out = Path(args.out) if args.out else Path(args.sweep_out) / "sensitivity"
     table = analyse(args.sweep_out, args.output, args.method, args.seed)
     out.mkdir(parents=True, exist_ok=True)
-    tmp = tempfile.NamedTemporaryFile("w", dir=out, suffix=".tmp", delete=False)
-    table.to_csv(tmp.name, index=False)
-    tmp.close()
-    os.replace(tmp.name, out / "indices.csv")
+    atomic_file(out / "indices.csv", lambda tmp: table.to_csv(tmp, index=False))
     plot_indices(table, out / "indices.png", title=Path(args.sweep_out).name)
     with_cols = [c for c in table.columns if c != "output"]
     for name, t in table.groupby("output", sort=False):

@@ -16,7 +16,6 @@ import sys
 import warnings
 from pathlib import Path
 
-import yaml
 
 from sim.errors import InputError
 
@@ -51,33 +50,14 @@ def free_port(host: str) -> int:
         return int(sock.getsockname()[1])
 
 
-def is_agent_scenario(path: Path) -> bool:
-    """Whether a scenario file runs the agent model (landscape files are another mechanism).
-
-    A file that does not parse as a YAML mapping is left out rather than shown, since the
-    page should only offer what the model can open.
-    """
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False
-    if not isinstance(data, dict):
-        return False
-    mechanism = data.get("mechanism")
-    if isinstance(mechanism, str):
-        return mechanism.strip().lower() != "landscape"
-    if isinstance(mechanism, dict):
-        kind = mechanism.get("kind") or mechanism.get("type") or mechanism.get("name")
-        return str(kind).strip().lower() != "landscape" if kind else True
-    return True
-
-
 def check_scenario(path: str) -> Path:
     """Refuse a missing or invalid scenario before the server starts, not inside the page."""
     scenario = Path(path)
     if not scenario.is_file():
         raise InputError(scenario, None, "an existing scenario file (YAML)")
-    if not is_agent_scenario(scenario):
+    from sim.landscape.files import scenario_kind
+
+    if scenario_kind(scenario) != "agent":
         raise InputError(scenario, "mechanism", "an agent-model scenario (landscape scenarios "
                          "have no browser page)")
     from sim.scenario.schema import load_scenario  # the model's own validation and messages

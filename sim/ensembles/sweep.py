@@ -47,8 +47,6 @@ import importlib
 import itertools
 import json
 import math
-import os
-import platform
 import sys
 import time
 import traceback
@@ -65,6 +63,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import InputError
+from sim.files import atomic_file, versions, yaml_line
 
 DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
 
@@ -182,29 +181,6 @@ class SweepSpec(BaseModel):
     #: Module that loads, overrides and runs scenarios (``load_base``, ``with_overrides``,
     #: ``run_once``); the default is the alliance model itself.
     runner: str = "sim.ensembles.sweep"
-
-
-def yaml_line(text: str, loc: tuple) -> int | None:
-    """1-based line of a (dotted) location in a YAML text, as near as it can be found."""
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
-    line = None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == str(key):
-                    line, node = k.start_mark.line + 1, v
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
 
 
 def resolve_relative(path: str, sweep_file: Path) -> Path | None:
@@ -496,28 +472,12 @@ def _code_hash() -> str:
     return h.hexdigest()
 
 
-def _versions() -> dict[str, str]:
-    import importlib.metadata as md
-    out = {"python": platform.python_version()}
-    for pkg in ("alliance-sim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "SALib",
-                "dask", "distributed", "pydantic"):
-        try:
-            out[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            pass
-    return out
-
-
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_file(path, lambda tmp: tmp.write_bytes(data))
 
 
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
-    os.replace(tmp, path)
+    atomic_file(path, lambda tmp: pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp))
 
 
 @dataclass
@@ -655,19 +615,46 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
         chunksize: Runs per task sent to a worker (default: chosen from the sweep size).
         plots: Draw the summary plots at the end.
     """
-    from sim.ensembles.executors import make_executor
-
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     out_dir = Path(out) if out else sweep.default_out()
+    done, batch_no = _prepare_out(sweep, out_dir, resume)
+    manifest = _start_manifest(sweep, out_dir, executor, workers)
+    _write_design(sweep, out_dir)
+    remaining = sweep.n_runs - len(done)
+    if chunksize is None:
+        chunksize = max(1, min(64, remaining // max(1, workers * 8)))
+    writer = _BatchWriter(out_dir, batch_no, sweep.spec.batch_size)
+    t0 = time.perf_counter()
+    _stream_runs(sweep, done, writer, executor=executor, workers=workers, scheduler=scheduler,
+                 chunksize=chunksize, progress=progress)
+    seconds = time.perf_counter() - t0
+    manifest.update(status="complete", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    counts={"planned": sweep.n_runs, "skipped_done": len(done), "ran": writer.ran,
+                            "errors_this_session": writer.errors}, seconds=seconds)
+    _atomic_write_bytes(out_dir / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
+    if plots:
+        from sim.plots.sweep import default_plots
+        try:
+            default_plots(out_dir, sweep)
+        except Exception as exc:  # noqa: BLE001 - plots are a convenience, results are safe
+            print(f"alliance-sim: warning: plots not drawn: {exc}", file=sys.stderr)
+    return SweepOutcome(out_dir, sweep.n_runs, len(done), writer.ran, writer.errors, seconds)
+
+
+def _prepare_out(sweep: Sweep, out_dir: Path, resume: bool) -> tuple[set[int], int]:
+    """Check that ``out_dir`` is new or holds this very sweep, and make its folders.
+
+    Returns:
+        The run ids already committed (when resuming) and the number of the next batch.
+    """
     manifest_path = out_dir / "manifest.json"
-    plan = sweep.plan_hash()
     if (out_dir / "results").exists() and any((out_dir / "results").glob("part-*.parquet")):
         if not resume:
             raise InputError(out_dir, "--out", "an empty or new folder (it holds results of "
                              "a sweep; add --resume to continue it)")
         old = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-        if old.get("plan_hash") != plan:
+        if old.get("plan_hash") != sweep.plan_hash():
             raise InputError(sweep.file, None, f"the same sweep as the one in {out_dir} "
                              "(design, seeds or base scenario changed; use a new --out)")
     (out_dir / "results").mkdir(parents=True, exist_ok=True)
@@ -677,92 +664,105 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
     done = committed_run_ids(out_dir) if resume else set()
     batch_no = 1 + max((int(p.stem.split("-")[1]) for p in
                         (out_dir / "results").glob("part-*.parquet")), default=-1)
+    return done, batch_no
 
+
+def _start_manifest(sweep: Sweep, out_dir: Path, executor: str, workers: int) -> dict:
+    """Write the manifest as ``running``: what is swept, from which files, with which seeds."""
     manifest = {
         "sweep": sweep.spec.model_dump(), "sweep_file": str(sweep.file),
         "base_scenario": str(sweep.base_path),
         "reference": str(sweep.reference_path) if sweep.reference_path else None,
         "hashes": {"sweep_file": _sha256(sweep.file), "base_scenario": _sha256(sweep.base_path),
                    "reference": _sha256(sweep.reference_path), "sim_code": _code_hash()},
-        "plan_hash": plan, "n_points": sweep.n_points, "replicates": sweep.spec.replicates,
+        "plan_hash": sweep.plan_hash(), "n_points": sweep.n_points, "replicates": sweep.spec.replicates,
         "n_runs": sweep.n_runs,
         "seeds": {"root": sweep.spec.seed, "rule": "SeedSequence(root, spawn_key=(point, "
                   "replicate)).generate_state(1, uint32)[0]; run_id = point * replicates + "
                   "replicate"},
-        "versions": _versions(), "status": "running",
+        "versions": versions(), "status": "running",
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "executor": executor, "workers": workers,
     }
-    _atomic_write_bytes(manifest_path, json.dumps(manifest, indent=2, default=str).encode())
+    _atomic_write_bytes(out_dir / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
+    return manifest
+
+
+def _write_design(sweep: Sweep, out_dir: Path) -> None:
     design = sweep.design.copy()
     design.insert(0, "point", np.arange(len(design)))
     design.columns = [str(c) for c in design.columns]
     _atomic_parquet(design.astype({c: "object" for c in design.columns[1:]
                                    if design[c].dtype == object}), out_dir / "design.parquet")
 
-    remaining = sweep.n_runs - len(done)
-    if chunksize is None:
-        chunksize = max(1, min(64, remaining // max(1, workers * 8)))
+
+class _BatchWriter:
+    """Collects finished runs and commits them in numbered parquet batches.
+
+    A batch is committed when it holds ``batch_size`` runs, 200 000 dyad rows, or five
+    seconds of work, so an interrupted sweep loses little; dyads are written before the
+    results, because a results part is what marks a batch committed for ``--resume``.
+    """
+
+    def __init__(self, out_dir: Path, batch_no: int, batch_size: int):
+        self.out_dir, self.batch_no, self.batch_size = out_dir, batch_no, batch_size
+        self.rows: list[dict] = []
+        self.dyad_frames: list[pd.DataFrame] = []
+        self.dyad_rows = self.ran = self.errors = 0
+        self.last_flush = time.monotonic()
+
+    def add(self, row: dict, dyads: pd.DataFrame | None) -> None:
+        self.rows.append(row)
+        self.ran += 1
+        self.errors += row["status"] != "ok"
+        if dyads is not None:
+            self.dyad_frames.append(dyads)
+            self.dyad_rows += len(dyads)
+
+    def maybe_flush(self) -> None:
+        if (len(self.rows) >= self.batch_size or self.dyad_rows >= 200_000
+                or time.monotonic() - self.last_flush > 5.0):
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        name = f"part-{self.batch_no:06d}.parquet"
+        if self.dyad_frames:  # dyads first: results commit the batch
+            _atomic_parquet(pd.concat(self.dyad_frames, ignore_index=True), self.out_dir / "dyads" / name)
+        _atomic_parquet(pd.DataFrame(self.rows), self.out_dir / "results" / name)
+        self.batch_no += 1
+        self.rows, self.dyad_frames, self.dyad_rows = [], [], 0
+        self.last_flush = time.monotonic()
+
+
+def _stream_runs(sweep: Sweep, done: set[int], writer: _BatchWriter, *, executor: str, workers: int,
+                 scheduler: str | None, chunksize: int, progress: bool) -> None:
+    """Send the runs not yet done to the executor in chunks and commit results as they come."""
+    from sim.ensembles.executors import make_executor
+
     ctx = sweep.context()
     tasks = sweep.tasks(skip=done)
     chunks = iter(lambda: list(itertools.islice(tasks, chunksize)), [])
-    rows: list[dict] = []
-    dyad_frames: list[pd.DataFrame] = []
-    dyad_rows = 0
-    n_err = ran = 0
-    last_flush = time.monotonic()
-
-    def flush() -> None:
-        nonlocal batch_no, rows, dyad_frames, dyad_rows, last_flush
-        if not rows:
-            return
-        name = f"part-{batch_no:06d}.parquet"
-        if dyad_frames:  # dyads first: results commit the batch
-            _atomic_parquet(pd.concat(dyad_frames, ignore_index=True), out_dir / "dyads" / name)
-        _atomic_parquet(pd.DataFrame(rows), out_dir / "results" / name)
-        batch_no += 1
-        rows, dyad_frames, dyad_rows = [], [], 0
-        last_flush = time.monotonic()
-
     bar = None
     if progress:
         from tqdm import tqdm
         bar = tqdm(total=sweep.n_runs, initial=len(done), unit="run", file=sys.stderr,
                    desc=sweep.spec.name, smoothing=0.1, dynamic_ncols=True)
-    t0 = time.perf_counter()
     try:
         with make_executor(executor, workers, scheduler) as ex:
             for results in ex.map_chunks(run_chunk, ctx, chunks, install=install_context):
                 for row, dy in results:
-                    rows.append(row)
-                    ran += 1
-                    n_err += row["status"] != "ok"
-                    if dy is not None:
-                        dyad_frames.append(dy)
-                        dyad_rows += len(dy)
+                    writer.add(row, dy)
                 if bar is not None:
                     bar.update(len(results))
-                    if n_err:
-                        bar.set_postfix(errors=n_err, refresh=False)
-                if (len(rows) >= sweep.spec.batch_size or dyad_rows >= 200_000
-                        or time.monotonic() - last_flush > 5.0):
-                    flush()
-            flush()
+                    if writer.errors:
+                        bar.set_postfix(errors=writer.errors, refresh=False)
+                writer.maybe_flush()
+            writer.flush()
     except KeyboardInterrupt:
-        flush()  # keep what finished; --resume runs the rest
+        writer.flush()  # keep what finished; --resume runs the rest
         raise
     finally:
         if bar is not None:
             bar.close()
-    seconds = time.perf_counter() - t0
-    manifest.update(status="complete", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                    counts={"planned": sweep.n_runs, "skipped_done": len(done), "ran": ran,
-                            "errors_this_session": n_err}, seconds=seconds)
-    _atomic_write_bytes(manifest_path, json.dumps(manifest, indent=2, default=str).encode())
-    if plots:
-        from sim.plots.sweep import default_plots
-        try:
-            default_plots(out_dir, sweep)
-        except Exception as exc:  # noqa: BLE001 - plots are a convenience, results are safe
-            print(f"alliance-sim: warning: plots not drawn: {exc}", file=sys.stderr)
-    return SweepOutcome(out_dir, sweep.n_runs, len(done), ran, n_err, seconds)

@@ -29,7 +29,29 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import InputError
-from sim.files import read_csv
+from sim.files import line_map, nearest_line, read_csv
+
+
+def scenario_kind(path: str | Path) -> str | None:
+    """Which format a YAML scenario file is in: ``"landscape"``, ``"agent"`` or None.
+
+    The one check every command and the browser page use. A landscape file says
+    ``mechanism: landscape`` (or a mechanism mapping whose ``kind`` is landscape); any
+    other mapping is an agent scenario. A file that does not read as a YAML mapping is
+    None: the page leaves it out, and ``run`` lets the scenario loader explain the problem.
+    """
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    mechanism = data.get("mechanism")
+    if isinstance(mechanism, dict):
+        mechanism = mechanism.get("kind") or mechanism.get("type") or mechanism.get("name")
+    if isinstance(mechanism, str) and mechanism.strip().lower() == "landscape":
+        return "landscape"
+    return "agent"
 
 
 class ActorEntry(BaseModel):
@@ -96,28 +118,6 @@ class LandscapeSpec(BaseModel):
 
 
 # ----------------------------------------------------------------------------- loading
-def _yaml_line(root: yaml.Node | None, loc: tuple) -> int | None:
-    """1-based line of the YAML node at a pydantic error location, as near as known."""
-    node, line = root, None
-    for key in loc:
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            nxt = None
-            for k, v in node.value:
-                if k.value == str(key):
-                    nxt, line = v, k.start_mark.line + 1
-            node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            break
-    if node is not None:
-        line = node.start_mark.line + 1
-    return line
-
-
 def _read_csv(path: Path, columns: list[str], field: str) -> pd.DataFrame:
     if not path.is_file():  # name the scenario field that points at the missing file
         raise InputError(path, field, "an existing CSV file", got=str(path))
@@ -178,6 +178,28 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
     path = Path(path)
     if not path.is_file():
         raise InputError(path, None, "an existing landscape scenario file")
+    lines, spec = _parse_landscape(path)
+
+    def line(*loc):
+        return nearest_line(lines, loc)
+
+    ids = spec.ids
+    for i, a in enumerate(ids):
+        if a in ids[:i]:
+            raise InputError(path, f"actors[{i}]", "each actor id once", line=line("actors", i), got=a)
+    sizes = _landscape_sizes(path, spec, line)
+    values = _landscape_propensities(path, spec, line)
+    if spec.actual is not None:
+        check_actual(spec.actual, ids, path, line("actual"))
+    return spec.model_copy(update={
+        "sizes": {a: float(sizes[a]) for a in ids},
+        "propensities": [PropensityRow(a=sorted(k)[0], b=sorted(k)[1], value=v)
+                         for k, v in values.items()],
+    })
+
+
+def _parse_landscape(path: Path):
+    """The line of every key path and the validated spec of a landscape file."""
     text = path.read_text(encoding="utf-8")
     try:
         root = yaml.compose(text)
@@ -190,27 +212,19 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
         raise InputError(path, None, "a mapping with mechanism, name, actors, sizes, propensities",
                          got=type(data).__name__)
     try:
-        spec = LandscapeSpec.model_validate(data)
+        return line_map(root), LandscapeSpec.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function")))
         field = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in loc).replace(".[", "[")
-        return_line = _yaml_line(root, loc)
         expected = err["msg"].replace("Input should be ", "").replace("Value error, ", "")
-        raise InputError(path, field or None, expected, line=return_line,
+        raise InputError(path, field or None, expected, line=nearest_line(line_map(root), loc),
                          got=err.get("input") if not isinstance(err.get("input"), dict) else None) from None
 
-    def line(*loc):
-        return _yaml_line(root, loc)
 
+def _landscape_sizes(path: Path, spec: LandscapeSpec, line) -> dict[str, float]:
+    """Sizes, inline or from ``sizes_csv`` (exactly one): positive, one per listed actor."""
     ids = spec.ids
-    seen = set()
-    for i, a in enumerate(ids):
-        if a in seen:
-            raise InputError(path, f"actors[{i}]", "each actor id once", line=line("actors", i), got=a)
-        seen.add(a)
-
-    # sizes
     if (spec.sizes is None) == (spec.sizes_csv is None):
         raise InputError(path, "sizes", "exactly one of 'sizes' (inline) or 'sizes_csv'",
                          line=line("sizes") or line("sizes_csv"))
@@ -220,7 +234,7 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
     else:
         sizes, where, sline = spec.sizes, path, line("sizes")
     for a, v in sizes.items():
-        if a not in seen:
+        if a not in ids:
             raise InputError(where, "sizes", f"sizes only for listed actors ({', '.join(ids)})",
                              line=sline, got=a)
         if not (np.isfinite(v) and v > 0):
@@ -229,8 +243,13 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
     if missing:
         raise InputError(where, "sizes", "a size for every actor", line=sline,
                          got=f"missing {', '.join(missing)}")
+    return sizes
 
-    # propensities
+
+def _landscape_propensities(path: Path, spec: LandscapeSpec, line) -> dict[frozenset, float]:
+    """Propensities, inline or from ``propensities_csv`` (exactly one): between two
+    different listed actors, one value per pair (a repeat must agree)."""
+    ids = spec.ids
     if (spec.propensities is None) == (spec.propensities_csv is None):
         raise InputError(path, "propensities",
                          "exactly one of 'propensities' (inline) or 'propensities_csv'",
@@ -245,7 +264,7 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
     for r in rows:
         field = r.get("_field", "a,b")
         for end in ("a", "b"):
-            if r[end] not in seen:
+            if r[end] not in ids:
                 raise InputError(r["_file"], f"{field}.{end}" if "_field" in r else end,
                                  f"a listed actor ({', '.join(ids)})", line=r["_line"], got=r[end])
         if r["a"] == r["b"]:
@@ -255,14 +274,7 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
             raise InputError(r["_file"], field, f"one value per pair ({r['a']}, {r['b']} was "
                              f"already given {values[key]})", line=r["_line"], got=r["value"])
         values[key] = r["value"]
-    # actual
-    if spec.actual is not None:
-        check_actual(spec.actual, ids, path, line("actual"))
-    return spec.model_copy(update={
-        "sizes": {a: float(sizes[a]) for a in ids},
-        "propensities": [PropensityRow(a=sorted(k)[0], b=sorted(k)[1], value=v)
-                         for k, v in values.items()],
-    })
+    return values
 
 
 def check_actual(actual: dict[str, str], ids: list[str], file, line=None) -> None:

@@ -476,31 +476,12 @@ def propensities_from_ingredients(ideology_affinity, interest_convergence, threa
     Raises:
         ValueError: for mismatched shapes, out-of-range values or unknown weights.
     """
-    arrays = {"ideology_affinity": ideology_affinity, "interest_convergence": interest_convergence,
-              "threat": threat, "history": history}
-    arrs = {k: np.asarray(v, dtype=float) for k, v in arrays.items()}
-    n = arrs["threat"].shape[0] if arrs["threat"].ndim == 2 else -1
-    for name, a in arrs.items():
-        if a.shape != (n, n) or n < 2:
-            raise ValueError(f"{name} must be a square n x n matrix, got {a.shape}")
-        if not np.all(np.isfinite(a)):
-            raise ValueError(f"{name} must be finite")
-    bounds = {"ideology_affinity": (-1, 1), "interest_convergence": (-1, 1),
-              "threat": (0, 1), "history": (-2, 3)}
-    for name, (lo, hi) in bounds.items():
-        a = arrs[name].copy()
-        np.fill_diagonal(a, (lo + hi) / 2)
-        if a.min() < lo or a.max() > hi:
-            raise ValueError(f"{name} must lie in [{lo}, {hi}]")
-    wts = dict(DEFAULT_INGREDIENT_WEIGHTS)
-    if weights:
-        unknown = set(weights) - set(wts)
-        if unknown:
-            raise ValueError(f"unknown ingredient weights: {sorted(unknown)}")
-        wts.update({k: float(v) for k, v in weights.items()})
+    arrs = _checked_ingredients({"ideology_affinity": ideology_affinity,
+                                 "interest_convergence": interest_convergence,
+                                 "threat": threat, "history": history})
+    n = arrs["threat"].shape[0]
+    wts = _ingredient_weights(weights)
     norm = sum(abs(v) for v in wts.values())
-    if norm == 0:
-        raise ValueError("at least one ingredient weight must be non-zero")
 
     def sym(x):
         return (x + x.T) / 2.0
@@ -521,3 +502,38 @@ def propensities_from_ingredients(ideology_affinity, interest_convergence, threa
          + wts["history"] * sym(hist)) / norm
     np.fill_diagonal(p, 0.0)
     return p
+
+
+#: The range of each ingredient (the diagonal is ignored).
+INGREDIENT_BOUNDS = {"ideology_affinity": (-1, 1), "interest_convergence": (-1, 1),
+                     "threat": (0, 1), "history": (-2, 3)}
+
+
+def _checked_ingredients(arrays: dict) -> dict[str, np.ndarray]:
+    """The ingredients as float arrays: square, of one size n >= 2, finite and in range."""
+    arrs = {k: np.asarray(v, dtype=float) for k, v in arrays.items()}
+    n = arrs["threat"].shape[0] if arrs["threat"].ndim == 2 else -1
+    for name, a in arrs.items():
+        if a.shape != (n, n) or n < 2:
+            raise ValueError(f"{name} must be a square n x n matrix, got {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{name} must be finite")
+    for name, (lo, hi) in INGREDIENT_BOUNDS.items():
+        a = arrs[name].copy()
+        np.fill_diagonal(a, (lo + hi) / 2)
+        if a.min() < lo or a.max() > hi:
+            raise ValueError(f"{name} must lie in [{lo}, {hi}]")
+    return arrs
+
+
+def _ingredient_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    """The default weights updated with ``weights``; unknown names or all zeros are errors."""
+    wts = dict(DEFAULT_INGREDIENT_WEIGHTS)
+    if weights:
+        unknown = set(weights) - set(wts)
+        if unknown:
+            raise ValueError(f"unknown ingredient weights: {sorted(unknown)}")
+        wts.update({k: float(v) for k, v in weights.items()})
+    if sum(abs(v) for v in wts.values()) == 0:
+        raise ValueError("at least one ingredient weight must be non-zero")
+    return wts

@@ -95,11 +95,32 @@ def orbit_scores(desired: np.ndarray, patron: np.ndarray, orbit: np.ndarray) -> 
     return score, accept
 
 
-def step_blocs(members: np.ndarray, *, active: np.ndarray, level: np.ndarray, desired: np.ndarray,
-               power: np.ndarray, cap: np.ndarray, neutral: np.ndarray, join_margin: float,
-               leave_margin: float, patron: np.ndarray | None = None,
-               eligible: np.ndarray | None = None, exit_streak: np.ndarray | None = None,
-               leave_years: int = 1, charters: BlocCharters | None = None) -> list[tuple[int, int, str]]:
+@dataclass(frozen=True)
+class MembershipRules:
+    """The scenario's rules for joining and leaving blocs (the ``mechanism`` fields
+    ``bloc_join_margin``, ``bloc_leave_margin`` and ``denounce_years``).
+
+    Attributes:
+        join_margin: How far below the charter's commitment a score may be to join.
+        leave_margin: How far below it a score must fall to want out (larger: hysteresis).
+        leave_years: Running years a state must want out before it leaves.
+    """
+
+    join_margin: float
+    leave_margin: float
+    leave_years: int = 1
+
+    @classmethod
+    def from_mechanism(cls, mech) -> "MembershipRules":
+        return cls(join_margin=mech.bloc_join_margin, leave_margin=mech.bloc_leave_margin,
+                   leave_years=mech.denounce_years)
+
+
+def step_blocs(members: np.ndarray, rules: MembershipRules, *, active: np.ndarray, level: np.ndarray,
+               desired: np.ndarray, power: np.ndarray, cap: np.ndarray, neutral: np.ndarray,
+               patron: np.ndarray | None = None, eligible: np.ndarray | None = None,
+               exit_streak: np.ndarray | None = None,
+               charters: BlocCharters | None = None) -> list[tuple[int, int, str]]:
     """Advance membership one year in place; return ``(state, bloc, kind)`` changes.
 
     ``eligible[i, b]`` says whether bloc b's charter admits state i at all. ``exit_streak``
@@ -120,14 +141,14 @@ def step_blocs(members: np.ndarray, *, active: np.ndarray, level: np.ndarray, de
     if eligible is not None:
         allowed = allowed & eligible
     has_others = ~np.isnan(score)
-    threshold = np.maximum(charters.floor, charters.commitment - join_margin)[None, :]
+    threshold = np.maximum(charters.floor, charters.commitment - rules.join_margin)[None, :]
     not_patron = ~patron if patron is not None else True
     join = (~members) & active[None, :] & allowed & has_others & ~neutral[:, None] & not_patron & \
         (score >= threshold) & (accept >= charters.consent[None, :])
-    wants_out = members & active[None, :] & has_others & (score < charters.commitment[None, :] - leave_margin)
+    wants_out = members & active[None, :] & has_others & (score < charters.commitment[None, :] - rules.leave_margin)
     if exit_streak is not None:
         exit_streak[:] = np.where(wants_out, exit_streak + 1, 0)
-        wants_out = exit_streak >= leave_years
+        wants_out = exit_streak >= rules.leave_years
     leave = wants_out | (members & active[None, :] & ~allowed)
     if exit_streak is not None:
         exit_streak[leave] = 0

@@ -50,67 +50,110 @@ def pair_cap(cap: np.ndarray) -> np.ndarray:
     return np.minimum(cap[:, None], cap[None, :])
 
 
-def step_treaties(ts: TreatyState, *, de_facto: np.ndarray, desired: np.ndarray, cap: np.ndarray,
-                  formalise_years: int, denounce_years: int, lapse_years: int | None,
-                  paper_gap: int, can_sanction: np.ndarray | None = None
+@dataclass(frozen=True)
+class TreatyRules:
+    """The scenario's rules for bilateral instruments (``mechanism`` fields of the same names).
+
+    Attributes:
+        formalise_years: Years a higher level must stand (and be wanted by both) before it
+            is written down; also the years sanctions take to be imposed or lifted.
+        denounce_years: Years of one side's hostility before it denounces an instrument.
+        lapse_years: Years an instrument may stand ``paper_gap`` above cooperation before
+            it lapses; ``None``: instruments never lapse.
+        paper_gap: How far de jure must stand above de facto to count as paper.
+    """
+
+    formalise_years: int
+    denounce_years: int
+    lapse_years: int | None
+    paper_gap: int
+
+    @classmethod
+    def from_mechanism(cls, mech) -> "TreatyRules":
+        return cls(formalise_years=mech.formalise_years, denounce_years=mech.denounce_years,
+                   lapse_years=mech.lapse_years, paper_gap=mech.paper_gap)
+
+
+def step_treaties(ts: TreatyState, rules: TreatyRules, *, de_facto: np.ndarray, desired: np.ndarray,
+                  cap: np.ndarray, can_sanction: np.ndarray | None = None
                   ) -> list[tuple[int, int, str, int, int]]:
     """Advance the instruments one year in place.
 
-    ``can_sanction`` is an ``(n,)`` bool array of the states able to impose a hostile
-    instrument (default: all).
+    The rules run in a fixed order and a later one overrides an earlier one in the same
+    year (the change's kind is that of the last rule that fired). ``can_sanction`` is an
+    ``(n,)`` bool array of the states able to impose a hostile instrument (default: all).
 
     Returns:
         Changes as ``(i, j, kind, old, new)`` with ``i < j`` and kind one of
         ``treaty_formed``, ``treaty_denounced``, ``treaty_withdrawn``, ``treaty_lapsed``,
         ``hostile_imposed``, ``hostile_lifted``.
     """
-    J = ts.level
-    old = J.copy()
-    kinds = np.zeros(J.shape, dtype=np.int8)  # index into KINDS; the last rule that fired
+    old = ts.level.copy()
+    fire = _Firing(ts.level)
     want = np.minimum(desired, desired.T)
     pcap = pair_cap(cap)
-
-    def fire(mask: np.ndarray, value, kind: int) -> None:
-        if mask.any():  # most years no rule fires; skip the masked writes then
-            J[mask] = value if np.isscalar(value) else value[mask]
-            kinds[mask] = kind
-
     # Neutrality: instruments above the ceiling are withdrawn at once.
-    fire(J > pcap, pcap, 1)
+    fire(ts.level > pcap, pcap, 1)
+    _formalise(ts, fire, want, de_facto, pcap, rules)
+    _denounce_or_lapse(ts, fire, want, de_facto, rules)
+    _sanction(ts, fire, desired, want, de_facto, can_sanction, rules)
+    if not fire.kinds.any():
+        return []
+    J, kinds = ts.level, fire.kinds
+    iu, ju = np.nonzero(np.triu(J != old, 1))
+    return [(int(i), int(j), KINDS[kinds[i, j]], int(old[i, j]), int(J[i, j])) for i, j in zip(iu, ju)]
 
-    # Formation and upgrade, one rung at a time from a partnership (2) up; pcap <= 3, so
-    # the target never exceeds an alliance treaty, and a neutral's cap of 1 forms nothing.
+
+class _Firing:
+    """Writes a rule's new levels into the instruments and remembers which rule fired."""
+
+    def __init__(self, level: np.ndarray):
+        self.level = level
+        self.kinds = np.zeros(level.shape, dtype=np.int8)  # index into KINDS; the last rule that fired
+
+    def __call__(self, mask: np.ndarray, value, kind: int) -> None:
+        if mask.any():  # most years no rule fires; skip the masked writes then
+            self.level[mask] = value if np.isscalar(value) else value[mask]
+            self.kinds[mask] = kind
+
+
+def _formalise(ts: TreatyState, fire: _Firing, want, de_facto, pcap, rules: TreatyRules) -> None:
+    """Formation and upgrade, one rung at a time from a partnership (2) up; pcap <= 3, so
+    the target never exceeds an alliance treaty, and a neutral's cap of 1 forms nothing."""
+    J = ts.level
     target = np.minimum(np.minimum(np.minimum(want, de_facto), pcap), np.maximum(J + 1, 2))
     candidate = (target > J) & (J >= 0) & (target >= 2)
     ts.form_streak = np.where(candidate, ts.form_streak + 1, 0)
-    form = ts.form_streak >= formalise_years
+    form = ts.form_streak >= rules.formalise_years
     fire(form, target, 2)
     ts.form_streak[form] = 0
 
-    # Denunciation: one side hostile for long enough.
+
+def _denounce_or_lapse(ts: TreatyState, fire: _Firing, want, de_facto, rules: TreatyRules) -> None:
+    """Denunciation (one side hostile for long enough), then lapse of paper instruments
+    when the scenario allows it."""
+    J = ts.level
     hostile_side = want <= -1
     ts.denounce_streak = np.where((J >= 1) & hostile_side, ts.denounce_streak + 1, 0)
-    fire(ts.denounce_streak >= denounce_years, 0, 3)
-
-    # Lapse of paper instruments, when the scenario allows it.
-    if lapse_years is not None:
-        gap = (J >= 1) & (J - np.maximum(de_facto, 0) >= paper_gap)
+    fire(ts.denounce_streak >= rules.denounce_years, 0, 3)
+    if rules.lapse_years is not None:
+        gap = (J >= 1) & (J - np.maximum(de_facto, 0) >= rules.paper_gap)
         ts.paper_streak = np.where(gap, ts.paper_streak + 1, 0)
-        lapse = ts.paper_streak >= lapse_years
+        lapse = ts.paper_streak >= rules.lapse_years
         fire(lapse, np.maximum(de_facto, 0), 4)
         ts.paper_streak[lapse] = 0
 
-    # Hostile instruments: imposed by one side, lifted when both accept and cooperate.
+
+def _sanction(ts: TreatyState, fire: _Firing, desired, want, de_facto, can_sanction,
+              rules: TreatyRules) -> None:
+    """Hostile instruments: imposed by one side able to sanction, lifted when both accept
+    it and the pair cooperates."""
+    J = ts.level
     sender = desired <= -1
     if can_sanction is not None:
         sender &= can_sanction[:, None]
     imposing = sender | sender.T
     ts.hostile_streak = np.where((J == 0) & imposing & (de_facto <= -1), ts.hostile_streak + 1, 0)
-    fire(ts.hostile_streak >= formalise_years, -1, 5)
+    fire(ts.hostile_streak >= rules.formalise_years, -1, 5)
     ts.lift_streak = np.where((J == -1) & (want >= 0) & (de_facto >= 1), ts.lift_streak + 1, 0)
-    fire(ts.lift_streak >= formalise_years, 0, 6)
-
-    if not kinds.any():
-        return []
-    iu, ju = np.nonzero(np.triu(J != old, 1))
-    return [(int(i), int(j), KINDS[kinds[i, j]], int(old[i, j]), int(J[i, j])) for i, j in zip(iu, ju)]
+    fire(ts.lift_streak >= rules.formalise_years, 0, 6)

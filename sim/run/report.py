@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -13,7 +15,26 @@ STRUCTURAL = ("treaty_formed", "treaty_denounced", "treaty_withdrawn", "treaty_l
               "hostile_lifted", "bloc_join", "bloc_exit", "bloc_founded", "bloc_dissolved")
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def _cell(value) -> str:
+    if isinstance(value, (float, np.floating)):
+        return "" if np.isnan(value) else f"{value:.3f}"
+    return str(value)
+
+
+def markdown_table(table, rows=None) -> str:
+    """A GitHub-flavoured markdown table (pandas' own needs the optional tabulate); the
+    one every report uses (runs, validation, experiments).
+
+    Args:
+        table: A data frame (floats shown to three decimals, NaN as blank), or the
+            header when ``rows`` are given.
+        rows: Rows of cells, shown as ``str`` does.
+    """
+    if rows is None:
+        header = [str(c) for c in table.columns]
+        rows = ([_cell(v) for v in row] for row in table.itertuples(index=False))
+    else:
+        header = list(table)
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
@@ -37,7 +58,7 @@ def run_report(res: "RunResult", figures: dict[str, str]) -> str:
             rows.append([f"{r.a}-{r.b}", f"{r.de_facto} {DE_FACTO_NAMES[r.de_facto]}",
                          f"{r.de_jure} {DE_JURE_NAMES[r.de_jure]}", getattr(r, "classification", "")])
     out += [f"## Alignments in {res.years[-1]}", ""]
-    out += [_table(["pair", "de facto", "de jure", "class"], rows) if rows else "All pairs distant, no instruments.", ""]
+    out += [markdown_table(["pair", "de facto", "de jure", "class"], rows) if rows else "All pairs distant, no instruments.", ""]
 
     ev = res.events
     key_pairs = {frozenset(p) for p in res.scenario.outputs.pairs}
@@ -51,7 +72,7 @@ def run_report(res: "RunResult", figures: dict[str, str]) -> str:
     if len(rows) > 60:
         rows = rows[:60]
         out.append("(first 60 changes; the full list is in events.csv)\n")
-    out += [_table(["year", "change", "who", "what", "drivers"], rows) if rows else "No structural change.", ""]
+    out += [markdown_table(["year", "change", "who", "what", "drivers"], rows) if rows else "No structural change.", ""]
 
     shocks = ev[~ev.kind.isin(STRUCTURAL + ("de_facto_change",))]
     if len(shocks):

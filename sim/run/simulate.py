@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import platform
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import __version__
+from sim.files import atomic_folder, versions
 from sim.mechanisms.classify import CLASSES
 from sim.model import AllianceModel, coerce_scenario
 from sim.scenario.schema import Scenario, canonical_json
@@ -187,18 +183,6 @@ def summarise(model: AllianceModel) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------
 
 
-def _versions() -> dict[str, str]:
-    import importlib.metadata as md
-
-    versions = {"alliance-sim": __version__, "python": platform.python_version()}
-    for pkg in ("mesa", "numpy", "pandas", "pydantic", "matplotlib", "networkx"):
-        try:
-            versions[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:  # pragma: no cover
-            versions[pkg] = "not installed"
-    return versions
-
-
 def manifest(res: RunResult) -> dict[str, Any]:
     resolved = json.loads(canonical_json(res.scenario))
     content = canonical_json(res.scenario) + f"|seed={res.seed}|" + json.dumps(res.overrides, sort_keys=True)
@@ -213,7 +197,7 @@ def manifest(res: RunResult) -> dict[str, Any]:
         "temperature": res.model.temperature,
         "years": [res.years[0], res.years[-1]],
         "states": res.ids,
-        "versions": _versions(),
+        "versions": versions(),
         "input_flags": res.model.inputs.flags,
         "scenario": resolved,
     }
@@ -227,9 +211,7 @@ def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
               report: bool | None = None) -> Path:
     """Write the run folder; an existing folder of the same name is replaced at the end."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic_folder(out_dir) as tmp:
         _write_csv(res.dyads, tmp / "dyads.csv")
         _write_csv(res.states, tmp / "states.csv")
         _write_csv(res.events, tmp / "events.csv")
@@ -244,16 +226,4 @@ def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
         if report if report is not None else res.scenario.outputs.report:
             from sim.run.report import run_report
             (tmp / "report.md").write_text(run_report(res, figures))
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir

@@ -174,44 +174,72 @@ def _numeric_col(df, path, col):
     return df
 
 
-def _dyad_rows(path: Path, ids: list[str], years: np.ndarray, dyad_fields, with_year: bool):
+def _dyad_rows(path: Path, dyad_fields, with_year: bool):
     numeric = ["year"] + list(dyad_fields) if with_year else list(dyad_fields)
-    df = read_csv(path, required=["a", "b"], numeric=[c for c in numeric],
-                  allow_empty=list(dyad_fields))
-    idx = {s: i for i, s in enumerate(ids)}
-    return df, idx
+    return read_csv(path, required=["a", "b"], numeric=numeric, allow_empty=list(dyad_fields))
+
+
+#: Dyadic input fields, as named in the tables; ``distance_km`` becomes ``InputArrays.distance``.
+DYAD_FIELDS = ("interests", "trade", "intent", "distance_km", "contiguity")
+#: Directed fields read "i's view of j"; the others are set for both orders of a pair.
+DIRECTED_FIELDS = {"trade", "intent"}
 
 
 def build_inputs(sc: Scenario) -> InputArrays:
-    """Assemble all inputs of a scenario for every year of its span."""
+    """Assemble all inputs of a scenario for every year of its span.
+
+    The steps follow the precedence in the module docstring, lowest first, so each step
+    may overwrite what the one before it wrote.
+    """
     years = np.array(sc.years, dtype=int)
-    ids = sc.ids
-    n, T = len(ids), len(years)
-    idx = {s: i for i, s in enumerate(ids)}
-    flags: dict[str, list[str]] = {}
+    state = _state_inputs(sc, years)
+    _inline_state_values(sc, state)
+    flags, has_capital = _finish_state_inputs(sc, state)
+    dyad = _empty_dyads(len(years), len(sc.ids))
+    if sc.inputs.dyads:
+        _read_dyad_table(sc, years, dyad)
+    if sc.pairs.csv:
+        _read_pairs_csv(sc, years, dyad)
+    _inline_pair_values(sc, dyad)
+    _fill_dyad_gaps(sc, state, dyad, has_capital)
+    arrays = InputArrays(
+        ids=sc.ids, names=state["names"], years=years, power=state["power"], offense=state["offense"],
+        economy=state["economy"], neutral=state["neutral"], multi_vector=state["multi_vector"],
+        autonomy=state["autonomy"], bandwagon=state["bandwagon"], lat=state["lat"], lon=state["lon"],
+        ideology=state["ideology"], leader=state["leader"], interests=dyad["interests"],
+        trade=dyad["trade"], intent=dyad["intent"], distance=dyad["distance_km"],
+        contiguity=dyad["contiguity"], initial_de_facto=dyad["initial_de_facto"],
+        initial_de_jure=dyad["initial_de_jure"], flags=flags)
+    arrays.dispute = np.zeros((len(years), len(sc.ids), len(sc.ids)))
+    arrays.government = state["leader"].copy()
+    arrays.government[:] = None
+    arrays.sources = _source_arrays(sc, arrays)
+    _apply_events(sc, arrays)
+    return arrays
 
-    def state_arr(default=np.nan):
-        return np.full((T, n), default, dtype=float)
 
-    power, offense, economy = state_arr(), state_arr(), state_arr()
-    lat, lon = state_arr(), state_arr()
-    neutral = np.zeros((T, n), dtype=float)
-    doctrine = {k: state_arr(0.0) for k in DOCTRINE_FIELDS}
-    leader = np.full((T, n), None, dtype=object)
-    names = [s.name or s.id for s in sc.states]
-    ideology = np.zeros((T, n, 0))
-
+def _state_inputs(sc: Scenario, years: np.ndarray) -> dict:
+    """Per-state arrays ``[t, i]`` from the defaults and the calibrated ``inputs.states`` table."""
+    T, n = len(years), len(sc.ids)
+    state = {c: np.full((T, n), np.nan) for c in ("power", "offense", "economy", "lat", "lon")}
+    state["neutral"] = np.zeros((T, n), dtype=float)
+    state.update({k: np.full((T, n), 0.0) for k in DOCTRINE_FIELDS})
+    state["leader"] = np.full((T, n), None, dtype=object)
+    state["names"] = [s.name or s.id for s in sc.states]
+    state["ideology"] = np.zeros((T, n, 0))
     if sc.inputs.states:
-        cols, ideo, lead, tnames = _state_table(sc, years, ids)
-        power, offense, economy, lat, lon = (cols[c] for c in ("power", "offense", "economy", "lat", "lon"))
-        neutral = np.nan_to_num(cols["neutral"], nan=0.0)
-        for k in DOCTRINE_FIELDS:
-            doctrine[k] = np.nan_to_num(cols[k], nan=0.0)
-        leader = lead
-        ideology = np.nan_to_num(ideo, nan=0.5)
-        names = [sc.states[i].name or tnames.get(s, s) for i, s in enumerate(ids)]
+        cols, ideo, leader, table_names = _state_table(sc, years, sc.ids)
+        state.update({c: cols[c] for c in ("power", "offense", "economy", "lat", "lon")})
+        state["neutral"] = np.nan_to_num(cols["neutral"], nan=0.0)
+        state.update({k: np.nan_to_num(cols[k], nan=0.0) for k in DOCTRINE_FIELDS})
+        state["leader"] = leader
+        state["ideology"] = np.nan_to_num(ideo, nan=0.5)
+        state["names"] = [sc.states[i].name or table_names.get(s, s) for i, s in enumerate(sc.ids)]
+    return state
 
-    # Inline state values override the tables and hold for every year.
+
+def _inline_state_values(sc: Scenario, state: dict) -> None:
+    """Inline state fields override the tables and hold for every year."""
     inline_ideology = [s.ideology for s in sc.states]
     dims = {len(v) for v in inline_ideology if v is not None}
     if len(dims) > 1:
@@ -219,108 +247,123 @@ def build_inputs(sc: Scenario) -> InputArrays:
                          got=sorted(dims))
     if dims:
         k = dims.pop()
+        ideology = state["ideology"]
         if ideology.shape[2] not in (0, k) and not all(v is not None for v in inline_ideology):
             raise InputError(sc.source, "states[*].ideology",
                              f"{ideology.shape[2]} ideology values to match the inputs table", got=k)
         if ideology.shape[2] != k:
-            ideology = np.zeros((T, n, k))
+            state["ideology"] = np.zeros(ideology.shape[:2] + (k,))
     for i, s in enumerate(sc.states):
-        for name, arr in (("power", power), ("offense", offense), ("economy", economy)):
-            v = getattr(s, name)
-            if v is not None:
-                arr[:, i] = v
+        for name in ("power", "offense", "economy"):
+            if getattr(s, name) is not None:
+                state[name][:, i] = getattr(s, name)
         if s.capital is not None:
-            lat[:, i], lon[:, i] = s.capital.lat, s.capital.lon
+            state["lat"][:, i], state["lon"][:, i] = s.capital.lat, s.capital.lon
         if s.ideology is not None:
-            ideology[:, i, :] = s.ideology
+            state["ideology"][:, i, :] = s.ideology
         if s.doctrine.neutral is not None:
-            neutral[:, i] = float(s.doctrine.neutral)
+            state["neutral"][:, i] = float(s.doctrine.neutral)
         for k in DOCTRINE_FIELDS:
-            v = getattr(s.doctrine, k)
-            if v is not None:
-                doctrine[k][:, i] = v
+            if getattr(s.doctrine, k) is not None:
+                state[k][:, i] = getattr(s.doctrine, k)
         if s.leader is not None:
-            leader[:, i] = s.leader
-    power = np.nan_to_num(power, nan=0.0)
-    offense = np.where(np.isnan(offense), power, offense)
-    economy = np.where(np.isnan(economy), power, economy)
-    for s_i, s in enumerate(ids):
-        if np.isnan(lat[:, s_i]).any():
+            state["leader"][:, i] = s.leader
+
+
+def _finish_state_inputs(sc: Scenario, state: dict) -> tuple[dict[str, list[str]], np.ndarray]:
+    """Defaults for what is still missing: no power is 0, offense and economy follow power.
+
+    Returns the input flags (states without a capital) and where capitals are known, which
+    decides where distances can come from capitals.
+    """
+    state["power"] = np.nan_to_num(state["power"], nan=0.0)
+    state["offense"] = np.where(np.isnan(state["offense"]), state["power"], state["offense"])
+    state["economy"] = np.where(np.isnan(state["economy"]), state["power"], state["economy"])
+    flags: dict[str, list[str]] = {}
+    for s_i, s in enumerate(sc.ids):
+        if np.isnan(state["lat"][:, s_i]).any():
             flags.setdefault("no_capital", []).append(s)
-    has_capital = ~np.isnan(lat)
-    lat, lon = np.nan_to_num(lat), np.nan_to_num(lon)
+    has_capital = ~np.isnan(state["lat"])
+    state["lat"], state["lon"] = np.nan_to_num(state["lat"]), np.nan_to_num(state["lon"])
+    return flags, has_capital
 
-    # Dyadic inputs.
-    dyad_fields = ("interests", "trade", "intent", "distance_km", "contiguity")
-    interests = np.full((T, n, n), np.nan)
-    trade = np.zeros((T, n, n))
-    intent = np.full((T, n, n), np.nan)
-    distance = np.full((T, n, n), np.nan)
-    contiguity = np.zeros((T, n, n))
-    init_f = np.zeros((n, n), dtype=int)
-    init_j = np.zeros((n, n), dtype=int)
-    target = {"interests": interests, "trade": trade, "intent": intent, "distance_km": distance,
-              "contiguity": contiguity}
-    directed = {"trade", "intent"}
 
-    def put(fieldname, t_slice, i, j, value, mutual):
-        arr = target[fieldname]
-        arr[t_slice, i, j] = value
-        if mutual or fieldname not in directed:
-            arr[t_slice, j, i] = value
+def _empty_dyads(T: int, n: int) -> dict[str, np.ndarray]:
+    """Dyadic arrays before any source: NaN where a later gap filler decides, else 0."""
+    return {"interests": np.full((T, n, n), np.nan), "trade": np.zeros((T, n, n)),
+            "intent": np.full((T, n, n), np.nan), "distance_km": np.full((T, n, n), np.nan),
+            "contiguity": np.zeros((T, n, n)), "initial_de_facto": np.zeros((n, n), dtype=int),
+            "initial_de_jure": np.zeros((n, n), dtype=int)}
 
-    if sc.inputs.dyads:
-        path = sc.resolve(sc.inputs.dyads)
-        df, _ = _dyad_rows(path, ids, years, [f for f in dyad_fields], with_year=True)
-        ycol = {int(y): t for t, y in enumerate(years)}
-        present = {f: np.zeros((T, n, n), dtype=bool) for f in dyad_fields}
-        for rec in df.to_dict(orient="records"):
-            a, b = rec["a"].strip(), rec["b"].strip()
-            if a not in idx or b not in idx or a == b:
-                continue
-            y = rec.get("year")
-            if y != y or int(y) not in ycol:
-                continue
-            t = ycol[int(y)]
-            for f in dyad_fields:
-                if f in rec and rec[f] == rec[f]:
-                    target[f][t, idx[a], idx[b]] = rec[f]
-                    present[f][t, idx[a], idx[b]] = True
-        for f in ("interests", "intent", "distance_km"):
-            target[f][:] = _fill_years(target[f])
-        for f in ("trade", "contiguity"):
-            arr = np.where(present[f], target[f], np.nan)
-            target[f][:] = np.nan_to_num(_fill_years(arr), nan=0.0)
 
-    if sc.pairs.csv:
-        path = sc.resolve(sc.pairs.csv)
-        fields = ("interests", "trade", "intent", "distance_km", "contiguity", "initial_de_facto",
-                  "initial_de_jure", "year")
-        df = read_csv(path, required=["a", "b"], numeric=fields, allow_empty=fields)
-        for row, rec in enumerate(df.to_dict(orient="records")):
-            a, b = rec["a"].strip(), rec["b"].strip()
-            for col, v in (("a", a), ("b", b)):
-                if v not in idx:
-                    raise InputError(path, col, "a state id declared in the scenario", line=row + 2, got=v)
-            if a == b:
-                raise InputError(path, "b", "a state other than 'a'", line=row + 2, got=b)
-            i, j = idx[a], idx[b]
-            y = rec.get("year", np.nan)
-            t_slice = slice(None) if y != y else slice(int(np.searchsorted(years, int(y))), None)
-            for f in ("interests", "trade", "intent", "distance_km", "contiguity"):
-                if f in rec and rec[f] == rec[f]:
-                    put(f, t_slice, i, j, rec[f], mutual=False)
-            for f, arr, lo, hi in (("initial_de_facto", init_f, -2, 3), ("initial_de_jure", init_j, -1, 3)):
-                v = rec.get(f, np.nan)
-                if v == v:
-                    if not (lo <= v <= hi) or v != int(v):
-                        raise InputError(path, f, f"a whole level from {lo} to {hi}", line=row + 2, got=v)
-                    arr[i, j] = arr[j, i] = int(v)
-            for f, lo, hi in (("interests", -1, 1), ("trade", 0, 1), ("intent", 0, 1)):
-                v = rec.get(f, np.nan)
-                if v == v and not lo <= v <= hi:
-                    raise InputError(path, f, f"a number from {lo} to {hi}", line=row + 2, got=v)
+def _put(dyad: dict, fieldname: str, t_slice, i: int, j: int, value, mutual: bool) -> None:
+    arr = dyad[fieldname]
+    arr[t_slice, i, j] = value
+    if mutual or fieldname not in DIRECTED_FIELDS:
+        arr[t_slice, j, i] = value
 
+
+def _read_dyad_table(sc: Scenario, years: np.ndarray, dyad: dict) -> None:
+    """The calibrated ``inputs.dyads`` table: yearly rows, carried forward and back over gaps."""
+    T, n = len(years), len(sc.ids)
+    idx = {s: i for i, s in enumerate(sc.ids)}
+    df = _dyad_rows(sc.resolve(sc.inputs.dyads), DYAD_FIELDS, with_year=True)
+    ycol = {int(y): t for t, y in enumerate(years)}
+    present = {f: np.zeros((T, n, n), dtype=bool) for f in DYAD_FIELDS}
+    for rec in df.to_dict(orient="records"):
+        a, b = rec["a"].strip(), rec["b"].strip()
+        if a not in idx or b not in idx or a == b:
+            continue
+        y = rec.get("year")
+        if y != y or int(y) not in ycol:
+            continue
+        t = ycol[int(y)]
+        for f in DYAD_FIELDS:
+            if f in rec and rec[f] == rec[f]:
+                dyad[f][t, idx[a], idx[b]] = rec[f]
+                present[f][t, idx[a], idx[b]] = True
+    for f in ("interests", "intent", "distance_km"):
+        dyad[f][:] = _fill_years(dyad[f])
+    for f in ("trade", "contiguity"):
+        arr = np.where(present[f], dyad[f], np.nan)
+        dyad[f][:] = np.nan_to_num(_fill_years(arr), nan=0.0)
+
+
+def _read_pairs_csv(sc: Scenario, years: np.ndarray, dyad: dict) -> None:
+    """The scenario's ``pairs.csv``: values from a row's year on, initial levels, range checks."""
+    idx = {s: i for i, s in enumerate(sc.ids)}
+    path = sc.resolve(sc.pairs.csv)
+    fields = DYAD_FIELDS + ("initial_de_facto", "initial_de_jure", "year")
+    df = read_csv(path, required=["a", "b"], numeric=fields, allow_empty=fields)
+    for row, rec in enumerate(df.to_dict(orient="records")):
+        a, b = rec["a"].strip(), rec["b"].strip()
+        for col, v in (("a", a), ("b", b)):
+            if v not in idx:
+                raise InputError(path, col, "a state id declared in the scenario", line=row + 2, got=v)
+        if a == b:
+            raise InputError(path, "b", "a state other than 'a'", line=row + 2, got=b)
+        i, j = idx[a], idx[b]
+        y = rec.get("year", np.nan)
+        t_slice = slice(None) if y != y else slice(int(np.searchsorted(years, int(y))), None)
+        for f in DYAD_FIELDS:
+            if f in rec and rec[f] == rec[f]:
+                _put(dyad, f, t_slice, i, j, rec[f], mutual=False)
+        for f, lo, hi in (("initial_de_facto", -2, 3), ("initial_de_jure", -1, 3)):
+            v = rec.get(f, np.nan)
+            if v == v:
+                if not (lo <= v <= hi) or v != int(v):
+                    raise InputError(path, f, f"a whole level from {lo} to {hi}", line=row + 2, got=v)
+                dyad[f][i, j] = dyad[f][j, i] = int(v)
+        for f, lo, hi in (("interests", -1, 1), ("trade", 0, 1), ("intent", 0, 1)):
+            v = rec.get(f, np.nan)
+            if v == v and not lo <= v <= hi:
+                raise InputError(path, f, f"a number from {lo} to {hi}", line=row + 2, got=v)
+
+
+def _inline_pair_values(sc: Scenario, dyad: dict) -> None:
+    """Inline ``intent`` (a default toward a state), ``pairs.values`` and ``perceives``, in that order."""
+    idx = {s: i for i, s in enumerate(sc.ids)}
+    intent = dyad["intent"]
     for i, s in enumerate(sc.states):
         if s.intent is not None:
             col = intent[:, :, i]
@@ -330,23 +373,28 @@ def build_inputs(sc: Scenario) -> InputArrays:
         for f in ("interests", "trade", "intent", "contiguity", "distance_km"):
             v = getattr(p, f)
             if v is not None:
-                put(f, slice(None), i, j, float(v), mutual=p.mutual)
-        if p.initial_de_facto is not None:
-            init_f[i, j] = init_f[j, i] = p.initial_de_facto
-        if p.initial_de_jure is not None:
-            init_j[i, j] = init_j[j, i] = p.initial_de_jure
+                _put(dyad, f, slice(None), i, j, float(v), mutual=p.mutual)
+        for f in ("initial_de_facto", "initial_de_jure"):
+            if getattr(p, f) is not None:
+                dyad[f][i, j] = dyad[f][j, i] = getattr(p, f)
     for i, s in enumerate(sc.states):
         for other, v in s.perceives.items():
             intent[:, i, idx[other]] = v
 
-    # Gaps: capitals give distances; ideal points give interest convergence.
+
+def _fill_dyad_gaps(sc: Scenario, state: dict, dyad: dict, has_capital: np.ndarray) -> None:
+    """Gaps: capitals give distances, ideal points give interest convergence, the rest is 0."""
+    lat, lon = state["lat"], state["lon"]
+    T, n = lat.shape
     cap_dist = np.empty((T, n, n))
     for t in range(T):  # capitals rarely move: reuse last year's distances when they did not
         same = t and np.array_equal(lat[t], lat[t - 1]) and np.array_equal(lon[t], lon[t - 1])
         cap_dist[t] = cap_dist[t - 1] if same else haversine_km(lat[t], lon[t])
     both_cap = has_capital[:, :, None] & has_capital[:, None, :]
+    distance = dyad["distance_km"]
     distance = np.where(np.isnan(distance) & both_cap, cap_dist, distance)
     distance = np.where(np.isnan(distance), np.inf, distance)
+    interests = dyad["interests"]
     vecs = [s.interests for s in sc.states]
     if any(v is not None for v in vecs):
         klen = {len(v) for v in vecs if v is not None}
@@ -357,29 +405,23 @@ def build_inputs(sc: Scenario) -> InputArrays:
         d = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
         conv = 1.0 - 2.0 * np.minimum(1.0, d / sc.mechanism.interest_scale)
         interests = np.where(np.isnan(interests), conv[None], interests)
-    interests = np.nan_to_num(interests, nan=0.0)
-    intent = np.nan_to_num(intent, nan=0.0)
+    dyad["interests"] = np.nan_to_num(interests, nan=0.0)
+    dyad["intent"] = np.nan_to_num(dyad["intent"], nan=0.0)
+    dyad["distance_km"] = distance
     eye = np.eye(n, dtype=bool)
-    for arr in (interests, trade, intent, contiguity):
-        arr[:, eye] = 0.0
+    for f in ("interests", "trade", "intent", "contiguity"):
+        dyad[f][:, eye] = 0.0
     distance[:, eye] = 0.0
 
-    arrays = InputArrays(
-        ids=ids, names=names, years=years, power=power, offense=offense, economy=economy,
-        neutral=neutral, multi_vector=doctrine["multi_vector"], autonomy=doctrine["autonomy"],
-        bandwagon=doctrine["bandwagon"], lat=lat, lon=lon, ideology=ideology, leader=leader,
-        interests=interests, trade=trade, intent=intent, distance=distance, contiguity=contiguity,
-        initial_de_facto=init_f, initial_de_jure=init_j, flags=flags)
-    arrays.dispute = np.zeros((T, n, n))
-    arrays.government = leader.copy()
-    arrays.government[:] = None
-    arrays.sources = _source_arrays(sc, arrays)
+
+def _apply_events(sc: Scenario, arrays: InputArrays) -> None:
+    """Dated events in date order, each from its year until its ``until`` (or the end)."""
+    years, T = arrays.years, len(arrays.years)
     for ev in sorted(sc.events, key=lambda e: e.year):
         t0 = int(np.searchsorted(years, ev.year))
         t1 = int(np.searchsorted(years, ev.until)) if ev.until is not None else T
         for ef in ev.effects:
             apply_effect(arrays, ef, slice(t0, t1))
-    return arrays
 
 
 def _source_arrays(sc: Scenario, inp: InputArrays) -> SourceArrays | None:

@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError
+from sim.files import line_map, nearest_line
 
 # ---------------------------------------------------------------------------------------
 # Schema
@@ -387,137 +388,131 @@ class Scenario(_Strict):
 # ---------------------------------------------------------------------------------------
 
 
+class _Errors(list):
+    """Collects ``(location, field, expected, got)`` tuples for one scenario."""
+
+    def __init__(self, sc: Scenario):
+        super().__init__()
+        self.ids = set(sc.ids)
+        self.span = (sc.time.start, sc.time.end)
+
+    def add(self, loc: tuple, field: str, expected: str, got: Any) -> None:
+        self.append((loc, field, expected, got))
+
+    def known(self, loc: tuple, field: str, value: Any) -> None:
+        """Every state named in ``value`` (one id or a list; "all" and None pass) is declared."""
+        for v in value if isinstance(value, list) else [value]:
+            if v is not None and v != "all" and v not in self.ids:
+                self.add(loc, field, f"a state id declared in 'states' ({', '.join(sorted(self.ids))})", v)
+
+    def in_span(self, loc: tuple, field: str, year: int | None) -> None:
+        lo, hi = self.span
+        if year is not None and not (lo <= year <= hi):
+            self.add(loc, field, f"a year within the time span {lo}-{hi}", year)
+
+
 def _semantic_errors(sc: Scenario) -> list[tuple[tuple, str, str, Any]]:
-    """Cross-field checks. Returns (location, field, expected, got) tuples."""
-    errs: list[tuple[tuple, str, str, Any]] = []
-    ids = set(sc.ids)
-    years = (sc.time.start, sc.time.end)
-    bloc_ids = {b.id for b in sc.blocs}
+    """Cross-field checks. Returns (location, field, expected, got) tuples, in file order."""
+    errs = _Errors(sc)
+    for check in (_check_states_and_pairs, _check_blocs, _check_threat_sources, _check_events,
+                  _check_outputs, _check_mechanism):
+        check(sc, errs)
+    return list(errs)
 
-    def known(loc: tuple, field: str, value: Any) -> None:
-        values = value if isinstance(value, list) else [value]
-        for v in values:
-            if v is not None and v != "all" and v not in ids:
-                errs.append((loc, field, f"a state id declared in 'states' ({', '.join(sorted(ids))})", v))
 
+def _check_states_and_pairs(sc: Scenario, errs: _Errors) -> None:
     for i, s in enumerate(sc.states):
         for other in s.perceives:
-            known(("states", i, "perceives", other), f"states[{i}].perceives", other)
+            errs.known(("states", i, "perceives", other), f"states[{i}].perceives", other)
     for i, p in enumerate(sc.pairs.values):
-        known(("pairs", "values", i, "a"), f"pairs.values[{i}].a", p.a)
-        known(("pairs", "values", i, "b"), f"pairs.values[{i}].b", p.b)
+        errs.known(("pairs", "values", i, "a"), f"pairs.values[{i}].a", p.a)
+        errs.known(("pairs", "values", i, "b"), f"pairs.values[{i}].b", p.b)
         if p.a == p.b:
-            errs.append((("pairs", "values", i, "b"), f"pairs.values[{i}].b", "a state other than 'a'", p.b))
+            errs.add(("pairs", "values", i, "b"), f"pairs.values[{i}].b", "a state other than 'a'", p.b)
+
+
+def _check_blocs(sc: Scenario, errs: _Errors) -> None:
     seen_blocs: set[str] = set()
     for i, b in enumerate(sc.blocs):
         if b.id in seen_blocs:
-            errs.append((("blocs", i, "id"), f"blocs[{i}].id", "a unique bloc id", b.id))
+            errs.add(("blocs", i, "id"), f"blocs[{i}].id", "a unique bloc id", b.id)
         seen_blocs.add(b.id)
         for j, f in enumerate(b.founders):
-            known(("blocs", i, "founders", j), f"blocs[{i}].founders[{j}]", f)
-        known(("blocs", i, "patron"), f"blocs[{i}].patron", b.patron)
+            errs.known(("blocs", i, "founders", j), f"blocs[{i}].founders[{j}]", f)
+        errs.known(("blocs", i, "patron"), f"blocs[{i}].patron", b.patron)
         for j, e in enumerate(b.eligible or []):
-            known(("blocs", i, "eligible", j), f"blocs[{i}].eligible[{j}]", e)
+            errs.known(("blocs", i, "eligible", j), f"blocs[{i}].eligible[{j}]", e)
         for key in ("founded", "dissolved"):
-            y = getattr(b, key)
-            if y is not None and not (years[0] <= y <= years[1]):
-                errs.append((("blocs", i, key), f"blocs[{i}].{key}",
-                             f"a year within the time span {years[0]}-{years[1]}", y))
-        known(("blocs", i, "orbit"), f"blocs[{i}].orbit", b.orbit)
+            errs.in_span(("blocs", i, key), f"blocs[{i}].{key}", getattr(b, key))
+        errs.known(("blocs", i, "orbit"), f"blocs[{i}].orbit", b.orbit)
         if b.founded is not None and not b.founders and not b.context_members:
-            errs.append((("blocs", i, "founders"), f"blocs[{i}].founders",
-                         "at least one founding member (a state of the scenario, or context_members "
-                         "from outside it): a bloc is founded by someone", []))
+            errs.add(("blocs", i, "founders"), f"blocs[{i}].founders",
+                     "at least one founding member (a state of the scenario, or context_members "
+                     "from outside it): a bloc is founded by someone", [])
         if b.charter == "counter_orbit" and (b.patron is None or b.orbit is None):
-            errs.append((("blocs", i, "charter"), f"blocs[{i}].charter",
-                         "a patron and an orbit power for a counter_orbit bloc", b.charter))
+            errs.add(("blocs", i, "charter"), f"blocs[{i}].charter",
+                     "a patron and an orbit power for a counter_orbit bloc", b.charter)
+
+
+def _check_threat_sources(sc: Scenario, errs: _Errors) -> None:
     for i, ts in enumerate(sc.threat_sources):
-        known(("threat_sources", i, "base"), f"threat_sources[{i}].base", ts.base)
+        errs.known(("threat_sources", i, "base"), f"threat_sources[{i}].base", ts.base)
         for target in ts.intent:
-            known(("threat_sources", i, "intent", target), f"threat_sources[{i}].intent", target)
-        if ts.id in ids:
-            errs.append((("threat_sources", i, "id"), f"threat_sources[{i}].id",
-                         "an id that is not a state's (a threat source is never a partner)", ts.id))
+            errs.known(("threat_sources", i, "intent", target), f"threat_sources[{i}].intent", target)
+        if ts.id in errs.ids:
+            errs.add(("threat_sources", i, "id"), f"threat_sources[{i}].id",
+                     "an id that is not a state's (a threat source is never a partner)", ts.id)
         if ts.end < ts.start:
-            errs.append((("threat_sources", i, "end"), f"threat_sources[{i}].end",
-                         f"a year not before start ({ts.start})", ts.end))
+            errs.add(("threat_sources", i, "end"), f"threat_sources[{i}].end",
+                     f"a year not before start ({ts.start})", ts.end)
     spells: dict[str, list[tuple[int, int]]] = {}
     for i, ts in enumerate(sc.threat_sources):
         for lo, hi in spells.get(ts.id, []):
             if ts.start <= hi and lo <= ts.end:
-                errs.append((("threat_sources", i, "start"), f"threat_sources[{i}].start",
-                             f"a spell of '{ts.id}' that does not overlap its spell {lo}-{hi}", ts.start))
+                errs.add(("threat_sources", i, "start"), f"threat_sources[{i}].start",
+                         f"a spell of '{ts.id}' that does not overlap its spell {lo}-{hi}", ts.start)
         spells.setdefault(ts.id, []).append((ts.start, ts.end))
+
+
+def _check_events(sc: Scenario, errs: _Errors) -> None:
+    bloc_ids = {b.id for b in sc.blocs}
     for i, ev in enumerate(sc.events):
-        if not (years[0] <= ev.year <= years[1]):
-            errs.append((("events", i, "year"), f"events[{i}].year",
-                         f"a year within the time span {years[0]}-{years[1]}", ev.year))
+        errs.in_span(("events", i, "year"), f"events[{i}].year", ev.year)
         for j, ef in enumerate(ev.effects):
             base = ("events", i, "effects", j)
             for key in ("state", "observer", "target", "a", "b"):
-                known(base + (key,), f"events[{i}].effects[{j}].{key}", getattr(ef, key))
+                errs.known(base + (key,), f"events[{i}].effects[{j}].{key}", getattr(ef, key))
             if ef.field == "bloc" and ef.bloc not in bloc_ids:
-                errs.append((base + ("bloc",), f"events[{i}].effects[{j}].bloc",
-                             "a bloc id declared in 'blocs'", ef.bloc))
+                errs.add(base + ("bloc",), f"events[{i}].effects[{j}].bloc",
+                         "a bloc id declared in 'blocs'", ef.bloc)
+
+
+def _check_outputs(sc: Scenario, errs: _Errors) -> None:
     for i, (a, b) in enumerate(sc.outputs.pairs):
-        known(("outputs", "pairs", i), f"outputs.pairs[{i}]", [a, b])
+        errs.known(("outputs", "pairs", i), f"outputs.pairs[{i}]", [a, b])
     for i, y in enumerate(sc.outputs.snapshots):
-        if not (years[0] <= y <= years[1]):
-            errs.append((("outputs", "snapshots", i), f"outputs.snapshots[{i}]",
-                         f"a year within the time span {years[0]}-{years[1]}", y))
+        errs.in_span(("outputs", "snapshots", i), f"outputs.snapshots[{i}]", y)
+
+
+def _check_mechanism(sc: Scenario, errs: _Errors) -> None:
     t = sc.mechanism.threat
     explicit = [t.power, t.proximity, t.offense, t.intent]
     if any(w is not None for w in explicit) and sum(w or 0.0 for w in explicit) <= 0:
-        errs.append((("mechanism", "threat"), "mechanism.threat",
-                     "threat weights with a positive sum, so they can be normalised", explicit))
+        errs.add(("mechanism", "threat"), "mechanism.threat",
+                 "threat weights with a positive sum, so they can be normalised", explicit)
     if sc.mechanism.kind == "agent" and not sc.inputs.states:
         for i, s in enumerate(sc.states):
             if s.power is None:
-                errs.append((("states", i), f"states[{i}].power",
-                             "a power value (or an 'inputs.states' table)", None))
+                errs.add(("states", i), f"states[{i}].power",
+                         "a power value (or an 'inputs.states' table)", None)
     if sc.mechanism.kind == "agent" and sum(s.power or 0.0 for s in sc.states) <= 0 \
             and not sc.inputs.states:
-        errs.append((("states",), "states[*].power", "at least one state with positive power", 0))
-    return errs
+        errs.add(("states",), "states[*].power", "at least one state with positive power", 0)
 
 
 # ---------------------------------------------------------------------------------------
 # YAML with line numbers
 # ---------------------------------------------------------------------------------------
-
-
-def _line_map(text: str) -> dict[tuple, int]:
-    """Map every key path in a YAML document to its 1-based line number."""
-    lines: dict[tuple, int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
-
-    def walk(node: yaml.Node, path: tuple) -> None:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = k.value
-                lines[path + (key,)] = k.start_mark.line + 1
-                walk(v, path + (key,))
-                lines[path + (key,)] = k.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, path + (i,))
-
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
-def _nearest_line(lines: dict[tuple, int], loc: tuple) -> int | None:
-    loc = tuple(loc)
-    while loc:
-        if loc in lines:
-            return lines[loc]
-        loc = loc[:-1]
-    return lines.get(())
 
 
 def _dotted(loc: tuple) -> str:
@@ -577,7 +572,7 @@ def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int]
     got = err.get("input")
     if err.get("type") == "missing":
         got = None
-    raise InputError(source, _dotted(clean), _explain_pydantic(err), line=_nearest_line(lines, clean),
+    raise InputError(source, _dotted(clean), _explain_pydantic(err), line=nearest_line(lines, clean),
                      got=got if not isinstance(got, (dict, list)) else None) from None
 
 
@@ -627,7 +622,7 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
         base_dir: Folder that relative paths in the scenario are resolved against.
         text: The YAML text, when available, so errors can name line numbers.
     """
-    lines = _line_map(text) if text else {}
+    lines = line_map(text) if text else {}
     if data is None:
         raise InputError(source, None, "a scenario mapping (the file is empty)")
     if not isinstance(data, dict):
@@ -645,7 +640,7 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
     errs = _semantic_errors(sc)
     if errs:
         loc, field, expected, got = errs[0]
-        raise InputError(source, field, expected, line=_nearest_line(lines, loc), got=got)
+        raise InputError(source, field, expected, line=nearest_line(lines, loc), got=got)
     return sc
 
 

@@ -46,6 +46,7 @@ DATA_SCHEMA = {
     "sipri_milex_1949_2023_subset.csv": (["ccode"], ["year", "milex_constant2022_usd_m"]),
     "cow_national_trade_v4_subset.csv": (["ccode"], ["year", "imports", "exports"]),
     "vdem_v14_focal_subset.csv": (["ccode"], ["year", "v2x_polyarchy"]),
+    "democracy_vdem10_polity_quds_subset.csv": (["ccode"], ["year", "v2x_polyarchy"]),
     "polity5_subset.csv": (["ccode_cow"], ["year", "polity2"]),
     "un_idealpoints_jul2025_subset.csv": (["ccode"], ["year", "idealpointfp", "idealpointall"]),
     "cow_capitals_subset.csv": (["ccode"], ["capital", "stdate", "enddate", "lat", "lng"]),
@@ -56,7 +57,9 @@ DATA_SCHEMA = {
 #: Extra files copied for the de jure record and cross-checks (not read by the rules).
 EXTRA_DATA = ["atop_v5_1_members_subset.csv", "atop_v5_1_alliances_subset.csv",
               "atop_v5_1_dyad_year_subset.csv", "cow_states_2016_subset.csv",
-              "democracy_vdem10_polity_quds_subset.csv", "un_idealpoint_distance_focal_dyads.csv"]
+              "un_idealpoint_distance_focal_dyads.csv"]
+#: The COW state list: any state in it can be calibrated (names, codes).
+STATE_LIST = "cow_states_2016_subset.csv"
 
 
 # --------------------------------------------------------------------------- inputs
@@ -244,16 +247,24 @@ def rule_economy(data, codes, years, prov, abbs):
     return shares(filled), flags
 
 
-def rule_democracy(data, codes, years, prov, abbs):
+def rule_democracy(data, codes, years, prov, abbs, rule):
     vdem = _wide(data["vdem_v14_focal_subset.csv"], "v2x_polyarchy", codes, years)
+    # V-Dem v10 (the only V-Dem source for the years before vdem14's first year)
+    first_v14 = int(rule.get("vdem14_first_year", 1970))
+    vdem10 = _wide(data["democracy_vdem10_polity_quds_subset.csv"], "v2x_polyarchy", codes, years)
+    use_v10 = vdem.isna() & vdem10.notna() & (vdem.index.to_numpy() < first_v14)[:, None]
+    vdem = vdem.where(~use_v10, vdem10)
     polity = (_wide(data["polity5_subset.csv"], "polity2", codes, years, key="ccode_cow") + 10) / 20
     use_polity = vdem.isna() & polity.notna()
     series = vdem.where(~use_polity, polity)
     filled, flags = fill_gaps(series, "democracy", missing=0.5)
     flags = flags.mask(use_polity, "democracy:polity_fallback")
+    flags = flags.mask(use_v10, "democracy:vdem10")
     for code, abb in zip(codes, abbs):
+        source = (f"democracy_vdem10_polity_quds_subset.csv[ccode={code}].v2x_polyarchy (years before "
+                  f"{first_v14}); " if use_v10[code].any() else "")
         prov.add(abb, "democracy", years, "democracy",
-                 f"vdem_v14_focal_subset.csv[ccode={code}].v2x_polyarchy "
+                 source + f"vdem_v14_focal_subset.csv[ccode={code}].v2x_polyarchy "
                  f"(fallback polity5_subset.csv[ccode_cow={code}].polity2)", flags=flags[code])
     return filled, flags
 
@@ -331,6 +342,39 @@ def rule_leader(rules, abbs, years, prov):
     return table, flags
 
 
+# --------------------------------------------------------------------------- states
+
+def state_list(config: dict, data_dir: Path) -> dict:
+    """Every state calibration knows: the rules file's states (their names kept), then every
+    state of the COW state list in ``data_dir`` (COW abbreviation -> code and name; a state
+    with several spells keeps the name of its latest one)."""
+    known = {abb: dict(v) for abb, v in config["states"].items()}
+    path = data_dir / STATE_LIST
+    if not path.exists():
+        return known
+    cow = pd.read_csv(path)
+    for column in ("stateabb", "ccode", "statenme"):
+        if column not in cow.columns:
+            raise InputError(path, column, "a column named " + column, line=1)
+    for _, row in cow.sort_values("styear", kind="stable").iterrows():
+        if row.stateabb not in config["states"]:
+            known[str(row.stateabb)] = {"ccode": int(row.ccode), "name": str(row.statenme)}
+    return known
+
+
+def resolve_state(token, known: dict, data_dir: Path) -> str:
+    """A COW abbreviation or numeric code -> the abbreviation."""
+    text = str(token).strip()
+    if text in known:
+        return text
+    if text.isdigit():
+        for abb, v in known.items():
+            if int(v["ccode"]) == int(text):
+                return abb
+    raise InputError(data_dir / STATE_LIST, "states",
+                     "a COW abbreviation or code of the state list (e.g. USA or 2)", got=text)
+
+
 # --------------------------------------------------------------------------- dyad rules
 
 def _pairs(abbs):
@@ -347,11 +391,11 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     """
     rules_path = Path(rules)
     config = load_rules(rules_path)
-    known = config["states"]
-    abbs = list(states) if states else list(known)
-    for abb in abbs:
-        if abb not in known:
-            raise InputError(rules_path, "states", f"state ids from {', '.join(known)}", got=abb)
+    data_dir = Path(data_dir)
+    default = list(config["states"])
+    known = state_list(config, data_dir)
+    config["states"] = known
+    abbs = [resolve_state(s, known, data_dir) for s in states] if states else default
     if len(set(abbs)) != len(abbs) or len(abbs) < 2:
         raise InputError("--states", "states", "two or more distinct state ids", got=",".join(abbs))
     if end < start:
@@ -360,7 +404,6 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     codes = [int(known[a]["ccode"]) for a in abbs]
     code_of = dict(zip(abbs, codes))
     years = np.arange(start, end + 1)
-    data_dir = Path(data_dir)
     all_codes = {int(v["ccode"]) for v in known.values()}
     data = {name: read_data(data_dir, name, all_codes) for name in DATA_SCHEMA}
     records = load_ledger(evidence, documents)
@@ -370,7 +413,7 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     power, f_power = rule_power(data, codes, years, prov, abbs)
     offense, f_off = rule_offense(data, codes, years, prov, abbs, r["offense"], power)
     economy, f_eco = rule_economy(data, codes, years, prov, abbs)
-    democracy, f_dem = rule_democracy(data, codes, years, prov, abbs)
+    democracy, f_dem = rule_democracy(data, codes, years, prov, abbs, r["democracy"])
     ideal, f_ideal = ideal_points(data, codes, years)
     west, f_west = rule_ideology_west(ideal, f_ideal, codes, years, prov, abbs, r["ideology_west"])
     lat, lon, f_cap = rule_capital(data, codes, years, prov, abbs)
@@ -392,12 +435,19 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
             "leader": leader[abb].to_numpy(), "flags": flags}))
     states_df = pd.concat(state_rows, ignore_index=True)[STATE_COLUMNS]
 
-    dyads_df = _calibrate_dyads(data, config, records, abbs, code_of, years, ideal, f_ideal, prov)
+    dyads_df = _calibrate_dyads(data, config, records, abbs, code_of, years, ideal, f_ideal, prov, lat, lon)
     states_df = states_df.sort_values(["state", "year"], kind="stable").reset_index(drop=True)
     return Calibration(states_df, dyads_df, prov.frame(), config, data_dir, records)
 
 
-def _calibrate_dyads(data, config, records, abbs, code_of, years, ideal, f_ideal, prov):
+def _haversine(lat1, lon1, lat2, lon2) -> np.ndarray:
+    p1, p2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
+    dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(h))
+
+
+def _calibrate_dyads(data, config, records, abbs, code_of, years, ideal, f_ideal, prov, lat=None, lon=None):
     """One row per ordered pair and year: interests, trade, intent, distance, contiguity."""
     src = _dyad_sources(data, code_of, years)
     rows = []
@@ -407,7 +457,7 @@ def _calibrate_dyads(data, config, records, abbs, code_of, years, ideal, f_ideal
         interests, ip_flags = _pair_interests(ctx, config["rules"]["interests"], ideal, f_ideal)
         trade, t_flags = _pair_trade(ctx, src)
         intent = _pair_intent(ctx, config["rules"]["intent"])
-        distance, d_flags = _pair_distance(ctx, src)
+        distance, d_flags = _pair_distance(ctx, src, lat, lon)
         contig, c_flags = _pair_contiguity(ctx, src)
         flags = [";".join(sorted({f for part in parts for f in part.split(";") if f}))
                  for parts in zip(ip_flags, t_flags, d_flags, c_flags)]
@@ -496,13 +546,20 @@ def _pair_intent(ctx: _PairContext, rt: dict):
     return intent
 
 
-def _pair_distance(ctx: _PairContext, src: dict):
-    """Distance between capitals, gaps filled."""
-    years, pair, dist_wide = ctx.years, ctx.pair, src["dist_wide"]
+def _pair_distance(ctx: _PairContext, src: dict, lat=None, lon=None):
+    """Distance between capitals, gaps filled.
+
+    Pairs the distance file does not hold (it covers the focal states from 1991) get the
+    same great-circle formula on the capitals in force on 31 December.
+    """
+    years, pair, dist_wide, ca, cb = ctx.years, ctx.pair, src["dist_wide"], ctx.ca, ctx.cb
     dseries = dist_wide[pair].reindex(years) if pair in dist_wide.columns else pd.Series(np.nan, index=years)
+    dsource = f"capital_distance_focal_dyads.csv[ccode1={pair[0]};ccode2={pair[1]}]"
+    if dseries.isna().all() and lat is not None:
+        dseries = pd.Series(_haversine(lat[ca], lon[ca], lat[cb], lon[cb]), index=years).round(1)
+        dsource = f"haversine of cow_capitals_subset.csv[ccode={ca}], [ccode={cb}] (R = 6371 km)"
     dfilled, dflags = fill_gaps(dseries.to_frame("v"), "distance_km")
-    ctx.prov.add(ctx.entity, "distance_km", years, "distance",
-                 f"capital_distance_focal_dyads.csv[ccode1={pair[0]};ccode2={pair[1]}]", flags=list(dflags["v"]))
+    ctx.prov.add(ctx.entity, "distance_km", years, "distance", dsource, flags=list(dflags["v"]))
     return dfilled["v"].to_numpy(), list(dflags["v"])
 
 
@@ -527,8 +584,11 @@ def _pair_contiguity(ctx: _PairContext, src: dict):
 def write_outputs(cal: Calibration, out_dir: str | Path, prefix: str = "central_asia") -> list[Path]:
     """Write the three tables atomically: all files go to a temp dir, then are renamed."""
     out_dir = Path(out_dir)
+    # The Central Asia tables keep the historical name provenance.csv; other systems get
+    # their own, so that calibrating one never overwrites another's provenance.
+    prov_name = "provenance.csv" if prefix == "central_asia" else f"{prefix}_provenance.csv"
     names = {f"{prefix}_states.csv": cal.states, f"{prefix}_dyads.csv": cal.dyads,
-             "provenance.csv": cal.provenance}
+             prov_name: cal.provenance}
     with atomic_folder(out_dir, replace=False) as tmp:  # the folder holds other tables too
         for name, frame in names.items():
             frame.to_csv(tmp / name, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")

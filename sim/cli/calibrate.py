@@ -19,7 +19,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--evidence", default=str(paths.DEFAULT_LEDGER), help="evidence ledger CSV")
     parser.add_argument("--documents", default=str(paths.DEFAULT_DOCUMENTS), help="documents.yaml")
     parser.add_argument("--rules", default=str(paths.DEFAULT_RULES), help="calibration rules YAML")
-    parser.add_argument("--states", default=None, help="comma-separated COW ids (default: all in the rules)")
+    parser.add_argument("--states", default=None,
+                        help="comma-separated COW abbreviations or codes (default: the rules file's states)")
     parser.add_argument("--start", type=int, default=1991)
     parser.add_argument("--end", type=int, default=2024)
 
@@ -37,7 +38,7 @@ def cmd_calibrate(args) -> int:
 
     result = _run(args)
     report = cal.write_report(result, args.report) if args.report else None
-    for path in cal.write_outputs(result, args.out):
+    for path in cal.write_outputs(result, args.out, prefix=args.prefix):
         print(f"wrote {path}")
     if report:
         print(f"wrote {report}")
@@ -93,6 +94,9 @@ def register(subparsers) -> None:
     _common(p)
     p.add_argument("--out", default=str(paths.DEFAULT_OUT), help="output directory (default seeds/calibrated)")
     p.add_argument("--report", default=None, help="also write a markdown report with plots to this directory")
+    p.add_argument("--prefix", default="central_asia",
+                   help="output names PREFIX_states.csv, PREFIX_dyads.csv (and PREFIX_provenance.csv "
+                        "unless central_asia, which writes provenance.csv)")
     p.set_defaults(func=cmd_calibrate)
 
     p = subparsers.add_parser("explain-param", help="show a calibrated value and every source behind it",

@@ -1,0 +1,279 @@
+"""Write the early Cold War scenario and reference from the coded files.
+
+Reads the coder's files (``--refwork``, default /work/refwork/coldwar: states.csv,
+reference.csv, blocs_reference.csv, events.csv) and the Central Asia scenario, and writes:
+
+* ``seeds/reference/cold_war_europe_reference.csv`` and ``cold_war_europe_blocs.csv``
+  (copies of the coded reference, unchanged);
+* ``scenarios/cold_war_europe/initial_relations_1946.csv`` (the reference's 1946 row:
+  de facto where coded, de jure for every pair);
+* ``scenarios/cold_war_europe_1946_1955.yaml``: the states, the calibrated inputs, the
+  Central Asia ``mechanism:`` section copied verbatim, the blocs with their founders, and
+  the dated input events converted from events.csv by the rules in ``convert_event``.
+
+The scenario is a human-edited file once written; re-running this script rebuilds it from
+the same sources (and re-copies the Central Asia weights).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+CA = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
+OUT = ROOT / "scenarios" / "cold_war_europe_1946_1955.yaml"
+INIT = ROOT / "scenarios" / "cold_war_europe" / "initial_relations_1946.csv"
+REF_DIR = ROOT / "seeds" / "reference"
+
+ORDER = ["USA", "RUS", "UKG", "FRN", "ITA", "GFR", "GDR", "POL", "CZE", "HUN", "ROM", "BUL", "ALB",
+         "YUG", "GRC", "TUR", "BEL", "NTH", "LUX", "DEN", "NOR", "SWD", "FIN", "ICE", "SPN", "POR",
+         "AUS", "SWZ", "IRE"]
+
+#: Blocs: founders only; everyone the charter admits joins or stays out on its own scores.
+BLOCS = [
+    dict(id="BTO_WEU", name="Brussels Treaty Organisation / Western European Union", level=3, founded=1948,
+         founders=["UKG", "FRN", "BEL", "NTH", "LUX"], charter="collective_defence",
+         eligible=[s for s in ORDER if s != "USA"],
+         source="Brussels Treaty signed 17 March 1948 by its five founders (ATOP v5.1 atopid 3130); "
+                "Article IX lets the parties invite any other state; becomes the WEU with the Paris "
+                "Agreements (in force 5-6 May 1955)"),
+    dict(id="NATO", name="North Atlantic Treaty Organization", level=3, founded=1949,
+         founders=["USA", "UKG", "FRN", "ITA", "BEL", "NTH", "LUX", "DEN", "NOR", "ICE", "POR"],
+         charter="collective_defence", eligible=None,
+         source="North Atlantic Treaty signed 4 April 1949 (ATOP v5.1 atopid 3180); founders in this "
+                "system (Canada is outside it); Article 10 admits any other European state by invitation"),
+    dict(id="Cominform", name="Communist Information Bureau", level=1, founded=1947,
+         founders=["RUS", "POL", "CZE", "HUN", "ROM", "BUL", "YUG"], charter="forum", eligible=None,
+         source="founding conference at Szklarska Poreba, 22-27 September 1947 (ruling parties of the "
+                "seven founders; the French and Italian parties were not parties of government)"),
+    dict(id="WarsawPact", name="Warsaw Treaty Organization", level=3, founded=1955,
+         founders=["RUS", "POL", "CZE", "HUN", "ROM", "BUL", "ALB", "GDR"], charter="collective_defence",
+         eligible=None,
+         source="Warsaw Treaty signed 14 May 1955 by its eight founders; Article 9 open to other states"),
+    dict(id="BalkanPact", name="Balkan Pact (Ankara 1953, Bled 1954)", level=3, founded=1953,
+         founders=["GRC", "TUR", "YUG"], charter="collective_defence", eligible=None,
+         source="Ankara Treaty of Friendship and Cooperation 28 February 1953; Bled Treaty of Alliance "
+                "9 August 1954 (one bloc at the alliance level from 1953: the model holds one level per "
+                "bloc, so 1953 is coded one rung high)"),
+]
+
+#: Doctrines older than the span (inputs, not outcomes of 1946-1955).
+DOCTRINES = [
+    ("SWZ", "Swiss permanent neutrality", "recognised by the powers in the Paris declaration of 20 November "
+     "1815 and kept through both world wars"),
+    ("SWD", "Swedish neutrality", "Sweden's policy of neutrality, kept since 1814 and through the Second "
+     "World War"),
+    ("IRE", "Irish neutrality", "Irish neutrality in the Second World War (the Emergency, 1939-1945), kept "
+     "as policy after it"),
+]
+
+BENIGN = re.compile(r"perceived_intent ([+-]\d+(?:\.\d+)?)")
+THREAT = re.compile(r"perceived threat(?: from \w+)? \+(\d+(?:\.\d+)?)")
+TIE = re.compile(r"economic tie (?:with (\w+) |(\w+)-(\w+) )([+-]\d+(?:\.\d+)?)")
+
+
+def _list(text) -> list[str]:
+    return [s.strip() for s in str(text).split(";") if s.strip()]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def convert_event(row) -> tuple[str, list[str]]:
+    """One events.csv row -> (kind, YAML effect lines).
+
+    * ``perceived_intent d`` (1 = benign): the model's intent is perceived *aggressive*
+      intent, so each observer's intent toward each target changes by -d;
+    * ``perceived threat +d`` from a capability (a bomb): the target's offensive capability
+      is multiplied by 1 + d (a state input: every observer sees it);
+    * ``economic tie with X +d``: each observer's trade dependence on X rises by d/3 (the
+      calibrated trade input is a share of a state's total trade; a third of the coder's
+      0-1 tie size is taken as its trade-share equivalent); ``economic tie A-B -d``: A's
+      dependence on B is multiplied by 1 - d;
+    * a leader change also sets the target's leader label;
+    * power projection ("reach") has no directed input in the model: only its intent part is carried.
+    """
+    observers, targets, effect = _list(row.observers), _list(row.targets), str(row.effect)
+    lines = []
+    kinds = {"threat": "perception", "intent": "perception", "government_change": "perception",
+             "leadership_dispute": "perception", "reach": "perception", "capability": "capability",
+             "economic_tie": "economic", "leader_change": "leader"}
+    m = BENIGN.search(effect)
+    if m:
+        d = -float(m.group(1))
+        lines.append(f"{{field: intent, observer: [{', '.join(observers)}], target: [{', '.join(targets)}], "
+                     f"op: add, value: {_fmt(d)}}}")
+    m = THREAT.search(effect)
+    if m and row.kind == "capability":
+        for t in targets:
+            lines.append(f"{{field: offense, state: {t}, op: mul, value: {_fmt(1 + float(m.group(1)))}}}")
+    m = TIE.search(effect)
+    if m:
+        d = float(m.group(4))
+        if m.group(1):
+            lines.append(f"{{field: trade, observer: [{', '.join(observers)}], target: {m.group(1)}, op: add, "
+                         f"value: {_fmt(round(d / 3, 3))}}}")
+        else:
+            lines.append(f"{{field: trade, observer: {m.group(2)}, target: {m.group(3)}, op: mul, "
+                         f"value: {_fmt(1 + d)}}}")
+    if row.kind == "leader_change" and row["name"] == "Death of Stalin":
+        lines.append("{field: leader, state: RUS, op: set, value: \"Collective leadership (Malenkov, Khrushchev)\"}")
+    return kinds.get(row.kind, "shock"), lines
+
+
+def _q(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', "'") + '"'
+
+
+def mechanism_section(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index("mechanism:")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i] and not lines[i].startswith((" ", "#")))
+    return lines[start:end]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--refwork", default="/work/refwork/coldwar")
+    args = ap.parse_args()
+    src = Path(args.refwork)
+    REF_DIR.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src / "reference.csv", REF_DIR / "cold_war_europe_reference.csv")
+    shutil.copyfile(src / "blocs_reference.csv", REF_DIR / "cold_war_europe_blocs.csv")
+
+    ref = pd.read_csv(src / "reference.csv")
+    first = ref[ref.year == 1946]
+    init = first[["a", "b"]].assign(initial_de_facto=first.de_facto.astype("Int64"),
+                                    initial_de_jure=first.de_jure.astype("Int64"))
+    init = init[(init.initial_de_jure != 0) | init.initial_de_facto.fillna(0).ne(0)]
+    INIT.parent.mkdir(parents=True, exist_ok=True)
+    init.to_csv(INIT, index=False, lineterminator="\n")
+
+    states = pd.read_csv(src / "states.csv").groupby("abb").agg(first=("first_year", "min"))
+    assert sorted(states.index) == sorted(ORDER)
+    events = pd.read_csv(src / "events.csv", keep_default_na=False)
+    mech = mechanism_section(CA)
+
+    y = []
+    y += ["# Europe's early Cold War, 1946-1955: a second state system, out of case.",
+          "#",
+          "# NO MECHANISM WEIGHT WAS FITTED ON THIS CASE. The `mechanism:` section below is the one of",
+          "# scenarios/central_asia_1991_2024.yaml, copied unchanged (experiments/cold_war_out_of_case/",
+          "# build_scenario.py copies it). Only inputs differ: the calibrated tables (alliance-sim",
+          "# calibrate --states ... --start 1946 --end 1955 --prefix cold_war_europe, the same rules as",
+          "# Central Asia), the initial relations of 1946 and the dated input events below.",
+          "#",
+          "# States (29, COW codes and abbreviations): the two superpowers, the United Kingdom, France,",
+          "# Italy, the FRG and the GDR, the Soviet-occupied and people's democracies, Yugoslavia, Greece,",
+          "# Turkey, the Benelux and Nordic states, Spain, Portugal, Austria, Switzerland, Ireland.",
+          "# Left out (seeds/reference/README.md has the reasons in full): occupied Germany 1946-48 (no",
+          "# German state or government); Austria 1946-54 (four-power occupation); Canada (a NATO founder,",
+          "# but outside this European system); the Baltic states (annexed, not in the COW system);",
+          "# microstates, Malta, Cyprus, Trieste and the Saar (not COW states).",
+          "#",
+          "# State entry. The model has no entry of states during a run, so the FRG and the GDR (actors",
+          "# from 1949) and Austria (1955) are present from 1946 and made inert until they are actors:",
+          "# the input event 'Occupation' sets their power to a negligible 1e-6 (the landscape needs sizes > 0) and their offensive capability to 0, and caps them",
+          "# as neutral (no bloc, no more than cooperation). Their pairs are not scored before they",
+          "# exist (the reference has no rows for them). Their calibrated capabilities before NMC",
+          "# covers them (FRG to 1954, GDR to 1953) are NMC's first value carried back (flagged).",
+          "#",
+          "# Events are inputs only, converted from the coder's events.csv (perceptions of intent,",
+          "# capabilities, leaders, governments, economic ties); treaty signatures, bloc entries, the",
+          "# Cominform expulsion and the Belgrade declaration are outcomes and are not events.",
+          "# Conversion: a change d of perceived intent on the coder's benign scale is an 'add -d' to",
+          "# the model's perceived aggressive intent (observer -> target); a capability that raises",
+          "# perceived threat by d multiplies the state's offensive capability by 1 + d; an economic",
+          "# tie of +d adds d/3 to the observers' trade dependence (a share of total trade); a tie cut",
+          "# of -d multiplies it by 1 - d; power projection has no directed input (intent part only).",
+          "# The coder's `until` is the last year held; the scenario's `until` is the first year",
+          "# without the effect, so it is one more.",
+          "#",
+          "# Blocs: each founded by its founders only; every other state joins or stays out on its",
+          "# own scores. TODO(merge): set `charter:` on each bloc when main's schema has it",
+          "# (collective_defence for BTO_WEU, NATO, WarsawPact, BalkanPact; forum for Cominform).",
+          "name: cold_war_europe_1946_1955",
+          "description: >-",
+          "  Europe's early Cold War, 1946-1955, out of case: 29 states, inputs from the calibrated",
+          "  COW/V-Dem/Polity/UN/trade tables and 41 dated input events, the blocs founded by their",
+          "  founders (Brussels/WEU, NATO, Cominform, Warsaw Pact, Balkan Pact). The mechanism weights",
+          "  are the Central Asia ones unchanged: no weight was fitted on this case.",
+          "time: {start: 1946, end: 1955}"]
+    y += mech
+    y += ["states:"]
+    y += [f"  - {{id: {s}}}" for s in ORDER]
+    y += ["inputs:",
+          "  states: ../seeds/calibrated/cold_war_europe_states.csv",
+          "  dyads: ../seeds/calibrated/cold_war_europe_dyads.csv",
+          "pairs:",
+          "  # Initial conditions: the reference's 1946 row (de jure from ATOP for every pair, de facto",
+          "  # where coded). 1946 is the starting point, not a scored outcome.",
+          "  csv: cold_war_europe/initial_relations_1946.csv",
+          "blocs:"]
+    for b in BLOCS:
+        y += [f"  - id: {b['id']}", f"    name: {b['name']}", f"    level: {b['level']}",
+              f"    founded: {b['founded']}", f"    founders: [{', '.join(b['founders'])}]"]
+        if b["eligible"] is not None:
+            y += [f"    eligible: [{', '.join(b['eligible'])}]"]
+        y += [f"    # TODO(merge): charter: {b['charter']}", f"    source: {_q(b['source'])}"]
+    y += ["events:",
+          "  - year: 1946",
+          "    name: Occupation (no German state before 1949, Austria occupied until 1955)",
+          "    kind: capability",
+          "    until: 1949",
+          "    source: \"COW state system (Germany ends 8 May 1945); Allied Control Council; FRG founded 23 May 1949, GDR 7 Oct 1949\"",
+          "    effects:",
+          "      - {field: power, state: [GFR, GDR, AUS], op: set, value: 0.000001}",
+          "      - {field: offense, state: [GFR, GDR, AUS], op: set, value: 0}",
+          "      - {field: neutral, state: [GFR, GDR, AUS], op: set, value: true}",
+          "  - year: 1949",
+          "    name: Occupation of Austria (four powers until the State Treaty of 1955)",
+          "    kind: capability",
+          "    until: 1955",
+          "    source: \"Austrian State Treaty signed 15 May 1955, in force 27 July 1955 (COW: Austria from 1955)\"",
+          "    effects:",
+          "      - {field: power, state: AUS, op: set, value: 0.000001}",
+          "      - {field: offense, state: AUS, op: set, value: 0}",
+          "      - {field: neutral, state: AUS, op: set, value: true}",
+          "  - year: 1955",
+          "    name: Austrian neutrality (constitutional law of 26 October 1955)",
+          "    kind: doctrine",
+          "    source: \"Moscow Memorandum 15 April 1955; Federal Constitutional Law on neutrality 26 October 1955\"",
+          "    effects:",
+          "      - {field: neutral, state: AUS, op: set, value: true}",
+          "  - year: 1946",
+          "    name: Stalin in power",
+          "    kind: leader",
+          "    until: 1953",
+          "    source: \"Archigos 4.1 (Stalin head of government to 5 March 1953)\"",
+          "    effects:",
+          "      - {field: leader, state: RUS, op: set, value: \"Joseph Stalin\"}"]
+    for s, name, source in DOCTRINES:
+        y += ["  - year: 1946", f"    name: {name} (doctrine older than the span)", "    kind: doctrine",
+              f"    source: {_q(source)}", "    effects:", f"      - {{field: neutral, state: {s}, op: set, value: true}}"]
+    for _, row in events.iterrows():
+        kind, effects = convert_event(row)
+        if not effects:
+            raise SystemExit(f"no effect converted for {row['name']}")
+        y += [f"  - year: {int(row.year)}", f"    name: {_q(row['name'])}", f"    kind: {kind}"]
+        if str(row["until"]).strip():
+            y += [f"    until: {int(row['until']) + 1}"]
+        y += [f"    source: {_q(str(row.source) + ' (events.csv: ' + row.kind + ')')}", "    effects:"]
+        y += [f"      - {e}" for e in effects]
+    y += ["outputs:",
+          "  snapshots: [1946, 1948, 1950, 1955]",
+          "  pairs: [[RUS, USA], [RUS, YUG], [UKG, USA], [GFR, USA], [POL, RUS], [RUS, TUR]]",
+          "reference: ../seeds/reference/cold_war_europe_reference.csv"]
+    OUT.write_text("\n".join(y) + "\n", encoding="utf-8")
+    print(f"wrote {OUT}, {INIT} ({len(init)} pairs), {REF_DIR}/cold_war_europe_*.csv")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -367,3 +367,17 @@ def test_run_file_with_run_column_is_an_ensemble(tmp_path):
     assert len(runs) == 2
     rep = v.validate(runs, reference.load_reference(SMALL_REF))
     assert rep.settings["runs"] == 2
+
+
+def test_cli_run_folder_of_the_main_job_is_scored_on_blocs_and_patterns(tmp_path, capsys):
+    """The README's main job: a run folder knows its scenario (manifest), so validate finds
+    the bloc reference and the patterns without being told."""
+    scenario = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
+    assert main(["run", str(scenario), "--out", str(tmp_path / "run"), "--no-plots"]) == 0
+    capsys.readouterr()
+    status = main(["validate", str(tmp_path / "run"), "--reference", str(REFERENCE), "--from-year", "1992",
+                   "--out", str(tmp_path / "run" / "validation")])
+    out = capsys.readouterr().out
+    assert status == 0 and "Bloc membership" in out and "Documented patterns:" in out
+    patterns = pd.read_csv(tmp_path / "run" / "validation" / "patterns.csv")
+    assert set(patterns["share"]) <= {0.0, 1.0} and len(patterns) == 17  # one run: each holds or not

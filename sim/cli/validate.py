@@ -62,7 +62,10 @@ def _runs(target: Path, seeds: int, need_classes: bool):
         raise InputError(target, None, "a run folder holding dyads.csv, or a .yaml scenario")
     states = target / "states.csv"
     tables = load_simulated(dyads)
-    return tables, [read_csv(states, required=("state", "year"))] if states.is_file() else []
+    if not states.is_file():
+        return tables, []
+    frame = read_csv(states, required=("state", "year"), numeric=("year",))
+    return tables, [frame.assign(year=frame["year"].astype(int))]
 
 
 def _handle(args) -> int:

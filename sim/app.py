@@ -27,7 +27,9 @@ from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
 from sim.model import AllianceModel  # noqa: E402
-from sim.plots.run import BLOC_COLOURS, LEVEL_COLOURS, LEVEL_NAMES, draw_network, map_positions  # noqa: E402,F401
+from sim.plots.run import draw_network, map_positions  # noqa: E402,F401
+from sim.plots.style import (LEVEL_COLOURS, SCALE_NAMES, SIDE_COLOURS, THREAT_CMAP,  # noqa: E402,F401
+                             draw_levels, figure_header, levels_legend, model_label, pair_rows, scale_label)
 from sim.landscape.files import scenario_kind  # noqa: E402
 
 #: Environment variable that carries the scenario to open first (a path).
@@ -224,36 +226,30 @@ def pair_reference(model, a: str, b: str):
     ref = getattr(model, "reference", None)
     if ref is None or len(ref) == 0:
         return None
-    rows = ref[((ref["a"] == a) & (ref["b"] == b)) | ((ref["a"] == b) & (ref["b"] == a))]
-    return rows.sort_values("year") if len(rows) else None
+    rows = pair_rows(ref, a, b)
+    return rows if len(rows) else None
 
 
 def draw_pair_series(model, a: str, b: str) -> Figure:
-    """One pair's de facto and de jure levels by year, over the reference when there is one."""
-    fig = Figure(figsize=(6.4, 3.2), dpi=90)
-    ax = fig.subplots()
+    """One pair's de facto and de jure levels by year, over the reference when there is one
+    (see :func:`sim.plots.style.draw_levels`)."""
+    fig = Figure(figsize=(6.4, 3.6), dpi=90)
+    axes = fig.subplots(2, 1, sharex=True)
     i, j = model.ids.index(a), model.ids.index(b)
     years = sorted(model.level_history)
-    ax.step(years, [model.level_history[y][0][i, j] for y in years], where="post",
-            color="#2166ac", lw=2, marker=".", label="de facto (model)")
-    ax.step(years, [model.level_history[y][1][i, j] for y in years], where="post",
-            color="#b2182b", lw=2, linestyle="--", marker=".", label="de jure (model)")
-    ref = pair_reference(model, a, b)
-    if ref is not None:
-        ax.plot(ref["year"], ref["de_facto"], "o", color="#2166ac", alpha=0.45, ms=4,
-                label="de facto (reference)")
-        ax.plot(ref["year"], ref["de_jure"], "s", color="#b2182b", alpha=0.45, ms=4,
-                label="de jure (reference)")
-    ax.set_ylim(-2.5, 3.5)
-    ax.set_yticks(range(-2, 4))
     span = list(getattr(model, "years", None) or years)  # the whole run, so the axis stays put
-    ax.set_xlim(min(span) - 0.5, max(span) + 0.5)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("year")
-    ax.set_ylabel("level")
-    ax.set_title(f"{a}-{b}")
-    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
+    ref = pair_reference(model, a, b)
+    for k, (ax, scale) in enumerate(zip(axes, SCALE_NAMES)):
+        levels = [model.level_history[y][k][i, j] for y in years]
+        draw_levels(ax, scale, model=(years, levels),
+                    reference=(ref["year"], ref[scale]) if ref is not None else None,
+                    xlim=(min(span) - 0.5, max(span) + 0.5))
+        ax.set_ylabel(scale_label(scale), fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[-1].set_xlabel("year", fontsize=8)
+    legend = levels_legend(model_label(1), reference=ref is not None)
+    fig.tight_layout(rect=figure_header(fig, f"{a}-{b}", legend, fontsize=10, legend_size=8))
     return fig
 
 
@@ -261,7 +257,7 @@ def draw_threat(model) -> Figure:
     """The threat matrix: row i, column j is the threat j poses to i."""
     fig = Figure(figsize=(5.0, 4.2), dpi=90)
     ax = fig.subplots()
-    im = ax.imshow(np.asarray(model.threat, dtype=float), cmap="OrRd", vmin=0.0, vmax=1.0)
+    im = ax.imshow(np.asarray(model.threat, dtype=float), cmap=THREAT_CMAP, vmin=0.0, vmax=1.0)
     ax.set_xticks(range(model.n), model.ids, rotation=90, fontsize=7)
     ax.set_yticks(range(model.n), model.ids, fontsize=7)
     ax.set_xlabel("source of threat (j)")
@@ -287,8 +283,8 @@ def draw_why(values: dict[str, tuple[float, float]], a: str, b: str) -> Figure:
     ax = fig.subplots()
     names = list(values)
     x = np.arange(len(names))
-    ax.bar(x - 0.2, [values[c][0] for c in names], 0.4, color="#4393c3", label=f"{a} toward {b}")
-    ax.bar(x + 0.2, [values[c][1] for c in names], 0.4, color="#d6604d", label=f"{b} toward {a}")
+    ax.bar(x - 0.2, [values[c][0] for c in names], 0.4, color=SIDE_COLOURS[0], label=f"{a} toward {b}")
+    ax.bar(x + 0.2, [values[c][1] for c in names], 0.4, color=SIDE_COLOURS[1], label=f"{b} toward {a}")
     ax.axhline(0, color="k", lw=0.6)
     ax.set_xticks(x, names, rotation=30, fontsize=7)
     ax.set_ylabel("utility")

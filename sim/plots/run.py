@@ -1,4 +1,4 @@
-"""Figures of a run: the alignment heatmap, network snapshots and level lines.
+"""Figures of a run: the alignment heatmap, network snapshots and pair levels against the reference.
 
 Everything draws with matplotlib's Agg backend into files; networks are laid out by capital
 coordinates (longitude, latitude) so the picture reads like a map.
@@ -14,31 +14,20 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from sim.levels import DE_FACTO_NAMES  # noqa: E402
+from sim.plots.style import (BLOC_COLOURS, LEVEL_CMAP, LEVEL_COLOURS, LEVEL_NAMES,  # noqa: E402
+                             LEVEL_NORM, LONG_NAMES, MARK_COLOUR, NODE_EDGE, NODE_FACE, SCALE_NAMES,
+                             draw_levels, figure_header, level_colour, levels_legend, model_label,
+                             pair_rows, scale_label)
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.run.simulate import RunResult
-
-#: De facto levels -2..3 on a diverging scale: reds for hostility, grey for distance,
-#: blues for cooperation, so the eye reads sign first and strength second.
-LEVEL_COLOURS = ["#b2182b", "#ef8a62", "#bdbdbd", "#92c5de", "#4393c3", "#053061"]
-LEVEL_NAMES = [DE_FACTO_NAMES[lv] for lv in range(-2, 4)]
-LEVEL_CMAP = ListedColormap(LEVEL_COLOURS)
-LEVEL_NORM = BoundaryNorm(np.arange(-2.5, 4.5, 1.0), LEVEL_CMAP.N)
-BLOC_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
-                "#a6761d", "#666666"]
 
 #: Beyond this spread of capitals (degrees) the map pulls outlying capitals in.
 FISHEYE_SPREAD = 60.0
 #: Radius (degrees) within which the fisheye map stays close to true scale.
 FISHEYE_RADIUS = 12.0
-
-
-def level_colour(level: int) -> str:
-    return LEVEL_COLOURS[int(level) + 2]
 
 
 def map_positions(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -95,7 +84,7 @@ def draw_network(ax, ids, lon, lat, power, de_facto, de_jure, blocs: dict[str, l
                    edgecolors=colour, linewidths=2, zorder=2)
         handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
                               markeredgecolor=colour, markeredgewidth=2, label=str(name)))
-    ax.scatter(x, y, s=sizes, c="#fdd49e", edgecolors="#7f2704", zorder=3)
+    ax.scatter(x, y, s=sizes, c=NODE_FACE, edgecolors=NODE_EDGE, zorder=3)
     for k, name in enumerate(ids):
         ax.annotate(name, (x[k], y[k]), ha="center", va="center", fontsize=8, fontweight="bold", zorder=4)
     handles += [Line2D([], [], color=c, lw=2, label=f"{lv}: {nm}")
@@ -127,14 +116,14 @@ def heatmap(res: "RunResult", path: Path) -> None:
     fig, ax = plt.subplots(figsize=(max(6, 0.25 * len(years) + 3), max(3, 0.28 * len(pairs) + 1.5)))
     im = ax.imshow(F, aspect="auto", cmap=LEVEL_CMAP, norm=LEVEL_NORM, interpolation="nearest")
     yy, xx = np.nonzero(J >= 2)
-    ax.scatter(xx, yy, s=6, c="black", marker="s", label="de jure >= 2")
+    ax.scatter(xx, yy, s=6, c=MARK_COLOUR, marker="s", label="de jure >= 2")
     yy, xx = np.nonzero(J >= 3)
-    ax.scatter(xx, yy, s=14, facecolors="none", edgecolors="black", marker="o", label="de jure 3")
+    ax.scatter(xx, yy, s=14, facecolors="none", edgecolors=MARK_COLOUR, marker="o", label="de jure 3")
     ax.set_yticks(range(len(pairs)), pairs, fontsize=7)
     step = max(1, len(years) // 12)
     ax.set_xticks(range(0, len(years), step), [str(y) for y in years[::step]], fontsize=7, rotation=45)
     cbar = fig.colorbar(im, ax=ax, ticks=range(-2, 4))
-    cbar.ax.set_yticklabels([f"{k} {v}" for k, v in DE_FACTO_NAMES.items()], fontsize=7)
+    cbar.ax.set_yticklabels([f"{k} {v}" for k, v in LONG_NAMES["de_facto"].items()], fontsize=7)
     ax.set_title(f"{res.scenario.name}: de facto alignment by pair and year (seed {res.seed})", fontsize=9)
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.12), ncol=2, fontsize=7, frameon=False)
     fig.tight_layout()
@@ -162,27 +151,26 @@ def snapshots(res: "RunResult", years: list[int], path: Path) -> None:
 
 
 def level_lines(res: "RunResult", pairs: list[tuple[str, str]], path: Path) -> None:
+    """Chosen pairs of one run against the reference: a row per pair, de facto and de jure side by side."""
     d = res.dyads
     ref = res.model.reference
-    fig, axes = plt.subplots(len(pairs), 1, figsize=(7.5, 1.9 * len(pairs) + 0.6), sharex=True, squeeze=False)
-    for ax, (a, b) in zip(axes[:, 0], pairs):
-        rows = d[((d.a == a) & (d.b == b)) | ((d.a == b) & (d.b == a))]
-        ax.step(rows.year, rows.de_facto, where="mid", color="#1b7837", lw=2, label="de facto (model)")
-        ax.step(rows.year, rows.de_jure, where="mid", color="#2166ac", lw=1.5, ls="--", label="de jure (model)")
-        if ref is not None:
-            r = ref[((ref.a == a) & (ref.b == b)) | ((ref.a == b) & (ref.b == a))].sort_values("year")
-            if len(r):
-                ax.plot(r.year, r.de_facto, "o", ms=3, color="#1b7837", alpha=0.6, label="de facto (reference)")
-                ax.plot(r.year, r.de_jure, "s", ms=3, mfc="none", color="#2166ac", alpha=0.6,
-                        label="de jure (reference)")
-        ax.set_ylim(-2.4, 3.4)
-        ax.set_yticks(range(-2, 4))
-        ax.grid(alpha=0.3)
-        ax.set_ylabel(f"{a}-{b}", fontsize=8)
-    axes[0, 0].legend(fontsize=7, ncol=2, loc="lower left")
-    axes[-1, 0].set_xlabel("year")
-    fig.suptitle(f"{res.scenario.name}: alignment levels of chosen pairs", fontsize=10)
-    fig.tight_layout()
+    span = (min(res.years) - 0.5, max(res.years) + 0.5)
+    fig, axes = plt.subplots(len(pairs), 2, figsize=(11, 1.45 * len(pairs) + 1.1), sharex=True,
+                             squeeze=False)
+    for row, (a, b) in zip(axes, pairs):
+        rows = pair_rows(d, a, b)
+        refs = pair_rows(ref, a, b) if ref is not None else None
+        for ax, scale in zip(row, SCALE_NAMES):
+            reference = (refs.year, refs[scale]) if refs is not None and len(refs) else None
+            draw_levels(ax, scale, model=(rows.year, rows[scale]), reference=reference, xlim=span)
+            ax.tick_params(labelsize=8)
+        row[0].set_ylabel(f"{a}-{b}", fontsize=10, fontweight="bold")
+    for ax, scale in zip(axes[0], SCALE_NAMES):
+        ax.set_title(scale_label(scale), fontsize=10)
+    for ax in axes[-1]:
+        ax.set_xlabel("year")
+    title = f"{res.scenario.name}: alignment levels of chosen pairs (seed {res.seed})"
+    fig.tight_layout(rect=figure_header(fig, title, levels_legend(model_label(1), reference=ref is not None)))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

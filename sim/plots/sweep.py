@@ -19,6 +19,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.ensembles.storage import load_dyads, load_results  # noqa: E402
+from sim.plots.style import (METRIC_CMAP, MODEL_COLOUR, SCALE_NAMES, SHARE_CMAP,  # noqa: E402
+                             draw_levels, figure_header, levels_legend, model_label, pair_rows, scale_label)
 
 
 def outcome_map(results: pd.DataFrame, x: str, y: str, metric: str, path: str | Path,
@@ -27,7 +29,7 @@ def outcome_map(results: pd.DataFrame, x: str, y: str, metric: str, path: str | 
     ok = results[results.status == "ok"]
     table = ok.pivot_table(index=y, columns=x, values=metric, aggfunc="mean")
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    im = ax.imshow(table.to_numpy(float), origin="lower", aspect="auto", cmap="viridis")
+    im = ax.imshow(table.to_numpy(float), origin="lower", aspect="auto", cmap=METRIC_CMAP)
     ax.set_xticks(range(table.shape[1]), [f"{v:.3g}" if isinstance(v, float) else str(v)
                                           for v in table.columns], rotation=45, fontsize=8)
     ax.set_yticks(range(table.shape[0]), [f"{v:.3g}" if isinstance(v, float) else str(v)
@@ -57,7 +59,7 @@ def ensemble_probability(dyads: pd.DataFrame, path: str | Path, level: int = 1,
     prob = d.pivot_table(index="pair", columns="year", values="hit", aggfunc="mean")
     prob = prob.loc[prob.mean(axis=1).sort_values(ascending=False).index]
     fig, ax = plt.subplots(figsize=(max(6, 0.22 * prob.shape[1] + 2), max(3, 0.25 * len(prob) + 1)))
-    im = ax.imshow(prob.to_numpy(float), aspect="auto", cmap="magma", vmin=0, vmax=1)
+    im = ax.imshow(prob.to_numpy(float), aspect="auto", cmap=SHARE_CMAP, vmin=0, vmax=1)
     ax.set_yticks(range(len(prob)), prob.index, fontsize=7)
     step = max(1, prob.shape[1] // 12)
     ax.set_xticks(range(0, prob.shape[1], step), prob.columns[::step], fontsize=7, rotation=45)
@@ -82,7 +84,7 @@ def score_distribution(results: pd.DataFrame, metrics: list[str], path: str | Pa
                                             for k in sorted(ok[by].unique())])
             ax.set_xlabel(by)
         else:
-            ax.hist(ok[m].dropna(), bins=20, color="steelblue")
+            ax.hist(ok[m].dropna(), bins=20, color=MODEL_COLOUR)
             ax.set_xlabel(m)
             ax.set_ylabel("runs")
         ax.set_title(m, fontsize=9)
@@ -124,36 +126,37 @@ def default_plots(out_dir: str | Path, sweep) -> list[Path]:
 def fit_timeline(reference: pd.DataFrame, runs: dict[str, pd.DataFrame], train_end: int,
                  path: str | Path, max_pairs: int = 4) -> Path:
     """Reference against simulated levels for the pairs that change most, with the
-    train/test split marked: what a fit reproduces and where it stops reproducing."""
+    train/test split marked: what a fit reproduces and where it stops reproducing.
+
+    The first of ``runs`` is the model's line, the others are drawn as comparisons.
+    """
     from sim.scenario.reference import LEVEL_COLUMNS, canonical_pairs
 
     def levels(table: pd.DataFrame) -> pd.DataFrame:
         return canonical_pairs(table[list(LEVEL_COLUMNS)])
 
     ref = levels(reference)
-    moves = ref.groupby(["a", "b"])[["de_facto", "de_jure"]].nunique().sum(axis=1)
+    moves = ref.groupby(["a", "b"])[list(SCALE_NAMES)].nunique().sum(axis=1)
     pairs = list(moves.sort_values(ascending=False).index[:max_pairs])
     runs = {k: levels(v) for k, v in runs.items()}
-    fig, axes = plt.subplots(len(pairs), 2, figsize=(9, 2.2 * len(pairs) + 0.5), squeeze=False,
+    (first, main), *rest = runs.items()
+    fig, axes = plt.subplots(len(pairs), 2, figsize=(10, 1.9 * len(pairs) + 1.0), squeeze=False,
                              sharex=True)
-    styles = [dict(color="tab:blue", lw=1.8), dict(color="grey", ls="--", lw=1.2),
-              dict(color="tab:green", ls=":", lw=1.2)]
-    for r, (a, b) in enumerate(pairs):
-        for c, col in enumerate(("de_facto", "de_jure")):
-            ax = axes[r, c]
-            rr = ref[(ref.a == a) & (ref.b == b)].sort_values("year")
-            ax.step(rr.year, rr[col].astype(float), where="mid", color="black", lw=2.5,
-                    alpha=0.5, label="reference")
-            for (label, d), st in zip(runs.items(), styles):
-                dd = d[(d.a == a) & (d.b == b)].sort_values("year")
-                ax.step(dd.year, dd[col], where="mid", label=label, **st)
+    for row, (a, b) in zip(axes, pairs):
+        rr, mm = pair_rows(ref, a, b), pair_rows(main, a, b)
+        others = [(label, pair_rows(d, a, b)) for label, d in rest]
+        for ax, col in zip(row, SCALE_NAMES):
+            draw_levels(ax, col, reference=(rr.year, rr[col]), model=(mm.year, mm[col]),
+                        others=[(label, o.year, o[col]) for label, o in others])
             ax.axvline(train_end + 0.5, color="red", lw=0.8)
-            ax.set_title(f"{a}-{b} {col.replace('_', ' ')}", fontsize=9)
-            ax.set_ylim(-2.3 if col == "de_facto" else -1.3, 3.3)
-    axes[0, 0].legend(fontsize=7, loc="lower left")
-    axes[0, 1].text(train_end + 0.7, 3.0, "test", color="red", fontsize=8, va="top")
-    fig.tight_layout()
+            ax.set_title(f"{a}-{b} {scale_label(col)}", fontsize=9)
+            ax.tick_params(labelsize=8)
+    axes[0, 1].text(train_end + 0.7, 0.98, "test", color="red", fontsize=8, va="top",
+                    transform=axes[0, 1].get_xaxis_transform())
+    legend = levels_legend(model_label(1, first), others=[model_label(1, label) for label, _ in rest])
+    fig.tight_layout(rect=figure_header(fig, f"fitted on years <= {train_end}, tested after", legend))
     path = Path(path)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+

@@ -1,0 +1,191 @@
+"""One picture for the whole project: the palette, the level scales and the pair-levels panel.
+
+Every figure (run, validation, sweep and fit figures, and the browser page) takes its
+colours and level names from here, so that "active alliance" is the same navy and
+"militarised" the same red wherever a user meets it.
+
+- Levels are ordinal: de facto -2..3, de jure -1..3 (:mod:`sim.levels`). They are drawn as
+  steps centred on the year (there is nothing between "cooperative" and "close
+  partnership"), and the axes name the levels instead of numbering them.
+- The level palette is diverging: reds for hostility, grey for distance, blues for
+  cooperation, so the eye reads sign first and strength second. A de jure level takes the
+  colour of the de facto level with the same number.
+- Against a reference, the reference is a broad pale orange step and the model a thin navy
+  step drawn over it: where they agree the line runs inside the band, where they differ
+  the band shows alone. An ensemble adds a pale blue 10-90% band.
+
+:func:`draw_levels` draws one pair on one scale this way; the run figure
+(``pair_levels.png``), the validation figures, the fit figure and the browser page all
+call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap, ListedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_FACTO_NAMES, DE_JURE_NAMES
+
+# --------------------------------------------------------------------------- level scales
+
+#: The two scales, by the column names the tables use.
+SCALE_NAMES = ("de_facto", "de_jure")
+
+#: Level -> full name, per scale (the wording of :mod:`sim.levels`).
+LONG_NAMES = {"de_facto": dict(DE_FACTO_NAMES), "de_jure": dict(DE_JURE_NAMES)}
+
+#: Level -> one word, per scale, for small panels.
+SHORT_NAMES = {
+    "de_facto": {-2: "militarised", -1: "tense", 0: "distant", 1: "cooperative", 2: "close",
+                 3: "alliance"},
+    "de_jure": {-1: "hostile", 0: "none", 1: "cooperation", 2: "partnership", 3: "alliance"},
+}
+
+#: De facto levels -2..3, in order (the names the network and heatmap legends show).
+LEVEL_NAMES = [DE_FACTO_NAMES[lv] for lv in range(DE_FACTO_MIN, DE_FACTO_MAX + 1)]
+
+
+def scale_label(scale: str) -> str:
+    """``"de_facto"`` -> ``"de facto"``."""
+    return scale.replace("_", " ")
+
+
+# --------------------------------------------------------------------------- palette
+
+#: De facto levels -2..3: red, salmon, grey, light blue, blue, navy.
+LEVEL_COLOURS = ["#b2182b", "#ef8a62", "#bdbdbd", "#92c5de", "#4393c3", "#053061"]
+LEVEL_CMAP = ListedColormap(LEVEL_COLOURS)
+LEVEL_NORM = BoundaryNorm(np.arange(DE_FACTO_MIN - 0.5, DE_FACTO_MAX + 1.5, 1.0), LEVEL_CMAP.N)
+
+#: The model's series (one run, or the median of runs).
+MODEL_COLOUR = LEVEL_COLOURS[-1]
+#: The reference timeline: a broad pale band the model's line runs inside when it agrees.
+REFERENCE_COLOUR = "#f4a582"
+#: The spread of an ensemble (10-90% of runs).
+BAND_COLOUR = LEVEL_COLOURS[3]
+#: Further model series compared on one panel (e.g. "scenario as written" beside "fitted").
+COMPARISON_COLOURS = ["#762a83", "#5aae61", "#878787"]
+COMPARISON_STYLES = ["--", ":", "-."]
+
+#: One colour per bloc (rings on the maps).
+BLOC_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
+                "#a6761d", "#666666"]
+#: A state on a map: face and edge.
+NODE_FACE, NODE_EDGE = "#fdd49e", "#7f2704"
+#: The two sides of a pair (a toward b, b toward a), e.g. the why panel's bars.
+SIDE_COLOURS = (LEVEL_COLOURS[4], LEVEL_COLOURS[1])
+#: A marker drawn over level colours (the heatmap's de jure marks).
+MARK_COLOUR = "black"
+
+#: Threat 0..1: white to the palette's hostile reds.
+THREAT_CMAP = LinearSegmentedColormap.from_list("threat", ["#fff7f3", LEVEL_COLOURS[1], LEVEL_COLOURS[0]])
+#: A share of runs 0..1 (e.g. the probability of cooperating): white to the cooperative blues.
+SHARE_CMAP = LinearSegmentedColormap.from_list("share", ["#f7f7f7", LEVEL_COLOURS[3], LEVEL_COLOURS[5]])
+#: Any other continuous metric (scores, fitted losses).
+METRIC_CMAP = "viridis"
+
+
+def level_colour(level: int) -> str:
+    """The palette colour of a level (de facto and de jure share it)."""
+    return LEVEL_COLOURS[int(level) - DE_FACTO_MIN]
+
+
+# --------------------------------------------------------------------------- pair levels
+
+def model_label(runs: int, name: str = "model") -> str:
+    """How a model series is labelled: one run, or the median of several."""
+    return f"{name} (one run)" if runs <= 1 else f"{name} (median of {runs} runs)"
+
+
+def draw_levels(ax, scale: str, *, model=None, reference=None, band=None, others: Sequence = (),
+                names: str = "short", xlim: tuple[float, float] | None = None) -> None:
+    """One pair on one scale: the reference as a broad pale step, the model as a thin step.
+
+    Args:
+        ax: Matplotlib axes.
+        scale: ``"de_facto"`` or ``"de_jure"``; sets the y range and the level names.
+        model: ``(years, levels)`` of the model (one run or the median of runs), or None.
+        reference: ``(years, levels)`` of the reference timeline, or None. Missing years
+            (NaN) leave a gap.
+        band: ``(years, low, high)``: the spread of an ensemble, or None.
+        others: ``(label, years, levels)`` of further model series, dashed, in
+            :data:`COMPARISON_COLOURS`.
+        names: ``"short"`` (one word, for small panels) or ``"long"`` level names.
+        xlim: The x range; default the data's.
+    """
+    if reference is not None and len(reference[0]):
+        ax.step(*_floats(reference), where="mid", color=REFERENCE_COLOUR, lw=5, alpha=0.9,
+                solid_capstyle="butt", zorder=1)
+    if band is not None and len(band[0]):
+        years, low, high = (np.asarray(v, dtype=float) for v in band)
+        ax.fill_between(years, low, high, step="mid", color=BAND_COLOUR, alpha=0.35, lw=0, zorder=0)
+    for k, (_, years, levels) in enumerate(others):
+        ax.step(*_floats((years, levels)), where="mid", lw=1.2, zorder=4,
+                color=COMPARISON_COLOURS[k % len(COMPARISON_COLOURS)],
+                ls=COMPARISON_STYLES[k % len(COMPARISON_STYLES)])
+    if model is not None and len(model[0]):
+        ax.step(*_floats(model), where="mid", color=MODEL_COLOUR, lw=1.4, zorder=3)
+    level_axis(ax, scale, names)
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+
+
+def level_axis(ax, scale: str, names: str = "short") -> None:
+    """A y axis over the whole scale, ticked with the level names."""
+    table = (SHORT_NAMES if names == "short" else LONG_NAMES)[scale]
+    levels = sorted(table)
+    ax.set_ylim(levels[0] - 0.5, levels[-1] + 0.5)
+    ax.set_yticks(levels, [table[lv] for lv in levels])
+    ax.grid(axis="y", alpha=0.25)
+
+
+def levels_legend(label: str = "model (one run)", *, reference: bool = True, band: bool = False,
+                  others: Sequence[str] = ()) -> list:
+    """Legend entries matching :func:`draw_levels`, in the order it draws."""
+    items = [Line2D([], [], color=REFERENCE_COLOUR, lw=5, label="reference")] if reference else []
+    items.append(Line2D([], [], color=MODEL_COLOUR, lw=1.4, label=label))
+    for k, name in enumerate(others):
+        items.append(Line2D([], [], lw=1.2, label=name,
+                            color=COMPARISON_COLOURS[k % len(COMPARISON_COLOURS)],
+                            ls=COMPARISON_STYLES[k % len(COMPARISON_STYLES)]))
+    if band:
+        items.append(Patch(color=BAND_COLOUR, alpha=0.35, label="10-90% of runs"))
+    return items
+
+
+def figure_header(fig, title: str, handles: list, *, fontsize: float = 11, legend_size: float = 9,
+                  beside: bool = True) -> tuple[float, float, float, float]:
+    """A figure's title at the top left and its legend in one row: at the right of the title
+    (``beside``) or under it.
+
+    Returns the ``rect`` to pass to ``fig.tight_layout`` so that the panels start below both.
+    """
+    height = fig.get_figheight()
+    top = 0.06
+    fig.text(0.01, 1 - top / height, title, ha="left", va="top", fontsize=fontsize)
+    title_height = 1.35 * fontsize / 72
+    legend_height = 2.0 * legend_size / 72
+    if beside:
+        fig.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, 1 - 0.02 / height),
+                   ncol=len(handles), fontsize=legend_size, frameon=False, borderaxespad=0.2)
+        used = top + max(title_height, legend_height) + 0.05
+    else:
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 1 - (top + title_height) / height),
+                   ncol=len(handles), fontsize=legend_size, frameon=False, borderaxespad=0.2)
+        used = top + title_height + legend_height + 0.05
+    return (0, 0, 1, 1 - used / height)
+
+
+def pair_rows(table, a: str, b: str):
+    """The rows of one pair in a table keyed by ``a``, ``b`` (either order), by year."""
+    rows = table[((table["a"] == a) & (table["b"] == b)) | ((table["a"] == b) & (table["b"] == a))]
+    return rows.sort_values("year")
+
+
+def _floats(series) -> tuple[np.ndarray, np.ndarray]:
+    years, levels = series
+    return np.asarray(years, dtype=float), np.asarray(levels, dtype=float)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -11,8 +13,28 @@ from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
 from sim.files import read_csv
 from sim.mechanisms.utility import COMPONENTS
 
+#: Years before the last change of level over which "components that moved most" are
+#: compared (the ``explain`` help says so; keep the two in step).
+LOOK_BACK = 3
 
-def _pair_rows(run_dir: Path, a: str, b: str) -> tuple[pd.DataFrame, bool]:
+_BILATERAL = re.compile(r"bilateral instrument (-?\d+) -> (-?\d+)")
+
+
+def _num(value: float) -> str:
+    """A signed number to three decimals; never "-0.000" (a tiny negative rounds to zero)."""
+    value = round(float(value), 3)
+    return f"{value + 0.0:+.3f}"  # + 0.0 turns -0.0 into 0.0
+
+
+def _canonical(given: str, states: list[str]) -> str:
+    """The run's spelling of a state id given in any case (unknown ids are returned as given)."""
+    if given in states:
+        return given
+    matches = [s for s in states if s.casefold() == given.casefold()]
+    return matches[0] if len(matches) == 1 else given
+
+
+def _pair_rows(run_dir: Path, a: str, b: str) -> tuple[pd.DataFrame, bool, str, str]:
     path = run_dir / "dyads.csv"
     if not path.exists():
         raise InputError(run_dir, None, "a run folder written by 'alliance-sim run' (no dyads.csv in it)")
@@ -21,6 +43,7 @@ def _pair_rows(run_dir: Path, a: str, b: str) -> tuple[pd.DataFrame, bool]:
                  numeric=["year", "de_facto", "de_jure", "threat_ab", "threat_ba"] + cols,
                  allow_empty=cols + ["threat_ab", "threat_ba"])
     states = sorted(set(d.a) | set(d.b))
+    a, b = _canonical(a, states), _canonical(b, states)
     for field, s in (("A", a), ("B", b)):
         if s not in states:
             raise InputError(path, field, f"a state of this run ({', '.join(states)})", got=s)
@@ -30,17 +53,120 @@ def _pair_rows(run_dir: Path, a: str, b: str) -> tuple[pd.DataFrame, bool]:
         rows, swapped = d[(d.a == b) & (d.b == a)], True
     if rows.empty:
         raise InputError(path, "A B", "two different states of the run", got=f"{a} {b}")
-    return rows.sort_values("year").reset_index(drop=True), swapped
+    return rows.sort_values("year").reset_index(drop=True), swapped, a, b
 
 
 def _side(row: pd.Series, side: str) -> dict[str, float]:
     return {c: float(row[f"{side}_{c}"]) for c in COMPONENTS if f"{side}_{c}" in row and row[f"{side}_{c}"] == row[f"{side}_{c}"]}
 
 
+def _manifest_scenario(run_dir: Path) -> dict:
+    """The scenario as the run's manifest recorded it ({} when there is none)."""
+    try:
+        data = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    sc = data.get("scenario")
+    return sc if isinstance(sc, dict) else {}
+
+
+def _memberships(run_dir: Path) -> dict[tuple[int, str], set[str]] | None:
+    """{(year, state): bloc ids} from the run's states.csv, or None without one."""
+    path = run_dir / "states.csv"
+    if not path.exists():
+        return None
+    st = pd.read_csv(path, keep_default_na=False, dtype={"blocs": str})
+    if "blocs" not in st or "state" not in st:
+        return None
+    return {(int(r.year), str(r.state)): {x for x in str(r.blocs).split(";") if x} for r in st.itertuples()}
+
+
+def _agreement(row: pd.Series, a: str, b: str, sa: str, sb: str, rate: float | None) -> list[str]:
+    """Where the de facto level stands against what each side wants, and inertia's part."""
+    if f"{sa}_desired" not in row or f"{sb}_desired" not in row:
+        return []
+    f = int(row.de_facto)
+    wa, wb = int(row[f"{sa}_desired"]), int(row[f"{sb}_desired"])
+    agreed = min(wa, wb)
+    how = ("the de facto level moves a share "
+           + (f"{rate:g}" if rate is not None else "mechanism.adjustment_rate")
+           + " of the way toward the agreed level each year")
+    if rate is not None and row.name == 0:  # the first year holds the scenario's initial levels
+        how += " (this first year holds the scenario's initial levels; the move starts next year)"
+    if f < agreed:
+        return [f"\nBelow what both sides want because of inertia: {a} wants level {wa} and {b} level {wb}, "
+                f"so the agreed level is {agreed} ({DE_FACTO_NAMES[agreed]}), but de facto is still {f}: "
+                f"{how}, and it lags."]
+    if f > agreed:
+        lower = a if wa <= wb else b
+        return [f"\nAbove what {lower} wants because of inertia: the agreed level (the lower of the two "
+                f"wanted levels, {a} {wa}, {b} {wb}) is {agreed} ({DE_FACTO_NAMES[agreed]}), but de facto "
+                f"is still {f}: {how}, and it lags."]
+    if wa != wb:
+        lower, other = (a, b) if wa < wb else (b, a)
+        return [f"\nAt the agreed level {agreed}: {other} wants {max(wa, wb)}, but cooperation needs both "
+                f"sides and {lower} wants only {agreed}."]
+    return [f"\nAt the level both sides want ({agreed})."]
+
+
+def _de_jure_source(run_dir: Path, rows: pd.DataFrame, k: int, a: str, b: str, scenario: dict,
+                    events: pd.DataFrame | None) -> tuple[list[str], set[str]]:
+    """The instrument behind the de jure level: a common bloc membership and/or a bilateral
+    instrument. Returns the lines and the ids of the blocs that carry the level."""
+    year, j = int(rows.year.iloc[k]), int(rows.de_jure.iloc[k])
+    if j == 0:
+        return [], set()
+    blocs = {str(x.get("id")): x for x in scenario.get("blocs") or [] if isinstance(x, dict)}
+    members = _memberships(run_dir)
+    common: dict[str, int] = {}
+    if members is not None and (year, a) in members and (year, b) in members:
+        for bid in sorted(members[(year, a)] & members[(year, b)]):
+            level = blocs.get(bid, {}).get("level")
+            if isinstance(level, int):
+                common[bid] = level
+    # The bilateral level: the last instrument event of the pair up to this year.
+    bilateral, since, kind = None, None, None
+    if events is not None:
+        mine = events[(((events.a == a) & (events.b == b)) | ((events.a == b) & (events.b == a)))
+                      & (events.year <= year) & events.kind.astype(str).str.startswith(("treaty_", "hostile_"))]
+        for r in mine.itertuples():
+            m = _BILATERAL.search(str(r.text))
+            if m:
+                bilateral, since, kind = int(m.group(2)), int(r.year), str(r.kind).replace("_", " ")
+    out = []
+    carrying = {bid for bid, lv in common.items() if lv == j and j > 0}
+    for bid in sorted(carrying, key=lambda x: list(blocs).index(x) if x in blocs else 0):
+        first = year
+        years = rows.year.astype(int).tolist()
+        for y in reversed(years[:k]):
+            if bid in members.get((y, a), set()) and bid in members.get((y, b), set()):
+                first = y
+            else:
+                break
+        name = blocs.get(bid, {}).get("name") or bid
+        out.append(f"De jure {j} comes from a common membership: {a} and {b} are both members of "
+                   f"{name} ({bid}, a level-{j} bloc) since {first}.")
+    if j == -1:
+        out.append(f"De jure -1 is a hostile bilateral instrument"
+                   + (f" ({kind} in {since})." if since is not None else " (held since the start)."))
+    elif not carrying:
+        what = f" ({kind} in {since})" if bilateral == j and since is not None else " (held since the start)"
+        out.append(f"De jure {j} comes from a bilateral instrument{what}.")
+    elif bilateral is not None:
+        out.append(f"Bilateral instrument alone: level {bilateral} ({kind} in {since}).")
+    return ["\n" + " ".join(out)] if out else [], carrying
+
+
 def explain_pair(run_dir: str | Path, a: str, b: str, year: int | None = None) -> str:
-    """A plain-text explanation of pair (a, b) in ``year`` (default: the last year)."""
+    """A plain-text explanation of pair (a, b) in ``year`` (default: the last year).
+
+    State ids may be given in any case. Besides the levels and each side's utility
+    components, it says where the de facto level stands against what both sides want
+    (inertia), which instrument (a bloc membership or a bilateral one) carries the de jure
+    level, and which components moved most in the ``LOOK_BACK`` years up to the last change.
+    """
     run_dir = Path(run_dir)
-    rows, swapped = _pair_rows(run_dir, a, b)
+    rows, swapped, a, b = _pair_rows(run_dir, a, b)
     years = rows.year.astype(int).tolist()
     if year is None:
         year = years[-1]
@@ -52,19 +178,26 @@ def explain_pair(run_dir: str | Path, a: str, b: str, year: int | None = None) -
     f, j = int(row.de_facto), int(row.de_jure)
     out = [f"{a}-{b} in {year}: de facto {f} ({DE_FACTO_NAMES[f]}), de jure {j} ({DE_JURE_NAMES[j]})"
            + (f", class {row.classification}" if "classification" in row and row.classification == row.classification else "")]
+    scenario = _manifest_scenario(run_dir)
+    rate = (scenario.get("mechanism") or {}).get("adjustment_rate") if isinstance(scenario.get("mechanism"), dict) else None
+    events_path = run_dir / "events.csv"
+    ev = pd.read_csv(events_path, keep_default_na=False) if events_path.exists() else None
+    out += _agreement(row, a, b, sa, sb, rate if isinstance(rate, (int, float)) else None)
+    source, carrying = _de_jure_source(run_dir, rows, k, a, b, scenario, ev)
+    out += source
     if not _side(row, sa):
-        out.append("This run was written without utility components; nothing more to explain.")
+        out.append("\nThis run was written without utility components; nothing more to explain.")
         return "\n".join(out)
     for who, other, side in ((a, b, sa), (b, a, sb)):
         comps = _side(row, side)
         total = float(row[f"{side}_total"])
         wanted = int(row[f"{side}_desired"]) if f"{side}_desired" in row else None
-        out.append(f"\nWhy {who} wants level {wanted} with {other} (net utility {total:+.3f}), components ranked:")
+        out.append(f"\nWhy {who} wants level {wanted} with {other} (net utility {_num(total)}), components ranked:")
         for c, v in sorted(comps.items(), key=lambda kv: -abs(kv[1])):
-            out.append(f"  {c:<10} {v:+.3f}")
+            out.append(f"  {c:<10} {_num(v)}")
         threat_col = "threat_ab" if side == "a" else "threat_ba"
         if threat_col in row and row[threat_col] == row[threat_col]:
-            out.append(f"  (threat {other} poses to {who}: {float(row[threat_col]):.3f})")
+            out.append(f"  (threat {other} poses to {who}: {float(row[threat_col]) + 0.0:.3f})")
     # What changed: the last change of level up to this year.
     levels = rows[["de_facto", "de_jure"]].astype(int).to_numpy()
     change_k = next((i for i in range(k, 0, -1) if (levels[i] != levels[i - 1]).any()), None)
@@ -75,22 +208,31 @@ def explain_pair(run_dir: str | Path, a: str, b: str, year: int | None = None) -
         out.append(f"\nLast change: {years[change_k - 1]} -> {years[change_k]}: de facto "
                    f"{int(prev.de_facto)} -> {int(now.de_facto)}, de jure {int(prev.de_jure)} -> {int(now.de_jure)}."
                    " Components that moved most (both sides):")
-        start = max(change_k - 3, 0)
+        start = max(change_k - LOOK_BACK, 0)
         before = rows.iloc[start]
         deltas = []
         for who, side in ((a, sa), (b, sb)):
             old, new = _side(before, side), _side(now, side)
             deltas += [(who, c, new[c] - old[c]) for c in new]
         deltas.sort(key=lambda x: -abs(x[2]))
-        out.append(f"  (change in weighted components from {years[start]} to {years[change_k]})")
+        out.append(f"  (change in weighted components from {years[start]} to {years[change_k]}, "
+                   f"a look-back of up to {LOOK_BACK} years)")
         for who, c, dv in deltas[:6]:
-            out.append(f"  {who:<6} {c:<10} {dv:+.3f}")
-    events = run_dir / "events.csv"
-    if events.exists():
-        ev = pd.read_csv(events, keep_default_na=False)
-        mine = ev[(((ev.a == a) & (ev.b == b)) | ((ev.a == b) & (ev.b == a))) & (ev.year <= year)
-                  & (ev.kind != "de_facto_change")]
+            out.append(f"  {who:<6} {c:<10} {_num(dv)}")
+    if ev is not None:
+        pair = ((ev.a == a) & (ev.b == b)) | ((ev.a == b) & (ev.b == a))
+        joins = (ev.kind.isin(["bloc_join", "bloc_founded"]) & (ev.a.isin([a, b]) | ev.b.isin([a, b]))
+                 & ev.text.astype(str).apply(lambda t: any(_names_bloc(t, bid, scenario) for bid in carrying)))
+        mine = ev[(pair | joins) & (ev.year <= year) & (ev.kind != "de_facto_change")]
         if len(mine):
             out.append("\nInstruments of this pair so far:")
-            out += [f"  {r.year} {r.kind.replace('_', ' ')}: {r.text}" for r in mine.itertuples()]
+            out += [f"  {r.year} {r.kind.replace('_', ' ')}" + (f" ({r.a})" if not (pair.loc[r.Index]) else "")
+                    + f": {r.text}" for r in mine.itertuples()]
     return "\n".join(out)
+
+
+def _names_bloc(text: str, bid: str, scenario: dict) -> bool:
+    """Whether an event text (``join NAME``, ``NAME founded by ...``) is about bloc ``bid``."""
+    names = {bid} | {str(x.get("name")) for x in scenario.get("blocs") or []
+                     if isinstance(x, dict) and x.get("id") == bid and x.get("name")}
+    return any(text == f"join {n}" or text.startswith(f"{n} founded") for n in names)

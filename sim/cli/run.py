@@ -142,9 +142,19 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=_cmd_schema)
 
-    p = subparsers.add_parser("explain", help="why a pair's alignment is what it is, and why it changed")
-    p.add_argument("run_dir")
-    p.add_argument("a")
-    p.add_argument("b")
-    p.add_argument("year", nargs="?", type=int)
+    p = subparsers.add_parser(
+        "explain", help="why a pair's alignment is what it is, and why it changed",
+        description="Explain one pair of a run: its de facto and de jure levels; the level each side "
+                    "wants and whether inertia keeps the de facto level behind (or above) the level "
+                    "both agree on; the instrument behind the de jure level (a common bloc membership "
+                    "such as the CSTO, or a bilateral instrument); each side's utility components, "
+                    "ranked; and the components that moved most over a look-back of 3 years up to the "
+                    "pair's last change of level (from the year 3 years before that change to the "
+                    "year of the change).")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by 'alliance-sim run' "
+                   "(holds dyads.csv; states.csv, events.csv and manifest.json add the instruments)")
+    p.add_argument("a", metavar="A", help="a state id of the run, in any case (e.g. KZK or kzk)")
+    p.add_argument("b", metavar="B", help="another state id of the run, in any case")
+    p.add_argument("year", metavar="YEAR", nargs="?", type=int,
+                   help="a year of the run (default: the last year)")
     p.set_defaults(func=_cmd_explain)

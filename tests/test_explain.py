@@ -1,0 +1,65 @@
+"""``alliance-sim explain`` end to end: inertia, the instrument behind de jure, the look-back,
+ids in any case, no negative zeros."""
+
+import pandas as pd
+import pytest
+
+from conftest import SCENARIOS, run_cli
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("explain") / "run"
+    proc = run_cli("run", SCENARIOS / "central_asia_1991_2024.yaml", "--out", out, "--no-plots")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_explain_says_when_inertia_keeps_a_pair_below_what_both_sides_want(run_dir):
+    d = pd.read_csv(run_dir / "dyads.csv")
+    lag = d[(d.de_facto < d[["a_desired", "b_desired"]].min(axis=1)) & (d.year > d.year.min())]
+    assert len(lag), "the historical run should have pair-years that lag the agreed level"
+    r = lag.iloc[0]
+    proc = run_cli("explain", run_dir, r.a, r.b, str(r.year))
+    assert proc.returncode == 0, proc.stderr
+    assert "below what both sides want because of inertia" in proc.stdout.lower()
+    assert f"agreed level is {min(r.a_desired, r.b_desired)}" in proc.stdout
+    # and not when the pair sits at the level both want
+    same = d[(d.de_facto == d.a_desired) & (d.a_desired == d.b_desired)].iloc[0]
+    text = run_cli("explain", run_dir, same.a, same.b, str(same.year)).stdout
+    assert "because of inertia" not in text and "At the level both sides want" in text
+
+
+def test_explain_names_the_bloc_behind_a_de_jure_level(run_dir):
+    d = pd.read_csv(run_dir / "dyads.csv")
+    states = pd.read_csv(run_dir / "states.csv", keep_default_na=False)
+    csto = {(y, s) for y, s, b in zip(states.year, states.state, states.blocs) if "CSTO" in b.split(";")}
+    both = pd.Series([(y, a) in csto and (y, b) in csto for y, a, b in zip(d.year, d.a, d.b)], index=d.index)
+    rows = d[(d.de_jure == 3) & both]
+    assert len(rows)
+    r = rows.iloc[-1]
+    text = run_cli("explain", run_dir, r.a, r.b, str(r.year)).stdout
+    assert "De jure 3 comes from a common membership" in text and "(CSTO, a level-3 bloc)" in text
+
+
+def test_explain_accepts_ids_in_any_case_and_prints_no_negative_zero(run_dir):
+    proc = run_cli("explain", run_dir, "rus", "Kzk")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("RUS-KZK in ")
+    assert "-0.000" not in proc.stdout
+    from sim.analysis.explain import explain_pair
+
+    d = pd.read_csv(run_dir / "dyads.csv")
+    for r in d[d.year == d.year.max()].itertuples():  # every pair, in-process (a CLI call each is slow)
+        assert "-0.000" not in explain_pair(run_dir, r.a.lower(), r.b.lower()), f"{r.a}-{r.b}"
+    bad = run_cli("explain", run_dir, "rus", "nope")
+    assert bad.returncode == 2 and "nope" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_explain_help_documents_its_arguments_and_look_back():
+    from sim.analysis.explain import LOOK_BACK
+
+    text = " ".join(run_cli("explain", "--help").stdout.split())
+    assert f"look-back of {LOOK_BACK} years" in text
+    for arg in ("RUN_DIR", "a run folder", "in any case", "default: the last year"):
+        assert arg in text

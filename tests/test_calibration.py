@@ -203,5 +203,11 @@ def test_cli_explain_param_and_errors(tmp_path):
     assert "E038" in out.stdout and "E019" not in out.stdout and "E033" not in out.stdout
     bad = _cli("explain-param", "KZK", "charisma", "2000")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "charisma" in bad.stderr
+    bad = _cli("explain-param", "XYZ", "power")  # an unknown id lists the valid ones
+    assert bad.returncode == 2 and "XYZ" in bad.stderr and "KZK, RUS" in bad.stderr
+    bad = _cli("explain-param", "KZK", "XYZ", "interests")
+    assert bad.returncode == 2 and "KZK XYZ" in bad.stderr and "KZK, RUS" in bad.stderr
+    bad = _cli("explain-param", "KZK", "power", "1800")
+    assert bad.returncode == 2 and "1991-2024" in bad.stderr
     bad = _cli("calibrate", "--states", "RUS,XYZ", "--out", str(tmp_path / "x"))
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and not (tmp_path / "x").exists()

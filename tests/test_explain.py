@@ -63,3 +63,16 @@ def test_explain_help_documents_its_arguments_and_look_back():
     assert f"look-back of {LOOK_BACK} years" in text
     for arg in ("RUN_DIR", "a run folder", "in any case", "default: the last year"):
         assert arg in text
+
+
+@pytest.mark.parametrize("command, words", [
+    ("check", ("SCENARIO", "scenario YAML file", "--set PATH=VALUE", "override a scenario field")),
+    ("structure", ("SCENARIO", "agent scenario YAML file", "random seed", "structural balance",
+                   "number of blocs", "override a scenario field")),
+])
+def test_check_and_structure_help_describe_their_arguments(command, words):
+    proc = run_cli(command, "--help")
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    for w in words:
+        assert w in text, w

@@ -598,23 +598,27 @@ def write_outputs(cal: Calibration, out_dir: str | Path, prefix: str = "central_
 def explain(cal: Calibration, entity: str, parameter: str, year: int | None = None) -> str:
     """Human-readable account of a parameter: value(s), rule, data rows and evidence."""
     dyadic = "-" in entity
+    known = ", ".join(dict.fromkeys(str(s) for s in cal.states.state))
     if dyadic:
-        a, b = entity.split("-")
+        a, b = entity.split("-", 1)
         table, params = cal.dyads, DYAD_PARAMS
         rows = table[(table.a == a) & (table.b == b)]
         if rows.empty:
-            raise InputError("explain-param", "pair", "two state ids in the calibrated system", got=entity)
+            raise InputError("explain-param", "pair", f"two different state ids of the calibrated system "
+                             f"({known})", got=entity.replace("-", " "))
     else:
         table, params = cal.states, STATE_PARAMS
         rows = table[table.state == entity]
         if rows.empty:
-            raise InputError("explain-param", "state", "a state id in the calibrated system", got=entity)
+            raise InputError("explain-param", "state", f"a state id of the calibrated system ({known})",
+                             got=entity)
     if parameter not in params:
         raise InputError("explain-param", "parameter", f"one of {', '.join(params)}", got=parameter)
     if year is not None:
+        years = sorted(int(y) for y in rows.year.unique())
         rows = rows[rows.year == year]
         if rows.empty:
-            raise InputError("explain-param", "year", "a calibrated year", got=year)
+            raise InputError("explain-param", "year", f"a calibrated year ({years[0]}-{years[-1]})", got=year)
     rule_name = {"lat": "capital", "lon": "capital", "neutral": "doctrine", "multi_vector": "doctrine",
                  "autonomy": "doctrine", "bandwagon": "doctrine", "distance_km": "distance"}.get(parameter, parameter)
     lines = [f"{entity} {parameter}" + (f" {year}" if year is not None else "")]

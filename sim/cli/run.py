@@ -125,18 +125,30 @@ def register(subparsers) -> None:
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
     p.set_defaults(func=_cmd_run)
 
-    p = subparsers.add_parser("check", help="validate a scenario without running it")
-    p.add_argument("scenario")
-    p.add_argument("--set", action="append", metavar="PATH=VALUE")
+    p = subparsers.add_parser(
+        "check", help="validate a scenario without running it",
+        description="Read a scenario file (an agent scenario or a landscape file), apply any --set "
+                    "overrides, and check it and every table it names; print a one-line summary, "
+                    "or one error line naming the file, line and field (exit status 2).")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file (e.g. scenarios/known_bandwagon.yaml)")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override a scenario field before checking, e.g. mechanism.threat.mix=0.2 (repeatable)")
     p.set_defaults(func=_cmd_check)
 
-    p = subparsers.add_parser("structure", help="structural balance over time and the landscape of a run's "
-                              "own ingredients, compared with the alignment it reached")
-    p.add_argument("scenario")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--year", type=int, help="year of the landscape analysis (default: the last)")
+    p = subparsers.add_parser(
+        "structure", help="structural balance over time and the landscape of a run's "
+        "own ingredients, compared with the alignment it reached",
+        description="Run an agent scenario once, print the structural balance of its de facto "
+                    "network year by year, and the local minima of an Axelrod-Bennett landscape built "
+                    "from the run's own ingredients in one year, each scored against the blocs the "
+                    "run actually reached (misplaced states, adjusted Rand index, variation of "
+                    "information).")
+    p.add_argument("scenario", metavar="SCENARIO", help="agent scenario YAML file to run")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the run (default 0)")
+    p.add_argument("--year", type=int, help="year of the landscape analysis, a year of the run (default: the last)")
     p.add_argument("--k", type=int, default=2, help="number of blocs in the landscape (default 2)")
-    p.add_argument("--set", action="append", metavar="PATH=VALUE")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
     p.set_defaults(func=_cmd_structure)
 
     p = subparsers.add_parser("schema", help="print the JSON Schema of scenario files")

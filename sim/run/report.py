@@ -52,13 +52,13 @@ def run_report(res: "RunResult", figures: dict[str, str]) -> str:
     out += [f"- Scenario file: `{res.scenario.source}`; seed {res.seed}; years {res.years[0]}-{res.years[-1]}.",
             f"- Threat weights: {w}.", f"- Utility weights: {u}; temperature {m.temperature:g}.", ""]
 
-    rows = []
-    for r in last.itertuples():
-        if r.de_facto != 0 or r.de_jure != 0:
-            rows.append([f"{r.a}-{r.b}", f"{r.de_facto} {DE_FACTO_NAMES[r.de_facto]}",
-                         f"{r.de_jure} {DE_JURE_NAMES[r.de_jure]}", getattr(r, "classification", "")])
+    # Every pair, distant ones of class none included: a pair missing from the table would
+    # read as a pair the run did not have.
+    rows = [[f"{r.a}-{r.b}", f"{r.de_facto} {DE_FACTO_NAMES[r.de_facto]}",
+             f"{r.de_jure} {DE_JURE_NAMES[r.de_jure]}", getattr(r, "classification", "")]
+            for r in last.itertuples()]
     out += [f"## Alignments in {res.years[-1]}", ""]
-    out += [markdown_table(["pair", "de facto", "de jure", "class"], rows) if rows else "All pairs distant, no instruments.", ""]
+    out += [markdown_table(["pair", "de facto", "de jure", "class"], rows) if rows else "No pairs.", ""]
 
     ev = res.events
     key_pairs = {frozenset(p) for p in res.scenario.outputs.pairs}

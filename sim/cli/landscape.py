@@ -30,7 +30,7 @@ def run_landscape(args: argparse.Namespace) -> int:
     result = analyse(spec.size_vector(), spec.propensity_matrix(), k=k,
                      starts=args.starts, rng=args.seed)
     table = minima_table(result, ids, actual)
-    out = Path(args.out) if args.out else Path("results") / "landscape" / Path(args.file).stem
+    out = Path(args.out) if args.out else Path("runs") / "landscape" / Path(args.file).stem
     with atomic_folder(out) as tmp:
         table.to_csv(tmp / "minima.csv", index=False)
         names = [a.name or a.id for a in spec.actors]
@@ -59,5 +59,5 @@ def register(subparsers) -> None:
     p.add_argument("--starts", type=int, default=None,
                    help="use this many random starts instead of exhaustive search")
     p.add_argument("--seed", type=int, default=0, help="seed for random starts (default 0)")
-    p.add_argument("--out", help="output folder (default results/landscape/<file stem>)")
+    p.add_argument("--out", help="output folder (default runs/landscape/<file stem>)")
     p.set_defaults(func=run_landscape)

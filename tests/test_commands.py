@@ -29,3 +29,56 @@ def test_landscape_writes_under_runs_by_default(tmp_path):
     assert not (tmp_path / "results").exists()
     assert "runs/landscape/landscape_two_pairs" in proc.stdout
     assert "default runs/landscape" in " ".join(run_cli("landscape", "--help").stdout.split())
+
+
+def run_on_terminal(*args: str, timeout: int = 300):
+    """Run ``python -m sim ...`` with stdout on a pseudo-terminal (as in a shell) and stderr
+    piped; return (exit status, stdout, stderr)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import threading
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, MPLBACKEND="Agg")
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *map(str, args)], cwd=ROOT, env=env,
+                            stdout=slave, stderr=subprocess.PIPE)
+    os.close(slave)
+    chunks: list[bytes] = []
+
+    def drain():
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    err = proc.communicate(timeout=timeout)[1]
+    reader.join(10)
+    os.close(master)
+    return proc.returncode, b"".join(chunks).decode(errors="replace"), err.decode(errors="replace")
+
+
+def test_structure_shows_a_progress_bar_on_a_terminal_only():
+    args = ("structure", SCENARIOS / "central_asia_1991_2024.yaml")
+    code, out, err = run_on_terminal(*args)
+    assert code == 0, err
+    assert "structural balance" in err and "%|" in err and "year" in err
+    piped = run_cli(*args)
+    assert piped.returncode == 0 and "%|" not in piped.stderr and "%|" not in piped.stdout
+
+
+def test_validate_shows_a_progress_bar_over_the_seeds_on_a_terminal_only():
+    args = ("validate", SCENARIOS / "central_asia_1991_2024.yaml", "--reference",
+            ROOT / "seeds" / "reference" / "central_asia_reference.csv", "--seeds", "2", "--from-year", "1992")
+    code, out, err = run_on_terminal(*args)
+    assert code == 0, err
+    assert "simulating central_asia_1991_2024.yaml" in err and "0/2" in err and "run/s" in err
+    piped = run_cli(*args)
+    assert piped.returncode == 0 and "%|" not in piped.stderr and "Overall" in piped.stdout

@@ -177,3 +177,17 @@ def test_sweep_with_a_reference_scores_every_run(standin, tmp_path):
     assert list(r.val_exact) == [1.0, 1.0, 0.0, 0.0]  # 0.2 -> level 1 and no treaty
     assert (r.val_n == 11).all()
     assert (tmp_path / "o" / "plots" / "scores.png").exists()
+
+
+def test_fit_shows_a_progress_bar_on_a_terminal_and_lines_elsewhere(standin, tmp_path, capsys, monkeypatch):
+    standin("fitbase")
+    ref = _reference(range(2000, 2011), lambda y: 0.7)
+    kwargs = dict(train_end=2005, seeds=1, maxiter=2, popsize=4, rng=0, runner="standin_runner", progress=True)
+    fit_weights(tmp_path / "base.yaml", ref, ["mechanism.weight"], [(0.0, 1.0)], **kwargs)
+    err = capsys.readouterr().err
+    assert "fit: generation 1" in err and "eval" not in err.replace("evaluations", "")  # not a terminal: no bar
+    import sim.progress
+    monkeypatch.setattr(sim.progress, "on_terminal", lambda: True)
+    fit_weights(tmp_path / "base.yaml", ref, ["mechanism.weight"], [(0.0, 1.0)], **kwargs)
+    err = capsys.readouterr().err
+    assert "fit:" in err and "eval" in err and "%|" in err and "fit: generation" not in err

@@ -120,7 +120,8 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
         rng: Seed of the optimiser.
         workers: Processes evaluating a generation in parallel.
         runner: Module that loads and runs scenarios (see :mod:`sim.ensembles.sweep`).
-        progress: Print one line per generation on stderr.
+        progress: Report each generation on stderr: a progress bar over the evaluations
+            when stdout is a terminal, else one line per generation.
     """
     mod = importlib.import_module(runner)
     source = str(scenario)
@@ -133,8 +134,12 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
     history: list[dict] = []
     cap = max_evals or (maxiter + 1) * popsize * len(params)
     t0 = time.perf_counter()
-    res = _optimise(objective, bounds, maxiter=maxiter, popsize=popsize, rng=rng, workers=workers,
-                    callback=_GenerationLog(params, history, cap, progress))
+    log = _GenerationLog(params, history, cap, progress)
+    try:
+        res = _optimise(objective, bounds, maxiter=maxiter, popsize=popsize, rng=rng, workers=workers,
+                        callback=log)
+    finally:
+        log.close()
     fitted = {p: float(v) for p, v in zip(params, res.x)}
     test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
     first, last = int(ref.year.min()), int(train_end)
@@ -181,15 +186,27 @@ class _GenerationLog:
 
     def __init__(self, params: list[str], history: list[dict], cap: int, progress: bool):
         self.params, self.history, self.cap, self.progress = params, history, cap, progress
+        self.bar = None
+        if progress:
+            from sim.progress import on_terminal, progress as make_bar
+            if on_terminal():
+                self.bar = make_bar(total=cap, desc="fit", unit="eval", enabled=True)
 
     def __call__(self, intermediate_result) -> bool:
         r, history = intermediate_result, self.history
         history.append({"generation": len(history) + 1, "evaluations": r.nfev, "best_loss": float(r.fun),
                         **{p: float(v) for p, v in zip(self.params, r.x)}})
-        if self.progress:
+        if self.bar is not None:
+            self.bar.update(min(int(r.nfev), self.cap) - self.bar.n)
+            self.bar.set_postfix(generation=len(history), train_loss=f"{r.fun:.4f}")
+        elif self.progress:
             print(f"fit: generation {len(history)}, {r.nfev} evaluations, "
                   f"train loss {r.fun:.4f}", file=sys.stderr)
         return r.nfev >= self.cap
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _optimise(objective, bounds, *, maxiter: int, popsize: int, rng: int, workers: int, callback):

@@ -44,10 +44,18 @@ def best_partition(signed: np.ndarray) -> np.ndarray:
     return np.asarray(found.minima[0].labels)
 
 
-def balance_over_time(model: "AllianceModel") -> pd.DataFrame:
-    """Per year: balanced triads, frustration and stability of the best partition."""
+def balance_over_time(model: "AllianceModel", progress: bool | None = None) -> pd.DataFrame:
+    """Per year: balanced triads, frustration and stability of the best partition.
+
+    Args:
+        progress: Show a progress bar over the years (None: when stdout is a terminal).
+    """
+    from sim.progress import progress as bar
+
     rows = []
-    for t, F in enumerate(model.history["de_facto"]):
+    years = bar(enumerate(model.history["de_facto"]), total=len(model.history["de_facto"]),
+                desc="structural balance", unit="year", enabled=progress)
+    for t, F in years:
         signed = signed_network(F)
         triads = structural_balance.triad_balance(signed)
         labels = best_partition(signed)

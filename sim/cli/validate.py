@@ -52,7 +52,10 @@ def _runs(target: Path, seeds: int, need_classes: bool):
             raise InputError(target, None, "an existing scenario file")
         from sim.run.simulate import dyad_table, simulate  # lazy: the model is optional here
 
-        results = [simulate(str(target), s, record=need_classes) for s in range(seeds)]
+        from sim.progress import progress
+
+        results = [simulate(str(target), s, record=need_classes)
+                   for s in progress(range(seeds), desc=f"simulating {target.name}", unit="run")]
         if not results:
             raise InputError(target, None, "a scenario whose runs produce dyad-year tables")
         tables = [r.dyads if need_classes else dyad_table(r.model, components=False) for r in results]

@@ -4,7 +4,7 @@ ids in any case, no negative zeros."""
 import pandas as pd
 import pytest
 
-from conftest import SCENARIOS, run_cli
+from tests.conftest import SCENARIOS, run_cli
 
 
 @pytest.fixture(scope="module")

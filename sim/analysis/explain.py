@@ -198,36 +198,9 @@ def explain_pair(run_dir: str | Path, a: str, b: str, year: int | None = None) -
         threat_col = "threat_ab" if side == "a" else "threat_ba"
         if threat_col in row and row[threat_col] == row[threat_col]:
             out.append(f"  (threat {other} poses to {who}: {float(row[threat_col]) + 0.0:.3f})")
-    # What changed: the last change of level up to this year.
-    levels = rows[["de_facto", "de_jure"]].astype(int).to_numpy()
-    change_k = next((i for i in range(k, 0, -1) if (levels[i] != levels[i - 1]).any()), None)
-    if change_k is None:
-        out.append(f"\nNo change of level between {years[0]} and {year}.")
-    else:
-        prev, now = rows.iloc[change_k - 1], rows.iloc[change_k]
-        out.append(f"\nLast change: {years[change_k - 1]} -> {years[change_k]}: de facto "
-                   f"{int(prev.de_facto)} -> {int(now.de_facto)}, de jure {int(prev.de_jure)} -> {int(now.de_jure)}."
-                   " Components that moved most (both sides):")
-        start = max(change_k - LOOK_BACK, 0)
-        before = rows.iloc[start]
-        deltas = []
-        for who, side in ((a, sa), (b, sb)):
-            old, new = _side(before, side), _side(now, side)
-            deltas += [(who, c, new[c] - old[c]) for c in new]
-        deltas.sort(key=lambda x: -abs(x[2]))
-        out.append(f"  (change in weighted components from {years[start]} to {years[change_k]}, "
-                   f"a look-back of up to {LOOK_BACK} years)")
-        for who, c, dv in deltas[:6]:
-            out.append(f"  {who:<6} {c:<10} {_num(dv)}")
+    out += _last_change(rows, k, a, b, sa, sb)
     if ev is not None:
-        pair = ((ev.a == a) & (ev.b == b)) | ((ev.a == b) & (ev.b == a))
-        joins = (ev.kind.isin(["bloc_join", "bloc_founded"]) & (ev.a.isin([a, b]) | ev.b.isin([a, b]))
-                 & ev.text.astype(str).apply(lambda t: any(_names_bloc(t, bid, scenario) for bid in carrying)))
-        mine = ev[(pair | joins) & (ev.year <= year) & (ev.kind != "de_facto_change")]
-        if len(mine):
-            out.append("\nInstruments of this pair so far:")
-            out += [f"  {r.year} {r.kind.replace('_', ' ')}" + (f" ({r.a})" if not (pair.loc[r.Index]) else "")
-                    + f": {r.text}" for r in mine.itertuples()]
+        out += _instruments(ev, a, b, year, carrying, scenario)
     return "\n".join(out)
 
 
@@ -236,3 +209,42 @@ def _names_bloc(text: str, bid: str, scenario: dict) -> bool:
     names = {bid} | {str(x.get("name")) for x in scenario.get("blocs") or []
                      if isinstance(x, dict) and x.get("id") == bid and x.get("name")}
     return any(text == f"join {n}" or text.startswith(f"{n} founded") for n in names)
+
+
+def _last_change(rows: pd.DataFrame, k: int, a: str, b: str, sa: str, sb: str) -> list[str]:
+    """The last change of level up to row ``k`` and the components that moved most over the
+    ``LOOK_BACK`` years up to it."""
+    years = rows.year.astype(int).tolist()
+    levels = rows[["de_facto", "de_jure"]].astype(int).to_numpy()
+    change_k = next((i for i in range(k, 0, -1) if (levels[i] != levels[i - 1]).any()), None)
+    if change_k is None:
+        return [f"\nNo change of level between {years[0]} and {years[k]}."]
+    prev, now = rows.iloc[change_k - 1], rows.iloc[change_k]
+    out = [f"\nLast change: {years[change_k - 1]} -> {years[change_k]}: de facto "
+           f"{int(prev.de_facto)} -> {int(now.de_facto)}, de jure {int(prev.de_jure)} -> {int(now.de_jure)}."
+           " Components that moved most (both sides):"]
+    start = max(change_k - LOOK_BACK, 0)
+    before = rows.iloc[start]
+    deltas = []
+    for who, side in ((a, sa), (b, sb)):
+        old, new = _side(before, side), _side(now, side)
+        deltas += [(who, c, new[c] - old[c]) for c in new]
+    deltas.sort(key=lambda x: -abs(x[2]))
+    out.append(f"  (change in weighted components from {years[start]} to {years[change_k]}, "
+               f"a look-back of up to {LOOK_BACK} years)")
+    out += [f"  {who:<6} {c:<10} {_num(dv)}" for who, c, dv in deltas[:6]]
+    return out
+
+
+def _instruments(ev: pd.DataFrame, a: str, b: str, year: int, carrying: set[str], scenario: dict) -> list[str]:
+    """The pair's instruments and scenario events up to ``year``, with the founding of and
+    joins to the blocs that carry its de jure level."""
+    pair = ((ev.a == a) & (ev.b == b)) | ((ev.a == b) & (ev.b == a))
+    joins = (ev.kind.isin(["bloc_join", "bloc_founded"]) & (ev.a.isin([a, b]) | ev.b.isin([a, b]))
+             & ev.text.astype(str).apply(lambda t: any(_names_bloc(t, bid, scenario) for bid in carrying)))
+    mine = ev[(pair | joins) & (ev.year <= year) & (ev.kind != "de_facto_change")]
+    if not len(mine):
+        return []
+    return ["\nInstruments of this pair so far:"] + [
+        f"  {r.year} {r.kind.replace('_', ' ')}" + (f" ({r.a})" if not pair.loc[r.Index] else "") + f": {r.text}"
+        for r in mine.itertuples()]

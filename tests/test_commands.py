@@ -3,7 +3,7 @@ runs/, progress bars on a terminal only, the Python API of the README."""
 
 import pandas as pd
 
-from conftest import ROOT, SCENARIOS, run_cli
+from tests.conftest import ROOT, SCENARIOS, run_cli
 
 
 def test_report_alignment_table_lists_every_pair_including_class_none(tmp_path):
@@ -82,3 +82,25 @@ def test_validate_shows_a_progress_bar_over_the_seeds_on_a_terminal_only():
     assert "simulating central_asia_1991_2024.yaml" in err and "0/2" in err and "run/s" in err
     piped = run_cli(*args)
     assert piped.returncode == 0 and "%|" not in piped.stderr and "Overall" in piped.stdout
+
+
+def test_readme_python_api_snippet_runs_and_summary_is_a_property(monkeypatch):
+    import re
+
+    from sim.run.simulate import RunResult
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Python API\n", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert len([line for line in code.splitlines() if line and not line.startswith(("from ", "import "))]) == 3
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(code, "README.md (Python API)", "exec"), namespace)
+    for name in ("dyads", "states", "events"):
+        assert isinstance(namespace[name], pd.DataFrame) and len(namespace[name])
+    res = namespace["res"]
+    assert isinstance(RunResult.__dict__["summary"], property)
+    summary = res.summary
+    assert isinstance(summary, dict) and summary and all(isinstance(k, str) for k in summary)
+    assert res.summary() == summary  # the old call form still works
+    assert set(namespace["dyads"].a) | set(namespace["dyads"].b) == set(res.ids)

@@ -39,10 +39,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if sc.mechanism.kind != "agent":
         raise InputError(args.scenario, "mechanism.kind", "'agent' for 'run' (use 'alliance-sim landscape')",
                          got=sc.mechanism.kind)
+    from sim.run.outdir import check_out_dir
+    out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
+    check_out_dir(out, keep=[Path(args.scenario)], overwrite=args.overwrite)  # before the work
     res = simulate(sc, seed=args.seed)
     res.overrides = overrides
-    out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
-    write_run(res, out, plots=False if args.no_plots else None)
+    write_run(res, out, plots=False if args.no_plots else None, overwrite=args.overwrite)
     print(terminal_summary(res, out))
     return 0
 
@@ -125,7 +127,10 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("run", help="run a scenario and write a run folder")
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--out", help="run folder (default runs/NAME-seedN)")
+    p.add_argument("--out", help="run folder (default runs/NAME-seedN): a new or empty folder, or an earlier "
+                   "run folder, which is replaced")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace --out even when it holds files other than an earlier run's")
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")

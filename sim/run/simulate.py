@@ -12,7 +12,6 @@ import json
 import os
 import platform
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,11 +223,20 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 
 
 def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
-              report: bool | None = None) -> Path:
-    """Write the run folder; an existing folder of the same name is replaced at the end."""
+              report: bool | None = None, overwrite: bool = False) -> Path:
+    """Write the run folder; an earlier run folder of the same name is replaced at the end.
+
+    A folder that holds anything but an earlier run is refused unless ``overwrite`` (see
+    :mod:`sim.run.outdir`); a failure or an interruption leaves no temporary folder.
+    """
+    from sim.run.outdir import check_out_dir, remove_stale_temporaries, temporary_dir
+
     out_dir = Path(out_dir)
+    keep = [Path(res.scenario.source)] if Path(res.scenario.source).is_file() else []
+    check_out_dir(out_dir, keep=keep, overwrite=overwrite)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    remove_stale_temporaries(out_dir.parent)
+    tmp = temporary_dir(out_dir)
     try:
         _write_csv(res.dyads, tmp / "dyads.csv")
         _write_csv(res.states, tmp / "states.csv")
@@ -245,9 +253,7 @@ def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
             from sim.run.report import run_report
             (tmp / "report.md").write_text(run_report(res, figures))
         if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
+            old = out_dir.with_name(f".{out_dir.name}.tmp{os.getpid()}-previous")
             os.replace(out_dir, old)
             os.replace(tmp, out_dir)
             shutil.rmtree(old)

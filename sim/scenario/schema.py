@@ -418,16 +418,24 @@ def _semantic_errors(sc: Scenario) -> list[tuple[tuple, str, str, Any]]:
 
 def _line_map(text: str) -> dict[tuple, int]:
     """Map every key path in a YAML document to its 1-based line number."""
+    from sim.reading import BoundedLoader, YamlProblem
+
     lines: dict[tuple, int] = {}
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        root = yaml.compose(text, Loader=BoundedLoader)
+    except (yaml.YAMLError, YamlProblem, RecursionError):
         return lines
+    seen: set[int] = set()  # an alias is walked once, never expanded
 
     def walk(node: yaml.Node, path: tuple) -> None:
-        lines[path] = node.start_mark.line + 1
+        lines.setdefault(path, node.start_mark.line + 1)
+        if id(node) in seen:
+            return
+        seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
+                if not isinstance(k, yaml.ScalarNode):
+                    continue
                 key = k.value
                 lines[path + (key,)] = k.start_mark.line + 1
                 walk(v, path + (key,))
@@ -516,34 +524,30 @@ def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int]
 # ---------------------------------------------------------------------------------------
 
 
-def _read_yaml(path: Path) -> tuple[Any, str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, None, "an existing scenario file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, None, f"a readable UTF-8 text file ({exc.__class__.__name__})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "valid YAML"
-        raise InputError(path, None, f"valid YAML ({problem})",
-                         line=(mark.line + 1) if mark else None) from None
-    return data, text
+def _read_yaml(path: Path, what: str = "a scenario file") -> tuple[Any, str]:
+    """Text and data of a YAML file, bounded and checked (see :mod:`sim.reading`)."""
+    from sim.reading import load_yaml, read_text
+
+    text = read_text(path, kind="yaml", what=what)
+    return load_yaml(text, path), text
 
 
-def _states_from_file(path: Path, source: str) -> list[dict]:
-    if path.suffix.lower() == ".csv":
-        from sim.files import read_csv  # local import: pandas is heavy
-        df = read_csv(path, required=["id"])
-        return [{k: v for k, v in row.items() if v is not None and v == v}
-                for row in df.to_dict(orient="records")]
-    data, _ = _read_yaml(path)
+def _states_from_file(path: Path, source: str, line: int | None = None) -> list[dict]:
+    from sim.reading import FileProblem, blame_field
+
+    try:
+        if path.suffix.lower() == ".csv":
+            from sim.files import read_csv  # local import: pandas is heavy
+            df = read_csv(path, required=["id"])
+            return [{k: v for k, v in row.items() if v is not None and v == v}
+                    for row in df.to_dict(orient="records")]
+        data, _ = _read_yaml(path, "a list of states")
+    except FileProblem as exc:
+        raise blame_field(exc, source, "states", line) from None
     if isinstance(data, dict) and "states" in data:
         data = data["states"]
     if not isinstance(data, list):
-        raise InputError(path, "states", "a list of states")
+        raise InputError(source, "states", f"a list of states in {path}", line=line)
     return data
 
 
@@ -565,7 +569,7 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
                          got=type(data).__name__)
     data = copy.deepcopy(data)
     if isinstance(data.get("states"), str):
-        data["states"] = _states_from_file(Path(base_dir) / data["states"], source)
+        data["states"] = _states_from_file(Path(base_dir) / data["states"], source, _nearest_line(lines, ("states",)))
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -579,6 +583,8 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
     return sc
 
 
+#: Longest chain of ``extends`` (a scenario, its base, the base's base, ...).
+MAX_EXTENDS = 10
 _PATH_FIELDS = (("inputs", "states"), ("inputs", "dyads"), ("pairs", "csv"), ("reference",), ("states",))
 _EXTENSION_KEYS = ("extends", "drop_events", "add_events", "set")
 
@@ -604,21 +610,40 @@ def resolve_extends(data: Any, path: Path, _seen: tuple = ()) -> Any:
     """
     if not isinstance(data, dict) or "extends" not in data:
         return data
-    base_path = (path.parent / str(data["extends"])).resolve()
-    if base_path in _seen:
-        raise InputError(path, "extends", "a base scenario that does not extend itself", got=str(data["extends"]))
-    if not base_path.exists():
-        raise InputError(path, "extends", "the path of an existing base scenario file", got=str(data["extends"]))
-    base, _ = _read_yaml(base_path)
+    from sim.reading import FileProblem, blame_field
+
+    def line_of(*key) -> int | None:
+        try:
+            return _nearest_line(_line_map(_read_yaml(path)[1]), key)
+        except InputError:
+            return None
+
+    ref = data["extends"]
+    if not isinstance(ref, str) or not ref.strip():
+        raise InputError(path, "extends", "the path of a base scenario file", line=line_of("extends"),
+                         got=ref if not isinstance(ref, (dict, list)) else None)
+    if len(_seen) >= MAX_EXTENDS:
+        raise InputError(path, "extends", f"a chain of at most {MAX_EXTENDS} base scenarios",
+                         line=line_of("extends"), got=ref)
+    base_path = (path.parent / ref).resolve()
+    if base_path in _seen or base_path == path.resolve():
+        raise InputError(path, "extends", "a base scenario that does not extend itself", line=line_of("extends"),
+                         got=ref)
+    try:
+        base, _ = _read_yaml(base_path, "a base scenario")
+    except FileProblem as exc:
+        raise blame_field(exc, path, "extends", line_of("extends")) from None
     if not isinstance(base, dict):
-        raise InputError(base_path, None, "a mapping of scenario keys at the top level")
-    base = resolve_extends(base, base_path, _seen + (base_path,))
+        raise InputError(path, "extends", f"a base scenario (a mapping of scenario keys) in {base_path}",
+                         line=line_of("extends"))
+    base = resolve_extends(base, base_path, _seen + (path.resolve(),))
     _rebase_paths(base, base_path.parent, path.parent)
     merged = {k: v for k, v in base.items()}
     merged.update({k: v for k, v in data.items() if k not in _EXTENSION_KEYS})
     drop = data.get("drop_events") or []
     if not isinstance(drop, list):
-        raise InputError(path, "drop_events", "a list of event names of the base scenario", got=drop)
+        raise InputError(path, "drop_events", "a list of event names of the base scenario", got=drop,
+                         line=line_of("drop_events"))
     names = [e.get("name") for e in merged.get("events") or [] if isinstance(e, dict)]
     for i, name in enumerate(drop):
         if name not in names:

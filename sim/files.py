@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from pathlib import Path
 from typing import Iterable
@@ -9,6 +11,35 @@ from typing import Iterable
 import pandas as pd
 
 from sim.errors import InputError
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV file (bounded, UTF-8); ragged rows name their line."""
+    from sim.reading import read_text
+
+    text = read_text(path, kind="csv", what="a CSV table")
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip() and header is not None):
+                continue
+            if header is None:
+                header = [c.strip() for c in row]
+                dup = next((c for i, c in enumerate(header) if c in header[:i]), None)
+                if dup is not None:
+                    raise InputError(path, dup, "each column name once in the header", line=reader.line_num)
+                continue
+            if len(row) != len(header):
+                raise InputError(path, None, f"{len(header)} cells in each row, like the header; this row has "
+                                 f"{len(row)}", line=reader.line_num)
+            rows.append(row)
+    except csv.Error as exc:
+        raise InputError(path, None, f"a well-formed CSV table ({exc})", line=reader.line_num) from None
+    if header is None:
+        raise InputError(path, None, "a CSV with a header row (the file is empty)")
+    return header, rows
 
 
 def read_csv(path: str | Path, *, required: Iterable[str] = (), numeric: Iterable[str] = (),
@@ -25,19 +56,13 @@ def read_csv(path: str | Path, *, required: Iterable[str] = (), numeric: Iterabl
         The table; line numbers of rows are ``index + 2`` (header is line 1).
     """
     path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise InputError(path, None, "an existing CSV file") from None
-    except pd.errors.EmptyDataError:
-        raise InputError(path, None, "a CSV with a header row (the file is empty)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(path, None, f"a well-formed CSV ({str(exc).splitlines()[0]})") from None
-    df.columns = [c.strip() for c in df.columns]
+    header, rows = read_rows(path)
+    df = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header, dtype=str)
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise InputError(path, missing[0], f"a column named '{missing[0]}' (columns: {', '.join(df.columns)})",
-                         line=1)
+        # Never echo the header: the file may be something private named by mistake.
+        raise InputError(path, missing[0], f"a CSV table with the columns {', '.join(required)} "
+                         f"(no column named '{missing[0]}')", line=1)
     allow = set(allow_empty)
     for col in required:
         if col in allow:

@@ -62,7 +62,8 @@ def read_bytes(path: str | Path, *, kind: str = "yaml", what: str = "a scenario 
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
-        raise FileProblem(path, f"an existing file ({what})") from None
+        noun = what.removeprefix("a ").removeprefix("an ")
+        raise FileProblem(path, f"an existing {noun}") from None
     except OSError as exc:
         why = "a loop of symbolic links" if exc.errno == errno.ELOOP else (exc.strerror or type(exc).__name__)
         raise FileProblem(path, f"a readable file ({what}; {why})") from None
@@ -123,6 +124,23 @@ def blame_field(exc: FileProblem, source: str | Path, field: str, line: int | No
     if exc.line and f"line {exc.line}" not in inner:
         inner += f" (line {exc.line})"
     return InputError(source, field, f"{inner} in {exc.path}", line=line)
+
+
+def blame_file(sc, exc: FileProblem) -> InputError:
+    """A problem with a file named by a scenario field (``pairs.csv``, ``inputs.states``,
+    ``inputs.dyads``, ``reference``), reported against that field and its line."""
+    target = os.path.abspath(exc.path)
+    lines = getattr(sc, "_lines", None) or {}
+    for keys in (("pairs", "csv"), ("inputs", "states"), ("inputs", "dyads"), ("reference",)):
+        value = sc
+        for k in keys:
+            value = getattr(value, k, None)
+        if isinstance(value, str) and os.path.abspath(sc.resolve(value)) == target:
+            loc = keys
+            while loc and loc not in lines:
+                loc = loc[:-1]
+            return blame_field(exc, sc.source, ".".join(keys), lines.get(loc))
+    return exc
 
 
 # ---------------------------------------------------------------------------------------

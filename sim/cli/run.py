@@ -42,6 +42,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from sim.run.outdir import check_out_dir
     out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
     check_out_dir(out, keep=[Path(args.scenario)], overwrite=args.overwrite)  # before the work
+    from sim.scenario.checks import preflight
+    preflight(sc)  # the same checks as 'check': whatever it accepts, run completes
     res = simulate(sc, seed=args.seed)
     res.overrides = overrides
     write_run(res, out, plots=False if args.no_plots else None, overwrite=args.overwrite)
@@ -77,8 +79,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return 0
     sc, _ = load_with_overrides(args.scenario, args.set)
     if sc.mechanism.kind == "agent":
-        from sim.model import inputs_for
-        inputs_for(sc)  # reads and checks every table the scenario names
+        from sim.scenario.checks import preflight
+        preflight(sc)  # limits, memory, every table the scenario names: what run needs
     print(f"{args.scenario}: ok ({len(sc.states)} states, {sc.time.start}-{sc.time.end}, "
           f"{len(sc.events)} events, {len(sc.blocs)} blocs, mechanism {sc.mechanism.kind})")
     return 0

@@ -304,6 +304,7 @@ class Scenario(_Strict):
     _base_dir: Path = Path(".")
     _source: str = "<dict>"
     _arrays: Any = None  # the built inputs, kept on the object for repeated runs
+    _lines: dict = {}  # YAML line of each key path, for messages about file fields
 
     @property
     def base_dir(self) -> Path:
@@ -576,6 +577,7 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
         _raise_validation(exc, source, lines)
     sc._base_dir = Path(base_dir)
     sc._source = source
+    sc._lines = lines
     errs = _semantic_errors(sc)
     if errs:
         loc, field, expected, got = errs[0]

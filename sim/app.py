@@ -24,6 +24,8 @@ import numpy as np  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+import mesa.visualization.solara_viz as _mesa_viz  # noqa: E402
+import reacton.ipyvuetify as rv  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
@@ -415,7 +417,7 @@ def YearPanel(model):
     asked = ", ".join(f"{k}={v:g}" for k, v in overrides.items()) or \
         "none (the scenario's own weights)"
     name = Path(str(getattr(model, "scenario_file", ""))).name
-    note = getattr(model, "viz_note", "")
+    note = " ".join(x for x in (refused_input.value, getattr(model, "viz_note", "")) if x)
     body = (f"<h2 class='year'>Year {int(model.year)}</h2><ul class='events'>{''.join(items)}</ul>"
             f"<p>Scenario: <code>{_esc(name)}</code>, seed {_esc(getattr(model, 'seed_used', ''))}"
             f"</p><p class='weights'>Weights in force (threat weights normalised to sum 1): "
@@ -490,6 +492,49 @@ def SeriesPanel(model):
 
 
 # --------------------------------------------------------------------------- the page
+
+#: A one-line message about a value the browser sent and the page refused (per session).
+refused_input = solara.reactive("")
+
+
+def _slider(cast):
+    """A slider like solara's, but a value the browser sends is checked before it is used.
+
+    solara's own sliders call ``float(value)`` on whatever arrives, so a forged message
+    (text, null, a list) puts a traceback in the page; here it is refused in one line and
+    the slider keeps its value.
+    """
+
+    @solara.component
+    def CheckedSlider(label: str, value=0, min=0, max=10, step=1, on_value=None, **_ignored):
+        reactive_value = solara.use_reactive(value, on_value)
+
+        def checked(new) -> None:
+            ok = not isinstance(new, bool) and isinstance(new, (int, float)) and math.isfinite(new) \
+                and min <= new <= max and (cast is float or new == int(new))
+            if not ok:
+                refused_input.set(f"Refused a value for '{label}': expected a number from {min} to {max}.")
+                return
+            reactive_value.set(cast(new))  # the note of an earlier refusal stays until the page reloads
+
+        return rv.Slider(v_model=reactive_value.value, on_v_model=checked, label=label, min=min, max=max,
+                         step=step, thumb_label=True, dense=False, hide_details=True)
+
+    return CheckedSlider
+
+
+class _SolaraForMesa:
+    """The ``solara`` module as Mesa's parameter inputs see it: with checked sliders."""
+
+    SliderFloat = staticmethod(_slider(float))
+    SliderInt = staticmethod(_slider(int))
+
+    def __getattr__(self, name):
+        return getattr(solara, name)
+
+
+_mesa_viz.solara = _SolaraForMesa()
+
 
 def model_params(first: str | None) -> dict:
     """SolaraViz's ``model_params``: scenario picker, seed, weight sliders.

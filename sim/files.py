@@ -13,7 +13,7 @@ import pandas as pd
 from sim.errors import InputError
 
 
-def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+def read_rows(path: Path, required: Iterable[str] = ()) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a CSV file (bounded, UTF-8); ragged rows name their line."""
     from sim.reading import read_text
 
@@ -30,6 +30,7 @@ def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
                 dup = next((c for i, c in enumerate(header) if c in header[:i]), None)
                 if dup is not None:
                     raise InputError(path, dup, "each column name once in the header", line=reader.line_num)
+                _require(path, header, required)
                 continue
             if len(row) != len(header):
                 raise InputError(path, None, f"{len(header)} cells in each row, like the header; this row has "
@@ -40,6 +41,15 @@ def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     if header is None:
         raise InputError(path, None, "a CSV with a header row (the file is empty)")
     return header, rows
+
+
+def _require(path: Path, header: list[str], required: Iterable[str]) -> None:
+    required = list(required)
+    missing = [c for c in required if c not in header]
+    if missing:
+        # Never echo the header: the file may be something private named by mistake.
+        raise InputError(path, missing[0], f"a CSV table with the columns {', '.join(required)} "
+                         f"(no column named '{missing[0]}')", line=1)
 
 
 def read_csv(path: str | Path, *, required: Iterable[str] = (), numeric: Iterable[str] = (),
@@ -56,13 +66,8 @@ def read_csv(path: str | Path, *, required: Iterable[str] = (), numeric: Iterabl
         The table; line numbers of rows are ``index + 2`` (header is line 1).
     """
     path = Path(path)
-    header, rows = read_rows(path)
+    header, rows = read_rows(path, required)
     df = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header, dtype=str)
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        # Never echo the header: the file may be something private named by mistake.
-        raise InputError(path, missing[0], f"a CSV table with the columns {', '.join(required)} "
-                         f"(no column named '{missing[0]}')", line=1)
     allow = set(allow_empty)
     for col in required:
         if col in allow:

@@ -158,30 +158,48 @@ class BoundedLoader(yaml.SafeLoader):
     """The safe loader with a nesting limit, an alias budget and no duplicate keys."""
 
     def compose_node(self, parent, index):
-        self._depth = getattr(self, "_depth", 0) + 1
+        path = self.__dict__.setdefault("_path", [])
+        path.append(index.value if isinstance(index, yaml.ScalarNode) else index)
         try:
-            if self._depth > MAX_DEPTH:
-                raise YamlProblem(f"nesting of at most {MAX_DEPTH} levels", self.peek_event().start_mark)
+            if len(path) > MAX_DEPTH:
+                field = dotted([k for k in path[1:4] if k is not None])
+                raise YamlProblem(f"nesting of at most {MAX_DEPTH} levels", self.peek_event().start_mark,
+                                  field=field or None)
             return super().compose_node(parent, index)
         finally:
-            self._depth -= 1
+            path.pop()
 
     def compose_document(self):
         node = super().compose_document()
         count_nodes(node)
+        _no_duplicate_keys(node, [], set())
         return node
 
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for k, _ in node.value:
-                if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
-                    key = (k.tag, k.value)
-                    if key in seen:
-                        raise YamlProblem(f"each key once in a mapping ('{k.value}' appears twice; the second "
-                                          "would silently replace the first)", k.start_mark, field=k.value)
-                    seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+
+def dotted(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out
+
+
+def _no_duplicate_keys(node, path: list, seen_nodes: set) -> None:
+    """Refuse a mapping that gives a key twice (the last would silently win), naming its path."""
+    if id(node) in seen_nodes:
+        return
+    seen_nodes.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _no_duplicate_keys(v, path + [i], seen_nodes)
+    elif isinstance(node, yaml.MappingNode):
+        keys = set()
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                if (k.tag, k.value) in keys:
+                    raise YamlProblem(f"each key once in a mapping ('{k.value}' appears twice; the second would "
+                                      "silently replace the first)", k.start_mark, field=dotted(path + [k.value]))
+                keys.add((k.tag, k.value))
+                _no_duplicate_keys(v, path + [k.value], seen_nodes)
 
 
 def count_nodes(root, budget: int = MAX_NODES) -> int:

@@ -625,8 +625,8 @@ def resolve_extends(data: Any, path: Path, _seen: tuple = ()) -> Any:
         raise InputError(path, "extends", "the path of a base scenario file", line=line_of("extends"),
                          got=ref if not isinstance(ref, (dict, list)) else None)
     if len(_seen) >= MAX_EXTENDS:
-        raise InputError(path, "extends", f"a chain of at most {MAX_EXTENDS} base scenarios",
-                         line=line_of("extends"), got=ref)
+        raise InputError(_seen[0], "extends", f"a chain of at most {MAX_EXTENDS} base scenarios "
+                         f"({path.name} is the {len(_seen) + 1}th)", got=ref)
     base_path = (path.parent / ref).resolve()
     if base_path in _seen or base_path == path.resolve():
         raise InputError(path, "extends", "a base scenario that does not extend itself", line=line_of("extends"),

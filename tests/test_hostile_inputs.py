@@ -1,8 +1,11 @@
 """Hostile and careless input, driven only through the command line (issue 11).
 
-Every case runs ``python -m sim ...`` in a subprocess whose working directory is a fresh
-temporary folder holding a copy of ``tests/data/hostile``, under a wall-time limit and an
-address-space limit. A refusal must be exit status 2 with one line
+Every case runs the command line (``sim.cli.main.main``) in a long-lived driver process
+(``tests/cli_driver.py``, one per test process, restarted after any crash or time-out)
+whose working directory is a fresh temporary folder holding a copy of
+``tests/data/hostile``, under a wall-time limit and an address-space limit; a
+representative handful, the ``--out`` and interruption tests also run as real
+``python -m sim`` processes. A refusal must be exit status 2 with one line
 ``alliance-sim: error: FILE[:LINE]: field 'FIELD': expected ...`` naming the file that holds
 the problem, the field and the line where the corpus says there is one; no traceback, no
 MemoryError, nothing written, and never the contents of a file that was not what was
@@ -473,7 +476,7 @@ def test_out_into_a_folder_holding_a_users_file_is_refused(project):
     out.mkdir()
     (out / "thesis.tex").write_text("three years of work\n")
     before = snapshot(out)
-    res = sim("run", "proj/s.yaml", "--out", "mine", "--no-plots", cwd=project)
+    res = sim("run", "proj/s.yaml", "--out", "mine", "--no-plots", cwd=project, subprocess_=True)
     problems = refusal_problems(res, names="mine")
     if snapshot(out) != before:
         problems.append(f"the folder changed: {sorted(snapshot(out))}")
@@ -486,7 +489,7 @@ def test_out_into_a_folder_holding_a_users_file_is_refused(project):
 
 def test_out_at_an_existing_file_is_refused(project):
     (project / "notes.txt").write_text("keep me\n")
-    res = sim("run", "proj/s.yaml", "--out", "notes.txt", "--no-plots", cwd=project)
+    res = sim("run", "proj/s.yaml", "--out", "notes.txt", "--no-plots", cwd=project, subprocess_=True)
     problems = refusal_problems(res, names="notes.txt")
     if not (project / "notes.txt").is_file() or (project / "notes.txt").read_text() != "keep me\n":
         problems.append("the file was renamed, replaced or changed")
@@ -498,7 +501,7 @@ def test_out_at_an_existing_file_is_refused(project):
 
 def test_out_at_the_scenarios_own_folder_is_refused(project):
     before = snapshot(project / "proj")
-    res = sim("run", "proj/s.yaml", "--out", "proj", "--no-plots", cwd=project)
+    res = sim("run", "proj/s.yaml", "--out", "proj", "--no-plots", cwd=project, subprocess_=True)
     problems = refusal_problems(res, names="proj")
     if snapshot(project / "proj") != before:
         problems.append(f"the scenario's folder changed: {sorted(snapshot(project / 'proj'))}")
@@ -507,7 +510,7 @@ def test_out_at_the_scenarios_own_folder_is_refused(project):
 
 def test_out_dot_is_refused(project):
     before = snapshot(project / "proj")
-    res = sim("run", "s.yaml", "--out", ".", "--no-plots", cwd=project / "proj")
+    res = sim("run", "s.yaml", "--out", ".", "--no-plots", cwd=project / "proj", subprocess_=True)
     problems = refusal_problems(res, names=None)
     if snapshot(project / "proj") != before:
         problems.append("the working folder changed")
@@ -516,7 +519,7 @@ def test_out_dot_is_refused(project):
 
 def test_out_under_a_file_is_refused(project):
     (project / "afile").write_text("x\n")
-    res = sim("run", "proj/s.yaml", "--out", "afile/run", "--no-plots", cwd=project)
+    res = sim("run", "proj/s.yaml", "--out", "afile/run", "--no-plots", cwd=project, subprocess_=True)
     problems = refusal_problems(res, names="afile")
     if (project / "afile").read_text() != "x\n":
         problems.append("the file changed")
@@ -531,15 +534,15 @@ def test_out_in_an_unwritable_place_is_refused(project):
         locked.mkdir()
         locked.chmod(0o500)
         target = str(locked / "run")
-    res = sim("run", "proj/s.yaml", "--out", target, "--no-plots", cwd=project)
+    res = sim("run", "proj/s.yaml", "--out", target, "--no-plots", cwd=project, subprocess_=True)
     _fail(refusal_problems(res, names=Path(target).parent.name if os.geteuid() else "alliance-run"), res)
 
 
 def test_rerun_into_an_earlier_run_folder_is_allowed(project):
-    first = sim("run", "proj/s.yaml", "--out", "runs/r", "--no-plots", cwd=project)
+    first = sim("run", "proj/s.yaml", "--out", "runs/r", "--no-plots", cwd=project, subprocess_=True)
     assert first.returncode == 0, first.head()
     assert (project / "runs" / "r" / "manifest.json").is_file()
-    second = sim("run", "proj/s.yaml", "--out", "runs/r", "--no-plots", "--seed", "3", cwd=project)
+    second = sim("run", "proj/s.yaml", "--out", "runs/r", "--no-plots", "--seed", "3", cwd=project, subprocess_=True)
     assert second.returncode == 0, second.head()
     assert json.loads((project / "runs" / "r" / "manifest.json").read_text())["seed"] == 3
     assert not _no_hidden_temp(project / "runs"), _no_hidden_temp(project / "runs")
@@ -551,7 +554,7 @@ def test_a_folder_with_a_fake_manifest_and_user_files_is_not_a_run_folder(projec
     out.mkdir()
     (out / "manifest.json").write_text("{}\n")
     (out / "data.csv").write_text("precious\n")
-    res = sim("run", "proj/s.yaml", "--out", "mine", "--no-plots", cwd=project)
+    res = sim("run", "proj/s.yaml", "--out", "mine", "--no-plots", cwd=project, subprocess_=True)
     problems = refusal_problems(res, names="mine")
     if not (out / "data.csv").is_file():
         problems.append("the user's data.csv was deleted")
@@ -685,3 +688,38 @@ def test_killing_a_sweeps_parent_leaves_no_worker(tmp_path):
         _kill_group(proc.pid)
     assert not left, f"{len(left)} of {len(descendants)} processes of the sweep still alive 10 s " \
                      f"after its parent was killed: {left}"
+
+
+# ---------------------------------------------------------------------------------------
+# A representative handful as real processes (tracebacks, memory and time limits, sys.path)
+# ---------------------------------------------------------------------------------------
+
+AS_A_USER = ["yaml_alias_bomb.yaml", "sweep_runner_evil.yaml", "states_file_dev_stdin.yaml", "time_span_10000.yaml"]
+SPECIAL_AS_A_USER = ["check_dev_zero", "scenario_is_fifo", "states_3000_run"]
+
+
+@pytest.mark.parametrize("name", AS_A_USER)
+def test_hostile_input_is_refused_cleanly_by_a_real_process(name, work):
+    case = next(c for c in CASES if c["file"] == name)
+    _prepare(case, work)
+    before = snapshot(work)
+    res = sim(*command_for(case), cwd=work, subprocess_=True)
+    problems = refusal_problems(res, names=case["names"] or case["file"], field=case["field"],
+                                line=case["line"], secret=case["secret"], exit_code=int(case["exit"]))
+    added = sorted(set(snapshot(work)) - set(before))
+    if added:
+        problems.append(f"wrote {added[:5]}")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("name", SPECIAL_AS_A_USER)
+def test_special_hostile_input_is_refused_cleanly_by_a_real_process(name, tmp_path):
+    shutil.copytree(HOSTILE, tmp_path / "hostile", symlinks=True)
+    args, expect = SPECIAL[name](tmp_path)
+    before = snapshot(tmp_path)
+    res = sim(*args, cwd=tmp_path, subprocess_=True)
+    problems = refusal_problems(res, **expect)
+    added = sorted(set(snapshot(tmp_path)) - set(before))
+    if added:
+        problems.append(f"wrote {added[:5]}")
+    _fail(problems, res)

@@ -12,6 +12,7 @@ open first arrives in the environment variable :data:`SCENARIO_ENV`.
 from __future__ import annotations
 
 import html
+import math
 import os
 from pathlib import Path
 
@@ -23,9 +24,12 @@ import numpy as np  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+import mesa.visualization.solara_viz as _mesa_viz  # noqa: E402
+import reacton.ipyvuetify as rv  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
+from sim.errors import InputError  # noqa: E402
 from sim.model import AllianceModel  # noqa: E402
 from sim.plots.run import draw_network, map_positions  # noqa: E402,F401
 from sim.plots.style import (LEVEL_COLOURS, SCALE_NAMES, SIDE_COLOURS, THREAT_CMAP,  # noqa: E402,F401
@@ -51,6 +55,10 @@ WEIGHT_SLIDERS = [
     ("autonomy_weight", "Autonomy cost", 0.0, 2.0, 0.05),
     ("temperature", "Noise temperature", 0.0, 1.0, 0.01),
 ]
+
+#: Slider values the model starts from (the keyword defaults of :class:`VizModel`).
+SLIDER_DEFAULTS = {"power_weight": 0.25, "proximity_weight": 0.25, "offense_weight": 0.25, "intent_weight": 0.25,
+                   "ideology_weight": 0.5, "interests_weight": 0.5, "autonomy_weight": 0.5, "temperature": 0.1}
 
 #: Utility components shown in the why panel, in the order the model explains a choice.
 COMPONENTS = ["security", "balancing", "bandwagon", "ideology", "interests", "economy",
@@ -82,10 +90,61 @@ def list_scenarios(folder: Path | None = None, extra: str | None = None) -> list
     return found
 
 
+def offered_name(value) -> str | None:
+    """The picker entry ``value`` stands for, if the page offers it; else None.
+
+    The page never trusts a path from the browser: only the names it listed (and the
+    scenario given on the command line) are accepted, so a forged value cannot make the
+    server open ``/etc/passwd`` or ``/dev/zero``.
+    """
+    if not isinstance(value, str) or not value or len(value) > 4096 or "\0" in value:
+        return None
+    first = initial_scenario()
+    offered = list_scenarios(extra=first)
+    if value in offered:
+        return value
+    path = Path(value)
+    if path.is_absolute() and path.resolve().parent == scenario_dir().resolve() and path.name in offered:
+        return path.name
+    return None
+
+
 def resolve_scenario(name: str) -> Path:
-    """A picker entry as a path: a name in the scenario folder, else the path as given."""
-    inside = scenario_dir() / name
-    return inside if inside.is_file() else Path(name)
+    """A picker entry as a path: a name in the scenario folder, else the path given at start.
+
+    Raises:
+        InputError: for anything the page did not offer.
+    """
+    entry = offered_name(name)
+    if entry is None:
+        raise InputError("<page>", "scenario", "one of the scenarios this page lists")
+    inside = scenario_dir() / entry
+    return inside if inside.is_file() else Path(entry)
+
+
+def checked_page_values(rng, use_slider_weights, weights: dict) -> tuple[int, bool, dict, list[str]]:
+    """The seed, the override switch and the slider values, each checked; refused ones reset.
+
+    Returns the accepted values and one note per refused value (shown on the page).
+    """
+    notes = []
+    if isinstance(rng, bool) or not isinstance(rng, (int, float)) or not math.isfinite(rng) \
+            or rng != int(rng) or not 0 <= rng < 2 ** 32:
+        notes.append("seed")
+        rng = 0
+    if not isinstance(use_slider_weights, bool):
+        notes.append("use_slider_weights")
+        use_slider_weights = False
+    bounds = {key: (lo, hi) for key, _, lo, hi, _ in WEIGHT_SLIDERS}
+    accepted = {}
+    for key, value in weights.items():
+        lo, hi = bounds[key]
+        ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value) \
+            and lo <= value <= hi
+        if not ok:
+            notes.append(key)
+        accepted[key] = float(value) if ok else SLIDER_DEFAULTS[key]
+    return int(rng), use_slider_weights, accepted, notes
 
 
 def initial_scenario() -> str | None:
@@ -129,11 +188,17 @@ class VizModel(AllianceModel):
                  offense_weight: float = 0.25, intent_weight: float = 0.25,
                  ideology_weight: float = 0.5, interests_weight: float = 0.5,
                  autonomy_weight: float = 0.5, temperature: float = 0.1):
-        scenario_file = scenario_file or initial_scenario()
         asked = dict(power_weight=power_weight, proximity_weight=proximity_weight,
                      offense_weight=offense_weight, intent_weight=intent_weight,
                      ideology_weight=ideology_weight, interests_weight=interests_weight,
                      autonomy_weight=autonomy_weight, temperature=temperature)
+        rng, use_slider_weights, asked, refused = checked_page_values(rng, use_slider_weights, asked)
+        notes = [f"Refused invalid value(s) for {', '.join(refused)}: defaults used."] if refused else []
+        entry = offered_name(scenario_file) if scenario_file is not None else initial_scenario()
+        if entry is None:
+            notes.append("Refused a scenario this page does not offer: the first scenario is shown.")
+            entry = initial_scenario()
+        scenario_file = entry
         #: The keyword overrides actually passed to the model (None = scenario's own).
         self.weight_overrides = {k: (float(v) if use_slider_weights else None)
                                  for k, v in asked.items()}
@@ -144,8 +209,16 @@ class VizModel(AllianceModel):
             for k in threat_keys:  # threat weights are shares; all-zero has no meaning
                 self.weight_overrides[k] = None
             self.viz_note = "All four threat sliders at zero: the scenario's threat weights apply."
-        super().__init__(scenario=resolve_scenario(scenario_file), rng=int(rng),
-                         **self.weight_overrides)
+        self.viz_note = " ".join(notes + ([self.viz_note] if self.viz_note else []))
+        try:
+            super().__init__(scenario=resolve_scenario(scenario_file), rng=int(rng), **self.weight_overrides)
+        except InputError as exc:  # a listed file that does not load: say so in one line
+            first = initial_scenario()
+            if scenario_file == first:
+                raise
+            self.viz_note = f"{Path(exc.file).name} could not be opened ({exc.expected}): the first scenario is shown."
+            scenario_file = first
+            super().__init__(scenario=resolve_scenario(first), rng=int(rng), **self.weight_overrides)
         self.scenario_file = scenario_file
         self.seed_used = int(rng)
         #: year -> (de_facto, de_jure) copies, for the time-series panel.
@@ -340,7 +413,7 @@ def YearPanel(model):
     asked = ", ".join(f"{k}={v:g}" for k, v in overrides.items()) or \
         "none (the scenario's own weights)"
     name = Path(str(getattr(model, "scenario_file", ""))).name
-    note = getattr(model, "viz_note", "")
+    note = " ".join(x for x in (refused_input.value, getattr(model, "viz_note", "")) if x)
     body = (f"<h2 class='year'>Year {int(model.year)}</h2><ul class='events'>{''.join(items)}</ul>"
             f"<p>Scenario: <code>{_esc(name)}</code>, seed {_esc(getattr(model, 'seed_used', ''))}"
             f"</p><p class='weights'>Weights in force (threat weights normalised to sum 1): "
@@ -415,6 +488,49 @@ def SeriesPanel(model):
 
 
 # --------------------------------------------------------------------------- the page
+
+#: A one-line message about a value the browser sent and the page refused (per session).
+refused_input = solara.reactive("")
+
+
+def _slider(cast):
+    """A slider like solara's, but a value the browser sends is checked before it is used.
+
+    solara's own sliders call ``float(value)`` on whatever arrives, so a forged message
+    (text, null, a list) puts a traceback in the page; here it is refused in one line and
+    the slider keeps its value.
+    """
+
+    @solara.component
+    def CheckedSlider(label: str, value=0, min=0, max=10, step=1, on_value=None, **_ignored):
+        reactive_value = solara.use_reactive(value, on_value)
+
+        def checked(new) -> None:
+            ok = not isinstance(new, bool) and isinstance(new, (int, float)) and math.isfinite(new) \
+                and min <= new <= max and (cast is float or new == int(new))
+            if not ok:
+                refused_input.set(f"Refused a value for '{label}': expected a number from {min} to {max}.")
+                return
+            reactive_value.set(cast(new))  # the note of an earlier refusal stays until the page reloads
+
+        return rv.Slider(v_model=reactive_value.value, on_v_model=checked, label=label, min=min, max=max,
+                         step=step, thumb_label=True, dense=False, hide_details=True)
+
+    return CheckedSlider
+
+
+class _SolaraForMesa:
+    """The ``solara`` module as Mesa's parameter inputs see it: with checked sliders."""
+
+    SliderFloat = staticmethod(_slider(float))
+    SliderInt = staticmethod(_slider(int))
+
+    def __getattr__(self, name):
+        return getattr(solara, name)
+
+
+_mesa_viz.solara = _SolaraForMesa()
+
 
 def model_params(first: str | None) -> dict:
     """SolaraViz's ``model_params``: scenario picker, seed, weight sliders.

@@ -13,6 +13,8 @@ leaves a half-written result that looks whole; manifests record :func:`versions`
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import math
 import os
 import platform
@@ -25,6 +27,45 @@ import pandas as pd
 import yaml
 
 from sim.errors import InputError
+
+
+def read_rows(path: Path, required: Iterable[str] = ()) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV file (bounded, UTF-8); ragged rows name their line."""
+    from sim.reading import read_text
+
+    text = read_text(path, kind="csv", what="a CSV table")
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip() and header is not None):
+                continue
+            if header is None:
+                header = [c.strip() for c in row]
+                dup = next((c for i, c in enumerate(header) if c in header[:i]), None)
+                if dup is not None:
+                    raise InputError(path, dup, "each column name once in the header", line=reader.line_num)
+                _require(path, header, required)
+                continue
+            if len(row) != len(header):
+                raise InputError(path, None, f"{len(header)} cells in each row, like the header; this row has "
+                                 f"{len(row)}", line=reader.line_num)
+            rows.append(row)
+    except csv.Error as exc:
+        raise InputError(path, None, f"a well-formed CSV table ({exc})", line=reader.line_num) from None
+    if header is None:
+        raise InputError(path, None, "a CSV with a header row (the file is empty)")
+    return header, rows
+
+
+def _require(path: Path, header: list[str], required: Iterable[str]) -> None:
+    required = list(required)
+    missing = [c for c in required if c not in header]
+    if missing:
+        # Never echo the header: the file may be something private named by mistake.
+        raise InputError(path, missing[0], f"a CSV table with the columns {', '.join(required)} "
+                         f"(no column named '{missing[0]}')", line=1)
 
 
 def read_csv(path: str | Path, *, required: Iterable[str] = (), numeric: Iterable[str] = (),
@@ -41,19 +82,8 @@ def read_csv(path: str | Path, *, required: Iterable[str] = (), numeric: Iterabl
         The table; line numbers of rows are ``index + 2`` (header is line 1).
     """
     path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise InputError(path, None, "an existing CSV file") from None
-    except pd.errors.EmptyDataError:
-        raise InputError(path, None, "a CSV with a header row (the file is empty)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(path, None, f"a well-formed CSV ({str(exc).splitlines()[0]})") from None
-    df.columns = [c.strip() for c in df.columns]
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise InputError(path, missing[0], f"a column named '{missing[0]}' (columns: {', '.join(df.columns)})",
-                         line=1)
+    header, rows = read_rows(path, required)
+    df = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header, dtype=str)
     allow = set(allow_empty)
     for col in required:
         if col in allow:
@@ -94,20 +124,30 @@ def line_map(source: str | yaml.Node | None) -> dict[tuple, int]:
     """Map every key path in a YAML document (text or composed node) to its 1-based line.
 
     A mapping key's path maps to the key's line; a list item's path to the item's first
-    line; ``()`` to the document's first line. Text that is not valid YAML maps nothing.
+    line; ``()`` to the document's first line. Text that is not valid YAML (or breaks the
+    reading limits of :mod:`sim.reading`) maps nothing. An alias is walked once, never
+    expanded, so a small file of nested aliases cannot make the map explode.
     """
+    from sim.reading import BoundedLoader, YamlProblem
+
     lines: dict[tuple, int] = {}
     root = source
     if isinstance(source, str):
         try:
-            root = yaml.compose(source, Loader=yaml.SafeLoader)
-        except yaml.YAMLError:
+            root = yaml.compose(source, Loader=BoundedLoader)
+        except (yaml.YAMLError, YamlProblem, RecursionError):
             return lines
+    seen: set[int] = set()
 
     def walk(node: yaml.Node, path: tuple) -> None:
-        lines[path] = node.start_mark.line + 1
+        lines.setdefault(path, node.start_mark.line + 1)
+        if id(node) in seen:
+            return
+        seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
+                if not isinstance(k, yaml.ScalarNode):
+                    continue
                 walk(v, path + (k.value,))
                 lines[path + (k.value,)] = k.start_mark.line + 1
         elif isinstance(node, yaml.SequenceNode):
@@ -156,13 +196,15 @@ def atomic_folder(out_dir: str | Path, *, replace: bool = True) -> Iterator[Path
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    # The process id in the name lets a later run tell a leftover of a killed process
+    # (sim.run.outdir.remove_stale_temporaries) from a folder still being written.
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp{os.getpid()}-", dir=out_dir.parent))
     try:
         yield tmp
         if not out_dir.exists():
             os.replace(tmp, out_dir)
         elif replace:
-            old = out_dir.with_name(f"{tmp.name}.old")
+            old = out_dir.with_name(f"{tmp.name}previous")
             os.replace(out_dir, old)
             os.replace(tmp, out_dir)
             shutil.rmtree(old, ignore_errors=True)

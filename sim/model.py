@@ -70,7 +70,11 @@ def inputs_for(sc: Scenario) -> InputArrays:
         _INPUT_CACHE.move_to_end(key)
         sc._arrays = _INPUT_CACHE[key]
         return sc._arrays
-    arrays = build_inputs(sc)
+    from sim.reading import FileProblem, blame_file
+    try:
+        arrays = build_inputs(sc)
+    except FileProblem as exc:  # a file named by a field: say which field named it
+        raise blame_file(sc, exc) from None
     sc._arrays = arrays
     _INPUT_CACHE[key] = arrays
     while len(_INPUT_CACHE) > _INPUT_CACHE_SIZE:

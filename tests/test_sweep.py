@@ -94,6 +94,7 @@ def standin(tmp_path, monkeypatch):
     mod = tmp_path / "standin_runner.py"
     mod.write_text(STANDIN)
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("ALLIANCE_SIM_RUNNERS", "standin_runner")  # a runner the user allows
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), str(REPO)]))
     base = tmp_path / "base.yaml"
     base.write_text(yaml.safe_dump(BASE))

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.analysis import validation
 from sim.errors import InputError
@@ -275,16 +275,21 @@ class FitSpec(BaseModel):
     out: str | None = None
     runner: str = "sim.ensembles.sweep"
 
+    @field_validator("runner")
+    @classmethod
+    def _known_runner(cls, name: str) -> str:
+        from sim.ensembles.sweep import check_runner
+        return check_runner(name)
+
 
 def load_fit_spec(path: str | Path) -> tuple[FitSpec, Path, Path | None]:
     from sim.ensembles.sweep import resolve_relative
     from sim.files import yaml_line
+    from sim.reading import load_yaml, read_text
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, None, "an existing fit file")
-    text = path.read_text()
+    text = read_text(path, kind="yaml", what="a fit file")
     try:
-        spec = FitSpec.model_validate(yaml.safe_load(text) or {})
+        spec = FitSpec.model_validate(load_yaml(text, path) or {})
     except ValidationError as exc:
         err = exc.errors()[0]
         fld = ".".join(str(x) for x in err["loc"])

@@ -32,10 +32,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if sc.mechanism.kind != "agent":
         raise InputError(args.scenario, "mechanism.kind", "'agent' for 'run' (use 'alliance-sim landscape')",
                          got=sc.mechanism.kind)
+    from sim.run.outdir import check_out_dir
+    out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
+    check_out_dir(out, keep=[Path(args.scenario)], overwrite=args.overwrite)  # before the work
+    from sim.scenario.checks import preflight
+    preflight(sc)  # the same checks as 'check': whatever it accepts, run completes
     res = simulate(sc, seed=args.seed)
     res.overrides = overrides
-    out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
-    write_run(res, out, plots=False if args.no_plots else None)
+    write_run(res, out, plots=False if args.no_plots else None, overwrite=args.overwrite)
     print(terminal_summary(res, out))
     return 0
 
@@ -69,8 +73,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return 0
     sc, _ = load_with_overrides(args.scenario, args.set)
     if sc.mechanism.kind == "agent":
-        from sim.model import inputs_for
-        inputs_for(sc)  # reads and checks every table the scenario names
+        from sim.scenario.checks import preflight
+        preflight(sc)  # limits, memory, every table the scenario names: what run needs
     print(f"{args.scenario}: ok ({len(sc.states)} states, {sc.time.start}-{sc.time.end}, "
           f"{len(sc.events)} events, {len(sc.blocs)} blocs, mechanism {sc.mechanism.kind})")
     return 0
@@ -119,7 +123,10 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("run", help="run a scenario and write a run folder")
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--out", help="run folder (default runs/NAME-seedN)")
+    p.add_argument("--out", help="run folder (default runs/NAME-seedN): a new or empty folder, or an earlier "
+                   "run folder, which is replaced")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace --out even when it holds files other than an earlier run's")
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")

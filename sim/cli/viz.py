@@ -50,11 +50,28 @@ def free_port(host: str) -> int:
         return int(sock.getsockname()[1])
 
 
+#: Hosts that keep the page on this machine.
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a port that is taken (or a host that is not this machine's) before serving."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+            sock.bind((host, port))
+    except OSError as exc:
+        raise InputError("<command line>", "--port", f"a free port on {host} ({exc.strerror}); choose "
+                         "another with --port, or --port 0 for any free one", got=port) from None
+
+
 def check_scenario(path: str) -> Path:
     """Refuse a missing or invalid scenario before the server starts, not inside the page."""
+    from sim.reading import load_yaml, read_text
+
     scenario = Path(path)
-    if not scenario.is_file():
-        raise InputError(scenario, None, "an existing scenario file (YAML)")
+    data = load_yaml(read_text(scenario), scenario)  # a regular, bounded UTF-8 YAML file
+    if not isinstance(data, dict):
+        raise InputError(scenario, None, "a scenario file (a YAML mapping of scenario keys)")
     from sim.landscape.files import scenario_kind
 
     if scenario_kind(scenario) != "agent":
@@ -80,7 +97,12 @@ def handle(args: argparse.Namespace) -> int:
     env = dict(OFFLINE_ENV)
     if args.scenario is not None:
         env["ALLIANCE_SIM_SCENARIO"] = str(check_scenario(args.scenario))
+    if args.host not in LOCAL_HOSTS:
+        print(f"alliance-sim viz: warning: --host {args.host} makes the page reachable from other machines; "
+              "anyone who reaches it can run the model on this one (the default 127.0.0.1 keeps it local)",
+              file=sys.stderr, flush=True)
     port = args.port or free_port(args.host)
+    check_port(args.host, port)
     for key, value in env.items():
         os.environ[key] = value  # read by solara's settings and sim.app at import
     print(f"alliance-sim viz: serving at http://{args.host}:{port}/ (Ctrl+C to stop)",

@@ -40,6 +40,15 @@ class SerialExecutor:
             yield fn(ctx, chunk)
 
 
+def _start_worker(main_pid: int, install: Callable[[Any], None] | None, ctx: Any) -> None:
+    """Pool initializer: end with the sweep's main process, then keep the context."""
+    from sim.ensembles.orphans import worker_started
+
+    worker_started(main_pid)
+    if install is not None:
+        install(ctx)
+
+
 class LocalExecutor:
     """A ``concurrent.futures`` process pool with bounded submission.
 
@@ -58,7 +67,7 @@ class LocalExecutor:
             "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
         self._mp = mp.get_context(method)
         if method == "forkserver":
-            self._mp.set_forkserver_preload(["sim.ensembles.sweep", "sim.run.simulate"])
+            self._mp.set_forkserver_preload(["sim.ensembles.orphans", "sim.ensembles.sweep", "sim.run.simulate"])
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self):
@@ -71,8 +80,8 @@ class LocalExecutor:
 
     def map_chunks(self, fn: Callable, ctx: Any, chunks: Iterable[list],
                    install: Callable[[Any], None] | None = None) -> Iterator[list]:
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=self._mp, initializer=install,
-                                         initargs=(ctx,) if install else ())
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=self._mp, initializer=_start_worker,
+                                         initargs=(os.getpid(), install, ctx))
         key = ctx.key
         pending = set()
         it = iter(chunks)

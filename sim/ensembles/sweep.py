@@ -60,12 +60,34 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError
 from sim.files import atomic_file, versions, yaml_line
 
 DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
+#: Limits far above any real study: levels of one swept parameter, samples, replicates, runs.
+MAX_LEVELS = 10_000
+MAX_SAMPLES = 1_000_000
+MAX_REPLICATES = 100_000
+MAX_RUNS = 10_000_000
+#: Runners a sweep file may name. A sweep file must never choose code to import (a module
+#: next to it would be on sys.path): other runners are allowed by the person running the
+#: command, through the ``ALLIANCE_SIM_RUNNERS`` environment variable (comma-separated).
+RUNNERS = ("sim.ensembles.sweep",)
+
+
+def allowed_runners() -> tuple[str, ...]:
+    extra = [r.strip() for r in os.environ.get("ALLIANCE_SIM_RUNNERS", "").split(",") if r.strip()]
+    return RUNNERS + tuple(extra)
+
+
+def check_runner(name: str) -> str:
+    """The runner module's name, if it is one the project (or the user's environment) allows."""
+    if name not in allowed_runners():
+        raise ValueError("one of the project's runners (" + ", ".join(allowed_runners()) + "); other "
+                         "runners are enabled with the ALLIANCE_SIM_RUNNERS environment variable")
+    return name
 
 #: Columns every result row carries, whatever the outputs asked for.
 
@@ -82,9 +104,9 @@ class ParamSpec(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
-    low: float | None = None
-    high: float | None = None
-    n: int | None = Field(default=None, ge=1)
+    low: float | None = Field(default=None, allow_inf_nan=False)
+    high: float | None = Field(default=None, allow_inf_nan=False)
+    n: int | None = Field(default=None, ge=1, le=MAX_LEVELS)
     values: list[Any] | None = None
     integer: bool = False
 
@@ -116,7 +138,7 @@ class DesignSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["grid", "points", "lhs", "sobol", "morris"] = "grid"
-    samples: int | None = Field(default=None, ge=1)
+    samples: int | None = Field(default=None, ge=1, le=MAX_SAMPLES)
     points: list[dict[str, Any]] | None = None
     second_order: bool = True
     levels: int = Field(default=4, ge=2)
@@ -168,11 +190,11 @@ class SweepSpec(BaseModel):
     """A whole sweep file, validated. Paths are resolved by :func:`load_sweep`."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)
     base: str
     parameters: dict[str, ParamSpec] = {}
     design: DesignSpec = DesignSpec()
-    replicates: int = Field(default=1, ge=1)
+    replicates: int = Field(default=1, ge=1, le=MAX_REPLICATES)
     seed: int = Field(default=0, ge=0)
     outputs: OutputSpec = OutputSpec()
     out: str | None = None
@@ -181,6 +203,11 @@ class SweepSpec(BaseModel):
     #: Module that loads, overrides and runs scenarios (``load_base``, ``with_overrides``,
     #: ``run_once``); the default is the alliance model itself.
     runner: str = "sim.ensembles.sweep"
+
+    @field_validator("runner")
+    @classmethod
+    def _known_runner(cls, name: str) -> str:
+        return check_runner(name)
 
 
 def resolve_relative(path: str, sweep_file: Path) -> Path | None:
@@ -196,15 +223,11 @@ def resolve_relative(path: str, sweep_file: Path) -> Path | None:
 
 def load_sweep(path: str | Path) -> "Sweep":
     """Read and check a sweep file; every problem is an InputError naming file and field."""
+    from sim.reading import load_yaml, read_text
+
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, None, "an existing sweep file")
-    text = path.read_text()
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, None, "valid YAML", line=mark.line + 1 if mark else None) from None
+    text = read_text(path, kind="yaml", what="a sweep file")
+    data = load_yaml(text, path)
     if not isinstance(data, dict):
         raise InputError(path, None, "a mapping with 'name', 'base', 'parameters', 'design'")
     return sweep_from_dict(data, path, text)
@@ -231,12 +254,15 @@ def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None =
     if base is None:
         raise InputError(path, "base", "an existing scenario file", line=line("base"),
                          got=spec.base)
+    _check_named_file(base, path, "base", line("base"), "a base scenario")
     reference = None
     if spec.outputs.reference:
         reference = resolve_relative(spec.outputs.reference, path)
         if reference is None:
             raise InputError(path, "outputs.reference", "an existing reference timeline file",
                              line=line("outputs", "reference"), got=spec.outputs.reference)
+        _check_named_file(reference, path, "outputs.reference", line("outputs", "reference"),
+                          "a reference timeline")
     kind = spec.design.kind
     if kind == "points":
         if not spec.design.points:
@@ -260,9 +286,46 @@ def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None =
         if spec.design.samples is None:
             raise InputError(path, "design.samples", f"a number of samples for a {kind} design",
                              line=line("design"))
+    runs = planned_points(spec) * spec.replicates
+    if runs > MAX_RUNS:
+        raise InputError(path, "replicates", f"a sweep of at most {MAX_RUNS:,} runs (points x replicates)",
+                         line=line("replicates"), got=runs)
     sweep = Sweep(spec=spec, file=path, base_path=base, reference_path=reference)
     sweep.check_paths(line)
     return sweep
+
+
+def planned_points(spec: SweepSpec) -> int:
+    """How many points the design will have, computed without drawing them."""
+    d, dims = spec.design, len(spec.parameters)
+    if d.kind == "grid":
+        return math.prod(len(p.values) if p.values is not None else (p.n or 3) for p in spec.parameters.values())
+    if d.kind == "points":
+        return len(d.points or [])
+    n = d.samples or 0
+    if d.kind == "sobol":
+        return n * (2 * dims + 2 if d.second_order else dims + 2)
+    return n * (dims + 1) if d.kind == "morris" else n
+
+
+def _check_named_file(target: Path, path: Path, field: str, line: int | None, what: str) -> None:
+    """A file the sweep names must be a readable file of the right kind, checked before any run."""
+    from sim.reading import FileProblem, blame_field, load_yaml, read_text
+
+    try:
+        if field == "base":
+            data = load_yaml(read_text(target, kind="yaml", what=what), target)
+            if not isinstance(data, dict):
+                raise InputError(path, field, f"{what} (a mapping of scenario keys) in {target}", line=line)
+        else:
+            from sim.scenario.reference import load_reference_levels
+            load_reference_levels(target)
+    except FileProblem as exc:
+        raise blame_field(exc, path, field, line) from None
+    except InputError as exc:
+        if exc.file == str(path):
+            raise
+        raise InputError(path, field, f"{what} in {target.name} ({exc.message()})", line=line) from None
 
 
 # --------------------------------------------------------------------------------------

@@ -40,9 +40,11 @@ def scenario_kind(path: str | Path) -> str | None:
     other mapping is an agent scenario. A file that does not read as a YAML mapping is
     None: the page leaves it out, and ``run`` lets the scenario loader explain the problem.
     """
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    from sim.reading import load_yaml, read_text
+
+    try:  # bounded: a regular file within the size limit, no alias bombs
+        data = load_yaml(read_text(path), path)
+    except (InputError, OSError):
         return None
     if not isinstance(data, dict):
         return None

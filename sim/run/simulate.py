@@ -217,9 +217,19 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 
 
 def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
-              report: bool | None = None) -> Path:
-    """Write the run folder; an existing folder of the same name is replaced at the end."""
+              report: bool | None = None, overwrite: bool = False) -> Path:
+    """Write the run folder; an earlier run folder of the same name is replaced at the end.
+
+    A folder that holds anything but an earlier run is refused unless ``overwrite`` (see
+    :mod:`sim.run.outdir`); a failure or an interruption leaves no temporary folder.
+    """
+    from sim.run.outdir import check_out_dir, remove_stale_temporaries
+
     out_dir = Path(out_dir)
+    keep = [Path(res.scenario.source)] if Path(res.scenario.source).is_file() else []
+    check_out_dir(out_dir, keep=keep, overwrite=overwrite)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out_dir.parent)
     with atomic_folder(out_dir) as tmp:
         _write_csv(res.dyads, tmp / "dyads.csv")
         _write_csv(res.states, tmp / "states.csv")

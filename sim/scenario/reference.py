@@ -97,6 +97,10 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
         raise InputError(path, "b", "a state different from 'a'", line=int(lines[row]),
                          got=df["b"].iloc[row])
     year = df["year"].astype(float)
+    far = year.abs() > 5000
+    if far.any():
+        row = int(np.flatnonzero(far.to_numpy())[0])
+        raise InputError(path, "year", "a year from -5000 to 5000", line=int(lines[row]), got=year.iloc[row])
     if (year % 1 != 0).any():
         row = int(np.flatnonzero((year % 1 != 0).to_numpy())[0])
         raise InputError(path, "year", "a whole year", line=int(lines[row]), got=year.iloc[row])
@@ -132,9 +136,10 @@ def load_reference_levels(path: str | Path) -> pd.DataFrame:
     :func:`load_reference`; other CSV or Parquet tables need only the
     columns a, b, year, de_jure, de_facto.
     """
+    from sim.reading import read_bytes
+
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, None, "an existing reference timeline file")
+    read_bytes(path, kind="csv", what="a reference timeline")  # a regular file within the limit
     if path.suffix == ".parquet":
         return reference_levels(pd.read_parquet(path), path)
     header = pd.read_csv(path, nrows=0, comment="#").columns

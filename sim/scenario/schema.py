@@ -350,6 +350,7 @@ class Scenario(_Strict):
     _base_dir: Path = Path(".")
     _source: str = "<dict>"
     _arrays: Any = None  # the built inputs, kept on the object for repeated runs
+    _lines: dict = {}  # YAML line of each key path, for messages about file fields
 
     @property
     def base_dir(self) -> Path:
@@ -578,34 +579,30 @@ def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int]
 # ---------------------------------------------------------------------------------------
 
 
-def _read_yaml(path: Path) -> tuple[Any, str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, None, "an existing scenario file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, None, f"a readable UTF-8 text file ({exc.__class__.__name__})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "valid YAML"
-        raise InputError(path, None, f"valid YAML ({problem})",
-                         line=(mark.line + 1) if mark else None) from None
-    return data, text
+def _read_yaml(path: Path, what: str = "a scenario file") -> tuple[Any, str]:
+    """Text and data of a YAML file, bounded and checked (see :mod:`sim.reading`)."""
+    from sim.reading import load_yaml, read_text
+
+    text = read_text(path, kind="yaml", what=what)
+    return load_yaml(text, path), text
 
 
-def _states_from_file(path: Path, source: str) -> list[dict]:
-    if path.suffix.lower() == ".csv":
-        from sim.files import read_csv  # local import: pandas is heavy
-        df = read_csv(path, required=["id"])
-        return [{k: v for k, v in row.items() if v is not None and v == v}
-                for row in df.to_dict(orient="records")]
-    data, _ = _read_yaml(path)
+def _states_from_file(path: Path, source: str, line: int | None = None) -> list[dict]:
+    from sim.reading import FileProblem, blame_field
+
+    try:
+        if path.suffix.lower() == ".csv":
+            from sim.files import read_csv  # local import: pandas is heavy
+            df = read_csv(path, required=["id"])
+            return [{k: v for k, v in row.items() if v is not None and v == v}
+                    for row in df.to_dict(orient="records")]
+        data, _ = _read_yaml(path, "a list of states")
+    except FileProblem as exc:
+        raise blame_field(exc, source, "states", line) from None
     if isinstance(data, dict) and "states" in data:
         data = data["states"]
     if not isinstance(data, list):
-        raise InputError(path, "states", "a list of states")
+        raise InputError(source, "states", f"a list of states in {path}", line=line)
     return data
 
 
@@ -627,13 +624,14 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
                          got=type(data).__name__)
     data = copy.deepcopy(data)
     if isinstance(data.get("states"), str):
-        data["states"] = _states_from_file(Path(base_dir) / data["states"], source)
+        data["states"] = _states_from_file(Path(base_dir) / data["states"], source, nearest_line(lines, ("states",)))
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
         _raise_validation(exc, source, lines)
     sc._base_dir = Path(base_dir)
     sc._source = source
+    sc._lines = lines
     errs = _semantic_errors(sc)
     if errs:
         loc, field, expected, got = errs[0]
@@ -641,6 +639,8 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
     return sc
 
 
+#: Longest chain of ``extends`` (a scenario, its base, the base's base, ...).
+MAX_EXTENDS = 10
 _PATH_FIELDS = (("inputs", "states"), ("inputs", "dyads"), ("pairs", "csv"), ("reference",),
                 ("bloc_reference",), ("patterns",), ("states",))
 _EXTENSION_KEYS = ("extends", "drop_events", "add_events", "set")
@@ -667,21 +667,40 @@ def resolve_extends(data: Any, path: Path, _seen: tuple = ()) -> Any:
     """
     if not isinstance(data, dict) or "extends" not in data:
         return data
-    base_path = (path.parent / str(data["extends"])).resolve()
-    if base_path in _seen:
-        raise InputError(path, "extends", "a base scenario that does not extend itself", got=str(data["extends"]))
-    if not base_path.exists():
-        raise InputError(path, "extends", "the path of an existing base scenario file", got=str(data["extends"]))
-    base, _ = _read_yaml(base_path)
+    from sim.reading import FileProblem, blame_field
+
+    def line_of(*key) -> int | None:
+        try:
+            return nearest_line(line_map(_read_yaml(path)[1]), key)
+        except InputError:
+            return None
+
+    ref = data["extends"]
+    if not isinstance(ref, str) or not ref.strip():
+        raise InputError(path, "extends", "the path of a base scenario file", line=line_of("extends"),
+                         got=ref if not isinstance(ref, (dict, list)) else None)
+    if len(_seen) >= MAX_EXTENDS:
+        raise InputError(_seen[0], "extends", f"a chain of at most {MAX_EXTENDS} base scenarios "
+                         f"({path.name} is the {len(_seen) + 1}th)", got=ref)
+    base_path = (path.parent / ref).resolve()
+    if base_path in _seen or base_path == path.resolve():
+        raise InputError(path, "extends", "a base scenario that does not extend itself", line=line_of("extends"),
+                         got=ref)
+    try:
+        base, _ = _read_yaml(base_path, "a base scenario")
+    except FileProblem as exc:
+        raise blame_field(exc, path, "extends", line_of("extends")) from None
     if not isinstance(base, dict):
-        raise InputError(base_path, None, "a mapping of scenario keys at the top level")
-    base = resolve_extends(base, base_path, _seen + (base_path,))
+        raise InputError(path, "extends", f"a base scenario (a mapping of scenario keys) in {base_path}",
+                         line=line_of("extends"))
+    base = resolve_extends(base, base_path, _seen + (path.resolve(),))
     _rebase_paths(base, base_path.parent, path.parent)
     merged = {k: v for k, v in base.items()}
     merged.update({k: v for k, v in data.items() if k not in _EXTENSION_KEYS})
     drop = data.get("drop_events") or []
     if not isinstance(drop, list):
-        raise InputError(path, "drop_events", "a list of event names of the base scenario", got=drop)
+        raise InputError(path, "drop_events", "a list of event names of the base scenario", got=drop,
+                         line=line_of("drop_events"))
     names = [e.get("name") for e in merged.get("events") or [] if isinstance(e, dict)]
     for i, name in enumerate(drop):
         if name not in names:

@@ -7,6 +7,7 @@ a screenshot. The first test is the offline guarantee: nothing the page asks for
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -119,3 +120,86 @@ def test_why_panel_shows_the_selected_pairs_components(viz_page):
     for name, (ab, ba) in table.items():
         assert ab == pytest.approx(model.components[name][i, j], abs=6e-4)
         assert ba == pytest.approx(model.components[name][j, i], abs=6e-4)
+
+
+# --------------------------------------------------------------------------- forged input
+
+FORGE = """([label, value]) => {
+    // What a hostile client can do: send the widget a value the page never offered,
+    // bypassing the dropdown and the slider (Vuetify's own input event, as a click sends).
+    for (const el of document.querySelectorAll('.v-input')) {
+        const own = el.querySelector('label');
+        if (own && own.textContent.includes(label) && el.__vue__) {
+            el.__vue__.$emit('input', value);
+            el.__vue__.$emit('change', value);
+            return true;
+        }
+    }
+    return false;
+}"""
+
+
+def forge(page, label: str, value) -> None:
+    assert page.evaluate(FORGE, [label, value]), f"no input labelled {label!r} on the page"
+
+
+def still_working(page) -> None:
+    """No error box, no traceback, and Step still advances the year."""
+    assert page.locator(".v-alert.error").count() == 0
+    assert "Traceback" not in page.locator("body").inner_text()
+    year = shown_year(page)
+    page.get_by_role("button", name="Step").click()
+    page.locator("h2.year", has_text=f"Year {year + 1}").wait_for(timeout=20_000)
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "/dev/zero", "../../etc/hostname"])
+def test_a_forged_scenario_path_is_refused_and_the_page_keeps_working(viz_page, path):
+    forge(viz_page, "Scenario", path)
+    viz_page.get_by_role("button", name="Reset").click()
+    viz_page.locator("p.note", has_text="does not offer").wait_for(timeout=20_000)
+    assert "root:" not in viz_page.content()  # nothing of the file reached the page
+    assert "known_balance_of_threat" in viz_page.locator("h2.year + ul + p").inner_text()
+    still_working(viz_page)
+
+
+class SliderForger:
+    """Rewrites the next slider value the page sends to the server (a forged websocket message)."""
+
+    def __init__(self, page):
+        self.value, self.armed, self.sent = None, False, 0
+        page.route_web_socket(re.compile(".*"), self._route)
+        page.reload()
+        page.get_by_text("Weights in force").wait_for(timeout=60_000)
+
+    def _route(self, ws) -> None:
+        server = ws.connect_to_server()
+
+        def from_page(message):
+            if self.armed and isinstance(message, str) and '"v_model"' in message:
+                data = json.loads(message)
+                state = data.get("content", {}).get("data", {}).get("state", {})
+                if "v_model" in state:
+                    state["v_model"] = self.value
+                    message = json.dumps(data)
+                    self.armed, self.sent = False, self.sent + 1
+            server.send(message)
+
+        ws.on_message(from_page)
+
+    def send(self, page, label: str, value) -> None:
+        self.value, self.armed = value, True
+        thumb = page.locator(".v-input", has=page.locator("label", has_text=label)).locator("[role=slider]")
+        thumb.focus()
+        thumb.press("ArrowRight")
+        page.wait_for_timeout(500)
+        assert self.sent == 1, "the slider's message was not seen"
+
+
+@pytest.mark.parametrize("value", ["abc", None, "1e999", [1, 2], {"x": 1}, -5, 1e9, True])
+def test_malformed_slider_values_are_refused_and_the_page_keeps_working(viz_page, value):
+    forger = SliderForger(viz_page)
+    viz_page.get_by_text("Override the scenario's weights with the sliders").click()
+    forger.send(viz_page, "Threat: aggregate power", value)
+    viz_page.get_by_role("button", name="Reset").click()
+    viz_page.locator("p.note", has_text="Refused a value").wait_for(timeout=20_000)
+    still_working(viz_page)

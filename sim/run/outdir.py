@@ -1,0 +1,119 @@
+"""Where a run folder may be written: never over what the program did not write.
+
+``alliance-sim run --out DIR`` replaces DIR at the end of a run. That is safe only when
+DIR is new, empty, or an earlier run folder; anything else would delete a user's files.
+:func:`check_out_dir` decides before any work is done and refuses with exit status 2:
+
+- a new or empty folder, or an earlier run folder, is accepted;
+- an earlier run folder is recognised by a ``manifest.json`` written by a run *and* by
+  holding nothing but run files (a manifest alone is no licence to delete);
+- any other non-empty folder is refused unless ``--overwrite`` is given;
+- an existing file, a path under a file, the working folder, the scenario's own folder or
+  a folder that holds either, and a place that cannot be written are always refused.
+
+Temporary folders are named ``.NAME.tmpPID-XXXXXXXX``; :func:`remove_stale_temporaries`
+deletes those of processes that no longer exist (a run killed by SIGKILL cannot clean up).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from sim.errors import InputError
+
+#: Files a run writes into its folder (see :func:`sim.run.simulate.write_run`).
+RUN_FILES = frozenset({"dyads.csv", "states.csv", "events.csv", "structure.csv", "manifest.json", "report.md"})
+#: Keys every run manifest holds.
+MANIFEST_KEYS = frozenset({"scenario_name", "seed", "content_hash", "states", "years"})
+HOW = "choose a new or empty folder with --out, or pass --overwrite to replace it"
+_TEMP = re.compile(r"^\..+\.tmp(\d+)-[A-Za-z0-9_]{8}$")
+
+
+def is_run_file(name: str) -> bool:
+    return name in RUN_FILES or (name.endswith(".png") and "/" not in name)
+
+
+def is_run_folder(path: Path) -> bool:
+    """True for a folder written by ``alliance-sim run``: a run manifest and only run files."""
+    try:
+        entries = list(os.scandir(path))
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict) or not MANIFEST_KEYS <= manifest.keys():
+        return False
+    return all(e.is_file(follow_symlinks=False) and is_run_file(e.name) for e in entries)
+
+
+def _contains(folder: Path, path: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_out_dir(out: str | Path, *, keep: list[Path] = (), overwrite: bool = False) -> Path:
+    """Refuse an ``--out`` that would destroy or cannot hold a run folder; return it.
+
+    Args:
+        out: The folder the user asked for.
+        keep: Paths that must survive (the scenario file): a folder holding one is refused.
+        overwrite: Replace a non-empty folder that is not a run folder.
+    """
+    given = str(out)
+    out = Path(out)
+    full = Path(os.path.abspath(out))
+    if out.name in ("", ".", "..") or _contains(full, Path.cwd().resolve()) or _contains(full, Path.cwd()):
+        raise InputError(given, "--out", "a folder that does not hold the working folder; " + HOW)
+    for p in [full, *full.parents]:
+        if p.exists() and not p.is_dir():
+            what = "an existing file" if p == full else f"'{p.name}' is a file"
+            raise InputError(given, "--out", f"a folder path ({what}); choose another --out")
+    real = Path(os.path.realpath(full))
+    for k in keep:
+        k = Path(os.path.realpath(k))
+        if _contains(real, k):
+            raise InputError(given, "--out", f"a folder that does not hold the input {k.name}; choose another --out")
+    if full.is_dir() and any(os.scandir(full)) and not is_run_folder(full) and not overwrite:
+        raise InputError(given, "--out", "a new or empty folder, or an earlier run folder (only run files and "
+                         "its manifest.json); it holds other files: " + HOW)
+    existing = next(p for p in full.parents if p.is_dir())
+    try:
+        probe = tempfile.mkdtemp(prefix=".probe.", dir=existing)
+        os.rmdir(probe)
+    except OSError as exc:
+        raise InputError(given, "--out", f"a place where a folder can be written ({exc.strerror or exc}); "
+                         "choose another --out") from None
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(parent: Path) -> list[str]:
+    """Delete temporary run folders in ``parent`` left by processes that are gone."""
+    removed = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for e in entries:
+        m = _TEMP.match(e.name)
+        if not m or not e.is_dir(follow_symlinks=False) or _alive(int(m.group(1))):
+            continue
+        try:
+            if all(x.is_file(follow_symlinks=False) and is_run_file(x.name) for x in os.scandir(e.path)):
+                shutil.rmtree(e.path)
+                removed.append(e.name)
+        except OSError:
+            pass
+    return removed

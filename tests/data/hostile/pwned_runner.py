@@ -1,0 +1,2 @@
+from pathlib import Path
+Path('PWNED').write_text('code ran')

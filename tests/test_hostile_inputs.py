@@ -1,0 +1,725 @@
+"""Hostile and careless input, driven only through the command line (issue 11).
+
+Every case runs the command line (``sim.cli.main.main``) in a long-lived driver process
+(``tests/cli_driver.py``, one per test process, restarted after any crash or time-out)
+whose working directory is a fresh temporary folder holding a copy of
+``tests/data/hostile``, under a wall-time limit and an address-space limit; a
+representative handful, the ``--out`` and interruption tests also run as real
+``python -m sim`` processes. A refusal must be exit status 2 with one line
+``alliance-sim: error: FILE[:LINE]: field 'FIELD': expected ...`` naming the file that holds
+the problem, the field and the line where the corpus says there is one; no traceback, no
+MemoryError, nothing written, and never the contents of a file that was not what was
+expected. The corpus is described row by row in ``tests/data/hostile/cases.csv``:
+
+``file``        the hostile file (in tests/data/hostile)
+``command``     check | run | validate | sweep (how the file is given, see ``command_for``)
+``exit``        expected exit status (2)
+``field``       the field or column the message must name (quoted), empty where none applies
+``line``        the line number the message must give (``:N:`` or ``line N``), empty if none
+``names``       the file the message must name (default: ``file``)
+``secret``      text of a private file that must never appear in the output
+``extra``       extra command-line arguments (for ``run``, replaces ``--no-plots``)
+
+Big or special inputs (50 MB files, 3,000 states, symlinks, FIFOs, devices, deep
+``extends`` chains) are made at run time so the repository stays small. The tests do not
+import the ``sim`` package: they depend only on its command line and file formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import resource
+import shlex
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
+CASES = list(csv.DictReader((HOSTILE / "cases.csv").open(encoding="utf-8", newline="")))
+TIME_LIMIT = 20.0             # seconds of wall time per command
+MEMORY_LIMIT = 2 * 1024 ** 3  # bytes of address space per command
+SECRET = "s3cr3t-h05t1le-42"   # the token inside hostile/secret.txt
+VALID = ("name: ok\ntime: {start: 2000, end: 2005}\nstates:\n  - {id: A, power: 0.5}\n"
+         "  - {id: B, power: 0.4}\n  - {id: C, power: 0.3}\noutputs: {pairs: [[A, B]]}\n")
+
+
+# ---------------------------------------------------------------------------------------
+# Running the command line under limits
+# ---------------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    args: list[str]
+    returncode: int | None
+    stdout: str
+    stderr: str
+    seconds: float
+    timed_out: bool
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def error_lines(self) -> list[str]:
+        return [ln for ln in self.stderr.splitlines() if ln.startswith("alliance-sim: error:")]
+
+    def head(self, n: int = 4) -> str:
+        lines = (self.stderr.strip() or self.stdout.strip()).splitlines()
+        shown = lines[:n]
+        if len(lines) > n:
+            shown.append(f"... ({len(lines) - n} more lines; last: {lines[-1][:300]})")
+        return "\n".join(shown)
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8", OPENBLAS_NUM_THREADS="1",
+               OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def sim(*args, cwd: Path, timeout: float = TIME_LIMIT, subprocess_: bool = False) -> Result:
+    """``alliance-sim ARGS`` in ``cwd`` with time and memory limits.
+
+    By default the command runs in this test process's long-lived driver
+    (``tests/cli_driver.py``, the same limits, one import of ``sim`` for many cases);
+    ``subprocess_=True`` starts a real ``python -m sim`` as a user would.
+    """
+    if not subprocess_:
+        return _DRIVER.run([*map(str, args)], cwd, timeout)
+    argv = [sys.executable, "-m", "sim", *map(str, args)]
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=_env(), preexec_fn=_limits,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        _kill_group(proc.pid)
+        out, err = proc.communicate()
+        timed_out = True
+    return Result(argv[3:], proc.returncode, out.decode("utf-8", "replace"),
+                  err.decode("utf-8", "replace"), time.monotonic() - t0, timed_out)
+
+
+class _Driver:
+    """One ``tests/cli_driver.py`` process per test process, restarted after any surprise."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+
+    def _start(self) -> subprocess.Popen:
+        driver = Path(__file__).resolve().parent / "cli_driver.py"
+        return subprocess.Popen([sys.executable, str(driver)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, env=_env(), preexec_fn=_limits,
+                                start_new_session=True)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            _kill_group(self.proc.pid)
+            self.proc.wait()
+            self.proc.stdout.close()
+            self.proc.stdin.close()
+            self.proc = None
+
+    def run(self, args: list[str], cwd: Path, timeout: float) -> Result:
+        import select
+
+        fresh = self.proc is None or self.proc.poll() is not None
+        if fresh:
+            self.stop()
+            self.proc = self._start()
+        t0 = time.monotonic()
+        self.proc.stdin.write((json.dumps({"argv": args, "cwd": str(cwd)}) + "\n").encode())
+        self.proc.stdin.flush()
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout + (5 if fresh else 0))
+        line = self.proc.stdout.readline() if ready else b""
+        seconds = time.monotonic() - t0
+        if not line:  # timed out, or the driver died (the memory limit, a signal)
+            code = None
+            if ready:
+                try:
+                    code = self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+            self.stop()
+            return Result(args, code, "", "", seconds, not ready)
+        reply = json.loads(line)
+        res = Result(args, reply["returncode"], reply["stdout"], reply["stderr"], seconds, False)
+        if res.returncode not in (0, 2) or "MemoryError" in res.output:
+            self.stop()  # a fresh process for the next case
+        return res
+
+
+_DRIVER = _Driver()
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def snapshot(root: Path) -> dict[str, tuple]:
+    """Every path under root with its type, size and content hash for small files."""
+    out: dict[str, tuple] = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for name in dirnames + filenames:
+            p = Path(dirpath) / name
+            rel = str(p.relative_to(root))
+            st = p.lstat()
+            if p.is_symlink():
+                out[rel] = ("link", os.readlink(p))
+            elif p.is_dir():
+                out[rel] = ("dir",)
+            elif not stat.S_ISREG(st.st_mode):
+                out[rel] = ("special", st.st_mode)
+            else:
+                out[rel] = ("file", st.st_size, hash(p.read_bytes()) if st.st_size < 1 << 20 else st.st_mtime_ns)
+    return out
+
+
+def command_for(case: dict, out: str = "out") -> list[str]:
+    file = f"hostile/{case['file']}"
+    extra = shlex.split(case.get("extra") or "")
+    cmd = case["command"]
+    if cmd == "check":
+        return ["check", file, *extra]
+    if cmd == "run":
+        return ["run", file, "--out", out, *(extra or ["--no-plots"])]
+    if cmd == "validate":
+        return ["validate", "hostile/ok_ab.yaml", "--reference", file, "--seeds", "1", "--states", "A,B",
+                "--out", out, *extra]
+    if cmd == "sweep":
+        return ["sweep", file, "--out", out, "--workers", "1", "--no-progress", "--no-plots", *extra]
+    raise ValueError(f"unknown command {cmd!r} in cases.csv")
+
+
+def _field_named(field: str, line: str) -> bool:
+    """The field, quoted; a more precise path inside it also counts ('time' by 'time.start')."""
+    q = re.escape(field)
+    return re.search(rf"""(?:'{q}(?:[.\[][^']*)?'|"{q}(?:[.\[][^"]*)?"|`{q}(?:[.\[][^`]*)?`)""", line) is not None
+
+
+def refusal_problems(res: Result, *, names: str | None, field: str = "", line: str = "",
+                     secret: str = "", exit_code: int = 2) -> list[str]:
+    """Everything wrong with a refusal; empty when it is right."""
+    problems = []
+    if res.timed_out:
+        problems.append(f"still running after {TIME_LIMIT:.0f} s (killed)")
+    if "MemoryError" in res.output or (not res.timed_out and res.returncode in
+                                       (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT)):
+        problems.append(f"ran out of memory or was killed (limit {MEMORY_LIMIT >> 30} GB, status {res.returncode})")
+    if "RecursionError" in res.output:
+        problems.append("RecursionError")
+    if "Traceback" in res.output:
+        problems.append("traceback in the output")
+    if not res.timed_out and res.returncode != exit_code:
+        problems.append(f"exit status {res.returncode}, expected {exit_code}")
+    errors = res.error_lines()
+    if len(errors) != 1:
+        problems.append(f"{len(errors)} 'alliance-sim: error:' lines, expected exactly one")
+    msg = errors[0] if errors else ""
+    if errors:
+        if names and Path(names).name not in msg:
+            problems.append(f"message does not name the file {Path(names).name}")
+        if field and not _field_named(field, msg):
+            problems.append(f"message does not name the field '{field}'")
+        if line and not (f":{line}:" in msg or re.search(rf"\bline {line}\b", msg)):
+            problems.append(f"message does not give line {line}")
+        if "expected" not in msg:
+            problems.append("message does not say what was expected")
+    if secret and secret in res.output:
+        problems.append("message echoes the contents of a private file")
+    return problems
+
+
+def _fail(problems: list[str], res: Result) -> None:
+    if problems:
+        pytest.fail("; ".join(problems) + f"\n$ alliance-sim {shlex.join(res.args)}\n"
+                    f"exit {res.returncode}, {res.seconds:.1f} s\n{res.head()}", pytrace=False)
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    """A working folder holding a private copy of the corpus as ``hostile/``."""
+    shutil.copytree(HOSTILE, tmp_path / "hostile", symlinks=True)
+    return tmp_path
+
+
+# ---------------------------------------------------------------------------------------
+# The corpus
+# ---------------------------------------------------------------------------------------
+
+def test_the_corpus_is_large_and_consistent():
+    assert len(CASES) >= 100
+    assert len({c["file"] for c in CASES}) == len(CASES), "one row per file"
+    for c in CASES:
+        assert (HOSTILE / c["file"]).is_file(), c["file"]
+        assert c["command"] in ("check", "run", "validate", "sweep"), c
+        assert c["exit"] == "2" and c["description"], c
+        assert c["line"] == "" or c["line"].isdigit(), c
+    big = [p for p in HOSTILE.rglob("*") if p.is_file() and p.stat().st_size > 64 * 1024]
+    assert not big, f"corpus files must stay small: {big}"
+
+
+def _prepare(case: dict, work: Path) -> None:
+    """Cases that need something the repository must not hold."""
+    if case["file"] == "sweep_runner_evil.yaml":  # a module next to the user, on sys.path under -m
+        shutil.copy(work / "hostile" / "pwned_runner.py", work / "pwned_runner.py")
+    if case["file"] == "extends_deep_chain.yaml":
+        for i in range(1, 1500):
+            (work / "hostile" / f"chain_{i}.yaml").write_text(f"extends: chain_{i + 1}.yaml\nname: c{i}\n")
+        (work / "hostile" / "chain_1500.yaml").write_text(VALID)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+def test_hostile_input_is_refused_cleanly(case, work):
+    _prepare(case, work)
+    before = snapshot(work)
+    res = sim(*command_for(case), cwd=work)
+    problems = refusal_problems(res, names=case["names"] or case["file"], field=case["field"],
+                                line=case["line"], secret=case["secret"], exit_code=int(case["exit"]))
+    after = snapshot(work)
+    added = sorted(set(after) - set(before))
+    changed = sorted(k for k in before if k in after and before[k] != after[k])
+    removed = sorted(set(before) - set(after))
+    if added:
+        problems.append(f"wrote {added[:5]}")
+    if changed or removed:
+        problems.append(f"changed or removed input files {(changed + removed)[:5]}")
+    _fail(problems, res)
+
+
+# ---------------------------------------------------------------------------------------
+# Inputs made at run time: size, devices, symlinks, FIFOs, state counts
+# ---------------------------------------------------------------------------------------
+
+def _big_many_lines(work: Path) -> tuple[list, dict]:
+    p = work / "big50mb.yaml"
+    with p.open("w") as fh:
+        fh.write(VALID)
+        line = "# " + "x" * 98 + "\n"
+        fh.write(line * (50 * 1024 * 1024 // len(line)))
+    return ["check", p.name], dict(names=p.name)
+
+
+def _big_one_line(work: Path) -> tuple[list, dict]:
+    p = work / "longline.yaml"
+    p.write_text(VALID + "description: " + "y" * (20 * 1024 * 1024) + "\n")
+    return ["check", p.name], dict(names=p.name)
+
+
+def _many_states(work: Path) -> tuple[list, dict]:
+    p = work / "states3000.yaml"
+    body = "".join(f"  - {{id: S{i}, power: {0.1 + (i % 7) / 10}}}\n" for i in range(3000))
+    p.write_text("name: many\ntime: {start: 2000, end: 2030}\nstates:\n" + body)
+    return ["check", p.name], dict(names=p.name, field="states", line="3")
+
+
+def _many_states_run(work: Path) -> tuple[list, dict]:
+    args, kw = _many_states(work)
+    return ["run", args[1], "--out", "out", "--no-plots"], kw
+
+
+def _scenario_symlink_to_dev_zero(work: Path) -> tuple[list, dict]:
+    (work / "zero.yaml").symlink_to("/dev/zero")
+    return ["check", "zero.yaml"], dict(names="zero.yaml")
+
+
+def _scenario_symlink_loop(work: Path) -> tuple[list, dict]:
+    (work / "loop_a.yaml").symlink_to("loop_b.yaml")
+    (work / "loop_b.yaml").symlink_to("loop_a.yaml")
+    return ["check", "loop_a.yaml"], dict(names="loop_a.yaml")
+
+
+def _scenario_symlink_to_dir(work: Path) -> tuple[list, dict]:
+    (work / "dir.yaml").symlink_to(work / "hostile")
+    return ["check", "dir.yaml"], dict(names="dir.yaml")
+
+
+def _csv_symlink_to_secret(work: Path) -> tuple[list, dict]:
+    (work / "pairs.csv").symlink_to(work / "hostile" / "secret.txt")
+    (work / "s.yaml").write_text(VALID + "pairs: {csv: pairs.csv}\n")
+    return ["check", "s.yaml"], dict(names="pairs.csv", secret=SECRET)
+
+
+def _states_fifo(work: Path) -> tuple[list, dict]:
+    os.mkfifo(work / "states.yaml")
+    (work / "s.yaml").write_text("name: f\ntime: {start: 2000, end: 2005}\nstates: states.yaml\n")
+    return ["check", "s.yaml"], dict(names="s.yaml", field="states", line="3")
+
+
+def _scenario_fifo(work: Path) -> tuple[list, dict]:
+    os.mkfifo(work / "fifo.yaml")
+    return ["check", "fifo.yaml"], dict(names="fifo.yaml")
+
+
+def _check_dev_zero(work: Path) -> tuple[list, dict]:
+    return ["check", "/dev/zero"], dict(names="/dev/zero")
+
+
+def _check_dev_urandom(work: Path) -> tuple[list, dict]:
+    return ["run", "/dev/urandom", "--out", "out", "--no-plots"], dict(names="/dev/urandom")
+
+
+def _set_states_dev_zero(work: Path) -> tuple[list, dict]:
+    (work / "s.yaml").write_text(VALID)
+    return ["check", "s.yaml", "--set", "states=/dev/zero"], dict(names="s.yaml", field="states")
+
+
+def _set_alias(work: Path) -> tuple[list, dict]:
+    (work / "s.yaml").write_text(VALID)
+    return ["check", "s.yaml", "--set", "mechanism.temperature=[" + "[" * 3000 + "]" * 3000 + "]"], \
+        dict(names="s.yaml", field="mechanism.temperature")
+
+
+def _sweep_dev_zero(work: Path) -> tuple[list, dict]:
+    return ["sweep", "/dev/zero", "--out", "out", "--workers", "1", "--no-progress"], dict(names="/dev/zero")
+
+
+def _validate_reference_dev_zero(work: Path) -> tuple[list, dict]:
+    return ["validate", "hostile/ok_ab.yaml", "--reference", "/dev/zero", "--seeds", "1", "--states", "A,B"], \
+        dict(names="/dev/zero")
+
+
+def _validate_reference_fifo(work: Path) -> tuple[list, dict]:
+    os.mkfifo(work / "ref.csv")
+    return ["validate", "hostile/ok_ab.yaml", "--reference", "ref.csv", "--seeds", "1", "--states", "A,B"], \
+        dict(names="ref.csv")
+
+
+def _validate_big_reference(work: Path) -> tuple[list, dict]:
+    p = work / "bigref.csv"
+    with p.open("w") as fh:
+        fh.write("a,b,year,de_jure,de_facto,source,confidence,note\n")
+        row = "A,B,2001,1,1,s,1," + "n" * 200 + "\n"
+        fh.write(row * (60 * 1024 * 1024 // len(row)))
+    return ["validate", "hostile/ok_ab.yaml", "--reference", p.name, "--seeds", "1", "--states", "A,B"], \
+        dict(names=p.name)
+
+
+def _explain_outside(work: Path) -> tuple[list, dict]:
+    return ["explain", "/proc/self", "A", "B"], dict(names="/proc/self")
+
+
+SPECIAL = {
+    "file_50mb_many_lines": _big_many_lines,
+    "file_20mb_one_line": _big_one_line,
+    "states_3000_check": _many_states,
+    "states_3000_run": _many_states_run,
+    "scenario_symlink_dev_zero": _scenario_symlink_to_dev_zero,
+    "scenario_symlink_loop": _scenario_symlink_loop,
+    "scenario_symlink_directory": _scenario_symlink_to_dir,
+    "csv_symlink_to_private_file": _csv_symlink_to_secret,
+    "states_file_is_fifo": _states_fifo,
+    "scenario_is_fifo": _scenario_fifo,
+    "check_dev_zero": _check_dev_zero,
+    "run_dev_urandom": _check_dev_urandom,
+    "set_states_dev_zero": _set_states_dev_zero,
+    "set_deeply_nested_value": _set_alias,
+    "sweep_file_dev_zero": _sweep_dev_zero,
+    "validate_reference_dev_zero": _validate_reference_dev_zero,
+    "validate_reference_fifo": _validate_reference_fifo,
+    "validate_reference_60mb": _validate_big_reference,
+    "explain_proc_self": _explain_outside,
+}
+
+
+@pytest.mark.parametrize("name", list(SPECIAL))
+def test_special_hostile_input_is_refused_cleanly(name, tmp_path):
+    shutil.copytree(HOSTILE, tmp_path / "hostile", symlinks=True)
+    args, expect = SPECIAL[name](tmp_path)
+    before = snapshot(tmp_path)
+    res = sim(*args, cwd=tmp_path)
+    problems = refusal_problems(res, **expect)
+    added = sorted(set(snapshot(tmp_path)) - set(before))
+    if added:
+        problems.append(f"wrote {added[:5]}")
+    _fail(problems, res)
+
+
+# ---------------------------------------------------------------------------------------
+# --out safety: never delete what the program did not write
+# ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "s.yaml").write_text(VALID)
+    return tmp_path
+
+
+def _no_hidden_temp(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".") and p.is_dir()]
+
+
+def test_out_into_a_folder_holding_a_users_file_is_refused(project):
+    out = project / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("three years of work\n")
+    before = snapshot(out)
+    res = sim("run", "proj/s.yaml", "--out", "mine", "--no-plots", cwd=project, subprocess_=True)
+    problems = refusal_problems(res, names="mine")
+    if snapshot(out) != before:
+        problems.append(f"the folder changed: {sorted(snapshot(out))}")
+    if _no_hidden_temp(project):
+        problems.append(f"left {_no_hidden_temp(project)}")
+    if "--out" not in res.stderr and "overwrite" not in res.stderr.lower():
+        problems.append("message does not say how to choose another folder or overwrite")
+    _fail(problems, res)
+
+
+def test_out_at_an_existing_file_is_refused(project):
+    (project / "notes.txt").write_text("keep me\n")
+    res = sim("run", "proj/s.yaml", "--out", "notes.txt", "--no-plots", cwd=project, subprocess_=True)
+    problems = refusal_problems(res, names="notes.txt")
+    if not (project / "notes.txt").is_file() or (project / "notes.txt").read_text() != "keep me\n":
+        problems.append("the file was renamed, replaced or changed")
+    leftovers = sorted(p.name for p in project.iterdir() if p.name not in ("proj", "notes.txt"))
+    if leftovers:
+        problems.append(f"left {leftovers}")
+    _fail(problems, res)
+
+
+def test_out_at_the_scenarios_own_folder_is_refused(project):
+    before = snapshot(project / "proj")
+    res = sim("run", "proj/s.yaml", "--out", "proj", "--no-plots", cwd=project, subprocess_=True)
+    problems = refusal_problems(res, names="proj")
+    if snapshot(project / "proj") != before:
+        problems.append(f"the scenario's folder changed: {sorted(snapshot(project / 'proj'))}")
+    _fail(problems, res)
+
+
+def test_out_dot_is_refused(project):
+    before = snapshot(project / "proj")
+    res = sim("run", "s.yaml", "--out", ".", "--no-plots", cwd=project / "proj", subprocess_=True)
+    problems = refusal_problems(res, names=None)
+    if snapshot(project / "proj") != before:
+        problems.append("the working folder changed")
+    _fail(problems, res)
+
+
+def test_out_under_a_file_is_refused(project):
+    (project / "afile").write_text("x\n")
+    res = sim("run", "proj/s.yaml", "--out", "afile/run", "--no-plots", cwd=project, subprocess_=True)
+    problems = refusal_problems(res, names="afile")
+    if (project / "afile").read_text() != "x\n":
+        problems.append("the file changed")
+    _fail(problems, res)
+
+
+def test_out_in_an_unwritable_place_is_refused(project):
+    if os.geteuid() == 0:
+        target = "/proc/self/alliance-run"  # not writable even for root
+    else:
+        locked = project / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        target = str(locked / "run")
+    res = sim("run", "proj/s.yaml", "--out", target, "--no-plots", cwd=project, subprocess_=True)
+    _fail(refusal_problems(res, names=Path(target).parent.name if os.geteuid() else "alliance-run"), res)
+
+
+def test_rerun_into_an_earlier_run_folder_is_allowed(project):
+    first = sim("run", "proj/s.yaml", "--out", "runs/r", "--no-plots", cwd=project, subprocess_=True)
+    assert first.returncode == 0, first.head()
+    assert (project / "runs" / "r" / "manifest.json").is_file()
+    second = sim("run", "proj/s.yaml", "--out", "runs/r", "--no-plots", "--seed", "3", cwd=project, subprocess_=True)
+    assert second.returncode == 0, second.head()
+    assert json.loads((project / "runs" / "r" / "manifest.json").read_text())["seed"] == 3
+    assert not _no_hidden_temp(project / "runs"), _no_hidden_temp(project / "runs")
+
+
+def test_a_folder_with_a_fake_manifest_and_user_files_is_not_a_run_folder(project):
+    """A manifest.json alone is not a licence to delete: a run folder holds only run files."""
+    out = project / "mine"
+    out.mkdir()
+    (out / "manifest.json").write_text("{}\n")
+    (out / "data.csv").write_text("precious\n")
+    res = sim("run", "proj/s.yaml", "--out", "mine", "--no-plots", cwd=project, subprocess_=True)
+    problems = refusal_problems(res, names="mine")
+    if not (out / "data.csv").is_file():
+        problems.append("the user's data.csv was deleted")
+    _fail(problems, res)
+
+
+# ---------------------------------------------------------------------------------------
+# Interruption
+# ---------------------------------------------------------------------------------------
+
+SLOW = ("name: slow\ntime: {start: 1800, end: 2000}\nstates:\n"
+        + "".join(f"  - {{id: S{i}, power: {0.2 + (i % 5) / 10}, capital: {{lat: {i % 60}, lon: {i % 90}}}}}\n"
+                  for i in range(40)) + "outputs: {snapshots: [1900, 2000], pairs: [[S0, S1]]}\n")
+
+
+def _start(args: list[str], cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
+                            preexec_fn=_limits, start_new_session=True)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_killed_run_leaves_no_hidden_folder_after_the_next_run(tmp_path, sig):
+    (tmp_path / "slow.yaml").write_text(SLOW)
+    (tmp_path / "runs").mkdir()
+    proc = _start(["run", "slow.yaml", "--out", "runs/r"], tmp_path)  # with plots: a slow write
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not _no_hidden_temp(tmp_path / "runs"):
+            time.sleep(0.02)
+        if proc.poll() is not None:
+            pytest.skip("the run finished before its temporary folder could be seen")
+        if not _no_hidden_temp(tmp_path / "runs"):
+            pytest.fail("no temporary folder appeared within 120 s")
+        time.sleep(0.3)
+        os.kill(proc.pid, sig)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        _kill_group(proc.pid)
+    assert b"Traceback" not in err, err.decode(errors="replace")[-2000:]
+    if sig == signal.SIGTERM:
+        assert not _no_hidden_temp(tmp_path / "runs"), \
+            f"SIGTERM should be handled like SIGINT (clean up at once): left {_no_hidden_temp(tmp_path / 'runs')}"
+    (tmp_path / "quick.yaml").write_text(VALID)
+    again = sim("run", "quick.yaml", "--out", "runs/other", "--no-plots", cwd=tmp_path, timeout=120)
+    assert again.returncode == 0, again.head()
+    assert not _no_hidden_temp(tmp_path / "runs"), f"stale temporary folders: {_no_hidden_temp(tmp_path / 'runs')}"
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.15, 0.3, 0.5, 0.8])
+def test_sigint_during_start_up_prints_no_traceback(tmp_path, delay):
+    (tmp_path / "s.yaml").write_text(VALID)
+    proc = _start(["run", "s.yaml", "--out", "r", "--no-plots"], tmp_path)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=30)
+    finally:
+        _kill_group(proc.pid)
+    text = (out + err).decode(errors="replace")
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text[-1500:]
+    assert proc.returncode in (0, 130, -signal.SIGINT), (proc.returncode, text[-500:])
+    assert not _no_hidden_temp(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------
+# Sweeps: killing the parent must not leave workers behind
+# ---------------------------------------------------------------------------------------
+
+def _children_of(pid: int) -> dict[int, int]:
+    """pid -> ppid for every live process descending from pid (walking /proc)."""
+    table: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                text = Path(f"/proc/{d}/stat").read_text()
+                table[int(d)] = int(text.rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    found, frontier = {}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, ppid in table.items():
+            if ppid == parent and child not in found:
+                found[child] = ppid
+                frontier.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def test_killing_a_sweeps_parent_leaves_no_worker(tmp_path):
+    (tmp_path / "base.yaml").write_text(VALID)
+    (tmp_path / "many.yaml").write_text(
+        "name: many\nbase: base.yaml\nparameters:\n  mechanism.temperature: {low: 0.0, high: 0.5, n: 50}\n"
+        "design: {kind: grid}\nreplicates: 2000\nseed: 1\noutputs: {summary: true}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", "many.yaml", "--out", "sw", "--workers", "2",
+                             "--no-progress", "--no-plots"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(),
+                            start_new_session=True)
+    descendants: dict[int, int] = {}
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            descendants.update(_children_of(proc.pid))
+            if len(descendants) >= 2 and any((tmp_path / "sw" / "results").glob("part-*.parquet")):
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, "the sweep ended before it could be killed; make it longer"
+        assert descendants, "no worker process was seen"
+        descendants.update(_children_of(proc.pid))
+        os.kill(proc.pid, signal.SIGKILL)  # the parent only
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(p) for p in descendants):
+            time.sleep(0.2)
+        left = {p: Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ")[:120].decode(errors="replace")
+                for p in descendants if _alive(p)}
+    finally:
+        for p in descendants:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        _kill_group(proc.pid)
+    assert not left, f"{len(left)} of {len(descendants)} processes of the sweep still alive 10 s " \
+                     f"after its parent was killed: {left}"
+
+
+# ---------------------------------------------------------------------------------------
+# A representative handful as real processes (tracebacks, memory and time limits, sys.path)
+# ---------------------------------------------------------------------------------------
+
+AS_A_USER = ["yaml_alias_bomb.yaml", "sweep_runner_evil.yaml", "states_file_dev_stdin.yaml", "time_span_10000.yaml"]
+SPECIAL_AS_A_USER = ["check_dev_zero", "scenario_is_fifo", "states_3000_run"]
+
+
+@pytest.mark.parametrize("name", AS_A_USER)
+def test_hostile_input_is_refused_cleanly_by_a_real_process(name, work):
+    case = next(c for c in CASES if c["file"] == name)
+    _prepare(case, work)
+    before = snapshot(work)
+    res = sim(*command_for(case), cwd=work, subprocess_=True)
+    problems = refusal_problems(res, names=case["names"] or case["file"], field=case["field"],
+                                line=case["line"], secret=case["secret"], exit_code=int(case["exit"]))
+    added = sorted(set(snapshot(work)) - set(before))
+    if added:
+        problems.append(f"wrote {added[:5]}")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("name", SPECIAL_AS_A_USER)
+def test_special_hostile_input_is_refused_cleanly_by_a_real_process(name, tmp_path):
+    shutil.copytree(HOSTILE, tmp_path / "hostile", symlinks=True)
+    args, expect = SPECIAL[name](tmp_path)
+    before = snapshot(tmp_path)
+    res = sim(*args, cwd=tmp_path, subprocess_=True)
+    problems = refusal_problems(res, **expect)
+    added = sorted(set(snapshot(tmp_path)) - set(before))
+    if added:
+        problems.append(f"wrote {added[:5]}")
+    _fail(problems, res)

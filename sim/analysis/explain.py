@@ -147,7 +147,7 @@ def _de_jure_source(run_dir: Path, rows: pd.DataFrame, k: int, a: str, b: str, s
         out.append(f"De jure {j} comes from a common membership: {a} and {b} are both members of "
                    f"{name} ({bid}, a level-{j} bloc) since {first}.")
     if j == -1:
-        out.append(f"De jure -1 is a hostile bilateral instrument"
+        out.append("De jure -1 is a hostile bilateral instrument"
                    + (f" ({kind} in {since})." if since is not None else " (held since the start)."))
     elif not carrying:
         what = f" ({kind} in {since})" if bilateral == j and since is not None else " (held since the start)"

@@ -52,6 +52,7 @@ import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -59,7 +60,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError
@@ -88,6 +88,7 @@ def check_runner(name: str) -> str:
         raise ValueError("one of the project's runners (" + ", ".join(allowed_runners()) + "); other "
                          "runners are enabled with the ALLIANCE_SIM_RUNNERS environment variable")
     return name
+
 
 #: Columns every result row carries, whatever the outputs asked for.
 

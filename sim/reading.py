@@ -19,7 +19,7 @@ When a file was named by a field of another file (``states: FILE``, ``pairs.csv`
 field that named it: :class:`FileProblem` carries the path, and :func:`blame_field`
 re-raises it with the referring file, field and line.
 
-Limits (far above any real study; see ``docs``):
+Limits (far above any real study):
 
 =====================  =========================================
 scenario / sweep YAML  5 MB

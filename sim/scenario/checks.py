@@ -8,7 +8,7 @@ also need more memory than the machine has. :func:`preflight` is run by both ``c
 and ``run`` before any simulation; every refusal names the file, the line, the field and
 what was expected.
 
-Limits, far above any real study (documented in ``docs/scenarios.md``):
+Limits, far above any real study (this table is their documentation):
 
 ======================  ======================================================
 states                  at most :data:`MAX_STATES`

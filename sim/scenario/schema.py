@@ -818,10 +818,11 @@ def parse_set_args(items: list[str] | None, source: str = "--set") -> dict[str, 
         if "=" not in item:
             raise InputError(source, item, "path=value, e.g. mechanism.temperature=0.1")
         key, raw = item.split("=", 1)
+        from sim.reading import load_yaml
         try:
-            result[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
-        except yaml.YAMLError:
-            raise InputError(source, key, "a YAML scalar value", got=raw) from None
+            result[key.strip()] = load_yaml(raw, source) if raw.strip() else None
+        except InputError as exc:  # bad YAML, deep nesting, an alias bomb
+            raise InputError(source, key.strip(), f"a YAML value ({exc.expected})") from None
     return result
 
 

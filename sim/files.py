@@ -29,16 +29,23 @@ import yaml
 from sim.errors import InputError
 
 
-def read_rows(path: Path, required: Iterable[str] = ()) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV file (bounded, UTF-8); ragged rows name their line."""
+def read_rows(path: Path, required: Iterable[str] = (), *,
+              lines: list[int] | None = None) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV file (bounded, UTF-8); ragged rows name their line.
+
+    When ``lines`` is given, the physical line on which each returned row starts is
+    appended to it (a quoted cell may hold line breaks, so rows and lines can differ).
+    """
     from sim.reading import read_text
 
     text = read_text(path, kind="csv", what="a CSV table")
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
     header: list[str] | None = None
     rows: list[list[str]] = []
+    end = 0  # physical line on which the previous record ended
     try:
         for row in reader:
+            start, end = end + 1, reader.line_num
             if not row or (len(row) == 1 and not row[0].strip() and header is not None):
                 continue
             if header is None:
@@ -50,8 +57,10 @@ def read_rows(path: Path, required: Iterable[str] = ()) -> tuple[list[str], list
                 continue
             if len(row) != len(header):
                 raise InputError(path, None, f"{len(header)} cells in each row, like the header; this row has "
-                                 f"{len(row)}", line=reader.line_num)
+                                 f"{len(row)}", line=start)
             rows.append(row)
+            if lines is not None:
+                lines.append(start)
     except csv.Error as exc:
         raise InputError(path, None, f"a well-formed CSV table ({exc})", line=reader.line_num) from None
     if header is None:
@@ -79,10 +88,11 @@ def read_csv(path: str | Path, *, required: Iterable[str] = (), numeric: Iterabl
         allow_empty: Numeric columns where an empty cell is allowed (a data gap).
 
     Returns:
-        The table; line numbers of rows are ``index + 2`` (header is line 1).
+        The table; the physical line of row ``k`` is :func:`csv_line` ``(table, k)``.
     """
     path = Path(path)
-    header, rows = read_rows(path, required)
+    lines: list[int] = []
+    header, rows = read_rows(path, required, lines=lines)
     df = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header, dtype=str)
     allow = set(allow_empty)
     for col in required:
@@ -91,7 +101,7 @@ def read_csv(path: str | Path, *, required: Iterable[str] = (), numeric: Iterabl
         empty = df[col].str.strip() == ""
         if empty.any():
             row = int(empty.idxmax())
-            raise InputError(path, col, "a value (the cell is empty)", line=row + 2)
+            raise InputError(path, col, "a value (the cell is empty)", line=lines[row])
     out = df.copy()
     for col in numeric:
         if col not in df.columns:
@@ -101,18 +111,25 @@ def read_csv(path: str | Path, *, required: Iterable[str] = (), numeric: Iterabl
             cell = cell.strip()
             if cell == "":
                 if col not in allow:
-                    raise InputError(path, col, "a number (the cell is empty)", line=row + 2)
+                    raise InputError(path, col, "a number (the cell is empty)", line=lines[row])
                 values.append(math.nan)
                 continue
             try:
                 v = float(cell)
             except ValueError:
-                raise InputError(path, col, "a number", line=row + 2, got=cell) from None
+                raise InputError(path, col, "a number", line=lines[row], got=cell) from None
             if not math.isfinite(v):
-                raise InputError(path, col, "a finite number", line=row + 2, got=cell)
+                raise InputError(path, col, "a finite number", line=lines[row], got=cell)
             values.append(v)
         out[col] = values
+    out.attrs["lines"] = lines
     return out
+
+
+def csv_line(df: pd.DataFrame, row: int) -> int:
+    """The physical line (1-based) on which row ``row`` of a table from :func:`read_csv` starts."""
+    lines = df.attrs.get("lines")
+    return lines[row] if lines and 0 <= row < len(lines) else row + 2
 
 
 # ---------------------------------------------------------------------------------------

@@ -72,6 +72,7 @@ def _runs(target: Path, seeds: int, need_classes: bool):
 
 
 def _handle(args) -> int:
+    import numpy as np
     import pandas as pd
 
     from sim.analysis.validation import validate
@@ -90,7 +91,16 @@ def _handle(args) -> int:
     if unknown and not run_states & outside:
         raise InputError(args.reference, "a", "state ids of the simulated run ("
                          + ", ".join(sorted(run_states)) + "); --states adds others", got=unknown[0])
-    reference = reference[reference["a"].isin(run_states) & reference["b"].isin(run_states)]
+    inside = reference["a"].isin(run_states) & reference["b"].isin(run_states)
+    if not inside.any() and len(reference):
+        # Nothing left to compare: name the first row whose state the run does not have.
+        from sim.files import csv_line
+
+        row = int(np.flatnonzero(~inside.to_numpy())[0])
+        col = "a" if reference["a"].iloc[row] not in run_states else "b"
+        raise InputError(args.reference, col, "state ids of the simulated run (" + ", ".join(sorted(run_states))
+                         + ") in at least one row", line=csv_line(reference, row), got=reference[col].iloc[row])
+    reference = reference[inside]
     if args.from_year is not None:  # e.g. leave out the first year when it is an initial condition
         reference = reference[reference["year"] >= args.from_year].reset_index(drop=True)
     periods = _parse_periods(args.periods) if args.periods else None

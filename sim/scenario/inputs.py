@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.scenario.schema import Effect, Scenario
-from sim.files import read_csv
+from sim.files import csv_line, read_csv
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -106,6 +106,9 @@ def _state_table(sc: Scenario, years: np.ndarray, ids: list[str]):
                "multi_vector", "autonomy", "bandwagon"]
     df = read_csv(path, required=["state", "year"], numeric=numeric,
                   allow_empty=[c for c in numeric if c != "year"])
+    _known_columns(path, df, STATE_TABLE_COLUMNS, prefix="ideology_")
+    _check_rows(path, df, STATE_TABLE_RANGES)
+    _no_duplicate_rows(path, df, ("state", "year"))
     idx = {s: i for i, s in enumerate(ids)}
     ycol = {int(y): t for t, y in enumerate(years)}
     ideology_cols = (["democracy"] if "democracy" in df.columns else []) + sorted(
@@ -171,7 +174,78 @@ def _numeric_col(df, path, col):
 
 def _dyad_rows(path: Path, dyad_fields, with_year: bool):
     numeric = ["year"] + list(dyad_fields) if with_year else list(dyad_fields)
-    return read_csv(path, required=["a", "b"], numeric=numeric, allow_empty=list(dyad_fields))
+    df = read_csv(path, required=["a", "b"], numeric=numeric, allow_empty=list(dyad_fields))
+    _known_columns(path, df, DYAD_TABLE_COLUMNS)
+    _check_rows(path, df, DYAD_TABLE_RANGES)
+    _no_duplicate_rows(path, df, ("a", "b", "year"))
+    return df
+
+
+# ---------------------------------------------------------------------------------------
+# Row checks of the tables: known columns, values in range, one row per key
+# ---------------------------------------------------------------------------------------
+
+#: Columns of the calibrated tables and of ``pairs.csv`` (``flags``, ``source`` and
+#: ``note`` document a row and are not read as values).
+STATE_TABLE_COLUMNS = ("state", "name", "year", "power", "offense", "economy", "lat", "lon", "democracy",
+                       "neutral", "multi_vector", "autonomy", "bandwagon", "leader", "flags", "source", "note")
+DYAD_TABLE_COLUMNS = ("a", "b", "year", "interests", "trade", "intent", "distance_km", "contiguity", "flags",
+                      "source", "note")
+PAIRS_CSV_COLUMNS = ("a", "b", "year", "interests", "trade", "intent", "distance_km", "contiguity",
+                     "initial_de_facto", "initial_de_jure", "flags", "source", "note")
+
+
+def _ranges() -> tuple[dict, dict, dict]:
+    from sim.scenario.checks import MAX_DISTANCE_KM, MAX_MAGNITUDE
+
+    whole_year = (-5000, 5000, True)
+    state = {"year": whole_year, "power": (0, MAX_MAGNITUDE, False), "offense": (0, MAX_MAGNITUDE, False),
+             "economy": (0, MAX_MAGNITUDE, False), "lat": (-90, 90, False), "lon": (-180, 180, False),
+             "neutral": (0, 1, True), "multi_vector": (0, 1, False), "autonomy": (0, 1, False),
+             "bandwagon": (0, 1, False)}
+    # Calibrated trade dependence may exceed 1 (a share of GDP, not of trade): bounded by size only.
+    dyad = {"year": whole_year, "interests": (-1, 1, False), "trade": (0, MAX_MAGNITUDE, False),
+            "intent": (0, 1, False), "distance_km": (0, MAX_DISTANCE_KM, False), "contiguity": (0, 1, True)}
+    pairs = dict(dyad, trade=(0, 1, False), initial_de_facto=(-2, 3, True), initial_de_jure=(-1, 3, True))
+    return state, dyad, pairs
+
+
+STATE_TABLE_RANGES, DYAD_TABLE_RANGES, PAIRS_CSV_RANGES = _ranges()
+
+
+def _known_columns(path: Path, df, known, prefix: str | None = None) -> None:
+    for col in df.columns:
+        if col not in known and not (prefix and col.startswith(prefix)):
+            raise InputError(path, col, "a known column (" + ", ".join(known)
+                             + (f", {prefix}*" if prefix else "") + "); check the spelling", line=1)
+
+
+def _check_rows(path: Path, df, ranges: dict) -> None:
+    """Every present cell of a numeric column within its range (and whole where it must be)."""
+    for col, (lo, hi, whole) in ranges.items():
+        if col not in df.columns:
+            continue
+        values = np.asarray(df[col], dtype=float)
+        bad = ~np.isnan(values) & ((values < lo) | (values > hi) | ((values % 1 != 0) if whole else False))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            what = (f"a whole number from {lo:g} to {hi:g}" if whole else f"a number from {lo:g} to {hi:g}")
+            if col == "contiguity" or col == "neutral":
+                what = "0 or 1"
+            raise InputError(path, col, what, line=csv_line(df, row), got=float(values[row]))
+
+
+def _no_duplicate_rows(path: Path, df, key: tuple[str, ...]) -> None:
+    """One row per key (``state,year`` or ``a,b,year``): a second one would silently win."""
+    key = tuple(k for k in key if k in df.columns)
+    seen: dict[tuple, int] = {}
+    columns = [df[k].astype(str).str.strip() if df[k].dtype == object else df[k] for k in key]
+    for row, values in enumerate(zip(*columns)):
+        if values in seen:
+            raise InputError(path, ",".join(key), f"one row per {', '.join(key)} (first given on line "
+                             f"{csv_line(df, seen[values])})", line=csv_line(df, row),
+                             got=" ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values))
+        seen[values] = row
 
 
 #: Dyadic input fields, as named in the tables; ``distance_km`` becomes ``InputArrays.distance``.
@@ -330,15 +404,43 @@ def _read_pairs_csv(sc: Scenario, years: np.ndarray, dyad: dict) -> None:
     path = sc.resolve(sc.pairs.csv)
     fields = DYAD_FIELDS + ("initial_de_facto", "initial_de_jure", "year")
     df = read_csv(path, required=["a", "b"], numeric=fields, allow_empty=fields)
+    _known_columns(path, df, PAIRS_CSV_COLUMNS)
+    ranges = dict(PAIRS_CSV_RANGES, year=(sc.time.start, sc.time.end, True))
+    _check_rows(path, df, {k: v for k, v in ranges.items() if k not in ("interests", "trade", "intent")})
+    seen: dict[tuple, tuple[int, dict]] = {}
+    symmetric = ("interests", "distance_km", "contiguity", "initial_de_facto", "initial_de_jure")
+    given: dict[tuple, dict] = {}  # (i, j) -> field -> (value, line), for the inline values
     for row, rec in enumerate(df.to_dict(orient="records")):
+        line = csv_line(df, row)
         a, b = rec["a"].strip(), rec["b"].strip()
         for col, v in (("a", a), ("b", b)):
             if v not in idx:
-                raise InputError(path, col, "a state id declared in the scenario", line=row + 2, got=v)
+                raise InputError(path, col, "a state id declared in the scenario", line=line, got=v)
         if a == b:
-            raise InputError(path, "b", "a state other than 'a'", line=row + 2, got=b)
+            raise InputError(path, "b", "a state other than 'a'", line=line, got=b)
         i, j = idx[a], idx[b]
         y = rec.get("year", np.nan)
+        values = {f: rec[f] for f in fields if f != "year" and f in rec and rec[f] == rec[f]}
+        ykey = None if y != y else int(y)
+        for key, check in (((a, b, ykey), values), ((b, a, ykey), {f: v for f, v in values.items()
+                                                                    if f in symmetric})):
+            if key not in seen:
+                continue
+            first_row, first = seen[key]
+            for f, v in check.items():
+                if f in first and first[f] != v:
+                    raise InputError(path, f, f"one value per pair{' and year' if ykey is not None else ''} "
+                                     f"(line {csv_line(df, first_row)} gives {a}-{b} {first[f]:g})",
+                                     line=line, got=v)
+            if key == (a, b, ykey):
+                cols = "a,b,year" if "year" in df.columns else "a,b"
+                raise InputError(path, cols, f"each pair once{' per year' if ykey is not None else ''} (first "
+                                 f"given on line {csv_line(df, first_row)})", line=line, got=f"{a}-{b}")
+        seen[(a, b, ykey)] = (row, values)
+        for f, v in values.items():
+            given.setdefault((i, j), {}).setdefault(f, (v, line))
+            if f in symmetric:
+                given.setdefault((j, i), {}).setdefault(f, (v, line))
         t_slice = slice(None) if y != y else slice(int(np.searchsorted(years, int(y))), None)
         for f in DYAD_FIELDS:
             if f in rec and rec[f] == rec[f]:
@@ -347,12 +449,30 @@ def _read_pairs_csv(sc: Scenario, years: np.ndarray, dyad: dict) -> None:
             v = rec.get(f, np.nan)
             if v == v:
                 if not (lo <= v <= hi) or v != int(v):
-                    raise InputError(path, f, f"a whole level from {lo} to {hi}", line=row + 2, got=v)
+                    raise InputError(path, f, f"a whole level from {lo} to {hi}", line=line, got=v)
                 dyad[f][i, j] = dyad[f][j, i] = int(v)
         for f, lo, hi in (("interests", -1, 1), ("trade", 0, 1), ("intent", 0, 1)):
             v = rec.get(f, np.nan)
             if v == v and not lo <= v <= hi:
-                raise InputError(path, f, f"a number from {lo} to {hi}", line=row + 2, got=v)
+                raise InputError(path, f, f"a number from {lo} to {hi}", line=line, got=v)
+    _inline_agrees_with_csv(sc, path, idx, given)
+
+
+def _inline_agrees_with_csv(sc: Scenario, path: Path, idx: dict, given: dict) -> None:
+    """An inline ``pairs.values`` entry may add to ``pairs.csv``, not contradict it."""
+    from sim.scenario.checks import line_of
+
+    for k, p in enumerate(sc.pairs.values):
+        i, j = idx[p.a], idx[p.b]
+        for f in ("interests", "trade", "intent", "contiguity", "distance_km", "initial_de_facto",
+                  "initial_de_jure"):
+            v = getattr(p, f)
+            csv_value = given.get((i, j), {}).get(f)
+            if v is None or csv_value is None or float(v) == csv_value[0]:
+                continue
+            raise InputError(sc.source, "pairs", f"pairs.values[{k}].{f} to agree with {Path(path).name} line "
+                             f"{csv_value[1]} ({p.a}-{p.b} {f} {csv_value[0]:g}), or one of the two left out",
+                             line=line_of(sc, "pairs"), got=v if not isinstance(v, bool) else int(v))
 
 
 def _inline_pair_values(sc: Scenario, dyad: dict) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.files import read_csv
+from sim.files import csv_line, read_csv
 from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_JURE_MAX, DE_JURE_MIN
 
 #: The two alignment scales, with their admissible ranges.
@@ -62,7 +62,7 @@ def integer_levels(df: pd.DataFrame, col: str, path, allow_empty: bool) -> pd.Se
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(path, col, f"an integer level from {lo} to {hi}"
                          + (" or an empty cell" if allow_empty else ""),
-                         line=row + 2, got=raw.iloc[row])
+                         line=csv_line(df, row), got=raw.iloc[row])
     return values.where(~empty).astype("Int64")
 
 
@@ -82,7 +82,7 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
     """
     df = read_csv(path, required=REFERENCE_COLUMNS, numeric=("year", "confidence"),
                   allow_empty=("de_facto", "note", "confidence"))
-    lines = df.index.to_numpy() + 2
+    lines = np.array(df.attrs.get("lines") or (df.index.to_numpy() + 2))
     for col in ("a", "b"):
         ids = df[col].str.strip()
         if states is not None:
@@ -122,10 +122,12 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
         first = out[(out.a == out.a.iloc[row]) & (out.b == out.b.iloc[row])
                     & (out.year == out.year.iloc[row])].index[0]
         raise InputError(path, "a,b,year",
-                         f"one row per unordered pair and year (first given on line {first + 2})",
+                         f"one row per unordered pair and year (first given on line {int(lines[first])})",
                          line=int(lines[row]),
                          got=f"{out.a.iloc[row]}-{out.b.iloc[row]} {out.year.iloc[row]}")
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["lines"] = [int(x) for x in lines]
+    return out
 
 
 
@@ -165,12 +167,12 @@ def load_bloc_reference(path: str | Path) -> pd.DataFrame:
     bad = ~df["member"].isin([0, 1])
     if bad.any():
         row = int(np.argmax(bad.to_numpy()))
-        raise InputError(path, "member", "0 or 1", line=row + 2, got=df["member"].iloc[row])
+        raise InputError(path, "member", "0 or 1", line=csv_line(df, row), got=df["member"].iloc[row])
     dup = df.duplicated(["state", "bloc", "year"])
     if dup.any():
         row = int(np.argmax(dup.to_numpy()))
         raise InputError(path, "state", "one row per state, bloc and year (this one repeats)",
-                         line=row + 2, got=f"{df['state'].iloc[row]} {df['bloc'].iloc[row]} "
+                         line=csv_line(df, row), got=f"{df['state'].iloc[row]} {df['bloc'].iloc[row]} "
                                            f"{int(df['year'].iloc[row])}")
     out = df[list(BLOC_REFERENCE_COLUMNS)].copy()
     out["year"] = out["year"].astype(int)

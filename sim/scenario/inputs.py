@@ -531,12 +531,19 @@ def _fill_dyad_gaps(sc: Scenario, state: dict, dyad: dict, has_capital: np.ndarr
 
 def _apply_events(sc: Scenario, arrays: InputArrays) -> None:
     """Dated events in date order, each from its year until its ``until`` (or the end)."""
+    from sim.scenario.checks import line_of
+
     years, T = arrays.years, len(arrays.years)
-    for ev in sorted(sc.events, key=lambda e: e.year):
+    for k, ev in sorted(enumerate(sc.events), key=lambda p: p[1].year):
         t0 = int(np.searchsorted(years, ev.year))
         t1 = int(np.searchsorted(years, ev.until)) if ev.until is not None else T
-        for ef in ev.effects:
-            apply_effect(arrays, ef, slice(t0, t1))
+        for j, ef in enumerate(ev.effects):
+            try:
+                apply_effect(arrays, ef, slice(t0, t1))
+            except EffectProblem as exc:
+                raise InputError(sc.source, f"events[{k}].effects[{j}].{exc.key}",
+                                 f"{exc.expected} (event '{ev.name}', {ev.year})",
+                                 line=line_of(sc, "events", k, "effects", j, exc.key), got=exc.got) from None
 
 
 def _source_arrays(sc: Scenario, inp: InputArrays) -> SourceArrays | None:
@@ -572,13 +579,67 @@ def _who(value, idx: dict[str, int], n: int) -> list[int]:
     return [idx[v] for v in values]
 
 
-def _apply_op(arr: np.ndarray, key, op: str, value: float) -> None:
+class EffectProblem(Exception):
+    """An effect that cannot apply: ``key`` is the effect's offending key (``value``, ``index``)."""
+
+    def __init__(self, key: str, expected: str, got=None):
+        self.key, self.expected, self.got = key, expected, got
+        super().__init__(expected)
+
+
+def _effect_range(field: str) -> tuple[float, float]:
+    """The values an input may take; an effect that leaves them is refused, not clipped."""
+    from sim.scenario.checks import MAX_DISTANCE_KM, MAX_MAGNITUDE, MIN_POWER
+
+    if field == "power":
+        return MIN_POWER, MAX_MAGNITUDE
+    if field in ("offense", "economy"):
+        return 0.0, MAX_MAGNITUDE
+    if field == "interests":
+        return -1.0, 1.0
+    if field == "distance_km":
+        return 0.0, MAX_DISTANCE_KM
+    if field == "ideology":
+        return -MAX_MAGNITUDE, MAX_MAGNITUDE
+    return 0.0, 1.0  # doctrines, trade, intent, contiguity, dispute
+
+
+#: Bounded scales (shares, perceptions, doctrines, disputes): ``add`` and ``mul`` saturate
+#: at the bounds ("intent rises by 0.5" from 0.6 gives 1). Magnitudes (power, offense,
+#: economy, distance, ideology) have no such reading: a result outside their range is refused.
+SATURATING_FIELDS = {"multi_vector", "autonomy", "bandwagon", "interests", "trade", "intent", "contiguity",
+                     "dispute"}
+
+
+def _apply_op(arr: np.ndarray, key, op: str, value: float, field: str) -> None:
+    """Apply ``op`` at ``key``; refuse what would take the field out of its range.
+
+    ``set`` must give a value in the field's range and ``mul`` a factor of at least 0. On a
+    bounded scale an ``add`` or ``mul`` saturates (the caller keeps the range); on a
+    magnitude the result itself must stay in range, where the value was in range before
+    (a value already outside, from a table, is the table's and not the effect's).
+    """
+    lo, hi = _effect_range(field)
+    if op == "set" and not lo <= value <= hi:
+        raise EffectProblem("value", f"a '{field}' value from {lo:g} to {hi:g}", got=value)
+    if op == "mul" and value < 0:
+        raise EffectProblem("value", f"a factor of at least 0 for '{field}'", got=value)
+    before = np.array(arr[key], dtype=float, copy=True)
     if op == "set":
-        arr[key] = value
+        after = np.full_like(before, value)
     elif op == "add":
-        arr[key] = arr[key] + value
+        after = before + value
     else:
-        arr[key] = arr[key] * value
+        with np.errstate(over="ignore", invalid="ignore"):
+            after = before * value
+    outside = ~np.isfinite(after)
+    if field not in SATURATING_FIELDS:
+        outside |= ((after < lo) | (after > hi)) & (before >= lo) & (before <= hi)
+    if outside.any():
+        got = float(np.ravel(after)[np.flatnonzero(np.ravel(outside))[0]])
+        raise EffectProblem("value", f"an effect that keeps '{field}' from {lo:g} to {hi:g} ({op} {value:g} "
+                            f"makes it {got:g})", got=value)
+    arr[key] = after
 
 
 def apply_effect(inp: InputArrays, ef: Effect, ts: slice) -> None:
@@ -599,13 +660,13 @@ def apply_effect(inp: InputArrays, ef: Effect, ts: slice) -> None:
             return
         if ef.field == "ideology":
             if ef.index >= arr.shape[2]:
-                raise InputError("<events>", "effects.index",
-                                 f"an ideology index below {arr.shape[2]}", got=ef.index)
+                raise EffectProblem("index", f"an ideology index below {arr.shape[2]} (the states have "
+                                    f"{arr.shape[2]} ideology values)", got=ef.index)
             for i in who:
-                _apply_op(arr, (ts, i, ef.index), ef.op, float(ef.value))
+                _apply_op(arr, (ts, i, ef.index), ef.op, float(ef.value), ef.field)
             return
         for i in who:
-            _apply_op(arr, (ts, i), ef.op, float(ef.value))
+            _apply_op(arr, (ts, i), ef.op, float(ef.value), ef.field)
         lo, hi = (0.0, 1.0) if ef.field in DOCTRINE_FIELDS else (0.0, np.inf)
         np.clip(arr, lo, hi, out=arr)
         return
@@ -616,7 +677,7 @@ def apply_effect(inp: InputArrays, ef: Effect, ts: slice) -> None:
         i, j = idx[ef.a], idx[ef.b]
         pairs = [(i, j)] if ef.directed else [(i, j), (j, i)]
     for i, j in pairs:
-        _apply_op(arr, (ts, i, j), ef.op, float(ef.value))
+        _apply_op(arr, (ts, i, j), ef.op, float(ef.value), ef.field)
     lo = -1.0 if ef.field == "interests" else 0.0
     np.clip(arr, lo, np.inf if ef.field == "distance_km" else 1.0, out=arr)
 

@@ -159,12 +159,15 @@ class BoundedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent, index):
         path = self.__dict__.setdefault("_path", [])
-        path.append(index.value if isinstance(index, yaml.ScalarNode) else index)
+        path.append((index.value, index.start_mark) if isinstance(index, yaml.ScalarNode) else (index, None))
         try:
             if len(path) > MAX_DEPTH:
-                field = dotted([k for k in path[1:4] if k is not None])
-                raise YamlProblem(f"nesting of at most {MAX_DEPTH} levels", self.peek_event().start_mark,
-                                  field=field or None)
+                # Blame the top-level key (its line), and say where the limit is crossed.
+                mark = self.peek_event().start_mark
+                top = next(((k, m) for k, m in path[1:] if k is not None), (None, None))
+                where = f" (level {MAX_DEPTH + 1} is on line {mark.line + 1})"
+                raise YamlProblem(f"nesting of at most {MAX_DEPTH} levels{where}", top[1] or mark,
+                                  field=dotted([top[0]]) if top[0] is not None else None)
             return super().compose_node(parent, index)
         finally:
             path.pop()
@@ -194,6 +197,9 @@ def _no_duplicate_keys(node, path: list, seen_nodes: set) -> None:
     elif isinstance(node, yaml.MappingNode):
         keys = set()
         for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.tag == "tag:yaml.org,2002:null":
+                raise YamlProblem("a key name (this key is empty or null: '~', 'null' or nothing before "
+                                  "the colon)", k.start_mark, field=dotted(path) or None)
             if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
                 if (k.tag, k.value) in keys:
                     raise YamlProblem(f"each key once in a mapping ('{k.value}' appears twice; the second would "

@@ -312,8 +312,7 @@ def _inline_state_values(sc: Scenario, state: dict) -> None:
     inline_ideology = [s.ideology for s in sc.states]
     dims = {len(v) for v in inline_ideology if v is not None}
     if len(dims) > 1:
-        raise InputError(sc.source, "states[*].ideology", "ideology vectors of the same length for every state",
-                         got=sorted(dims))
+        _ragged(sc, "ideology", inline_ideology)
     if dims:
         k = dims.pop()
         ideology = state["ideology"]
@@ -337,6 +336,18 @@ def _inline_state_values(sc: Scenario, state: dict) -> None:
                 state[k][:, i] = getattr(s.doctrine, k)
         if s.leader is not None:
             state["leader"][:, i] = s.leader
+
+
+def _ragged(sc: Scenario, key: str, vectors: list) -> None:
+    """Refuse vectors of different lengths, at the first state whose length differs from the first's."""
+    from sim.scenario.checks import line_of
+
+    given = [(k, v) for k, v in enumerate(vectors) if v is not None]
+    first = len(given[0][1])
+    k, v = next((k, v) for k, v in given if len(v) != first)
+    raise InputError(sc.source, f"states[*].{key}", f"{key} vectors of the same length for every state "
+                     f"({sc.states[given[0][0]].id} has {first} values, {sc.states[k].id} has {len(v)})",
+                     line=line_of(sc, "states", k, key), got=sorted({len(x) for _, x in given}))
 
 
 def _finish_state_inputs(sc: Scenario, state: dict) -> tuple[dict[str, list[str]], np.ndarray]:
@@ -514,7 +525,7 @@ def _fill_dyad_gaps(sc: Scenario, state: dict, dyad: dict, has_capital: np.ndarr
     if any(v is not None for v in vecs):
         klen = {len(v) for v in vecs if v is not None}
         if len(klen) > 1:
-            raise InputError(sc.source, "states[*].interests", "interest vectors of the same length", got=sorted(klen))
+            _ragged(sc, "interests", vecs)
         k = klen.pop()
         X = np.array([v if v is not None else [np.nan] * k for v in vecs], dtype=float)
         d = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))

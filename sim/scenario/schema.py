@@ -38,8 +38,29 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 Year = Annotated[int, Field(ge=-5000, le=5000)]
 
 
+def _types_in(ann: Any) -> set:
+    """Every type named in an annotation (through Optional, unions, Annotated, lists)."""
+    out = {ann}
+    for arg in getattr(ann, "__args__", ()) or ():
+        out |= _types_in(arg)
+    origin = getattr(ann, "__origin__", None)
+    if origin is not None:
+        out |= _types_in(origin)
+    return out
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, value: Any, info) -> Any:
+        """``true`` where a number is expected is a mistake, not the number 1."""
+        if isinstance(value, bool) and info.field_name in cls.model_fields:
+            types = _types_in(cls.model_fields[info.field_name].annotation)
+            if bool not in types and Any not in types and types & {int, float}:
+                raise ValueError("a number, not true or false")
+        return value
 
 
 class Capital(_Strict):

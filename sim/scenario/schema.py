@@ -582,7 +582,8 @@ def _explain_pydantic(err: dict) -> str:
     return _EXPECT.get(kind) or err.get("msg", "a valid value")
 
 
-def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int]) -> None:
+def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int],
+                      files: dict[tuple, str] | None = None) -> None:
     err = exc.errors(include_url=False)[0]
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     # Drop pydantic's union-branch markers such as 'int' or 'list[str]'.
@@ -591,7 +592,8 @@ def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int]
     got = err.get("input")
     if err.get("type") == "missing":
         got = None
-    raise InputError(source, _dotted(clean), _explain_pydantic(err), line=nearest_line(lines, clean),
+    source, line = _where(lines, files or {}, clean, source)
+    raise InputError(source, _dotted(clean), _explain_pydantic(err), line=line,
                      got=got if not isinstance(got, (dict, list)) else None) from None
 
 
@@ -627,8 +629,16 @@ def _states_from_file(path: Path, source: str, line: int | None = None) -> list[
     return data
 
 
+def _where(lines: dict, files: dict, loc: tuple, source: str) -> tuple[str, int | None]:
+    """File and line of a key path (or of its nearest parent the files have)."""
+    loc = tuple(loc)
+    while loc and loc not in lines:
+        loc = loc[:-1]
+    return files.get(loc, source), lines.get(loc)
+
+
 def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | str = ".",
-                       text: str | None = None) -> Scenario:
+                       text: str | None = None, origins: dict | None = None) -> Scenario:
     """Validate a plain mapping as a scenario.
 
     Args:
@@ -636,8 +646,14 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
         source: Shown in error messages as the file name.
         base_dir: Folder that relative paths in the scenario are resolved against.
         text: The YAML text, when available, so errors can name line numbers.
+        origins: For a scenario merged from several files, the (file, line) of each key
+            path (see :func:`resolve_extends`); used instead of ``text``.
     """
     lines = line_map(text) if text else {}
+    files: dict[tuple, str] = {}
+    if origins:  # a scenario merged from several files (extends)
+        lines = {p: line for p, (_, line) in origins.items()}
+        files = {p: f for p, (f, _) in origins.items()}
     if data is None:
         raise InputError(source, None, "a scenario mapping (the file is empty)")
     if not isinstance(data, dict):
@@ -645,18 +661,20 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
                          got=type(data).__name__)
     data = copy.deepcopy(data)
     if isinstance(data.get("states"), str):
-        data["states"] = _states_from_file(Path(base_dir) / data["states"], source, nearest_line(lines, ("states",)))
+        data["states"] = _states_from_file(Path(base_dir) / data["states"], *_where(lines, files, ("states",), source))
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
-        _raise_validation(exc, source, lines)
+        _raise_validation(exc, source, lines, files)
     sc._base_dir = Path(base_dir)
     sc._source = source
-    sc._lines = lines
+    # Later checks name the scenario file: only its own lines may go with it.
+    sc._lines = {p: line for p, line in lines.items() if files.get(p, source) == source}
     errs = _semantic_errors(sc)
     if errs:
         loc, field, expected, got = errs[0]
-        raise InputError(source, field, expected, line=nearest_line(lines, loc), got=got)
+        file, line = _where(lines, files, loc, source)
+        raise InputError(file, field, expected, line=line, got=got)
     return sc
 
 
@@ -679,14 +697,64 @@ def _rebase_paths(data: dict, old_dir: Path, new_dir: Path) -> None:
                 node[keys[-1]] = os.path.relpath(old_dir / p, new_dir)
 
 
-def resolve_extends(data: Any, path: Path, _seen: tuple = ()) -> Any:
+def _shown(path: Path) -> str:
+    """A path as messages show it: relative to the working folder when it is below it."""
+    rel = os.path.relpath(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _own_origins(path: Path) -> dict[tuple, tuple[str, int]]:
+    try:
+        text = _read_yaml(path)[1]
+    except InputError:
+        return {}
+    return {p: (_shown(path), line) for p, line in line_map(text).items()}
+
+
+def _merge_origins(base: dict, own: dict, data: dict, kept: list[int], walked: list) -> dict:
+    """Where each key path of a merged scenario comes from, as (file, line): the child's
+    keys replace the base's, dropped events renumber the rest, ``add_events`` follow them
+    and each ``set`` entry is where its target now comes from."""
+    child_keys = {k for k in data if k not in _EXTENSION_KEYS}
+    out = {p: v for p, v in base.items() if p and p[0] not in child_keys}
+    out.update({p: v for p, v in own.items() if p and p[0] in child_keys})
+    if () in own:
+        out[()] = own[()]
+    new_index = {old: new for new, old in enumerate(kept)}
+    merged: dict = {}
+    for p, v in out.items():
+        if len(p) > 1 and p[0] == "events" and isinstance(p[1], int):
+            if p[1] in new_index:
+                merged[("events", new_index[p[1]]) + p[2:]] = v
+        else:
+            merged[p] = v
+    for p, v in own.items():
+        if len(p) > 1 and p[0] == "add_events" and isinstance(p[1], int):
+            merged[("events", len(kept) + p[1]) + p[2:]] = v
+        elif p == ("add_events",):
+            merged.setdefault(("events",), v)
+    for key, target in walked:
+        where = own.get(("set", key)) or own.get(("set",))
+        for p in [p for p in merged if p[:len(target)] == target]:
+            del merged[p]
+        if where:
+            merged[target] = where
+    return merged
+
+
+def resolve_extends(data: Any, path: Path, _seen: tuple = (), origins: dict | None = None) -> Any:
     """Merge a scenario that ``extends`` another: the way counterfactuals are written.
 
     The child names its base file and lists what it changes: ``drop_events`` (names of
     the base's events to switch off), ``add_events``, and ``set`` (dotted-path overrides,
     as on the command line); any other top-level key replaces the base's.
+
+    ``origins``, when given, is filled with the file and line each key path of the result
+    comes from, so that a message about a merged value names the file that holds it.
     """
     if not isinstance(data, dict) or "extends" not in data:
+        if origins is not None:
+            origins.update(_own_origins(path))
         return data
     from sim.reading import FileProblem, blame_field
 
@@ -714,7 +782,8 @@ def resolve_extends(data: Any, path: Path, _seen: tuple = ()) -> Any:
     if not isinstance(base, dict):
         raise InputError(path, "extends", f"a base scenario (a mapping of scenario keys) in {base_path}",
                          line=line_of("extends"))
-    base = resolve_extends(base, base_path, _seen + (path.resolve(),))
+    base_origins: dict | None = {} if origins is not None else None
+    base = resolve_extends(base, base_path, _seen + (path.resolve(),), base_origins)
     _rebase_paths(base, base_path.parent, path.parent)
     merged = {k: v for k, v in base.items()}
     merged.update({k: v for k, v in data.items() if k not in _EXTENSION_KEYS})
@@ -726,24 +795,34 @@ def resolve_extends(data: Any, path: Path, _seen: tuple = ()) -> Any:
     for i, name in enumerate(drop):
         if name not in names:
             raise InputError(path, f"drop_events[{i}]", "the name of an event of the base scenario", got=name)
-    merged["events"] = [e for e in merged.get("events") or [] if e.get("name") not in drop]
+    events = merged.get("events") or []
+    if not isinstance(events, list):
+        events = []
+    kept = [k for k, e in enumerate(events) if not (isinstance(e, dict) and e.get("name") in drop)]
+    merged["events"] = [events[k] for k in kept]
     added = data.get("add_events") or []
     if not isinstance(added, list):
-        raise InputError(path, "add_events", "a list of events", got=added)
+        raise InputError(path, "add_events", "a list of events", got=added, line=line_of("add_events"))
     merged["events"] = merged["events"] + added
     sets = data.get("set") or {}
     if not isinstance(sets, dict):
-        raise InputError(path, "set", "a mapping of dotted paths to values", got=sets)
-    return apply_overrides(merged, sets, source=f"{path} (set)")
+        raise InputError(path, "set", "a mapping of dotted paths to values", got=sets, line=line_of("set"))
+    walked: list = []
+    out = apply_overrides(merged, sets, source=f"{path} (set)", walked=walked)
+    if origins is not None:
+        origins.update(_merge_origins(base_origins or {}, _own_origins(path), data, kept, walked))
+    return out
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; relative paths resolve against its folder."""
     path = Path(path)
     data, text = _read_yaml(path)
-    extended = isinstance(data, dict) and "extends" in data
-    data = resolve_extends(data, path)
-    return scenario_from_dict(data, str(path), base_dir=path.parent, text=None if extended else text)
+    if isinstance(data, dict) and "extends" in data:
+        origins: dict = {}
+        data = resolve_extends(data, path, origins=origins)
+        return scenario_from_dict(data, str(path), base_dir=path.parent, origins=origins)
+    return scenario_from_dict(data, str(path), base_dir=path.parent, text=text)
 
 
 def load_raw(path: str | Path) -> dict:
@@ -805,7 +884,8 @@ def _model_in(ann: Any) -> Any:
     return None
 
 
-def apply_overrides(data: dict, overrides: dict[str, Any], source: str = "--set") -> dict:
+def apply_overrides(data: dict, overrides: dict[str, Any], source: str = "--set",
+                    walked: list | None = None) -> dict:
     """Return a copy of a raw scenario dict with dotted-path overrides applied.
 
     ``states.RUS.power`` and ``states.0.power`` both address Russia's power; a key the
@@ -817,14 +897,16 @@ def apply_overrides(data: dict, overrides: dict[str, Any], source: str = "--set"
         if not parts:
             raise InputError(source, str(path), "a dotted path such as mechanism.temperature")
         node: Any = out
-        walked: list[Any] = []
+        keys: list[Any] = []
         for depth, part in enumerate(parts):
             last = depth == len(parts) - 1
-            create = isinstance(node, dict) and _known_field(node, part, tuple(walked))
+            create = isinstance(node, dict) and _known_field(node, part, tuple(keys))
             container, key = _step_into(node, part, str(path), source, create)
-            walked.append(key)
+            keys.append(key)
             if last:
                 container[key] = value
+                if walked is not None:
+                    walked.append((path, tuple(keys)))
             else:
                 if isinstance(container, dict) and key not in container:
                     container[key] = {}

@@ -17,4 +17,8 @@ from sim.cli.main import main  # noqa: E402 - after the handlers, on purpose
 
 signal.signal(signal.SIGINT, signal.default_int_handler)
 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-sys.exit(main())
+status = main()
+# The command is done and has said so: a Ctrl-C while the interpreter shuts down must not
+# print a traceback from whatever cleanup it interrupts.
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+sys.exit(status)

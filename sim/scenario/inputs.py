@@ -6,7 +6,14 @@ the states do, so they are built once per scenario (and cached), with the scenar
 events already applied, as arrays indexed by year. The model then only reads slices.
 
 Precedence, lowest first: defaults, the calibrated ``inputs`` tables, ``pairs.csv``,
-inline ``pairs.values`` and inline state fields, then events in date order.
+inline ``pairs.values`` and inline state fields, then events in date order. Inline
+``pairs.values`` may add to ``pairs.csv`` but not contradict it.
+
+Every table is checked row by row before it is used (refusals name the file, the physical
+line, the column and what was expected): only known columns, values in their field's
+range (the same as inline), one row per key (``state,year``; ``a,b,year``), and in
+``pairs.csv`` whole years inside the span. An event effect that would take an input out
+of its range is refused with the event's name (see :func:`_apply_op`).
 """
 
 from __future__ import annotations
@@ -654,7 +661,11 @@ def _apply_op(arr: np.ndarray, key, op: str, value: float, field: str) -> None:
 
 
 def apply_effect(inp: InputArrays, ef: Effect, ts: slice) -> None:
-    """Apply one event effect to the years ``ts`` (in place), keeping values in range."""
+    """Apply one event effect to the years ``ts`` (in place), keeping values in range.
+
+    Raises:
+        EffectProblem: the effect would leave its field's range (see :func:`_apply_op`).
+    """
     idx = {s: i for i, s in enumerate(inp.ids)}
     n = inp.n
     if ef.field == "bloc":

@@ -102,5 +102,4 @@ def test_readme_python_api_snippet_runs_and_summary_is_a_property(monkeypatch):
     assert isinstance(RunResult.__dict__["summary"], property)
     summary = res.summary
     assert isinstance(summary, dict) and summary and all(isinstance(k, str) for k in summary)
-    assert res.summary() == summary  # the old call form still works
     assert set(namespace["dyads"].a) | set(namespace["dyads"].b) == set(res.ids)

@@ -59,6 +59,7 @@ STANDIN = textwrap.dedent('''
     class Result:
         def __init__(self, summary, dyads):
             self._summary, self.dyads = summary, dyads
+        @property
         def summary(self):
             return dict(self._summary)
 

@@ -27,7 +27,7 @@ A sweep file::
     replicates: 8                        # runs per point
     seed: 20260101                       # root of every run's seed
     outputs:
-      summary: true                      # or a list of RunResult.summary() keys
+      summary: true                      # or a list of RunResult.summary keys
       reference: seeds/reference/central_asia_reference.csv   # adds val_* scores
       alignments:                        # 0/1 per run; mean over replicates = probability
         - {a: KZK, b: UZB, year: 2022, min_de_jure: 3, by: true}
@@ -483,7 +483,7 @@ def run_task(ctx: RunContext, task: tuple) -> tuple[dict, pd.DataFrame | None]:
             _LAST_POINT.update(key=key, value=data)
         res = runner.run_once(data, seed, ctx.record, ctx.base_path)
         if ctx.summary:
-            summ = res.summary()
+            summ = res.summary
             if ctx.summary is not True:
                 summ = {k: summ[k] for k in ctx.summary}
             row.update({k: _plain(v) for k, v in summ.items()})

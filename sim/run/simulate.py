@@ -25,14 +25,6 @@ from sim.mechanisms.utility import COMPONENTS
 FLOAT_FORMAT = "%.6f"
 
 
-class RunSummary(dict):
-    """Scalar outcomes of a run (a plain dict). Calling it, as when ``summary`` was a method,
-    returns the same dict, so ``res.summary()`` in older code keeps working."""
-
-    def __call__(self) -> "RunSummary":
-        return self
-
-
 @dataclass
 class RunResult:
     """Everything one run produced, in memory."""
@@ -76,9 +68,9 @@ class RunResult:
         return pd.DataFrame(self.model.event_log, columns=cols)
 
     @property
-    def summary(self) -> RunSummary:
+    def summary(self) -> dict[str, float]:
         """Scalar outcomes for sweeps and ensembles, a dict (``res.summary["..."]``)."""
-        return RunSummary(summarise(self.model))
+        return summarise(self.model)
 
 
 def simulate(scenario: Scenario | str | Path | dict, seed: int = 0, *, record: bool = True,

@@ -103,3 +103,22 @@ def test_readme_python_api_snippet_runs_and_summary_is_a_property(monkeypatch):
     summary = res.summary
     assert isinstance(summary, dict) and summary and all(isinstance(k, str) for k in summary)
     assert set(namespace["dyads"].a) | set(namespace["dyads"].b) == set(res.ids)
+
+
+def test_the_readme_main_job_can_run_twice(tmp_path):
+    """run, validate into the run folder, run again: a validated run folder is still ours to
+    replace, but a folder with a user's file in it is not."""
+    from sim.cli.main import main
+
+    scenario = str(ROOT / "scenarios" / "central_asia_1991_2024.yaml")
+    out = tmp_path / "ca"
+    reference = str(ROOT / "seeds" / "reference" / "central_asia_reference.csv")
+    assert main(["run", scenario, "--out", str(out), "--no-plots"]) == 0
+    assert main(["validate", str(out), "--reference", reference, "--from-year", "1992",
+                 "--out", str(out / "validation")]) == 0
+    assert main(["run", scenario, "--out", str(out), "--no-plots"]) == 0
+    assert not (out / "validation").exists()  # replaced with the run folder it belonged to
+    (out / "validation").mkdir()
+    (out / "validation" / "notes.txt").write_text("mine")
+    assert main(["run", scenario, "--out", str(out), "--no-plots"]) == 2
+    assert (out / "validation" / "notes.txt").read_text() == "mine"

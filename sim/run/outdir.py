@@ -34,12 +34,27 @@ HOW = "choose a new or empty folder with --out, or pass --overwrite to replace i
 _TEMP = re.compile(r"^\..+\.tmp(\d+)-[A-Za-z0-9_]{8}$")
 
 
+#: Files ``alliance-sim validate --out`` writes (the README's main job puts them in the
+#: run folder's ``validation/``), so that a validated run folder is still a run folder.
+VALIDATION_FILES = frozenset({"scores.csv", "change_points.csv", "series.csv", "report.md",
+                              "membership.csv", "membership_events.csv", "patterns.csv"})
+
+
 def is_run_file(name: str) -> bool:
     return name in RUN_FILES or (name.endswith(".png") and "/" not in name)
 
 
+def _is_validation_folder(path: str) -> bool:
+    try:
+        return all(e.is_file(follow_symlinks=False) and (e.name in VALIDATION_FILES or e.name.endswith(".png"))
+                   for e in os.scandir(path))
+    except OSError:
+        return False
+
+
 def is_run_folder(path: Path) -> bool:
-    """True for a folder written by ``alliance-sim run``: a run manifest and only run files."""
+    """True for a folder written by ``alliance-sim run``: a run manifest and only run files
+    (and, at most, the validation reports written into it)."""
     try:
         entries = list(os.scandir(path))
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
@@ -47,7 +62,8 @@ def is_run_folder(path: Path) -> bool:
         return False
     if not isinstance(manifest, dict) or not MANIFEST_KEYS <= manifest.keys():
         return False
-    return all(e.is_file(follow_symlinks=False) and is_run_file(e.name) for e in entries)
+    return all((e.is_file(follow_symlinks=False) and is_run_file(e.name))
+               or (e.is_dir(follow_symlinks=False) and _is_validation_folder(e.path)) for e in entries)
 
 
 def _contains(folder: Path, path: Path) -> bool:

@@ -71,19 +71,12 @@ def _runs(target: Path, seeds: int, need_classes: bool):
     return tables, [frame.assign(year=frame["year"].astype(int))]
 
 
-def _handle(args) -> int:
+def _reference_for(args, run_states: set[str]):
+    """The reference restricted to the run's states (and the scored years), checked."""
     import numpy as np
-    import pandas as pd
 
-    from sim.analysis.validation import validate
-    from sim.scenario.reference import load_bloc_reference, load_reference
+    from sim.scenario.reference import load_reference
 
-    target = Path(args.target)
-    sc = _scenario_of(target)
-    blocs_path = args.blocs or (str(sc.resolve(sc.bloc_reference)) if sc and sc.bloc_reference else None)
-    patterns_path = args.patterns or (str(sc.resolve(sc.patterns)) if sc and sc.patterns else None)
-    tables, states_tables = _runs(target, args.seeds, need_classes=patterns_path is not None)
-    run_states = set().union(*(set(t["a"]) | set(t["b"]) for t in tables))
     extra = {x.strip() for x in args.states.split(",")} if args.states else set()
     reference = load_reference(args.reference, None)
     outside = set(reference["a"]) | set(reference["b"])
@@ -103,10 +96,12 @@ def _handle(args) -> int:
     reference = reference[inside]
     if args.from_year is not None:  # e.g. leave out the first year when it is an initial condition
         reference = reference[reference["year"] >= args.from_year].reset_index(drop=True)
-    periods = _parse_periods(args.periods) if args.periods else None
-    report = validate(tables, reference, periods=periods, split_year=args.split_year,
-                      reference_name=str(args.reference))
-    from_year = args.from_year if args.from_year is not None else int(reference["year"].min())
+    return reference
+
+
+def _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patterns_path, from_year) -> None:
+    from sim.scenario.reference import load_bloc_reference
+
     if blocs_path and states_tables:
         from sim.analysis.membership import validate_membership
 
@@ -119,14 +114,19 @@ def _handle(args) -> int:
 
         report.patterns = checklist(load_patterns(patterns_path),
                                     [RunTables(d, s) for d, s in zip(tables, states_tables)])
+
+
+def _print(report, split_year) -> None:
+    import pandas as pd
+
     print("Reference dyad-years scored: "
           + ", ".join(f"{k} {v}" for k, v in report.settings["coverage"].items()))
     with pd.option_context("display.width", 160, "display.max_columns", 20,
                            "display.float_format", "{:.3f}".format):
         print("Overall (model vs naive baselines)")
         print(report.summary("overall").to_string(index=False))
-        if args.split_year is not None:
-            print(f"\nOut of sample (years >= {args.split_year})")
+        if split_year is not None:
+            print(f"\nOut of sample (years >= {split_year})")
             print(report.summary("out_of_sample").to_string(index=False))
         if report.membership is not None:
             print("\nBloc membership (joins and exits hit within a year; spurious per run)")
@@ -134,6 +134,23 @@ def _handle(args) -> int:
         if report.patterns is not None:
             held = int((report.patterns["share"] >= 0.8).sum())
             print(f"\nDocumented patterns: {held} of {len(report.patterns)} reproduced in >= 80% of runs")
+
+
+def _handle(args) -> int:
+    from sim.analysis.validation import validate
+
+    target = Path(args.target)
+    sc = _scenario_of(target)
+    blocs_path = args.blocs or (str(sc.resolve(sc.bloc_reference)) if sc and sc.bloc_reference else None)
+    patterns_path = args.patterns or (str(sc.resolve(sc.patterns)) if sc and sc.patterns else None)
+    tables, states_tables = _runs(target, args.seeds, need_classes=patterns_path is not None)
+    reference = _reference_for(args, set().union(*(set(t["a"]) | set(t["b"]) for t in tables)))
+    periods = _parse_periods(args.periods) if args.periods else None
+    report = validate(tables, reference, periods=periods, split_year=args.split_year,
+                      reference_name=str(args.reference))
+    from_year = args.from_year if args.from_year is not None else int(reference["year"].min())
+    _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patterns_path, from_year)
+    _print(report, args.split_year)
     if args.out:
         path = report.write(args.out)
         print(f"\nreport written to {path}")

@@ -22,6 +22,8 @@ import sys
 import threading
 import time
 
+from sim.run.outdir import pid_alive
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -37,21 +39,11 @@ def die_with_parent() -> None:
         pass
 
 
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def watch(pid: int, interval: float = 0.5) -> None:
     """End this process (without cleanup: its parent is gone) once ``pid`` has ended."""
 
     def loop() -> None:
-        while not _gone(pid) and os.getppid() != 1:
+        while pid_alive(pid) and os.getppid() != 1:
             time.sleep(interval)
         os._exit(1)
 

@@ -105,7 +105,8 @@ def check_out_dir(out: str | Path, *, keep: list[Path] = (), overwrite: bool = F
     return out
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (one we may not signal counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -124,7 +125,7 @@ def remove_stale_temporaries(parent: Path) -> list[str]:
         return removed
     for e in entries:
         m = _TEMP.match(e.name)
-        if not m or not e.is_dir(follow_symlinks=False) or _alive(int(m.group(1))):
+        if not m or not e.is_dir(follow_symlinks=False) or pid_alive(int(m.group(1))):
             continue
         try:
             if all(x.is_file(follow_symlinks=False) and is_run_file(x.name) for x in os.scandir(e.path)):

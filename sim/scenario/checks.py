@@ -29,23 +29,16 @@ from pathlib import Path
 
 from sim.errors import InputError
 from sim.reading import FileProblem, blame_field, blame_file  # noqa: F401 - blame_file re-exported
+# Value limits shared with the input tables, defined there so that inputs need not import this module.
+from sim.scenario.limits import MAX_DISTANCE_KM, MAX_MAGNITUDE, MIN_POWER, line_of
 
 MAX_STATES = 500
 MAX_STEPS = 1000
-MAX_MAGNITUDE = 1e6
-MIN_POWER = 1e-9
-MAX_DISTANCE_KM = 20_100.0  # half the Earth's circumference, rounded up
 MIN_PROXIMITY_KM = 1.0
 #: Bytes per state pair and simulated year: the dyadic input arrays, the per-year
 #: utility terms and the recorded dyad table (measured on the project's scenarios, x2).
 BYTES_PER_PAIR_YEAR = 600
 
-def line_of(sc, *loc) -> int | None:
-    """The YAML line of a key path of the scenario (or of its nearest parent), if known."""
-    lines = getattr(sc, "_lines", None) or {}
-    while loc and loc not in lines:
-        loc = loc[:-1]
-    return lines.get(loc)
 
 
 def memory_available() -> int:

@@ -26,6 +26,7 @@ import numpy as np
 from sim.errors import InputError
 from sim.scenario.schema import Effect, Scenario
 from sim.files import csv_line, read_csv
+from sim.scenario.limits import MAX_DISTANCE_KM, MAX_MAGNITUDE, MIN_POWER, line_of
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -203,8 +204,6 @@ PAIRS_CSV_COLUMNS = ("a", "b", "year", "interests", "trade", "intent", "distance
 
 
 def _ranges() -> tuple[dict, dict, dict]:
-    from sim.scenario.checks import MAX_DISTANCE_KM, MAX_MAGNITUDE
-
     whole_year = (-5000, 5000, True)
     state = {"year": whole_year, "power": (0, MAX_MAGNITUDE, False), "offense": (0, MAX_MAGNITUDE, False),
              "economy": (0, MAX_MAGNITUDE, False), "lat": (-90, 90, False), "lon": (-180, 180, False),
@@ -347,8 +346,6 @@ def _inline_state_values(sc: Scenario, state: dict) -> None:
 
 def _ragged(sc: Scenario, key: str, vectors: list) -> None:
     """Refuse vectors of different lengths, at the first state whose length differs from the first's."""
-    from sim.scenario.checks import line_of
-
     given = [(k, v) for k, v in enumerate(vectors) if v is not None]
     first = len(given[0][1])
     k, v = next((k, v) for k, v in given if len(v) != first)
@@ -478,8 +475,6 @@ def _read_pairs_csv(sc: Scenario, years: np.ndarray, dyad: dict) -> None:
 
 def _inline_agrees_with_csv(sc: Scenario, path: Path, idx: dict, given: dict) -> None:
     """An inline ``pairs.values`` entry may add to ``pairs.csv``, not contradict it."""
-    from sim.scenario.checks import line_of
-
     for k, p in enumerate(sc.pairs.values):
         i, j = idx[p.a], idx[p.b]
         for f in ("interests", "trade", "intent", "contiguity", "distance_km", "initial_de_facto",
@@ -549,8 +544,6 @@ def _fill_dyad_gaps(sc: Scenario, state: dict, dyad: dict, has_capital: np.ndarr
 
 def _apply_events(sc: Scenario, arrays: InputArrays) -> None:
     """Dated events in date order, each from its year until its ``until`` (or the end)."""
-    from sim.scenario.checks import line_of
-
     years, T = arrays.years, len(arrays.years)
     for k, ev in sorted(enumerate(sc.events), key=lambda p: p[1].year):
         t0 = int(np.searchsorted(years, ev.year))
@@ -607,8 +600,6 @@ class EffectProblem(Exception):
 
 def _effect_range(field: str) -> tuple[float, float]:
     """The values an input may take; an effect that leaves them is refused, not clipped."""
-    from sim.scenario.checks import MAX_DISTANCE_KM, MAX_MAGNITUDE, MIN_POWER
-
     if field == "power":
         return MIN_POWER, MAX_MAGNITUDE
     if field in ("offense", "economy"):

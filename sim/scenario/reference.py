@@ -125,9 +125,13 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
                          f"one row per unordered pair and year (first given on line {int(lines[first])})",
                          line=int(lines[row]),
                          got=f"{out.a.iloc[row]}-{out.b.iloc[row]} {out.year.iloc[row]}")
-    out = out.reset_index(drop=True)
-    out.attrs["lines"] = [int(x) for x in lines]
-    return out
+    return _with_lines(out.reset_index(drop=True), lines)
+
+
+def _with_lines(df: pd.DataFrame, lines) -> pd.DataFrame:
+    """The table with the physical line of each row (for :func:`sim.files.csv_line`)."""
+    df.attrs["lines"] = [int(x) for x in lines]
+    return df
 
 
 

@@ -742,6 +742,28 @@ def _merge_origins(base: dict, own: dict, data: dict, kept: list[int], walked: l
     return merged
 
 
+def _merge_events(data: dict, merged: dict, path: Path, line_of) -> list[int]:
+    """The base's events less ``drop_events``, then ``add_events``, into ``merged``;
+    returns the base indices of the events kept."""
+    drop = data.get("drop_events") or []
+    if not isinstance(drop, list):
+        raise InputError(path, "drop_events", "a list of event names of the base scenario", got=drop,
+                         line=line_of("drop_events"))
+    events = merged.get("events") or []
+    events = events if isinstance(events, list) else []
+    names = [e.get("name") for e in events if isinstance(e, dict)]
+    for i, name in enumerate(drop):
+        if name not in names:
+            raise InputError(path, f"drop_events[{i}]", "the name of an event of the base scenario", got=name,
+                             line=line_of("drop_events"))
+    kept = [k for k, e in enumerate(events) if not (isinstance(e, dict) and e.get("name") in drop)]
+    added = data.get("add_events") or []
+    if not isinstance(added, list):
+        raise InputError(path, "add_events", "a list of events", got=added, line=line_of("add_events"))
+    merged["events"] = [events[k] for k in kept] + added
+    return kept
+
+
 def resolve_extends(data: Any, path: Path, _seen: tuple = (), origins: dict | None = None) -> Any:
     """Merge a scenario that ``extends`` another: the way counterfactuals are written.
 
@@ -787,23 +809,7 @@ def resolve_extends(data: Any, path: Path, _seen: tuple = (), origins: dict | No
     _rebase_paths(base, base_path.parent, path.parent)
     merged = {k: v for k, v in base.items()}
     merged.update({k: v for k, v in data.items() if k not in _EXTENSION_KEYS})
-    drop = data.get("drop_events") or []
-    if not isinstance(drop, list):
-        raise InputError(path, "drop_events", "a list of event names of the base scenario", got=drop,
-                         line=line_of("drop_events"))
-    names = [e.get("name") for e in merged.get("events") or [] if isinstance(e, dict)]
-    for i, name in enumerate(drop):
-        if name not in names:
-            raise InputError(path, f"drop_events[{i}]", "the name of an event of the base scenario", got=name)
-    events = merged.get("events") or []
-    if not isinstance(events, list):
-        events = []
-    kept = [k for k, e in enumerate(events) if not (isinstance(e, dict) and e.get("name") in drop)]
-    merged["events"] = [events[k] for k in kept]
-    added = data.get("add_events") or []
-    if not isinstance(added, list):
-        raise InputError(path, "add_events", "a list of events", got=added, line=line_of("add_events"))
-    merged["events"] = merged["events"] + added
+    kept = _merge_events(data, merged, path, line_of)
     sets = data.get("set") or {}
     if not isinstance(sets, dict):
         raise InputError(path, "set", "a mapping of dotted paths to values", got=sets, line=line_of("set"))

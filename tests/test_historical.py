@@ -13,7 +13,7 @@ from sim.scenario.reference import load_reference
 from tests.conftest import ROOT, SCENARIOS
 
 SCENARIO = SCENARIOS / "central_asia_1991_2024.yaml"
-BLOC_REFERENCE = ROOT / "seeds" / "reference" / "central_asia_blocs.csv"
+BLOC_REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference_blocs.csv"
 REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference.csv"
 
 

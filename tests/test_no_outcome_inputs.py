@@ -20,7 +20,7 @@ from sim.scenario.schema import BlocSpec, Effect, load_scenario, scenario_from_d
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if scenario_kind(p) != "landscape")
 HISTORICAL = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
-BLOC_REFERENCE = ROOT / "seeds" / "reference" / "central_asia_blocs.csv"
+BLOC_REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference_blocs.csv"
 AUDIT = ROOT / "seeds" / "input_audit.csv"
 
 #: Names under which an outcome could be smuggled in.

@@ -261,7 +261,7 @@ def test_reference_reproduces_every_documented_pattern_it_can_express():
     """The patterns and the reference were coded apart; on levels and blocs they must agree."""
     from sim.analysis.patterns import RunTables, load_patterns, reproduced
     ref = pd.read_csv(REFERENCE)
-    blocs = pd.read_csv(ROOT / "seeds" / "reference" / "central_asia_blocs.csv")
+    blocs = pd.read_csv(ROOT / "seeds" / "reference" / "central_asia_reference_blocs.csv")
     held = blocs[blocs.member == 1].groupby(["state", "year"]).bloc.agg(";".join).rename("blocs")
     states = blocs[["state", "year"]].drop_duplicates().merge(held.reset_index(), how="left")
     run = RunTables(ref.assign(classification=""), states)

@@ -129,7 +129,7 @@ def main() -> None:
     args = p.parse_args()
     reference = load_reference(SEEDS_DIR / "reference" / "central_asia_reference.csv")
     reference = reference[reference.year >= 1992].reset_index(drop=True)
-    blocs = load_bloc_reference(SEEDS_DIR / "reference" / "central_asia_blocs.csv")
+    blocs = load_bloc_reference(SEEDS_DIR / "reference" / "central_asia_reference_blocs.csv")
     patterns = load_patterns(SEEDS_DIR / "reference" / "documented_patterns.yaml")
     table = pd.DataFrame([evaluate(n, args.seeds, reference, blocs, patterns) for n in ABLATIONS])
     table.to_csv(HERE / "table.csv", index=False, float_format="%.4f")

@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SCENARIO = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
 REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference.csv"
-BLOC_REFERENCE = ROOT / "seeds" / "reference" / "central_asia_blocs.csv"
+BLOC_REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference_blocs.csv"
 #: origin -> last year scored (five years on, or to the end for the long split).
 ORIGINS = {2000: 2005, 2005: 2010, 2007: 2024, 2010: 2015, 2015: 2020}
 

@@ -3,7 +3,7 @@
 Reads the coder's files (``--refwork``, default /work/refwork/coldwar: states.csv,
 reference.csv, blocs_reference.csv, events.csv) and the Central Asia scenario, and writes:
 
-* ``seeds/reference/cold_war_europe_reference.csv`` and ``cold_war_europe_blocs.csv``
+* ``seeds/reference/cold_war_europe_reference.csv`` and ``cold_war_europe_reference_blocs.csv``
   (copies of the coded reference, unchanged);
 * ``scenarios/cold_war_europe/initial_relations_1946.csv`` (the reference's 1946 row:
   de facto where coded, de jure for every pair);
@@ -145,7 +145,7 @@ def main() -> int:
     src = Path(args.refwork)
     REF_DIR.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src / "reference.csv", REF_DIR / "cold_war_europe_reference.csv")
-    shutil.copyfile(src / "blocs_reference.csv", REF_DIR / "cold_war_europe_blocs.csv")
+    shutil.copyfile(src / "blocs_reference.csv", REF_DIR / "cold_war_europe_reference_blocs.csv")
 
     ref = pd.read_csv(src / "reference.csv")
     first = ref[ref.year == 1946]

@@ -45,7 +45,7 @@ from sim.scenario.schema import apply_overrides, load_raw, scenario_from_dict  #
 
 SCENARIO = ROOT / "scenarios" / "cold_war_europe_1946_1955.yaml"
 REFERENCE = ROOT / "seeds" / "reference" / "cold_war_europe_reference.csv"
-BLOCS_REF = ROOT / "seeds" / "reference" / "cold_war_europe_blocs.csv"
+BLOCS_REF = ROOT / "seeds" / "reference" / "cold_war_europe_reference_blocs.csv"
 STATES_CAL = ROOT / "seeds" / "calibrated" / "cold_war_europe_states.csv"
 FIRST_ACTOR_YEAR = {"GFR": 1949, "GDR": 1949, "AUS": 1955}
 THEORIES = {

@@ -45,7 +45,7 @@ from sim.scenario.schema import apply_overrides, load_raw, scenario_from_dict
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
 REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference.csv"
-BLOC_REFERENCE = ROOT / "seeds" / "reference" / "central_asia_blocs.csv"
+BLOC_REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference_blocs.csv"
 PATTERNS = ROOT / "seeds" / "reference" / "documented_patterns.yaml"
 
 #: (dotted path, lower bound, upper bound); the *_years are rounded down to integers.

@@ -63,5 +63,5 @@ for st in S:
                     else: src='never a member (not a signatory/party)'; note=''; conf=0.9
             rows.append(dict(state=st,bloc=bl,year=y,member=mem,source=src,confidence=conf,note=note))
 df=pd.DataFrame(rows)
-df.to_csv(HERE.parent / 'central_asia_blocs.csv',index=False)
+df.to_csv(HERE.parent / 'central_asia_reference_blocs.csv',index=False)
 print(len(df)); print(df.groupby(['state','bloc']).member.sum().unstack())

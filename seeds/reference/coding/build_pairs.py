@@ -34,7 +34,7 @@ for (a,b) in pairs:
                 if l>best[0]: best=(l,[aid])
                 elif l==best[0] and l>0: best[1].append(aid)
         atop[(a,b,y)]=best
-bl=pd.read_csv(HERE.parent / 'central_asia_blocs.csv')
+bl=pd.read_csv(HERE.parent / 'central_asia_reference_blocs.csv')
 mem={(r.state,r.bloc,r.year):r.member for r in bl.itertuples()}
 # ---------- de jure overrides: (a,b,start,end,level,source,conf,note)
 OV=[

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from sim.analysis.membership import validate_membership
 from sim.analysis.patterns import RunTables, checklist, load_patterns
@@ -50,6 +51,8 @@ def _drop_events(raw: dict, keep) -> dict:
 def _national_interest_term(sc) -> np.ndarray:
     """The interest-convergence term of the two national-interest records (E037, E038)."""
     ev = pd.read_csv(SEEDS_DIR / "evidence.csv").set_index("id")
+    rules = yaml.safe_load((SEEDS_DIR / "calibration_rules.yaml").read_text(encoding="utf-8"))
+    step = float(rules["rules"]["interests"]["step"])  # the calibration's own evidence step
     inp = inputs_for(sc)
     term = np.zeros_like(inp.interests)
     for rid in ("E037", "E038"):
@@ -57,7 +60,7 @@ def _national_interest_term(sc) -> np.ndarray:
         a, b = r["actors"].split(";")
         i, j = inp.ids.index(a), inp.ids.index(b)
         years = (inp.years >= r["period_start"]) & (inp.years <= r["period_end"])
-        value = 0.15 * r["direction"] * r["strength"]  # calibration_rules.yaml: interests step
+        value = step * r["direction"] * r["strength"]
         term[years, i, j] = term[years, j, i] = value
     return term
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import differential_evolution
 
-from sim.analysis.patterns import load_patterns
+from sim.analysis.patterns import judge_levels, judge_membership, load_patterns
 from sim.run.simulate import simulate
 from sim.scenario.reference import load_bloc_reference, load_reference
 from sim.scenario.schema import apply_overrides, load_raw, scenario_from_dict
@@ -143,22 +143,12 @@ class Scorer:
                          and all(c.years[1] <= y1 for c in p.conditions)]
 
     def _holds(self, c, F, J, Mb) -> bool:
-        """One pattern condition on a run's arrays (sim.analysis.patterns, in numpy)."""
+        """One pattern condition on a run's history arrays (judged as sim.analysis.patterns does)."""
         t = np.arange(c.years[0] - self.first, c.years[1] - self.first + 1)
         if c.kind == "member":
-            x = Mb[t, self.ix[c.state], self.bx[c.bloc]] == bool(int(float(c.value)))
-        else:
-            i, j = self.ix[c.pair[0]], self.ix[c.pair[1]]
-            levels = (F if c.scale == "de_facto" else J)[t, i, j].astype(float)
-            if c.quantifier == "mean":
-                x = np.array([{">=": levels.mean() >= c.value, "<=": levels.mean() <= c.value,
-                               "==": levels.mean() == c.value}[c.op]])
-            else:
-                x = {">=": levels >= float(c.value), "<=": levels <= float(c.value),
-                     "==": levels == float(c.value)}[c.op]
-        if c.quantifier in ("all", "mean"):
-            return bool(x.all())
-        return bool(x.any()) if c.quantifier == "any" else bool(x.mean() > 0.5)
+            return judge_membership(Mb[t, self.ix[c.state], self.bx[c.bloc]], c)
+        i, j = self.ix[c.pair[0]], self.ix[c.pair[1]]
+        return judge_levels((F if c.scale == "de_facto" else J)[t, i, j].astype(float), c)
 
     def __call__(self, history: dict) -> dict[str, float]:
         F = np.stack(history["de_facto"]).astype(int)

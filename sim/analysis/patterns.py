@@ -111,21 +111,31 @@ def _quantify(flags: np.ndarray, quantifier: str) -> bool:
     return bool(flags.mean() > 0.5)
 
 
+def judge_levels(levels: np.ndarray, cond: Condition) -> bool:
+    """A level condition on a pair's levels over its span, wherever they come from (a run's
+    table here, a run's history arrays in the fit)."""
+    cmp = _OPS[cond.op]
+    if cond.quantifier == "mean":
+        return bool(levels.size) and bool(cmp(levels.mean(), float(cond.value)))
+    return _quantify(cmp(levels, float(cond.value)), cond.quantifier)
+
+
+def judge_membership(inside: np.ndarray, cond: Condition) -> bool:
+    """A membership condition on a state's in-the-bloc flags over its span."""
+    return _quantify(inside == bool(int(float(cond.value))), cond.quantifier)
+
+
 def holds(cond: Condition, run: RunTables) -> bool:
     """Whether one condition holds in one run."""
     if cond.kind == "level":
-        levels = _pair_rows(run.dyads, cond.pair, cond.years)[cond.scale].to_numpy(float)
-        cmp = _OPS[cond.op]
-        if cond.quantifier == "mean":
-            return bool(levels.size) and bool(cmp(levels.mean(), float(cond.value)))
-        return _quantify(cmp(levels, float(cond.value)), cond.quantifier)
+        return judge_levels(_pair_rows(run.dyads, cond.pair, cond.years)[cond.scale].to_numpy(float), cond)
     if cond.kind == "class":
         classes = _pair_rows(run.dyads, cond.pair, cond.years)["classification"].astype(str).to_numpy()
         return _quantify(classes == str(cond.value), cond.quantifier)
     st = run.states
     rows = st[(st["state"] == cond.state) & st["year"].between(*cond.years)]
     inside = rows["blocs"].fillna("").astype(str).str.split(";").map(lambda bs: cond.bloc in bs).to_numpy()
-    return _quantify(inside == bool(int(float(cond.value))), cond.quantifier)
+    return judge_membership(inside, cond)
 
 
 def reproduced(pattern: Pattern, run: RunTables) -> bool:

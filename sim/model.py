@@ -336,10 +336,10 @@ class AllianceModel(mesa.Model):
     def _observe_start(self) -> None:
         """The first year without dynamics: the scenario's initial levels are the
         observation for the start year, and the states' first choices are drawn."""
+        self.de_jure = self._combined_de_jure()
         self.assess_threat()
         self.value_partners()
         self.choose_levels()
-        self.de_jure = self._combined_de_jure()
         self.classify_pairs()
         self.record_year()
 
@@ -349,7 +349,8 @@ class AllianceModel(mesa.Model):
 
     def value_partners(self) -> None:
         """Every component of what aligning with each partner is worth (``sim.mechanisms.utility``)."""
-        comps = utility.dynamic_components(self.statics[self.t], self.de_facto, self.inputs.multi_vector[self.t])
+        comps = utility.dynamic_components(self.statics[self.t], self.de_facto, self.inputs.multi_vector[self.t],
+                                           self.de_jure)
         comps["total"] = utility.total_utility(comps, self.utility_weights)
         self.previous_components = getattr(self, "components", None)
         self.components = comps
@@ -357,12 +358,25 @@ class AllianceModel(mesa.Model):
     def choose_levels(self) -> None:
         """Every state chooses its row of wanted levels: a logit choice
         (``sim.mechanisms.alignment``) drawn for all states at once from the model's
-        generator, under each state's neutrality ceiling."""
+        generator, under each state's neutrality ceiling.
+
+        Membership is judged on the relationships' own merits: what a state would want
+        without the pull of the obligations it already holds (the commitment component),
+        under the same noise draw; otherwise a bloc's obligations would be their own reason
+        to stay in it. The cost of leaving is the exit margin's (hysteresis)."""
         mech = self.mechanism
         self.level_cap = np.where(self.inputs.neutral[self.t] > 0, mech.neutral_max_level, DE_JURE_MAX)
         bliss = alignment.bliss_level(self.components["total"], mech.level_gain, mech.normal_level)
-        self.desired = alignment.choose_levels(bliss, self.temperature, self.rng, cap=self.level_cap[:, None])
+        pull = self.utility_weights["commitment"] * self.components["commitment"]
+        if pull.any():
+            merits = alignment.bliss_level(self.components["total"] - pull, mech.level_gain, mech.normal_level)
+            self.desired, self.desired_on_merits = alignment.choose_levels(
+                bliss, self.temperature, self.rng, cap=self.level_cap[:, None], also=merits)
+        else:
+            self.desired = alignment.choose_levels(bliss, self.temperature, self.rng, cap=self.level_cap[:, None])
+            self.desired_on_merits = self.desired
         self.desired.flat[:: self.n + 1] = 0
+        self.desired_on_merits.flat[:: self.n + 1] = 0
 
     def agree_and_adjust(self) -> None:
         """Pairs agree on the lower of the two wanted levels; de facto levels move toward it
@@ -393,10 +407,11 @@ class AllianceModel(mesa.Model):
         the bilateral instruments combined with bloc memberships."""
         for i, b_i, kind in blocs.step_blocs(
                 self.members, self.membership_rules, active=self.bloc_active, level=self.bloc_level,
-                desired=self.desired, power=self.power, cap=self.level_cap,
+                desired=self.desired_on_merits, power=self.power, cap=self.level_cap,
                 neutral=self.inputs.neutral[self.t] > 0, patron=self.patrons, eligible=self.eligible,
                 exit_streak=self.bloc_exit_streak, charters=self.charters):
-            self._log(kind, self.ids[i], None, f"{kind.replace('bloc_', '')} {self.bloc_names[self.bloc_ids[b_i]]}",
+            verb = {"bloc_expulsion": "expelled from"}.get(kind, kind.replace("bloc_", ""))
+            self._log(kind, self.ids[i], None, f"{verb} {self.bloc_names[self.bloc_ids[b_i]]}",
                       self.bloc_drivers(i, b_i) if self.record else "")
         self.de_jure = self._combined_de_jure()
 

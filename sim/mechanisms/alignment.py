@@ -31,7 +31,8 @@ def bliss_level(total_utility: np.ndarray, level_gain: float, normal_level: floa
 
 
 def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generator | None,
-                  cap: np.ndarray | float | None = None) -> np.ndarray:
+                  cap: np.ndarray | float | None = None,
+                  also: np.ndarray | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Logit choice of a level for each entry of ``bliss`` (any shape).
 
     Args:
@@ -39,13 +40,26 @@ def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generato
         temperature: Scale of the Gumbel noise; 0 gives the nearest level.
         rng: Source of noise (needed when ``temperature > 0``).
         cap: Highest level allowed (neutral states), broadcast against ``bliss``.
+        also: A second set of bliss levels chosen under the same noise draw (what a
+            state would want without some consideration); both choices are then returned.
     """
     value = -0.5 * (_LEVELS.astype(np.float32) - bliss[..., None].astype(np.float32)) ** 2
+    noise = None
     if temperature > 0:
         # Gumbel noise as -log of standard exponentials: same law as rng.gumbel, faster.
         noise = rng.standard_exponential(size=value.shape, dtype=np.float32)
         np.maximum(noise, np.finfo(np.float32).tiny, out=noise)  # a draw of exactly 0 is possible
-        value -= np.float32(temperature) * np.log(noise)
+        noise = -np.float32(temperature) * np.log(noise)
+        value += noise
+    chosen = _pick(value, cap)
+    if also is None:
+        return chosen
+    other = -0.5 * (_LEVELS.astype(np.float32) - also[..., None].astype(np.float32)) ** 2
+    return chosen, _pick(other if noise is None else other + noise, cap)
+
+
+def _pick(value: np.ndarray, cap: np.ndarray | float | None) -> np.ndarray:
+    """The best allowed level for each entry of a ``(..., levels)`` value array."""
     if cap is not None:
         value = np.where(_LEVELS > np.asarray(cap)[..., None], -np.inf, value)
     return _LEVELS[np.argmax(value, axis=-1)].astype(int)

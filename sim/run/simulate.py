@@ -165,6 +165,7 @@ def summarise(model: AllianceModel) -> dict[str, float]:
         "treaties_ended": float(sum(k in ("treaty_denounced", "treaty_lapsed", "treaty_withdrawn") for k in kinds)),
         "bloc_joins": float(kinds.count("bloc_join")),
         "bloc_exits": float(kinds.count("bloc_exit")),
+        "bloc_expulsions": float(kinds.count("bloc_expulsion")),
         "de_facto_changes": float(model.de_facto_changes),
     }
     pair_index = {(model.ids[i], model.ids[j]): k for k, (i, j) in enumerate(zip(iu, ju))}

@@ -161,6 +161,8 @@ class UtilityWeights(_Strict):
     economy: NonNeg = 0.5
     disputes: NonNeg = Field(0.5, description="Weight of open disputes between the two (dispute inputs, 0-1).")
     autonomy: NonNeg = 0.5
+    commitment: NonNeg = Field(0.0, description="Weight of the instruments in force (de jure level / 3): "
+                               "the pull of treaties and bloc obligations on practice; 0 leaves it out.")
     inertia: NonNeg = 0.5
 
 

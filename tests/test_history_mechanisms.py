@@ -251,3 +251,16 @@ def test_members_who_turn_on_a_member_expel_it():
     assert year(members, streak) == []
     assert year(members, streak) == [(2, 0, "bloc_expulsion")]
     assert members[:, 0].tolist() == [True, True, False]
+
+
+def test_a_forum_expels_nobody():
+    desired = np.full((3, 3), -2)
+    np.fill_diagonal(desired, 0)
+    charters = blocs.BlocCharters.from_specs(["forum"], np.array([1]), np.zeros((3, 1), bool))
+    members = np.ones((3, 1), bool)
+    desired[2, :] = 0  # 2 still wants to sit with the others; they are hostile to it
+    changes = blocs.step_blocs(members, blocs.MembershipRules(join_margin=1.0, leave_margin=3.5),
+                               active=np.array([True]), level=np.array([1]), desired=desired,
+                               power=np.ones(3) / 3, cap=np.full(3, 3), neutral=np.zeros(3, bool),
+                               eligible=np.ones((3, 1), bool), charters=charters)
+    assert all(kind != "bloc_expulsion" for *_, kind in changes)

@@ -10,9 +10,9 @@ running years: like a bilateral instrument, a charter is not torn up over one ye
 choice. Joining needs no such wait, because a state decides on membership when the bloc
 is founded or opens to it.
 Consent works both ways: a member whose fellow members, on the same power-weighted average,
-want a full level less with it than admission needs (hostility toward a defence pact's
-member, open enmity toward a forum's) for ``leave_years`` running years is expelled, as the
-Cominform expelled Yugoslavia in 1948.
+want a full level less with it than admission needs (hostility, for a bloc with
+obligations) for ``leave_years`` running years is expelled, as the Cominform expelled
+Yugoslavia in 1948. A forum, which asks no consent, expels nobody.
 A neutral state joins no bloc and leaves any bloc above its ceiling. Membership of a bloc
 counts as a de jure instrument of the bloc's level between every two members.
 """
@@ -151,7 +151,9 @@ def step_blocs(members: np.ndarray, rules: MembershipRules, *, active: np.ndarra
         (score >= threshold) & (accept >= charters.consent[None, :])
     sitting = members & active[None, :] & has_others
     wants_out = sitting & (score < charters.commitment[None, :] - rules.leave_margin)
-    shunned = sitting & (accept < charters.consent[None, :] - 1.0)
+    # Only blocs that ask consent of their members can withdraw it: a forum holds anyone.
+    obliged = charters.consent[None, :] >= 1.0
+    shunned = sitting & obliged & (accept < charters.consent[None, :] - 1.0)
     if exit_streak is not None:
         exit_streak[:] = np.where(wants_out | shunned, exit_streak + 1, 0)
         due = exit_streak >= rules.leave_years

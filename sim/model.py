@@ -350,7 +350,7 @@ class AllianceModel(mesa.Model):
     def value_partners(self) -> None:
         """Every component of what aligning with each partner is worth (``sim.mechanisms.utility``)."""
         comps = utility.dynamic_components(self.statics[self.t], self.de_facto, self.inputs.multi_vector[self.t],
-                                           self.de_jure)
+                                           self.obligations() if self.utility_weights["commitment"] else None)
         comps["total"] = utility.total_utility(comps, self.utility_weights)
         self.previous_components = getattr(self, "components", None)
         self.components = comps
@@ -437,6 +437,15 @@ class AllianceModel(mesa.Model):
                                                                       self.bloc_active)
         via_blocs = self._via_blocs
         return np.where(bilateral == -1, -1, np.maximum(bilateral, via_blocs))
+
+    def obligations(self) -> np.ndarray:
+        """What the instruments in force bind each pair to (the commitment component):
+        a bilateral instrument by its level / 3, a bloc chiefly to its leading power."""
+        bilateral = self.treaties.level / DE_JURE_MAX
+        if not self.members.any():
+            return bilateral
+        via_blocs = blocs.bloc_obligations(self.members, self.bloc_level, self.bloc_active, self.power)
+        return np.where(bilateral < 0, bilateral, np.maximum(bilateral, via_blocs))
 
     def record_year(self) -> None:
         """The year's levels (always) and threat, classes and components (full runs)."""

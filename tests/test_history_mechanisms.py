@@ -180,22 +180,39 @@ def test_a_bloc_is_founded_by_someone():
 
 
 # --------------------------------------------------------------------------- commitment
-def test_instruments_in_force_pull_practice_up_by_their_weight():
-    """A pair with an alliance treaty (de jure 3) values each other 1.0 more per unit of
-    the commitment weight than the same pair without one; a sanctioned pair 1/3 less."""
+def test_obligations_pull_practice_by_their_weight():
+    """Obligations of 1 (an alliance treaty) raise what each side values the other by the
+    commitment weight; -1/3 (sanctions) lowers it by a third of it."""
     n = 2
     kw = dict(threat=np.zeros((n, n)), power=np.array([0.5, 0.5]), prox=np.ones((n, n)) - np.eye(n),
               ideology=np.zeros((n, 0)), ideology_scale=1.0, interests=np.zeros((n, n)),
               trade=np.zeros((n, n)), bandwagon=np.zeros(n), autonomy=np.zeros(n))
     st = utility.year_statics(**kw)
     flat = np.zeros((n, n), int)
-    treaty, sanctions = np.array([[0, 3], [3, 0]]), np.array([[0, -1], [-1, 0]])
+    treaty, sanctions = np.array([[0, 1.0], [1.0, 0]]), np.array([[0, -1 / 3], [-1 / 3, 0]])
     w = dict.fromkeys(utility.COMPONENTS, 0.0) | {"commitment": 0.6}
-    none = utility.total_utility(utility.dynamic_components(st, flat, np.zeros(n), flat), w)
+    none = utility.total_utility(utility.dynamic_components(st, flat, np.zeros(n)), w)
     allied = utility.total_utility(utility.dynamic_components(st, flat, np.zeros(n), treaty), w)
     hostile = utility.total_utility(utility.dynamic_components(st, flat, np.zeros(n), sanctions), w)
     assert allied[0, 1] - none[0, 1] == pytest.approx(0.6)
     assert hostile[1, 0] - none[1, 0] == pytest.approx(-0.2)
+
+
+def test_a_pact_binds_its_members_chiefly_to_its_leader():
+    """A defence pact (level 3) of a leader (power 0.6) and two lesser members (0.3, 0.1):
+    each is bound to the leader fully; the two lesser members by the stronger one's power
+    over the leader's, 0.3 / 0.6 = 0.5. An outsider is bound to no one, and a forum (level
+    1) binds by a third as much."""
+    members = np.array([[True, True], [True, True], [True, False], [False, False]])
+    power = np.array([0.6, 0.3, 0.1, 0.5])
+    pact = blocs.bloc_obligations(members[:, :1], np.array([3]), np.array([True]), power)
+    assert pact[0, 1] == pact[1, 0] == pact[0, 2] == pytest.approx(1.0)
+    assert pact[1, 2] == pytest.approx(0.5)
+    assert not pact[3].any() and not pact[:, 3].any()
+    forum = blocs.bloc_obligations(members[:, 1:], np.array([1]), np.array([True]), power)
+    assert forum[0, 1] == pytest.approx(1 / 3)
+    both = blocs.bloc_obligations(members, np.array([3, 1]), np.array([True, True]), power)
+    assert both[0, 1] == pytest.approx(1.0)
 
 
 def _pact_world(commitment: float) -> dict:
@@ -213,8 +230,8 @@ def _pact_world(commitment: float) -> dict:
 
 def test_commitment_raises_practice_but_membership_is_judged_on_the_merits():
     """Without the pull, A and B want level 1 and leave the pact (score 1 < 3 - 1.5) after
-    two years of wanting out. With commitment 0.5 (level gain 3) the pact's de jure 3 adds
-    1.5 levels, so in 2001 they want 2.5 -> practice rises; yet the exit test reads the
+    two years of wanting out. With commitment 0.5 (level gain 3) the pact's obligation of 1
+    (equal powers: each is the other's leading partner) adds 1.5 levels, so in 2001 they want 2.5 -> practice rises; yet the exit test reads the
     levels wanted on the merits (1), so they still leave in 2002, and then want 1 again."""
     def run(c):
         m = AllianceModel(_pact_world(c), rng=0)

@@ -180,3 +180,27 @@ def bloc_de_jure(members: np.ndarray, level: np.ndarray, active: np.ndarray) -> 
         np.maximum(out, np.where(both, level[b], 0), out=out)
     np.fill_diagonal(out, 0)
     return out
+
+
+def bloc_obligations(members: np.ndarray, level: np.ndarray, active: np.ndarray,
+                     power: np.ndarray) -> np.ndarray:
+    """``[i, j]`` in [0, 1]: how strongly common bloc memberships bind i and j.
+
+    A multilateral pact binds its members above all to its leading power, which delivers
+    what the pact promises, and the leader to each of them; between two lesser members the
+    obligation is nominal (hub and spoke). So each common bloc binds a pair by its level / 3
+    times the stronger partner's power over the strongest member's; the pair takes its
+    most binding bloc.
+    """
+    m = members & active[None, :]
+    out = np.zeros((m.shape[0], m.shape[0]))
+    p = np.asarray(power, dtype=float)
+    stronger = np.maximum(p[:, None], p[None, :])
+    for b in np.nonzero(m.any(axis=0))[0]:
+        top = p[m[:, b]].max()
+        if top <= 0:
+            continue
+        both = np.outer(m[:, b], m[:, b])
+        np.maximum(out, np.where(both, level[b] / 3.0 * np.minimum(stronger / top, 1.0), 0.0), out=out)
+    np.fill_diagonal(out, 0.0)
+    return out

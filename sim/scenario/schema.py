@@ -161,8 +161,9 @@ class UtilityWeights(_Strict):
     economy: NonNeg = 0.5
     disputes: NonNeg = Field(0.5, description="Weight of open disputes between the two (dispute inputs, 0-1).")
     autonomy: NonNeg = 0.5
-    commitment: NonNeg = Field(0.0, description="Weight of the instruments in force (de jure level / 3): "
-                               "the pull of treaties and bloc obligations on practice; 0 leaves it out.")
+    commitment: NonNeg = Field(0.0, description="Weight of the obligations in force (0-1: a bilateral "
+                               "instrument's level / 3; a bloc binds its members chiefly to its leading "
+                               "power): the pull of what a pair signed on its practice; 0 leaves it out.")
     inertia: NonNeg = 0.5
 
 

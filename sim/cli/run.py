@@ -106,9 +106,19 @@ def _blocs(labels, ids) -> list[list[str]]:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from sim.scenario.schema import json_schema
+    from sim.scenario.editor_schema import json_schema_text
 
-    print(json_schema())
+    text = json_schema_text()
+    if not args.out:
+        print(text, end="")
+        return 0
+    from sim.files import atomic_file
+
+    out = Path(args.out)
+    if out.is_dir() or not out.parent.is_dir():
+        raise InputError(args.out, "--out", "a file path in an existing folder")
+    atomic_file(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    print(f"wrote {out}")
     return 0
 
 
@@ -158,7 +168,15 @@ def register(subparsers) -> None:
                    help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
     p.set_defaults(func=_cmd_structure)
 
-    p = subparsers.add_parser("schema", help="print the JSON Schema of scenario files")
+    p = subparsers.add_parser(
+        "schema", help="print the JSON Schema of scenario files",
+        description="Print the JSON Schema (draft 2020-12) of scenario files: agent scenarios, "
+                    "counterfactuals that extend one, and landscape files, every field with its "
+                    "description, units and range. Editors with a YAML language server (VS Code and "
+                    "others) check a file against it when its first line names it, as the shipped "
+                    "scenarios do: '# yaml-language-server: $schema=scenario.schema.json'.")
+    p.add_argument("--out", metavar="FILE", help="write the schema to FILE instead of printing it "
+                   "(e.g. scenarios/scenario.schema.json, the copy the shipped scenarios name)")
     p.set_defaults(func=_cmd_schema)
 
     p = subparsers.add_parser(

@@ -1040,12 +1040,33 @@ def _model_in(ann: Any) -> Any:
     return None
 
 
+#: Explicit threat weights: a threat preset set after them replaces them.
+THREAT_WEIGHT_KEYS = ("power", "proximity", "offense", "intent")
+
+
+def _preset_replaces_weights(threat: dict, notes: list[str] | None) -> None:
+    """A preset set on top of explicit weights means that preset: the later setting wins.
+
+    Within one mapping, explicit weights refine the preset beside them; but a preset given
+    afterwards (``--set mechanism.threat.preset=balance_of_power``, a counterfactual's
+    ``set``) would otherwise be overruled by the weights it was meant to replace.
+    """
+    dropped = {k: threat.pop(k) for k in THREAT_WEIGHT_KEYS if k in threat}
+    dropped = {k: v for k, v in dropped.items() if v is not None}
+    if dropped and notes is not None:
+        notes.append(f"mechanism.threat.preset={threat.get('preset')} replaces the explicit threat weights "
+                     "set before it (" + ", ".join(f"{k} {v:g}" if isinstance(v, (int, float)) else f"{k} {v}"
+                                                   for k, v in dropped.items()) + ")")
+
+
 def apply_overrides(data: dict, overrides: dict[str, Any], source: str = "--set",
-                    walked: list | None = None) -> dict:
+                    walked: list | None = None, notes: list[str] | None = None) -> dict:
     """Return a copy of a raw scenario dict with dotted-path overrides applied.
 
     ``states.RUS.power`` and ``states.0.power`` both address Russia's power; a key the
     schema knows may be created (``mechanism.threat.mix``), anything else is an error.
+    Overrides apply in order, and a threat preset replaces the explicit threat weights
+    set before it (a note saying so goes to ``notes``).
     """
     out = copy.deepcopy(data)
     for path, value in overrides.items():
@@ -1063,6 +1084,8 @@ def apply_overrides(data: dict, overrides: dict[str, Any], source: str = "--set"
                 container[key] = value
                 if walked is not None:
                     walked.append((path, tuple(keys)))
+                if tuple(keys) == ("mechanism", "threat", "preset") and isinstance(container, dict):
+                    _preset_replaces_weights(container, notes)
             else:
                 if isinstance(container, dict) and key not in container:
                     container[key] = {}

@@ -631,7 +631,7 @@ def _apply_op(arr: np.ndarray, key, op: str, value: float, field: str) -> None:
     """
     lo, hi = _effect_range(field)
     if op == "set" and not lo <= value <= hi:
-        raise EffectProblem("value", f"a '{field}' value from {lo:g} to {hi:g}", got=value)
+        raise EffectProblem("value", f"a value for '{field}' from {lo:g} to {hi:g} (its range)", got=value)
     if op == "add" and field in SATURATING_FIELDS and abs(value) > hi - lo:
         raise EffectProblem("value", f"a change of at most {hi - lo:g} either way for '{field}', whose range is "
                             f"{lo:g} to {hi:g} (add {value:g} would always end at a bound; 'set' names a level)",

@@ -71,5 +71,5 @@ def unused_weights(sc, inp) -> list[str]:
 
 def _warning(sc, loc: tuple, subject: str, missing: str, consequence: str) -> str:
     line = line_of(sc, *loc)
-    where = f"{sc.source}, line {line}" if line else sc.source
+    where = f"{sc.source}:{line}" if line else sc.source  # as error messages name places
     return f"{where}: {subject}, but {missing}: {consequence}, so the weight does nothing"

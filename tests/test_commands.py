@@ -88,6 +88,25 @@ def test_validate_shows_a_progress_bar_over_the_seeds_on_a_terminal_only():
     assert piped.returncode == 0 and "%|" not in piped.stderr and "Overall" in piped.stdout
 
 
+def test_run_and_validate_of_a_run_folder_show_their_steps_on_a_terminal_only(tmp_path):
+    out = tmp_path / "run"
+    code, stdout, err = run_on_terminal("run", SCENARIOS / "known_paper_alliance.yaml", "--out", out, "--no-plots")
+    assert code == 0, err
+    assert "run known_paper_alliance" in err and "simulating" in err and "1/2" in err
+    assert "writing tables, figures and report" in err and "wrote" in stdout
+    piped = run_cli("run", SCENARIOS / "known_paper_alliance.yaml", "--out", out, "--no-plots")
+    assert piped.returncode == 0 and "%|" not in piped.stderr and "simulating" not in piped.stderr
+    ref = tmp_path / "ref.csv"
+    pd.read_csv(out / "dyads.csv")[["a", "b", "year", "de_jure", "de_facto"]].assign(
+        source="t", confidence=1.0, note="").to_csv(ref, index=False)
+    args = ("validate", out, "--reference", ref, "--out", tmp_path / "v")
+    code, stdout, err = run_on_terminal(*args)
+    assert code == 0, err
+    assert "validate" in err and "scoring" in err and "report and figures" in err and "3/3" in err
+    piped = run_cli(*args[:-2])
+    assert piped.returncode == 0 and "%|" not in piped.stderr and "Overall" in piped.stdout
+
+
 def test_readme_python_api_snippet_runs_and_summary_is_a_property(monkeypatch):
     import re
 

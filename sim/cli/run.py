@@ -61,10 +61,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
     check_out_dir(out, keep=[Path(args.scenario)], overwrite=args.overwrite)  # before the work
     _preflight(sc)  # the same checks as 'check': whatever it accepts, run completes
-    res = simulate(sc, seed=args.seed)
-    res.overrides = overrides
-    formats = ("csv", "parquet") if args.format == "both" else (args.format,)
-    write_run(res, out, plots=False if args.no_plots else None, overwrite=args.overwrite, formats=formats)
+    from sim.progress import Steps
+
+    with Steps(f"run {sc.name}", ["simulating", "writing tables, figures and report"]) as steps:
+        res = simulate(sc, seed=args.seed)
+        res.overrides = overrides
+        steps.next()
+        formats = ("csv", "parquet") if args.format == "both" else (args.format,)
+        write_run(res, out, plots=False if args.no_plots else None, overwrite=args.overwrite, formats=formats)
+        steps.next()
     print(terminal_summary(res, out))
     return 0
 
@@ -172,9 +177,8 @@ def register(subparsers) -> None:
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
-    p.add_argument("--format", choices=("csv", "parquet", "both"), default="csv",
-                   help="table format of the run folder: csv (default), parquet (typed columns for pandas, "
-                        "R and DuckDB, plus summary.parquet with the run's outcomes) or both")
+    p.add_argument("--format", choices=("csv", "parquet", "both"), default="csv", help="tables as csv (default), "
+                   "parquet (typed columns for pandas, R, DuckDB; adds summary.parquet) or both")
     p.set_defaults(func=_cmd_run)
 
     p = subparsers.add_parser(
@@ -203,16 +207,7 @@ def register(subparsers) -> None:
                    help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
     p.set_defaults(func=_cmd_structure)
 
-    p = subparsers.add_parser(
-        "schema", help="print the JSON Schema of scenario files",
-        description="Print the JSON Schema (draft 2020-12) of scenario files: agent scenarios, "
-                    "counterfactuals that extend one, and landscape files, every field with its "
-                    "description, units and range. Editors with a YAML language server (VS Code and "
-                    "others) check a file against it when its first line names it, as the shipped "
-                    "scenarios do: '# yaml-language-server: $schema=scenario.schema.json'.")
-    p.add_argument("--out", metavar="FILE", help="write the schema to FILE instead of printing it "
-                   "(e.g. scenarios/scenario.schema.json, the copy the shipped scenarios name)")
-    p.set_defaults(func=_cmd_schema)
+    _add_schema_parser(subparsers)
 
     p = subparsers.add_parser(
         "explain", help="why a pair's alignment is what it is, and why it changed",
@@ -224,9 +219,24 @@ def register(subparsers) -> None:
                     "pair's last change of level (from the year 3 years before that change to the "
                     "year of the change).")
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by 'alliance-sim run' "
-                   "(holds dyads.csv; states.csv, events.csv and manifest.json add the instruments)")
+                   "(holds dyads.csv or dyads.parquet; its states and events tables and manifest.json add the "
+                   "instruments)")
     p.add_argument("a", metavar="A", help="a state id of the run, in any case (e.g. KZK or kzk)")
     p.add_argument("b", metavar="B", help="another state id of the run, in any case")
     p.add_argument("year", metavar="YEAR", nargs="?", type=int,
                    help="a year of the run (default: the last year)")
     p.set_defaults(func=_cmd_explain)
+
+
+def _add_schema_parser(subparsers) -> None:
+    """The ``schema`` parser, apart so that ``register`` stays short."""
+    p = subparsers.add_parser(
+        "schema", help="print the JSON Schema of scenario files",
+        description="Print the JSON Schema (draft 2020-12) of scenario files: agent scenarios, "
+                    "counterfactuals that extend one, and landscape files, every field with its "
+                    "description, units and range. Editors with a YAML language server (VS Code and "
+                    "others) check a file against it when its first line names it, as the shipped "
+                    "scenarios do: '# yaml-language-server: $schema=scenario.schema.json'.")
+    p.add_argument("--out", metavar="FILE", help="write the schema to FILE instead of printing it "
+                   "(e.g. scenarios/scenario.schema.json, the copy the shipped scenarios name)")
+    p.set_defaults(func=_cmd_schema)

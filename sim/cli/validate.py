@@ -146,13 +146,20 @@ def _handle(args) -> int:
     tables, states_tables = _runs(target, args.seeds, need_classes=patterns_path is not None)
     reference = _reference_for(args, set().union(*(set(t["a"]) | set(t["b"]) for t in tables)))
     periods = _parse_periods(args.periods) if args.periods else None
-    report = validate(tables, reference, periods=periods, split_year=args.split_year,
-                      reference_name=str(args.reference))
-    from_year = args.from_year if args.from_year is not None else int(reference["year"].min())
-    _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patterns_path, from_year)
+    from sim.progress import Steps
+
+    names = ["scoring", "blocs and patterns"] + (["report and figures"] if args.out else [])
+    with Steps("validate", names) as steps:
+        report = validate(tables, reference, periods=periods, split_year=args.split_year,
+                          reference_name=str(args.reference))
+        steps.next()
+        from_year = args.from_year if args.from_year is not None else int(reference["year"].min())
+        _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patterns_path, from_year)
+        steps.next()
+        path = report.write(args.out) if args.out else None
+        steps.next()
     _print(report, args.split_year)
-    if args.out:
-        path = report.write(args.out)
+    if path is not None:
         print(f"\nreport written to {path}")
     return 0
 

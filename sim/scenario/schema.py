@@ -100,9 +100,9 @@ class StateSpec(_Strict):
     name: str | None = None
     """Name shown in reports and figures (default: the id)."""
     power: NonNeg | None = None
-    """Aggregate capability, 0 or more, in any unit (e.g. a CINC share): only ratios between
-    states count, because threat uses each state's share of the power it faces. Needed for
-    every state unless inputs.states gives it; at least one state above 0."""
+    """Aggregate capability, above 0, in any unit (e.g. a CINC share; 1.45 is as valid): only
+    ratios between states count, because threat uses each state's share of the power it
+    faces. Needed for every state unless inputs.states gives it."""
     offense: NonNeg | None = None
     """Offensive capability, 0 or more, in the unit of power (default: equal to power)."""
     economy: NonNeg | None = None

@@ -245,6 +245,8 @@ def test_parquet_run_folder_round_trips_with_types_and_is_read_by_validate_and_e
 
     assert run_cli("run", scenario, "--out", pq, "--no-plots", "--format", "parquet").returncode == 0
     assert not list(pq.glob("*.csv"))
+    for table in both.glob("*.parquet"):  # same scenario and seed: byte-identical tables
+        assert (pq / table.name).read_bytes() == table.read_bytes(), table.name
     ref = tmp_path / "ref.csv"
     rows = dyads[dyads.year >= 2001][["a", "b", "year", "de_jure", "de_facto"]]
     rows.assign(source="test", confidence=1.0, note="").to_csv(ref, index=False)

@@ -249,11 +249,13 @@ class Mechanism(_Strict):
         "times the utility, clipped to -2..3 (above 0; default 3).")
     normal_level: Annotated[float, Field(ge=-1, le=2, allow_inf_nan=False)] = Field(
         0.0, description="Level a pair settles at when nothing pulls it either way (0 distant, "
-        "1 the ordinary cooperation of normal diplomatic relations); -1 to 2.")
+        "1 the ordinary cooperation of normal diplomatic relations); -1 to 2 (default 0).")
     adjustment_rate: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
-        0.5, description="Share of the gap to the agreed level closed each year (inertia).")
+        0.5, description="Share of the gap to the agreed level closed each year, above 0 "
+        "up to 1 (1: no inertia; default 0.5).")
     proximity_km: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
-        1500.0, description="Distance at which proximity falls to 1/e for non-contiguous states.")
+        1500.0, description="Distance in km at which closeness falls to 1/e for non-contiguous "
+        "states, at least 1 (default 1500).")
     ideology_scale: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
     """Distance between ideology vectors at which affinity reaches -1, in their units (above 0; default 1)."""
     interest_scale: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 2.0
@@ -272,8 +274,8 @@ class Mechanism(_Strict):
     neutral_max_level: Annotated[int, Field(ge=0, le=3)] = 1
     """Highest level a neutral state may want with anyone, 0-3 (default 1, cooperative)."""
     sanction_power_share: Unit = Field(
-        0.0, description="Least share of the system's power a state needs to impose a hostile "
-                         "instrument (sanctions); 0 lets every state impose them.")
+        0.0, description="Least share of the system's power, 0-1, a state needs to impose a hostile "
+                         "instrument (sanctions); 0 (the default) lets every state impose them.")
     bloc_join_margin: Finite = Field(1.0, description="Join a bloc when the power-weighted mean wanted level "
                                      "toward its members is at least its commitment less this margin, in levels "
                                      "(default 1).")
@@ -462,9 +464,10 @@ class ThreatSource(_Strict):
     """First year of the spell."""
     end: Year = Field(description="Last year of the spell, inclusive.")
     power: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
-        description="Aggregate capability on the scale of the states' power (a CINC-like share).")
+        description="Aggregate capability, 0-1, on the scale of the states' power "
+                    "(a CINC-like share).")
     offense: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
-        description="Offensive capability on the scale of the states' offense.")
+        description="Offensive capability, 0-1, on the scale of the states' offense.")
     intent: dict[Id, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(
         default_factory=dict, description="Aggressive intent toward each state, 0-1 (states not "
         "listed: 'default').")

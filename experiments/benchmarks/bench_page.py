@@ -12,13 +12,15 @@ Starts the page exactly as a user would (``python -m sim viz SCENARIO`` on a fre
   the click until the page shows the new year, and until the page stops changing (the last
   change to any panel, found as the last DOM mutation before 400 ms of quiet);
 - moves the "Threat: aggregate power" slider ``--clicks`` times by one key press and
-  measures the time until the value the server shows for it changes (if the page shows it);
+  measures the time until the value the server writes in its label changes (if the page
+  shows it there; the page before issue 15 did not);
 - clicks Reset a few times and measures the time until the page settles.
 
 It prints the median and the quartiles of each, in milliseconds, against the target of
 250 ms (median of 20 Step clicks). The timings are the page's own ``performance.now()``,
 so Playwright's round trips are not counted; the time to paint after the last change is
-one animation frame more. ``--screenshot`` saves the page after the Step clicks.
+one animation frame more. ``--screenshots DIR`` saves the page after the Step clicks, once
+at the top and once scrolled to each panel below (1400x1000 each).
 """
 
 from __future__ import annotations
@@ -62,26 +64,26 @@ CLICK_AND_TIME = """async ([label, expect, quiet]) => {
     });
 }"""
 
-#: In the page: one key press on a slider's thumb, then the time until ``selector`` changes.
-KEY_AND_TIME = """async ([label, key, selector]) => {
+#: In the page: get ready to time the next key press on a slider until its label changes.
+ARM_SLIDER = """([label]) => {
     const field = [...document.querySelectorAll('.v-input')]
         .find(el => (el.querySelector('label') || {}).textContent?.includes(label));
-    if (!field) return null;
-    const thumb = field.querySelector('[role=slider]');
-    const shown = () => (field.querySelector(selector) || {}).textContent;
+    if (!field) return false;
+    const shown = () => field.querySelector('label').textContent;
     const before = shown();
-    if (before === undefined) return -1;
-    return await new Promise(resolve => {
-        const t0 = performance.now();
+    window.__sliderTiming = new Promise(resolve => {
+        let t0 = null;
         const observer = new MutationObserver(() => {
-            if (shown() !== before) { observer.disconnect(); resolve(performance.now() - t0); }
+            if (t0 !== null && shown() !== before) {
+                observer.disconnect();
+                resolve(performance.now() - t0);
+            }
         });
-        observer.observe(field, {subtree: true, childList: true, characterData: true,
-                                 attributes: true});
-        setTimeout(() => { observer.disconnect(); resolve(null); }, 20000);
-        thumb.focus();
-        thumb.dispatchEvent(new KeyboardEvent('keydown', {key, code: key, bubbles: true}));
+        observer.observe(field, {subtree: true, childList: true, characterData: true});
+        field.addEventListener('keydown', () => { t0 = performance.now(); }, {capture: true, once: true});
+        setTimeout(() => { observer.disconnect(); resolve(-1); }, 5000);
     });
+    return true;
 }"""
 
 
@@ -154,17 +156,39 @@ def time_steps(page, clicks: int) -> tuple[list[float], list[float]]:
 
 
 def time_slider(page, presses: int) -> list[float]:
+    """Key presses on a slider's thumb: the time until the server's new value is in its label."""
+    label = "Threat: aggregate power"
+    thumb = page.locator(".v-input", has=page.locator("label", has_text=label)).locator("[role=slider]")
+    if not thumb.count():
+        return []
     out = []
     for k in range(presses):
-        key = "ArrowRight" if k % 2 == 0 else "ArrowLeft"
-        got = page.evaluate(KEY_AND_TIME, ["Threat: aggregate power", key, ".slider-value"])
+        if not page.evaluate(ARM_SLIDER, [label]):
+            return []
+        thumb.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
+        got = page.evaluate("window.__sliderTiming")
         if got == -1:
-            return []  # the page does not show a slider's value
-        if got is None:
-            sys.exit("bench_page: the slider's shown value did not change after a key press")
+            return []  # the label does not show the value (the page before issue 15)
         out.append(got)
         page.wait_for_timeout(150)
     return out
+
+
+def save_screenshots(page, folder: Path) -> None:
+    """The viewport at the top of the page, then scrolled to each panel further down."""
+    folder.mkdir(parents=True, exist_ok=True)
+    year = shown_year(page)
+    page.screenshot(path=str(folder / f"page_{year}_top.png"))
+    for panel in (".alliance-pair", ".alliance-threat"):
+        found = page.locator(panel)
+        if found.count():
+            found.first.scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(folder / f"page_{year}_{panel.split('-')[-1]}.png"))
+    page.evaluate("window.scrollTo(0, 0)")
+    for el in page.locator(".v-main__wrap, .v-main").all():
+        el.evaluate("e => e.scrollTop = 0")
+    print(f"screenshots of {year}: {folder}")
 
 
 def time_resets(page, times: int, start: int) -> list[float]:
@@ -184,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", type=Path, default=REPO / "scenarios" / "central_asia_1991_2024.yaml")
     parser.add_argument("--clicks", type=int, default=20)
     parser.add_argument("--resets", type=int, default=5)
-    parser.add_argument("--screenshot", type=Path, default=None)
+    parser.add_argument("--screenshots", type=Path, default=None,
+                        help="folder for screenshots of the page after the Step clicks")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -206,9 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             shown, settled = time_steps(page, args.clicks)
             report("Step: new year shown", shown)
             report("Step: every panel redrawn", settled)
-            if args.screenshot:
-                page.screenshot(path=str(args.screenshot), full_page=True)
-                print(f"screenshot ({shown_year(page)}): {args.screenshot}")
+            if args.screenshots:
+                save_screenshots(page, args.screenshots)
             report("Slider key press: value shown", time_slider(page, args.clicks))
             report("Reset: every panel redrawn", time_resets(page, args.resets, start))
             browser.close()

@@ -3,7 +3,10 @@
 Usage (from the repository root)::
 
     .venv/bin/python experiments/benchmarks/bench_page.py [--scenario PATH] [--clicks 20]
-        [--screenshot FILE]
+        [--screenshots DIR] [--checkout PATH]
+
+``--checkout /work/main`` serves another checkout's page with the same browser and
+clicks, for a before/after comparison on the same machine.
 
 Starts the page exactly as a user would (``python -m sim viz SCENARIO`` on a free port of
 127.0.0.1), opens it in Debian's Chromium through Playwright at 1400x1000, and then:
@@ -93,11 +96,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(scenario: Path, port: int, log: Path) -> subprocess.Popen:
-    """``python -m sim viz`` in its own process group; returns once the page answers."""
+def start_server(scenario: Path, port: int, log: Path, checkout: Path = REPO) -> subprocess.Popen:
+    """``python -m sim viz`` of ``checkout`` in its own process group; returns once the page answers."""
     out = open(log, "w")
     proc = subprocess.Popen([sys.executable, "-m", "sim", "viz", str(scenario), "--port", str(port)],
-                            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                            cwd=checkout, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -207,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", type=Path, default=REPO / "scenarios" / "central_asia_1991_2024.yaml")
     parser.add_argument("--clicks", type=int, default=20)
+    parser.add_argument("--checkout", type=Path, default=REPO,
+                        help="serve the page of another checkout (e.g. main, to measure before a change)")
     parser.add_argument("--resets", type=int, default=5)
     parser.add_argument("--screenshots", type=Path, default=None,
                         help="folder for screenshots of the page after the Step clicks")
@@ -216,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
 
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench_page_{os.getpid()}.log"
     port = free_port()
-    proc = start_server(args.scenario.resolve(), port, log)
+    proc = start_server(args.scenario.resolve(), port, log, args.checkout.resolve())
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
@@ -225,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
             page.locator("h2.year").wait_for(timeout=90_000)
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(1000)
-            print(f"scenario {args.scenario.name}, Chromium 1400x1000, {os.cpu_count()} CPUs, "
+            print(f"checkout {args.checkout.resolve()}, scenario {args.scenario.name}, Chromium 1400x1000, "
+                  f"{os.cpu_count()} CPUs, "
                   f"load average {os.getloadavg()[0]:.2f}")
             start = shown_year(page)
             shown, settled = time_steps(page, args.clicks)

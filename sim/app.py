@@ -676,7 +676,7 @@ def Page():
         with solara.Card("Scenario and weights"):
             ParameterInputs(model, params, loads)
     with solara.Column(classes=["alliance-page"]):
-        with solara.Columns([3, 2]):
+        with solara.Columns([2, 1]):
             MapPanel(model.value)
             with solara.Card("This year"):
                 YearPanel(model.value)

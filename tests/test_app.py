@@ -342,6 +342,14 @@ def test_map_pulls_in_a_distant_capital_but_keeps_directions():
     assert not same[2] and np.array_equal(same[0], lon[:3])
 
 
+def test_page_map_pulls_in_distant_capitals_and_keeps_directions():
+    # Median capital at x = 3: one 3 degrees west of it, one 57 degrees east, one 4 north.
+    x, y = page_map.pull_in(np.array([0.0, 3.0, 60.0, 3.0]), np.array([0.0, 0.0, 0.0, 4.0]))
+    # r -> R log(1 + r/R), R = 3: worked by hand, 3 -> 2.0794, 57 -> 8.9872, 4 -> 2.5419.
+    assert x == pytest.approx([3 - 2.0794, 3.0, 3 + 8.9872, 3.0], abs=1e-4)
+    assert y == pytest.approx([0.0, 0.0, 0.0, 2.5419], abs=1e-4)
+
+
 def test_numbers_never_read_minus_zero():
     assert page_tables.signed(-0.0001) == "0.000" and page_tables.signed(-0.0) == "0.000"
     assert page_tables.signed(0.05) == "+0.050" and page_tables.signed(-0.1234) == "-0.123"

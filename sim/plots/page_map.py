@@ -7,8 +7,10 @@ it readable at a glance:
   active alliance (2, 3), and treaties above practice (dashed). Cooperative pairs (level 1)
   are most pairs of a peaceful region, so they are drawn only when asked for; distant
   pairs (level 0) never are.
-- Each label takes the free spot around its capital that overlaps least with the labels
-  already placed and with the capitals (Almaty and Bishkek sit 200 km apart).
+- Distances from the middle of the system are compressed (a distant Washington or Beijing
+  comes in, the region spreads out), capitals that would still overlap are nudged apart,
+  and each label takes the free spot around its capital that overlaps least with the
+  labels already placed and with the capitals (Almaty and Bishkek sit 200 km apart).
 - A state's blocs are arcs of one ring around it, one arc a bloc, so four blocs around
   Moscow are four colours side by side, not four rings inside each other; the legend
   names each bloc's members in words as well.
@@ -23,11 +25,10 @@ from html import escape
 import numpy as np
 
 from sim.levels import DE_FACTO_NAMES
-from sim.plots.run import map_positions
 from sim.plots.style import BLOC_COLOURS, LEVEL_COLOURS, NODE_EDGE, NODE_FACE, level_colour
 from sim.plots.svg import BODY_PX, element, group, svg
 
-WIDTH, HEIGHT, MARGIN = 540.0, 420.0, 46.0
+WIDTH, HEIGHT, MARGIN = 640.0, 460.0, 46.0
 #: Dash pattern of a treaty above practice.
 DASH = "7 5"
 #: Eight spots around a capital for its label, tried in this order: (dx, dy, text anchor).
@@ -63,18 +64,39 @@ def shown_pairs(de_facto, de_jure, cooperative: bool = False) -> list[tuple[int,
 def pixel_positions(lon, lat) -> tuple[np.ndarray, np.ndarray]:
     """Capitals in pixels, north up, inside the margins.
 
-    A degree of latitude is drawn ``1 / cos(mid-latitude)`` times a degree of longitude,
-    as on a map of the region (at 45 degrees north a degree of longitude is 0.71 of one of
-    latitude), so Central Asia is not squashed into a strip.
+    Longitude is shrunk by the cosine of the middle latitude, as on a map of the region (at
+    45 degrees north a degree of longitude is 0.71 of one of latitude); then every
+    distance from the median capital is compressed (:func:`pull_in`), so that a distant
+    great power does not crush the region into a corner.
     """
-    x, y, _ = map_positions(lon, lat)
-    stretch = 1.0 / max(math.cos(math.radians(float(np.clip(np.median(lat), -70, 70)))), 0.3)
-    y = y * stretch
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    shrink = max(math.cos(math.radians(float(np.clip(np.median(lat), -70, 70)))), 0.3)
+    x, y = pull_in(lon * shrink, lat)
     span = max(np.ptp(x), np.ptp(y) * (WIDTH - 2 * MARGIN) / (HEIGHT - 2 * MARGIN), 1e-9)
     scale = (WIDTH - 2 * MARGIN) / span
     px = WIDTH / 2 + (x - (x.min() + x.max()) / 2) * scale
     py = HEIGHT / 2 - (y - (y.min() + y.max()) / 2) * scale
     return px, py
+
+
+#: Radius (degrees) within which the page's map stays close to true scale.
+PULL_RADIUS = 3.0
+
+
+def pull_in(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Distances ``r`` from the median capital become ``R * log(1 + r / R)``; directions stay.
+
+    Nearly true within :data:`PULL_RADIUS` degrees, strongly shortened beyond: Washington
+    and Beijing come in, and Central Asia's capitals, a few degrees apart, spread over the
+    middle of the panel. (The run figures' map, :func:`sim.plots.run.map_positions`, pulls
+    in only systems that spread over 60 degrees; the page needs its region legible always.)
+    """
+    cx, cy = np.median(x), np.median(y)
+    dx, dy = x - cx, y - cy
+    r = np.hypot(dx, dy)
+    scale = PULL_RADIUS * np.log1p(r / PULL_RADIUS) / np.where(r > 0, r, 1.0)
+    scale[r == 0] = 1.0
+    return cx + dx * scale, cy + dy * scale
 
 
 def spread_apart(px, py, reach, gap: float = 4.0, rounds: int = 60) -> tuple[np.ndarray, np.ndarray]:

@@ -91,6 +91,18 @@ def test_step_advances_the_year_everywhere_it_is_shown(viz_page):
     assert viz_page.traffic.off_machine() == [] and viz_page.traffic.failed == []
 
 
+def test_play_runs_year_after_year_until_paused(viz_page):
+    start = shown_year(viz_page)
+    viz_page.get_by_role("button", name="▶").click()
+    viz_page.locator(".sidebar-year", has_text=str(start + 2)).wait_for(timeout=30_000)
+    viz_page.get_by_role("button", name="❚❚").click()
+    viz_page.wait_for_timeout(1500)
+    paused = shown_year(viz_page)
+    assert paused >= start + 2 and int(viz_page.locator(".sidebar-year").inner_text()) == paused
+    viz_page.wait_for_timeout(1500)
+    assert shown_year(viz_page) == paused == map_year(viz_page)
+
+
 def test_moving_a_slider_shows_its_value_and_changes_the_models_weight_on_reset(viz_page):
     label = "Threat: aggregate power"
     thumb = viz_page.locator(".v-input", has=viz_page.locator("label", has_text=label)).locator("[role=slider]")

@@ -17,8 +17,8 @@ BODY_PX = 14
 def element(tag: str, text: str | None = None, **attrs) -> str:
     """One SVG element; ``font_size=12`` becomes ``font-size="12"``, ``class_`` becomes ``class``.
 
-    ``text`` is escaped; pass already-built child elements through ``children``-style
-    concatenation with :func:`group` instead.
+    ``text`` is escaped, so it can only be text; elements that hold other elements are
+    built with :func:`group` or :func:`svg`. Attributes whose value is None are left out.
     """
     parts = [tag] + [f'{_name(k)}="{escape(_value(v), quote=True)}"' for k, v in attrs.items() if v is not None]
     head = " ".join(parts)
@@ -54,4 +54,4 @@ def _name(key: str) -> str:
 
 
 def _value(value) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)

@@ -1,9 +1,16 @@
 """The browser page: watch a scenario year by year and ask why each pair aligns.
 
-Built on Mesa's :class:`~mesa.visualization.SolaraViz`, which supplies Step, Play and
-Reset and rebuilds the model from ``model_params`` on Reset. Every panel draws with
-matplotlib (the Agg backend) because the page must work with no internet: Mesa's altair
-backend draws wrongly offline, while a PNG made on the server needs nothing from a CDN.
+Built from Mesa's visualisation pieces as Mesa's examples are: Mesa's ``ModelController``
+supplies Step, Play and Reset (Reset rebuilds the model from the page's parameters), and
+the model keeps its yearly levels in a Mesa ``DataCollector``. The layout is the page's own
+rather than ``SolaraViz``'s draggable grid, whose fixed-height cells clipped the tables and
+whose sidebar counted steps instead of years.
+
+A Step must show the next year in a blink (<= 250 ms in Chromium, measured by
+``experiments/benchmarks/bench_page.py``), so the figures are SVG text and the tables HTML
+(:mod:`sim.plots.page_map`, :mod:`sim.plots.page_levels`, :mod:`sim.plots.page_tables`),
+each redrawn only when what it shows changed. Nothing is fetched from a CDN: the page works
+with no internet.
 
 Run it with ``alliance-sim viz [SCENARIO]`` (see :mod:`sim.cli.viz`); the scenario to
 open first arrives in the environment variable :data:`SCENARIO_ENV`.
@@ -14,27 +21,25 @@ from __future__ import annotations
 import html
 import math
 import os
+from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import reacton.ipyvuetify as rv
+import solara
+from mesa.datacollection import DataCollector
+from mesa.visualization.solara_viz import ModelController
+from mesa.visualization.utils import update_counter
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import solara  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-import mesa.visualization.solara_viz as _mesa_viz  # noqa: E402
-import reacton.ipyvuetify as rv  # noqa: E402
-from mesa.visualization import SolaraViz  # noqa: E402
-from mesa.visualization.utils import update_counter  # noqa: E402
-
-from sim.errors import InputError  # noqa: E402
-from sim.model import AllianceModel  # noqa: E402
-from sim.plots.run import draw_network, map_positions  # noqa: E402,F401
-from sim.plots.style import (LEVEL_COLOURS, SCALE_NAMES, SIDE_COLOURS, THREAT_CMAP,  # noqa: E402,F401
-                             draw_levels, figure_header, levels_legend, model_label, pair_rows, scale_label)
-from sim.landscape.files import scenario_kind  # noqa: E402
+from sim.errors import InputError
+from sim.landscape.files import scenario_kind
+from sim.mechanisms import utility
+from sim.model import AllianceModel
+from sim.scenario.schema import Scenario, load_scenario
+from sim.plots.page_levels import levels_svg
+from sim.plots.page_map import blocs_for_map, map_legend, map_svg
+from sim.plots.page_tables import signed, threat_table, why_table
+from sim.plots.style import levels_legend, model_label
 
 #: Environment variable that carries the scenario to open first (a path).
 SCENARIO_ENV = "ALLIANCE_SIM_SCENARIO"
@@ -46,13 +51,13 @@ SCENARIO_DIR_ENV = "ALLIANCE_SIM_SCENARIO_DIR"
 #: model means by it. The four threat weights are relative: the model rescales them to sum
 #: to one (balance of power is all weight on aggregate power).
 WEIGHT_SLIDERS = [
-    ("power_weight", "Threat: aggregate power", 0.0, 1.0, 0.05),
-    ("proximity_weight", "Threat: proximity", 0.0, 1.0, 0.05),
-    ("offense_weight", "Threat: offensive capability", 0.0, 1.0, 0.05),
-    ("intent_weight", "Threat: perceived intent", 0.0, 1.0, 0.05),
-    ("ideology_weight", "Ideological affinity", 0.0, 2.0, 0.05),
-    ("interests_weight", "Interest convergence", 0.0, 2.0, 0.05),
-    ("autonomy_weight", "Autonomy cost", 0.0, 2.0, 0.05),
+    ("power_weight", "Threat: aggregate power", 0.0, 1.0, 0.01),
+    ("proximity_weight", "Threat: proximity", 0.0, 1.0, 0.01),
+    ("offense_weight", "Threat: offensive capability", 0.0, 1.0, 0.01),
+    ("intent_weight", "Threat: perceived intent", 0.0, 1.0, 0.01),
+    ("ideology_weight", "Ideological affinity", 0.0, 2.0, 0.01),
+    ("interests_weight", "Interest convergence", 0.0, 2.0, 0.01),
+    ("autonomy_weight", "Autonomy cost", 0.0, 2.0, 0.01),
     ("temperature", "Noise temperature", 0.0, 1.0, 0.01),
 ]
 
@@ -61,8 +66,7 @@ SLIDER_DEFAULTS = {"power_weight": 0.25, "proximity_weight": 0.25, "offense_weig
                    "ideology_weight": 0.5, "interests_weight": 0.5, "autonomy_weight": 0.5, "temperature": 0.1}
 
 #: Utility components shown in the why panel, in the order the model explains a choice.
-COMPONENTS = ["security", "balancing", "bandwagon", "ideology", "interests", "economy",
-              "autonomy", "inertia", "total"]
+COMPONENTS = [*utility.COMPONENTS, "total"]
 
 # --------------------------------------------------------------------------- scenarios
 
@@ -83,11 +87,39 @@ def list_scenarios(folder: Path | None = None, extra: str | None = None) -> list
     readable; :func:`resolve_scenario` turns a name back into a path.
     """
     folder = scenario_dir() if folder is None else folder
-    found = sorted(p.name for p in folder.glob("*.y*ml") if scenario_kind(p) == "agent") \
+    found = sorted(p.name for p in folder.glob("*.y*ml") if _kind(*_stamp(p)) == "agent") \
         if folder.is_dir() else []
     if extra and extra not in found:
         found.insert(0, extra)
     return found
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """A file's identity for the caches below: its path, change time and size."""
+    try:
+        st = path.stat()
+    except OSError:
+        return str(path), -1, -1
+    return str(path.resolve()), st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=256)
+def _kind(path: str, _mtime_ns: int, _size: int) -> str:
+    """:func:`scenario_kind`, read once per version of a file: the picker lists the folder
+    on every load, and parsing every scenario each time made Reset take a second."""
+    return scenario_kind(Path(path))
+
+
+@lru_cache(maxsize=8)
+def _scenario(path: str, _mtime_ns: int, _size: int) -> Scenario:
+    """A scenario file read and checked once per version of the file (a parent named by
+    ``extends`` is read with it; editing only the parent needs a page reload)."""
+    return load_scenario(path)
+
+
+def loaded_scenario(path: Path) -> Scenario:
+    """The scenario at ``path``, from the cache while the file is unchanged."""
+    return _scenario(*_stamp(path))
 
 
 def offered_name(value) -> str | None:
@@ -169,8 +201,8 @@ def initial_scenario() -> str | None:
 class VizModel(AllianceModel):
     """:class:`AllianceModel` as the page drives it: slider keywords and a remembered past.
 
-    The page needs each year's levels for the time-series panel, so this subclass keeps
-    a copy of the de facto and de jure arrays after every step. Its constructor takes the
+    The page needs each year's levels for the time-series panel, so this subclass collects
+    the de facto and de jure arrays after every step in a Mesa ``DataCollector``. Its constructor takes the
     scenario as ``scenario_file`` (a plain path) because Mesa's Reset treats a parameter
     named ``scenario`` as one of Mesa's own scenario objects.
 
@@ -211,28 +243,37 @@ class VizModel(AllianceModel):
             self.viz_note = "All four threat sliders at zero: the scenario's threat weights apply."
         self.viz_note = " ".join(notes + ([self.viz_note] if self.viz_note else []))
         try:
-            super().__init__(scenario=resolve_scenario(scenario_file), rng=int(rng), **self.weight_overrides)
+            super().__init__(scenario=loaded_scenario(resolve_scenario(scenario_file)), rng=int(rng),
+                             **self.weight_overrides)
         except InputError as exc:  # a listed file that does not load: say so in one line
             first = initial_scenario()
             if scenario_file == first:
                 raise
             self.viz_note = f"{Path(exc.file).name} could not be opened ({exc.expected}): the first scenario is shown."
             scenario_file = first
-            super().__init__(scenario=resolve_scenario(first), rng=int(rng), **self.weight_overrides)
+            super().__init__(scenario=loaded_scenario(resolve_scenario(first)), rng=int(rng), **self.weight_overrides)
         self.scenario_file = scenario_file
+        #: Which version of which file this run reads (the page's caches are keyed by it).
+        self.scenario_stamp = _stamp(resolve_scenario(scenario_file))
         self.seed_used = int(rng)
-        #: year -> (de_facto, de_jure) copies, for the time-series panel.
-        self.level_history: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._remember()
-
-    def _remember(self) -> None:
-        self.level_history[int(self.year)] = (np.array(self.de_facto, copy=True),
-                                              np.array(self.de_jure, copy=True))
+        #: Each year's levels, collected as Mesa's examples collect their series.
+        self.datacollector = DataCollector(model_reporters={
+            "year": "year", "de_facto": lambda m: m.de_facto.copy(), "de_jure": lambda m: m.de_jure.copy()})
+        self.datacollector.collect(self)
 
     def step(self) -> None:
-        """One year of the model, then a copy of the levels for the history panel."""
+        """One year of the model, then that year's levels into the data collector."""
+        year = self.year
         super().step()
-        self._remember()
+        if self.year != year:  # a step past the last year changes nothing
+            self.datacollector.collect(self)
+
+    def level_series(self, a: str, b: str) -> tuple[list[int], dict[str, list[int]]]:
+        """One pair's collected levels: the years so far and each scale's level by year."""
+        got = self.datacollector.model_vars
+        i, j = self.index[a], self.index[b]
+        return [int(y) for y in got["year"]], {scale: [int(m[i, j]) for m in got[scale]]
+                                                for scale in ("de_facto", "de_jure")}
 
 
 #: Where each slider keyword lives in a running model: (attribute, key); key None = scalar.
@@ -279,66 +320,62 @@ def chosen_pair(model) -> tuple[str, str]:
     return a, b
 
 
-# --------------------------------------------------------------------------- drawing
+# --------------------------------------------------------------------------- what the panels show
 
-def draw_map(model) -> Figure:
-    """The state system as a map of capitals (see :func:`sim.plots.run.draw_network`)."""
-    fig = Figure(figsize=(6.4, 4.8), dpi=90)
-    ax = fig.subplots()
+#: Reference columns by scenario file version (reading a reference costs more than a Step).
+_REFERENCES: dict = {}
+
+
+def reference_columns(model) -> dict[str, np.ndarray] | None:
+    """The model's reference timeline as numpy columns, read once per scenario file version."""
+    key = getattr(model, "scenario_stamp", None)
+    if key is None or key not in _REFERENCES:
+        ref = getattr(model, "reference", None)
+        columns = None if ref is None or len(ref) == 0 else \
+            {c: ref[c].to_numpy() for c in ("a", "b", "year", "de_facto", "de_jure")}
+        if key is None:
+            return columns
+        while len(_REFERENCES) >= 8:
+            _REFERENCES.pop(next(iter(_REFERENCES)))
+        _REFERENCES[key] = columns
+    return _REFERENCES[key]
+
+
+def reference_series(model, a: str, b: str) -> dict[str, tuple[np.ndarray, np.ndarray]] | None:
+    """The pair's reference timeline (either order) as plain arrays per scale, or None.
+
+    The reference table's columns are read into numpy once per model: every pandas
+    selection on it copies its metadata, which cost more than drawing the whole page.
+    """
+    columns = reference_columns(model)
+    if columns is None:
+        return None
+    rows = ((columns["a"] == a) & (columns["b"] == b)) | ((columns["a"] == b) & (columns["b"] == a))
+    if not rows.any():
+        return None
+    order = np.argsort(columns["year"][rows], kind="stable")
+    return {scale: (columns["year"][rows][order], columns[scale][rows][order].astype(float))
+            for scale in ("de_facto", "de_jure")}
+
+
+def map_figure(model, cooperative: bool) -> tuple[str, str]:
+    """The map of the model's current year and its legend (see :mod:`sim.plots.page_map`)."""
     index = {s: k for k, s in enumerate(model.ids)}
     names = getattr(model, "bloc_names", {}) or {}
-    blocs = {names.get(b, b): [index[s] for s in members if s in index] for b, members in model.blocs.items()}
-    draw_network(ax, model.ids, model.lon, model.lat, model.power, model.de_facto, model.de_jure, blocs,
-                 title=str(model.year))
-    fig.tight_layout()
-    return fig
+    order = [b for b in getattr(model, "bloc_ids", sorted(model.blocs)) if b in model.blocs]
+    blocs = blocs_for_map([names.get(b, b) for b in order],
+                          [sorted(index[s] for s in model.blocs[b] if s in index) for b in order])
+    names_of = list(getattr(model, "names", model.ids))
+    svg = map_svg(list(model.ids), names_of, model.lon, model.lat, model.power, model.de_facto, model.de_jure,
+                  blocs, int(model.year), cooperative)
+    return svg, map_legend(blocs, list(model.ids), cooperative)
 
 
-def pair_reference(model, a: str, b: str):
-    """The reference timeline rows of one pair (either order), or None."""
-    ref = getattr(model, "reference", None)
-    if ref is None or len(ref) == 0:
-        return None
-    rows = pair_rows(ref, a, b)
-    return rows if len(rows) else None
-
-
-def draw_pair_series(model, a: str, b: str) -> Figure:
-    """One pair's de facto and de jure levels by year, over the reference when there is one
-    (see :func:`sim.plots.style.draw_levels`)."""
-    fig = Figure(figsize=(6.4, 3.6), dpi=90)
-    axes = fig.subplots(2, 1, sharex=True)
-    i, j = model.ids.index(a), model.ids.index(b)
-    years = sorted(model.level_history)
+def series_figure(model, a: str, b: str, reference) -> str:
+    """The pair's levels so far over its reference (see :mod:`sim.plots.page_levels`)."""
+    years, levels = model.level_series(a, b)
     span = list(getattr(model, "years", None) or years)  # the whole run, so the axis stays put
-    ref = pair_reference(model, a, b)
-    for k, (ax, scale) in enumerate(zip(axes, SCALE_NAMES)):
-        levels = [model.level_history[y][k][i, j] for y in years]
-        draw_levels(ax, scale, model=(years, levels),
-                    reference=(ref["year"], ref[scale]) if ref is not None else None,
-                    xlim=(min(span) - 0.5, max(span) + 0.5))
-        ax.set_ylabel(scale_label(scale), fontsize=8)
-        ax.tick_params(labelsize=7)
-    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[-1].set_xlabel("year", fontsize=8)
-    legend = levels_legend(model_label(1), reference=ref is not None)
-    fig.tight_layout(rect=figure_header(fig, f"{a}-{b}", legend, fontsize=10, legend_size=8))
-    return fig
-
-
-def draw_threat(model) -> Figure:
-    """The threat matrix: row i, column j is the threat j poses to i."""
-    fig = Figure(figsize=(5.0, 4.2), dpi=90)
-    ax = fig.subplots()
-    im = ax.imshow(np.asarray(model.threat, dtype=float), cmap=THREAT_CMAP, vmin=0.0, vmax=1.0)
-    ax.set_xticks(range(model.n), model.ids, rotation=90, fontsize=7)
-    ax.set_yticks(range(model.n), model.ids, fontsize=7)
-    ax.set_xlabel("source of threat (j)")
-    ax.set_ylabel("threatened state (i)")
-    ax.set_title(f"Threat, {model.year}")
-    fig.colorbar(im, ax=ax, fraction=0.046)
-    fig.tight_layout()
-    return fig
+    return levels_svg(f"{a}-{b}", years, levels, (min(span), max(span)), int(model.year), reference)
 
 
 def pair_components(model, a: str, b: str) -> dict[str, tuple[float, float]]:
@@ -350,20 +387,13 @@ def pair_components(model, a: str, b: str) -> dict[str, tuple[float, float]]:
     return {c: (float(comps[c][i, j]), float(comps[c][j, i])) for c in names}
 
 
-def draw_why(values: dict[str, tuple[float, float]], a: str, b: str) -> Figure:
-    """Side-by-side bars of both sides' utility components."""
-    fig = Figure(figsize=(6.4, 2.6), dpi=90)
-    ax = fig.subplots()
-    names = list(values)
-    x = np.arange(len(names))
-    ax.bar(x - 0.2, [values[c][0] for c in names], 0.4, color=SIDE_COLOURS[0], label=f"{a} toward {b}")
-    ax.bar(x + 0.2, [values[c][1] for c in names], 0.4, color=SIDE_COLOURS[1], label=f"{b} toward {a}")
-    ax.axhline(0, color="k", lw=0.6)
-    ax.set_xticks(x, names, rotation=30, fontsize=7)
-    ax.set_ylabel("utility")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
+def pair_headline(model, a: str, b: str) -> str:
+    """One line on where the pair stands this year, in the model's own terms."""
+    i, j = model.ids.index(a), model.ids.index(b)
+    return (f"Why {a}-{b}, {int(model.year)}: de facto {int(model.de_facto[i, j])}, "
+            f"de jure {int(model.de_jure[i, j])}; threat {b} to {a} {float(model.threat[i, j]):.2f}, "
+            f"{a} to {b} {float(model.threat[j, i]):.2f}; desired {int(model.desired[i, j])} "
+            f"/ {int(model.desired[j, i])}")
 
 
 def format_drivers(drivers) -> str:
@@ -373,7 +403,7 @@ def format_drivers(drivers) -> str:
     if isinstance(drivers, dict):
         top = sorted(drivers.items(), key=lambda kv: -abs(kv[1])
                      if isinstance(kv[1], (int, float)) else 0)[:3]
-        return ", ".join(f"{k} {v:+.2f}" if isinstance(v, (int, float)) else f"{k} {v}"
+        return ", ".join(f"{k} {signed(v, 2)}" if isinstance(v, (int, float)) else f"{k} {v}"
                          for k, v in top)
     if isinstance(drivers, (list, tuple)):
         return ", ".join(str(d) for d in list(drivers)[:3])
@@ -388,8 +418,47 @@ def _esc(value) -> str:
     return html.escape(str(value))
 
 
-#: Panels scroll inside their grid cell rather than spill over the next one.
-PANEL_STYLE = {"height": "100%", "overflow-y": "auto"}
+#: A one-line message about a value the browser sent and the page refused (per session).
+refused_input = solara.reactive("")
+#: Whether the map draws cooperative (level 1) pairs too (per session).
+show_cooperative = solara.reactive(False)
+
+PAGE_CSS = """
+.alliance-page { font-size: 15px; }
+.alliance-page .v-card__title { font-size: 17px; padding-bottom: 4px; }
+.sidebar-year { font-size: 40px; font-weight: 700; line-height: 1.1; }
+.picker-hint, .inputs-hint { font-size: 13px; color: rgba(0,0,0,.65); margin: 0 0 8px 0; }
+.param-slider .v-input__slot { flex-wrap: wrap; }
+.param-slider .v-input__slot > .v-label { flex: 0 0 100%; margin: 0 0 -6px 0; font-variant-numeric: tabular-nums; }
+ul.map-legend { list-style: none; padding: 0; margin: 6px 0 0 0; display: flex; flex-wrap: wrap;
+    gap: 4px 18px; font-size: 14px; }
+ul.map-legend li { display: flex; align-items: center; gap: 6px; }
+ul.map-legend .swatch-none { font-style: italic; color: rgba(0,0,0,.55); }
+table.why, table.threat { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+table.why th, table.why td { padding: 3px 10px; border-bottom: 1px solid rgba(0,0,0,.12); }
+table.why th[scope=col] { text-align: center; border-bottom: 2px solid rgba(0,0,0,.38); }
+table.why th[scope=row] { text-align: left; font-weight: 500; }
+table.why td.num { text-align: right; min-width: 5em; }
+table.why td.bar { width: 120px; }
+table.why tr.total th, table.why tr.total td { font-weight: 700; border-top: 2px solid rgba(0,0,0,.38); }
+table.why .track { position: relative; height: 12px; background: rgba(0,0,0,.04); }
+table.why .fill { position: absolute; top: 0; height: 12px; }
+table.threat th, table.threat td { padding: 3px 6px; text-align: center; border: 1px solid white; }
+table.threat caption { caption-side: top; text-align: left; padding-bottom: 4px; white-space: nowrap; }
+table.threat td.self { background: rgba(0,0,0,.04); }
+.pair-legend { display: flex; gap: 18px; font-size: 14px; align-items: center; }
+"""
+
+
+@solara.component
+def YearCard(model):
+    """The year in large type at the top of the sidebar, and how far the run has come."""
+    update_counter.get()
+    years = list(model.years)
+    done = years.index(int(model.year)) if int(model.year) in years else 0
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<div class='sidebar-year'>{int(model.year)}</div>"
+        f"<div>year {done + 1} of {len(years)} ({years[0]}-{years[-1]})</div>"))
 
 
 @solara.component
@@ -419,23 +488,28 @@ def YearPanel(model):
             f"</p><p class='weights'>Weights in force (threat weights normalised to sum 1): "
             f"{_esc(shown)}</p><p class='overrides'>Slider overrides: {_esc(asked)}</p>"
             + (f"<p class='note'>{_esc(note)}</p>" if note else ""))
-    solara.HTML(tag="div", unsafe_innerHTML=body, style=PANEL_STYLE)
+    solara.HTML(tag="div", unsafe_innerHTML=body)
 
 
 @solara.component
 def MapPanel(model):
-    """The map of alignments and blocs."""
+    """The map of alignments and blocs, redrawn only when the year or the edge choice changes."""
     update_counter.get()
-    with solara.Column(classes=["alliance-map"]):
-        solara.FigureMatplotlib(draw_map(model), format="png")
+    cooperative = show_cooperative.value
+    svg, legend = solara.use_memo(lambda: map_figure(model, cooperative), [model, model.year, cooperative])
+    with solara.Card(f"Alignments in {int(model.year)}", classes=["alliance-map"]):
+        solara.Checkbox(label="Show cooperative pairs (level 1) too", value=show_cooperative)
+        solara.HTML(tag="div", unsafe_innerHTML=svg + legend)
 
 
 @solara.component
 def ThreatPanel(model):
-    """The threat matrix heatmap."""
+    """The threat matrix as a shaded table, redrawn only in a new year."""
     update_counter.get()
-    with solara.Column(classes=["alliance-threat"]):
-        solara.FigureMatplotlib(draw_threat(model), format="png")
+    table = solara.use_memo(lambda: threat_table(list(model.ids), np.asarray(model.threat, dtype=float)),
+                            [model, model.year])
+    with solara.Card(f"Threat, {int(model.year)}", classes=["alliance-threat"]):
+        solara.HTML(tag="div", unsafe_innerHTML=table)
 
 
 @solara.component
@@ -449,52 +523,49 @@ def PairPicker(model):
 
 
 @solara.component
-def WhyPanel(model):
-    """Why does this pair align as it does? Both sides' utility components, as bars and text."""
+def PairPanel(model):
+    """One pair: its levels by year over the reference, and why it aligns as it does."""
     update_counter.get()
     a, b = chosen_pair(model)
-    with solara.Column(style=PANEL_STYLE):
-        WhyBody(model, a, b)
+    with solara.Card(f"{a}-{b}: levels by year, and why", classes=["alliance-pair"]):
+        PairPicker(model)
+        with solara.Columns([1, 1]):
+            SeriesFigure(model, a, b)
+            WhyTable(model, a, b)
 
 
 @solara.component
-def WhyBody(model, a: str, b: str):
-    """The why panel's picker, bars and table (inside a scrolling column)."""
+def SeriesFigure(model, a: str, b: str):
+    """The chosen pair's levels over the years run so far, redrawn in a new year or pair."""
     update_counter.get()
-    PairPicker(model)
-    values = pair_components(model, a, b)
-    with solara.Column(classes=["alliance-why"]):
-        solara.FigureMatplotlib(draw_why(values, a, b), format="png")
-    i, j = model.ids.index(a), model.ids.index(b)
-    rows = "".join(f"<tr><td>{_esc(c)}</td><td>{u:+.3f}</td><td>{v:+.3f}</td></tr>"
-                   for c, (u, v) in values.items())
-    head = (f"Why {a}-{b}, {int(model.year)}: de facto {int(model.de_facto[i, j])}, "
-            f"de jure {int(model.de_jure[i, j])}; threat {b} to {a} "
-            f"{float(model.threat[i, j]):.2f}, {a} to {b} {float(model.threat[j, i]):.2f}; "
-            f"desired {int(model.desired[i, j])} / {int(model.desired[j, i])}")
-    solara.HTML(tag="div", unsafe_innerHTML=(
-        f"<p><b>{_esc(head)}</b></p><table class='why'><tr><th>component</th>"
-        f"<th>{_esc(a)} toward {_esc(b)}</th><th>{_esc(b)} toward {_esc(a)}</th></tr>"
-        f"{rows}</table>"))
+    reference = solara.use_memo(lambda: reference_series(model, a, b), [model, a, b])
+    svg = solara.use_memo(lambda: series_figure(model, a, b, reference), [model, model.year, a, b])
+    solara.HTML(tag="div", unsafe_innerHTML=_pair_legend(reference is not None) + svg, classes=["alliance-series"])
 
 
 @solara.component
-def SeriesPanel(model):
-    """The chosen pair's levels over the years run so far."""
+def WhyTable(model, a: str, b: str):
+    """Both sides' utility components in one table, redrawn in a new year or pair."""
     update_counter.get()
-    a, b = chosen_pair(model)
-    with solara.Column(classes=["alliance-series"]):
-        solara.FigureMatplotlib(draw_pair_series(model, a, b), format="png")
+    body = solara.use_memo(lambda: f"<p class='why-head'><b>{_esc(pair_headline(model, a, b))}</b></p>"
+                           + why_table(pair_components(model, a, b), a, b), [model, model.year, a, b])
+    solara.HTML(tag="div", unsafe_innerHTML=body, classes=["alliance-why"])
 
 
-# --------------------------------------------------------------------------- the page
+def _pair_legend(reference: bool) -> str:
+    """The pair panel's legend (the entries of :func:`sim.plots.style.levels_legend`) in HTML."""
+    items = []
+    for entry in levels_legend(model_label(1), reference=reference):
+        swatch = (f"<svg width='34' height='12'><line x1='1' y1='6' x2='33' y2='6' stroke='{entry.get_color()}' "
+                  f"stroke-width='{entry.get_linewidth():g}'/></svg>")
+        items.append(f"<span>{swatch} {_esc(entry.get_label())}</span>")
+    return f"<div class='pair-legend'>{''.join(items)}</div>"
 
-#: A one-line message about a value the browser sent and the page refused (per session).
-refused_input = solara.reactive("")
 
+# --------------------------------------------------------------------------- parameters
 
 def _slider(cast):
-    """A slider like solara's, but a value the browser sends is checked before it is used.
+    """A slider that shows its value in its label and checks what the browser sends.
 
     solara's own sliders call ``float(value)`` on whatever arrives, so a forged message
     (text, null, a list) puts a traceback in the page; here it is refused in one line and
@@ -502,7 +573,7 @@ def _slider(cast):
     """
 
     @solara.component
-    def CheckedSlider(label: str, value=0, min=0, max=10, step=1, on_value=None, **_ignored):
+    def CheckedSlider(label: str, value=0, min=0, max=10, step=1, on_value=None):
         reactive_value = solara.use_reactive(value, on_value)
 
         def checked(new) -> None:
@@ -511,71 +582,106 @@ def _slider(cast):
             if not ok:
                 refused_input.set(f"Refused a value for '{label}': expected a number from {min} to {max}.")
                 return
+            if abs(new - reactive_value.value) < step / 2:
+                return  # the slider snapping its starting value to its grid, not a move: keep it exact
             reactive_value.set(cast(new))  # the note of an earlier refusal stays until the page reloads
 
-        return rv.Slider(v_model=reactive_value.value, on_v_model=checked, label=label, min=min, max=max,
-                         step=step, thumb_label=True, dense=False, hide_details=True)
+        return rv.Slider(v_model=reactive_value.value, on_v_model=checked, label=f"{label} = {reactive_value.value:.3g}",
+                         min=min, max=max, step=step, thumb_label=True, dense=False, hide_details=True,
+                         class_="param-slider")
 
     return CheckedSlider
 
 
-class _SolaraForMesa:
-    """The ``solara`` module as Mesa's parameter inputs see it: with checked sliders."""
-
-    SliderFloat = staticmethod(_slider(float))
-    SliderInt = staticmethod(_slider(int))
-
-    def __getattr__(self, name):
-        return getattr(solara, name)
-
-
-_mesa_viz.solara = _SolaraForMesa()
-
-
-def model_params(first: str | None) -> dict:
-    """SolaraViz's ``model_params``: scenario picker, seed, weight sliders.
-
-    Slider starting values come from the first scenario's mechanism where it states them
-    (see :func:`scenario_weights`), otherwise from neutral ones.
-    """
-    defaults = scenario_weights(first) if first else {}
-    params: dict = {
-        "scenario_file": {"type": "Select", "value": first,
-                          "values": list_scenarios(extra=first), "label": "Scenario"},
-        "rng": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1,
-                "label": "Seed"},
-        "use_slider_weights": {"type": "Checkbox", "value": False,
-                               "label": "Override the scenario's weights with the sliders"},
-    }
-    for key, label, lo, hi, step in WEIGHT_SLIDERS:
-        value = defaults.get(key, 0.1 if key == "temperature" else 0.5)
-        value = round(min(max(value, lo), hi) / step) * step  # on the slider's grid
-        params[key] = {"type": "SliderFloat", "value": round(value, 6),
-                       "min": lo, "max": hi, "step": step, "label": label}
-    return params
+SliderFloat = _slider(float)
+SliderInt = _slider(int)
 
 
 def scenario_weights(path: str) -> dict[str, float]:
     """The weights a scenario file states, keyed by the model's keyword names."""
     try:
-        model = AllianceModel(scenario=resolve_scenario(path), rng=0, record=False)
+        model = AllianceModel(scenario=loaded_scenario(resolve_scenario(path)), rng=0, record=False)
     except Exception:  # noqa: BLE001 - a broken scenario still gets a page with neutral sliders
         return {}
     return weights_in_force(model)
 
 
-COMPONENTS_LAYOUT = [(YearPanel, 0), (MapPanel, 0), (WhyPanel, 0), (SeriesPanel, 0),
-                     (ThreatPanel, 0)]
+def parameters_for(scenario: str | None, rng: int = 0, use_slider_weights: bool = False) -> dict:
+    """The page's model parameters with the sliders on ``scenario``'s own weights.
+
+    The values are the weights in force exactly (threat weights as shares), not rounded
+    to a slider's grid: ticking Override without moving a slider must change nothing.
+    """
+    weights = SLIDER_DEFAULTS | (scenario_weights(scenario) if scenario else {})
+    return {"scenario_file": scenario, "rng": rng, "use_slider_weights": use_slider_weights} | weights
 
 
 @solara.component
+def ParameterInputs(model: solara.Reactive, params: solara.Reactive, loads: solara.Reactive):
+    """Scenario picker, seed, override switch and weight sliders, all showing their values.
+
+    Picking a scenario loads it at once with its own weights on the sliders; the seed, the
+    switch and the sliders take effect on Reset, as in Mesa's pages.
+    """
+    first = initial_scenario()
+
+    def pick(value) -> None:
+        entry = offered_name(value)
+        if entry is None:
+            refused_input.set("Refused a scenario this page does not offer.")
+            return
+        new = parameters_for(entry, params.value["rng"], params.value["use_slider_weights"])
+        params.set(new)
+        model.set(VizModel(**new))
+        loads.set(loads.value + 1)
+
+    def setter(key):
+        return lambda value: params.set(params.value | {key: value})
+
+    solara.Select("Scenario", values=list_scenarios(extra=first), value=params.value["scenario_file"],
+                  on_value=pick)
+    solara.HTML(tag="p", unsafe_innerHTML="Picking a scenario loads it at once, sliders on its own weights.",
+                classes=["picker-hint"])
+    SliderInt("Seed", value=params.value["rng"], min=0, max=99, step=1, on_value=setter("rng"))
+    solara.Checkbox(label="Override the scenario's weights with the sliders",
+                    value=params.value["use_slider_weights"], on_value=setter("use_slider_weights"))
+    for key, label, lo, hi, step in WEIGHT_SLIDERS:
+        value = params.value[key]
+        SliderFloat(label, value=value, min=lo, max=max(hi, value), step=step, on_value=setter(key))
+    solara.HTML(tag="p", unsafe_innerHTML="Seed, Override and sliders apply on Reset.", classes=["inputs-hint"])
+
+
+# --------------------------------------------------------------------------- the page
+
+@solara.component
 def Page():
-    """The whole page: Mesa's controls and parameter inputs plus this project's panels."""
+    """The whole page: Mesa's controller, the parameters, and this project's panels."""
     first = solara.use_memo(initial_scenario, [])
-    params = solara.use_memo(lambda: model_params(first), [first])
-    model = solara.use_memo(lambda: VizModel(scenario_file=first, rng=0), [first])
-    SolaraViz(model, components=COMPONENTS_LAYOUT, model_params=params,
-              name="alliance-sim", play_interval=400)
+    params = solara.use_reactive(solara.use_memo(lambda: parameters_for(first), [first]))
+    model = solara.use_reactive(solara.use_memo(lambda: VizModel(scenario_file=first, rng=0), [first]))
+    loads = solara.use_reactive(0)
+    play_interval = solara.use_reactive(400)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+    solara.Style(PAGE_CSS)
+    with solara.AppBar():
+        solara.AppBarTitle("alliance-sim")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Year"):
+            YearCard(model.value)
+        with solara.Card("Controls"):
+            # A scenario loaded by picking starts a fresh controller (its run not yet ended).
+            ModelController(model, model_parameters=params, play_interval=play_interval,
+                            render_interval=render_interval, use_threads=use_threads).key(f"controller-{loads.value}")
+        with solara.Card("Scenario and weights"):
+            ParameterInputs(model, params, loads)
+    with solara.Column(classes=["alliance-page"]):
+        with solara.Columns([2, 1]):
+            MapPanel(model.value)
+            with solara.Card("This year"):
+                YearPanel(model.value)
+        PairPanel(model.value)
+        ThreatPanel(model.value)
 
 
 page = Page

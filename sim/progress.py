@@ -28,3 +28,30 @@ def progress(iterable: Iterable | None = None, *, total: int | None = None, desc
     show = on_terminal() if enabled is None else enabled
     return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr, disable=not show,
                 dynamic_ncols=True, leave=False, **kwargs)
+
+
+class Steps:
+    """A bar over the named steps of a command whose work is not one loop (simulate, then
+    write; score, then draw), so a terminal shows which step the seconds go to.
+
+    Use as a context manager and call :meth:`next` as each step finishes.
+    """
+
+    def __init__(self, desc: str, names: list[str], enabled: bool | None = None):
+        self.names = list(names)
+        self.done = 0
+        self.bar = progress(total=len(self.names), desc=desc, unit="step", enabled=enabled)
+        self.bar.set_postfix_str(self.names[0])
+
+    def next(self) -> None:
+        """The current step is done; show the next one's name."""
+        self.done += 1
+        self.bar.update()
+        if self.done < len(self.names):
+            self.bar.set_postfix_str(self.names[self.done])
+
+    def __enter__(self) -> "Steps":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bar.close()

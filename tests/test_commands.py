@@ -1,7 +1,11 @@
 """Command behaviours users meet: the report lists every pair, landscape writes under
-runs/, progress bars on a terminal only, the Python API of the README."""
+runs/, progress bars on a terminal only, the Python API of the README, threat presets
+and weights in force, check's warnings and ranges, Parquet run folders, period rows."""
+
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from tests.conftest import ROOT, SCENARIOS, run_cli
 
@@ -84,6 +88,25 @@ def test_validate_shows_a_progress_bar_over_the_seeds_on_a_terminal_only():
     assert piped.returncode == 0 and "%|" not in piped.stderr and "Overall" in piped.stdout
 
 
+def test_run_and_validate_of_a_run_folder_show_their_steps_on_a_terminal_only(tmp_path):
+    out = tmp_path / "run"
+    code, stdout, err = run_on_terminal("run", SCENARIOS / "known_paper_alliance.yaml", "--out", out, "--no-plots")
+    assert code == 0, err
+    assert "run known_paper_alliance" in err and "simulating" in err and "1/2" in err
+    assert "writing tables, figures and report" in err and "wrote" in stdout
+    piped = run_cli("run", SCENARIOS / "known_paper_alliance.yaml", "--out", out, "--no-plots")
+    assert piped.returncode == 0 and "%|" not in piped.stderr and "simulating" not in piped.stderr
+    ref = tmp_path / "ref.csv"
+    pd.read_csv(out / "dyads.csv")[["a", "b", "year", "de_jure", "de_facto"]].assign(
+        source="t", confidence=1.0, note="").to_csv(ref, index=False)
+    args = ("validate", out, "--reference", ref, "--out", tmp_path / "v")
+    code, stdout, err = run_on_terminal(*args)
+    assert code == 0, err
+    assert "validate" in err and "scoring" in err and "report and figures" in err and "3/3" in err
+    piped = run_cli(*args[:-2])
+    assert piped.returncode == 0 and "%|" not in piped.stderr and "Overall" in piped.stdout
+
+
 def test_readme_python_api_snippet_runs_and_summary_is_a_property(monkeypatch):
     import re
 
@@ -122,3 +145,144 @@ def test_the_readme_main_job_can_run_twice(tmp_path):
     (out / "validation" / "notes.txt").write_text("mine")
     assert main(["run", scenario, "--out", str(out), "--no-plots"]) == 2
     assert (out / "validation" / "notes.txt").read_text() == "mine"
+
+
+# ------------------------------------------------------------------ threat presets and weights
+def test_a_preset_set_later_replaces_the_files_explicit_threat_weights(tmp_path):
+    from sim.model import AllianceModel
+    from sim.scenario.schema import apply_overrides, load_raw, scenario_from_dict
+
+    historical = SCENARIOS / "central_asia_1991_2024.yaml"
+    proc = run_cli("check", historical, "--set", "mechanism.threat.preset=balance_of_power")
+    assert proc.returncode == 0, proc.stderr
+    assert "threat weights in force: power 1.000, proximity 0.000, offense 0.000, intent 0.000" in proc.stdout
+    assert "note: mechanism.threat.preset=balance_of_power replaces the explicit threat weights" in proc.stderr
+    assert "power 0.478" in proc.stderr and "intent 0.799" in proc.stderr  # the file's, named
+    plain = run_cli("check", historical)
+    assert "threat weights in force: power 0.289, proximity 0.138" in plain.stdout and "note:" not in plain.stderr
+
+    raw = load_raw(historical)
+    notes: list[str] = []
+    bop = apply_overrides(raw, {"mechanism.threat.preset": "balance_of_power"}, notes=notes)
+    assert AllianceModel(scenario_from_dict(bop, base_dir=historical.parent)).threat_weights == \
+        {"power": 1.0, "proximity": 0.0, "offense": 0.0, "intent": 0.0}
+    assert len(notes) == 1
+    # later still wins: a weight set after the preset refines it, as beside it in a file
+    then = apply_overrides(raw, {"mechanism.threat.preset": "balance_of_power", "mechanism.threat.intent": 1.0})
+    assert AllianceModel(scenario_from_dict(then, base_dir=historical.parent)).threat_weights == \
+        {"power": 0.5, "proximity": 0.0, "offense": 0.0, "intent": 0.5}
+
+
+# ------------------------------------------------------------------ check: weights and ranges
+def _scenario(tmp_path, extra: str) -> Path:
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: mine\ntime: {start: 2000, end: 2004}\n"
+                    "states:\n  - {id: A, power: 1.0, capital: {lat: 0, lon: 0}}\n"
+                    "  - {id: B, power: 2.0, capital: {lat: 0, lon: 5}}\n" + extra, encoding="utf-8")
+    return path
+
+
+def test_check_warns_of_a_weight_with_no_input_to_act_on(tmp_path):
+    path = _scenario(tmp_path, "mechanism:\n  utility: {ideology: 2.0, economy: 0.5}\n")
+    proc = run_cli("check", path)
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if "warning:" in line]
+    assert len(warnings) == 2, proc.stderr
+    assert "mine.yaml:7: mechanism.utility.ideology is 2, but no state has an ideology" in warnings[0]
+    assert "mechanism.utility.economy is 0.5, but no pair has a trade value" in warnings[1]
+    assert "does nothing" in warnings[0]
+    given = _scenario(tmp_path, "mechanism:\n  utility: {ideology: 2.0}\n").read_text().replace(
+        "power: 1.0,", "power: 1.0, ideology: [0.2],").replace("power: 2.0,", "power: 2.0, ideology: [0.9],")
+    path.write_text(given)
+    quiet = run_cli("check", path)
+    assert quiet.returncode == 0 and "warning" not in quiet.stderr, quiet.stderr
+    # a threat weighting that leans on intent nobody perceives (proximity and offense: the preset's 1/4)
+    path = _scenario(tmp_path, "mechanism:\n  threat: {power: 1, intent: 1}\n")
+    threat = run_cli("check", path)
+    assert "the intent source of threat has weight 0.4, but no state perceives aggressive intent" in threat.stderr
+
+
+def test_an_effect_beyond_its_fields_range_is_refused_naming_the_range(tmp_path):
+    path = _scenario(tmp_path, "events:\n  - year: 2002\n    name: Scare\n    effects:\n"
+                               "      - {field: intent, op: add, value: 4, observer: A, target: B}\n")
+    proc = run_cli("check", path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "mine.yaml:10: field 'events[0].effects[0].value'" in proc.stderr
+    assert "whose range is 0 to 1" in proc.stderr and "got 4.0" in proc.stderr
+    path.write_text(path.read_text().replace("value: 4", "value: 0.5"))
+    assert run_cli("check", path).returncode == 0
+    path.write_text(path.read_text().replace("op: add, value: 0.5", "op: set, value: 1.45"))
+    over = run_cli("check", path)
+    assert over.returncode == 2 and "a value for 'intent' from 0 to 1 (its range)" in over.stderr and "1.45" in over.stderr
+
+
+# ------------------------------------------------------------------ Parquet run folders
+def test_parquet_run_folder_round_trips_with_types_and_is_read_by_validate_and_explain(tmp_path):
+    import numpy as np
+
+    scenario = SCENARIOS / "known_paper_alliance.yaml"
+    both, pq = tmp_path / "both", tmp_path / "pq"
+    proc = run_cli("run", scenario, "--out", both, "--no-plots", "--format", "both")
+    assert proc.returncode == 0, proc.stderr
+    assert "dyads.csv, dyads.parquet" in proc.stdout and "summary.parquet" in proc.stdout
+    for stem in ("dyads", "states", "events", "structure"):
+        typed, text = pd.read_parquet(both / f"{stem}.parquet"), pd.read_csv(both / f"{stem}.csv")
+        assert list(typed.columns) == list(text.columns) and len(typed) == len(text), stem
+        for col in typed.columns:
+            if pd.api.types.is_float_dtype(typed[col]):
+                assert np.allclose(typed[col], text[col], atol=5e-7, equal_nan=True), (stem, col)
+            elif pd.api.types.is_integer_dtype(typed[col]):
+                assert (typed[col].to_numpy() == text[col].to_numpy()).all(), (stem, col)
+    dyads = pd.read_parquet(both / "dyads.parquet")
+    assert dyads["year"].dtype == np.int64
+    assert all(pd.api.types.is_integer_dtype(dyads[c]) for c in ("de_facto", "de_jure", "a_desired"))
+    assert pd.api.types.is_string_dtype(dyads["a"]) and pd.api.types.is_string_dtype(dyads["classification"])
+    assert pd.read_parquet(both / "states.parquet")["power"].dtype == np.float64
+    summary = pd.read_parquet(both / "summary.parquet")
+    assert len(summary) == 1 and summary.loc[0, "scenario"] == "known_paper_alliance" and summary.loc[0, "seed"] == 0
+    from sim.run.simulate import simulate
+    assert summary.drop(columns=["scenario", "seed"]).iloc[0].to_dict() == simulate(scenario).summary
+
+    assert run_cli("run", scenario, "--out", pq, "--no-plots", "--format", "parquet").returncode == 0
+    assert not list(pq.glob("*.csv"))
+    for table in both.glob("*.parquet"):  # same scenario and seed: byte-identical tables
+        assert (pq / table.name).read_bytes() == table.read_bytes(), table.name
+    ref = tmp_path / "ref.csv"
+    rows = dyads[dyads.year >= 2001][["a", "b", "year", "de_jure", "de_facto"]]
+    rows.assign(source="test", confidence=1.0, note="").to_csv(ref, index=False)
+    outs = [run_cli("validate", folder, "--reference", ref) for folder in (both, pq)]
+    assert outs[0].returncode == 0 and outs[0].stdout == outs[1].stdout, outs[1].stderr
+    assert "model" in outs[0].stdout and " 1.000 " in outs[0].stdout  # the run scored against itself
+    explained = [run_cli("explain", folder, "ally_a", "ALLY_B", "2010") for folder in (both, pq)]
+    assert explained[1].returncode == 0, explained[1].stderr
+    assert explained[1].stdout.splitlines()[0] == explained[0].stdout.splitlines()[0]
+    assert "Last change" in explained[1].stdout
+    # a Parquet run folder is a run folder: the next run may replace it, in either format
+    assert run_cli("run", scenario, "--out", pq, "--no-plots").returncode == 0
+    assert (pq / "dyads.csv").is_file() and not (pq / "dyads.parquet").exists()
+
+
+def test_a_damaged_parquet_table_is_an_input_error(tmp_path):
+    from sim.errors import InputError
+    from sim.run.tables import read_table
+
+    bad = tmp_path / "dyads.parquet"
+    bad.write_bytes(b"PAR1 not really")
+    with pytest.raises(InputError, match="a Parquet table"):
+        read_table(bad)
+    pd.DataFrame({"year": ["1990"], "a": ["X"]}).to_parquet(bad)
+    with pytest.raises(InputError, match="'year'.*a numeric column"):
+        read_table(bad, required=["year", "a"], numeric=["year"])
+    with pytest.raises(InputError, match="'b'"):
+        read_table(bad, required=["year", "a", "b"])
+
+
+def test_validation_period_rows_name_only_scored_years():
+    from sim.analysis.validation import validate
+    from sim.run.simulate import dyad_table, simulate
+
+    run = dyad_table(simulate(SCENARIOS / "known_paper_alliance.yaml").model, components=False)
+    reference = run[run.year >= 2002][["a", "b", "year", "de_jure", "de_facto"]].reset_index(drop=True)
+    report = validate(run, reference, periods=[(2000, 2007), (2008, 2030), (2040, 2050)])
+    labels = set(report.scores.loc[report.scores.scope == "period", "group"])
+    assert labels == {"2002-2007", "2008-2015"}

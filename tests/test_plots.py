@@ -75,22 +75,26 @@ def test_validation_pair_figure_names_levels_and_counts_runs(tmp_path):
     assert_real_figure(path)
 
 
-def test_browser_pair_series_uses_the_shared_panel():
+def test_browser_pair_series_uses_the_shared_picture():
+    """The page's pair panel (SVG) draws what draw_levels draws: level names, the reference
+    as a broad pale step, the model as a navy step of the collected levels."""
+    from sim.plots.page_levels import step_path
+    from sim.plots.svg import linear
+
     model = app.VizModel(scenario_file=str(ROOT / "scenarios" / "central_asia_1991_2024.yaml"), rng=0)
     for _ in range(3):
         model.step()
     a, b = model.ids[0], model.ids[1]
-    fig = app.draw_pair_series(model, a, b)
-    axes = fig.axes
-    assert len(axes) == 2
-    for ax, scale in zip(axes, ("de_facto", "de_jure")):
-        assert [t.get_text() for t in ax.get_yticklabels()] == list(style.SHORT_NAMES[scale].values())
-        colours = {ln.get_color() for ln in _steps(ax)}
-        assert style.MODEL_COLOUR in colours and style.REFERENCE_COLOUR in colours
-        model_line = next(ln for ln in _steps(ax) if ln.get_color() == style.MODEL_COLOUR)
-        i, j = model.ids.index(a), model.ids.index(b)
-        k = 0 if scale == "de_facto" else 1
-        want = [model.level_history[y][k][i, j] for y in sorted(model.level_history)]
-        assert list(model_line.get_ydata()) == want
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["reference", "model (one run)"]
+    reference = app.reference_series(model, a, b)
+    svg = app.series_figure(model, a, b, reference)
+    for scale in ("de_facto", "de_jure"):
+        for name in style.SHORT_NAMES[scale].values():
+            assert f">{name}</text>" in svg
+    assert f'stroke="{style.REFERENCE_COLOUR}"' in svg and f'stroke="{style.MODEL_COLOUR}"' in svg
+    years, levels = model.level_series(a, b)
+    assert years == [1991, 1992, 1993, 1994]
+    path = re.search(r'<path d="([^"]*)"[^>]*class="model" data-scale="de_facto"', svg).group(1)
+    x = linear(1990.5, 2024.5, 96.0, 450.0)
+    assert path.startswith(f"M{x(1990.5):.1f},") and path.endswith(f"H{x(1994.5):.1f}")
+    assert path.count("H") == 4  # one flat step a year, never a slope between levels
+    assert step_path([2000, 2001, 2003], [1, float("nan"), 2], x, lambda v: v).count("M") == 2  # gaps stay gaps

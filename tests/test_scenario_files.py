@@ -104,12 +104,85 @@ def test_set_values_are_read_as_yaml_scalars():
         parse_set_args(["no_equals_sign"])
 
 
-def test_schema_is_json_schema_with_the_top_level_keys(cli):
+SCENARIO_FILES = sorted(SCENARIOS.rglob("*.yaml"))
+
+
+def _schema_validator():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((SCENARIOS / "scenario.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_schema_command_prints_the_shipped_schema_and_writes_it(cli, tmp_path):
     proc = cli("schema")
-    assert proc.returncode == 0
+    assert proc.returncode == 0, proc.stderr
+    shipped = (SCENARIOS / "scenario.schema.json").read_text(encoding="utf-8")
+    assert proc.stdout == shipped, "scenarios/scenario.schema.json is stale: run " \
+        "'alliance-sim schema --out scenarios/scenario.schema.json'"
     schema = json.loads(proc.stdout)
-    assert {"name", "time", "states", "mechanism", "events", "blocs"} <= set(schema["properties"])
-    assert schema["additionalProperties"] is False
+    full = schema["$defs"]["Scenario"]
+    assert {"name", "time", "states", "mechanism", "events", "blocs"} <= set(full["properties"])
+    assert full["additionalProperties"] is False and {"name", "time", "states"} <= set(full["required"])
+    assert cli("schema", "--out", tmp_path / "s.json").returncode == 0
+    assert (tmp_path / "s.json").read_text(encoding="utf-8") == shipped
+    bad = cli("schema", "--out", tmp_path / "no" / "s.json")
+    assert bad.returncode == 2 and "--out" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: str(p.relative_to(SCENARIOS)))
+def test_every_shipped_scenario_follows_the_schema_it_names(path):
+    from sim.reading import load_yaml
+    from sim.scenario.editor_schema import schema_line
+
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == schema_line(path), "first line: the schema comment editors read"
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in _schema_validator().iter_errors(load_yaml(text, path))]
+    assert not errors, errors
+
+
+def test_the_schema_tells_the_kinds_of_file_apart_and_refuses_mistakes():
+    validator = _schema_validator()
+    states = [{"id": "A", "power": 1}, {"id": "B", "power": 1}]
+    good = [{"name": "x", "time": {"start": 1, "end": 2}, "states": states},
+            {"name": "x", "time": {"start": 1, "end": 2}, "states": "states.csv"},
+            {"extends": "base.yaml", "drop_events": ["War"], "set": {"mechanism.threat.mix": 0.2},
+             "mechanism": {"temperature": 0.1}},
+            {"mechanism": "landscape", "name": "t", "actors": ["A", "B"], "actual": {"A": 1, "B": "w"}}]
+    for data in good:
+        assert not list(validator.iter_errors(data)), data
+    bad = [{"name": "x", "states": states},  # no time
+           {"name": "x", "time": {"start": 1, "end": 2}, "states": states, "drop_events": ["War"]},
+           {"extends": "base.yaml", "drop_evnts": ["War"]},
+           {"extends": "base.yaml", "mechanism": {"threat": {"intent": -1}}},
+           {"name": "x", "time": {"start": 1, "end": 2}, "states": [{"id": "A", "intent": 4}, {"id": "B"}]},
+           {"mechanism": "landscape", "name": "t", "actors": ["A", "B"], "k": 1}]
+    for data in bad:
+        assert list(validator.iter_errors(data)), data
+
+
+def test_every_property_of_the_schema_has_a_description():
+    from sim.scenario.editor_schema import json_schema
+
+    missing = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for name, prop in (node.get("properties") or {}).items():
+                if not str(prop.get("description", "")).strip():
+                    missing.append(f"{where}.{name}")
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{where}[{i}]")
+
+    defs = json_schema()["$defs"]
+    walk(defs, "$defs")
+    assert not missing, missing
+    assert len(defs) >= 18 and all(d.get("description") for d in defs.values())
+    threat = defs["ThreatWeights"]["properties"]
+    assert "0-1" in threat["mix"]["description"] and "replaces" in threat["preset"]["description"]
 
 
 def test_pairwise_inputs_by_csv(tmp_path):

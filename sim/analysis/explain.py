@@ -10,8 +10,8 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
-from sim.files import read_csv
 from sim.mechanisms.utility import COMPONENTS
+from sim.run.tables import read_table, run_table, table_path
 
 #: Years before the last change of level over which "components that moved most" are
 #: compared (the ``explain`` help says so; keep the two in step).
@@ -35,11 +35,12 @@ def _canonical(given: str, states: list[str]) -> str:
 
 
 def _pair_rows(run_dir: Path, a: str, b: str) -> tuple[pd.DataFrame, bool, str, str]:
-    path = run_dir / "dyads.csv"
-    if not path.exists():
-        raise InputError(run_dir, None, "a run folder written by 'alliance-sim run' (no dyads.csv in it)")
+    path = table_path(run_dir, "dyads")
+    if path is None:
+        raise InputError(run_dir, None, "a run folder written by 'alliance-sim run' (no dyads.csv or "
+                         "dyads.parquet in it)")
     cols = [f"{s}_{c}" for s in "ab" for c in COMPONENTS + ("total",)]
-    d = read_csv(path, required=["year", "a", "b", "de_facto", "de_jure"],
+    d = read_table(path, required=["year", "a", "b", "de_facto", "de_jure"],
                  numeric=["year", "de_facto", "de_jure", "threat_ab", "threat_ba"] + cols,
                  allow_empty=cols + ["threat_ab", "threat_ba"])
     states = sorted(set(d.a) | set(d.b))
@@ -71,13 +72,11 @@ def _manifest_scenario(run_dir: Path) -> dict:
 
 
 def _memberships(run_dir: Path) -> dict[tuple[int, str], set[str]] | None:
-    """{(year, state): bloc ids} from the run's states.csv, or None without one."""
-    path = run_dir / "states.csv"
-    if not path.exists():
+    """{(year, state): bloc ids} from the run's states table, or None without one."""
+    st = run_table(run_dir, "states", required=("year", "state"), numeric=("year",))
+    if st is None or "blocs" not in st:
         return None
-    st = pd.read_csv(path, keep_default_na=False, dtype={"blocs": str})
-    if "blocs" not in st or "state" not in st:
-        return None
+    st = st.assign(blocs=st["blocs"].fillna("").astype(str))
     return {(int(r.year), str(r.state)): {x for x in str(r.blocs).split(";") if x} for r in st.itertuples()}
 
 
@@ -171,7 +170,7 @@ def explain_pair(run_dir: str | Path, a: str, b: str, year: int | None = None) -
     if year is None:
         year = years[-1]
     if year not in years:
-        raise InputError(run_dir / "dyads.csv", "YEAR", f"a year of the run ({years[0]}-{years[-1]})", got=year)
+        raise InputError(table_path(run_dir, "dyads"), "YEAR", f"a year of the run ({years[0]}-{years[-1]})", got=year)
     k = years.index(year)
     row = rows.iloc[k]
     sa, sb = ("b", "a") if swapped else ("a", "b")
@@ -180,8 +179,8 @@ def explain_pair(run_dir: str | Path, a: str, b: str, year: int | None = None) -
            + (f", class {row.classification}" if "classification" in row and row.classification == row.classification else "")]
     scenario = _manifest_scenario(run_dir)
     rate = (scenario.get("mechanism") or {}).get("adjustment_rate") if isinstance(scenario.get("mechanism"), dict) else None
-    events_path = run_dir / "events.csv"
-    ev = pd.read_csv(events_path, keep_default_na=False) if events_path.exists() else None
+    ev = run_table(run_dir, "events", required=("year", "kind"), numeric=("year",))
+    ev = ev.fillna("").assign(year=ev["year"].astype(int)) if ev is not None else None
     out += _agreement(row, a, b, sa, sb, rate if isinstance(rate, (int, float)) else None)
     source, carrying = _de_jure_source(run_dir, rows, k, a, b, scenario, ev)
     out += source

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.files import atomic_folder, read_csv
+from sim.files import atomic_folder
 from sim.run.report import markdown_table
 from sim.scenario.reference import LEVEL_COLUMNS, SCALES, canonical_pairs, integer_levels
 
@@ -64,8 +64,11 @@ KEY_PAIRS: tuple[tuple[str, str], ...] = (("KZK", "RUS"), ("RUS", "UZB"), ("KZK"
 
 # --------------------------------------------------------------------------- tables
 def load_simulated(path: str | Path) -> list[pd.DataFrame]:
-    """Read a run's ``dyads.csv``; a ``run`` or ``seed`` column splits it into an ensemble."""
-    df = read_csv(path, required=SIMULATED_COLUMNS, numeric=("year",))
+    """Read a run's dyad table (``dyads.csv`` or ``dyads.parquet``); a ``run`` or ``seed``
+    column splits it into an ensemble."""
+    from sim.run.tables import read_table
+
+    df = read_table(path, required=SIMULATED_COLUMNS, numeric=("year",))
     df["year"] = df["year"].astype(int)
     for col in SCALES:
         df[col] = integer_levels(df, col, path, allow_empty=False).astype(int)
@@ -552,7 +555,8 @@ def validate(simulated: pd.DataFrame | Sequence[pd.DataFrame], reference: pd.Dat
     Args:
         simulated: One dyad-year table or a list (one per seed).
         reference: As from :func:`load_reference`.
-        periods: Inclusive year ranges for the per-period breakdown.
+        periods: Inclusive year ranges for the per-period breakdown (clipped to the years
+            the reference scores, so a row never names a year that was not scored).
         split_year: If given, also score years ``>= split_year`` out of sample.
         reference_name: Shown in the report.
     """
@@ -560,7 +564,9 @@ def validate(simulated: pd.DataFrame | Sequence[pd.DataFrame], reference: pd.Dat
     if not runs:
         raise ValueError("no simulated tables to validate")
     first, last = int(reference["year"].min()), int(reference["year"].max())
-    periods = periods_for(first, last) if periods is None else periods
+    # A period row names the years it scores: given periods are clipped to the scored span.
+    periods = periods_for(first, last) if periods is None else \
+        [(max(lo, first), min(hi, last)) for lo, hi in periods if lo <= last and hi >= first]
     scores, changes, series, coverage = [], [], [], {}
     for dim in SCALES:
         aligned = align(runs, reference, dim)

@@ -3,22 +3,47 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from sim.errors import InputError
 
 
+def _note(kind: str, text: str) -> None:
+    print(f"alliance-sim: {kind}: {text}", file=sys.stderr)
+
+
 def load_with_overrides(path: str, sets: list[str] | None):
-    """Read a scenario, apply ``--set`` overrides, and validate the result."""
+    """Read a scenario, apply ``--set`` overrides, and validate the result.
+
+    A note on stderr says when an override replaces more than it names (a threat preset
+    replacing the file's explicit threat weights).
+    """
     from sim.scenario.schema import apply_overrides, load_raw, parse_set_args, scenario_from_dict
 
     raw = load_raw(path)
     overrides = parse_set_args(sets, source=f"{path} (--set)")
     if overrides:
-        raw = apply_overrides(raw, overrides, source=f"{path} (--set)")
+        notes: list[str] = []
+        raw = apply_overrides(raw, overrides, source=f"{path} (--set)", notes=notes)
+        for text in notes:
+            _note("note", text)
         return scenario_from_dict(raw, f"{path} (with --set)", base_dir=Path(path).parent), overrides
     from sim.scenario.schema import load_scenario
     return load_scenario(path), overrides
+
+
+def threat_weights_line(weights: dict[str, float]) -> str:
+    """The threat weights a run uses, after presets, explicit weights, mix and normalising."""
+    return "threat weights in force: " + ", ".join(f"{k} {v:.3f}" for k, v in weights.items())
+
+
+def _preflight(sc) -> None:
+    """The checks ``check`` and ``run`` share; warnings go to stderr."""
+    from sim.scenario.checks import preflight
+
+    for text in preflight(sc):
+        _note("warning", text)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -35,11 +60,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from sim.run.outdir import check_out_dir
     out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
     check_out_dir(out, keep=[Path(args.scenario)], overwrite=args.overwrite)  # before the work
-    from sim.scenario.checks import preflight
-    preflight(sc)  # the same checks as 'check': whatever it accepts, run completes
-    res = simulate(sc, seed=args.seed)
-    res.overrides = overrides
-    write_run(res, out, plots=False if args.no_plots else None, overwrite=args.overwrite)
+    _preflight(sc)  # the same checks as 'check': whatever it accepts, run completes
+    from sim.progress import Steps
+
+    with Steps(f"run {sc.name}", ["simulating", "writing tables, figures and report"]) as steps:
+        res = simulate(sc, seed=args.seed)
+        res.overrides = overrides
+        steps.next()
+        formats = ("csv", "parquet") if args.format == "both" else (args.format,)
+        write_run(res, out, plots=False if args.no_plots else None, overwrite=args.overwrite, formats=formats)
+        steps.next()
     print(terminal_summary(res, out))
     return 0
 
@@ -49,7 +79,8 @@ def terminal_summary(res, out: Path) -> str:
 
     d = res.dyads
     last = d[d.year == d.year.max()]
-    lines = [f"{res.scenario.name}: {res.years[0]}-{res.years[-1]}, {len(res.ids)} states, seed {res.seed}"]
+    lines = [f"{res.scenario.name}: {res.years[0]}-{res.years[-1]}, {len(res.ids)} states, seed {res.seed}",
+             "  " + threat_weights_line(res.model.threat_weights)]
     ev = res.events
     counts = ev.kind.value_counts()
     lines.append("  " + ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(counts.items())))
@@ -60,7 +91,9 @@ def terminal_summary(res, out: Path) -> str:
                      + (f", {r.classification}" if "classification" in r else ""))
     if res.model.bloc_ids:
         lines.append("  blocs: " + "; ".join(f"{b}={','.join(sorted(m)) or '-'}" for b, m in res.model.blocs.items()))
-    lines.append(f"  wrote {out}/ (dyads.csv, states.csv, events.csv, manifest.json, report.md, figures)")
+    files = sorted(p.name for p in out.iterdir() if p.suffix != ".png")
+    figures = sum(1 for p in out.iterdir() if p.suffix == ".png")
+    lines.append(f"  wrote {out}/ ({', '.join(files)}" + (f", {figures} figures)" if figures else ")"))
     return "\n".join(lines)
 
 
@@ -73,10 +106,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return 0
     sc, _ = load_with_overrides(args.scenario, args.set)
     if sc.mechanism.kind == "agent":
-        from sim.scenario.checks import preflight
-        preflight(sc)  # limits, memory, every table the scenario names: what run needs
+        _preflight(sc)  # limits, memory, every table the scenario names: what run needs
     print(f"{args.scenario}: ok ({len(sc.states)} states, {sc.time.start}-{sc.time.end}, "
           f"{len(sc.events)} events, {len(sc.blocs)} blocs, mechanism {sc.mechanism.kind})")
+    if sc.mechanism.kind == "agent":
+        from sim.mechanisms.threat import COMPONENTS, threat_weights
+
+        t = sc.mechanism.threat
+        print("  " + threat_weights_line(threat_weights(t.preset, t.mix, **{c: getattr(t, c) for c in COMPONENTS})))
     return 0
 
 
@@ -106,9 +143,19 @@ def _blocs(labels, ids) -> list[list[str]]:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from sim.scenario.schema import json_schema
+    from sim.scenario.editor_schema import json_schema_text
 
-    print(json_schema())
+    text = json_schema_text()
+    if not args.out:
+        print(text, end="")
+        return 0
+    from sim.files import atomic_file
+
+    out = Path(args.out)
+    if out.is_dir() or not out.parent.is_dir():
+        raise InputError(args.out, "--out", "a file path in an existing folder")
+    atomic_file(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    print(f"wrote {out}")
     return 0
 
 
@@ -130,6 +177,8 @@ def register(subparsers) -> None:
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
+    p.add_argument("--format", choices=("csv", "parquet", "both"), default="csv", help="tables as csv (default), "
+                   "parquet (typed columns for pandas, R, DuckDB; adds summary.parquet) or both")
     p.set_defaults(func=_cmd_run)
 
     p = subparsers.add_parser(
@@ -158,8 +207,7 @@ def register(subparsers) -> None:
                    help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
     p.set_defaults(func=_cmd_structure)
 
-    p = subparsers.add_parser("schema", help="print the JSON Schema of scenario files")
-    p.set_defaults(func=_cmd_schema)
+    _add_schema_parser(subparsers)
 
     p = subparsers.add_parser(
         "explain", help="why a pair's alignment is what it is, and why it changed",
@@ -171,9 +219,24 @@ def register(subparsers) -> None:
                     "pair's last change of level (from the year 3 years before that change to the "
                     "year of the change).")
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by 'alliance-sim run' "
-                   "(holds dyads.csv; states.csv, events.csv and manifest.json add the instruments)")
+                   "(holds dyads.csv or dyads.parquet; its states and events tables and manifest.json add the "
+                   "instruments)")
     p.add_argument("a", metavar="A", help="a state id of the run, in any case (e.g. KZK or kzk)")
     p.add_argument("b", metavar="B", help="another state id of the run, in any case")
     p.add_argument("year", metavar="YEAR", nargs="?", type=int,
                    help="a year of the run (default: the last year)")
     p.set_defaults(func=_cmd_explain)
+
+
+def _add_schema_parser(subparsers) -> None:
+    """The ``schema`` parser, apart so that ``register`` stays short."""
+    p = subparsers.add_parser(
+        "schema", help="print the JSON Schema of scenario files",
+        description="Print the JSON Schema (draft 2020-12) of scenario files: agent scenarios, "
+                    "counterfactuals that extend one, and landscape files, every field with its "
+                    "description, units and range. Editors with a YAML language server (VS Code and "
+                    "others) check a file against it when its first line names it, as the shipped "
+                    "scenarios do: '# yaml-language-server: $schema=scenario.schema.json'.")
+    p.add_argument("--out", metavar="FILE", help="write the schema to FILE instead of printing it "
+                   "(e.g. scenarios/scenario.schema.json, the copy the shipped scenarios name)")
+    p.set_defaults(func=_cmd_schema)

@@ -45,7 +45,6 @@ def _scenario_of(target: Path):
 def _runs(target: Path, seeds: int, need_classes: bool):
     """Dyad-year tables and state-year tables of a scenario's ensemble or of one run folder."""
     from sim.analysis.validation import load_simulated
-    from sim.files import read_csv
 
     if target.suffix.lower() in (".yaml", ".yml"):
         if not target.is_file():
@@ -60,14 +59,15 @@ def _runs(target: Path, seeds: int, need_classes: bool):
             raise InputError(target, None, "a scenario whose runs produce dyad-year tables")
         tables = [r.dyads if need_classes else dyad_table(r.model, components=False) for r in results]
         return tables, [r.states for r in results]
-    dyads = target / "dyads.csv"
-    if not dyads.is_file():
-        raise InputError(target, None, "a run folder holding dyads.csv, or a .yaml scenario")
-    states = target / "states.csv"
+    from sim.run.tables import run_table, table_path
+
+    dyads = table_path(target, "dyads")
+    if dyads is None:
+        raise InputError(target, None, "a run folder holding dyads.csv or dyads.parquet, or a .yaml scenario")
     tables = load_simulated(dyads)
-    if not states.is_file():
+    frame = run_table(target, "states", required=("state", "year"), numeric=("year",))
+    if frame is None:
         return tables, []
-    frame = read_csv(states, required=("state", "year"), numeric=("year",))
     return tables, [frame.assign(year=frame["year"].astype(int))]
 
 
@@ -146,13 +146,20 @@ def _handle(args) -> int:
     tables, states_tables = _runs(target, args.seeds, need_classes=patterns_path is not None)
     reference = _reference_for(args, set().union(*(set(t["a"]) | set(t["b"]) for t in tables)))
     periods = _parse_periods(args.periods) if args.periods else None
-    report = validate(tables, reference, periods=periods, split_year=args.split_year,
-                      reference_name=str(args.reference))
-    from_year = args.from_year if args.from_year is not None else int(reference["year"].min())
-    _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patterns_path, from_year)
+    from sim.progress import Steps
+
+    names = ["scoring", "blocs and patterns"] + (["report and figures"] if args.out else [])
+    with Steps("validate", names) as steps:
+        report = validate(tables, reference, periods=periods, split_year=args.split_year,
+                          reference_name=str(args.reference))
+        steps.next()
+        from_year = args.from_year if args.from_year is not None else int(reference["year"].min())
+        _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patterns_path, from_year)
+        steps.next()
+        path = report.write(args.out) if args.out else None
+        steps.next()
     _print(report, args.split_year)
-    if args.out:
-        path = report.write(args.out)
+    if path is not None:
         print(f"\nreport written to {path}")
     return 0
 
@@ -164,7 +171,8 @@ def register(subparsers) -> None:
         description="Score simulated alignments against a reference timeline, next to naive "
                     "baselines (persistence, majority, climatology).")
     p.add_argument("target", metavar="RUN_DIR|SCENARIO",
-                   help="a run folder holding dyads.csv, or a scenario .yaml to simulate")
+                   help="a run folder holding dyads.csv or dyads.parquet (alliance-sim run "
+                        "--format), or a scenario .yaml to simulate")
     p.add_argument("--reference", required=True, metavar="FILE",
                    help="reference timeline CSV (a,b,year,de_jure,de_facto,source,confidence,note)")
     p.add_argument("--seeds", type=int, default=10, metavar="N",

@@ -59,35 +59,51 @@ def scenario_kind(path: str | Path) -> str | None:
 class ActorEntry(BaseModel):
     """An actor: its id (a COW abbreviation for real states) and an optional name."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     id: str = Field(min_length=1)
+    """Identifier of the actor, used by sizes, propensities and actual."""
     name: str | None = None
+    """Name shown in the output (default: the id)."""
 
 
 class PropensityRow(BaseModel):
     """One symmetric propensity ``p_ab = p_ba``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     a: str
+    """One actor of the pair."""
     b: str
+    """The other actor."""
     value: float = Field(allow_inf_nan=False)
+    """Propensity to work together: positive (affinity) or negative (hostility), any finite number."""
 
 
 class LandscapeSpec(BaseModel):
     """A validated landscape scenario (sizes and propensities resolved from CSVs)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     mechanism: Literal["landscape"]
+    """landscape: this file is an Axelrod-Bennett landscape, run with 'alliance-sim landscape'."""
     name: str = Field(min_length=1)
+    """Name of the landscape, shown in the output."""
     description: str | None = None
+    """One or two sentences on what the landscape represents."""
     sources: list[str] | str | None = None
+    """Where sizes and propensities come from (citations)."""
     actors: list[ActorEntry] = Field(min_length=2)
+    """The actors, two or more: ids, or entries with id and name."""
     sizes: dict[str, float] | None = None
+    """Size of each actor (e.g. a CINC share), 0 or more, by actor id; or sizes_csv."""
     sizes_csv: str | None = None
+    """CSV with columns actor,size, relative to this file (instead of sizes)."""
     propensities: list[PropensityRow] | None = None
+    """Symmetric pairwise propensities; pairs not listed are 0. Or propensities_csv."""
     propensities_csv: str | None = None
+    """CSV with columns a,b,value, relative to this file (instead of propensities)."""
     k: int = Field(default=2, ge=2, le=12)
+    """Number of blocs the actors are divided into, 2-12 (default 2)."""
     actual: dict[str, str] | None = None
+    """The actual alignment to score the minima against: a bloc name for every actor."""
 
     @field_validator("actors", mode="before")
     @classmethod

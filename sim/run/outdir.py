@@ -27,7 +27,8 @@ from pathlib import Path
 from sim.errors import InputError
 
 #: Files a run writes into its folder (see :func:`sim.run.simulate.write_run`).
-RUN_FILES = frozenset({"dyads.csv", "states.csv", "events.csv", "structure.csv", "manifest.json", "report.md"})
+RUN_FILES = frozenset({f"{stem}.{fmt}" for stem in ("dyads", "states", "events", "structure")
+                       for fmt in ("csv", "parquet")} | {"summary.parquet", "manifest.json", "report.md"})
 #: Keys every run manifest holds.
 MANIFEST_KEYS = frozenset({"scenario_name", "seed", "content_hash", "states", "years"})
 HOW = "choose a new or empty folder with --out, or pass --overwrite to replace it"

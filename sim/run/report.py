@@ -71,7 +71,7 @@ def run_report(res: "RunResult", figures: dict[str, str]) -> str:
             for r in main.itertuples()]
     if len(rows) > 60:
         rows = rows[:60]
-        out.append("(first 60 changes; the full list is in events.csv)\n")
+        out.append("(first 60 changes; the full list is in the events table)\n")
     out += [markdown_table(["year", "change", "who", "what", "drivers"], rows) if rows else "No structural change.", ""]
 
     shocks = ev[~ev.kind.isin(STRUCTURAL + ("de_facto_change",))]

@@ -21,8 +21,7 @@ from sim.mechanisms.classify import CLASSES
 from sim.model import AllianceModel, coerce_scenario
 from sim.scenario.schema import Scenario, canonical_json
 from sim.mechanisms.utility import COMPONENTS
-
-FLOAT_FORMAT = "%.6f"
+from sim.run.tables import FORMATS, write_table
 
 
 @dataclass
@@ -205,31 +204,38 @@ def manifest(res: RunResult) -> dict[str, Any]:
     }
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    df.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+def summary_table(res: RunResult) -> pd.DataFrame:
+    """The run's scalar outcomes as one typed row, with the scenario and seed that made them."""
+    return pd.DataFrame([{"scenario": res.scenario.name, "seed": res.seed, **res.summary}])
 
 
 def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
-              report: bool | None = None, overwrite: bool = False) -> Path:
+              report: bool | None = None, overwrite: bool = False,
+              formats: tuple[str, ...] = ("csv",)) -> Path:
     """Write the run folder; an earlier run folder of the same name is replaced at the end.
 
     A folder that holds anything but an earlier run is refused unless ``overwrite`` (see
     :mod:`sim.run.outdir`); a failure or an interruption leaves no temporary folder.
+    ``formats`` are the table formats, CSV and/or Parquet (see :mod:`sim.run.tables`);
+    Parquet adds ``summary.parquet``.
     """
     from sim.run.outdir import check_out_dir, remove_stale_temporaries
 
+    if not formats or set(formats) - set(FORMATS):
+        raise ValueError(f"table formats from {FORMATS}, got {formats!r}")
     out_dir = Path(out_dir)
     keep = [Path(res.scenario.source)] if Path(res.scenario.source).is_file() else []
     check_out_dir(out_dir, keep=keep, overwrite=overwrite)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir.parent)
     with atomic_folder(out_dir) as tmp:
-        _write_csv(res.dyads, tmp / "dyads.csv")
-        _write_csv(res.states, tmp / "states.csv")
-        _write_csv(res.events, tmp / "events.csv")
+        for stem, table in (("dyads", res.dyads), ("states", res.states), ("events", res.events)):
+            write_table(table, tmp, stem, formats)
         if res.model.record:
             from sim.analysis.structure import balance_over_time
-            _write_csv(balance_over_time(res.model), tmp / "structure.csv")
+            write_table(balance_over_time(res.model), tmp, "structure", formats)
+        if "parquet" in formats:
+            write_table(summary_table(res), tmp, "summary", ["parquet"])
         (tmp / "manifest.json").write_text(json.dumps(manifest(res), indent=2, sort_keys=True) + "\n")
         figures: dict[str, str] = {}
         if plots if plots is not None else res.scenario.outputs.plots:

@@ -194,11 +194,18 @@ def check_reference(sc) -> None:
                          line=line_of(sc, "reference")) from None
 
 
-def preflight(sc) -> None:
-    """Everything ``run`` needs of an agent scenario, checked before any simulation."""
+def preflight(sc) -> list[str]:
+    """Everything ``run`` needs of an agent scenario, checked before any simulation.
+
+    Returns:
+        Warnings for the caller to print: weights the scenario sets that have no input to
+        act on (see :mod:`sim.scenario.unused_weights`).
+    """
     check_limits(sc)
     check_agreement(sc)
     from sim.model import inputs_for
+    from sim.scenario.unused_weights import unused_weights
 
-    inputs_for(sc)  # reads and checks every table the scenario names
+    inputs = inputs_for(sc)  # reads and checks every table the scenario names
     check_reference(sc)
+    return unused_weights(sc, inputs)

@@ -624,13 +624,18 @@ def _apply_op(arr: np.ndarray, key, op: str, value: float, field: str) -> None:
     """Apply ``op`` at ``key``; refuse what would take the field out of its range.
 
     ``set`` must give a value in the field's range and ``mul`` a factor of at least 0. On a
-    bounded scale an ``add`` or ``mul`` saturates (the caller keeps the range); on a
+    bounded scale an ``add`` or ``mul`` saturates (the caller keeps the range), but an
+    ``add`` larger than the whole range is refused (it could only ever hit a bound); on a
     magnitude the result itself must stay in range, where the value was in range before
     (a value already outside, from a table, is the table's and not the effect's).
     """
     lo, hi = _effect_range(field)
     if op == "set" and not lo <= value <= hi:
-        raise EffectProblem("value", f"a '{field}' value from {lo:g} to {hi:g}", got=value)
+        raise EffectProblem("value", f"a value for '{field}' from {lo:g} to {hi:g} (its range)", got=value)
+    if op == "add" and field in SATURATING_FIELDS and abs(value) > hi - lo:
+        raise EffectProblem("value", f"a change of at most {hi - lo:g} either way for '{field}', whose range is "
+                            f"{lo:g} to {hi:g} (add {value:g} would always end at a bound; 'set' names a level)",
+                            got=value)
     if op == "mul" and value < 0:
         raise EffectProblem("value", f"a factor of at least 0 for '{field}'", got=value)
     before = np.array(arr[key], dtype=float, copy=True)

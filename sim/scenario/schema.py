@@ -50,7 +50,9 @@ def _types_in(ann: Any) -> set:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    # A string under a field is its description in the JSON Schema editors show
+    # (``alliance-sim schema``); every field has one (tests/test_scenario_files.py).
+    model_config = ConfigDict(extra="forbid", validate_default=True, use_attribute_docstrings=True)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -67,43 +69,64 @@ class Capital(_Strict):
     """Capital coordinates, in degrees; used for proximity and for drawing the map."""
 
     lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    """Latitude of the capital in degrees, -90 (south) to 90 (north)."""
     lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    """Longitude of the capital in degrees, -180 (west) to 180 (east)."""
 
 
 class Doctrine(_Strict):
-    """Standing foreign-policy dispositions of a state.
-
-    Attributes:
-        neutral: Permanent neutrality: no alliance treaties, no collective-defence bloc.
-        multi_vector: Dislike of any one relationship standing above the others (0-1).
-        autonomy: Sensitivity to domination and entrapment by a stronger partner (0-1).
-        bandwagon: Propensity to side with an overwhelming close threat rather than
-            balance against it (0-1).
-    """
+    """Standing foreign-policy dispositions of a state (each left empty: the inputs table, else 0)."""
 
     neutral: bool | None = None
+    """Permanent neutrality: no level above mechanism.neutral_max_level with anyone, no
+    alliance treaty, no collective-defence bloc."""
     multi_vector: Unit | None = None
+    """Multi-vector policy, 0-1: dislike of any one relationship standing above the others,
+    and a pull toward other strong states as counterweights (the autonomy component)."""
     autonomy: Unit | None = None
+    """Sensitivity to domination and entrapment by a stronger partner, 0-1 (the autonomy
+    component: a cost of aligning with a stronger state)."""
     bandwagon: Unit | None = None
+    """Propensity to side with an overwhelming close threat rather than balance against it,
+    0-1 (0: never bandwagons; the bandwagon component needs it above 0)."""
 
 
 class StateSpec(_Strict):
     """One state. Fields left empty are taken from the scenario's input tables."""
 
     id: Id
+    """Short identifier used everywhere else in the scenario (letters, digits, underscore;
+    at most 32 characters), e.g. a COW abbreviation such as RUS."""
     name: str | None = None
+    """Name shown in reports and figures (default: the id)."""
     power: NonNeg | None = None
+    """Aggregate capability, above 0, in any unit (e.g. a CINC share; 1.45 is as valid): only
+    ratios between states count, because threat uses each state's share of the power it
+    faces. Needed for every state unless inputs.states gives it."""
     offense: NonNeg | None = None
+    """Offensive capability, 0 or more, in the unit of power (default: equal to power)."""
     economy: NonNeg | None = None
+    """Economic size, 0 or more, in the unit of power (default: equal to power)."""
     capital: Capital | None = None
+    """Capital coordinates: distances between capitals give proximity where pairs give no
+    distance_km or contiguity."""
     ideology: list[Finite] | None = None
+    """Value positions (regime type and other dimensions), one number per dimension, the same
+    length for every state; the ideology component is 1 for identical vectors and -1 at a
+    distance of mechanism.ideology_scale or more."""
     interests: list[Finite] | None = None
+    """Interest positions (e.g. UN ideal points), the same length for every state; pairs
+    without an interests value get 1 - 2 min(1, distance / mechanism.interest_scale)."""
     intent: Unit | None = Field(
-        None, description="Aggressive intent that every other state perceives by default.")
+        None, description="Aggressive intent, 0-1, that every other state perceives in this one by default "
+        "(the intent source of threat).")
     perceives: dict[Id, Unit] = Field(
-        default_factory=dict, description="This state's perception of others' aggressive intent.")
-    doctrine: Doctrine = Field(default_factory=Doctrine)
+        default_factory=dict, description="This state's perception of others' aggressive intent, "
+        "0-1, by state id; overrides their 'intent'.")
+    doctrine: Doctrine = Field(default_factory=Doctrine, description="Standing foreign-policy "
+                               "dispositions: neutrality, multi-vector policy, autonomy, bandwagoning.")
     leader: str | None = None
+    """Name of the leader (reports and explanations; events of field 'leader' change it)."""
 
 
 class PairSpec(_Strict):
@@ -111,103 +134,182 @@ class PairSpec(_Strict):
     ``intent`` are directed (a's dependence on b, a's perception of b) unless ``mutual``."""
 
     a: Id
+    """First state of the pair (an id from 'states')."""
     b: Id
+    """Second state of the pair (an id from 'states', not a)."""
     interests: Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)] | None = None
+    """Convergence of interests, -1 (opposed) to 1 (identical): the interests component."""
     trade: Unit | None = None
+    """Trade dependence of a on b, 0-1 (both ways if mutual): the economy component."""
     intent: Unit | None = None
+    """Aggressive intent a perceives in b, 0-1 (both ways if mutual): the intent source of threat."""
     contiguity: bool | None = None
+    """Whether the two share a land border (closeness 1 for proximity)."""
     distance_km: NonNeg | None = None
+    """Distance between the two in km, 0 to 20,100 (default: between their capitals);
+    closeness is exp(-distance / mechanism.proximity_km)."""
     initial_de_facto: Annotated[int, Field(ge=-2, le=3)] | None = None
+    """De facto level in the first year: -2 militarised, -1 tense, 0 distant (default),
+    1 cooperative, 2 close partnership, 3 active alliance."""
     initial_de_jure: Annotated[int, Field(ge=-1, le=3)] | None = None
+    """Bilateral instrument in force in the first year: -1 hostile instrument, 0 none
+    (default), 1 friendship / cooperation, 2 strategic partnership / basing, 3 alliance treaty."""
     mutual: bool = True
+    """Whether the directed values (trade, intent) hold both ways (default true)."""
 
 
 class Pairs(_Strict):
-    csv: str | None = Field(None, description="CSV with columns a,b and any PairSpec field.")
-    values: list[PairSpec] = Field(default_factory=list)
+    """Dyadic inputs and initial levels, from a CSV and/or inline (inline adds to the CSV)."""
+
+    csv: str | None = Field(None, description="CSV with columns a,b and any PairSpec field (optionally "
+                            "year: the value holds from that year on), relative to the scenario file.")
+    values: list[PairSpec] = Field(default_factory=list, description="Inline pair entries, one per pair.")
 
 
 class Inputs(_Strict):
     """Time-varying calibrated tables (see ``alliance-sim calibrate``)."""
 
-    states: str | None = Field(None, description="State-year CSV: state,year,power,offense,...")
-    dyads: str | None = Field(None, description="Directed dyad-year CSV: a,b,year,interests,...")
+    states: str | None = Field(None, description="State-year CSV (state,year,power,offense,economy,lat,lon,"
+                               "democracy,ideology_*,neutral,multi_vector,autonomy,bandwagon,leader), "
+                               "relative to the scenario file; inline state fields override it.")
+    dyads: str | None = Field(None, description="Directed dyad-year CSV (a,b,year,interests,trade,intent,"
+                              "distance_km,contiguity), relative to the scenario file.")
 
 
 class ThreatWeights(_Strict):
     """Walt's four sources of threat. Weights are normalised to sum to one.
 
     ``preset`` gives a starting point (``balance_of_power``: aggregate power alone;
-    ``balance_of_threat``: all four equally); explicit weights override the preset's;
-    ``mix`` then moves linearly from pure balance of power (0) to that weighting (1).
+    ``balance_of_threat``: all four equally); explicit weights in the same mapping replace
+    the preset's; ``mix`` then moves linearly from pure balance of power (0) to that
+    weighting (1). A preset set later (``--set``, a counterfactual's ``set``) replaces the
+    file's explicit weights (see :func:`apply_overrides`).
     """
 
     preset: Literal["balance_of_power", "balance_of_threat"] | None = "balance_of_threat"
+    """Starting weights: balance_of_power (power 1, the rest 0) or balance_of_threat (1/4
+    each, the default). Explicit weights beside it replace the preset's; a preset given by
+    --set or a counterfactual's 'set' replaces the file's explicit weights."""
     mix: Unit | None = None
+    """0-1: moves linearly from pure balance of power (0) to the weighting above (1);
+    empty: the weighting above as it is."""
     power: NonNeg | None = None
+    """Weight of aggregate power (j's share of the power i faces), 0 or more, before normalising."""
     proximity: NonNeg | None = None
+    """Weight of proximity (closeness times relative power), 0 or more, before normalising;
+    needs capitals, distances or contiguity."""
     offense: NonNeg | None = None
+    """Weight of offensive capability (share of offense, times closeness), 0 or more, before normalising."""
     intent: NonNeg | None = None
+    """Weight of perceived aggressive intent, 0 or more, before normalising; needs intent
+    inputs (states' intent or perceives, pairs' intent, intent events)."""
 
 
 class UtilityWeights(_Strict):
     """Weights of the alignment-utility components (see ``sim.mechanisms.utility``)."""
 
     security: NonNeg = 1.0
+    """Weight of the help a partner gives against one's threats, 0 or more (default 1)."""
     balancing: NonNeg = 1.0
+    """Weight of pushing away from the states that threaten one most, 0 or more (default 1)."""
     bandwagon: NonNeg = 1.0
+    """Weight of siding with an overwhelming close threat, 0 or more (default 1); acts only
+    for states with doctrine.bandwagon above 0."""
     ideology: NonNeg = 0.5
+    """Weight of shared values, 0 or more (default 0.5); acts only when states have ideology
+    vectors (states[*].ideology or democracy/ideology_* columns of inputs.states)."""
     interests: NonNeg = 0.5
+    """Weight of convergent interests, 0 or more (default 0.5); acts only with interests inputs
+    (pairs' interests, states' interests vectors, the inputs.dyads table)."""
     economy: NonNeg = 0.5
-    disputes: NonNeg = Field(0.5, description="Weight of open disputes between the two (dispute inputs, 0-1).")
+    """Weight of trade dependence, 0 or more (default 0.5); acts only with trade inputs."""
+    disputes: NonNeg = Field(0.5, description="Weight of open disputes between the two, 0 or more (default "
+                             "0.5); acts only with 'dispute' events (severity 0-1).")
     autonomy: NonNeg = 0.5
-    commitment: NonNeg = Field(0.0, description="Weight of the obligations in force (0-1: a bilateral "
-                               "instrument's level / 3; a bloc binds its members chiefly to its leading "
-                               "power): the pull of what a pair signed on its practice; 0 leaves it out.")
+    """Weight of the cost of depending on a stronger partner and of multi-vector balancing,
+    0 or more (default 0.5); acts only for states with doctrine autonomy or multi_vector above 0."""
+    commitment: NonNeg = 0.0
+    """Weight of the obligations in force, 0 or more (default 0: left out): what a pair signed
+    pulls its practice. Obligations run 0-1: a bilateral instrument's level / 3 (-1/3 for a
+    hostile one); a bloc binds its members chiefly to its leading power. Acts only when the
+    scenario has instruments or blocs."""
     inertia: NonNeg = 0.5
+    """Weight of the pull of the current de facto level (status-quo bias), 0 or more (default 0.5)."""
 
 
 class Mechanism(_Strict):
     """How states turn inputs into alignment choices; every number is a model parameter."""
 
     kind: Literal["agent", "landscape"] = "agent"
-    threat: ThreatWeights = Field(default_factory=ThreatWeights)
-    utility: UtilityWeights = Field(default_factory=UtilityWeights)
-    temperature: NonNeg = Field(0.2, description="Logit noise of level choices (0 = none).")
+    """agent (the default: states choosing levels year by year) or landscape (an
+    Axelrod-Bennett landscape file, run with 'alliance-sim landscape')."""
+    threat: ThreatWeights = Field(default_factory=ThreatWeights, description="Weights of the four "
+                                  "sources of threat (balance of power to balance of threat).")
+    utility: UtilityWeights = Field(default_factory=UtilityWeights, description="Weights of the "
+                                    "components of the utility of aligning with a partner.")
+    temperature: NonNeg = Field(0.2, description="Gumbel (logit) noise of level choices, 0 or more, in "
+                                "units of the choice value (0 = none, deterministic; default 0.2).")
     level_gain: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
-        3.0, description="Levels per unit of net utility.")
+        3.0, description="Levels per unit of net utility: the wanted level is normal_level + level_gain "
+        "times the utility, clipped to -2..3 (above 0; default 3).")
     normal_level: Annotated[float, Field(ge=-1, le=2, allow_inf_nan=False)] = Field(
         0.0, description="Level a pair settles at when nothing pulls it either way (0 distant, "
-        "1 the ordinary cooperation of normal diplomatic relations); -1 to 2.")
+        "1 the ordinary cooperation of normal diplomatic relations); -1 to 2 (default 0).")
     adjustment_rate: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
-        0.5, description="Share of the gap to the agreed level closed each year (inertia).")
+        0.5, description="Share of the gap to the agreed level closed each year, above 0 "
+        "up to 1 (1: no inertia; default 0.5).")
     proximity_km: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
-        1500.0, description="Distance at which proximity falls to 1/e for non-contiguous states.")
+        1500.0, description="Distance in km at which closeness falls to 1/e for non-contiguous "
+        "states, at least 1 (default 1500).")
     ideology_scale: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    """Distance between ideology vectors at which affinity reaches -1, in their units (above 0; default 1)."""
     interest_scale: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 2.0
+    """Distance between interest vectors at which convergence reaches -1, in their units (above 0; default 2)."""
     formalise_years: Annotated[int, Field(ge=1, le=50)] = 3
+    """Consecutive years a pair must want and practise a higher level before a bilateral
+    instrument is signed (or a hostile one imposed), 1-50 (default 3)."""
     denounce_years: Annotated[int, Field(ge=1, le=50)] = 2
+    """Consecutive years one side must want level -1 or below before it denounces an
+    instrument (and years below the leave margin before a bloc exit), 1-50 (default 2)."""
     lapse_years: Annotated[int, Field(ge=1, le=200)] | None = None
+    """Years an instrument may stay paper_gap or more above the de facto level before it
+    lapses, 1-200; empty (the default): instruments never lapse."""
     paper_gap: Annotated[int, Field(ge=1, le=5)] = 2
+    """Levels by which de jure must exceed de facto for a paper alliance (and for lapsing), 1-5 (default 2)."""
     neutral_max_level: Annotated[int, Field(ge=0, le=3)] = 1
+    """Highest level a neutral state may want with anyone, 0-3 (default 1, cooperative)."""
     sanction_power_share: Unit = Field(
-        0.0, description="Least share of the system's power a state needs to impose a hostile "
-                         "instrument (sanctions); 0 lets every state impose them.")
-    bloc_join_margin: Finite = Field(1.0, description="Join when mean wanted level >= bloc level - margin.")
-    bloc_leave_margin: Finite = Field(2.0, description="Leave when mean wanted level < bloc level - margin.")
+        0.0, description="Least share of the system's power, 0-1, a state needs to impose a hostile "
+                         "instrument (sanctions); 0 (the default) lets every state impose them.")
+    bloc_join_margin: Finite = Field(1.0, description="Join a bloc when the power-weighted mean wanted level "
+                                     "toward its members is at least its commitment less this margin, in levels "
+                                     "(default 1).")
+    bloc_leave_margin: Finite = Field(2.0, description="Leave a bloc when that mean has been below its "
+                                      "commitment less this margin for denounce_years, in levels (default 2).")
     natural_threshold: Unit = 0.3
+    """Least mean ideology affinity and interest convergence, 0-1, for a values-driven pair to
+    count as natural allies (classification only; default 0.3)."""
     shared_threat_threshold: Unit = 0.3
+    """Least shared threat, 0-1, for a threat-driven pair to count as strategic partners
+    (classification only; default 0.3)."""
 
 
 class BlocSpec(_Strict):
     """A multilateral bloc. Founders are members from ``founded``; others join on scores."""
 
     id: Id
+    """Short identifier of the bloc (e.g. CSTO), used by events and reports."""
     name: str | None = None
+    """Full name shown in reports (default: the id)."""
     level: Annotated[int, Field(ge=1, le=3)] = 3
+    """De jure level that common membership gives a pair of members: 1 cooperation
+    organisation, 2 strategic partnership, 3 collective defence (default 3)."""
     founded: Year | None = None
+    """Year the bloc is founded, within the time span (empty: it exists from the start)."""
     dissolved: Year | None = None
+    """Year the bloc is dissolved, after 'founded' (empty: never)."""
     founders: list[Id] = Field(default_factory=list)
+    """States that are members from the founding year on (ids from 'states')."""
     patron: Id | None = Field(None, description="Outside sponsor whose relations count in joining.")
     eligible: list[Id] | None = Field(
         None, description="States the bloc's charter admits (default: every state).")
@@ -225,6 +327,7 @@ class BlocSpec(_Strict):
         default_factory=list, description="Founders or members from outside the scenario's states "
         "(e.g. Georgia, Ukraine, Azerbaijan and Moldova for GUUAM); named for the record, not modelled.")
     source: str | None = None
+    """Where the bloc's dates and membership come from (a citation)."""
 
 
 Op = Literal["set", "add", "mul"]
@@ -237,16 +340,34 @@ class Effect(_Strict):
     field: Literal["power", "offense", "economy", "neutral", "multi_vector", "autonomy",
                    "bandwagon", "leader", "government", "ideology", "intent", "interests", "trade",
                    "contiguity", "distance_km", "dispute", "bloc"]
+    """The input changed. State fields (need 'state'): power, offense, economy (0 or more),
+    neutral (true/false), multi_vector, autonomy, bandwagon (0-1), leader, government (a
+    name), ideology (one dimension, see 'index'). Pair fields (need observer/target or a/b):
+    intent, trade, dispute, contiguity (0-1), interests (-1 to 1), distance_km (0 to 20,100).
+    bloc: found or dissolve the bloc named in 'bloc'. Alignment levels are never inputs."""
     op: Op = "set"
+    """set (the value replaces the input; it must lie in the field's range), add (the value
+    is added; on a 0-1 or -1..1 scale the result stops at the bounds, and a change larger
+    than the whole range is refused) or mul (the input is multiplied by the value, 0 or more)."""
     value: Any = None
+    """The number to set, add or multiply by (in the field's units); true/false for neutral;
+    a name for leader and government; found or dissolve for bloc."""
     state: Id | list[Id] | None = None
+    """State or states whose input changes (state fields)."""
     index: Annotated[int, Field(ge=0)] = 0
+    """For ideology: which dimension of the ideology vector changes (0 = the first)."""
     observer: Id | list[Id] | Literal["all"] | None = None
+    """Directed pair fields: the state(s) whose view changes (e.g. who perceives intent), or all."""
     target: Id | list[Id] | None = None
+    """Directed pair fields: the state(s) viewed (e.g. whose intent is perceived)."""
     a: Id | None = None
+    """Pair fields: one state of the pair (with b; both directions unless 'directed')."""
     b: Id | None = None
+    """Pair fields: the other state of the pair."""
     directed: bool = False
+    """With a/b: change only a's view of b (default false: both directions)."""
     bloc: Id | None = None
+    """For field bloc: the id of the bloc founded or dissolved (from 'blocs')."""
 
     @model_validator(mode="after")
     def _check_targets(self) -> "Effect":
@@ -279,12 +400,19 @@ class EventSpec(_Strict):
     """A dated change of inputs, with the evidence behind it."""
 
     year: Year
+    """Year the effects start, a simulated year within the time span."""
     name: str
+    """Name of the event, shown in reports and explanations; a counterfactual's drop_events
+    names events by it."""
     kind: Literal["perception", "capability", "doctrine", "leader", "government", "dispute",
                   "shock", "interest", "bloc", "economic"] = "shock"
-    until: Year | None = Field(None, description="First year the effects no longer apply.")
+    """What kind of change this is (for reports; the effects say what changes). Default shock."""
+    until: Year | None = Field(None, description="First year the effects no longer apply (the inputs go "
+                               "back to what they were); empty: to the end of the run.")
     source: str | None = None
+    """The evidence behind the event (a citation)."""
     effects: list[Effect] = Field(min_length=1)
+    """The changes of inputs, one or more, applied in order."""
 
     @model_validator(mode="after")
     def _check_until(self) -> "EventSpec":
@@ -294,9 +422,14 @@ class EventSpec(_Strict):
 
 
 class TimeSpec(_Strict):
+    """The simulated span: one step per 'step' years from start to end."""
+
     start: Year
+    """First year; it holds the initial conditions (-5000 to 5000)."""
     end: Year
+    """Last year, inclusive, not before start; at most 1000 years after it."""
     step: Annotated[int, Field(ge=1, le=100)] = 1
+    """Years per step, 1-100 (default 1)."""
 
     @model_validator(mode="after")
     def _check(self) -> "TimeSpec":
@@ -306,10 +439,16 @@ class TimeSpec(_Strict):
 
 
 class Outputs(_Strict):
+    """What a run folder shows besides its tables."""
+
     snapshots: list[Year] = Field(default_factory=list)
+    """Years of the network snapshots figure (years within the span; default: spread over it)."""
     pairs: list[tuple[Id, Id]] = Field(default_factory=list)
+    """Pairs [a, b] followed in the terminal summary, the pair figures and the sweep metrics."""
     plots: bool = True
+    """Draw the run's figures (default true; 'run --no-plots' skips them)."""
     report: bool = True
+    """Write report.md (default true)."""
 
 
 class ThreatSource(_Strict):
@@ -321,37 +460,53 @@ class ThreatSource(_Strict):
     """
 
     id: Id
+    """Identifier of the threat source (not a state id); spells of one source share it."""
     name: str | None = None
+    """Name shown in reports (default: the id)."""
     base: Id = Field(description="The state on whose territory it operates: distances run "
                      "from that state's capital, and its neighbours count as contiguous.")
     start: Year
+    """First year of the spell."""
     end: Year = Field(description="Last year of the spell, inclusive.")
     power: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
-        description="Aggregate capability on the scale of the states' power (a CINC-like share).")
+        description="Aggregate capability, 0-1, on the scale of the states' power "
+                    "(a CINC-like share).")
     offense: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
-        description="Offensive capability on the scale of the states' offense.")
+        description="Offensive capability, 0-1, on the scale of the states' offense.")
     intent: dict[Id, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(
         default_factory=dict, description="Aggressive intent toward each state, 0-1 (states not "
         "listed: 'default').")
     default_intent: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    """Aggressive intent, 0-1, toward states not listed in 'intent' (default 0)."""
     source: str | None = None
+    """The evidence behind the spell (a citation)."""
 
 
 class Scenario(_Strict):
     """A complete scenario. See ``alliance-sim schema`` for the JSON Schema."""
 
     name: Id
+    """Identifier of the scenario (letters, digits, underscore): names run folders (runs/NAME-seedN)."""
     description: str | None = None
+    """One or two sentences on what the scenario represents."""
     time: TimeSpec
+    """The simulated span."""
     mechanism: Mechanism = Field(default_factory=Mechanism)
+    """How states turn inputs into alignment choices: every model parameter."""
     states: list[StateSpec] = Field(min_length=2)
+    """The states, two or more (or the path of a CSV or YAML file listing them)."""
     inputs: Inputs = Field(default_factory=Inputs)
+    """Calibrated state-year and dyad-year tables (see 'alliance-sim calibrate')."""
     pairs: Pairs = Field(default_factory=Pairs)
+    """Dyadic inputs and initial levels."""
     blocs: list[BlocSpec] = Field(default_factory=list)
+    """Multilateral blocs (alliances, unions, forums)."""
     events: list[EventSpec] = Field(default_factory=list)
+    """Dated changes of inputs, with their evidence."""
     threat_sources: list[ThreatSource] = Field(
         default_factory=list, description="Threats that are not states (armed movements).")
     outputs: Outputs = Field(default_factory=Outputs)
+    """Figures, report and the pairs followed by a run."""
     reference: str | None = Field(None, description="Reference timeline CSV (pairs, years, levels) for validation and overlays.")
     bloc_reference: str | None = Field(
         None, description="Bloc membership reference CSV (state, bloc, year, member) for validation.")
@@ -893,12 +1048,33 @@ def _model_in(ann: Any) -> Any:
     return None
 
 
+#: Explicit threat weights: a threat preset set after them replaces them.
+THREAT_WEIGHT_KEYS = ("power", "proximity", "offense", "intent")
+
+
+def _preset_replaces_weights(threat: dict, notes: list[str] | None) -> None:
+    """A preset set on top of explicit weights means that preset: the later setting wins.
+
+    Within one mapping, explicit weights refine the preset beside them; but a preset given
+    afterwards (``--set mechanism.threat.preset=balance_of_power``, a counterfactual's
+    ``set``) would otherwise be overruled by the weights it was meant to replace.
+    """
+    dropped = {k: threat.pop(k) for k in THREAT_WEIGHT_KEYS if k in threat}
+    dropped = {k: v for k, v in dropped.items() if v is not None}
+    if dropped and notes is not None:
+        notes.append(f"mechanism.threat.preset={threat.get('preset')} replaces the explicit threat weights "
+                     "set before it (" + ", ".join(f"{k} {v:g}" if isinstance(v, (int, float)) else f"{k} {v}"
+                                                   for k, v in dropped.items()) + ")")
+
+
 def apply_overrides(data: dict, overrides: dict[str, Any], source: str = "--set",
-                    walked: list | None = None) -> dict:
+                    walked: list | None = None, notes: list[str] | None = None) -> dict:
     """Return a copy of a raw scenario dict with dotted-path overrides applied.
 
     ``states.RUS.power`` and ``states.0.power`` both address Russia's power; a key the
     schema knows may be created (``mechanism.threat.mix``), anything else is an error.
+    Overrides apply in order, and a threat preset replaces the explicit threat weights
+    set before it (a note saying so goes to ``notes``).
     """
     out = copy.deepcopy(data)
     for path, value in overrides.items():
@@ -916,6 +1092,8 @@ def apply_overrides(data: dict, overrides: dict[str, Any], source: str = "--set"
                 container[key] = value
                 if walked is not None:
                     walked.append((path, tuple(keys)))
+                if tuple(keys) == ("mechanism", "threat", "preset") and isinstance(container, dict):
+                    _preset_replaces_weights(container, notes)
             else:
                 if isinstance(container, dict) and key not in container:
                     container[key] = {}
@@ -936,14 +1114,6 @@ def parse_set_args(items: list[str] | None, source: str = "--set") -> dict[str, 
         except InputError as exc:  # bad YAML, deep nesting, an alias bomb
             raise InputError(source, key.strip(), f"a YAML value ({exc.expected})") from None
     return result
-
-
-def json_schema() -> str:
-    """The JSON Schema of scenario files, for editors."""
-    schema = Scenario.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "alliance-sim scenario"
-    return json.dumps(schema, indent=2, sort_keys=True)
 
 
 def canonical_json(sc: Scenario) -> str:

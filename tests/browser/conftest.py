@@ -120,7 +120,7 @@ class Traffic:
 @pytest.fixture
 def viz_page(chromium, viz_server, artifacts, request):
     """A fresh page on the server, its traffic recorded, a screenshot saved at the end."""
-    context = chromium.new_context(viewport={"width": 1500, "height": 1100})
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     traffic = Traffic()
     page.on("request", lambda r: traffic.requests.append(r.url))

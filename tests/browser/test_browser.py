@@ -22,10 +22,14 @@ def shown_year(page) -> int:
     return int(re.search(r"Year (\d+)", page.locator("h2.year").inner_text()).group(1))
 
 
-def map_src(page) -> str:
-    img = page.locator(".alliance-map img").first
-    img.wait_for()
-    return img.get_attribute("src")
+def map_year(page) -> int:
+    return int(page.locator(".alliance-map svg .map-year").text_content())
+
+
+def slider_value(page, label: str) -> float:
+    """The value a slider's label shows (``"Threat: aggregate power = 0.289"``)."""
+    text = page.locator(".v-input label", has_text=label).inner_text()
+    return float(text.rsplit("=", 1)[1])
 
 
 def weights_text(page) -> str:
@@ -58,8 +62,8 @@ def choose(page, label: str, option: str) -> None:
 
 
 def test_page_loads_with_no_request_off_this_machine(viz_page):
-    viz_page.locator(".alliance-map img").first.wait_for()
-    viz_page.locator(".alliance-threat img").first.wait_for()
+    viz_page.locator(".alliance-map svg").first.wait_for()
+    viz_page.locator("table.threat").first.wait_for()
     viz_page.wait_for_load_state("networkidle")
     settle(viz_page)
     traffic = viz_page.traffic
@@ -70,32 +74,47 @@ def test_page_loads_with_no_request_off_this_machine(viz_page):
     assert viz_page.locator(".v-alert.error").count() == 0  # no error box on the page
 
 
-def test_step_advances_the_year_and_redraws_the_map(viz_page):
+def test_step_advances_the_year_everywhere_it_is_shown(viz_page):
     from sim.model import AllianceModel
 
     start = AllianceModel(scenario=SCENARIO, rng=0).year
-    assert shown_year(viz_page) == start
-    before = map_src(viz_page)
+    assert shown_year(viz_page) == start == map_year(viz_page)
+    assert int(viz_page.locator(".sidebar-year").inner_text()) == start
+    body = viz_page.locator("body").inner_text()
+    assert "Time:" not in body and "PAGE 0" not in body.upper()  # no step count, no nameless tab
     viz_page.get_by_role("button", name="Step").click()
     viz_page.locator("h2.year", has_text=f"Year {start + 1}").wait_for(timeout=20_000)
-    viz_page.wait_for_function(
-        "old => document.querySelector('.alliance-map img').src !== old", arg=before,
-        timeout=20_000)
-    assert map_src(viz_page) != before
+    viz_page.locator(".sidebar-year", has_text=str(start + 1)).wait_for(timeout=20_000)
+    assert map_year(viz_page) == start + 1
+    assert viz_page.locator(".alliance-map .v-card__title").inner_text() == f"Alignments in {start + 1}"
     settle(viz_page)
     assert viz_page.traffic.off_machine() == [] and viz_page.traffic.failed == []
 
 
-def test_moving_a_slider_changes_the_models_weight_on_reset(viz_page):
-    slider = viz_page.locator(".v-input", has=viz_page.locator("label", has_text="Threat: aggregate power"))
-    thumb = slider.locator("[role=slider]")
-    before = float(thumb.get_attribute("aria-valuenow"))
+def test_play_runs_year_after_year_until_paused(viz_page):
+    start = shown_year(viz_page)
+    viz_page.get_by_role("button", name="▶").click()
+    viz_page.locator(".sidebar-year", has_text=str(start + 2)).wait_for(timeout=30_000)
+    viz_page.get_by_role("button", name="❚❚").click()
+    viz_page.wait_for_timeout(1500)
+    paused = shown_year(viz_page)
+    assert paused >= start + 2 and int(viz_page.locator(".sidebar-year").inner_text()) == paused
+    viz_page.wait_for_timeout(1500)
+    assert shown_year(viz_page) == paused == map_year(viz_page)
+
+
+def test_moving_a_slider_shows_its_value_and_changes_the_models_weight_on_reset(viz_page):
+    label = "Threat: aggregate power"
+    thumb = viz_page.locator(".v-input", has=viz_page.locator("label", has_text=label)).locator("[role=slider]")
+    before = slider_value(viz_page, label)
+    assert before == pytest.approx(float(thumb.get_attribute("aria-valuenow")), abs=0.006)
     thumb.focus()
     for _ in range(4):
         thumb.press("ArrowLeft" if before >= 0.2 else "ArrowRight")
     viz_page.wait_for_timeout(300)
     after = float(thumb.get_attribute("aria-valuenow"))
-    assert after == pytest.approx(before - 0.2 if before >= 0.2 else before + 0.2)
+    assert after == pytest.approx(before - 0.04 if before >= 0.2 else before + 0.04, abs=0.006)
+    viz_page.locator(".v-input label", has_text=f"{label} = {after:g}").wait_for(timeout=10_000)  # shown
     in_force = float(re.search(r"power_weight=([0-9.e-]+)", weights_text(viz_page)).group(1))
     viz_page.get_by_text("Override the scenario's weights with the sliders").click()
     viz_page.get_by_role("button", name="Reset").click()
@@ -104,7 +123,30 @@ def test_moving_a_slider_changes_the_models_weight_on_reset(viz_page):
     assert now != pytest.approx(in_force, abs=1e-3)  # the model weighs aggregate power anew
 
 
-def test_why_panel_shows_the_selected_pairs_components(viz_page):
+def test_sliders_follow_the_picked_scenario_and_override_keeps_its_weights(viz_page):
+    """Pick Central Asia: it loads at once, every slider shows its weights exactly, and
+    Override + Reset runs on them (not on the first scenario's, not rounded to a grid)."""
+    from sim.app import VizModel, weights_in_force
+
+    central = "central_asia_1991_2024.yaml"
+    assert "loads it at once" in viz_page.locator(".picker-hint").inner_text()
+    choose(viz_page, "Scenario", central)
+    viz_page.locator("h2.year + ul + p", has_text=central).wait_for(timeout=20_000)
+    wanted = weights_in_force(VizModel(scenario_file=central, rng=0))
+    viz_page.locator(".v-input label", has_text="Ideological affinity = 0.084").wait_for(timeout=10_000)
+    assert slider_value(viz_page, "Noise temperature") == pytest.approx(wanted["temperature"])
+    assert slider_value(viz_page, "Threat: aggregate power") == pytest.approx(wanted["power_weight"], abs=6e-4)
+    viz_page.get_by_text("Override the scenario's weights with the sliders").click()
+    viz_page.get_by_role("button", name="Reset").click()
+    overrides = viz_page.locator("p.overrides", has_text="ideology_weight=0.084,")
+    overrides.wait_for(timeout=20_000)
+    assert "temperature=0.025" in overrides.inner_text()
+    in_force = dict(re.findall(r"(\w+)=([0-9.e-]+)", weights_text(viz_page)))
+    assert {k: float(v) for k, v in in_force.items()} == pytest.approx(
+        {k: float(f"{v:.3g}") for k, v in wanted.items()})
+
+
+def test_why_panel_shows_the_selected_pairs_components_in_one_readable_table(viz_page):
     from sim.model import AllianceModel
 
     model = AllianceModel(scenario=SCENARIO, rng=0)
@@ -113,13 +155,29 @@ def test_why_panel_shows_the_selected_pairs_components(viz_page):
     choose(viz_page, "State B", b)
     viz_page.get_by_text(f"Why {a}-{b}").wait_for(timeout=20_000)
     rows = viz_page.locator("table.why tr").all_inner_texts()
-    table = {cells[0]: (float(cells[1]), float(cells[2]))
-             for cells in (r.split("\t") for r in rows[1:])}
+    cells = [r.split("\t") for r in rows[1:]]
+    table = {c[0].strip(): (float(c[1]), float(c[3])) for c in cells}
     i, j = model.ids.index(a), model.ids.index(b)
     assert "total" in table
     for name, (ab, ba) in table.items():
         assert ab == pytest.approx(model.components[name][i, j], abs=6e-4)
         assert ba == pytest.approx(model.components[name][j, i], abs=6e-4)
+    text = viz_page.locator("table.why").inner_text()
+    assert "-0.000" not in text
+    widths = viz_page.evaluate("""() => [...document.querySelectorAll('table.why tr:nth-child(2) > *')]
+        .map(c => c.getBoundingClientRect().width)""")
+    assert len(widths) == 5 and min(widths) > 30  # five separate columns, none squeezed shut
+    clipped = viz_page.evaluate("""() => {
+        const scrolling = [];
+        for (let el = document.querySelector('table.why'); el; el = el.parentElement) {
+            const style = getComputedStyle(el);
+            if (/(auto|scroll|hidden)/.test(style.overflowY + style.overflowX)
+                && (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1))
+                scrolling.push(el.className || el.tagName);
+        }
+        return scrolling;
+    }""")
+    assert len(clipped) <= 1, clipped  # at most the page's own scroll: no panel cuts the table
 
 
 # --------------------------------------------------------------------------- forged input

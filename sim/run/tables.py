@@ -1,0 +1,91 @@
+"""The tables of a run folder, as CSV or Parquet: written and read in one place.
+
+``alliance-sim run --format`` writes a run's tables (dyads, states, events, structure) as
+CSV (the default), as Parquet, or both. Parquet keeps the column types, so pandas, R's
+``arrow`` and DuckDB read years and levels as integers and shares as floats without
+parsing text; a Parquet run folder also holds ``summary.parquet``, the run's scalar
+outcomes in one row (:attr:`sim.run.simulate.RunResult.summary`). Every reader of a run
+folder (``validate``, ``explain``) goes through :func:`run_table`, which takes whichever
+format the folder holds, Parquet first, and checks a Parquet table as :func:`sim.files.read_csv`
+checks a CSV: required columns present, numeric columns numbers and finite.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.files import read_csv
+
+#: Table formats of a run folder, as ``--format`` names them.
+FORMATS = ("csv", "parquet")
+#: Decimals of floats in CSV tables (Parquet keeps the full double).
+FLOAT_FORMAT = "%.6f"
+
+
+def write_table(df: pd.DataFrame, folder: Path, stem: str, formats: Iterable[str]) -> list[str]:
+    """Write ``df`` as ``stem.csv`` and/or ``stem.parquet`` in ``folder``; return the file names."""
+    names = []
+    for fmt in formats:
+        path = Path(folder) / f"{stem}.{fmt}"
+        if fmt == "csv":
+            df.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+        elif fmt == "parquet":
+            df.to_parquet(path, index=False, engine="pyarrow")
+        else:
+            raise ValueError(f"unknown table format {fmt!r}")
+        names.append(path.name)
+    return names
+
+
+def table_path(run_dir: str | Path, stem: str) -> Path | None:
+    """The run folder's ``stem`` table: the Parquet file if there is one, else the CSV, else None."""
+    for fmt in ("parquet", "csv"):
+        path = Path(run_dir) / f"{stem}.{fmt}"
+        if path.is_file():
+            return path
+    return None
+
+
+def read_table(path: str | Path, *, required: Iterable[str] = (), numeric: Iterable[str] = (),
+               allow_empty: Iterable[str] = ()) -> pd.DataFrame:
+    """Read a run table from CSV or Parquet (by its suffix) and check its columns.
+
+    Args:
+        required: Columns that must exist (and, unless in ``allow_empty``, have no gaps).
+        numeric: Columns whose present values must be finite numbers.
+        allow_empty: Columns where a missing value is allowed.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".parquet":
+        return read_csv(path, required=required, numeric=numeric, allow_empty=allow_empty)
+    try:
+        df = pd.read_parquet(path, engine="pyarrow")
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise InputError(path, None, f"a Parquet table ({str(exc).splitlines()[0]})") from None
+    allow = set(allow_empty)
+    for col in required:
+        if col not in df.columns:
+            raise InputError(path, col, "this column (the table does not have it)")
+        if col not in allow and df[col].isna().any():
+            raise InputError(path, col, "a value in every row", got=f"a gap in row {int(df[col].isna().argmax()) + 1}")
+    for col in numeric:
+        if col not in df.columns:
+            continue
+        if not (pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])):
+            raise InputError(path, col, "a numeric column", got=str(df[col].dtype))
+        values = df[col].to_numpy(dtype=float, na_value=np.nan)
+        bad = np.isinf(values) | (np.isnan(values) & (col not in allow))
+        if bad.any():
+            raise InputError(path, col, "finite numbers", got=f"{values[bad][0]} in row {int(np.argmax(bad)) + 1}")
+    return df
+
+
+def run_table(run_dir: str | Path, stem: str, **checks) -> pd.DataFrame | None:
+    """The run folder's ``stem`` table (Parquet first, else CSV), checked; None if it has neither."""
+    path = table_path(run_dir, stem)
+    return None if path is None else read_table(path, **checks)

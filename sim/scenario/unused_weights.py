@@ -1,0 +1,75 @@
+"""Weights with nothing to act on: ``check`` and ``run`` warn about them.
+
+A weight multiplies a component built from inputs. When the scenario gives none of those
+inputs the component is zero for every pair and year, and the weight silently does
+nothing: a user who writes ``utility.ideology: 2`` without giving any state an ideology
+sees no effect and no reason. Each rule names the weight, what it needs and where a
+scenario gives it. The rules look at the built input arrays, so a value from a table, an
+inline field or an event counts alike. Only weights the scenario sets itself are judged
+(a utility weight it writes, or a threat weighting it writes); defaults are not the
+user's claim that a component matters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.scenario.limits import line_of
+
+
+def _any(values) -> bool:
+    return values is not None and bool(np.any(np.asarray(values) != 0))
+
+
+def _utility_needs(inp) -> dict[str, tuple[bool, str]]:
+    """Per utility weight: whether its inputs exist, and what they would be."""
+    return {
+        "ideology": (inp.ideology.shape[2] > 0, "no state has an ideology (states[*].ideology, or "
+                     "democracy/ideology_* columns in inputs.states)"),
+        "interests": (_any(inp.interests), "no pair has an interests value (pairs' interests, states' "
+                      "interests vectors, the inputs.dyads table or interests events)"),
+        "economy": (_any(inp.trade), "no pair has a trade value (pairs' trade, the inputs.dyads table "
+                    "or trade events)"),
+        "disputes": (_any(inp.dispute), "no 'dispute' event gives the pairs a dispute"),
+        "bandwagon": (_any(inp.bandwagon), "no state has doctrine.bandwagon above 0"),
+        "autonomy": (_any(inp.autonomy) or _any(inp.multi_vector),
+                     "no state has doctrine.autonomy or doctrine.multi_vector above 0"),
+    }
+
+
+def _threat_needs(inp) -> dict[str, tuple[bool, str]]:
+    off_diagonal = ~np.eye(inp.n, dtype=bool)
+    located = bool(np.any(np.isfinite(inp.distance[:, off_diagonal]))) or _any(inp.contiguity)
+    intent = _any(inp.intent) or (inp.sources is not None and _any(inp.sources.intent))
+    return {
+        "proximity": (located, "no state has a capital and no pair a distance_km or contiguity"),
+        "intent": (intent, "no state perceives aggressive intent (states' intent or perceives, pairs' "
+                   "intent, the inputs.dyads table, intent events or threat sources)"),
+    }
+
+
+def unused_weights(sc, inp) -> list[str]:
+    """Warnings, one line each, for weights of ``sc`` that its inputs ``inp`` leave idle."""
+    from sim.mechanisms.threat import COMPONENTS, threat_weights
+
+    out = []
+    utility = sc.mechanism.utility
+    for name, (has, what) in _utility_needs(inp).items():
+        weight = getattr(utility, name)
+        if name in utility.model_fields_set and weight > 0 and not has:
+            out.append(_warning(sc, ("mechanism", "utility", name), f"mechanism.utility.{name} is {weight:g}",
+                                what, f"the {name} component is 0 for every pair"))
+    threat = sc.mechanism.threat
+    if threat.model_fields_set:
+        in_force = threat_weights(threat.preset, threat.mix, **{c: getattr(threat, c) for c in COMPONENTS})
+        for name, (has, what) in _threat_needs(inp).items():
+            if in_force[name] > 0 and not has:
+                out.append(_warning(sc, ("mechanism", "threat", name), f"the {name} source of threat has "
+                                    f"weight {in_force[name]:.3g}", what, "it adds no threat"))
+    return out
+
+
+def _warning(sc, loc: tuple, subject: str, missing: str, consequence: str) -> str:
+    line = line_of(sc, *loc)
+    where = f"{sc.source}:{line}" if line else sc.source  # as error messages name places
+    return f"{where}: {subject}, but {missing}: {consequence}, so the weight does nothing"

@@ -412,7 +412,8 @@ class AllianceModel(mesa.Model):
                 exit_streak=self.bloc_exit_streak, charters=self.charters):
             verb = {"bloc_expulsion": "expelled from"}.get(kind, kind.replace("bloc_", ""))
             self._log(kind, self.ids[i], None, f"{verb} {self.bloc_names[self.bloc_ids[b_i]]}",
-                      self.bloc_drivers(i, b_i) if self.record else "")
+                      (self.expulsion_drivers(i, b_i) if kind == "bloc_expulsion" else self.bloc_drivers(i, b_i))
+                      if self.record else "")
         self.de_jure = self._combined_de_jure()
 
     def classify_pairs(self) -> None:
@@ -502,6 +503,16 @@ class AllianceModel(mesa.Model):
                 sums[c] = sums.get(c, 0.0) + w * v
         ranked = sorted(sums.items(), key=lambda kv: -abs(kv[1]))[:top]
         return f"{self.ids[i]}: " + ", ".join(f"{c} {v:+.2f}" for c, v in ranked)
+
+    def expulsion_drivers(self, i: int, b_i: int, top: int = 3) -> str:
+        """Why a bloc expelled state i: the strongest member's components toward it (the
+        members' acceptance is power-weighted, so the leading member's view weighs most)."""
+        others = [m for m in np.nonzero(self.members[:, b_i])[0] if m != i]
+        if not others:
+            return ""
+        lead = max(others, key=lambda m: self.power[m])
+        ranked = sorted(self.weighted_components(lead, i).items(), key=lambda kv: -abs(kv[1]))[:top]
+        return f"{self.ids[lead]} toward {self.ids[i]}: " + ", ".join(f"{c} {v:+.2f}" for c, v in ranked)
 
     # -- views used by the visualisation and reports ------------------------------------------
     @property

@@ -38,12 +38,17 @@ FISHEYE_RADIUS = 12.0
 #: Area (points^2) of the smallest and the largest capital's circle.
 NODE_AREA = (90.0, 900.0)
 #: Least distance (points) between two capitals' centres, so that their labels do not collide.
-LABEL_GAP = 22.0
+LABEL_GAP = 26.0
 #: Side (points) of a bloc mark and the step between two marks under one capital.
 MARK_SIDE, MARK_STEP = 6.0, 7.5
-#: Line width (points) by |de facto level|; cooperation is thin and pale.
-EDGE_WIDTH = {1: 0.8, 2: 2.2, 3: 3.4}
+#: Line width (points) by de facto level; cooperation is thin and pale, and a treaty ahead of
+#: a merely cooperative or distant practice is a medium dashed line.
+EDGE_WIDTH = {-2: 2.2, -1: 1.6, 1: 0.8, 2: 2.2, 3: 3.4}
+PAPER_WIDTH = 1.4
 COOPERATION_ALPHA = 0.55
+#: Above this many states, cooperation (the commonest level) is not drawn: hundreds of pale
+#: lines would cover the map and hide the lines that matter.
+COOPERATION_MAX_STATES = 12
 
 
 def map_positions(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -96,25 +101,32 @@ def spread_apart(points: np.ndarray, gap: np.ndarray, rounds: int = 80) -> np.nd
 
 
 def edge_style(de_facto: np.ndarray, de_jure: np.ndarray, shared_bloc: np.ndarray):
-    """Which pairs get a line, and how: ``(i, j, colour, width, dashed)`` arrays, weakest first.
+    """Which pairs get a line, and how, weakest first (drawn first, so strong lines lie on top).
 
     Args:
         de_facto: n x n levels -2..3.
         de_jure: n x n levels -1..3.
         shared_bloc: n x n booleans, True where both states belong to one bloc.
+
+    Returns:
+        Arrays ``i``, ``j`` (the pair), ``level`` (de facto), ``dashed`` (a treaty ahead of
+        practice outside a shared bloc), and lists of colours (RGBA) and widths.
     """
-    ii, jj = np.triu_indices(len(de_facto), k=1)
+    n = len(de_facto)
+    ii, jj = np.triu_indices(n, k=1)
     facto, jure = de_facto[ii, jj].astype(int), de_jure[ii, jj].astype(int)
     # A hostile pair without a treaty (de jure 0 over de facto -1) is not a paper one.
-    paper = (jure > np.maximum(facto, 0)) & ~shared_bloc[ii, jj]
-    keep = (facto != 0) | paper
-    order = np.argsort(np.abs(facto[keep]) + 0.5 * paper[keep], kind="stable")
-    ii, jj, facto, paper = ii[keep][order], jj[keep][order], facto[keep][order], paper[keep][order]
-    colours = [PAPER_COLOUR if lv == 0 else level_colour(lv) for lv in facto]
-    widths = np.array([EDGE_WIDTH.get(abs(lv), 1.4) for lv in facto])
-    widths[(facto == 1) & ~paper] = EDGE_WIDTH[1]
-    widths[(facto == -1)] = 1.6
-    return ii, jj, colours, widths, paper, facto
+    dashed = (jure > np.maximum(facto, 0)) & ~shared_bloc[ii, jj]
+    keep = (facto != 0) | dashed
+    if n > COOPERATION_MAX_STATES:
+        keep &= (facto != 1) | dashed
+    order = np.argsort(np.abs(facto[keep]) + 0.5 * dashed[keep], kind="stable")
+    ii, jj, facto, dashed = ii[keep][order], jj[keep][order], facto[keep][order], dashed[keep][order]
+    colours = [to_rgba(PAPER_COLOUR) if lv == 0 else
+               to_rgba(level_colour(lv), COOPERATION_ALPHA if lv == 1 and not d else 1.0)
+               for lv, d in zip(facto, dashed)]
+    widths = [PAPER_WIDTH if d and lv in (0, 1) else EDGE_WIDTH[lv] for lv, d in zip(facto, dashed)]
+    return ii, jj, facto, dashed, colours, widths
 
 
 def draw_network(ax, ids, lon, lat, power, de_facto, de_jure, blocs: Mapping[str, Sequence[int]] | None = None,
@@ -149,11 +161,10 @@ def draw_network(ax, ids, lon, lat, power, de_facto, de_jure, blocs: Mapping[str
     shared = np.zeros((n, n), dtype=bool)
     for rows in blocs.values():
         shared[np.ix_(rows, rows)] = True
-    ii, jj, edge_colours, widths, dashed, facto = edge_style(np.asarray(de_facto), np.asarray(de_jure), shared)
-    alphas = np.where((facto == 1) & ~dashed, COOPERATION_ALPHA, 1.0)
+    ii, jj, facto, dashed, edge_colours, widths = edge_style(np.asarray(de_facto), np.asarray(de_jure), shared)
     ax.add_collection(LineCollection(
         np.stack([np.column_stack([x[ii], y[ii]]), np.column_stack([x[jj], y[jj]])], axis=1),
-        colors=[to_rgba(c, a) for c, a in zip(edge_colours, alphas)], linewidths=widths,
+        colors=edge_colours, linewidths=widths,
         linestyles=[(0, (4, 2)) if d else "solid" for d in dashed], capstyle="butt", zorder=1))
     ax.scatter(x, y, s=area, c=NODE_FACE, edgecolors=NODE_EDGE, linewidths=0.8, zorder=3)
     _bloc_marks(ax, x, y, np.sqrt(area) / 2, blocs, colours)
@@ -162,8 +173,9 @@ def draw_network(ax, ids, lon, lat, power, de_facto, de_jure, blocs: Mapping[str
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title, fontsize=12, fontweight="bold", pad=3)
-    drawn = {"levels": set(facto.tolist()), "dashed": bool(dashed.any()),
-             "blocs": [b for b in colours if b in blocs], "fisheye": fisheye}
+    drawn = {"levels": set(facto[~dashed].tolist()), "dashed": bool(dashed.any()),
+             "blocs": [b for b in colours if b in blocs], "fisheye": fisheye,
+             "many": n > COOPERATION_MAX_STATES}
     if legend:
         ax.legend(handles=network_legend(drawn, colours), fontsize=8, loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), borderaxespad=0, frameon=False)
@@ -178,12 +190,14 @@ def bloc_palette(names) -> dict[str, str]:
 def network_legend(drawn: Mapping, bloc_colours: Mapping[str, str]) -> list:
     """Legend entries for what :func:`draw_network` drew (one panel or the union of several):
     the levels whose lines appear, what "no line" and a dashed line mean, and the blocs."""
-    items = [Line2D([], [], color=level_colour(lv), lw=EDGE_WIDTH.get(abs(lv), 1.6),
+    items = [Line2D([], [], color=level_colour(lv), lw=EDGE_WIDTH[lv],
                     alpha=COOPERATION_ALPHA if lv == 1 else 1.0, label=SHORT_NAMES["de_facto"][lv])
              for lv in (-2, -1, 1, 2, 3) if lv in drawn["levels"]]
-    items.append(Line2D([], [], color="none", label=f"no line: {SHORT_NAMES['de_facto'][0]}"))
+    unlined = [1, 0] if drawn.get("many") else [0]
+    items.append(Line2D([], [], color="none",
+                        label="no line: " + ", ".join(SHORT_NAMES["de_facto"][lv] for lv in unlined)))
     if drawn["dashed"]:
-        items.append(Line2D([], [], color=PAPER_COLOUR, lw=1.4, ls=(0, (4, 2)),
+        items.append(Line2D([], [], color=PAPER_COLOUR, lw=PAPER_WIDTH, ls=(0, (4, 2)),
                             label="dashed: treaty ahead of practice\n(states in no common bloc)"))
     items += [Line2D([], [], marker="s", ls="", markersize=MARK_SIDE, color=bloc_colours[b], label=str(b))
               for b in bloc_colours if b in drawn["blocs"]]

@@ -37,9 +37,9 @@ def heatmap(res: "RunResult", path: Path) -> None:
     years = sorted(d.year.unique())
     facto = d.de_facto.to_numpy().reshape(len(years), len(pairs)).T
     jure = d.de_jure.to_numpy().reshape(len(years), len(pairs)).T
-    row = float(np.clip(14.0 / len(pairs), 0.05, 0.2))
+    row = float(np.clip(14.0 / len(pairs), 0.11, 0.2))  # inches: 14 in tall, or a readable label per row
     label_size = min(8.0, row * 72 * 0.8)
-    fig, axes = panel_grid(1, 1, (max(5.5, 0.2 * len(years)), row * len(pairs)), left=0.8, right=0.2,
+    fig, axes = panel_grid(1, 1, (max(7.0, 0.2 * len(years)), row * len(pairs)), left=0.8, right=0.2,
                            top=0.95, bottom=0.45)
     ax = axes[0, 0]
     ax.imshow(facto, aspect="auto", cmap=LEVEL_CMAP, norm=LEVEL_NORM, interpolation="nearest")
@@ -50,8 +50,7 @@ def heatmap(res: "RunResult", path: Path) -> None:
         marks.append(Line2D([], [], ls="", marker=style["marker"], markersize=np.sqrt(style["s"]),
                             markerfacecolor=style["facecolors"], markeredgecolor=style["edgecolors"],
                             markeredgewidth=style["linewidths"], label=f"de jure {SHORT_NAMES['de_jure'][level]}"))
-    every = max(1, ceil(6.0 / (row * 72)))
-    ax.set_yticks(range(0, len(pairs), every), pairs[::every], fontsize=label_size)
+    ax.set_yticks(range(len(pairs)), pairs, fontsize=label_size)
     step = max(1, ceil(len(years) / 12))
     ax.set_xticks(range(0, len(years), step), [str(y) for y in years[::step]], fontsize=8)
     ax.set_xlim(-0.5, len(years) - 0.5)
@@ -87,8 +86,8 @@ def snapshots(res: "RunResult", years: list[int], path: Path) -> None:
         got = draw_network(ax, m.ids, m.inputs.lon[t], m.inputs.lat[t], m.inputs.power[t],
                            m.history["de_facto"][t], m.history["de_jure"][t], blocs, title=str(year),
                            bloc_colours=colours, legend=False)
-        drawn = {"levels": drawn["levels"] | got["levels"], "dashed": drawn["dashed"] or got["dashed"],
-                 "blocs": drawn["blocs"] + got["blocs"], "fisheye": got["fisheye"]}
+        drawn = got | {"levels": drawn["levels"] | got["levels"], "dashed": drawn["dashed"] or got["dashed"],
+                       "blocs": drawn["blocs"] + got["blocs"]}
     height = fig.get_figheight()
     fig.text(0.1 / fig.get_figwidth(), 1 - 0.08 / height, f"{res.scenario.name}: alignment network "
              f"(seed {res.seed})", fontsize=12, va="top")

@@ -76,6 +76,8 @@ BLOC_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"
                 "#a6761d", "#666666"]
 #: Faint guide lines (one per level on a level axis).
 GUIDE_COLOUR = "#e3e3e3"
+#: Many series on one axes (e.g. one line per state): the bloc colours, then again dashed.
+SERIES_STYLES = [dict(color=c, ls=ls) for ls in ("-", "--") for c in BLOC_COLOURS]
 #: A state on a map: face and edge.
 NODE_FACE, NODE_EDGE = "#fdd49e", "#7f2704"
 #: The two sides of a pair (a toward b, b toward a), e.g. the why panel's bars.
@@ -93,6 +95,11 @@ THREAT_CMAP = LinearSegmentedColormap.from_list("threat", ["#fff7f3", LEVEL_COLO
 SHARE_CMAP = LinearSegmentedColormap.from_list("share", ["#f7f7f7", LEVEL_COLOURS[3], LEVEL_COLOURS[5]])
 #: Any other continuous metric (scores, fitted losses).
 METRIC_CMAP = "viridis"
+
+
+def series_style(k: int) -> dict:
+    """Colour and line style of the k-th series on one axes (cycling after 16)."""
+    return SERIES_STYLES[k % len(SERIES_STYLES)]
 
 
 def level_colour(level: int) -> str:

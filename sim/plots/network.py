@@ -213,8 +213,10 @@ def _place(ax, x, y, radius):
     per_x = width / np.ptp(ax.get_xlim())
     per_y = height / np.ptp(ax.get_ylim())
     gap = np.maximum(radius[:, None] + radius[None, :] + 3.0, LABEL_GAP)
-    p = spread_apart(np.column_stack([x * per_x, y * per_y]), gap)
-    x, y = p[:, 0] / per_x, p[:, 1] / per_y
+    start = np.column_stack([x * per_x, y * per_y])
+    p = spread_apart(start, gap)
+    moved = np.any(p != start, axis=1)  # the others keep their exact coordinates
+    x, y = np.where(moved, p[:, 0] / per_x, x), np.where(moved, p[:, 1] / per_y, y)
     ax.set_xlim(min(ax.get_xlim()[0], x.min() - pad_x), max(ax.get_xlim()[1], x.max() + pad_x))
     ax.set_ylim(min(ax.get_ylim()[0], y.min() - pad_y), max(ax.get_ylim()[1], y.max() + pad_y))
     return x, y

@@ -135,7 +135,7 @@ def draw_levels(ax, scale: str, *, model=None, reference=None, band=None, others
                 solid_capstyle="butt", zorder=1)
     if band is not None and len(band[0]):
         years, low, high = (np.asarray(v, dtype=float) for v in band)
-        ax.fill_between(years, low, high, step="mid", color=BAND_COLOUR, alpha=0.35, lw=0, zorder=0)
+        ax.fill_between(years, low, high, step="mid", color=BAND_COLOUR, alpha=0.5, lw=0, zorder=0)
     for k, (_, years, levels) in enumerate(others):
         ax.step(*_floats((years, levels)), where="mid", lw=1.2, zorder=4,
                 color=COMPARISON_COLOURS[k % len(COMPARISON_COLOURS)],
@@ -167,7 +167,7 @@ def levels_legend(label: str = "model (one run)", *, reference: bool = True, ban
                             color=COMPARISON_COLOURS[k % len(COMPARISON_COLOURS)],
                             ls=COMPARISON_STYLES[k % len(COMPARISON_STYLES)]))
     if band:
-        items.append(Patch(color=BAND_COLOUR, alpha=0.35, label="10-90% of runs"))
+        items.append(Patch(color=BAND_COLOUR, alpha=0.5, label="10-90% of runs"))
     return items
 
 

@@ -46,6 +46,8 @@ def heatmap(res: "RunResult", path: Path) -> None:
     marks = []
     for level, style in DE_JURE_MARKS.items():
         yy, xx = np.nonzero(jure == level)
+        if not len(xx):
+            continue
         ax.scatter(xx, yy, **(style | dict(s=style["s"] * min(1.0, row / 0.2) ** 2)))
         marks.append(Line2D([], [], ls="", marker=style["marker"], markersize=np.sqrt(style["s"]),
                             markerfacecolor=style["facecolors"], markeredgecolor=style["edgecolors"],

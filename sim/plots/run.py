@@ -39,7 +39,8 @@ def heatmap(res: "RunResult", path: Path) -> None:
     jure = d.de_jure.to_numpy().reshape(len(years), len(pairs)).T
     row = float(np.clip(14.0 / len(pairs), 0.11, 0.2))  # inches: 14 in tall, or a readable label per row
     label_size = min(8.0, row * 72 * 0.8)
-    fig, axes = panel_grid(1, 1, (max(7.0, 0.2 * len(years)), row * len(pairs)), left=0.8, right=0.2,
+    left = 0.2 + 0.6 * label_size / 72 * max(map(len, pairs))  # room for the longest pair name
+    fig, axes = panel_grid(1, 1, (max(7.0, 0.2 * len(years)), row * len(pairs)), left=left, right=0.2,
                            top=0.95, bottom=0.45)
     ax = axes[0, 0]
     ax.imshow(facto, aspect="auto", cmap=LEVEL_CMAP, norm=LEVEL_NORM, interpolation="nearest")
@@ -76,9 +77,9 @@ def snapshots(res: "RunResult", years: list[int], path: Path) -> None:
     rows = ceil(len(years) / cols)
     colours = bloc_palette(m.bloc_names[b] for b in m.bloc_ids)
     drawn = {"levels": set(), "dashed": False, "blocs": []}
-    bloc_rows = ceil(len(colours) / 4)
+    bloc_rows = ceil(len(colours) / 4) + (1 if colours else 0)  # with the key's title
     fig, axes = panel_grid(rows, cols, (4.6, 3.7), left=0.1, right=0.1, top=0.75,
-                           bottom=0.95 + 0.2 * bloc_rows, gaps=(0.15, 0.35))
+                           bottom=0.75 + 0.2 * bloc_rows, gaps=(0.15, 0.35))
     for ax in axes.flat[len(years):]:
         ax.set_axis_off()
     for ax, year in zip(axes.flat, years):
@@ -100,10 +101,11 @@ def snapshots(res: "RunResult", years: list[int], path: Path) -> None:
     handles = network_legend(drawn, colours)
     lines = [h for h in handles if h.get_marker() != "s"]
     fig.legend(handles=lines, loc="lower left", ncol=len(lines), fontsize=9, frameon=False,
-               bbox_to_anchor=(0.0, (0.35 + 0.2 * bloc_rows) / height), borderaxespad=0.2)
-    fig.legend(handles=handles[len(lines):], loc="lower left", ncol=4, fontsize=9, frameon=False,
-               bbox_to_anchor=(0.0, 0.05 / height), borderaxespad=0.2, title="blocs", title_fontsize=9,
-               alignment="left")
+               bbox_to_anchor=(0.0, (0.15 + 0.2 * bloc_rows) / height), borderaxespad=0.2)
+    if len(handles) > len(lines):
+        fig.legend(handles=handles[len(lines):], loc="lower left", ncol=4, fontsize=9, frameon=False,
+                   bbox_to_anchor=(0.0, 0.05 / height), borderaxespad=0.2, title="blocs", title_fontsize=9,
+                   alignment="left")
     save_png(fig, path, dpi=90)
 
 

@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.path import Path as MarkerPath
 from matplotlib.transforms import IdentityTransform
 
-from sim.plots.style import (BLOC_COLOURS, NODE_EDGE, NODE_FACE, PAPER_COLOUR,
+from sim.plots.style import (BLOC_COLOURS, MARK_RIM, NODE_EDGE, NODE_FACE, PAPER_COLOUR,
                              SHORT_NAMES, level_colour)
 
 #: Beyond this spread of capitals (degrees) the map pulls outlying capitals in.
@@ -149,7 +149,9 @@ def draw_network(ax, ids, lon, lat, power, de_facto, de_jure, blocs: Mapping[str
             :func:`network_legend` for all of them instead.
 
     Returns:
-        What was drawn, for the legend: ``{"levels": set, "dashed": bool, "blocs": list}``.
+        What was drawn, for the legend: ``levels`` (de facto levels of the solid lines),
+        ``dashed`` (any dashed line), ``blocs`` (names), ``fisheye`` (distant capitals pulled
+        in) and ``many`` (too many states to draw cooperation).
     """
     blocs = {k: list(v) for k, v in (blocs or {}).items() if len(v)}
     colours = dict(bloc_colours or bloc_palette(blocs))
@@ -239,8 +241,10 @@ def _bloc_marks(ax, x, y, radius, blocs: Mapping[str, list[int]], colours: Mappi
             offsets.append((x[k], y[k]))
             faces.append(colours[b])
     if paths:
-        marks = PathCollection(paths, sizes=[1.0], offsets=offsets, offset_transform=ax.transData, transform=IdentityTransform(),
-                               facecolors=faces, edgecolors="white", linewidths=0.5, zorder=4)
+        # sizes=[1] with an identity transform: the paths are in points, shifted from each capital.
+        marks = PathCollection(paths, sizes=[1.0], offsets=offsets, offset_transform=ax.transData,
+                               transform=IdentityTransform(), facecolors=faces, edgecolors=MARK_RIM,
+                               linewidths=0.5, zorder=4)
         ax.add_collection(marks, autolim=False)
 
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.lines import Line2D
 
-from sim.plots.network import bloc_palette, draw_network, map_positions, network_legend  # noqa: F401
-from sim.plots.style import (LEVEL_CMAP, LEVEL_NORM, LONG_NAMES, MARK_COLOUR, MARK_RIM, SCALE_NAMES,
+from sim.plots.network import bloc_palette, draw_network, map_positions, network_legend  # noqa: F401 (sim.app)
+from sim.plots.style import (LEVEL_CMAP, LEVEL_NORM, LONG_NAMES, MARK_COLOUR, MARK_RIM, NOTE_COLOUR, SCALE_NAMES,
                              SHORT_NAMES, draw_levels, figure_header, level_colour, levels_legend, model_label,
                              panel_grid, pair_rows, save_png, scale_label)
 
@@ -45,14 +45,14 @@ def heatmap(res: "RunResult", path: Path) -> None:
     ax = axes[0, 0]
     ax.imshow(facto, aspect="auto", cmap=LEVEL_CMAP, norm=LEVEL_NORM, interpolation="nearest")
     marks = []
-    for level, style in DE_JURE_MARKS.items():
+    for level, mark in DE_JURE_MARKS.items():
         yy, xx = np.nonzero(jure == level)
         if not len(xx):
             continue
-        ax.scatter(xx, yy, **(style | dict(s=style["s"] * min(1.0, row / 0.2) ** 2)))
-        marks.append(Line2D([], [], ls="", marker=style["marker"], markersize=np.sqrt(style["s"]),
-                            markerfacecolor=style["facecolors"], markeredgecolor=style["edgecolors"],
-                            markeredgewidth=style["linewidths"], label=f"de jure {SHORT_NAMES['de_jure'][level]}"))
+        ax.scatter(xx, yy, **(mark | dict(s=mark["s"] * min(1.0, row / 0.2) ** 2)))
+        marks.append(Line2D([], [], ls="", marker=mark["marker"], markersize=np.sqrt(mark["s"]),
+                            markerfacecolor=mark["facecolors"], markeredgecolor=mark["edgecolors"],
+                            markeredgewidth=mark["linewidths"], label=f"de jure {SHORT_NAMES['de_jure'][level]}"))
     ax.set_yticks(range(len(pairs)), pairs, fontsize=label_size)
     step = max(1, ceil(len(years) / 12))
     ax.set_xticks(range(0, len(years), step), [str(y) for y in years[::step]], fontsize=8)
@@ -97,7 +97,7 @@ def snapshots(res: "RunResult", years: list[int], path: Path) -> None:
     where = "distant capitals pulled in; " if drawn.get("fisheye") else ""
     fig.text(0.1 / fig.get_figwidth(), 1 - 0.34 / height, f"Capitals by longitude and latitude ({where}"
              "close ones spread apart); circle area = power; line colour = de facto level; squares "
-             "under a capital = the blocs it belongs to", fontsize=9, va="top", color="0.25")
+             "under a capital = the blocs it belongs to", fontsize=9, va="top", color=NOTE_COLOUR)
     handles = network_legend(drawn, colours)
     lines = [h for h in handles if h.get_marker() != "s"]
     fig.legend(handles=lines, loc="lower left", ncol=len(lines), fontsize=9, frameon=False,
@@ -119,7 +119,7 @@ def level_lines(res: "RunResult", pairs: list[tuple[str, str]], path: Path) -> N
     span = (min(res.years) - 0.5, max(res.years) + 0.5)
     fig, axes = panel_grid(len(pairs), 2, (4.6, 1.1), left=1.45, right=0.15, top=0.75, bottom=0.45,
                            gaps=(1.0, 0.18))
-    decades = [y for y in range(int(span[0]) + 1, int(span[1]) + 1) if y % 5 == 0]
+    every_five = [y for y in range(int(span[0]) + 1, int(span[1]) + 1) if y % 5 == 0]
     for row, (a, b) in zip(axes, pairs):
         rows = pair_rows(d, a, b)
         refs = pair_rows(ref, a, b) if ref is not None else None
@@ -127,7 +127,7 @@ def level_lines(res: "RunResult", pairs: list[tuple[str, str]], path: Path) -> N
             reference = (refs.year, refs[scale]) if refs is not None and len(refs) else None
             draw_levels(ax, scale, model=(rows.year, rows[scale]), reference=reference, xlim=span)
             ax.tick_params(labelsize=8)
-            ax.set_xticks(decades if ax in axes[-1] else [])
+            ax.set_xticks(every_five if ax in axes[-1] else [])  # years under the bottom row only
         row[0].set_ylabel(f"{a}-{b}", fontsize=10, fontweight="bold")
     for ax, scale in zip(axes[0], SCALE_NAMES):
         ax.set_title(scale_label(scale), fontsize=10, pad=3)

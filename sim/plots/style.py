@@ -16,7 +16,8 @@ colours and level names from here, so that "active alliance" is the same navy an
 
 :func:`draw_levels` draws one pair on one scale this way; the run figure
 (``pair_levels.png``), the validation figures, the fit figure and the browser page all
-call it.
+call it. :func:`panel_grid` lays a figure out from sizes in inches and :func:`save_png`
+writes it: a run draws its figures while the user waits.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ BLOC_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"
                 "#a6761d", "#666666"]
 #: The split between training and test years of a fit.
 SPLIT_COLOUR = LEVEL_COLOURS[0]
+#: A figure's explanatory note under its title.
+NOTE_COLOUR = "#404040"
 #: Faint guide lines (one per level on a level axis).
 GUIDE_COLOUR = "#e3e3e3"
 #: Many series on one axes (e.g. one line per state): the bloc colours, then again dashed.

@@ -72,7 +72,8 @@ BAND_COLOUR = LEVEL_COLOURS[3]
 COMPARISON_COLOURS = ["#762a83", "#5aae61", "#878787"]
 COMPARISON_STYLES = ["--", ":", "-."]
 
-#: One colour per bloc (rings on the maps).
+#: One colour per bloc (the squares under capitals on the maps, the sides of a landscape minimum);
+#: also the colours of many series on one axes.
 BLOC_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
                 "#a6761d", "#666666"]
 #: The split between training and test years of a fit.

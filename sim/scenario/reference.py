@@ -82,7 +82,7 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
     """
     df = read_csv(path, required=REFERENCE_COLUMNS, numeric=("year", "confidence"),
                   allow_empty=("de_facto", "note", "confidence"))
-    lines = np.array(df.attrs.get("lines") or (df.index.to_numpy() + 2))
+    lines = np.array(df.attrs.pop("lines", None) or (df.index.to_numpy() + 2))
     for col in ("a", "b"):
         ids = df[col].str.strip()
         if states is not None:

@@ -45,6 +45,7 @@ from sim.drivers import pair_drivers
 from sim.eventlog import EventLog, PairChanges, kinds_of
 from sim.history import Rebuilt
 from sim.scenario.inputs import InputArrays, build_inputs
+from sim.scenario.years import ByYear
 from sim.levels import DE_JURE_MAX
 from sim.scenario.schema import Scenario, load_scenario, scenario_from_dict
 
@@ -90,6 +91,14 @@ def inputs_for(sc: Scenario) -> InputArrays:
     return arrays
 
 
+def same_as_last_year(values, t: int) -> bool:
+    """Whether an input is the same in year ``t`` as in ``t - 1`` (for pairwise inputs kept
+    once per distinct year, without comparing their elements when they share an array)."""
+    if isinstance(values, ByYear) and values.index[t] == values.index[t - 1]:
+        return True
+    return np.array_equal(values[t], values[t - 1])
+
+
 _STATICS_CACHE: "OrderedDict[tuple, tuple[InputArrays, list[utility.YearStatics]]]" = OrderedDict()
 
 
@@ -107,8 +116,7 @@ def statics_for(inp: InputArrays, threat_weights: dict[str, float], mech) -> lis
     for t in range(len(inp.years)):
         same_sources = src is None or all(np.array_equal(a[t], a[t - 1]) for a in
                                           (src.power, src.offense, src.intent, src.distance))
-        if t and same_sources and all(np.array_equal(getattr(inp, f)[t], getattr(inp, f)[t - 1])
-                                      for f in fields):
+        if t and same_sources and all(same_as_last_year(getattr(inp, f), t) for f in fields):
             out.append(out[-1])  # inputs unchanged since last year: same statics
             continue
         prox = threat.proximity(inp.distance[t], inp.contiguity[t], mech.proximity_km)

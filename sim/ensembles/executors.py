@@ -40,24 +40,11 @@ class SerialExecutor:
             yield fn(ctx, chunk)
 
 
-def single_threaded() -> None:
-    """Numerical libraries in this process use one thread.
-
-    A sweep already keeps every core busy with one run per worker; numpy's BLAS threads
-    on top of that oversubscribe the cores (a 200-state valuation went from 3 to 30 ms
-    on two busy cores). The variables cover libraries loaded later and child processes.
-    """
-    from threadpoolctl import threadpool_limits
-
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = "1"
-    threadpool_limits(1)
-
-
 def _start_worker(main_pid: int, install: Callable[[Any], None] | None, ctx: Any) -> None:
     """Pool initializer: end with the sweep's main process, run numpy single-threaded,
     then keep the context."""
     from sim.ensembles.orphans import worker_started
+    from sim.threads import single_threaded
 
     worker_started(main_pid)
     single_threaded()

@@ -58,7 +58,14 @@ def parameters(m) -> dict:
                 floor=ch.floor, consent=ch.consent, counter=ch.counter_orbit, orbit=ch.orbit,
                 counter_any=bool(ch.counter_orbit.any()),
                 p_idx=m.patrons.argmax(axis=0), o_idx=ch.orbit.argmax(axis=0),
-                has_orbit=m.patrons.any(axis=0) & ch.orbit.any(axis=0), upper=np.triu(np.ones((m.n, m.n), bool), 1))
+                has_orbit=m.patrons.any(axis=0) & ch.orbit.any(axis=0), restarts=restarts(m.inputs))
+
+
+def restarts(inp) -> list[np.ndarray]:
+    """For each year, the states a new government took (read from the inputs once)."""
+    gov, none = inp.government, np.zeros(0, dtype=np.intp)
+    return [none] + [none if gov is None else np.flatnonzero((gov[t] != gov[t - 1]) & (gov[t] != None))  # noqa: E711
+                     for t in range(1, len(inp.years))]
 
 
 def utility_total(st, F: np.ndarray, mv: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -162,28 +169,33 @@ def membership(k: KernelState, p: dict, desired, power, cap, neutral) -> None:
     M[leave] = False
 
 
-def kernel_step(k: KernelState, st, inp, t: int, p: dict, rng) -> None:
-    """Year ``t`` of the model on ``k``, in place; ``st`` is the year's statics."""
+def kernel_core(k: KernelState, st, inp, t: int, p: dict, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Restarts, valuation, choice, agreement and inertia of year ``t`` (the de facto part);
+    returns the wanted levels, the agreed levels and the states' level caps."""
     n = k.de_facto.shape[0]
-    if inp.government is not None and t:
-        for i in np.flatnonzero((inp.government[t] != inp.government[t - 1]) & (inp.government[t] != None)):  # noqa: E711
-            for a in (k.latent, k.de_facto, k.streaks[0], k.streaks[1], k.streaks[2], k.streaks[3]):
-                a[i, :] = 0
-                a[:, i] = 0
-    neutral = inp.neutral[t] > 0
-    cap = np.where(neutral, p["neutral_max"], 3)
+    for i in p["restarts"][t]:
+        for a in (k.latent, k.de_facto, k.streaks[0], k.streaks[1], k.streaks[2], k.streaks[3]):
+            a[i, :] = 0
+            a[:, i] = 0
+    cap = np.where(inp.neutral[t] > 0, p["neutral_max"], 3)
     total = utility_total(st, k.de_facto, inp.multi_vector[t], p["w"])
     desired = choose(np.clip(p["normal"] + p["gain"] * total, -2, 3), p["temperature"], rng, cap)
     desired.flat[:: n + 1] = 0
     want = np.minimum(desired, desired.T)
     k.latent = k.latent + p["rate"] * (want - k.latent)
     k.de_facto = np.clip(np.floor(k.latent + 0.5), -2, 3).astype(int)
+    k.desired = desired
+    return desired, want, cap
+
+
+def kernel_step(k: KernelState, st, inp, t: int, p: dict, rng) -> None:
+    """Year ``t`` of the model on ``k``, in place; ``st`` is the year's statics."""
+    desired, want, cap = kernel_core(k, st, inp, t, p, rng)
     power = inp.power[t]
     instruments(k, p, k.de_facto, desired, want, np.minimum(cap[:, None], cap[None, :]),
                 power >= p["sanction_share"] * power.sum())
-    membership(k, p, desired, power, cap, neutral)
+    membership(k, p, desired, power, cap, inp.neutral[t] > 0)
     both = k.members & k.active[None, :]
     via = np.max(np.where(both[:, None, :] & both[None, :, :], p["level"], 0), axis=2, initial=0)
     np.fill_diagonal(via, 0)
-    k.desired = desired
     k.de_jure = np.where(k.treaty == -1, -1, np.maximum(k.treaty, via))

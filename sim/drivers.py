@@ -17,6 +17,7 @@ from sim.mechanisms.utility import COMPONENTS
 SHOWN = 0.005
 #: A change smaller than this is not worth naming as what "moved most".
 MOVED = 0.01
+_NAMES = np.array(COMPONENTS, dtype=object)
 
 
 def weighted_at(components: dict[str, np.ndarray], weights: dict[str, float], rows: np.ndarray,
@@ -28,20 +29,19 @@ def weighted_at(components: dict[str, np.ndarray], weights: dict[str, float], ro
 def side_texts(now: np.ndarray, before: np.ndarray | None, top: int = 3) -> list[str]:
     """One side's text per column of ``now`` (``(C, k)``): its ``top`` weightiest components,
     strongest first (ties in the order of ``COMPONENTS``), and what moved most since ``before``."""
-    order = np.argsort(-np.abs(now), axis=0, kind="stable")[:top].T.tolist()
-    values = now.T.tolist()
-    moved: list = [None] * now.shape[1]
+    k = now.shape[1]
+    order = np.argsort(-np.abs(now), axis=0, kind="stable")[:top]
+    values = np.take_along_axis(now, order, axis=0)
+    shown = np.abs(values) >= SHOWN
+    ranks = [np.where(shown[r], _NAMES[order[r]] + np.array([f" {v:+.2f}" for v in values[r].tolist()], dtype=object),
+                      "").tolist() for r in range(len(order))]
+    texts = [", ".join(p for p in parts if p) or "indifferent" for parts in zip(*ranks)]
     if before is not None:
         delta = now - before
         most = np.argmax(np.abs(delta), axis=0)
-        change = delta[most, np.arange(now.shape[1])]
-        moved = [(COMPONENTS[c], d) if abs(d) >= MOVED else None for c, d in zip(most.tolist(), change.tolist())]
-    texts = []
-    for ranked, vals, mv in zip(order, values, moved):
-        text = ", ".join(f"{COMPONENTS[c]} {vals[c]:+.2f}" for c in ranked if abs(vals[c]) >= SHOWN) or "indifferent"
-        if mv is not None:
-            text += f" (moved most: {mv[0]} {mv[1]:+.2f})"
-        texts.append(text)
+        change = delta[most, np.arange(k)]
+        for e in np.flatnonzero(np.abs(change) >= MOVED).tolist():
+            texts[e] += f" (moved most: {COMPONENTS[most[e]]} {change[e]:+.2f})"
     return texts
 
 

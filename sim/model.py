@@ -213,6 +213,7 @@ class AllianceModel(mesa.Model):
         h["components"] = Rebuilt(self._components_in, h["valued"])
         h["shared_threat"] = Rebuilt(lambda t: self._shared_threat_of(h["threat"][t]), h["valued"])
         h["classification"] = Rebuilt(self._classes_in, h["valued"])
+        self._shared_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         return h
 
     def _set_weights(self, threat_overrides: dict, utility_overrides: dict, temperature: float | None) -> None:
@@ -435,9 +436,10 @@ class AllianceModel(mesa.Model):
         i, j, kinds, old, new = treaties.treaty_changes(
             self.treaties, self.treaty_rules, de_facto=self.de_facto, desired=self.desired,
             cap=self.level_cap, can_sanction=can_sanction)
-        self.log.add_changes(PairChanges(self.year, kinds_of(kinds, treaties.KINDS), i, j, old, new,
-                                         "bilateral instrument {} -> {}",
-                                         partial(self._pair_drivers, self.t, False) if self.record else None))
+        if len(i):  # most years no instrument changes
+            self.log.add_changes(PairChanges(self.year, kinds_of(kinds, treaties.KINDS), i, j, old, new,
+                                             "bilateral instrument {} -> {}",
+                                             partial(self._pair_drivers, self.t, False) if self.record else None))
 
     def update_blocs(self) -> None:
         """Blocs gain and lose members (``sim.mechanisms.blocs``); de jure levels are then
@@ -477,11 +479,10 @@ class AllianceModel(mesa.Model):
     def _shared_threat_of(self, threat_matrix: np.ndarray) -> np.ndarray:
         """Shared threat depends on the threat matrix only, which years with the same
         inputs share: it is computed once per distinct matrix."""
-        key = id(threat_matrix)
-        cache = self.__dict__.setdefault("_shared_cache", {})
-        if key not in cache:
-            cache[key] = (threat_matrix, classify.shared_threat(threat_matrix))
-        return cache[key][1]
+        key = id(threat_matrix)  # the entry keeps the matrix alive, so its id is unique
+        if key not in self._shared_cache:
+            self._shared_cache[key] = (threat_matrix, classify.shared_threat(threat_matrix))
+        return self._shared_cache[key][1]
 
     def _components_in(self, t: int) -> dict[str, np.ndarray]:
         """Year ``t``'s utility components, rebuilt from the levels the states valued."""

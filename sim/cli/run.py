@@ -10,15 +10,14 @@ from sim.errors import InputError
 
 def load_with_overrides(path: str, sets: list[str] | None):
     """Read a scenario, apply ``--set`` overrides, and validate the result."""
-    from sim.scenario.schema import apply_overrides, load_raw, load_scenario, parse_set_args, scenario_from_dict
+    from sim.scenario.schema import apply_overrides, load_raw, parse_set_args, scenario_from_dict
 
-    if not sets:  # nothing to apply: read the file once
-        return load_scenario(path), {}
     raw = load_raw(path)
     overrides = parse_set_args(sets, source=f"{path} (--set)")
     if overrides:
         raw = apply_overrides(raw, overrides, source=f"{path} (--set)")
         return scenario_from_dict(raw, f"{path} (with --set)", base_dir=Path(path).parent), overrides
+    from sim.scenario.schema import load_scenario
     return load_scenario(path), overrides
 
 

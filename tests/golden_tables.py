@@ -31,6 +31,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "golden_tables.json"
+FLOAT_FORMAT = "%.6f"  # as run folders write their CSV tables
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "experiments" / "benchmarks"))
 
@@ -59,7 +60,7 @@ def scenario_of(name: str):
 
 def tables(case: str) -> dict[str, str]:
     """The case's tables as CSV text (summary-only cases: summary and levels as text)."""
-    from sim.run.simulate import FLOAT_FORMAT, simulate
+    from sim.run.simulate import simulate
 
     path, seed, record, structure = CASES[case]
     res = simulate(scenario_of(path), seed, record=record)

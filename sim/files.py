@@ -122,8 +122,17 @@ def read_csv(path: str | Path, *, required: Iterable[str] = (), numeric: Iterabl
                 raise InputError(path, col, "a finite number", line=lines[row], got=cell)
             values.append(v)
         out[col] = values
-    out.attrs["lines"] = lines
+    out.attrs["lines"] = LineNumbers(lines)
     return out
+
+
+class LineNumbers(tuple):
+    """Rows' physical lines, kept in a table's ``attrs``. pandas deep-copies ``attrs`` into
+    every table derived from it; being immutable, these are shared instead of copied
+    number by number (which cost more than reading the scenario's tables)."""
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def csv_line(df: pd.DataFrame, row: int) -> int:

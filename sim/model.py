@@ -18,6 +18,11 @@ reads as the ODD's process list (``sim/ODD.md`` section 1.3), one short method p
 8. Classification of every pair (``sim.mechanisms.classify``).
 9. Record of the year.
 
+The record keeps every year's levels as small integer arrays; what full runs add (each
+year's utility components, the classes and each change's drivers) is rebuilt from those
+levels and the year's inputs when it is read, so a long run of a large system keeps
+little memory and its steps cost about what a summary-only run's do.
+
 The constructor processes the first year without dynamics: the scenario's initial levels
 are the observation for the start year.
 """
@@ -36,7 +41,11 @@ import numpy as np
 
 from sim.mechanisms import alignment, blocs, classify, threat, treaties, utility
 from sim.agents import StateAgent
+from sim.drivers import pair_drivers
+from sim.eventlog import EventLog, PairChanges, kinds_of
+from sim.history import Rebuilt
 from sim.scenario.inputs import InputArrays, build_inputs
+from sim.scenario.years import ByYear
 from sim.levels import DE_JURE_MAX
 from sim.scenario.schema import Scenario, load_scenario, scenario_from_dict
 
@@ -82,6 +91,33 @@ def inputs_for(sc: Scenario) -> InputArrays:
     return arrays
 
 
+_GOVERNMENTS_CACHE: "OrderedDict[int, tuple[InputArrays, list[np.ndarray]]]" = OrderedDict()
+
+
+def new_governments(inp: InputArrays) -> list[np.ndarray]:
+    """For each year, the states whose capital a new government took (cached with the
+    inputs, as the statics are: comparing object arrays every step costs a small run a
+    tenth of its time)."""
+    hit = _GOVERNMENTS_CACHE.get(id(inp))
+    if hit is not None and hit[0] is inp:  # the entry keeps inp alive, so its id is unique
+        return hit[1]
+    gov, none = inp.government, np.zeros(0, dtype=np.intp)
+    out = [none] + [none if gov is None else np.flatnonzero((gov[t] != gov[t - 1]) & (gov[t] != None))  # noqa: E711
+                    for t in range(1, len(inp.years))]
+    _GOVERNMENTS_CACHE[id(inp)] = (inp, out)
+    while len(_GOVERNMENTS_CACHE) > _INPUT_CACHE_SIZE:
+        _GOVERNMENTS_CACHE.popitem(last=False)
+    return out
+
+
+def same_as_last_year(values, t: int) -> bool:
+    """Whether an input is the same in year ``t`` as in ``t - 1`` (for pairwise inputs kept
+    once per distinct year, without comparing their elements when they share an array)."""
+    if isinstance(values, ByYear) and values.index[t] == values.index[t - 1]:
+        return True
+    return np.array_equal(values[t], values[t - 1])
+
+
 _STATICS_CACHE: "OrderedDict[tuple, tuple[InputArrays, list[utility.YearStatics]]]" = OrderedDict()
 
 
@@ -99,8 +135,7 @@ def statics_for(inp: InputArrays, threat_weights: dict[str, float], mech) -> lis
     for t in range(len(inp.years)):
         same_sources = src is None or all(np.array_equal(a[t], a[t - 1]) for a in
                                           (src.power, src.offense, src.intent, src.distance))
-        if t and same_sources and all(np.array_equal(getattr(inp, f)[t], getattr(inp, f)[t - 1])
-                                      for f in fields):
+        if t and same_sources and all(same_as_last_year(getattr(inp, f), t) for f in fields):
             out.append(out[-1])  # inputs unchanged since last year: same statics
             continue
         prox = threat.proximity(inp.distance[t], inp.contiguity[t], mech.proximity_km)
@@ -158,16 +193,30 @@ class AllianceModel(mesa.Model):
         self.statics = statics_for(self.inputs, self.threat_weights, self.mechanism)
         self._create_states()
         self._create_blocs()
-        self.event_log: list[dict] = []
+        self.log = EventLog(self.ids)
         self.de_facto_changes = 0
-        self.history: dict[str, list] = {k: [] for k in
-                                         ("de_facto", "de_jure", "desired", "threat", "classification",
-                                          "members", "components", "bloc_active", "shared_threat")}
+        self.history = self._empty_history()
         self._schedule_happenings()
         self._observe_start()
         self.running = len(self.years) > 1
 
     # -- construction ---------------------------------------------------------------------------
+    def _empty_history(self) -> dict[str, Any]:
+        """Lists that grow by one entry a year, and the full runs' views rebuilt from them.
+
+        ``valued`` is the de facto levels the states valued in the year (last year's, after
+        any restart by a new government); ``obligations`` what the instruments in force bound
+        each pair to when it was valued (None while the commitment weight is 0); ``threat`` holds the year's threat matrix itself
+        (it is an input, shared by the years and runs that have the same inputs).
+        """
+        h: dict[str, Any] = {k: [] for k in ("de_facto", "de_jure", "desired", "members", "bloc_active",
+                                             "valued", "obligations", "threat")}
+        h["components"] = Rebuilt(self._components_in, h["valued"])
+        h["shared_threat"] = Rebuilt(lambda t: self._shared_threat_of(h["threat"][t]), h["valued"])
+        h["classification"] = Rebuilt(self._classes_in, h["valued"])
+        self._shared_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        return h
+
     def _set_weights(self, threat_overrides: dict, utility_overrides: dict, temperature: float | None) -> None:
         """The scenario's threat and utility weights and logit noise, with the keyword
         overrides (sweeps and fits vary them without rewriting the scenario)."""
@@ -288,8 +337,13 @@ class AllianceModel(mesa.Model):
 
     def _log(self, kind: str, a: str | None, b: str | None, text: str, drivers: str,
              year: int | None = None) -> None:
-        self.event_log.append({"year": int(year if year is not None else self.year), "kind": kind,
-                               "a": a or "", "b": b or "", "text": text, "drivers": drivers})
+        self.log.add({"year": int(year if year is not None else self.year), "kind": kind,
+                      "a": a or "", "b": b or "", "text": text, "drivers": drivers})
+
+    @property
+    def event_log(self) -> list[dict]:
+        """Every event so far, in order, as rows (year, kind, a, b, text, drivers)."""
+        return self.log.rows()
 
     def change_governments(self) -> None:
         """A new government in a capital inherits its state's treaties but not its relations.
@@ -299,11 +353,7 @@ class AllianceModel(mesa.Model):
         2021) has built nothing yet, so its state restarts its relations
         (:meth:`StateAgent.restart_relations`).
         """
-        gov = self.inputs.government
-        if gov is None:
-            return
-        now, before = gov[self.t], gov[self.t - 1]
-        for i in np.flatnonzero((now != before) & (now != None)):  # noqa: E711 (object arrays)
+        for i in new_governments(self.inputs)[self.t]:
             state = self.states[i]
             state.restart_relations()
             self._log("government", state.state_id, None,
@@ -328,7 +378,6 @@ class AllianceModel(mesa.Model):
         self.agree_and_adjust()
         self.update_instruments()
         self.update_blocs()
-        self.classify_pairs()
         self.record_year()
         if self.t >= len(self.years) - 1:
             self.running = False
@@ -340,7 +389,6 @@ class AllianceModel(mesa.Model):
         self.assess_threat()
         self.value_partners()
         self.choose_levels()
-        self.classify_pairs()
         self.record_year()
 
     def assess_threat(self) -> None:
@@ -349,11 +397,14 @@ class AllianceModel(mesa.Model):
 
     def value_partners(self) -> None:
         """Every component of what aligning with each partner is worth (``sim.mechanisms.utility``)."""
-        comps = utility.dynamic_components(self.statics[self.t], self.de_facto, self.inputs.multi_vector[self.t],
-                                           self.obligations() if self.utility_weights["commitment"] else None)
+        self.valued = self.de_facto
+        self.valued_obligations = self.obligations() if self.utility_weights["commitment"] else None
+        self.components = self._components(self.t, self.de_facto, self.valued_obligations)
+
+    def _components(self, t: int, de_facto: np.ndarray, obligations: np.ndarray | None) -> dict[str, np.ndarray]:
+        comps = utility.dynamic_components(self.statics[t], de_facto, self.inputs.multi_vector[t], obligations)
         comps["total"] = utility.total_utility(comps, self.utility_weights)
-        self.previous_components = getattr(self, "components", None)
-        self.components = comps
+        return comps
 
     def choose_levels(self) -> None:
         """Every state chooses its row of wanted levels: a logit choice
@@ -385,22 +436,25 @@ class AllianceModel(mesa.Model):
         old_f = self.de_facto
         self.latent, self.de_facto = alignment.adjust(self.latent, agreed, self.mechanism.adjustment_rate)
         changed = (self.de_facto != old_f) & self.upper
-        self.de_facto_changes += int(changed.sum())
         if self.record:
-            for i, j in zip(*np.nonzero(changed)):
-                self._log("de_facto_change", self.ids[i], self.ids[j],
-                          f"de facto {int(old_f[i, j])} -> {int(self.de_facto[i, j])}",
-                          self.drivers(i, j, self.previous_components))
+            i, j = np.nonzero(changed)
+            self.de_facto_changes += len(i)
+            self.log.add_changes(PairChanges(self.year, "de_facto_change", i, j, old_f[i, j], self.de_facto[i, j],
+                                             "de facto {} -> {}", partial(self._pair_drivers, self.t, True)))
+        else:
+            self.de_facto_changes += int(np.count_nonzero(changed))
 
     def update_instruments(self) -> None:
         """Bilateral instruments form, persist or end (``sim.mechanisms.treaties``)."""
         power = self.power
         can_sanction = power >= self.mechanism.sanction_power_share * power.sum()
-        for i, j, kind, old, new in treaties.step_treaties(
-                self.treaties, self.treaty_rules, de_facto=self.de_facto, desired=self.desired,
-                cap=self.level_cap, can_sanction=can_sanction):
-            self._log(kind, self.ids[i], self.ids[j], f"bilateral instrument {old} -> {new}",
-                      self.drivers(i, j, None) if self.record else "")
+        i, j, kinds, old, new = treaties.treaty_changes(
+            self.treaties, self.treaty_rules, de_facto=self.de_facto, desired=self.desired,
+            cap=self.level_cap, can_sanction=can_sanction)
+        if len(i):  # most years no instrument changes
+            self.log.add_changes(PairChanges(self.year, kinds_of(kinds, treaties.KINDS), i, j, old, new,
+                                             "bilateral instrument {} -> {}",
+                                             partial(self._pair_drivers, self.t, False) if self.record else None))
 
     def update_blocs(self) -> None:
         """Blocs gain and lose members (``sim.mechanisms.blocs``); de jure levels are then
@@ -411,24 +465,46 @@ class AllianceModel(mesa.Model):
                 neutral=self.inputs.neutral[self.t] > 0, patron=self.patrons, eligible=self.eligible,
                 exit_streak=self.bloc_exit_streak, charters=self.charters):
             verb = {"bloc_expulsion": "expelled from"}.get(kind, kind.replace("bloc_", ""))
-            self._log(kind, self.ids[i], None, f"{verb} {self.bloc_names[self.bloc_ids[b_i]]}",
-                      (self.expulsion_drivers(i, b_i) if kind == "bloc_expulsion" else self.bloc_drivers(i, b_i))
-                      if self.record else "")
+            why = self.expulsion_drivers if kind == "bloc_expulsion" else self.bloc_drivers
+            self.log.add({"year": self.year, "kind": kind, "a": self.ids[i], "b": "",
+                          "text": f"{verb} {self.bloc_names[self.bloc_ids[b_i]]}",
+                          "drivers": ""}, partial(why, i, b_i, self.t) if self.record else None)
         self.de_jure = self._combined_de_jure()
 
-    def classify_pairs(self) -> None:
-        """Every pair is classified (``sim.mechanisms.classify``); summary-only runs skip it."""
-        if not self.record:
-            return
-        mech, comps, w = self.mechanism, self.components, self.utility_weights
-        self.shared = classify.shared_threat(self.threat)
-        self.classification = classify.classify(
-            de_facto=self.de_facto, de_jure=self.de_jure, ideology=comps["ideology"],
-            interests=comps["interests"], shared=self.shared,
+    def _classes_in(self, t: int) -> np.ndarray:
+        """Every pair's class in year ``t`` (``sim.mechanisms.classify``), from the record."""
+        h, mech, w = self.history, self.mechanism, self.utility_weights
+        comps = h["components"][t]
+        return classify.classify(
+            de_facto=h["de_facto"][t].astype(int), de_jure=h["de_jure"][t].astype(int),
+            ideology=comps["ideology"], interests=comps["interests"], shared=h["shared_threat"][t],
             value_drive=w["ideology"] * comps["ideology"] + w["interests"] * comps["interests"],
             threat_drive=w["security"] * comps["security"] + w["bandwagon"] * comps["bandwagon"],
             paper_gap=mech.paper_gap,
             natural_threshold=mech.natural_threshold, shared_threat_threshold=mech.shared_threat_threshold)
+
+    @property
+    def classification(self) -> np.ndarray:
+        """This year's class of every pair (full runs; rebuilt from the record)."""
+        return self.history["classification"][self.t]
+
+    @property
+    def shared(self) -> np.ndarray:
+        """This year's shared threat of every pair (full runs)."""
+        return self.history["shared_threat"][self.t]
+
+    def _shared_threat_of(self, threat_matrix: np.ndarray) -> np.ndarray:
+        """Shared threat depends on the threat matrix only, which years with the same
+        inputs share: it is computed once per distinct matrix."""
+        key = id(threat_matrix)  # the entry keeps the matrix alive, so its id is unique
+        if key not in self._shared_cache:
+            self._shared_cache[key] = (threat_matrix, classify.shared_threat(threat_matrix))
+        return self._shared_cache[key][1]
+
+    def _components_in(self, t: int) -> dict[str, np.ndarray]:
+        """Year ``t``'s utility components, rebuilt from the levels the states valued."""
+        h = self.history
+        return self._components(t, h["valued"][t].astype(int), h["obligations"][t])
 
     def _combined_de_jure(self) -> np.ndarray:
         bilateral = self.treaties.level
@@ -458,10 +534,10 @@ class AllianceModel(mesa.Model):
         h["members"].append(self.members.copy())
         h["bloc_active"].append(self.bloc_active.copy())
         if self.record:
-            h["threat"].append(self.threat.copy())
-            h["classification"].append(self.classification.copy())
-            h["shared_threat"].append(self.shared.copy())
-            h["components"].append({k: v.copy() for k, v in self.components.items()})
+            h["valued"].append(self.valued.astype(np.int8))
+            h["obligations"].append(None if self.valued_obligations is None
+                                    else self.valued_obligations.astype(np.float32))
+            h["threat"].append(self.threat)  # an input: shared, never changed in place
 
     # -- explanation helpers -------------------------------------------------------------
     def weighted_components(self, i: int, j: int, components: dict | None = None) -> dict[str, float]:
@@ -469,49 +545,46 @@ class AllianceModel(mesa.Model):
         comps = components if components is not None else self.components
         return {c: float(self.utility_weights[c] * comps[c][i, j]) for c in utility.COMPONENTS}
 
-    def drivers(self, i: int, j: int, previous: dict | None, top: int = 3) -> str:
-        """Both sides' weightiest components toward each other, and what moved most since last year."""
-        parts = []
-        for a, b in ((i, j), (j, i)):
-            now = self.weighted_components(a, b)
-            ranked = sorted(now.items(), key=lambda kv: -abs(kv[1]))
-            text = ", ".join(f"{c} {v:+.2f}" for c, v in ranked[:top] if abs(v) >= 0.005) or "indifferent"
-            if previous is not None:
-                before = self.weighted_components(a, b, previous)
-                c, d = max(((c, now[c] - before[c]) for c in now), key=lambda kv: abs(kv[1]))
-                if abs(d) >= 0.01:
-                    text += f" (moved most: {c} {d:+.2f})"
-            parts.append(f"{self.ids[a]}: {text}")
-        return "; ".join(parts)
+    def _pair_drivers(self, t: int, since_last_year: bool, batch: PairChanges) -> list[str]:
+        """Driver text of year ``t``'s changes of pair levels (:func:`sim.drivers.pair_drivers`),
+        with what moved most since the year before when ``since_last_year``."""
+        comps = self.history["components"]
+        previous = comps[t - 1] if since_last_year and t > 0 else None
+        return pair_drivers(self.ids, batch.i, batch.j, comps[t], self.utility_weights, previous)
 
-    def bloc_drivers(self, i: int, b_i: int, top: int = 3) -> str:
-        """Why state i joined or left a bloc: its strongest components toward the partners
-        that its score counts, weighted as the score weights them (by power, or the patron
-        against the orbit power for a grouping outside a power's orbit)."""
+    def bloc_drivers(self, i: int, b_i: int, t: int, top: int = 3) -> str:
+        """Why state i joined or left a bloc in year ``t``: its strongest components toward the
+        partners that its score counts, weighted as the score weights them (by power, or the
+        patron against the orbit power for a grouping outside a power's orbit)."""
+        power = self.inputs.power[t]
         if self.charters.counter_orbit[b_i]:
             weights = {int(np.argmax(self.patrons[:, b_i])): 1.0, int(np.argmax(self.charters.orbit[:, b_i])): -1.0}
         else:
-            counted = self.members[:, b_i] | self.patrons[:, b_i]
+            counted = self.history["members"][t][:, b_i] | self.patrons[:, b_i]
             others = [m for m in np.nonzero(counted)[0] if m != i]
-            total = float(sum(self.power[m] for m in others))
-            weights = {m: float(self.power[m]) / total for m in others} if total > 0 else {}
+            total = float(sum(power[m] for m in others))
+            weights = {m: float(power[m]) / total for m in others} if total > 0 else {}
         if not weights:
             return ""
+        comps = self.history["components"][t]
         sums: dict[str, float] = {}
         for m, w in weights.items():
-            for c, v in self.weighted_components(i, m).items():
+            for c, v in self.weighted_components(i, m, comps).items():
                 sums[c] = sums.get(c, 0.0) + w * v
         ranked = sorted(sums.items(), key=lambda kv: -abs(kv[1]))[:top]
         return f"{self.ids[i]}: " + ", ".join(f"{c} {v:+.2f}" for c, v in ranked)
 
-    def expulsion_drivers(self, i: int, b_i: int, top: int = 3) -> str:
-        """Why a bloc expelled state i: the strongest member's components toward it (the
-        members' acceptance is power-weighted, so the leading member's view weighs most)."""
-        others = [m for m in np.nonzero(self.members[:, b_i])[0] if m != i]
+    def expulsion_drivers(self, i: int, b_i: int, t: int, top: int = 3) -> str:
+        """Why a bloc expelled state i in year ``t``: the strongest remaining member's
+        components toward it (the members' acceptance is power-weighted, so the leading
+        member's view weighs most)."""
+        others = [m for m in np.nonzero(self.history["members"][t][:, b_i])[0] if m != i]
         if not others:
             return ""
-        lead = max(others, key=lambda m: self.power[m])
-        ranked = sorted(self.weighted_components(lead, i).items(), key=lambda kv: -abs(kv[1]))[:top]
+        power = self.inputs.power[t]
+        lead = max(others, key=lambda m: power[m])
+        comps = self.history["components"][t]
+        ranked = sorted(self.weighted_components(lead, i, comps).items(), key=lambda kv: -abs(kv[1]))[:top]
         return f"{self.ids[lead]} toward {self.ids[i]}: " + ", ".join(f"{c} {v:+.2f}" for c, v in ranked)
 
     # -- views used by the visualisation and reports ------------------------------------------

@@ -16,6 +16,8 @@ import ipyvuetify as v
 import ipywidgets as w
 import numpy as np
 import pytest
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_hex
 import solara
 
 import sim.app as app

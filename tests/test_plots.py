@@ -11,6 +11,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 import sim.app as app  # noqa: E402
 from sim.plots import style  # noqa: E402
@@ -98,3 +102,199 @@ def test_browser_pair_series_uses_the_shared_picture():
     assert path.startswith(f"M{x(1990.5):.1f},") and path.endswith(f"H{x(1994.5):.1f}")
     assert path.count("H") == 4  # one flat step a year, never a slope between levels
     assert step_path([2000, 2001, 2003], [1, float("nan"), 2], x, lambda v: v).count("M") == 2  # gaps stay gaps
+
+
+# --------------------------------------------------------------------------- run figures
+
+@pytest.fixture(scope="module")
+def historical_run():
+    from sim.run.simulate import simulate
+    return simulate(ROOT / "scenarios" / "central_asia_1991_2024.yaml", 0)
+
+
+def _drawn(monkeypatch, module, draw) -> Figure:
+    """The figure a drawing function would have written (its file is not needed)."""
+    saved = []
+    monkeypatch.setattr(module, "save_png", lambda fig, path, dpi: saved.append(fig))
+    draw()
+    assert len(saved) == 1
+    return saved[0]
+
+
+def test_heatmap_marks_each_de_jure_level_as_its_legend_shows(monkeypatch, historical_run, tmp_path):
+    from sim.plots import run
+    fig = _drawn(monkeypatch, run, lambda: run.heatmap(historical_run, tmp_path / "h.png"))
+    ax = fig.axes[0]
+    handles = {h.get_label(): h for h in fig.legends[0].legend_handles}
+    d = historical_run.dyads
+    pairs = (d.a + "-" + d.b).drop_duplicates().tolist()
+    jure = d.de_jure.to_numpy().reshape(-1, len(pairs)).T
+    levels = [lv for lv in (2, 3) if (jure == lv).any()]
+    scatters = [c for c in ax.collections if len(c.get_offsets())]
+    marks_in_key = [label for label in handles if label.startswith("de jure")]
+    assert len(scatters) == len(levels) == len(marks_in_key) >= 1
+    for level, marks in zip(levels, scatters):
+        handle = handles[f"de jure {style.SHORT_NAMES['de_jure'][level]}"]
+        # The same face and rim as the legend's marker ...
+        assert to_hex(marks.get_facecolor()[0]) == to_hex(handle.get_markerfacecolor())
+        assert to_hex(marks.get_edgecolor()[0]) == to_hex(handle.get_markeredgecolor())
+        # ... on exactly the cells at that level (de jure 3 is not also marked as 2).
+        rows, cols = np.nonzero(jure == level)
+        assert sorted(map(tuple, marks.get_offsets().astype(int).tolist())) == sorted(zip(cols, rows))
+    # A light face with a dark rim or the reverse: each mark shows on navy and on pale grey.
+    for level, marks in run.DE_JURE_MARKS.items():
+        assert {to_hex(marks["facecolors"]), to_hex(marks["edgecolors"])} == {"#000000", "#ffffff"}
+    # The key sits above the pairs, not in a band below them.
+    assert fig.legends[0].get_window_extent().y0 >= ax.get_window_extent().y1
+
+
+def test_network_has_one_key_for_all_panels_naming_what_is_drawn(monkeypatch, historical_run, tmp_path):
+    from sim.plots import run
+    years = run.default_snapshots(historical_run)
+    fig = _drawn(monkeypatch, run, lambda: run.snapshots(historical_run, years, tmp_path / "n.png"))
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in panels] == [str(y) for y in years]
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert "no line: distant" in labels
+    dashed = any(ls[1] is not None for ax in panels for c in ax.collections
+                 if isinstance(c, LineCollection) for ls in c.get_linestyles())
+    assert dashed == any(label.startswith("dashed: treaty ahead of practice") for label in labels)
+    drawn_colours = {to_hex(rgba) for ax in panels for c in ax.collections if isinstance(c, LineCollection)
+                     for rgba in c.get_colors()}
+    for level, name in style.SHORT_NAMES["de_facto"].items():
+        if level != 0:  # every line colour in the key appears on a map, and the reverse
+            assert (name in labels) == (style.level_colour(level) in drawn_colours), name
+    m = historical_run.model
+    shown = set()
+    for year in years:
+        t = m.years.index(year)
+        active = (m.history["members"][t] & m.history["bloc_active"][t][None, :]).any(axis=0)
+        shown |= {m.bloc_names[b] for b, on in zip(m.bloc_ids, active) if on}
+    assert shown and shown == set(labels) & {m.bloc_names[b] for b in m.bloc_ids}
+    # The key lies below the panels and inside the figure.
+    for legend in fig.legends:
+        box = legend.get_window_extent()
+        assert box.y1 <= min(ax.get_window_extent().y0 for ax in panels)
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width
+
+
+def test_close_capitals_are_spread_so_their_labels_do_not_collide(monkeypatch, historical_run, tmp_path):
+    """Almaty (Kazakhstan's capital until 1997) and Bishkek are 200 km apart."""
+    from sim.plots import network, run
+    fig = _drawn(monkeypatch, run, lambda: run.snapshots(historical_run, [1992], tmp_path / "n.png"))
+    ax = fig.axes[0]
+    where = {t.get_text(): ax.transData.transform(t.get_position()) for t in ax.texts}
+    gap_points = np.hypot(*(where["KZK"] - where["KYR"])) * 72 / fig.dpi
+    assert gap_points >= network.LABEL_GAP - 0.5
+    boxes = [t.get_window_extent() for t in ax.texts]
+    overlapping = [(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1:] if a.overlaps(b)]
+    assert not overlapping
+
+
+def test_spread_apart_moves_only_capitals_that_are_too_close():
+    points = np.array([[0.0, 0.0], [3.0, 4.0], [100.0, 0.0], [100.0, 0.0]])
+    out = network_spread(points, 10.0)
+    assert np.hypot(*(out[2] - out[3])) >= 10.0 - 1e-6  # even two capitals on one spot
+    assert np.hypot(*(out[0] - out[1])) >= 10.0 - 1e-6
+    # Pushed apart along the line joining them: the direction from one to the other is kept.
+    direction = (out[1] - out[0]) / np.hypot(*(out[1] - out[0]))
+    assert np.allclose(direction, [0.6, 0.8])
+    far = np.array([[0.0, 0.0], [50.0, 0.0]])
+    assert np.array_equal(network_spread(far, 10.0), far)
+
+
+def network_spread(points, gap):
+    from sim.plots.network import spread_apart
+    return spread_apart(points, np.full((len(points), len(points)), gap))
+
+
+def test_edges_leave_out_distant_pairs_and_paper_alliances_inside_a_bloc():
+    from sim.plots.network import COOPERATION_MAX_STATES, edge_style
+    facto = np.array([[0, 1, 0, 0], [1, 0, -2, 0], [0, -2, 0, 0], [0, 0, 0, 0]])
+    jure = np.array([[0, 3, 3, 0], [3, 0, 0, 0], [3, 0, 0, 0], [0, 0, 0, 0]])
+    shared = np.zeros((4, 4), dtype=bool)
+    shared[0, 1] = shared[1, 0] = True  # 0 and 1 are in one bloc; 0 and 2 are not
+    ii, jj, level, dashed, colours, widths = edge_style(facto, jure, shared)
+    got = {(int(i), int(j)): (int(lv), bool(d)) for i, j, lv, d in zip(ii, jj, level, dashed)}
+    assert got == {(0, 1): (1, False), (1, 2): (-2, False), (0, 2): (0, True)}
+    assert list(level) == [0, 1, -2]  # weakest first, so the militarised line lies on top
+    # In a large system cooperation is the background, not a line.
+    n = COOPERATION_MAX_STATES + 1
+    big = np.ones((n, n), dtype=int) - np.eye(n, dtype=int)
+    assert len(edge_style(big, np.zeros((n, n), dtype=int), np.zeros((n, n), dtype=bool))[0]) == 0
+
+
+def test_pair_levels_are_steps_on_named_levels_labelled_as_one_run(monkeypatch, historical_run, tmp_path):
+    from sim.plots import run
+    pairs = run.default_pairs(historical_run)
+    fig = _drawn(monkeypatch, run, lambda: run.level_lines(historical_run, pairs, tmp_path / "l.png"))
+    panels = [ax for ax in fig.axes if ax.get_yticklabels()]
+    assert len(panels) == 2 * len(pairs)
+    for k, ax in enumerate(panels):
+        scale = style.SCALE_NAMES[k % 2]
+        assert [t.get_text() for t in ax.get_yticklabels()] == list(style.SHORT_NAMES[scale].values())
+        data = [ln for ln in ax.get_lines() if len(ln.get_xdata()) > 1]
+        assert data and all(ln.get_drawstyle() == "steps-mid" for ln in data)
+        assert {ln.get_color() for ln in data} == {style.MODEL_COLOUR, style.REFERENCE_COLOUR}
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["reference", "model (one run)"]
+    assert not any("mean" in label for label in labels)
+
+
+def test_validation_grid_labels_the_ensemble_by_its_count(monkeypatch):
+    from sim.plots import validation
+    years = list(range(1992, 1998))
+    rows = [dict(a="KZK", b="RUS", year=y, dimension="de_facto", ref=2, sim_median=2,
+                 sim_q10=1, sim_q90=2) for y in years]
+    fig = _drawn(monkeypatch, validation,
+                 lambda: validation.pair_grid(pd.DataFrame(rows), Path("unused.png"), "de_facto", runs=7))
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["reference", "model (median of 7 runs)", "10-90% of runs"]
+    ax = fig.axes[0]
+    # Model and reference agree in every year: the broad reference still shows around the model.
+    ref, model = _steps(ax)
+    assert list(ref.get_ydata()) == list(model.get_ydata())
+    assert ref.get_linewidth() > 2 * model.get_linewidth() and ref.get_zorder() < model.get_zorder()
+
+
+# --------------------------------------------------------------------------- landscape and palette
+
+def test_minima_figure_has_an_actual_column_matched_to_the_sides(monkeypatch):
+    from types import SimpleNamespace
+
+    from sim.plots import landscape
+    minimum = SimpleNamespace(labels=[1, 1, 0, 0], energy=-2.0, basin_share=0.75, share_se=None)
+    second = SimpleNamespace(labels=[0, 1, 1, 1], energy=1.0, basin_share=0.25, share_se=None)
+    result = SimpleNamespace(minima=[minimum, second], method="exhaustive")
+    ids = ["NTH", "NES", "STH", "SES"]
+    actual = {"NTH": "north", "NES": "north", "STH": "south", "SES": "south"}
+    fig = _drawn(monkeypatch, landscape, lambda: landscape.draw_minima(
+        result, ids, ids, Path("unused.png"), "two pairs", actual))
+    ax = fig.axes[0]
+    columns = [t.get_text() for t in ax.get_xticklabels()]
+    assert columns[-1] == "actual" and len(columns) == 3
+    assert "0 misplaced" in columns[0] and "1 misplaced" in columns[1]
+    grid = ax.images[0].get_array()
+    # Minimum #1 numbers the north 1 and the south 0; redrawn, it matches the actual sides.
+    assert grid[:, 0].tolist() == grid[:, 2].tolist() == [0, 0, 1, 1]
+    assert grid[:, 1].tolist() == [0, 1, 1, 1]
+    cells = [t.get_text() for t in ax.texts]
+    assert cells[-4:] == ["north", "north", "south", "south"]
+    without = _drawn(monkeypatch, landscape, lambda: landscape.draw_minima(
+        result, ids, ids, Path("unused.png"), "two pairs"))
+    assert "actual" not in [t.get_text() for t in without.axes[0].get_xticklabels()]
+
+
+def test_matched_labels_rename_one_to_one_and_keep_extra_blocs_apart():
+    from sim.plots.landscape import matched_labels
+    assert matched_labels([5, 5, 7, 7], [1, 1, 0, 0]).tolist() == [1, 1, 0, 0]
+    assert matched_labels([0, 1, 2, 2], [0, 0, 1, 1]).tolist() == [0, 2, 1, 1]
+
+
+def test_figures_outside_the_plots_package_use_its_palette():
+    for path in (ROOT / "sim" / "calibration" / "rules.py", ROOT / "sim" / "analysis" / "sensitivity.py",
+                 ROOT / "sim" / "landscape" / "files.py"):
+        text = path.read_text()
+        found = re.findall(r"#[0-9a-fA-F]{6}\b|\btab(?::\w+|10|20)\b|get_cmap|steelblue", text)
+        assert not found, f"{path.name} picks colours {found}; take them from sim.plots.style"

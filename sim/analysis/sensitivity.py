@@ -97,6 +97,8 @@ def plot_indices(table: pd.DataFrame, path: str | Path, title: str = "") -> Path
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from sim.plots.style import SIDE_COLOURS
     outputs = list(dict.fromkeys(table.output))
     fig, axes = plt.subplots(len(outputs), 1, figsize=(7, 2.6 * len(outputs) + 0.6),
                              squeeze=False)
@@ -104,12 +106,12 @@ def plot_indices(table: pd.DataFrame, path: str | Path, title: str = "") -> Path
         t = table[table.output == out]
         x = np.arange(len(t))
         if "S1" in t:
-            ax.bar(x - 0.2, t.S1, 0.4, yerr=t.S1_conf, capsize=3, label="first order S1")
-            ax.bar(x + 0.2, t.ST, 0.4, yerr=t.ST_conf, capsize=3, label="total ST")
+            ax.bar(x - 0.2, t.S1, 0.4, yerr=t.S1_conf, capsize=3, label="first order S1", color=SIDE_COLOURS[0])
+            ax.bar(x + 0.2, t.ST, 0.4, yerr=t.ST_conf, capsize=3, label="total ST", color=SIDE_COLOURS[1])
             ax.set_ylabel("Sobol index")
         else:
-            ax.bar(x - 0.2, t.mu_star, 0.4, yerr=t.mu_star_conf, capsize=3, label="mu*")
-            ax.bar(x + 0.2, t.sigma, 0.4, label="sigma")
+            ax.bar(x - 0.2, t.mu_star, 0.4, yerr=t.mu_star_conf, capsize=3, label="mu*", color=SIDE_COLOURS[0])
+            ax.bar(x + 0.2, t.sigma, 0.4, label="sigma", color=SIDE_COLOURS[1])
             ax.set_ylabel("elementary effect")
         ax.axhline(0, color="black", lw=0.5)
         ax.set_xticks(x, [p.removeprefix("mechanism.") for p in t.parameter],

@@ -720,36 +720,38 @@ def write_report(cal: Calibration, report_dir: str | Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from sim.plots.style import series_style
+
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     s, d = cal.states, cal.dyads
     figs = []
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for state, g in s.groupby("state"):
-        ax.plot(g.year, g.power, label=state)
+    for k, (state, g) in enumerate(s.groupby("state")):
+        ax.plot(g.year, g.power, label=state, **series_style(k))
     ax.set(title="Power (CINC share within the system)", xlabel="year", ylabel="share", yscale="log")
-    ax.legend(ncol=3, fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout(); fig.savefig(report_dir / "power_shares.png", dpi=100); plt.close(fig)
     figs.append(("Power shares", "power_shares.png"))
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.5), sharey=True)
-    for state, g in s.groupby("state"):
-        axes[0].plot(g.year, g.democracy, label=state)
-        axes[1].plot(g.year, g.ideology_west, label=state)
+    for k, (state, g) in enumerate(s.groupby("state")):
+        axes[0].plot(g.year, g.democracy, label=state, **series_style(k))
+        axes[1].plot(g.year, g.ideology_west, label=state, **series_style(k))
     axes[0].set(title="democracy (V-Dem polyarchy)", xlabel="year")
     axes[1].set(title="ideology_west (UN ideal point, rescaled)", xlabel="year")
-    axes[1].legend(ncol=3, fontsize=8)
+    axes[1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout(); fig.savefig(report_dir / "ideology.png", dpi=100); plt.close(fig)
     figs.append(("Ideology", "ideology.png"))
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     focus = [("KZK", "RUS"), ("UZB", "RUS"), ("KZK", "UZB"), ("UZB", "USA"), ("RUS", "CHN"), ("RUS", "USA")]
-    for a, b in focus:
+    for k, (a, b) in enumerate(focus):
         g = d[(d.a == a) & (d.b == b)]
         if len(g):
-            ax.plot(g.year, g.interests, label=f"{a}-{b}")
+            ax.plot(g.year, g.interests, label=f"{a}-{b}", **series_style(k))
     ax.set(title="Interest convergence by pair", xlabel="year", ylabel="[-1, 1]")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout(); fig.savefig(report_dir / "interests.png", dpi=100); plt.close(fig)
     figs.append(("Interest convergence", "interests.png"))
 

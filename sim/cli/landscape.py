@@ -13,8 +13,9 @@ def run_landscape(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from sim.files import atomic_folder
-    from sim.landscape.files import check_actual, draw_minima, load_landscape, minima_table, read_actual_csv
+    from sim.landscape.files import check_actual, load_landscape, minima_table, read_actual_csv
     from sim.landscape.theory import analyse
+    from sim.plots.landscape import draw_minima
 
     spec = load_landscape(args.file)
     ids = spec.ids
@@ -34,7 +35,7 @@ def run_landscape(args: argparse.Namespace) -> int:
     with atomic_folder(out) as tmp:
         table.to_csv(tmp / "minima.csv", index=False)
         names = [a.name or a.id for a in spec.actors]
-        draw_minima(result, ids, names, tmp / "minima.png", spec.name)
+        draw_minima(result, ids, names, tmp / "minima.png", spec.name, actual)
     what = (f"{result.n_configurations} configurations (exhaustive)" if result.method == "exhaustive"
             else f"{result.n_configurations} random starts, seed {args.seed}")
     print(f"{spec.name}: {len(ids)} actors, k={k}, {what}; {len(result.minima)} local minima")

@@ -16,6 +16,7 @@ import sys
 
 from sim import __version__
 from sim.errors import InputError
+from sim.threads import prefer_single_thread
 
 #: Modules that contribute sub-commands, in the order ``--help`` lists them.
 COMMAND_MODULES = [
@@ -52,6 +53,7 @@ def _terminate(signum, frame):
 
 
 def main(argv: list[str] | None = None) -> int:
+    prefer_single_thread()
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)
     except ValueError:  # not the main thread (called from a library): leave signals alone

@@ -41,10 +41,13 @@ class SerialExecutor:
 
 
 def _start_worker(main_pid: int, install: Callable[[Any], None] | None, ctx: Any) -> None:
-    """Pool initializer: end with the sweep's main process, then keep the context."""
+    """Pool initializer: end with the sweep's main process, run numpy single-threaded,
+    then keep the context."""
     from sim.ensembles.orphans import worker_started
+    from sim.threads import single_threaded
 
     worker_started(main_pid)
+    single_threaded()
     if install is not None:
         install(ctx)
 

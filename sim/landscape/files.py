@@ -324,32 +324,3 @@ def minima_table(result, ids: list[str], actual: dict[str, str] | None = None) -
             row.update(compare(list(m.labels), truth))
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def draw_minima(result, ids: list[str], names: list[str], path: Path, title: str,
-                max_minima: int = 20) -> None:
-    """Figure: one column per minimum (lowest energy left), actors coloured by bloc."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    mins = result.minima[:max_minima]
-    grid = np.array([m.labels for m in mins], dtype=float).T  # actors x minima
-    from matplotlib.colors import ListedColormap
-
-    fig, ax = plt.subplots(figsize=(max(4.5, 2.0 + 1.1 * len(mins)), 1.4 + 0.32 * len(ids)))
-    cmap = ListedColormap(plt.get_cmap("tab10").colors[: max(result.k, 2)])
-    ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=max(result.k, 2) - 0.5, aspect="auto")
-    ax.set_yticks(range(len(ids)), names)
-    labels = []
-    for i, m in enumerate(mins, start=1):
-        share = f"{m.basin_share:.0%}" if m.share_se is None else f"{m.basin_share:.0%}±{m.share_se:.0%}"
-        labels.append(f"#{i}\nE={m.energy:.3g}\nbasin {share}")
-    ax.set_xticks(range(len(mins)), labels, fontsize=8)
-    for (r, c), v in np.ndenumerate(grid):
-        ax.text(c, r, chr(ord("A") + int(v)), ha="center", va="center", fontsize=8, color="white")
-    ax.set_title(f"{title}\nlocal minima ({result.method}), blocs A, B, ...", fontsize=9, wrap=True)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)

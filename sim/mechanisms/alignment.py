@@ -18,6 +18,11 @@ import numpy as np
 from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, LEVELS
 
 _LEVELS = np.array(LEVELS, dtype=float)
+_LEVELS32 = _LEVELS.astype(np.float32)
+_TINY = np.finfo(np.float32).tiny
+#: Up to this many choices, one vectorised arg-max over a trailing level axis costs fewest
+#: numpy calls; above it, a loop over the six levels on contiguous arrays is faster.
+_FEW = 1024
 
 
 def bliss_level(total_utility: np.ndarray, level_gain: float, normal_level: float = 0.0) -> np.ndarray:
@@ -43,26 +48,55 @@ def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generato
         also: A second set of bliss levels chosen under the same noise draw (what a
             state would want without some consideration); both choices are then returned.
     """
-    value = -0.5 * (_LEVELS.astype(np.float32) - bliss[..., None].astype(np.float32)) ** 2
+    b = np.asarray(bliss, dtype=np.float32)
     noise = None
     if temperature > 0:
         # Gumbel noise as -log of standard exponentials: same law as rng.gumbel, faster.
-        noise = rng.standard_exponential(size=value.shape, dtype=np.float32)
-        np.maximum(noise, np.finfo(np.float32).tiny, out=noise)  # a draw of exactly 0 is possible
-        noise = -np.float32(temperature) * np.log(noise)
-        value += noise
-    chosen = _pick(value, cap)
+        noise = rng.standard_exponential(size=b.shape + (len(LEVELS),), dtype=np.float32)
+        np.maximum(noise, _TINY, out=noise)  # a draw of exactly 0 is possible
+        np.log(noise, out=noise)
+        noise *= np.float32(temperature)
+    chosen = _pick(b, noise, cap)
     if also is None:
         return chosen
-    other = -0.5 * (_LEVELS.astype(np.float32) - also[..., None].astype(np.float32)) ** 2
-    return chosen, _pick(other if noise is None else other + noise, cap)
+    return chosen, _pick(np.asarray(also, dtype=np.float32), noise, cap)
 
 
-def _pick(value: np.ndarray, cap: np.ndarray | float | None) -> np.ndarray:
-    """The best allowed level for each entry of a ``(..., levels)`` value array."""
-    if cap is not None:
-        value = np.where(_LEVELS > np.asarray(cap)[..., None], -np.inf, value)
-    return _LEVELS[np.argmax(value, axis=-1)].astype(int)
+def _pick(b: np.ndarray, noise: np.ndarray | None, cap) -> np.ndarray:
+    """The best level for each bliss level under the drawn noise (``noise`` is left as is)."""
+    if b.size <= _FEW:
+        value = _LEVELS32 - b[..., None]
+        value *= value
+        value *= -0.5
+        if noise is not None:
+            value -= noise
+        if cap is not None:
+            value = np.where(_LEVELS32 > np.asarray(cap)[..., None], -np.inf, value)
+        return np.argmax(value, axis=-1) + DE_FACTO_MIN
+    return _best_level(b, noise, cap)
+
+
+def _best_level(b: np.ndarray, noise: np.ndarray | None, cap) -> np.ndarray:
+    """The arg-max over levels one level at a time (level-first: contiguous ``n x n`` arrays
+    rather than a short last axis), with the same values and ties as :func:`choose_levels`'s
+    small-array path: the lowest of equally valued levels wins."""
+    capped = None if cap is None else np.broadcast_to(np.asarray(cap), b.shape)
+    best = choice = None
+    for k, level in enumerate(_LEVELS32):
+        value = level - b
+        value *= value
+        value *= -0.5
+        if noise is not None:
+            value -= noise[..., k]
+        if capped is not None:
+            value[capped < level] = -np.inf
+        if best is None:
+            best, choice = value, np.zeros(b.shape, dtype=np.intp)
+        else:
+            better = value > best
+            np.maximum(best, value, out=best)
+            choice[better] = k
+    return choice + DE_FACTO_MIN
 
 
 def agreed_level(desired: np.ndarray) -> np.ndarray:

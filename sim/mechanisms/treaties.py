@@ -88,6 +88,17 @@ def step_treaties(ts: TreatyState, rules: TreatyRules, *, de_facto: np.ndarray, 
         ``treaty_formed``, ``treaty_denounced``, ``treaty_withdrawn``, ``treaty_lapsed``,
         ``hostile_imposed``, ``hostile_lifted``.
     """
+    i, j, kinds, old, new = treaty_changes(ts, rules, de_facto=de_facto, desired=desired, cap=cap,
+                                           can_sanction=can_sanction)
+    return [(a, b, KINDS[k], o, n) for a, b, k, o, n in zip(i.tolist(), j.tolist(), kinds.tolist(),
+                                                            old.tolist(), new.tolist())]
+
+
+def treaty_changes(ts: TreatyState, rules: TreatyRules, *, de_facto: np.ndarray, desired: np.ndarray,
+                   cap: np.ndarray, can_sanction: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`step_treaties` with the changes as arrays ``(i, j, kind, old, new)``, ``kind``
+    an index into ``KINDS``: a large system may change thousands of instruments a year."""
     old = ts.level.copy()
     fire = _Firing(ts.level)
     want = np.minimum(desired, desired.T)
@@ -98,10 +109,11 @@ def step_treaties(ts: TreatyState, rules: TreatyRules, *, de_facto: np.ndarray, 
     _denounce_or_lapse(ts, fire, want, de_facto, rules)
     _sanction(ts, fire, desired, want, de_facto, can_sanction, rules)
     if not fire.kinds.any():
-        return []
+        none = np.zeros(0, dtype=int)
+        return none, none, none, none, none
     J, kinds = ts.level, fire.kinds
     iu, ju = np.nonzero(np.triu(J != old, 1))
-    return [(int(i), int(j), KINDS[kinds[i, j]], int(old[i, j]), int(J[i, j])) for i, j in zip(iu, ju)]
+    return iu, ju, kinds[iu, ju].astype(int), old[iu, ju], J[iu, ju]
 
 
 class _Firing:

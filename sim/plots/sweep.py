@@ -19,8 +19,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.ensembles.storage import load_dyads, load_results  # noqa: E402
-from sim.plots.style import (METRIC_CMAP, MODEL_COLOUR, SCALE_NAMES, SHARE_CMAP,  # noqa: E402
-                             draw_levels, figure_header, levels_legend, model_label, pair_rows, scale_label)
+from sim.plots.style import (METRIC_CMAP, MODEL_COLOUR, SCALE_NAMES, SHARE_CMAP, SPLIT_COLOUR,  # noqa: E402
+                             draw_levels, figure_header, levels_legend, model_label, pair_rows, panel_grid,
+                             save_png, scale_label)
 
 
 def outcome_map(results: pd.DataFrame, x: str, y: str, metric: str, path: str | Path,
@@ -140,23 +141,22 @@ def fit_timeline(reference: pd.DataFrame, runs: dict[str, pd.DataFrame], train_e
     pairs = list(moves.sort_values(ascending=False).index[:max_pairs])
     runs = {k: levels(v) for k, v in runs.items()}
     (first, main), *rest = runs.items()
-    fig, axes = plt.subplots(len(pairs), 2, figsize=(10, 1.9 * len(pairs) + 1.0), squeeze=False,
-                             sharex=True)
+    fig, axes = panel_grid(len(pairs), 2, (4.3, 1.3), left=0.95, right=0.15, top=0.9, bottom=0.35,
+                           gaps=(0.95, 0.4), sharex=True)
     for row, (a, b) in zip(axes, pairs):
         rr, mm = pair_rows(ref, a, b), pair_rows(main, a, b)
         others = [(label, pair_rows(d, a, b)) for label, d in rest]
         for ax, col in zip(row, SCALE_NAMES):
             draw_levels(ax, col, reference=(rr.year, rr[col]), model=(mm.year, mm[col]),
                         others=[(label, o.year, o[col]) for label, o in others])
-            ax.axvline(train_end + 0.5, color="red", lw=0.8)
+            ax.axvline(train_end + 0.5, color=SPLIT_COLOUR, lw=0.8)
             ax.set_title(f"{a}-{b} {scale_label(col)}", fontsize=9)
             ax.tick_params(labelsize=8)
-    axes[0, 1].text(train_end + 0.7, 0.98, "test", color="red", fontsize=8, va="top",
+    axes[0, 1].text(train_end + 0.7, 0.98, "test", color=SPLIT_COLOUR, fontsize=8, va="top",
                     transform=axes[0, 1].get_xaxis_transform())
     legend = levels_legend(model_label(1, first), others=[model_label(1, label) for label, _ in rest])
-    fig.tight_layout(rect=figure_header(fig, f"fitted on years <= {train_end}, tested after", legend))
+    figure_header(fig, f"fitted on years <= {train_end}, tested after", legend, beside=False)
     path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_png(fig, path, dpi=110)
     return path
 

@@ -1,8 +1,8 @@
 """Figures of a validation: model against the reference, pair by pair, year by year.
 
 Each panel is :func:`sim.plots.style.draw_levels`: the reference a broad pale band, the
-model's median a thin line inside it where they agree, the ensemble's 10-90% spread a pale
-blue band, the axes naming the levels.
+model (one run, or the median of the runs) a thin step inside it where they agree, the
+ensemble's 10-90% spread a pale blue band, the axes naming the levels.
 """
 
 from __future__ import annotations
@@ -10,14 +10,10 @@ from __future__ import annotations
 from math import ceil
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.plots.style import (SCALE_NAMES, draw_levels, figure_header, levels_legend,  # noqa: E402
-                             model_label, scale_label)
+from sim.plots.style import (SCALE_NAMES, draw_levels, figure_header, levels_legend, model_label,
+                             panel_grid, save_png, scale_label)
 
 
 def _draw_pair(ax, rows: pd.DataFrame, scale: str, runs: int, names: str) -> None:
@@ -41,19 +37,17 @@ def pair_grid(series: pd.DataFrame, path: Path, dimension: str, runs: int, title
         return
     ncol = min(6, len(pairs))
     nrow = ceil(len(pairs) / ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(2.7 * ncol + 0.8, 1.55 * nrow + 1.0),
-                             sharex=True, sharey=True, squeeze=False)
+    fig, axes = panel_grid(nrow, ncol, (2.45, 1.15), left=0.85, right=0.15, top=0.75, bottom=0.35,
+                           gaps=(0.12, 0.4), sharex=True, sharey=True)
     for ax, (a, b) in zip(axes.flat, pairs):
         _draw_pair(ax, d[(d["a"] == a) & (d["b"] == b)], dimension, runs, "short")
         ax.set_title(f"{a}-{b}", fontsize=10, pad=2)
         ax.tick_params(labelsize=8)
     for ax in axes.flat[len(pairs):]:
         ax.set_visible(False)
-    rect = figure_header(fig, title or f"{scale_label(dimension)} level, every pair: reference and model",
-                         _legend(runs), fontsize=12, legend_size=10)
-    fig.tight_layout(rect=rect)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    figure_header(fig, title or f"{scale_label(dimension)} level, every pair: reference and model",
+                  _legend(runs), fontsize=12, legend_size=10)
+    save_png(fig, path, dpi=90)
 
 
 def pair_figure(series: pd.DataFrame, a: str, b: str, path: Path, runs: int) -> bool:
@@ -61,7 +55,9 @@ def pair_figure(series: pd.DataFrame, a: str, b: str, path: Path, runs: int) -> 
     pair = series[(series["a"] == a) & (series["b"] == b)]
     if pair.empty:
         return False
-    fig, axes = plt.subplots(2, 1, figsize=(8, 5.6), sharex=True)
+    fig, axes = panel_grid(2, 1, (5.4, 2.0), left=3.2, right=0.2, top=0.85, bottom=0.5, gaps=(0, 0.2),
+                           sharex=True)
+    axes = axes[:, 0]
     for ax, scale in zip(axes, SCALE_NAMES):
         rows = pair[pair["dimension"] == scale]
         ax.set_ylabel(scale_label(scale))
@@ -71,8 +67,6 @@ def pair_figure(series: pd.DataFrame, a: str, b: str, path: Path, runs: int) -> 
             continue
         _draw_pair(ax, rows, scale, runs, "long")
     axes[1].set_xlabel("year")
-    fig.tight_layout(rect=figure_header(fig, f"{a}-{b}: model against the reference", _legend(runs),
-                                        fontsize=12, beside=False))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    figure_header(fig, f"{a}-{b}: model against the reference", _legend(runs), fontsize=12, beside=False)
+    save_png(fig, path, dpi=100)
     return True

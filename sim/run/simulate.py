@@ -111,17 +111,31 @@ def dyad_table(model: AllianceModel, components: bool = True) -> pd.DataFrame:
         "b_desired": np.concatenate([d[ju, iu] for d in h["desired"]]),
     }
     if components and model.record:
-        names = np.array(CLASSES, dtype=object)
-        cols["classification"] = names[np.concatenate([c[iu, ju] for c in h["classification"]])]
-        cols["threat_ab"] = np.concatenate([t[iu, ju] for t in h["threat"]])
-        cols["threat_ba"] = np.concatenate([t[ju, iu] for t in h["threat"]])
-        cols["shared_threat"] = np.concatenate([s[iu, ju] for s in h["shared_threat"]])
-        w = model.utility_weights
+        cols.update(_full_record_columns(model, iu, ju))
+    return pd.DataFrame(cols)
+
+
+def _full_record_columns(model: AllianceModel, iu: np.ndarray, ju: np.ndarray) -> dict[str, np.ndarray]:
+    """Classes, threat and weighted components of every pair and year. Components are
+    rebuilt year by year from the record (:class:`sim.history.Rebuilt`), so each year is
+    read once."""
+    h, w = model.history, model.utility_weights
+    names = ["threat_ab", "threat_ba", "shared_threat"] + [f"{side}_{c}" for side in "ab"
+                                                           for c in COMPONENTS + ("total",)]
+    years: dict[str, list] = {k: [] for k in ["classification"] + names}
+    for t in range(len(h["de_facto"])):
+        cs = h["components"][t]
+        years["classification"].append(h["classification"][t][iu, ju])
+        years["threat_ab"].append(h["threat"][t][iu, ju])
+        years["threat_ba"].append(h["threat"][t][ju, iu])
+        years["shared_threat"].append(h["shared_threat"][t][iu, ju])
         for side, (r, c) in (("a", (iu, ju)), ("b", (ju, iu))):
             for comp in COMPONENTS:
-                cols[f"{side}_{comp}"] = np.concatenate([w[comp] * cs[comp][r, c] for cs in h["components"]])
-            cols[f"{side}_total"] = np.concatenate([cs["total"][r, c] for cs in h["components"]])
-    return pd.DataFrame(cols)
+                years[f"{side}_{comp}"].append(w[comp] * cs[comp][r, c])
+            years[f"{side}_total"].append(cs["total"][r, c])
+    cols = {k: np.concatenate(v) for k, v in years.items()}
+    cols["classification"] = np.array(CLASSES, dtype=object)[cols["classification"]]
+    return {k: cols[k] for k in ["classification"] + names}
 
 
 def state_table(model: AllianceModel) -> pd.DataFrame:
@@ -153,18 +167,18 @@ def summarise(model: AllianceModel) -> dict[str, float]:
     iu, ju = np.triu_indices(n, 1)
     F = np.stack(h["de_facto"])[:, iu, ju]
     J = np.stack(h["de_jure"])[:, iu, ju]
-    kinds = [e["kind"] for e in model.event_log]
+    kinds = model.log.kind_counts()
     out: dict[str, float] = {
         "final_mean_de_facto": float(F[-1].mean()),
         "final_mean_de_jure": float(J[-1].mean()),
         "final_share_allied": float((F[-1] >= 2).mean()),
         "final_share_rival": float((F[-1] <= -1).mean()),
         "mean_de_facto": float(F.mean()),
-        "treaties_formed": float(kinds.count("treaty_formed")),
-        "treaties_ended": float(sum(k in ("treaty_denounced", "treaty_lapsed", "treaty_withdrawn") for k in kinds)),
-        "bloc_joins": float(kinds.count("bloc_join")),
-        "bloc_exits": float(kinds.count("bloc_exit")),
-        "bloc_expulsions": float(kinds.count("bloc_expulsion")),
+        "treaties_formed": float(kinds["treaty_formed"]),
+        "treaties_ended": float(sum(kinds[k] for k in ("treaty_denounced", "treaty_lapsed", "treaty_withdrawn"))),
+        "bloc_joins": float(kinds["bloc_join"]),
+        "bloc_exits": float(kinds["bloc_exit"]),
+        "bloc_expulsions": float(kinds["bloc_expulsion"]),
         "de_facto_changes": float(model.de_facto_changes),
     }
     pair_index = {(model.ids[i], model.ids[j]): k for k, (i, j) in enumerate(zip(iu, ju))}

@@ -27,6 +27,7 @@ from sim.errors import InputError
 from sim.scenario.schema import Effect, Scenario
 from sim.files import csv_line, read_csv
 from sim.scenario.limits import MAX_DISTANCE_KM, MAX_MAGNITUDE, MIN_POWER, line_of
+from sim.scenario.years import ByYear, clip_years
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -53,7 +54,9 @@ class InputArrays:
     """Per-year inputs. Leading axis: year index ``t`` into ``years``.
 
     Dyadic arrays are ``[t, i, j]``; directed ones read "i's view of j" (``intent``: i's
-    perception of j's aggressive intent; ``trade``: i's dependence on trade with j).
+    perception of j's aggressive intent; ``trade``: i's dependence on trade with j). They
+    are :class:`sim.scenario.years.ByYear`: each distinct year's ``n x n`` array is kept
+    once, and read like a plain array (``x[t]``, ``x[t, i, j]``).
     """
 
     ids: list[str]
@@ -70,15 +73,15 @@ class InputArrays:
     lon: np.ndarray
     ideology: np.ndarray  # [t, i, k]
     leader: np.ndarray  # [t, i] object
-    interests: np.ndarray
-    trade: np.ndarray
-    intent: np.ndarray
-    distance: np.ndarray
-    contiguity: np.ndarray
+    interests: ByYear
+    trade: ByYear
+    intent: ByYear
+    distance: ByYear
+    contiguity: ByYear
     initial_de_facto: np.ndarray
     initial_de_jure: np.ndarray
     flags: dict[str, list[str]] = field(default_factory=dict)
-    dispute: np.ndarray | None = None  # [t, i, j] in [0, 1], symmetric: open disputes
+    dispute: ByYear | None = None  # [t, i, j] in [0, 1], symmetric: open disputes
     government: np.ndarray | None = None  # [t, i] object: who holds the capital
     sources: SourceArrays | None = None  # threats that are not states
 
@@ -285,7 +288,7 @@ def build_inputs(sc: Scenario) -> InputArrays:
         trade=dyad["trade"], intent=dyad["intent"], distance=dyad["distance_km"],
         contiguity=dyad["contiguity"], initial_de_facto=dyad["initial_de_facto"],
         initial_de_jure=dyad["initial_de_jure"], flags=flags)
-    arrays.dispute = np.zeros((len(years), len(sc.ids), len(sc.ids)))
+    arrays.dispute = ByYear.constant(np.zeros((len(sc.ids), len(sc.ids))), len(years))
     arrays.government = state["leader"].copy()
     arrays.government[:] = None
     arrays.sources = _source_arrays(sc, arrays)
@@ -372,11 +375,12 @@ def _finish_state_inputs(sc: Scenario, state: dict) -> tuple[dict[str, list[str]
     return flags, has_capital
 
 
-def _empty_dyads(T: int, n: int) -> dict[str, np.ndarray]:
+def _empty_dyads(T: int, n: int) -> dict:
     """Dyadic arrays before any source: NaN where a later gap filler decides, else 0."""
-    return {"interests": np.full((T, n, n), np.nan), "trade": np.zeros((T, n, n)),
-            "intent": np.full((T, n, n), np.nan), "distance_km": np.full((T, n, n), np.nan),
-            "contiguity": np.zeros((T, n, n)), "initial_de_facto": np.zeros((n, n), dtype=int),
+    nan, zero = np.full((n, n), np.nan), np.zeros((n, n))
+    return {"interests": ByYear.constant(nan, T), "trade": ByYear.constant(zero, T),
+            "intent": ByYear.constant(nan, T), "distance_km": ByYear.constant(nan, T),
+            "contiguity": ByYear.constant(zero, T), "initial_de_facto": np.zeros((n, n), dtype=int),
             "initial_de_jure": np.zeros((n, n), dtype=int)}
 
 
@@ -394,6 +398,7 @@ def _read_dyad_table(sc: Scenario, years: np.ndarray, dyad: dict) -> None:
     df = _dyad_rows(sc.resolve(sc.inputs.dyads), DYAD_FIELDS, with_year=True)
     ycol = {int(y): t for t, y in enumerate(years)}
     present = {f: np.zeros((T, n, n), dtype=bool) for f in DYAD_FIELDS}
+    full = {f: np.asarray(dyad[f]) for f in DYAD_FIELDS}  # yearly rows: most years differ
     for rec in df.to_dict(orient="records"):
         a, b = rec["a"].strip(), rec["b"].strip()
         if a not in idx or b not in idx or a == b:
@@ -404,13 +409,13 @@ def _read_dyad_table(sc: Scenario, years: np.ndarray, dyad: dict) -> None:
         t = ycol[int(y)]
         for f in DYAD_FIELDS:
             if f in rec and rec[f] == rec[f]:
-                dyad[f][t, idx[a], idx[b]] = rec[f]
+                full[f][t, idx[a], idx[b]] = rec[f]
                 present[f][t, idx[a], idx[b]] = True
     for f in ("interests", "intent", "distance_km"):
-        dyad[f][:] = _fill_years(dyad[f])
+        dyad[f] = ByYear.of(_fill_years(full[f]))
     for f in ("trade", "contiguity"):
-        arr = np.where(present[f], dyad[f], np.nan)
-        dyad[f][:] = np.nan_to_num(_fill_years(arr), nan=0.0)
+        arr = np.where(present[f], full[f], np.nan)
+        dyad[f] = ByYear.of(np.nan_to_num(_fill_years(arr), nan=0.0))
 
 
 def _read_pairs_csv(sc: Scenario, years: np.ndarray, dyad: dict) -> None:
@@ -491,11 +496,11 @@ def _inline_agrees_with_csv(sc: Scenario, path: Path, idx: dict, given: dict) ->
 def _inline_pair_values(sc: Scenario, dyad: dict) -> None:
     """Inline ``intent`` (a default toward a state), ``pairs.values`` and ``perceives``, in that order."""
     idx = {s: i for i, s in enumerate(sc.ids)}
+    toward = np.array([np.nan if s.intent is None else s.intent for s in sc.states], dtype=float)
+    if not np.isnan(toward).all():  # where no table or pair says otherwise
+        dyad["intent"] = dyad["intent"].map(lambda a: np.where(np.isnan(a) & ~np.isnan(toward)[None, :],
+                                                               toward[None, :], a))
     intent = dyad["intent"]
-    for i, s in enumerate(sc.states):
-        if s.intent is not None:
-            col = intent[:, :, i]
-            intent[:, :, i] = np.where(np.isnan(col), s.intent, col)
     for p in sc.pairs.values:
         i, j = idx[p.a], idx[p.b]
         for f in ("interests", "trade", "intent", "contiguity", "distance_km"):
@@ -514,16 +519,22 @@ def _fill_dyad_gaps(sc: Scenario, state: dict, dyad: dict, has_capital: np.ndarr
     """Gaps: capitals give distances, ideal points give interest convergence, the rest is 0."""
     lat, lon = state["lat"], state["lon"]
     T, n = lat.shape
-    cap_dist = np.empty((T, n, n))
-    for t in range(T):  # capitals rarely move: reuse last year's distances when they did not
-        same = t and np.array_equal(lat[t], lat[t - 1]) and np.array_equal(lon[t], lon[t - 1])
-        cap_dist[t] = cap_dist[t - 1] if same else haversine_km(lat[t], lon[t])
-    both_cap = has_capital[:, :, None] & has_capital[:, None, :]
-    distance = dyad["distance_km"]
-    distance = np.where(np.isnan(distance) & both_cap, cap_dist, distance)
-    distance = np.where(np.isnan(distance), np.inf, distance)
-    interests = dyad["interests"]
+    capitals = np.zeros(T, dtype=np.intp)  # capitals rarely move: a new key only when they do
+    for t in range(1, T):
+        same = np.array_equal(lat[t], lat[t - 1]) and np.array_equal(lon[t], lon[t - 1]) and \
+            np.array_equal(has_capital[t], has_capital[t - 1])
+        capitals[t] = capitals[t - 1] if same else t
+    given = dyad["distance_km"]
+
+    def distance_in(t: int) -> np.ndarray:
+        both_cap = has_capital[t][:, None] & has_capital[t][None, :]
+        d = given[t]
+        d = np.where(np.isnan(d) & both_cap, haversine_km(lat[t], lon[t]), d)
+        return _no_diagonal(np.where(np.isnan(d), np.inf, d))
+
+    dyad["distance_km"] = ByYear.built(T, lambda t: (given.index[t], capitals[t]), distance_in)
     vecs = [s.interests for s in sc.states]
+    conv = None
     if any(v is not None for v in vecs):
         klen = {len(v) for v in vecs if v is not None}
         if len(klen) > 1:
@@ -532,14 +543,17 @@ def _fill_dyad_gaps(sc: Scenario, state: dict, dyad: dict, has_capital: np.ndarr
         X = np.array([v if v is not None else [np.nan] * k for v in vecs], dtype=float)
         d = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
         conv = 1.0 - 2.0 * np.minimum(1.0, d / sc.mechanism.interest_scale)
-        interests = np.where(np.isnan(interests), conv[None], interests)
-    dyad["interests"] = np.nan_to_num(interests, nan=0.0)
-    dyad["intent"] = np.nan_to_num(dyad["intent"], nan=0.0)
-    dyad["distance_km"] = distance
-    eye = np.eye(n, dtype=bool)
-    for f in ("interests", "trade", "intent", "contiguity"):
-        dyad[f][:, eye] = 0.0
-    distance[:, eye] = 0.0
+    dyad["interests"] = dyad["interests"].map(
+        lambda a: _no_diagonal(np.nan_to_num(a if conv is None else np.where(np.isnan(a), conv, a), nan=0.0)))
+    dyad["intent"] = dyad["intent"].map(lambda a: _no_diagonal(np.nan_to_num(a, nan=0.0)))
+    for f in ("trade", "contiguity"):
+        dyad[f] = dyad[f].map(_no_diagonal)
+
+
+def _no_diagonal(a: np.ndarray) -> np.ndarray:
+    out = np.array(a, dtype=float)
+    np.fill_diagonal(out, 0.0)
+    return out
 
 
 def _apply_events(sc: Scenario, arrays: InputArrays) -> None:
@@ -575,9 +589,8 @@ def _source_arrays(sc: Scenario, inp: InputArrays) -> SourceArrays | None:
         out.offense[years, k] = ts.offense
         toward = np.array([ts.intent.get(s, ts.default_intent) for s in inp.ids])
         out.intent[years, :, k] = toward[None, :]
-        out.distance[years, :, k] = inp.distance[years][:, :, b]
-        out.contiguity[years, :, k] = np.maximum(inp.contiguity[years][:, :, b],
-                                                (np.arange(n) == b)[None, :])
+        out.distance[years, :, k] = inp.distance[years, :, b]
+        out.contiguity[years, :, k] = np.maximum(inp.contiguity[years, :, b], (np.arange(n) == b)[None, :])
     return out
 
 
@@ -686,7 +699,7 @@ def apply_effect(inp: InputArrays, ef: Effect, ts: slice) -> None:
         for i in who:
             _apply_op(arr, (ts, i), ef.op, float(ef.value), ef.field)
         lo, hi = (0.0, 1.0) if ef.field in DOCTRINE_FIELDS else (0.0, np.inf)
-        np.clip(arr, lo, hi, out=arr)
+        clip_years(arr, lo, hi)
         return
     arr = inp.distance if ef.field == "distance_km" else getattr(inp, ef.field)
     if ef.observer is not None:
@@ -697,7 +710,7 @@ def apply_effect(inp: InputArrays, ef: Effect, ts: slice) -> None:
     for i, j in pairs:
         _apply_op(arr, (ts, i, j), ef.op, float(ef.value), ef.field)
     lo = -1.0 if ef.field == "interests" else 0.0
-    np.clip(arr, lo, np.inf if ef.field == "distance_km" else 1.0, out=arr)
+    clip_years(arr, lo, np.inf if ef.field == "distance_km" else 1.0)
 
 
 def freeze_after(inp: InputArrays, year: int) -> InputArrays:
@@ -714,7 +727,9 @@ def freeze_after(inp: InputArrays, year: int) -> InputArrays:
     if t < 0 or t >= len(out.years) - 1:
         return out
     for name, value in vars(out).items():
-        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == len(out.years) \
+        if isinstance(value, ByYear):
+            value.hold_after(t)
+        elif isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == len(out.years) \
                 and name != "years":
             value[t + 1:] = value[t]
     if out.sources is not None:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.files import csv_line, read_csv
+from sim.files import LineNumbers, csv_line, read_csv
 from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_JURE_MAX, DE_JURE_MIN
 
 #: The two alignment scales, with their admissible ranges.
@@ -82,7 +82,7 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
     """
     df = read_csv(path, required=REFERENCE_COLUMNS, numeric=("year", "confidence"),
                   allow_empty=("de_facto", "note", "confidence"))
-    lines = np.array(df.attrs.get("lines") or (df.index.to_numpy() + 2))
+    lines = np.array(df.attrs.pop("lines", None) or (df.index.to_numpy() + 2))
     for col in ("a", "b"):
         ids = df[col].str.strip()
         if states is not None:
@@ -130,7 +130,7 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
 
 def _with_lines(df: pd.DataFrame, lines) -> pd.DataFrame:
     """The table with the physical line of each row (for :func:`sim.files.csv_line`)."""
-    df.attrs["lines"] = [int(x) for x in lines]
+    df.attrs["lines"] = LineNumbers(int(x) for x in lines)
     return df
 
 

@@ -1,0 +1,201 @@
+"""A bare-numpy kernel of the model's step: the reference the model's speed is judged by.
+
+One call of :func:`kernel_step` is one year of :class:`sim.model.AllianceModel` with the
+same mathematics and nothing else: government restarts, valuation (the dynamic utility
+components on top of the year's input-only statics, which both share), the logit choice
+from the same random stream, agreement and inertia, bilateral instruments, bloc
+membership and the de jure levels. No Mesa, no records, no events, no objects: one flat
+function on arrays. ``tests/test_kernel.py`` checks that it gives the model's levels from
+the same state and random stream; ``bench_speed.py`` times the model against it.
+
+A change to the model's mechanisms must be made here too (the test says so when not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+LEVELS32 = np.arange(-2, 4, dtype=np.float32)
+COMPONENTS = ("security", "balancing", "bandwagon", "ideology", "interests", "economy", "disputes",
+              "autonomy", "inertia")
+
+
+@dataclass
+class KernelState:
+    """Everything a year changes, as arrays."""
+
+    de_facto: np.ndarray
+    latent: np.ndarray
+    treaty: np.ndarray
+    streaks: np.ndarray  # (5, n, n): form, denounce, hostile, lift, paper
+    members: np.ndarray
+    exit_streak: np.ndarray
+    active: np.ndarray
+    desired: np.ndarray | None = None
+    de_jure: np.ndarray | None = None
+
+    @classmethod
+    def of_model(cls, m) -> "KernelState":
+        """A copy of the model's state between two steps."""
+        ts = m.treaties
+        return cls(m.de_facto.copy(), m.latent.copy(), ts.level.copy(),
+                   np.stack([ts.form_streak, ts.denounce_streak, ts.hostile_streak, ts.lift_streak,
+                             ts.paper_streak]), m.members.copy(), m.bloc_exit_streak.copy(), m.bloc_active.copy())
+
+
+def parameters(m) -> dict:
+    """The scalars and fixed arrays a model's run uses, read once."""
+    mech, rules, ch = m.mechanism, m.treaty_rules, m.charters
+    return dict(w=np.array([m.utility_weights[c] for c in COMPONENTS]), temperature=m.temperature,
+                gain=mech.level_gain, normal=mech.normal_level, rate=mech.adjustment_rate,
+                neutral_max=mech.neutral_max_level, sanction_share=mech.sanction_power_share,
+                formalise=rules.formalise_years, denounce=rules.denounce_years, lapse=rules.lapse_years,
+                paper_gap=rules.paper_gap, join_margin=m.membership_rules.join_margin,
+                leave_margin=m.membership_rules.leave_margin, leave_years=m.membership_rules.leave_years,
+                level=m.bloc_level, patron=m.patrons, eligible=m.eligible, commitment=ch.commitment,
+                floor=ch.floor, consent=ch.consent, counter=ch.counter_orbit, orbit=ch.orbit,
+                counter_any=bool(ch.counter_orbit.any()),
+                p_idx=m.patrons.argmax(axis=0), o_idx=ch.orbit.argmax(axis=0),
+                has_orbit=m.patrons.any(axis=0) & ch.orbit.any(axis=0), restarts=restarts(m.inputs))
+
+
+def restarts(inp) -> list[np.ndarray]:
+    """For each year, the states a new government took (read from the inputs once)."""
+    gov, none = inp.government, np.zeros(0, dtype=np.intp)
+    return [none] + [none if gov is None else np.flatnonzero((gov[t] != gov[t - 1]) & (gov[t] != None))  # noqa: E711
+                     for t in range(1, len(inp.years))]
+
+
+def utility_total(st, F: np.ndarray, mv: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The weighted sum of the utility components (``sim.mechanisms.utility``)."""
+    n = F.shape[0]
+    coop = np.maximum(F, 0) / 3
+    m = st.concern.shape[1] - n
+    will = st.concern * (1.0 - (np.hstack([coop, np.zeros((n, m))]) if m else coop))
+    helpk = st.help_ratio * will
+    s = (st.threat_share @ helpk.T) * st.not_concern
+    best = s.max(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        security = np.where(best > 0, st.exposure * s / best, 0.0)
+    able = helpk[:, :n]
+    if n < 3:
+        alt = np.zeros((n, n))
+    else:  # the best third state able to face j: each column's top two entries
+        cols = np.arange(n)
+        first_k = np.argmax(able, axis=0)
+        rest = able.copy()
+        rest[first_k, cols] = -np.inf
+        alt = np.where(cols[:, None] == first_k[None, :], rest.max(axis=0)[None, :], able[first_k, cols][None, :])
+    bw = np.minimum(st.weakness_prox * (1.0 - alt), 1.0)
+    excess = np.maximum(0.0, coop - coop.sum(axis=1, keepdims=True) / max(n - 1, 1))
+    counterweight = st.ratio.T * np.maximum(0.0, coop.max(axis=1, keepdims=True) - coop)
+    bt = bw * st.threat
+    fx = st.fixed
+    parts = (security, -(1.0 - bw) * st.over_threat, bt + bt.T, fx["ideology"], fx["interests"], fx["economy"],
+             fx["disputes"], fx["dominance"] + mv[:, None] * (counterweight - excess), F / 3)
+    total = w[0] * parts[0]
+    for k in range(1, 9):
+        total = total + w[k] * parts[k]
+    return total
+
+
+def choose(bliss: np.ndarray, temperature: float, rng, cap: np.ndarray) -> np.ndarray:
+    """The logit choice (``sim.mechanisms.alignment``), vectorised over a trailing level axis."""
+    value = LEVELS32 - bliss.astype(np.float32)[..., None]
+    value *= value
+    value *= -0.5
+    if temperature > 0:
+        noise = rng.standard_exponential(size=value.shape, dtype=np.float32)
+        np.maximum(noise, np.finfo(np.float32).tiny, out=noise)
+        np.log(noise, out=noise)
+        noise *= np.float32(temperature)
+        value -= noise
+    value = np.where(LEVELS32 > cap[:, None, None], -np.inf, value)
+    return np.argmax(value, axis=-1) - 2
+
+
+def instruments(k: KernelState, p: dict, F, desired, want, pcap, can_sanction) -> None:
+    """Bilateral instruments (``sim.mechanisms.treaties``), in place."""
+    J, fs, ds, hs, ls, ps = k.treaty, *k.streaks
+    over = J > pcap
+    J[over] = pcap[over]
+    target = np.minimum(np.minimum(np.minimum(want, F), pcap), np.maximum(J + 1, 2))
+    fs[:] = np.where((target > J) & (J >= 0) & (target >= 2), fs + 1, 0)
+    form = fs >= p["formalise"]
+    J[form] = target[form]
+    fs[form] = 0
+    ds[:] = np.where((J >= 1) & (want <= -1), ds + 1, 0)
+    J[ds >= p["denounce"]] = 0
+    if p["lapse"] is not None:
+        held = np.maximum(F, 0)
+        ps[:] = np.where((J >= 1) & (J - held >= p["paper_gap"]), ps + 1, 0)
+        lapse = ps >= p["lapse"]
+        J[lapse] = held[lapse]
+        ps[lapse] = 0
+    sender = (desired <= -1) & can_sanction[:, None]
+    hs[:] = np.where((J == 0) & (sender | sender.T) & (F <= -1), hs + 1, 0)
+    J[hs >= p["formalise"]] = -1
+    ls[:] = np.where((J == -1) & (want >= 0) & (F >= 1), ls + 1, 0)
+    J[ls >= p["formalise"]] = 0
+
+
+def membership(k: KernelState, p: dict, desired, power, cap, neutral) -> None:
+    """Bloc joins and exits (``sim.mechanisms.blocs``), in place."""
+    M, patron = k.members, p["patron"]
+    w = (M | patron) * power[:, None]
+    total = w.sum(axis=0)[None, :] - w
+    d = desired.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(total > 0, (d @ w) / total, np.nan)
+        accept = np.where(total > 0, (d.T @ w) / total, np.nan)
+    if p["counter_any"]:
+        has = p["has_orbit"][None, :]
+        co = p["counter"][None, :]
+        score = np.where(co, np.where(has, d[:, p["p_idx"]] - d[:, p["o_idx"]], np.nan), score)
+        accept = np.where(co, np.where(has, d[p["p_idx"], :].T, np.nan), accept)
+    active = k.active[None, :]
+    allowed = (cap[:, None] >= p["level"][None, :]) & p["eligible"]
+    has_others = ~np.isnan(score)
+    threshold = np.maximum(p["floor"], p["commitment"] - p["join_margin"])[None, :]
+    join = ~M & active & allowed & has_others & ~neutral[:, None] & ~patron & (score >= threshold) & \
+        (accept >= p["consent"][None, :])
+    out = M & active & has_others & (score < p["commitment"][None, :] - p["leave_margin"])
+    k.exit_streak[:] = np.where(out, k.exit_streak + 1, 0)
+    leave = (k.exit_streak >= p["leave_years"]) | (M & active & ~allowed)
+    k.exit_streak[leave] = 0
+    M[join] = True
+    M[leave] = False
+
+
+def kernel_core(k: KernelState, st, inp, t: int, p: dict, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Restarts, valuation, choice, agreement and inertia of year ``t`` (the de facto part);
+    returns the wanted levels, the agreed levels and the states' level caps."""
+    n = k.de_facto.shape[0]
+    for i in p["restarts"][t]:
+        for a in (k.latent, k.de_facto, k.streaks[0], k.streaks[1], k.streaks[2], k.streaks[3]):
+            a[i, :] = 0
+            a[:, i] = 0
+    cap = np.where(inp.neutral[t] > 0, p["neutral_max"], 3)
+    total = utility_total(st, k.de_facto, inp.multi_vector[t], p["w"])
+    desired = choose(np.clip(p["normal"] + p["gain"] * total, -2, 3), p["temperature"], rng, cap)
+    desired.flat[:: n + 1] = 0
+    want = np.minimum(desired, desired.T)
+    k.latent = k.latent + p["rate"] * (want - k.latent)
+    k.de_facto = np.clip(np.floor(k.latent + 0.5), -2, 3).astype(int)
+    k.desired = desired
+    return desired, want, cap
+
+
+def kernel_step(k: KernelState, st, inp, t: int, p: dict, rng) -> None:
+    """Year ``t`` of the model on ``k``, in place; ``st`` is the year's statics."""
+    desired, want, cap = kernel_core(k, st, inp, t, p, rng)
+    power = inp.power[t]
+    instruments(k, p, k.de_facto, desired, want, np.minimum(cap[:, None], cap[None, :]),
+                power >= p["sanction_share"] * power.sum())
+    membership(k, p, desired, power, cap, inp.neutral[t] > 0)
+    both = k.members & k.active[None, :]
+    via = np.max(np.where(both[:, None, :] & both[None, :, :], p["level"], 0), axis=2, initial=0)
+    np.fill_diagonal(via, 0)
+    k.de_jure = np.where(k.treaty == -1, -1, np.maximum(k.treaty, via))

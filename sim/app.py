@@ -33,6 +33,7 @@ from mesa.visualization.utils import update_counter
 
 from sim.errors import InputError
 from sim.landscape.files import scenario_kind
+from sim.mechanisms import utility
 from sim.model import AllianceModel
 from sim.scenario.schema import Scenario, load_scenario
 from sim.plots.page_levels import levels_svg
@@ -65,8 +66,7 @@ SLIDER_DEFAULTS = {"power_weight": 0.25, "proximity_weight": 0.25, "offense_weig
                    "ideology_weight": 0.5, "interests_weight": 0.5, "autonomy_weight": 0.5, "temperature": 0.1}
 
 #: Utility components shown in the why panel, in the order the model explains a choice.
-COMPONENTS = ["security", "balancing", "bandwagon", "ideology", "interests", "economy",
-              "autonomy", "inertia", "disputes", "total"]
+COMPONENTS = [*utility.COMPONENTS, "total"]
 
 # --------------------------------------------------------------------------- scenarios
 

@@ -205,11 +205,12 @@ class AllianceModel(mesa.Model):
         """Lists that grow by one entry a year, and the full runs' views rebuilt from them.
 
         ``valued`` is the de facto levels the states valued in the year (last year's, after
-        any restart by a new government); ``threat`` holds the year's threat matrix itself
+        any restart by a new government); ``obligations`` what the instruments in force bound
+        each pair to when it was valued (None while the commitment weight is 0); ``threat`` holds the year's threat matrix itself
         (it is an input, shared by the years and runs that have the same inputs).
         """
         h: dict[str, Any] = {k: [] for k in ("de_facto", "de_jure", "desired", "members", "bloc_active",
-                                             "valued", "threat")}
+                                             "valued", "obligations", "threat")}
         h["components"] = Rebuilt(self._components_in, h["valued"])
         h["shared_threat"] = Rebuilt(lambda t: self._shared_threat_of(h["threat"][t]), h["valued"])
         h["classification"] = Rebuilt(self._classes_in, h["valued"])
@@ -384,10 +385,10 @@ class AllianceModel(mesa.Model):
     def _observe_start(self) -> None:
         """The first year without dynamics: the scenario's initial levels are the
         observation for the start year, and the states' first choices are drawn."""
+        self.de_jure = self._combined_de_jure()
         self.assess_threat()
         self.value_partners()
         self.choose_levels()
-        self.de_jure = self._combined_de_jure()
         self.record_year()
 
     def assess_threat(self) -> None:
@@ -397,22 +398,36 @@ class AllianceModel(mesa.Model):
     def value_partners(self) -> None:
         """Every component of what aligning with each partner is worth (``sim.mechanisms.utility``)."""
         self.valued = self.de_facto
-        self.components = self._components(self.t, self.de_facto)
+        self.valued_obligations = self.obligations() if self.utility_weights["commitment"] else None
+        self.components = self._components(self.t, self.de_facto, self.valued_obligations)
 
-    def _components(self, t: int, de_facto: np.ndarray) -> dict[str, np.ndarray]:
-        comps = utility.dynamic_components(self.statics[t], de_facto, self.inputs.multi_vector[t])
+    def _components(self, t: int, de_facto: np.ndarray, obligations: np.ndarray | None) -> dict[str, np.ndarray]:
+        comps = utility.dynamic_components(self.statics[t], de_facto, self.inputs.multi_vector[t], obligations)
         comps["total"] = utility.total_utility(comps, self.utility_weights)
         return comps
 
     def choose_levels(self) -> None:
         """Every state chooses its row of wanted levels: a logit choice
         (``sim.mechanisms.alignment``) drawn for all states at once from the model's
-        generator, under each state's neutrality ceiling."""
+        generator, under each state's neutrality ceiling.
+
+        Membership is judged on the relationships' own merits: what a state would want
+        without the pull of the obligations it already holds (the commitment component),
+        under the same noise draw; otherwise a bloc's obligations would be their own reason
+        to stay in it. The cost of leaving is the exit margin's (hysteresis)."""
         mech = self.mechanism
         self.level_cap = np.where(self.inputs.neutral[self.t] > 0, mech.neutral_max_level, DE_JURE_MAX)
         bliss = alignment.bliss_level(self.components["total"], mech.level_gain, mech.normal_level)
-        self.desired = alignment.choose_levels(bliss, self.temperature, self.rng, cap=self.level_cap[:, None])
+        pull = self.utility_weights["commitment"] * self.components["commitment"]
+        if pull.any():
+            merits = alignment.bliss_level(self.components["total"] - pull, mech.level_gain, mech.normal_level)
+            self.desired, self.desired_on_merits = alignment.choose_levels(
+                bliss, self.temperature, self.rng, cap=self.level_cap[:, None], also=merits)
+        else:
+            self.desired = alignment.choose_levels(bliss, self.temperature, self.rng, cap=self.level_cap[:, None])
+            self.desired_on_merits = self.desired
         self.desired.flat[:: self.n + 1] = 0
+        self.desired_on_merits.flat[:: self.n + 1] = 0
 
     def agree_and_adjust(self) -> None:
         """Pairs agree on the lower of the two wanted levels; de facto levels move toward it
@@ -446,12 +461,14 @@ class AllianceModel(mesa.Model):
         the bilateral instruments combined with bloc memberships."""
         for i, b_i, kind in blocs.step_blocs(
                 self.members, self.membership_rules, active=self.bloc_active, level=self.bloc_level,
-                desired=self.desired, power=self.power, cap=self.level_cap,
+                desired=self.desired_on_merits, power=self.power, cap=self.level_cap,
                 neutral=self.inputs.neutral[self.t] > 0, patron=self.patrons, eligible=self.eligible,
                 exit_streak=self.bloc_exit_streak, charters=self.charters):
+            verb = {"bloc_expulsion": "expelled from"}.get(kind, kind.replace("bloc_", ""))
+            why = self.expulsion_drivers if kind == "bloc_expulsion" else self.bloc_drivers
             self.log.add({"year": self.year, "kind": kind, "a": self.ids[i], "b": "",
-                          "text": f"{kind.replace('bloc_', '')} {self.bloc_names[self.bloc_ids[b_i]]}",
-                          "drivers": ""}, partial(self.bloc_drivers, i, b_i, self.t) if self.record else None)
+                          "text": f"{verb} {self.bloc_names[self.bloc_ids[b_i]]}",
+                          "drivers": ""}, partial(why, i, b_i, self.t) if self.record else None)
         self.de_jure = self._combined_de_jure()
 
     def _classes_in(self, t: int) -> np.ndarray:
@@ -486,7 +503,8 @@ class AllianceModel(mesa.Model):
 
     def _components_in(self, t: int) -> dict[str, np.ndarray]:
         """Year ``t``'s utility components, rebuilt from the levels the states valued."""
-        return self._components(t, self.history["valued"][t].astype(int))
+        h = self.history
+        return self._components(t, h["valued"][t].astype(int), h["obligations"][t])
 
     def _combined_de_jure(self) -> np.ndarray:
         bilateral = self.treaties.level
@@ -496,6 +514,15 @@ class AllianceModel(mesa.Model):
                                                                       self.bloc_active)
         via_blocs = self._via_blocs
         return np.where(bilateral == -1, -1, np.maximum(bilateral, via_blocs))
+
+    def obligations(self) -> np.ndarray:
+        """What the instruments in force bind each pair to (the commitment component):
+        a bilateral instrument by its level / 3, a bloc chiefly to its leading power."""
+        bilateral = self.treaties.level / DE_JURE_MAX
+        if not self.members.any():
+            return bilateral
+        via_blocs = blocs.bloc_obligations(self.members, self.bloc_level, self.bloc_active, self.power)
+        return np.where(bilateral < 0, bilateral, np.maximum(bilateral, via_blocs))
 
     def record_year(self) -> None:
         """The year's levels (always) and threat, classes and components (full runs)."""
@@ -508,6 +535,8 @@ class AllianceModel(mesa.Model):
         h["bloc_active"].append(self.bloc_active.copy())
         if self.record:
             h["valued"].append(self.valued.astype(np.int8))
+            h["obligations"].append(None if self.valued_obligations is None
+                                    else self.valued_obligations.astype(np.float32))
             h["threat"].append(self.threat)  # an input: shared, never changed in place
 
     # -- explanation helpers -------------------------------------------------------------
@@ -544,6 +573,19 @@ class AllianceModel(mesa.Model):
                 sums[c] = sums.get(c, 0.0) + w * v
         ranked = sorted(sums.items(), key=lambda kv: -abs(kv[1]))[:top]
         return f"{self.ids[i]}: " + ", ".join(f"{c} {v:+.2f}" for c, v in ranked)
+
+    def expulsion_drivers(self, i: int, b_i: int, t: int, top: int = 3) -> str:
+        """Why a bloc expelled state i in year ``t``: the strongest remaining member's
+        components toward it (the members' acceptance is power-weighted, so the leading
+        member's view weighs most)."""
+        others = [m for m in np.nonzero(self.history["members"][t][:, b_i])[0] if m != i]
+        if not others:
+            return ""
+        power = self.inputs.power[t]
+        lead = max(others, key=lambda m: power[m])
+        comps = self.history["components"][t]
+        ranked = sorted(self.weighted_components(lead, i, comps).items(), key=lambda kv: -abs(kv[1]))[:top]
+        return f"{self.ids[lead]} toward {self.ids[i]}: " + ", ".join(f"{c} {v:+.2f}" for c, v in ranked)
 
     # -- views used by the visualisation and reports ------------------------------------------
     @property

@@ -10,7 +10,9 @@ from tests.conftest import SCENARIOS, run_cli
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("explain") / "run"
-    proc = run_cli("run", SCENARIOS / "central_asia_1991_2024.yaml", "--out", out, "--no-plots")
+    # A slower adjustment than the fitted one, so that some pairs lag what both sides want.
+    proc = run_cli("run", SCENARIOS / "central_asia_1991_2024.yaml", "--out", out, "--no-plots",
+                   "--set", "mechanism.adjustment_rate=0.4")
     assert proc.returncode == 0, proc.stderr
     return out
 

@@ -8,6 +8,7 @@ import pytest
 
 from sim.errors import InputError
 from sim.mechanisms import blocs, threat, utility
+from sim.model import AllianceModel
 from sim.run.simulate import simulate
 from sim.scenario.schema import scenario_from_dict
 
@@ -176,3 +177,107 @@ def test_a_bloc_is_founded_by_someone():
     assert sc.blocs[0].context_members == ["Outsider"]
     with pytest.raises(InputError, match="orbit"):
         scenario_from_dict(_world(blocs=[dict(bloc, founders=["A"], charter="counter_orbit", patron="B")]))
+
+
+# --------------------------------------------------------------------------- commitment
+def test_obligations_pull_practice_by_their_weight():
+    """Obligations of 1 (an alliance treaty) raise what each side values the other by the
+    commitment weight; -1/3 (sanctions) lowers it by a third of it."""
+    n = 2
+    kw = dict(threat=np.zeros((n, n)), power=np.array([0.5, 0.5]), prox=np.ones((n, n)) - np.eye(n),
+              ideology=np.zeros((n, 0)), ideology_scale=1.0, interests=np.zeros((n, n)),
+              trade=np.zeros((n, n)), bandwagon=np.zeros(n), autonomy=np.zeros(n))
+    st = utility.year_statics(**kw)
+    flat = np.zeros((n, n), int)
+    treaty, sanctions = np.array([[0, 1.0], [1.0, 0]]), np.array([[0, -1 / 3], [-1 / 3, 0]])
+    w = dict.fromkeys(utility.COMPONENTS, 0.0) | {"commitment": 0.6}
+    none = utility.total_utility(utility.dynamic_components(st, flat, np.zeros(n)), w)
+    allied = utility.total_utility(utility.dynamic_components(st, flat, np.zeros(n), treaty), w)
+    hostile = utility.total_utility(utility.dynamic_components(st, flat, np.zeros(n), sanctions), w)
+    assert allied[0, 1] - none[0, 1] == pytest.approx(0.6)
+    assert hostile[1, 0] - none[1, 0] == pytest.approx(-0.2)
+
+
+def test_a_pact_binds_its_members_chiefly_to_its_leader():
+    """A defence pact (level 3) of a leader (power 0.6) and two lesser members (0.3, 0.1):
+    each is bound to the leader fully; the two lesser members by the stronger one's power
+    over the leader's, 0.3 / 0.6 = 0.5. An outsider is bound to no one, and a forum (level
+    1) binds by a third as much."""
+    members = np.array([[True, True], [True, True], [True, False], [False, False]])
+    power = np.array([0.6, 0.3, 0.1, 0.5])
+    pact = blocs.bloc_obligations(members[:, :1], np.array([3]), np.array([True]), power)
+    assert pact[0, 1] == pact[1, 0] == pact[0, 2] == pytest.approx(1.0)
+    assert pact[1, 2] == pytest.approx(0.5)
+    assert not pact[3].any() and not pact[:, 3].any()
+    forum = blocs.bloc_obligations(members[:, 1:], np.array([1]), np.array([True]), power)
+    assert forum[0, 1] == pytest.approx(1 / 3)
+    both = blocs.bloc_obligations(members, np.array([3, 1]), np.array([True, True]), power)
+    assert both[0, 1] == pytest.approx(1.0)
+
+
+def _pact_world(commitment: float) -> dict:
+    """A and B founded a defence pact but share nothing else: on the merits they want plain
+    cooperation (normal level 1), three levels below what the pact asks."""
+    return {"name": "pact", "time": {"start": 2000, "end": 2008},
+            "mechanism": {"temperature": 0.0, "normal_level": 1.0, "bloc_leave_margin": 1.5,
+                          "denounce_years": 2,
+                          "utility": dict.fromkeys(("security", "balancing", "bandwagon", "ideology",
+                                                    "interests", "economy", "autonomy", "inertia"), 0.0)
+                          | {"commitment": commitment}},
+            "states": [{"id": "A", "power": 0.5}, {"id": "B", "power": 0.5}],
+            "blocs": [{"id": "PACT", "level": 3, "charter": "collective_defence", "founders": ["A", "B"]}]}
+
+
+def test_commitment_raises_practice_but_membership_is_judged_on_the_merits():
+    """Without the pull, A and B want level 1 and leave the pact (score 1 < 3 - 1.5) after
+    two years of wanting out. With commitment 0.5 (level gain 3) the pact's obligation of 1
+    (equal powers: each is the other's leading partner) adds 1.5 levels, so in 2001 they want 2.5 -> practice rises; yet the exit test reads the
+    levels wanted on the merits (1), so they still leave in 2002, and then want 1 again."""
+    def run(c):
+        m = AllianceModel(_pact_world(c), rng=0)
+        wanted, member = [], []
+        for _ in range(4):
+            m.step()
+            wanted.append(int(m.desired[0, 1]))
+            member.append(bool(m.members[0, 0]))
+        return wanted, member
+    plain, pulled = run(0.0), run(0.5)
+    assert plain == ([1, 1, 1, 1], [True, False, False, False])
+    assert pulled[1] == plain[1]
+    assert pulled[0][0] >= 2 and pulled[0][-1] == 1
+
+
+def test_members_who_turn_on_a_member_expel_it():
+    """A pact of three equal states: when 0 and 1 want hostility (-1) with 2 for two running
+    years (members' view -1 < consent 1 - 1), 2 is expelled even though it wants to stay;
+    at distance (0) it is only unwelcome, not expelled."""
+    desired = np.full((3, 3), 3)
+    np.fill_diagonal(desired, 0)
+    level = np.array([3])
+    charters = blocs.BlocCharters.from_specs(["collective_defence"], level, np.zeros((3, 1), bool))
+    rules = blocs.MembershipRules(join_margin=1.0, leave_margin=2.0, leave_years=2)
+
+    def year(members, streak):
+        return blocs.step_blocs(members, rules, active=np.array([True]), level=level, desired=desired,
+                                power=np.ones(3) / 3, cap=np.full(3, 3), neutral=np.zeros(3, bool),
+                                eligible=np.ones((3, 1), bool), exit_streak=streak, charters=charters)
+    members, streak = np.ones((3, 1), bool), np.zeros((3, 1), int)
+    desired[0, 2] = desired[1, 2] = 0
+    assert year(members, streak) == [] and year(members, streak) == []
+    desired[0, 2] = desired[1, 2] = -1
+    assert year(members, streak) == []
+    assert year(members, streak) == [(2, 0, "bloc_expulsion")]
+    assert members[:, 0].tolist() == [True, True, False]
+
+
+def test_a_forum_expels_nobody():
+    desired = np.full((3, 3), -2)
+    np.fill_diagonal(desired, 0)
+    charters = blocs.BlocCharters.from_specs(["forum"], np.array([1]), np.zeros((3, 1), bool))
+    members = np.ones((3, 1), bool)
+    desired[2, :] = 0  # 2 still wants to sit with the others; they are hostile to it
+    changes = blocs.step_blocs(members, blocs.MembershipRules(join_margin=1.0, leave_margin=3.5),
+                               active=np.array([True]), level=np.array([1]), desired=desired,
+                               power=np.ones(3) / 3, cap=np.full(3, 3), neutral=np.zeros(3, bool),
+                               eligible=np.ones((3, 1), bool), charters=charters)
+    assert all(kind != "bloc_expulsion" for *_, kind in changes)

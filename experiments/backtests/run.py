@@ -93,9 +93,15 @@ def restart_at(raw: dict, origin: int, reference: pd.DataFrame, blocs: pd.DataFr
     return raw
 
 
+#: Weights added to the mechanism after some fit files were written; absent means 0.
+ADDED_SINCE = ("mechanism.utility.commitment",)
+
+
 def _scenario(fit_file: Path, frozen_at: int | None, restart: dict | None = None):
-    raw = apply_overrides(load_raw(SCENARIO), json.loads(fit_file.read_text())["overrides"],
-                          source=str(fit_file))
+    fitted = json.loads(fit_file.read_text())["overrides"]
+    # A fit made before a weight existed ran without it: the mechanism it was fitted on.
+    fitted = {path: 0.0 for path in ADDED_SINCE} | fitted
+    raw = apply_overrides(load_raw(SCENARIO), fitted, source=str(fit_file))
     if restart is not None:
         raw = restart_at(raw, **restart)
     sc = scenario_from_dict(raw, base_dir=SCENARIO.parent)

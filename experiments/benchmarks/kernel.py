@@ -19,7 +19,8 @@ import numpy as np
 
 LEVELS32 = np.arange(-2, 4, dtype=np.float32)
 COMPONENTS = ("security", "balancing", "bandwagon", "ideology", "interests", "economy", "disputes",
-              "autonomy", "inertia")
+              "autonomy", "commitment", "inertia")
+COMMITMENT = COMPONENTS.index("commitment")
 
 
 @dataclass
@@ -35,6 +36,7 @@ class KernelState:
     active: np.ndarray
     desired: np.ndarray | None = None
     de_jure: np.ndarray | None = None
+    on_merits: np.ndarray | None = None  # what states want without the commitment pull
 
     @classmethod
     def of_model(cls, m) -> "KernelState":
@@ -68,7 +70,25 @@ def restarts(inp) -> list[np.ndarray]:
                      for t in range(1, len(inp.years))]
 
 
-def utility_total(st, F: np.ndarray, mv: np.ndarray, w: np.ndarray) -> np.ndarray:
+def obligations(k: KernelState, p: dict, power: np.ndarray) -> np.ndarray:
+    """What the instruments in force bind each pair to (the commitment component's input)."""
+    bilateral = k.treaty / 3
+    M = k.members
+    if not M.any():
+        return bilateral
+    m = M & k.active[None, :]
+    via = np.zeros(bilateral.shape)
+    stronger = np.maximum(power[:, None], power[None, :])
+    for b in np.nonzero(m.any(axis=0))[0]:
+        top = power[m[:, b]].max()
+        if top > 0:
+            both = np.outer(m[:, b], m[:, b])
+            np.maximum(via, np.where(both, p["level"][b] / 3.0 * np.minimum(stronger / top, 1.0), 0.0), out=via)
+    np.fill_diagonal(via, 0.0)
+    return np.where(bilateral < 0, bilateral, np.maximum(bilateral, via))
+
+
+def utility_total(st, F: np.ndarray, mv: np.ndarray, w: np.ndarray, obliged: np.ndarray | None) -> np.ndarray:
     """The weighted sum of the utility components (``sim.mechanisms.utility``)."""
     n = F.shape[0]
     coop = np.maximum(F, 0) / 3
@@ -94,26 +114,36 @@ def utility_total(st, F: np.ndarray, mv: np.ndarray, w: np.ndarray) -> np.ndarra
     bt = bw * st.threat
     fx = st.fixed
     parts = (security, -(1.0 - bw) * st.over_threat, bt + bt.T, fx["ideology"], fx["interests"], fx["economy"],
-             fx["disputes"], fx["dominance"] + mv[:, None] * (counterweight - excess), F / 3)
+             fx["disputes"], fx["dominance"] + mv[:, None] * (counterweight - excess),
+             obliged if obliged is not None else np.zeros((n, n)), F / 3)
     total = w[0] * parts[0]
-    for k in range(1, 9):
+    for k in range(1, len(parts)):
         total = total + w[k] * parts[k]
     return total
 
 
-def choose(bliss: np.ndarray, temperature: float, rng, cap: np.ndarray) -> np.ndarray:
-    """The logit choice (``sim.mechanisms.alignment``), vectorised over a trailing level axis."""
-    value = LEVELS32 - bliss.astype(np.float32)[..., None]
-    value *= value
-    value *= -0.5
+def choose(bliss: np.ndarray, temperature: float, rng, cap: np.ndarray,
+           also: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The logit choice (``sim.mechanisms.alignment``), vectorised over a trailing level
+    axis; ``also`` is a second bliss array chosen under the same noise (else the first's
+    choice is returned twice)."""
+    noise = None
     if temperature > 0:
-        noise = rng.standard_exponential(size=value.shape, dtype=np.float32)
+        noise = rng.standard_exponential(size=bliss.shape + (6,), dtype=np.float32)
         np.maximum(noise, np.finfo(np.float32).tiny, out=noise)
         np.log(noise, out=noise)
         noise *= np.float32(temperature)
-        value -= noise
-    value = np.where(LEVELS32 > cap[:, None, None], -np.inf, value)
-    return np.argmax(value, axis=-1) - 2
+
+    def pick(b):
+        value = LEVELS32 - b.astype(np.float32)[..., None]
+        value *= value
+        value *= -0.5
+        if noise is not None:
+            value -= noise
+        value = np.where(LEVELS32 > cap[:, None, None], -np.inf, value)
+        return np.argmax(value, axis=-1) - 2
+    first = pick(bliss)
+    return first, (first if also is None else pick(also))
 
 
 def instruments(k: KernelState, p: dict, F, desired, want, pcap, can_sanction) -> None:
@@ -161,12 +191,17 @@ def membership(k: KernelState, p: dict, desired, power, cap, neutral) -> None:
     threshold = np.maximum(p["floor"], p["commitment"] - p["join_margin"])[None, :]
     join = ~M & active & allowed & has_others & ~neutral[:, None] & ~patron & (score >= threshold) & \
         (accept >= p["consent"][None, :])
-    out = M & active & has_others & (score < p["commitment"][None, :] - p["leave_margin"])
-    k.exit_streak[:] = np.where(out, k.exit_streak + 1, 0)
-    leave = (k.exit_streak >= p["leave_years"]) | (M & active & ~allowed)
-    k.exit_streak[leave] = 0
+    sitting = M & active & has_others
+    out = sitting & (score < p["commitment"][None, :] - p["leave_margin"])
+    shunned = sitting & (p["consent"] >= 1.0)[None, :] & (accept < p["consent"][None, :] - 1.0)
+    k.exit_streak[:] = np.where(out | shunned, k.exit_streak + 1, 0)
+    due = k.exit_streak >= p["leave_years"]
+    out, shunned = out & due, shunned & due
+    leave = out | (M & active & ~allowed)
+    expel = shunned & ~out & ~leave
+    k.exit_streak[leave | expel] = 0
     M[join] = True
-    M[leave] = False
+    M[leave | expel] = False
 
 
 def kernel_core(k: KernelState, st, inp, t: int, p: dict, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -178,9 +213,15 @@ def kernel_core(k: KernelState, st, inp, t: int, p: dict, rng) -> tuple[np.ndarr
             a[i, :] = 0
             a[:, i] = 0
     cap = np.where(inp.neutral[t] > 0, p["neutral_max"], 3)
-    total = utility_total(st, k.de_facto, inp.multi_vector[t], p["w"])
-    desired = choose(np.clip(p["normal"] + p["gain"] * total, -2, 3), p["temperature"], rng, cap)
+    wc = p["w"][COMMITMENT]
+    obliged = obligations(k, p, inp.power[t]) if wc else None
+    total = utility_total(st, k.de_facto, inp.multi_vector[t], p["w"], obliged)
+    bliss = np.clip(p["normal"] + p["gain"] * total, -2, 3)
+    pull = wc * obliged if obliged is not None else None
+    merits = np.clip(p["normal"] + p["gain"] * (total - pull), -2, 3) if pull is not None and pull.any() else None
+    desired, k.on_merits = choose(bliss, p["temperature"], rng, cap, also=merits)
     desired.flat[:: n + 1] = 0
+    k.on_merits.flat[:: n + 1] = 0
     want = np.minimum(desired, desired.T)
     k.latent = k.latent + p["rate"] * (want - k.latent)
     k.de_facto = np.clip(np.floor(k.latent + 0.5), -2, 3).astype(int)
@@ -194,7 +235,7 @@ def kernel_step(k: KernelState, st, inp, t: int, p: dict, rng) -> None:
     power = inp.power[t]
     instruments(k, p, k.de_facto, desired, want, np.minimum(cap[:, None], cap[None, :]),
                 power >= p["sanction_share"] * power.sum())
-    membership(k, p, desired, power, cap, inp.neutral[t] > 0)
+    membership(k, p, k.on_merits, power, cap, inp.neutral[t] > 0)
     both = k.members & k.active[None, :]
     via = np.max(np.where(both[:, None, :] & both[None, :, :], p["level"], 0), axis=2, initial=0)
     np.fill_diagonal(via, 0)

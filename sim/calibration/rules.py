@@ -464,8 +464,25 @@ def _calibrate_dyads(data, config, records, abbs, code_of, years, ideal, f_ideal
         rows.append(pd.DataFrame({"a": a, "b": b, "year": years, "interests": interests, "trade": trade,
                                   "intent": intent, "distance_km": distance,
                                   "contiguity": contig, "flags": flags}))
-    out = pd.concat(rows, ignore_index=True)[DYAD_COLUMNS]
+    out = _trade_within_total(pd.concat(rows, ignore_index=True)[DYAD_COLUMNS])
     return out.sort_values(["a", "b", "year"], kind="stable").reset_index(drop=True)
+
+
+def _trade_within_total(dyads: pd.DataFrame) -> pd.DataFrame:
+    """Trade dependences of one state in one year sum to at most 1.
+
+    A state's total trade cannot be less than its recorded trade with the partners in the
+    table; where COW's national total falls short of it (mostly a bilateral flow carried
+    backward into a year with a smaller national total, as for Romania and the USSR in
+    1946), the bilateral sum is the denominator instead (flag ``trade:scaled_to_partners``).
+    """
+    total = dyads.groupby(["a", "year"])["trade"].transform("sum")
+    over = total > 1.0 + 1e-9
+    dyads.loc[over, "trade"] = dyads.loc[over, "trade"] / total[over]
+    scaled = over & (dyads["trade"] > 0)
+    dyads.loc[scaled, "flags"] = [f"{f};trade:scaled_to_partners" if f else "trade:scaled_to_partners"
+                                  for f in dyads.loc[scaled, "flags"].fillna("")]
+    return dyads
 
 
 #: The last year the COW contiguity data covers; contiguity is carried forward after it.

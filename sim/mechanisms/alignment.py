@@ -36,7 +36,8 @@ def bliss_level(total_utility: np.ndarray, level_gain: float, normal_level: floa
 
 
 def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generator | None,
-                  cap: np.ndarray | float | None = None) -> np.ndarray:
+                  cap: np.ndarray | float | None = None,
+                  also: np.ndarray | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Logit choice of a level for each entry of ``bliss`` (any shape).
 
     Args:
@@ -44,6 +45,8 @@ def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generato
         temperature: Scale of the Gumbel noise; 0 gives the nearest level.
         rng: Source of noise (needed when ``temperature > 0``).
         cap: Highest level allowed (neutral states), broadcast against ``bliss``.
+        also: A second set of bliss levels chosen under the same noise draw (what a
+            state would want without some consideration); both choices are then returned.
     """
     b = np.asarray(bliss, dtype=np.float32)
     noise = None
@@ -53,6 +56,14 @@ def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generato
         np.maximum(noise, _TINY, out=noise)  # a draw of exactly 0 is possible
         np.log(noise, out=noise)
         noise *= np.float32(temperature)
+    chosen = _pick(b, noise, cap)
+    if also is None:
+        return chosen
+    return chosen, _pick(np.asarray(also, dtype=np.float32), noise, cap)
+
+
+def _pick(b: np.ndarray, noise: np.ndarray | None, cap) -> np.ndarray:
+    """The best level for each bliss level under the drawn noise (``noise`` is left as is)."""
     if b.size <= _FEW:
         value = _LEVELS32 - b[..., None]
         value *= value

@@ -9,6 +9,10 @@ below the level less a larger margin (hysteresis) and has stayed there ``leave_y
 running years: like a bilateral instrument, a charter is not torn up over one year's noisy
 choice. Joining needs no such wait, because a state decides on membership when the bloc
 is founded or opens to it.
+Consent works both ways: a member whose fellow members, on the same power-weighted average,
+want a full level less with it than admission needs (hostility, for a bloc with
+obligations) for ``leave_years`` running years is expelled, as the Cominform expelled
+Yugoslavia in 1948. A forum, which asks no consent, expels nobody.
 A neutral state joins no bloc and leaves any bloc above its ceiling. Membership of a bloc
 counts as a de jure instrument of the bloc's level between every two members.
 """
@@ -145,17 +149,25 @@ def step_blocs(members: np.ndarray, rules: MembershipRules, *, active: np.ndarra
     not_patron = ~patron if patron is not None else True
     join = (~members) & active[None, :] & allowed & has_others & ~neutral[:, None] & not_patron & \
         (score >= threshold) & (accept >= charters.consent[None, :])
-    wants_out = members & active[None, :] & has_others & (score < charters.commitment[None, :] - rules.leave_margin)
+    sitting = members & active[None, :] & has_others
+    wants_out = sitting & (score < charters.commitment[None, :] - rules.leave_margin)
+    # Only blocs that ask consent of their members can withdraw it: a forum holds anyone.
+    obliged = charters.consent[None, :] >= 1.0
+    shunned = sitting & obliged & (accept < charters.consent[None, :] - 1.0)
     if exit_streak is not None:
-        exit_streak[:] = np.where(wants_out, exit_streak + 1, 0)
-        wants_out = exit_streak >= rules.leave_years
+        exit_streak[:] = np.where(wants_out | shunned, exit_streak + 1, 0)
+        due = exit_streak >= rules.leave_years
+        wants_out, shunned = wants_out & due, shunned & due
+    expel = shunned & ~wants_out
     leave = wants_out | (members & active[None, :] & ~allowed)
+    expel &= ~leave
     if exit_streak is not None:
-        exit_streak[leave] = 0
+        exit_streak[leave | expel] = 0
     members[join] = True
-    members[leave] = False
+    members[leave | expel] = False
     changes = [(int(i), int(b), "bloc_join") for i, b in zip(*np.nonzero(join))]
     changes += [(int(i), int(b), "bloc_exit") for i, b in zip(*np.nonzero(leave))]
+    changes += [(int(i), int(b), "bloc_expulsion") for i, b in zip(*np.nonzero(expel))]
     return sorted(changes, key=lambda c: (c[1], c[0]))
 
 
@@ -167,4 +179,28 @@ def bloc_de_jure(members: np.ndarray, level: np.ndarray, active: np.ndarray) -> 
         both = np.outer(m[:, b], m[:, b])
         np.maximum(out, np.where(both, level[b], 0), out=out)
     np.fill_diagonal(out, 0)
+    return out
+
+
+def bloc_obligations(members: np.ndarray, level: np.ndarray, active: np.ndarray,
+                     power: np.ndarray) -> np.ndarray:
+    """``[i, j]`` in [0, 1]: how strongly common bloc memberships bind i and j.
+
+    A multilateral pact binds its members above all to its leading power, which delivers
+    what the pact promises, and the leader to each of them; between two lesser members the
+    obligation is nominal (hub and spoke). So each common bloc binds a pair by its level / 3
+    times the stronger partner's power over the strongest member's; the pair takes its
+    most binding bloc.
+    """
+    m = members & active[None, :]
+    out = np.zeros((m.shape[0], m.shape[0]))
+    p = np.asarray(power, dtype=float)
+    stronger = np.maximum(p[:, None], p[None, :])
+    for b in np.nonzero(m.any(axis=0))[0]:
+        top = p[m[:, b]].max()
+        if top <= 0:
+            continue
+        both = np.outer(m[:, b], m[:, b])
+        np.maximum(out, np.where(both, level[b] / 3.0 * np.minimum(stronger / top, 1.0), 0.0), out=out)
+    np.fill_diagonal(out, 0.0)
     return out

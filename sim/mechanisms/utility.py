@@ -31,6 +31,14 @@ Components:
         the others and the pull toward other strong states as counterweights to the
         closest tie (in proportion to j's weight against i and to how far the tie with j
         lags the closest one).
+    commitment: the pull of the obligations in force: obligations written down carry
+        reputational and institutional costs of falling short of them, so allies practise
+        more of what they signed (Morrow 2000, "Alliances: why write them down?"; Leeds
+        2003 on alliance reliability). A bilateral instrument binds by its level / 3 (a
+        hostile one, -1/3, pulls practice down); a multilateral pact binds its members
+        chiefly to its leading power (``sim.mechanisms.blocs.bloc_obligations``). Only
+        instruments and memberships the model itself formed (or those in force at the
+        start) count: feedback from the model's own de jure record, never an input.
     inertia: the pull of the current level (status-quo bias).
 """
 
@@ -44,7 +52,7 @@ from sim.levels import DE_FACTO_MAX
 from sim.mechanisms.threat import relative_power
 
 COMPONENTS = ("security", "balancing", "bandwagon", "ideology", "interests", "economy",
-              "disputes", "autonomy", "inertia")
+              "disputes", "autonomy", "commitment", "inertia")
 
 
 def alternatives(able: np.ndarray) -> np.ndarray:
@@ -142,8 +150,10 @@ def year_statics(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarray, ide
                        over_threat=np.maximum(0.0, threat - mean_threat), fixed=fixed)
 
 
-def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.ndarray) -> dict[str, np.ndarray]:
-    """All utility components ``U[i, j]`` (unweighted) given the current de facto levels."""
+def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.ndarray,
+                       obligations: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """All utility components ``U[i, j]`` (unweighted) given the current de facto levels
+    and the obligations in force (-1/3 to 1, see ``commitment`` above; none when not given)."""
     n = len(st.power)
     # Diagonals: threat, ratio and de facto are 0 on the diagonal, so every component
     # below is too, except the raw help sum, which the off-diagonal mask clears.
@@ -172,6 +182,7 @@ def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.n
         "economy": st.fixed["economy"],
         "disputes": st.fixed["disputes"],
         "autonomy": st.fixed["dominance"] + multi_vector[:, None] * (counterweight - excess),
+        "commitment": obligations if obligations is not None else np.zeros((n, n)),
         "inertia": de_facto / DE_FACTO_MAX,
     }
     return comps

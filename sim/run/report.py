@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.run.simulate import RunResult
 
 STRUCTURAL = ("treaty_formed", "treaty_denounced", "treaty_withdrawn", "treaty_lapsed", "hostile_imposed",
-              "hostile_lifted", "bloc_join", "bloc_exit", "bloc_founded", "bloc_dissolved")
+              "hostile_lifted", "bloc_join", "bloc_exit", "bloc_expulsion", "bloc_founded", "bloc_dissolved")
 
 
 def _cell(value) -> str:

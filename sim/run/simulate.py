@@ -178,6 +178,7 @@ def summarise(model: AllianceModel) -> dict[str, float]:
         "treaties_ended": float(sum(kinds[k] for k in ("treaty_denounced", "treaty_lapsed", "treaty_withdrawn"))),
         "bloc_joins": float(kinds["bloc_join"]),
         "bloc_exits": float(kinds["bloc_exit"]),
+        "bloc_expulsions": float(kinds["bloc_expulsion"]),
         "de_facto_changes": float(model.de_facto_changes),
     }
     pair_index = {(model.ids[i], model.ids[j]): k for k, (i, j) in enumerate(zip(iu, ju))}

@@ -133,14 +133,15 @@ def test_sliders_follow_the_picked_scenario_and_override_keeps_its_weights(viz_p
     choose(viz_page, "Scenario", central)
     viz_page.locator("h2.year + ul + p", has_text=central).wait_for(timeout=20_000)
     wanted = weights_in_force(VizModel(scenario_file=central, rng=0))
-    viz_page.locator(".v-input label", has_text="Ideological affinity = 0.084").wait_for(timeout=10_000)
+    ideology = f"{wanted['ideology_weight']:.3g}"
+    viz_page.locator(".v-input label", has_text=f"Ideological affinity = {ideology}").wait_for(timeout=10_000)
     assert slider_value(viz_page, "Noise temperature") == pytest.approx(wanted["temperature"])
     assert slider_value(viz_page, "Threat: aggregate power") == pytest.approx(wanted["power_weight"], abs=6e-4)
     viz_page.get_by_text("Override the scenario's weights with the sliders").click()
     viz_page.get_by_role("button", name="Reset").click()
-    overrides = viz_page.locator("p.overrides", has_text="ideology_weight=0.084,")
+    overrides = viz_page.locator("p.overrides", has_text=f"ideology_weight={ideology},")
     overrides.wait_for(timeout=20_000)
-    assert "temperature=0.025" in overrides.inner_text()
+    assert f"temperature={wanted['temperature']:.3g}" in overrides.inner_text()
     in_force = dict(re.findall(r"(\w+)=([0-9.e-]+)", weights_text(viz_page)))
     assert {k: float(v) for k, v in in_force.items()} == pytest.approx(
         {k: float(f"{v:.3g}") for k, v in wanted.items()})

@@ -118,6 +118,17 @@ def same_as_last_year(values, t: int) -> bool:
     return np.array_equal(values[t], values[t - 1])
 
 
+def obligations(bilateral: np.ndarray, members: np.ndarray, active: np.ndarray, level: np.ndarray,
+                power: np.ndarray) -> np.ndarray:
+    """What the instruments in force bind each pair to (the commitment component): a
+    bilateral instrument by its level / 3, a bloc chiefly to its leading power
+    (:func:`sim.mechanisms.blocs.bloc_obligations`)."""
+    own = bilateral / DE_JURE_MAX
+    if not members.any():
+        return own
+    return np.where(own < 0, own, np.maximum(own, blocs.bloc_obligations(members, level, active, power)))
+
+
 _STATICS_CACHE: "OrderedDict[tuple, tuple[InputArrays, list[utility.YearStatics]]]" = OrderedDict()
 
 
@@ -205,12 +216,13 @@ class AllianceModel(mesa.Model):
         """Lists that grow by one entry a year, and the full runs' views rebuilt from them.
 
         ``valued`` is the de facto levels the states valued in the year (last year's, after
-        any restart by a new government); ``obligations`` what the instruments in force bound
-        each pair to when it was valued (None while the commitment weight is 0); ``threat`` holds the year's threat matrix itself
+        any restart by a new government); ``instruments`` the bilateral levels, members and active
+        blocs in force when they were valued (None while the commitment weight is 0: they feed
+        only the commitment component); ``threat`` holds the year's threat matrix itself
         (it is an input, shared by the years and runs that have the same inputs).
         """
         h: dict[str, Any] = {k: [] for k in ("de_facto", "de_jure", "desired", "members", "bloc_active",
-                                             "valued", "obligations", "threat")}
+                                             "valued", "instruments", "threat")}
         h["components"] = Rebuilt(self._components_in, h["valued"])
         h["shared_threat"] = Rebuilt(lambda t: self._shared_threat_of(h["threat"][t]), h["valued"])
         h["classification"] = Rebuilt(self._classes_in, h["valued"])
@@ -398,11 +410,15 @@ class AllianceModel(mesa.Model):
     def value_partners(self) -> None:
         """Every component of what aligning with each partner is worth (``sim.mechanisms.utility``)."""
         self.valued = self.de_facto
-        self.valued_obligations = self.obligations() if self.utility_weights["commitment"] else None
-        self.components = self._components(self.t, self.de_facto, self.valued_obligations)
+        self.valued_instruments = ((self.treaties.level.astype(np.int8), self.members.copy(), self.bloc_active.copy())
+                                   if self.utility_weights["commitment"] else None)
+        self.components = self._components(self.t, self.de_facto, self.valued_instruments)
 
-    def _components(self, t: int, de_facto: np.ndarray, obligations: np.ndarray | None) -> dict[str, np.ndarray]:
-        comps = utility.dynamic_components(self.statics[t], de_facto, self.inputs.multi_vector[t], obligations)
+    def _components(self, t: int, de_facto: np.ndarray, instruments: tuple | None) -> dict[str, np.ndarray]:
+        """Year ``t``'s components from the levels valued and the instruments in force
+        (bilateral levels, members, active blocs; None: no commitment component)."""
+        obliged = None if instruments is None else obligations(*instruments, self.bloc_level, self.inputs.power[t])
+        comps = utility.dynamic_components(self.statics[t], de_facto, self.inputs.multi_vector[t], obliged)
         comps["total"] = utility.total_utility(comps, self.utility_weights)
         return comps
 
@@ -504,7 +520,7 @@ class AllianceModel(mesa.Model):
     def _components_in(self, t: int) -> dict[str, np.ndarray]:
         """Year ``t``'s utility components, rebuilt from the levels the states valued."""
         h = self.history
-        return self._components(t, h["valued"][t].astype(int), h["obligations"][t])
+        return self._components(t, h["valued"][t].astype(int), h["instruments"][t])
 
     def _combined_de_jure(self) -> np.ndarray:
         bilateral = self.treaties.level
@@ -514,15 +530,6 @@ class AllianceModel(mesa.Model):
                                                                       self.bloc_active)
         via_blocs = self._via_blocs
         return np.where(bilateral == -1, -1, np.maximum(bilateral, via_blocs))
-
-    def obligations(self) -> np.ndarray:
-        """What the instruments in force bind each pair to (the commitment component):
-        a bilateral instrument by its level / 3, a bloc chiefly to its leading power."""
-        bilateral = self.treaties.level / DE_JURE_MAX
-        if not self.members.any():
-            return bilateral
-        via_blocs = blocs.bloc_obligations(self.members, self.bloc_level, self.bloc_active, self.power)
-        return np.where(bilateral < 0, bilateral, np.maximum(bilateral, via_blocs))
 
     def record_year(self) -> None:
         """The year's levels (always) and threat, classes and components (full runs)."""
@@ -535,8 +542,7 @@ class AllianceModel(mesa.Model):
         h["bloc_active"].append(self.bloc_active.copy())
         if self.record:
             h["valued"].append(self.valued.astype(np.int8))
-            h["obligations"].append(None if self.valued_obligations is None
-                                    else self.valued_obligations.astype(np.float32))
+            h["instruments"].append(self.valued_instruments)
             h["threat"].append(self.threat)  # an input: shared, never changed in place
 
     # -- explanation helpers -------------------------------------------------------------

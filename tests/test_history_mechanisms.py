@@ -9,6 +9,7 @@ import pytest
 from sim.errors import InputError
 from sim.mechanisms import blocs, threat, utility
 from sim.model import AllianceModel
+from tests.conftest import SCENARIOS as ROOT_SCENARIOS
 from sim.run.simulate import simulate
 from sim.scenario.schema import scenario_from_dict
 
@@ -281,3 +282,17 @@ def test_a_forum_expels_nobody():
                                power=np.ones(3) / 3, cap=np.full(3, 3), neutral=np.zeros(3, bool),
                                eligible=np.ones((3, 1), bool), charters=charters)
     assert all(kind != "bloc_expulsion" for *_, kind in changes)
+
+
+def test_components_rebuilt_from_the_record_are_those_the_choices_used():
+    """The record keeps the instruments in force when states valued their partners, so the
+    commitment component (and every table built from it) is rebuilt to the last bit."""
+    m = AllianceModel(ROOT_SCENARIOS / "central_asia_1991_2024.yaml", rng=0)
+    assert m.utility_weights["commitment"] > 0
+    used = []
+    while m.running:
+        m.step()
+        used.append({c: v.copy() for c, v in m.components.items()})
+    for t, comps in enumerate(used, start=1):
+        rebuilt = m.history["components"][t]
+        assert all(np.array_equal(comps[c], rebuilt[c]) for c in comps), m.years[t]

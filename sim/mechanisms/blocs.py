@@ -158,9 +158,8 @@ def step_blocs(members: np.ndarray, rules: MembershipRules, *, active: np.ndarra
         exit_streak[:] = np.where(wants_out | shunned, exit_streak + 1, 0)
         due = exit_streak >= rules.leave_years
         wants_out, shunned = wants_out & due, shunned & due
-    expel = shunned & ~wants_out
     leave = wants_out | (members & active[None, :] & ~allowed)
-    expel &= ~leave
+    expel = shunned & ~leave  # leaving of its own accord comes first
     if exit_streak is not None:
         exit_streak[leave | expel] = 0
     members[join] = True

@@ -41,7 +41,7 @@ import numpy as np
 
 from sim.mechanisms import alignment, blocs, classify, threat, treaties, utility
 from sim.agents import StateAgent
-from sim.drivers import pair_drivers
+from sim.drivers import pair_drivers, side_texts, weighted_at
 from sim.eventlog import EventLog, PairChanges, kinds_of
 from sim.history import Rebuilt
 from sim.scenario.inputs import InputArrays, build_inputs
@@ -589,9 +589,8 @@ class AllianceModel(mesa.Model):
             return ""
         power = self.inputs.power[t]
         lead = max(others, key=lambda m: power[m])
-        comps = self.history["components"][t]
-        ranked = sorted(self.weighted_components(lead, i, comps).items(), key=lambda kv: -abs(kv[1]))[:top]
-        return f"{self.ids[lead]} toward {self.ids[i]}: " + ", ".join(f"{c} {v:+.2f}" for c, v in ranked)
+        now = weighted_at(self.history["components"][t], self.utility_weights, np.array([lead]), np.array([i]))
+        return f"{self.ids[lead]} toward {self.ids[i]}: {side_texts(now, None, top)[0]}"
 
     # -- views used by the visualisation and reports ------------------------------------------
     @property

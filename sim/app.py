@@ -37,7 +37,7 @@ from sim.mechanisms import utility
 from sim.model import AllianceModel
 from sim.scenario.schema import Scenario, load_scenario
 from sim.plots.page_levels import levels_svg
-from sim.plots.page_map import blocs_for_map, map_legend, map_svg
+from sim.plots.page_map import blocs_for_map, line_swatch, map_legend, map_svg
 from sim.plots.page_tables import signed, threat_table, why_table
 from sim.plots.style import levels_legend, model_label
 
@@ -243,18 +243,18 @@ class VizModel(AllianceModel):
             self.viz_note = "All four threat sliders at zero: the scenario's threat weights apply."
         self.viz_note = " ".join(notes + ([self.viz_note] if self.viz_note else []))
         try:
-            super().__init__(scenario=loaded_scenario(resolve_scenario(scenario_file)), rng=int(rng),
-                             **self.weight_overrides)
+            path = resolve_scenario(scenario_file)
+            super().__init__(scenario=loaded_scenario(path), rng=int(rng), **self.weight_overrides)
         except InputError as exc:  # a listed file that does not load: say so in one line
             first = initial_scenario()
             if scenario_file == first:
                 raise
             self.viz_note = f"{Path(exc.file).name} could not be opened ({exc.expected}): the first scenario is shown."
-            scenario_file = first
-            super().__init__(scenario=loaded_scenario(resolve_scenario(first)), rng=int(rng), **self.weight_overrides)
+            scenario_file, path = first, resolve_scenario(first)
+            super().__init__(scenario=loaded_scenario(path), rng=int(rng), **self.weight_overrides)
         self.scenario_file = scenario_file
         #: Which version of which file this run reads (the page's caches are keyed by it).
-        self.scenario_stamp = _stamp(resolve_scenario(scenario_file))
+        self.scenario_stamp = _stamp(path)
         self.seed_used = int(rng)
         #: Each year's levels, collected as Mesa's examples collect their series.
         self.datacollector = DataCollector(model_reporters={
@@ -556,8 +556,7 @@ def _pair_legend(reference: bool) -> str:
     """The pair panel's legend (the entries of :func:`sim.plots.style.levels_legend`) in HTML."""
     items = []
     for entry in levels_legend(model_label(1), reference=reference):
-        swatch = (f"<svg width='34' height='12'><line x1='1' y1='6' x2='33' y2='6' stroke='{entry.get_color()}' "
-                  f"stroke-width='{entry.get_linewidth():g}'/></svg>")
+        swatch = line_swatch(entry.get_color(), entry.get_linewidth())
         items.append(f"<span>{swatch} {_esc(entry.get_label())}</span>")
     return f"<div class='pair-legend'>{''.join(items)}</div>"
 

@@ -24,7 +24,7 @@ import sim.app as app
 from sim.cli import viz as viz_cmd
 from sim.plots import page_map, page_tables
 from sim.plots import style as app_style
-from sim.plots.run import map_positions
+from sim.plots.network import map_positions
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 

@@ -28,6 +28,7 @@ import yaml
 
 from sim.errors import InputError
 from sim.files import atomic_folder
+from sim.scenario.inputs import great_circle_km
 from sim.calibration.evidence import Evidence, load_ledger
 from sim.calibration.paths import DEFAULT_DATA, DEFAULT_DOCUMENTS, DEFAULT_LEDGER, DEFAULT_RULES
 
@@ -440,13 +441,6 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     return Calibration(states_df, dyads_df, prov.frame(), config, data_dir, records)
 
 
-def _haversine(lat1, lon1, lat2, lon2) -> np.ndarray:
-    p1, p2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
-    dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(h))
-
-
 def _calibrate_dyads(data, config, records, abbs, code_of, years, ideal, f_ideal, prov, lat=None, lon=None):
     """One row per ordered pair and year: interests, trade, intent, distance, contiguity."""
     src = _dyad_sources(data, code_of, years)
@@ -573,7 +567,7 @@ def _pair_distance(ctx: _PairContext, src: dict, lat=None, lon=None):
     dseries = dist_wide[pair].reindex(years) if pair in dist_wide.columns else pd.Series(np.nan, index=years)
     dsource = f"capital_distance_focal_dyads.csv[ccode1={pair[0]};ccode2={pair[1]}]"
     if dseries.isna().all() and lat is not None:
-        dseries = pd.Series(_haversine(lat[ca], lon[ca], lat[cb], lon[cb]), index=years).round(1)
+        dseries = pd.Series(great_circle_km(lat[ca], lon[ca], lat[cb], lon[cb]), index=years).round(1)
         dsource = f"haversine of cow_capitals_subset.csv[ccode={ca}], [ccode={cb}] (R = 6371 km)"
     dfilled, dflags = fill_gaps(dseries.to_frame("v"), "distance_km")
     ctx.prov.add(ctx.entity, "distance_km", years, "distance", dsource, flags=list(dflags["v"]))

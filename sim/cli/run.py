@@ -21,11 +21,10 @@ def load_with_overrides(path: str, sets: list[str] | None):
     """
     from sim.scenario.schema import apply_overrides, load_raw, parse_set_args, scenario_from_dict
 
-    raw = load_raw(path)
     overrides = parse_set_args(sets, source=f"{path} (--set)")
     if overrides:
         notes: list[str] = []
-        raw = apply_overrides(raw, overrides, source=f"{path} (--set)", notes=notes)
+        raw = apply_overrides(load_raw(path), overrides, source=f"{path} (--set)", notes=notes)
         for text in notes:
             _note("note", text)
         return scenario_from_dict(raw, f"{path} (with --set)", base_dir=Path(path).parent), overrides

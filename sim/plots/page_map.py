@@ -88,7 +88,7 @@ def pull_in(x, y) -> tuple[np.ndarray, np.ndarray]:
 
     Nearly true within :data:`PULL_RADIUS` degrees, strongly shortened beyond: Washington
     and Beijing come in, and Central Asia's capitals, a few degrees apart, spread over the
-    middle of the panel. (The run figures' map, :func:`sim.plots.run.map_positions`, pulls
+    middle of the panel. (The run figures' map, :func:`sim.plots.network.map_positions`, pulls
     in only systems that spread over 60 degrees; the page needs its region legible always.)
     """
     cx, cy = np.median(x), np.median(y)
@@ -192,10 +192,10 @@ def map_legend(blocs: list[Bloc], ids: list[str], cooperative: bool) -> str:
     items = []
     for level in (3, 2, 1, -1, -2):
         note = "" if level != 1 or cooperative else " (hidden: tick “Show cooperative pairs”)"
-        items.append(_item(_line_swatch(level_colour(level), 1.5 + abs(level)),
+        items.append(_item(line_swatch(level_colour(level), 1.5 + abs(level)),
                            f"{level}: {DE_FACTO_NAMES[level]}{note}"))
     items.append(_item("<span class='swatch-none'>no line</span>", f"0: {DE_FACTO_NAMES[0]}"))
-    items.append(_item(_line_swatch(LEVEL_COLOURS[3], 2.5, DASH),
+    items.append(_item(line_swatch(LEVEL_COLOURS[3], 2.5, DASH),
                        "dashed: treaty above practice (de jure > de facto); colour = de facto level"))
     items.append(_item(f"<svg width='22' height='22'><circle cx='11' cy='11' r='9' fill='{NODE_FACE}' "
                        f"stroke='{NODE_EDGE}'/></svg>", "capital; circle area = aggregate power"))
@@ -226,7 +226,8 @@ def _item(swatch: str, text: str, kind: str = "level") -> str:
     return f"<li class='legend-{kind}'>{swatch}<span>{escape(text)}</span></li>"
 
 
-def _line_swatch(colour: str, width: float, dash: str | None = None) -> str:
+def line_swatch(colour: str, width: float, dash: str | None = None) -> str:
+    """A short line in a legend, as inline SVG."""
     dashed = f" stroke-dasharray='{dash}'" if dash else ""
     return (f"<svg width='34' height='12'><line x1='1' y1='6' x2='33' y2='6' stroke='{colour}' "
             f"stroke-width='{width:g}'{dashed}/></svg>")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.lines import Line2D
 
-from sim.plots.network import bloc_palette, draw_network, map_positions, network_legend  # noqa: F401 (sim.app)
+from sim.plots.network import bloc_palette, draw_network, network_legend
 from sim.plots.style import (LEVEL_CMAP, LEVEL_NORM, LONG_NAMES, MARK_COLOUR, MARK_RIM, NOTE_COLOUR, SCALE_NAMES,
                              SHORT_NAMES, draw_levels, figure_header, level_colour, levels_legend, model_label,
                              panel_grid, pair_rows, save_png, scale_label)

@@ -47,7 +47,6 @@ SHORT_NAMES = {
 }
 
 #: De facto levels -2..3, in order (the names the network and heatmap legends show).
-LEVEL_NAMES = [DE_FACTO_NAMES[lv] for lv in range(DE_FACTO_MIN, DE_FACTO_MAX + 1)]
 
 
 def scale_label(scale: str) -> str:
@@ -178,26 +177,19 @@ def levels_legend(label: str = "model (one run)", *, reference: bool = True, ban
 
 
 def figure_header(fig, title: str, handles: list, *, fontsize: float = 11, legend_size: float = 9,
-                  beside: bool = True) -> tuple[float, float, float, float]:
+                  beside: bool = True) -> None:
     """A figure's title at the top left and its legend in one row: at the right of the title
-    (``beside``) or under it.
-
-    Returns the ``rect`` to pass to ``fig.tight_layout`` so that the panels start below both.
-    """
+    (``beside``) or under it. The panels are laid out below both by :func:`panel_grid`."""
     height = fig.get_figheight()
     top = 0.06
     fig.text(0.01, 1 - top / height, title, ha="left", va="top", fontsize=fontsize)
     title_height = 1.35 * fontsize / 72
-    legend_height = 2.0 * legend_size / 72
     if beside:
         fig.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, 1 - 0.02 / height),
                    ncol=len(handles), fontsize=legend_size, frameon=False, borderaxespad=0.2)
-        used = top + max(title_height, legend_height) + 0.05
     else:
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 1 - (top + title_height) / height),
                    ncol=len(handles), fontsize=legend_size, frameon=False, borderaxespad=0.2)
-        used = top + title_height + legend_height + 0.05
-    return (0, 0, 1, 1 - used / height)
 
 
 def panel_grid(nrows: int, ncols: int, panel: tuple[float, float], *, left: float = 0.6, right: float = 0.2,

@@ -90,13 +90,19 @@ class InputArrays:
         return len(self.ids)
 
 
+def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle (haversine) distances in km between points given in degrees, element by
+    element (arguments broadcast)."""
+    la1, la2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
+    dlo = np.radians(np.asarray(lon1, float)) - np.radians(np.asarray(lon2, float))
+    h = np.sin((la1 - la2) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin(dlo / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
 def haversine_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Great-circle distances between all capitals (n x n), in km."""
-    la, lo = np.radians(lat), np.radians(lon)
-    dla = la[:, None] - la[None, :]
-    dlo = lo[:, None] - lo[None, :]
-    h = np.sin(dla / 2) ** 2 + np.cos(la)[:, None] * np.cos(la)[None, :] * np.sin(dlo / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    lat, lon = np.asarray(lat, float), np.asarray(lon, float)
+    return great_circle_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
 
 
 def _fill_years(values: np.ndarray) -> np.ndarray:

@@ -6,6 +6,8 @@ the inputs (:mod:`sim.scenario.inputs`), which the checks call, can use them too
 
 from __future__ import annotations
 
+from sim.files import nearest_line
+
 MAX_MAGNITUDE = 1e6
 MIN_POWER = 1e-9
 MAX_DISTANCE_KM = 20_100.0  # half the Earth's circumference, rounded up
@@ -13,7 +15,4 @@ MAX_DISTANCE_KM = 20_100.0  # half the Earth's circumference, rounded up
 
 def line_of(sc, *loc) -> int | None:
     """The YAML line of a key path of the scenario (or of its nearest parent), if known."""
-    lines = getattr(sc, "_lines", None) or {}
-    while loc and loc not in lines:
-        loc = loc[:-1]
-    return lines.get(loc)
+    return nearest_line(getattr(sc, "_lines", None) or {}, loc)

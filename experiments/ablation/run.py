@@ -31,6 +31,8 @@ import yaml
 from sim.analysis.membership import validate_membership
 from sim.analysis.patterns import RunTables, checklist, load_patterns
 from sim.analysis.validation import align, markdown_table, score
+from sim.calibration.evidence import load_ledger
+from sim.calibration.rules import evidence_sum
 from sim.model import inputs_for
 from sim.run.simulate import simulate
 from sim.scenario.reference import load_bloc_reference, load_reference
@@ -48,27 +50,28 @@ def _drop_events(raw: dict, keep) -> dict:
     return raw
 
 
-def _national_interest_term(sc) -> np.ndarray:
-    """The interest-convergence term of the two national-interest records (E037, E038)."""
-    ev = pd.read_csv(SEEDS_DIR / "evidence.csv").set_index("id")
-    rules = yaml.safe_load((SEEDS_DIR / "calibration_rules.yaml").read_text(encoding="utf-8"))
-    step = float(rules["rules"]["interests"]["step"])  # the calibration's own evidence step
+def _evidence_term(sc, leave_out: tuple[str, ...] = ()) -> np.ndarray:
+    """The calibration's evidence term of interest convergence (``sim.calibration.rules``:
+    step x the pair's summed records, capped at +-cap), without the records ``leave_out``."""
+    rules = yaml.safe_load((SEEDS_DIR / "calibration_rules.yaml").read_text(encoding="utf-8"))["rules"]["interests"]
+    step, cap = float(rules["step"]), float(rules["cap"])
+    records = [r for r in load_ledger() if r.id not in leave_out]
     inp = inputs_for(sc)
     term = np.zeros_like(inp.interests)
-    for rid in ("E037", "E038"):
-        r = ev.loc[rid]
-        a, b = r["actors"].split(";")
-        i, j = inp.ids.index(a), inp.ids.index(b)
-        years = (inp.years >= r["period_start"]) & (inp.years <= r["period_end"])
-        value = step * r["direction"] * r["strength"]
-        term[years, i, j] = term[years, j, i] = value
+    for i, a in enumerate(inp.ids):
+        for j in range(i + 1, len(inp.ids)):
+            b = inp.ids[j]
+            ev, _ = evidence_sum(records, "interest_convergence", inp.years, lambda r: r.involves_pair(a, b))
+            term[:, i, j] = term[:, j, i] = np.clip(step * ev, -cap, cap)
     return term
+
+
+NATIONAL_INTEREST_RECORDS = ("E037", "E038")
 
 
 def _without_un(sc):
     inp = copy.deepcopy(inputs_for(sc))
-    term = _national_interest_term(sc)
-    inp.interests[:] = term
+    inp.interests[:] = _evidence_term(sc)
     if inp.ideology.shape[2] > 1:
         inp.ideology[:, :, 1] = 0.5
     sc._arrays = inp
@@ -77,7 +80,7 @@ def _without_un(sc):
 
 def _without_national_interests(sc):
     inp = copy.deepcopy(inputs_for(sc))
-    inp.interests = np.clip(inp.interests - _national_interest_term(sc), -1, 1)
+    inp.interests = np.clip(inp.interests - _evidence_term(sc) + _evidence_term(sc, NATIONAL_INTEREST_RECORDS), -1, 1)
     sc._arrays = inp
     return sc
 

@@ -93,6 +93,13 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _start(args: list[str], cwd: Path) -> subprocess.Popen:
+    """A real ``python -m sim ARGS`` in ``cwd``, with the limits, in its own session."""
+    return subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
+                            preexec_fn=_limits, start_new_session=True)
+
+
 def sim(*args, cwd: Path, timeout: float = TIME_LIMIT, subprocess_: bool = False) -> Result:
     """``alliance-sim ARGS`` in ``cwd`` with time and memory limits.
 
@@ -102,11 +109,9 @@ def sim(*args, cwd: Path, timeout: float = TIME_LIMIT, subprocess_: bool = False
     """
     if not subprocess_:
         return _DRIVER.run([*map(str, args)], cwd, timeout)
-    argv = [sys.executable, "-m", "sim", *map(str, args)]
+    argv = [*map(str, args)]
     t0 = time.monotonic()
-    proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=_env(), preexec_fn=_limits,
-                            start_new_session=True)
+    proc = _start(argv, cwd)
     try:
         out, err = proc.communicate(timeout=timeout)
         timed_out = False
@@ -114,7 +119,7 @@ def sim(*args, cwd: Path, timeout: float = TIME_LIMIT, subprocess_: bool = False
         _kill_group(proc.pid)
         out, err = proc.communicate()
         timed_out = True
-    return Result(argv[3:], proc.returncode, out.decode("utf-8", "replace"),
+    return Result(argv, proc.returncode, out.decode("utf-8", "replace"),
                   err.decode("utf-8", "replace"), time.monotonic() - t0, timed_out)
 
 
@@ -568,12 +573,6 @@ def test_a_folder_with_a_fake_manifest_and_user_files_is_not_a_run_folder(projec
 SLOW = ("name: slow\ntime: {start: 1800, end: 2000}\nstates:\n"
         + "".join(f"  - {{id: S{i}, power: {0.2 + (i % 5) / 10}, capital: {{lat: {i % 60}, lon: {i % 90}}}}}\n"
                   for i in range(40)) + "outputs: {snapshots: [1900, 2000], pairs: [[S0, S1]]}\n")
-
-
-def _start(args: list[str], cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=cwd, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
-                            preexec_fn=_limits, start_new_session=True)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])

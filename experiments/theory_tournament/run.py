@@ -69,7 +69,9 @@ def variant(name: str) -> dict:
     """The raw scenario dict of one theory: its fixed threat weights, then its refit."""
     _, fixed, fit_file = THEORIES[name]
     raw = apply_overrides(load_raw(SCENARIO), fixed, source=f"theory {name}")
-    if fit_file and (HERE / fit_file).is_file():
+    if fit_file:  # a theory is never judged on another's weights: its refit must exist
+        if not (HERE / fit_file).is_file():
+            raise SystemExit(f"{HERE / fit_file} is missing: refit {name} first (see this file's docstring)")
         fitted = json.loads((HERE / fit_file).read_text())["overrides"]
         raw = apply_overrides(raw, fitted, source=str(HERE / fit_file))
     return raw

@@ -471,11 +471,9 @@ def _read_pairs_csv(sc: Scenario, years: np.ndarray, dyad: dict) -> None:
         for f in DYAD_FIELDS:
             if f in rec and rec[f] == rec[f]:
                 _put(dyad, f, t_slice, i, j, rec[f], mutual=False)
-        for f, lo, hi in (("initial_de_facto", -2, 3), ("initial_de_jure", -1, 3)):
+        for f in ("initial_de_facto", "initial_de_jure"):  # whole levels in range: _check_rows
             v = rec.get(f, np.nan)
             if v == v:
-                if not (lo <= v <= hi) or v != int(v):
-                    raise InputError(path, f, f"a whole level from {lo} to {hi}", line=line, got=v)
                 dyad[f][i, j] = dyad[f][j, i] = int(v)
         for f, lo, hi in (("interests", -1, 1), ("trade", 0, 1), ("intent", 0, 1)):
             v = rec.get(f, np.nan)

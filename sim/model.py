@@ -233,8 +233,7 @@ class AllianceModel(mesa.Model):
         """The scenario's threat and utility weights and logit noise, with the keyword
         overrides (sweeps and fits vary them without rewriting the scenario)."""
         tw = self.mechanism.threat
-        self.threat_weights = threat.threat_weights(
-            tw.preset, tw.mix, **{k: v if v is not None else getattr(tw, k) for k, v in threat_overrides.items()})
+        self.threat_weights = threat.weights_in_force(tw, **threat_overrides)
         self.utility_weights = self.mechanism.utility.model_dump()
         for name, value in utility_overrides.items():
             if value is not None:

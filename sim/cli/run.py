@@ -109,10 +109,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     print(f"{args.scenario}: ok ({len(sc.states)} states, {sc.time.start}-{sc.time.end}, "
           f"{len(sc.events)} events, {len(sc.blocs)} blocs, mechanism {sc.mechanism.kind})")
     if sc.mechanism.kind == "agent":
-        from sim.mechanisms.threat import COMPONENTS, threat_weights
+        from sim.mechanisms.threat import weights_in_force
 
-        t = sc.mechanism.threat
-        print("  " + threat_weights_line(threat_weights(t.preset, t.mix, **{c: getattr(t, c) for c in COMPONENTS})))
+        print("  " + threat_weights_line(weights_in_force(sc.mechanism.threat)))
     return 0
 
 

@@ -63,7 +63,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError
-from sim.files import atomic_file, versions, yaml_line
+from sim.files import atomic_file, line_map, nearest_line, versions, yaml_line
 
 DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
 #: Limits far above any real study: levels of one swept parameter, samples, replicates, runs.
@@ -234,6 +234,12 @@ def load_sweep(path: str | Path) -> "Sweep":
     return sweep_from_dict(data, path, text)
 
 
+def _line_finder(text: str | None):
+    """``line(*loc)``: the line of a key path in ``text`` (one parse for every line asked)."""
+    lines = line_map(text) if text else {}
+    return lambda *loc: nearest_line(lines, loc) if lines else None
+
+
 def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None = None) -> "Sweep":
     path = Path(path)
     try:
@@ -250,7 +256,7 @@ def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None =
         line = yaml_line(text, loc) if text else None
         raise InputError(path, fld or None, msg, line=line, got=err.get("input")
                          if err["type"] != "extra_forbidden" else None) from None
-    line = (lambda *loc: yaml_line(text, loc) if text else None)
+    line = _line_finder(text)
     base = resolve_relative(spec.base, path)
     if base is None:
         raise InputError(path, "base", "an existing scenario file", line=line("base"),

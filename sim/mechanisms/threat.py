@@ -87,6 +87,13 @@ def relative_power(power: np.ndarray) -> np.ndarray:
     return rel
 
 
+def weights_in_force(spec, **overrides: float | None) -> dict[str, float]:
+    """The normalised threat weights of a scenario's ``mechanism.threat`` section, with any
+    component given in ``overrides`` (not None) replacing the section's own."""
+    given = {c: overrides.get(c) if overrides.get(c) is not None else getattr(spec, c) for c in COMPONENTS}
+    return threat_weights(spec.preset, spec.mix, **given)
+
+
 def threat_components(power: np.ndarray, offense: np.ndarray, prox: np.ndarray,
                       intent: np.ndarray) -> dict[str, np.ndarray]:
     """The four unweighted sources of threat, each an ``(n, n)`` array in [0, 1].

@@ -50,7 +50,7 @@ def _threat_needs(inp) -> dict[str, tuple[bool, str]]:
 
 def unused_weights(sc, inp) -> list[str]:
     """Warnings, one line each, for weights of ``sc`` that its inputs ``inp`` leave idle."""
-    from sim.mechanisms.threat import COMPONENTS, threat_weights
+    from sim.mechanisms.threat import weights_in_force
 
     out = []
     utility = sc.mechanism.utility
@@ -61,7 +61,7 @@ def unused_weights(sc, inp) -> list[str]:
                                 what, f"the {name} component is 0 for every pair"))
     threat = sc.mechanism.threat
     if threat.model_fields_set:
-        in_force = threat_weights(threat.preset, threat.mix, **{c: getattr(threat, c) for c in COMPONENTS})
+        in_force = weights_in_force(threat)
         for name, (has, what) in _threat_needs(inp).items():
             if in_force[name] > 0 and not has:
                 out.append(_warning(sc, ("mechanism", "threat", name), f"the {name} source of threat has "

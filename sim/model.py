@@ -460,11 +460,13 @@ class AllianceModel(mesa.Model):
             self.de_facto_changes += int(np.count_nonzero(changed))
 
     def update_instruments(self) -> None:
-        """Bilateral instruments form, persist or end (``sim.mechanisms.treaties``)."""
+        """Bilateral instruments form, persist or end (``sim.mechanisms.treaties``), judged
+        on the merits as memberships are: an instrument's pull is no reason to upgrade it or
+        to keep it."""
         power = self.power
         can_sanction = power >= self.mechanism.sanction_power_share * power.sum()
         i, j, kinds, old, new = treaties.treaty_changes(
-            self.treaties, self.treaty_rules, de_facto=self.de_facto, desired=self.desired,
+            self.treaties, self.treaty_rules, de_facto=self.de_facto, desired=self.desired_on_merits,
             cap=self.level_cap, can_sanction=can_sanction)
         if len(i):  # most years no instrument changes
             self.log.add_changes(PairChanges(self.year, kinds_of(kinds, treaties.KINDS), i, j, old, new,

@@ -248,6 +248,55 @@ def test_commitment_raises_practice_but_membership_is_judged_on_the_merits():
     assert pulled[0][0] >= 2 and pulled[0][-1] == 1
 
 
+def _treaty_world(commitment: float, interests: float, de_jure: int) -> dict:
+    """Two states with no bloc, a bilateral instrument in force, and only shared interests
+    (and the instrument's pull) to value each other by."""
+    return {"name": "treaty", "time": {"start": 2000, "end": 2010},
+            "mechanism": {"temperature": 0.0, "normal_level": 0.0, "level_gain": 3.0, "formalise_years": 2,
+                          "denounce_years": 2, "adjustment_rate": 1.0,
+                          "utility": dict.fromkeys(("security", "balancing", "bandwagon", "ideology",
+                                                    "economy", "autonomy", "inertia"), 0.0)
+                          | {"interests": 1.0, "commitment": commitment}},
+            "states": [{"id": "A", "power": 0.5}, {"id": "B", "power": 0.5}],
+            "pairs": {"values": [{"a": "A", "b": "B", "interests": interests, "initial_de_facto": de_jure,
+                                  "initial_de_jure": de_jure}]}}
+
+
+def _treaty_years(world: dict, years: int = 6) -> tuple[list[int], list[int]]:
+    m = AllianceModel(world, rng=0)
+    practice, paper = [], []
+    for _ in range(years):
+        m.step()
+        practice.append(int(m.de_facto[0, 1]))
+        paper.append(int(m.treaties.level[0, 1]))
+    return practice, paper
+
+
+def test_an_instrument_is_not_upgraded_by_its_own_pull():
+    """Interests of 2/3 make A and B want a partnership (2) on the merits. A partnership
+    treaty (level 2) pulls them by commitment 0.5 x 2/3 x gain 3 = 1 more level, so they
+    practise an alliance (3); yet the alliance is never written down, because only the
+    merits (2) count for formalisation. Without that rule the pull would ratchet the treaty
+    up to 3 after two years."""
+    practice, paper = _treaty_years(_treaty_world(0.5, 2 / 3, 2))
+    assert practice == [3] * 6
+    assert paper == [2] * 6
+    plain_practice, plain_paper = _treaty_years(_treaty_world(0.0, 2 / 3, 2))
+    assert plain_practice == [2] * 6 and plain_paper == [2] * 6
+
+
+def test_a_treaty_is_denounced_when_the_merits_turn_hostile_despite_its_pull():
+    """An alliance treaty (3) between states whose interests are opposed (-1/3: hostile, -1,
+    on the merits). Its pull (commitment 1 x 3/3 x gain 3 = 3 levels) keeps practice at
+    cooperation, as the 1945 Soviet-Yugoslav treaty did until Moscow denounced it in 1949;
+    the merits decide, so the treaty is denounced in the second year. Practice then follows
+    the merits down to tension (-1); two years of it impose a hostile instrument, whose pull
+    (-1/3 x 3) sharpens tension into confrontation (-2)."""
+    practice, paper = _treaty_years(_treaty_world(1.0, -1 / 3, 3))
+    assert practice == [2, 2, -1, -1, -2, -2]
+    assert paper == [3, 0, 0, -1, -1, -1]
+
+
 def test_members_who_turn_on_a_member_expel_it():
     """A pact of three equal states: when 0 and 1 want hostility (-1) with 2 for two running
     years (members' view -1 < consent 1 - 1), 2 is expelled even though it wants to stay;

@@ -233,8 +233,8 @@ def kernel_step(k: KernelState, st, inp, t: int, p: dict, rng) -> None:
     """Year ``t`` of the model on ``k``, in place; ``st`` is the year's statics."""
     desired, want, cap = kernel_core(k, st, inp, t, p, rng)
     power = inp.power[t]
-    instruments(k, p, k.de_facto, desired, want, np.minimum(cap[:, None], cap[None, :]),
-                power >= p["sanction_share"] * power.sum())
+    instruments(k, p, k.de_facto, k.on_merits, np.minimum(k.on_merits, k.on_merits.T),
+                np.minimum(cap[:, None], cap[None, :]), power >= p["sanction_share"] * power.sum())
     membership(k, p, k.on_merits, power, cap, inp.neutral[t] > 0)
     both = k.members & k.active[None, :]
     via = np.max(np.where(both[:, None, :] & both[None, :, :], p["level"], 0), axis=2, initial=0)

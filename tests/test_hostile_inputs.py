@@ -504,21 +504,15 @@ def test_out_at_an_existing_file_is_refused(project):
     _fail(problems, res)
 
 
-def test_out_at_the_scenarios_own_folder_is_refused(project):
+@pytest.mark.parametrize("scenario, out, cwd, names", [("proj/s.yaml", "proj", ".", "proj"),
+                                                       ("s.yaml", ".", "proj", None)],
+                         ids=["named", "dot"])
+def test_out_at_the_scenarios_own_folder_is_refused(project, scenario, out, cwd, names):
     before = snapshot(project / "proj")
-    res = sim("run", "proj/s.yaml", "--out", "proj", "--no-plots", cwd=project, subprocess_=True)
-    problems = refusal_problems(res, names="proj")
+    res = sim("run", scenario, "--out", out, "--no-plots", cwd=project / cwd, subprocess_=True)
+    problems = refusal_problems(res, names=names)
     if snapshot(project / "proj") != before:
         problems.append(f"the scenario's folder changed: {sorted(snapshot(project / 'proj'))}")
-    _fail(problems, res)
-
-
-def test_out_dot_is_refused(project):
-    before = snapshot(project / "proj")
-    res = sim("run", "s.yaml", "--out", ".", "--no-plots", cwd=project / "proj", subprocess_=True)
-    problems = refusal_problems(res, names=None)
-    if snapshot(project / "proj") != before:
-        problems.append("the working folder changed")
     _fail(problems, res)
 
 

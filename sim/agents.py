@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import AllianceModel
@@ -76,9 +77,19 @@ class StateAgent(mesa.Agent):
     def restart_relations(self) -> None:
         """A new government has built nothing yet with anyone: its de facto relations
         restart from distant (0) and every counter toward an instrument starts again.
-        Instruments stay: states, not governments, are parties to them."""
+        Treaties stay: states, not governments, are parties to them. Hostile instruments
+        do not: sanctions are aimed at the regime that provoked them (Washington's on the
+        Taliban ended with their fall in 2001), so they fall with it.
+
+        Returns:
+            The partners whose hostile instrument with this state was lifted.
+        """
         m, i = self.model, self.index
         for arr in (m.latent, m.de_facto, m.treaties.form_streak, m.treaties.denounce_streak,
                     m.treaties.hostile_streak, m.treaties.lift_streak):
             arr[i, :] = 0
             arr[:, i] = 0
+        lifted = np.flatnonzero(m.treaties.level[i] == -1)
+        m.treaties.level[i, lifted] = 0
+        m.treaties.level[lifted, i] = 0
+        return lifted

@@ -362,13 +362,19 @@ class AllianceModel(mesa.Model):
         Inertia is the pull of what a government has built with each partner; a
         government that takes power by force or collapse (Kabul in 1992, 1996, 2001 and
         2021) has built nothing yet, so its state restarts its relations
-        (:meth:`StateAgent.restart_relations`).
+        (:meth:`StateAgent.restart_relations`); the sanctions aimed at the fallen
+        government are lifted with it.
         """
         for i in new_governments(self.inputs)[self.t]:
             state = self.states[i]
-            state.restart_relations()
+            lifted = state.restart_relations()
             self._log("government", state.state_id, None,
                       f"{state.name}: {state.government} takes power; relations restart from distant", "")
+            if len(lifted):
+                a, b = np.minimum(i, lifted), np.maximum(i, lifted)
+                self.log.add_changes(PairChanges(self.year, "hostile_lifted", a, b, np.full(len(a), -1),
+                                                 np.zeros(len(a), dtype=int),
+                                                 "bilateral instrument {} -> {}: fell with the government", None))
 
     # -- the year's process, one method per ODD sub-model --------------------------------
     def step(self) -> None:

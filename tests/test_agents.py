@@ -39,3 +39,24 @@ def test_a_new_government_restarts_its_states_relations_and_keeps_its_treaties()
     afg = m2.index["AFG"]
     assert (m2.de_facto[afg] == 0).all() and (m2.de_facto[:, afg] == 0).all()
     assert np.array_equal(m2.treaties.level, before_jure)
+
+
+def test_sanctions_fall_with_the_government_they_were_aimed_at():
+    """A and B hold a hostile instrument (-1) and a treaty with C (2). When B's government
+    falls in 2002, the sanctions on B are lifted (logged as 'hostile_lifted') and B's treaty
+    with C stays in force: states are parties to treaties, regimes the targets of sanctions."""
+    world = {"name": "regime_change", "time": {"start": 2000, "end": 2003},
+             "mechanism": {"temperature": 0.0, "formalise_years": 5, "denounce_years": 5},
+             "states": [{"id": "A", "power": 0.6}, {"id": "B", "power": 0.2}, {"id": "C", "power": 0.2}],
+             "pairs": {"values": [{"a": "A", "b": "B", "initial_de_facto": -1, "initial_de_jure": -1},
+                                  {"a": "B", "b": "C", "initial_de_facto": 2, "initial_de_jure": 2}]},
+             "events": [{"year": 2002, "name": "coup in B", "kind": "government",
+                         "effects": [{"field": "government", "state": "B", "value": "junta"}]}]}
+    m = AllianceModel(world, rng=0)
+    a, b, c = (m.index[s] for s in "ABC")
+    m.step()
+    m.step()
+    assert m.year == 2002 and m.treaties.level[a, b] == m.treaties.level[b, a] == 0
+    assert m.treaties.level[b, c] == 2
+    lifted = [e for e in m.event_log if e["kind"] == "hostile_lifted"]
+    assert [(e["year"], e["a"], e["b"]) for e in lifted] == [(2002, "A", "B")]

@@ -212,6 +212,9 @@ def kernel_core(k: KernelState, st, inp, t: int, p: dict, rng) -> tuple[np.ndarr
         for a in (k.latent, k.de_facto, k.streaks[0], k.streaks[1], k.streaks[2], k.streaks[3]):
             a[i, :] = 0
             a[:, i] = 0
+        hostile = k.treaty[i] == -1
+        k.treaty[i, hostile] = 0
+        k.treaty[hostile, i] = 0
     cap = np.where(inp.neutral[t] > 0, p["neutral_max"], 3)
     wc = p["w"][COMMITMENT]
     obliged = obligations(k, p, inp.power[t]) if wc else None

@@ -278,7 +278,8 @@ class AllianceModel(mesa.Model):
                 self.eligible[:, k] = [s in b.eligible for s in self.ids]
             if b.orbit:
                 orbit[self.index[b.orbit], k] = True
-        self.charters = blocs.BlocCharters.from_specs([b.charter for b in specs], self.bloc_level, orbit)
+        self.charters = blocs.BlocCharters.from_specs([b.charter for b in specs], self.bloc_level, orbit,
+                                                      consent=self.mechanism.bloc_consent)
 
     def _schedule_happenings(self) -> None:
         """Blocs founded or dissolved and events of the start year happen now; later ones

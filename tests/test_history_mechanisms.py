@@ -125,11 +125,11 @@ def test_dispute_events_turn_a_cooperative_pair_cool():
 
 
 # --------------------------------------------------------------------------- bloc charters
-def _step(desired, members, charter, patron=None, orbit=None, power=None):
+def _step(desired, members, charter, patron=None, orbit=None, power=None, consent=1.0):
     n = desired.shape[0]
-    level = np.array([1 if charter in ("forum", "counter_orbit", "economic_union") else 3])
+    level = np.array([1 if charter in ("forum", "counter_orbit", "economic_union", "security_forum") else 3])
     charters = blocs.BlocCharters.from_specs([charter], level,
-                                             orbit if orbit is not None else np.zeros((n, 1), bool))
+                                             orbit if orbit is not None else np.zeros((n, 1), bool), consent=consent)
     return blocs.step_blocs(members, blocs.MembershipRules(join_margin=1.5, leave_margin=2.3),
                             active=np.array([True]), level=level, desired=desired,
                             power=power if power is not None else np.ones(n) / n, cap=np.full(n, 3),
@@ -158,6 +158,21 @@ def test_a_defence_pact_needs_the_members_consent():
     assert _step(desired.copy(), members.copy(), "collective_defence") == []  # members indifferent
     desired[0, 2] = desired[1, 2] = 1
     assert _step(desired, members, "collective_defence") == [(2, 0, "bloc_join")]
+
+
+def test_a_security_forum_admits_as_far_as_the_scenarios_consent_reaches():
+    """A security forum of a great power (power 0.6) that wants to cooperate with the
+    applicant (1) and a neighbour (0.4) that stays distant from it (0): the members'
+    power-weighted view of the applicant is 0.6. The default consent (1) keeps it out; a
+    scenario's consent of 0.5 lets it in."""
+    desired = np.zeros((3, 3), int)
+    desired[2, 0] = desired[2, 1] = 1  # 2 wants to cooperate with both members
+    desired[0, 1] = desired[1, 0] = 1
+    desired[0, 2] = 1  # the great power welcomes 2; the neighbour is distant (0)
+    members = np.array([[True], [True], [False]])
+    power = np.array([0.6, 0.4, 0.2])
+    assert _step(desired.copy(), members.copy(), "security_forum", power=power) == []
+    assert _step(desired, members, "security_forum", power=power, consent=0.5) == [(2, 0, "bloc_join")]
 
 
 def test_a_forum_holds_everyone_who_is_not_hostile():

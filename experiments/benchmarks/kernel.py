@@ -57,7 +57,7 @@ def parameters(m) -> dict:
                 paper_gap=rules.paper_gap, join_margin=m.membership_rules.join_margin,
                 leave_margin=m.membership_rules.leave_margin, leave_years=m.membership_rules.leave_years,
                 level=m.bloc_level, patron=m.patrons, eligible=m.eligible, commitment=ch.commitment,
-                floor=ch.floor, consent=ch.consent, counter=ch.counter_orbit, orbit=ch.orbit,
+                floor=ch.floor, consent=ch.consent, obliged=ch.obliged, counter=ch.counter_orbit, orbit=ch.orbit,
                 counter_any=bool(ch.counter_orbit.any()),
                 p_idx=m.patrons.argmax(axis=0), o_idx=ch.orbit.argmax(axis=0),
                 has_orbit=m.patrons.any(axis=0) & ch.orbit.any(axis=0), restarts=restarts(m.inputs))
@@ -193,7 +193,7 @@ def membership(k: KernelState, p: dict, desired, power, cap, neutral) -> None:
         (accept >= p["consent"][None, :])
     sitting = M & active & has_others
     out = sitting & (score < p["commitment"][None, :] - p["leave_margin"])
-    shunned = sitting & (p["consent"] >= 1.0)[None, :] & (accept < p["consent"][None, :] - 1.0)
+    shunned = sitting & p["obliged"][None, :] & (accept < p["consent"][None, :] - 1.0)
     k.exit_streak[:] = np.where(out | shunned, k.exit_streak + 1, 0)
     due = k.exit_streak >= p["leave_years"]
     out, shunned = out & due, shunned & due

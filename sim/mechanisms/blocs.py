@@ -63,9 +63,11 @@ class BlocCharters:
         floor: The least score that can ever justify joining (cooperation, 1, for a bloc
             with obligations; non-hostility, 0, for a forum).
         consent: The least the members' (or, outside a power's orbit, the patron's) own
-            wanted level toward an applicant must reach: admission needs their consent
-            (cooperation, 1, for blocs with obligations, security forums included;
-            non-hostility, 0, for forums and groupings outside an orbit).
+            power-weighted wanted level toward an applicant must reach: admission needs
+            their consent (the scenario's ``bloc_consent``, cooperation, 1, by default, for
+            blocs with obligations, security forums included; non-hostility, 0, for forums
+            and groupings outside an orbit).
+        obliged: Blocs with obligations, which ask consent and can withdraw it (expel).
         counter_orbit: Blocs valued by the relation with the patron against the relation
             with the orbit power (a grouping outside a patron's orbit).
         orbit: ``(n, B)`` bool, the power each counter-orbit bloc stands apart from.
@@ -74,17 +76,20 @@ class BlocCharters:
     commitment: np.ndarray
     floor: np.ndarray
     consent: np.ndarray
+    obliged: np.ndarray
     counter_orbit: np.ndarray
     orbit: np.ndarray
 
     @classmethod
-    def from_specs(cls, charters: list[str | None], levels: np.ndarray, orbit: np.ndarray) -> "BlocCharters":
-        """Charters as the scenario names them; ``None`` keeps commitment = level, as before."""
+    def from_specs(cls, charters: list[str | None], levels: np.ndarray, orbit: np.ndarray,
+                   consent: float = 1.0) -> "BlocCharters":
+        """Charters as the scenario names them; ``None`` keeps commitment = level, as before.
+        ``consent`` is what blocs with obligations ask of their members' view of an applicant."""
         commitment = np.array([COMMITMENT[c] if c else float(lv) for c, lv in zip(charters, levels)])
         floor = np.array([0.0 if c == "forum" else 1.0 for c in charters])
-        consent = np.array([1.0 if c in ("collective_defence", "economic_union", "security_forum") else 0.0
-                            for c in charters])
-        return cls(commitment=commitment, floor=floor, consent=consent,
+        obliged = np.array([c in ("collective_defence", "economic_union", "security_forum") for c in charters],
+                           dtype=bool)
+        return cls(commitment=commitment, floor=floor, consent=np.where(obliged, consent, 0.0), obliged=obliged,
                    counter_orbit=np.array([c == "counter_orbit" for c in charters]), orbit=orbit)
 
 
@@ -152,8 +157,7 @@ def step_blocs(members: np.ndarray, rules: MembershipRules, *, active: np.ndarra
     sitting = members & active[None, :] & has_others
     wants_out = sitting & (score < charters.commitment[None, :] - rules.leave_margin)
     # Only blocs that ask consent of their members can withdraw it: a forum holds anyone.
-    obliged = charters.consent[None, :] >= 1.0
-    shunned = sitting & obliged & (accept < charters.consent[None, :] - 1.0)
+    shunned = sitting & charters.obliged[None, :] & (accept < charters.consent[None, :] - 1.0)
     if exit_streak is not None:
         exit_streak[:] = np.where(wants_out | shunned, exit_streak + 1, 0)
         due = exit_streak >= rules.leave_years

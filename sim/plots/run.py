@@ -18,6 +18,7 @@ from sim.plots.network import bloc_palette, draw_network, network_legend
 from sim.plots.style import (LEVEL_CMAP, LEVEL_NORM, LONG_NAMES, MARK_COLOUR, MARK_RIM, NOTE_COLOUR, SCALE_NAMES,
                              SHORT_NAMES, draw_levels, figure_header, level_colour, levels_legend, model_label,
                              panel_grid, pair_rows, save_png, scale_label)
+from sim.run.outdir import RUN_FIGURES
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.run.simulate import RunResult
@@ -154,11 +155,13 @@ def default_snapshots(res: "RunResult") -> list[int]:
     return sorted({years[0], years[len(years) // 2], years[-1]})
 
 
-def draw_run_figures(res: "RunResult", folder: Path) -> dict[str, str]:
-    """Draw every run figure into ``folder``; returns {figure: file name}."""
-    files = {"heatmap": "alignment_heatmap.png", "network": "network_snapshots.png",
-             "levels": "pair_levels.png"}
-    heatmap(res, folder / files["heatmap"])
-    snapshots(res, default_snapshots(res), folder / files["network"])
-    level_lines(res, default_pairs(res), folder / files["levels"])
-    return files
+def draw_run_figure(res: "RunResult", name: str, folder: Path) -> None:
+    """Draw one run figure (a key of :data:`sim.run.outdir.RUN_FIGURES`) into ``folder``."""
+    path = folder / RUN_FIGURES[name]
+    if name == "heatmap":
+        heatmap(res, path)
+    elif name == "network":
+        snapshots(res, default_snapshots(res), path)
+    else:
+        level_lines(res, default_pairs(res), path)
+

@@ -233,7 +233,7 @@ def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
     ``formats`` are the table formats, CSV and/or Parquet (see :mod:`sim.run.tables`);
     Parquet adds ``summary.parquet``.
     """
-    from sim.run.outdir import check_out_dir, remove_stale_temporaries
+    from sim.run.outdir import RUN_FIGURES, check_out_dir, remove_stale_temporaries
 
     if not formats or set(formats) - set(FORMATS):
         raise ValueError(f"table formats from {FORMATS}, got {formats!r}")
@@ -243,19 +243,30 @@ def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir.parent)
     with atomic_folder(out_dir) as tmp:
-        for stem, table in (("dyads", res.dyads), ("states", res.states), ("events", res.events)):
-            write_table(table, tmp, stem, formats)
-        if res.model.record:
-            from sim.analysis.structure import balance_over_time
-            write_table(balance_over_time(res.model), tmp, "structure", formats)
-        if "parquet" in formats:
-            write_table(summary_table(res), tmp, "summary", ["parquet"])
-        (tmp / "manifest.json").write_text(json.dumps(manifest(res), indent=2, sort_keys=True) + "\n")
-        figures: dict[str, str] = {}
+        drawing = None
         if plots if plots is not None else res.scenario.outputs.plots:
-            from sim.plots.run import draw_run_figures
-            figures = draw_run_figures(res, tmp)
-        if report if report is not None else res.scenario.outputs.report:
-            from sim.run.report import run_report
-            (tmp / "report.md").write_text(run_report(res, figures))
+            from sim.run.drawing import start_drawing
+            drawing = start_drawing(res, tmp)  # child processes draw while this one writes
+        try:
+            _write_tables(res, tmp, formats)
+            if report if report is not None else res.scenario.outputs.report:
+                from sim.run.report import run_report
+                (tmp / "report.md").write_text(run_report(res, dict(RUN_FIGURES) if drawing else {}))
+            if drawing:
+                drawing.wait()
+        finally:
+            if drawing:
+                drawing.stop()
     return out_dir
+
+
+def _write_tables(res: RunResult, folder: Path, formats: tuple[str, ...]) -> None:
+    """The run's tables and its manifest."""
+    for stem, table in (("dyads", res.dyads), ("states", res.states), ("events", res.events)):
+        write_table(table, folder, stem, formats)
+    if res.model.record:
+        from sim.analysis.structure import balance_over_time
+        write_table(balance_over_time(res.model), folder, "structure", formats)
+    if "parquet" in formats:
+        write_table(summary_table(res), folder, "summary", ["parquet"])
+    (folder / "manifest.json").write_text(json.dumps(manifest(res), indent=2, sort_keys=True) + "\n")

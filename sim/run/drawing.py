@@ -1,41 +1,46 @@
-"""A run's figures drawn by child processes while the run writes its tables and report.
+"""A run's figures drawn by another process, alongside the run.
 
-After the model has stepped, importing matplotlib and drawing the three run figures take
-longer than everything else a run does. On a machine with two or more cores the run forks
-child processes that draw them (the finished model is shared with each child,
-copy-on-write, so nothing is copied or computed twice) while the parent writes the
-tables, manifest and report into the same temporary folder. The parent imports no
-matplotlib; a child imports it, draws its figures and leaves at once, without the
+Importing matplotlib and drawing the three run figures took as long as the rest of a
+run. ``alliance-sim run`` therefore starts a figure process as soon as it has read the
+scenario: while the run imports Mesa and steps its model, that process imports
+matplotlib; when the model is done the run sends it the figures' record of the run
+(:class:`sim.run.figure_data.FigureRun`, a few arrays) and writes its tables and report
+while the figure process, and a helper it forks for one of the figures, draw. The run
+itself never imports matplotlib, and the drawing processes leave without the
 interpreter's clean-up.
 
 The run folder still appears whole or not at all (:func:`sim.files.atomic_folder`): the
-parent waits for every child before the folder is renamed into place, and a child that
-fails sends its traceback back, so the run fails with a :class:`sim.errors.FigureError`
-naming the figure and leaves no folder behind. If the parent stops first (an error, Ctrl-C)
-the children are killed and reaped before the temporary folder is removed.
+run waits for the figures before its folder is renamed into place; a figure that fails
+sends back its name and traceback, and the run fails with a :class:`sim.errors.FigureError`
+and leaves no folder. If the run stops first (an error, Ctrl-C), the figure processes are
+killed and reaped before its temporary folder is removed, and they die with the run if it
+is killed outright.
 
-Where ``fork`` is missing (Windows) or one core is all there is, the figures are drawn in
-the process, with the same errors.
+With one core, or no ``fork`` (Windows), the figures are drawn in the run's own process
+when the model is done, with the same errors.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sys
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Callable
 
 from sim.errors import FigureError
+from sim.run.figure_data import FigureRun
 from sim.run.outdir import RUN_FIGURES
 
-if TYPE_CHECKING:  # pragma: no cover
-    from sim.run.simulate import RunResult
-
-#: Which figures each child draws: the pair levels (the longest to draw) alone, the other two together.
+#: Which figures each drawing process draws: the figure process the pair levels (the
+#: longest to draw), its helper the other two.
 GROUPS = (("levels",), ("heatmap", "network"))
+
+
+class _Failed(Exception):
+    """A drawing process's report: the figure's name on the first line, then the traceback."""
 
 
 def cores() -> int:
@@ -46,106 +51,95 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-@dataclass
-class Drawing:
-    """The run figures being drawn into one folder: a child process per group of figures.
+class FigureProcess:
+    """The process that draws one run's figures: started early, sent the run when it is done.
 
-    Attributes:
-        folder: Where the figures go (the run's temporary folder).
-        children: {process id: (figures it draws, read end of its error pipe)} of the
-            children not yet waited for.
+    Use :meth:`start`, then :meth:`send` (or :meth:`stop` if the run fails before its
+    figures), then :meth:`wait`; :meth:`stop` is always safe to call at the end.
     """
 
-    folder: Path
-    children: dict[int, tuple[tuple[str, ...], int]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.pid: int | None = None  # None: the figures are drawn in this process
+        self.report = -1  # read end of the process's report pipe
+        self.payload = -1  # write end of the pipe that carries the run to it
+
+    @classmethod
+    def start(cls) -> "FigureProcess":
+        """Fork the figure process (it imports matplotlib at once), where forking pays."""
+        self = cls()
+        if not hasattr(os, "fork") or cores() < 2:
+            return self
+        read, self.payload = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()  # nothing buffered before the fork may be written twice
+        try:
+            self.pid, self.report = _fork(lambda: _figure_process(read, self.payload), os.getpid())
+        finally:
+            os.close(read)
+        return self
+
+    def send(self, run: FigureRun, folder: Path) -> None:
+        """Draw ``run``'s figures into ``folder`` (in this process if there is no figure process)."""
+        if self.pid is None:
+            _draw(run, tuple(RUN_FIGURES), Path(folder), here=True)
+            return
+        data = pickle.dumps((run, Path(folder)), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self.payload, view):]
+        except BrokenPipeError:  # the figure process has ended: wait() says why
+            pass
+        finally:
+            os.close(self.payload)
+            self.payload = -1
 
     def wait(self) -> None:
-        """Wait for every child; a FigureError names the first that failed."""
-        failures = [failure for pid in list(self.children) if (failure := self._reap(pid))]
-        if failures:
-            files, detail = failures[0]
-            raise _failed(files, detail)
+        """Wait until the figures are drawn; a FigureError names the first that failed."""
+        if self.pid is None:
+            return
+        report = _collect(self.pid, self.report)
+        self.pid = None
+        if report:
+            name, _, detail = report.partition("\n")
+            raise _figure_error(name, detail)
 
     def stop(self) -> None:
-        """Kill and reap the children still drawing (the run failed or was interrupted)."""
-        for pid, (_, pipe) in list(self.children.items()):
+        """Kill and reap the figure process if it is still there (the run failed or was interrupted)."""
+        if self.payload >= 0:
+            os.close(self.payload)
+            self.payload = -1
+        if self.pid is not None:
             try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):  # pragma: no cover - reaped already
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:  # pragma: no cover - it ended by itself
                 pass
-            os.close(pipe)
-            del self.children[pid]
-
-    def _reap(self, pid: int) -> tuple[str, str] | None:
-        """Read a child's report to its end (it ends when the child does), then its exit status.
-
-        Returns:
-            None when the child drew its figures, else the figure file(s) it failed on and why.
-        """
-        names, pipe = self.children[pid]
-        chunks = []
-        while chunk := os.read(pipe, 65536):
-            chunks.append(chunk)
-        _, status = os.waitpid(pid, 0)
-        os.close(pipe)
-        del self.children[pid]
-        code = os.waitstatus_to_exitcode(status)
-        if code == 0:
-            return None
-        name, _, detail = b"".join(chunks).decode("utf-8", "replace").partition("\n")
-        if name in RUN_FIGURES:
-            return RUN_FIGURES[name], detail
-        return " and ".join(RUN_FIGURES[n] for n in names), (f"killed by signal {-code}" if code < 0
-                                                             else f"exit status {code}")
+            _collect(self.pid, self.report)
+            self.pid = None
 
 
-def start_drawing(res: "RunResult", folder: Path) -> Drawing:
-    """Start drawing the run figures of ``res`` (:data:`~sim.run.outdir.RUN_FIGURES`) into
-    ``folder``; :meth:`Drawing.wait` for them.
-
-    Without fork or a second core they are drawn here and now, before this returns.
-    """
-    drawing = Drawing(Path(folder))
-    if not hasattr(os, "fork") or cores() < 2:
-        _draw_here(res, drawing.folder)
-        return drawing
-    res.dyads  # noqa: B018 - built once, before the fork, for the tables and every figure
-    sys.stdout.flush()
-    sys.stderr.flush()  # nothing buffered before the fork may be written twice
-    parent = os.getpid()
-    try:
-        for names in GROUPS:
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the child; its work is seen in the files it writes
-                os.close(read)
-                _child(res, names, drawing.folder, write, parent)
-            os.close(write)
-            drawing.children[pid] = (names, read)
-    except BaseException:
-        drawing.stop()
-        raise
-    return drawing
+def _fork(work: Callable[[], None], parent: int) -> tuple[int, int]:
+    """Fork a process that does ``work`` and ends; its id and the read end of its report pipe."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; what it does is seen in the files it writes
+        os.close(read)
+        _child(work, write, parent)
+    os.close(write)
+    return pid, read
 
 
-def _child(res: "RunResult", names: tuple[str, ...], folder: Path, pipe: int,
-           parent: int) -> None:  # pragma: no cover
-    """Draw ``names`` and leave the process; a failure goes back through ``pipe`` as the
-    figure's name on one line and the traceback after it."""
-    status, name = 1, names[0]
+def _child(work: Callable[[], None], pipe: int, parent: int) -> None:  # pragma: no cover - in the child
+    """Do ``work`` and leave the process; a failure goes back through ``pipe``."""
+    status = 1
     try:
         _bound_to_parent(parent)
-        from sim.plots.run import draw_run_figure
-
-        for name in names:
-            draw_run_figure(res, name, folder)
+        work()
         status = 0
+    except _Failed as failed:
+        _write_all(pipe, str(failed))
     except BaseException:  # noqa: BLE001 - everything goes back to the parent; nothing escapes a child
-        try:
-            os.write(pipe, f"{name}\n{traceback.format_exc()}".encode("utf-8", "replace"))
-        except OSError:
-            pass
+        _write_all(pipe, "\n" + traceback.format_exc())
     finally:
         try:
             sys.stderr.flush()  # a library's warnings
@@ -153,9 +147,65 @@ def _child(res: "RunResult", names: tuple[str, ...], folder: Path, pipe: int,
             os._exit(status)
 
 
+def _collect(pid: int, pipe: int) -> str:
+    """Read a child's report to its end (it ends when the child does) and reap the child.
+
+    Returns:
+        "" when it did its work, else the figure's name, a line break and what went wrong.
+    """
+    chunks = []
+    try:
+        while chunk := os.read(pipe, 65536):
+            chunks.append(chunk)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(pipe)
+    code = os.waitstatus_to_exitcode(status)
+    if code == 0:
+        return ""
+    report = b"".join(chunks).decode("utf-8", "replace")
+    return report or ("\nkilled by signal %d" % -code if code < 0 else f"\nexit status {code}")
+
+
+def _figure_process(payload: int, unused: int) -> None:  # pragma: no cover - in the child
+    """Import matplotlib, read the run, draw the first group and have a helper draw the second."""
+    os.close(unused)  # the run's end of the payload pipe: its end of file must come from the run alone
+    from sim.plots import run as _warm  # noqa: F401 - matplotlib and the figures' modules, while the run works
+
+    chunks = []
+    while chunk := os.read(payload, 1 << 20):
+        chunks.append(chunk)
+    if not chunks:  # the run stopped before its figures
+        return
+    run, folder = pickle.loads(b"".join(chunks))
+    helper = _fork(lambda: _draw(run, GROUPS[1], folder), os.getpid())
+    try:
+        _draw(run, GROUPS[0], folder)
+    except BaseException:
+        os.kill(helper[0], signal.SIGKILL)
+        _collect(*helper)
+        raise
+    report = _collect(*helper)
+    if report:
+        raise _Failed(report)
+
+
+def _draw(run: FigureRun, names: tuple[str, ...], folder: Path, here: bool = False) -> None:
+    """Draw ``names``; a failure names its figure (a FigureError ``here``, in the run's process)."""
+    from sim.plots.run import draw_run_figure
+
+    for name in names:
+        try:
+            draw_run_figure(run, name, folder)
+        except Exception:
+            if here:
+                raise _figure_error(name, traceback.format_exc()) from None
+            raise _Failed(f"{name}\n{traceback.format_exc()}") from None
+
+
 def _bound_to_parent(parent: int) -> None:  # pragma: no cover - runs in the child
-    """Leave Ctrl-C to the parent (it stops the children and cleans up), and die with it:
-    a parent killed outright (SIGKILL) must not leave children writing into a temporary
+    """Leave Ctrl-C to the run (it stops the drawing and cleans up), and die with the parent:
+    a run killed outright (SIGKILL) must not leave processes writing into a temporary
     folder that the next run removes (:func:`sim.run.outdir.remove_stale_temporaries`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -168,19 +218,18 @@ def _bound_to_parent(parent: int) -> None:  # pragma: no cover - runs in the chi
         os._exit(1)
 
 
-def _draw_here(res: "RunResult", folder: Path) -> None:
-    """Draw every figure in this process, failing as a child would."""
-    from sim.plots.run import draw_run_figure
-
-    for name in RUN_FIGURES:
-        try:
-            draw_run_figure(res, name, folder)
-        except Exception:
-            raise _failed(RUN_FIGURES[name], traceback.format_exc()) from None
+def _write_all(fd: int, text: str) -> None:  # pragma: no cover - in the child
+    try:
+        view = memoryview(text.encode("utf-8", "replace"))
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError:
+        pass
 
 
-def _failed(files: str, detail: str) -> FigureError:
-    return FigureError(f"could not draw {files} ({_last_line(detail)}); no run folder was written", detail)
+def _figure_error(name: str, detail: str) -> FigureError:
+    return FigureError(f"could not draw {RUN_FIGURES.get(name, 'the figures')} ({_last_line(detail)}); "
+                       "no run folder was written", detail)
 
 
 def _last_line(detail: str) -> str:

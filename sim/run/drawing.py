@@ -16,8 +16,9 @@ and leaves no folder. If the run stops first (an error, Ctrl-C), the figure proc
 killed and reaped before its temporary folder is removed, and they die with the run if it
 is killed outright.
 
-With one core, or no ``fork`` (Windows), the figures are drawn in the run's own process
-when the model is done, with the same errors.
+With one core, no ``fork`` (Windows), or other threads in the process (a notebook, a test
+runner), the figures are drawn in the run's own process when the model is done, with the
+same errors.
 """
 
 from __future__ import annotations
@@ -51,6 +52,24 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def threads() -> int:
+    """The threads this process runs (the operating system's count, native threads included)."""
+    try:
+        return int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[17])
+    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
+        import threading
+
+        return threading.active_count()
+
+
+def can_fork() -> bool:
+    """Whether the figures are drawn by forked processes: ``fork`` exists, there is a second
+    core to draw on, and this process runs one thread (a fork copies the calling thread only,
+    so a lock held by another would stay locked in the child: ``alliance-sim`` runs one
+    thread, a notebook or a test runner may not, and draws in its own process)."""
+    return hasattr(os, "fork") and cores() >= 2 and threads() == 1
+
+
 class FigureProcess:
     """The process that draws one run's figures: started early, sent the run when it is done.
 
@@ -67,7 +86,7 @@ class FigureProcess:
     def start(cls) -> "FigureProcess":
         """Fork the figure process (it imports matplotlib at once), where forking pays."""
         self = cls()
-        if not hasattr(os, "fork") or cores() < 2:
+        if not can_fork():
             return self
         read, self.payload = os.pipe()
         sys.stdout.flush()

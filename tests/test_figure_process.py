@@ -17,13 +17,10 @@ from sim.run.simulate import simulate, write_run
 from tests.conftest import SCENARIOS
 
 SCENARIO = SCENARIOS / "central_asia_1991_2024.yaml"
-#: A test runner may run threads of its own; the command line runs one and forks.
-pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-
-
 @pytest.fixture
 def forked(monkeypatch):
-    """Figure processes forked as ``alliance-sim`` forks them, if there is a second core."""
+    """Figure processes forked as ``alliance-sim`` forks them (a test runner may run threads
+    of its own), if there is a second core."""
     if drawing.cores() < 2:
         pytest.skip("one core: the figures are always drawn in the run's process")
     monkeypatch.setattr(drawing, "can_fork", lambda: True)

@@ -16,8 +16,8 @@ and leaves no folder. If the run stops first (an error, Ctrl-C), the figure proc
 killed and reaped before its temporary folder is removed, and they die with the run if it
 is killed outright.
 
-With one core, no ``fork`` (Windows), or other threads in the process (a notebook, a test
-runner), the figures are drawn in the run's own process when the model is done, with the
+With one core, no ``fork`` (Windows), or other Python threads in the process (a notebook, a
+test runner), the figures are drawn in the run's own process when the model is done, with the
 same errors.
 """
 
@@ -27,7 +27,9 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import traceback
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -52,22 +54,21 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def threads() -> int:
-    """The threads this process runs (the operating system's count, native threads included)."""
-    try:
-        return int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[17])
-    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
-        import threading
-
-        return threading.active_count()
-
-
 def can_fork() -> bool:
     """Whether the figures are drawn by forked processes: ``fork`` exists, there is a second
-    core to draw on, and this process runs one thread (a fork copies the calling thread only,
-    so a lock held by another would stay locked in the child: ``alliance-sim`` runs one
-    thread, a notebook or a test runner may not, and draws in its own process)."""
-    return hasattr(os, "fork") and cores() >= 2 and threads() == 1
+    core to draw on, and no other Python thread runs (a fork copies the calling thread only,
+    so a lock another thread held would stay locked in the child; ``alliance-sim`` runs
+    one, a notebook or a test runner may run more, and draws in its own process)."""
+    return hasattr(os, "fork") and cores() >= 2 and threading.active_count() == 1
+
+
+def _fork_alone() -> int:
+    """``os.fork``, without Python's warning that the process runs other threads: with no
+    other Python thread, those are native threads of libraries that prepare for a fork
+    themselves (pyarrow's jemalloc, numpy's OpenBLAS register fork handlers)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        return os.fork()
 
 
 class FigureProcess:
@@ -140,7 +141,7 @@ class FigureProcess:
 def _fork(work: Callable[[], None], parent: int) -> tuple[int, int]:
     """Fork a process that does ``work`` and ends; its id and the read end of its report pipe."""
     read, write = os.pipe()
-    pid = os.fork()
+    pid = _fork_alone()
     if pid == 0:  # pragma: no cover - the child; what it does is seen in the files it writes
         os.close(read)
         _child(work, write, parent)

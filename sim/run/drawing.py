@@ -190,8 +190,10 @@ def _collect(pid: int, pipe: int) -> str:
 def _figure_process(payload: int, unused: int) -> None:  # pragma: no cover - in the child
     """Import matplotlib, read the run, draw the first group and have a helper draw the second."""
     os.close(unused)  # the run's end of the payload pipe: its end of file must come from the run alone
-    from sim.plots import run as _warm  # noqa: F401 - matplotlib and the figures' modules, while the run works
+    import sim.plots.run  # noqa: F401 - the figures' modules, while the run imports Mesa and steps
+    from sim.plots.style import warm_up
 
+    warm_up()  # and the rest of matplotlib and the font
     chunks = []
     while chunk := os.read(payload, 1 << 20):
         chunks.append(chunk)

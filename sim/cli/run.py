@@ -46,7 +46,7 @@ def _preflight(sc) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.landscape.files import scenario_kind
+    from sim.scenario.kind import scenario_kind
 
     if scenario_kind(args.scenario) == "landscape":
         raise InputError(args.scenario, "mechanism", "an agent scenario for 'run'; this is a landscape file, "
@@ -112,7 +112,8 @@ def terminal_summary(res, out: Path) -> str:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from sim.landscape.files import load_landscape, scenario_kind
+    from sim.landscape.files import load_landscape
+    from sim.scenario.kind import scenario_kind
 
     if scenario_kind(args.scenario) == "landscape":
         spec = load_landscape(args.scenario)

@@ -166,4 +166,3 @@ def draw_run_figure(res: "RunResult | FigureRun", name: str, folder: Path) -> No
         snapshots(res, default_snapshots(res), path)
     else:
         level_lines(res, default_pairs(res), path)
-

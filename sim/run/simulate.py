@@ -239,12 +239,12 @@ def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
     remove_stale_temporaries(out_dir.parent)
     drawn = plots if plots is not None else res.scenario.outputs.plots
     with atomic_folder(out_dir) as tmp:
-        if drawn:
-            from sim.run.drawing import FigureProcess
-            from sim.run.figure_data import figure_run
-            figures = figures or FigureProcess.start()
-            figures.send(figure_run(res), tmp)  # drawn there while this process writes
         try:
+            if drawn:
+                from sim.run.drawing import FigureProcess
+                from sim.run.figure_data import figure_run
+                figures = figures or FigureProcess.start()
+                figures.send(figure_run(res), tmp)  # drawn there while this process writes
             _write_tables(res, tmp, formats)
             if report if report is not None else res.scenario.outputs.report:
                 from sim.run.report import run_report

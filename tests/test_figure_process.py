@@ -111,3 +111,16 @@ def test_a_figure_process_stopped_before_it_is_sent_a_run_leaves_quietly(forked)
     assert process.pid
     process.stop()
     assert process.pid is None and not children()
+
+
+def test_a_figure_process_killed_outright_fails_the_run(tmp_path, monkeypatch, capsys, forked):
+    import signal
+
+    monkeypatch.setattr(figures, "level_lines", lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL))
+    out = tmp_path / "r"
+    assert main(["run", str(SCENARIO), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert ("alliance-sim: error: could not draw the figures (killed by signal 9); no run folder was written"
+            in err), err
+    assert not out.exists() and not hidden(tmp_path)
+    assert not children(), "the figure process was reaped"

@@ -94,6 +94,9 @@ class FigureProcess:
         sys.stderr.flush()  # nothing buffered before the fork may be written twice
         try:
             self.pid, self.report = _fork(lambda: _figure_process(read, self.payload), os.getpid())
+        except OSError:  # pragma: no cover - no process to be had (a limit): drawn here
+            os.close(self.payload)
+            self.payload = -1
         finally:
             os.close(read)
         return self
@@ -132,9 +135,9 @@ class FigureProcess:
         if self.pid is not None:
             try:
                 os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:  # pragma: no cover - it ended by itself
+                _collect(self.pid, self.report)
+            except (ProcessLookupError, ChildProcessError, OSError):  # pragma: no cover - reaped already
                 pass
-            _collect(self.pid, self.report)
             self.pid = None
 
 
@@ -174,17 +177,15 @@ def _collect(pid: int, pipe: int) -> str:
         "" when it did its work, else the figure's name, a line break and what went wrong.
     """
     chunks = []
-    try:
-        while chunk := os.read(pipe, 65536):
-            chunks.append(chunk)
-    finally:
-        _, status = os.waitpid(pid, 0)
-        os.close(pipe)
+    while chunk := os.read(pipe, 65536):
+        chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    os.close(pipe)
     code = os.waitstatus_to_exitcode(status)
     if code == 0:
         return ""
     report = b"".join(chunks).decode("utf-8", "replace")
-    return report or ("\nkilled by signal %d" % -code if code < 0 else f"\nexit status {code}")
+    return report or (f"\nkilled by signal {-code}" if code < 0 else f"\nexit status {code}")
 
 
 def _figure_process(payload: int, unused: int) -> None:  # pragma: no cover - in the child

@@ -37,8 +37,8 @@ from sim.errors import FigureError
 from sim.run.figure_data import FigureRun
 from sim.run.outdir import RUN_FIGURES
 
-#: Which figures each drawing process draws: the figure process the pair levels (the
-#: longest to draw), its helper the other two.
+#: Which figures each drawing process draws: the figure process the first group (the pair
+#: levels, the longest to draw), a helper it forks each other group (the other two).
 GROUPS = (("levels",), ("heatmap", "network"))
 
 
@@ -189,7 +189,7 @@ def _collect(pid: int, pipe: int) -> str:
 
 
 def _figure_process(payload: int, unused: int) -> None:  # pragma: no cover - in the child
-    """Import matplotlib, read the run, draw the first group and have a helper draw the second."""
+    """Import matplotlib, read the run, draw the first group and have helpers draw the others."""
     os.close(unused)  # the run's end of the payload pipe: its end of file must come from the run alone
     import sim.plots.run  # noqa: F401 - the figures' modules, while the run imports Mesa and steps
     from sim.plots.style import warm_up
@@ -201,14 +201,16 @@ def _figure_process(payload: int, unused: int) -> None:  # pragma: no cover - in
     if not chunks:  # the run stopped before its figures
         return
     run, folder = pickle.loads(b"".join(chunks))
-    helper = _fork(lambda: _draw(run, GROUPS[1], folder), os.getpid())
+    helpers = [_fork(lambda names=names: _draw(run, names, folder), os.getpid()) for names in GROUPS[1:]]
     try:
         _draw(run, GROUPS[0], folder)
     except BaseException:
-        os.kill(helper[0], signal.SIGKILL)
-        _collect(*helper)
+        for pid, _ in helpers:
+            os.kill(pid, signal.SIGKILL)
+        for helper in helpers:
+            _collect(*helper)
         raise
-    report = _collect(*helper)
+    report = next((r for r in [_collect(*helper) for helper in helpers] if r), "")
     if report:
         raise _Failed(report)
 

@@ -13,6 +13,7 @@ import sim.plots.run as figures
 from sim.cli.main import main
 from sim.run import drawing
 from sim.run.outdir import RUN_FIGURES
+from sim.run.figure_data import figure_run
 from sim.run.simulate import simulate, write_run
 from tests.conftest import SCENARIOS
 
@@ -124,3 +125,23 @@ def test_a_figure_process_killed_outright_fails_the_run(tmp_path, monkeypatch, c
             in err), err
     assert not out.exists() and not hidden(tmp_path)
     assert not children(), "the figure process was reaped"
+
+
+def test_a_run_stopped_while_its_figures_are_drawn_leaves_no_drawing_process(tmp_path, monkeypatch, forked):
+    import ctypes
+    import time
+
+    # Orphans are handed to this process instead of init, so that a helper left behind shows.
+    PR_SET_CHILD_SUBREAPER = 36
+    if ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1) != 0:
+        pytest.skip("no child subreaper on this system")
+    monkeypatch.setattr(figures, "level_lines", lambda *a, **k: time.sleep(60))  # the figure process
+    monkeypatch.setattr(figures, "heatmap", lambda *a, **k: time.sleep(60))  # its helper
+    process = drawing.FigureProcess.start()
+    process.send(figure_run(simulate(SCENARIO, 0)), tmp_path)
+    time.sleep(1.0)  # both are drawing
+    start = time.monotonic()
+    process.stop()
+    assert time.monotonic() - start < drawing.GRACE + 1
+    time.sleep(0.2)
+    assert not children(), "the figure process and its helper are gone and reaped"

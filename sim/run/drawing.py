@@ -23,8 +23,10 @@ same errors.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
@@ -40,6 +42,8 @@ from sim.run.outdir import RUN_FIGURES
 #: Which figures each drawing process draws: the figure process the first group (the pair
 #: levels, the longest to draw), a helper it forks each other group (the other two).
 GROUPS = (("levels",), ("heatmap", "network"))
+#: Seconds a figure process is given to leave when the run stops before its figures are drawn.
+GRACE = 2.0
 
 
 class _Failed(Exception):
@@ -128,13 +132,20 @@ class FigureProcess:
             raise _figure_error(name, detail)
 
     def stop(self) -> None:
-        """Kill and reap the figure process if it is still there (the run failed or was interrupted)."""
+        """End the figure process if it is still there (the run failed or was interrupted).
+
+        It is asked first (SIGTERM: it kills and reaps its helpers, then leaves, within a
+        drawing call); if it has not left after :data:`GRACE` seconds it is killed, and its
+        helpers die with it.
+        """
         if self.payload >= 0:
             os.close(self.payload)
             self.payload = -1
         if self.pid is not None:
             try:
-                os.kill(self.pid, signal.SIGKILL)
+                os.kill(self.pid, signal.SIGTERM)
+                if not select.select([self.report], [], [], GRACE)[0]:  # pragma: no cover - a stuck process
+                    os.kill(self.pid, signal.SIGKILL)
                 _collect(self.pid, self.report)
             except (ProcessLookupError, ChildProcessError, OSError):  # pragma: no cover - reaped already
                 pass
@@ -191,6 +202,7 @@ def _collect(pid: int, pipe: int) -> str:
 def _figure_process(payload: int, unused: int) -> None:  # pragma: no cover - in the child
     """Import matplotlib, read the run, draw the first group and have helpers draw the others."""
     os.close(unused)  # the run's end of the payload pipe: its end of file must come from the run alone
+    signal.signal(signal.SIGTERM, _stopped)  # leave through the clean-up below, helpers reaped
     import sim.plots.run  # noqa: F401 - the figures' modules, while the run imports Mesa and steps
     from sim.plots.style import warm_up
 
@@ -202,17 +214,24 @@ def _figure_process(payload: int, unused: int) -> None:  # pragma: no cover - in
         return
     run, folder = pickle.loads(b"".join(chunks))
     helpers = [_fork(lambda names=names: _draw(run, names, folder), os.getpid()) for names in GROUPS[1:]]
+    reports = []
     try:
         _draw(run, GROUPS[0], folder)
-    except BaseException:
-        for pid, _ in helpers:
-            os.kill(pid, signal.SIGKILL)
-        for helper in helpers:
-            _collect(*helper)
+        while helpers:
+            reports.append(_collect(*helpers[0]))
+            helpers.pop(0)
+    except BaseException:  # a figure failed, or the run stopped us: no helper may outlive this process
+        for pid, pipe in helpers:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                _collect(pid, pipe)
         raise
-    report = next((r for r in [_collect(*helper) for helper in helpers] if r), "")
-    if report:
+    if report := next((r for r in reports if r), ""):
         raise _Failed(report)
+
+
+def _stopped(signum, frame):  # pragma: no cover - in the figure process
+    raise SystemExit(1)
 
 
 def _draw(run: FigureRun, names: tuple[str, ...], folder: Path, here: bool = False) -> None:

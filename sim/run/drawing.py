@@ -213,6 +213,7 @@ def _figure_process(payload: int, unused: int) -> None:  # pragma: no cover - in
     if not chunks:  # the run stopped before its figures
         return
     run, folder = pickle.loads(b"".join(chunks))
+    run.dyads  # noqa: B018 - built once, before the helpers are forked
     helpers = [_fork(lambda names=names: _draw(run, names, folder), os.getpid()) for names in GROUPS[1:]]
     reports = []
     try:

@@ -2,8 +2,9 @@
 
 The run figures are drawn by a process that imports matplotlib while the run is still
 importing Mesa and stepping its model (:mod:`sim.run.drawing`); when the model is done,
-the run sends this record through a pipe. It holds numbers, names and two small tables,
-so that the drawing process needs neither Mesa nor the model's code to read it.
+the run sends this record through a pipe. It holds arrays, names and the reference
+timeline, so that the drawing process needs neither Mesa nor the model's code to read it;
+the figures' dyad table is built from the levels where it is drawn.
 """
 
 from __future__ import annotations

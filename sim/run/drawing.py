@@ -5,16 +5,16 @@ run. ``alliance-sim run`` therefore starts a figure process as soon as it has re
 scenario: while the run imports Mesa and steps its model, that process imports
 matplotlib; when the model is done the run sends it the figures' record of the run
 (:class:`sim.run.figure_data.FigureRun`, a few arrays) and writes its tables and report
-while the figure process, and a helper it forks for one of the figures, draw. The run
+while the figure process, and a helper it forks for the other figures, draw. The run
 itself never imports matplotlib, and the drawing processes leave without the
 interpreter's clean-up.
 
 The run folder still appears whole or not at all (:func:`sim.files.atomic_folder`): the
 run waits for the figures before its folder is renamed into place; a figure that fails
 sends back its name and traceback, and the run fails with a :class:`sim.errors.FigureError`
-and leaves no folder. If the run stops first (an error, Ctrl-C), the figure processes are
-killed and reaped before its temporary folder is removed, and they die with the run if it
-is killed outright.
+and leaves no folder. If the run stops first (an error, Ctrl-C), the figure process is
+told to stop (it ends and reaps its helpers) and reaped before the temporary folder is
+removed; the drawing processes die with the run if it is killed outright.
 
 With one core, no ``fork`` (Windows), or other Python threads in the process (a notebook, a
 test runner), the figures are drawn in the run's own process when the model is done, with the

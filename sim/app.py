@@ -32,7 +32,7 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from sim.errors import InputError
-from sim.landscape.files import scenario_kind
+from sim.scenario.kind import scenario_kind
 from sim.mechanisms import utility
 from sim.model import AllianceModel
 from sim.scenario.schema import Scenario, load_scenario

@@ -42,3 +42,17 @@ class InputError(Exception):
                 shown = shown[:77] + "..."
             parts[-1] += f", got {shown}"
         return " ".join(parts)
+
+
+class FigureError(Exception):
+    """A run figure could not be drawn; the run fails and writes no run folder.
+
+    Args:
+        message: Which figure failed and why, in one sentence.
+        detail: The traceback of the failure (drawn in another process, it cannot travel
+            as an exception), for a bug report.
+    """
+
+    def __init__(self, message: str, detail: str = ""):
+        self.detail = detail
+        super().__init__(message)

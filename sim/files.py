@@ -154,13 +154,13 @@ def line_map(source: str | yaml.Node | None) -> dict[tuple, int]:
     reading limits of :mod:`sim.reading`) maps nothing. An alias is walked once, never
     expanded, so a small file of nested aliases cannot make the map explode.
     """
-    from sim.reading import BoundedLoader, YamlProblem
+    from sim.reading import YamlProblem, compose_yaml
 
     lines: dict[tuple, int] = {}
     root = source
     if isinstance(source, str):
         try:
-            root = yaml.compose(source, Loader=BoundedLoader)
+            root = compose_yaml(source)
         except (yaml.YAMLError, YamlProblem, RecursionError):
             return lines
     seen: set[int] = set()

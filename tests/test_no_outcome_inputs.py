@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.landscape.files import scenario_kind
+from sim.scenario.kind import scenario_kind
 from sim.scenario.schema import BlocSpec, Effect, load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,6 +6,12 @@ the medians (wall clock and CPU), their ratio and the figures' own cost; then ti
 run figure on its own inside one process (after a first drawing, so fonts and caches are
 warm).
 
+With figures, a run forks a figure process that imports matplotlib while the run imports
+Mesa, and draws (with a helper) while the run writes its tables (``sim.run.drawing``): on
+two idle cores the wall clock is less than the CPU time, which counts every process of
+the run. On a loaded machine the other processes take the second core, and the wall
+clock is close to the CPU time again.
+
 Targets (issue 16): whole process with figures <= 1.2 s on a quiet machine, and <= 1.3x
 the same run with ``--no-plots``.
 
@@ -39,7 +45,8 @@ def whole_run(out: Path, plots: bool, source: Path = ROOT) -> tuple[float, float
     same entry point), running the ``sim`` package of the checkout ``source``.
 
     On a loaded machine the wall clock mostly measures the other processes; the CPU time
-    (user + system) is what the run itself costs, close to its wall time on a quiet machine.
+    (user + system, of the run and the figure processes it waited for) is what the run
+    itself costs.
     """
     cmd = [sys.executable, "-m", "sim", "run", str(source / SCENARIO.relative_to(ROOT)), "--out", str(out),
            "--overwrite"]

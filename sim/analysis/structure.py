@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.landscape import partition, structural_balance
+from sim.landscape import structural_balance
 from sim.landscape import theory as landscape
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,6 +81,8 @@ def landscape_at(model: "AllianceModel", year: int, k: int = 2) -> tuple[landsca
         The landscape result, the actual partition (best structural-balance partition of
         that year's de facto network) and, per minimum, misplaced / ARI / VI against it.
     """
+    from sim.landscape import partition  # scipy.optimize: not for every run's balance table
+
     t = model.years.index(year)
     comps = model.history["components"][t]  # unweighted: ideology and interests in [-1, 1]
     prop = landscape.propensities_from_ingredients(

@@ -46,8 +46,7 @@ def _preflight(sc) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.landscape.files import scenario_kind
-    from sim.run.simulate import simulate, write_run
+    from sim.scenario.kind import scenario_kind
 
     if scenario_kind(args.scenario) == "landscape":
         raise InputError(args.scenario, "mechanism", "an agent scenario for 'run'; this is a landscape file, "
@@ -59,18 +58,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from sim.run.outdir import check_out_dir
     out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
     check_out_dir(out, keep=[Path(args.scenario)], overwrite=args.overwrite)  # before the work
-    _preflight(sc)  # the same checks as 'check': whatever it accepts, run completes
-    from sim.progress import Steps
+    figures = None
+    if sc.outputs.plots and not args.no_plots:
+        from sim.run.drawing import FigureProcess
+        figures = FigureProcess.start()  # imports matplotlib while this process imports Mesa and runs
+    try:
+        res = _simulate_and_write(args, sc, overrides, out, figures)
+    finally:
+        if figures:
+            figures.stop()
+    print(terminal_summary(res, out))
+    return 0
 
+
+def _simulate_and_write(args: argparse.Namespace, sc, overrides: dict, out: Path, figures):
+    """The run's work after its checks: the model, then its folder."""
+    from sim.progress import Steps
+    from sim.run.simulate import simulate, write_run
+
+    _preflight(sc)  # the same checks as 'check': whatever it accepts, run completes
     with Steps(f"run {sc.name}", ["simulating", "writing tables, figures and report"]) as steps:
         res = simulate(sc, seed=args.seed)
         res.overrides = overrides
         steps.next()
         formats = ("csv", "parquet") if args.format == "both" else (args.format,)
-        write_run(res, out, plots=False if args.no_plots else None, overwrite=args.overwrite, formats=formats)
+        write_run(res, out, plots=False if args.no_plots else None, overwrite=args.overwrite, formats=formats,
+                  figures=figures)
         steps.next()
-    print(terminal_summary(res, out))
-    return 0
+    return res
 
 
 def terminal_summary(res, out: Path) -> str:
@@ -97,7 +112,8 @@ def terminal_summary(res, out: Path) -> str:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from sim.landscape.files import load_landscape, scenario_kind
+    from sim.landscape.files import load_landscape
+    from sim.scenario.kind import scenario_kind
 
     if scenario_kind(args.scenario) == "landscape":
         spec = load_landscape(args.scenario)

@@ -72,7 +72,7 @@ def check_scenario(path: str) -> Path:
     data = load_yaml(read_text(scenario), scenario)  # a regular, bounded UTF-8 YAML file
     if not isinstance(data, dict):
         raise InputError(scenario, None, "a scenario file (a YAML mapping of scenario keys)")
-    from sim.landscape.files import scenario_kind
+    from sim.scenario.kind import scenario_kind
 
     if scenario_kind(scenario) != "agent":
         raise InputError(scenario, "mechanism", "an agent-model scenario (landscape scenarios "

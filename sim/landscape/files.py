@@ -32,30 +32,6 @@ from sim.errors import InputError
 from sim.files import line_map, nearest_line, read_csv
 
 
-def scenario_kind(path: str | Path) -> str | None:
-    """Which format a YAML scenario file is in: ``"landscape"``, ``"agent"`` or None.
-
-    The one check every command and the browser page use. A landscape file says
-    ``mechanism: landscape`` (or a mechanism mapping whose ``kind`` is landscape); any
-    other mapping is an agent scenario. A file that does not read as a YAML mapping is
-    None: the page leaves it out, and ``run`` lets the scenario loader explain the problem.
-    """
-    from sim.reading import load_yaml, read_text
-
-    try:  # bounded: a regular file within the size limit, no alias bombs
-        data = load_yaml(read_text(path), path)
-    except (InputError, OSError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    mechanism = data.get("mechanism")
-    if isinstance(mechanism, dict):
-        mechanism = mechanism.get("kind") or mechanism.get("type") or mechanism.get("name")
-    if isinstance(mechanism, str) and mechanism.strip().lower() == "landscape":
-        return "landscape"
-    return "agent"
-
-
 class ActorEntry(BaseModel):
     """An actor: its id (a COW abbreviation for real states) and an optional name."""
 

@@ -18,6 +18,8 @@ from sim.plots.network import bloc_palette, draw_network, network_legend
 from sim.plots.style import (LEVEL_CMAP, LEVEL_NORM, LONG_NAMES, MARK_COLOUR, MARK_RIM, NOTE_COLOUR, SCALE_NAMES,
                              SHORT_NAMES, draw_levels, figure_header, level_colour, levels_legend, model_label,
                              panel_grid, pair_rows, save_png, scale_label)
+from sim.run.figure_data import FigureRun, figure_run
+from sim.run.outdir import RUN_FIGURES
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.run.simulate import RunResult
@@ -30,8 +32,9 @@ DE_JURE_MARKS = {
 }
 
 
-def heatmap(res: "RunResult", path: Path) -> None:
+def heatmap(res: "RunResult | FigureRun", path: Path) -> None:
     """Pairs (rows) by years (columns), coloured by de facto level; marks for de jure 2 and 3."""
+    res = figure_run(res)
     d = res.dyads
     pairs = (d.a + "-" + d.b).drop_duplicates().tolist()
     years = sorted(d.year.unique())
@@ -62,7 +65,7 @@ def heatmap(res: "RunResult", path: Path) -> None:
                      markeredgecolor="none", label=f"{lv} {SHORT_NAMES['de_facto'][lv]}")
               for lv in LONG_NAMES["de_facto"]]
     width = fig.get_figwidth()
-    fig.text(0.1 / width, 1 - 0.08 / fig.get_figheight(), f"{res.scenario.name}: de facto level "
+    fig.text(0.1 / width, 1 - 0.08 / fig.get_figheight(), f"{res.name}: de facto level "
              f"by pair and year, marks for de jure (seed {res.seed})", fontsize=10, va="top")
     fig.legend(handles=levels + marks, loc="upper left", ncol=4, fontsize=8, frameon=False,
                bbox_to_anchor=(0.0, 1 - 0.3 / fig.get_figheight()), columnspacing=1.0,
@@ -70,9 +73,9 @@ def heatmap(res: "RunResult", path: Path) -> None:
     save_png(fig, path, dpi=100)
 
 
-def snapshots(res: "RunResult", years: list[int], path: Path) -> None:
+def snapshots(res: "RunResult | FigureRun", years: list[int], path: Path) -> None:
     """The network in chosen years, one panel each, with one key for all of them."""
-    m = res.model
+    m = figure_run(res)
     cols = min(3, len(years))
     rows = ceil(len(years) / cols)
     colours = bloc_palette(m.bloc_names[b] for b in m.bloc_ids)
@@ -86,14 +89,14 @@ def snapshots(res: "RunResult", years: list[int], path: Path) -> None:
         t = m.years.index(year)
         members = m.history["members"][t] & m.history["bloc_active"][t][None, :]
         blocs = {m.bloc_names[b]: list(np.nonzero(members[:, k])[0]) for k, b in enumerate(m.bloc_ids)}
-        got = draw_network(ax, m.ids, m.inputs.lon[t], m.inputs.lat[t], m.inputs.power[t],
+        got = draw_network(ax, m.ids, m.lon[t], m.lat[t], m.power[t],
                            m.history["de_facto"][t], m.history["de_jure"][t], blocs, title=str(year),
                            bloc_colours=colours, legend=False)
         drawn = got | {"levels": drawn["levels"] | got["levels"], "dashed": drawn["dashed"] or got["dashed"],
                        "blocs": drawn["blocs"] + got["blocs"]}
     height = fig.get_figheight()
-    fig.text(0.1 / fig.get_figwidth(), 1 - 0.08 / height, f"{res.scenario.name}: alignment network "
-             f"(seed {res.seed})", fontsize=12, va="top")
+    fig.text(0.1 / fig.get_figwidth(), 1 - 0.08 / height, f"{m.name}: alignment network "
+             f"(seed {m.seed})", fontsize=12, va="top")
     where = "distant capitals pulled in; " if drawn.get("fisheye") else ""
     fig.text(0.1 / fig.get_figwidth(), 1 - 0.34 / height, f"Capitals by longitude and latitude ({where}"
              "close ones spread apart); circle area = power; line colour = de facto level; squares "
@@ -109,13 +112,11 @@ def snapshots(res: "RunResult", years: list[int], path: Path) -> None:
     save_png(fig, path, dpi=90)
 
 
-def level_lines(res: "RunResult", pairs: list[tuple[str, str]], path: Path) -> None:
+def level_lines(res: "RunResult | FigureRun", pairs: list[tuple[str, str]], path: Path) -> None:
     """Chosen pairs of one run against the reference: a row per pair, de facto and de jure side by side."""
+    res = figure_run(res)
     d = res.dyads
-    ref = res.model.reference
-    if ref is not None:  # without its line numbers, which pandas would deep-copy at every selection
-        ref = ref.copy(deep=False)
-        ref.attrs = {}
+    ref = res.reference
     span = (min(res.years) - 0.5, max(res.years) + 0.5)
     fig, axes = panel_grid(len(pairs), 2, (4.6, 1.1), left=1.45, right=0.15, top=0.75, bottom=0.45,
                            gaps=(1.0, 0.18))
@@ -133,32 +134,35 @@ def level_lines(res: "RunResult", pairs: list[tuple[str, str]], path: Path) -> N
         ax.set_title(scale_label(scale), fontsize=10, pad=3)
     for ax in axes[-1]:
         ax.set_xlabel("year")
-    title = f"{res.scenario.name}: alignment levels of chosen pairs (seed {res.seed})"
+    title = f"{res.name}: alignment levels of chosen pairs (seed {res.seed})"
     figure_header(fig, title, levels_legend(model_label(1), reference=ref is not None))
     save_png(fig, path, dpi=100)
 
 
-def default_pairs(res: "RunResult", k: int = 5) -> list[tuple[str, str]]:
+def default_pairs(res: "RunResult | FigureRun", k: int = 5) -> list[tuple[str, str]]:
     """The scenario's chosen pairs, or the k pairs whose de facto level moved most."""
-    if res.scenario.outputs.pairs:
-        return [tuple(p) for p in res.scenario.outputs.pairs]
+    res = figure_run(res)
+    if res.pairs:
+        return list(res.pairs)
     d = res.dyads
     moves = d.groupby(["a", "b"]).de_facto.agg(lambda s: s.diff().abs().sum()).sort_values(ascending=False)
     return [tuple(p) for p in moves.index[:k]]
 
 
-def default_snapshots(res: "RunResult") -> list[int]:
-    if res.scenario.outputs.snapshots:
-        return list(res.scenario.outputs.snapshots)
+def default_snapshots(res: "RunResult | FigureRun") -> list[int]:
+    res = figure_run(res)
+    if res.snapshots:
+        return list(res.snapshots)
     years = res.years
     return sorted({years[0], years[len(years) // 2], years[-1]})
 
 
-def draw_run_figures(res: "RunResult", folder: Path) -> dict[str, str]:
-    """Draw every run figure into ``folder``; returns {figure: file name}."""
-    files = {"heatmap": "alignment_heatmap.png", "network": "network_snapshots.png",
-             "levels": "pair_levels.png"}
-    heatmap(res, folder / files["heatmap"])
-    snapshots(res, default_snapshots(res), folder / files["network"])
-    level_lines(res, default_pairs(res), folder / files["levels"])
-    return files
+def draw_run_figure(res: "RunResult | FigureRun", name: str, folder: Path) -> None:
+    """Draw one run figure (a key of :data:`sim.run.outdir.RUN_FIGURES`) into ``folder``."""
+    path = folder / RUN_FIGURES[name]
+    if name == "heatmap":
+        heatmap(res, path)
+    elif name == "network":
+        snapshots(res, default_snapshots(res), path)
+    else:
+        level_lines(res, default_pairs(res), path)

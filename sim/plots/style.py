@@ -226,6 +226,19 @@ def save_png(fig, path, dpi: float) -> None:
     fig.savefig(path, dpi=dpi, pil_kwargs={"compress_level": 1})
 
 
+def warm_up() -> None:
+    """Import and load what every figure needs (the figure and Agg canvas classes, the PNG
+    writer, the font) by drawing a word: a process that waits for a run's results draws
+    its first figure as fast as its second (0.17 s sooner)."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(1, 1))
+    fig.text(0.5, 0.5, "alliance", fontsize=9)
+    save_png(fig, io.BytesIO(), dpi=50)
+
+
 def pair_rows(table, a: str, b: str):
     """The rows of one pair in a table keyed by ``a``, ``b`` (either order), by year."""
     rows = table[((table["a"] == a) & (table["b"] == b)) | ((table["a"] == b) & (table["b"] == a))]

@@ -29,6 +29,8 @@ from sim.errors import InputError
 #: Files a run writes into its folder (see :func:`sim.run.simulate.write_run`).
 RUN_FILES = frozenset({f"{stem}.{fmt}" for stem in ("dyads", "states", "events", "structure")
                        for fmt in ("csv", "parquet")} | {"summary.parquet", "manifest.json", "report.md"})
+#: The figures a run draws: {figure: file name} (see :mod:`sim.plots.run`).
+RUN_FIGURES = {"heatmap": "alignment_heatmap.png", "network": "network_snapshots.png", "levels": "pair_levels.png"}
 #: Keys every run manifest holds.
 MANIFEST_KEYS = frozenset({"scenario_name", "seed", "content_hash", "states", "years"})
 HOW = "choose a new or empty folder with --out, or pass --overwrite to replace it"

@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,11 @@ from sim.mechanisms.classify import CLASSES
 from sim.model import AllianceModel, coerce_scenario
 from sim.scenario.schema import Scenario, canonical_json
 from sim.mechanisms.utility import COMPONENTS
+from sim.run.figure_data import pair_columns
 from sim.run.tables import FORMATS, write_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.run.drawing import FigureProcess
 
 
 @dataclass
@@ -96,20 +100,10 @@ def simulate_tables(scenario: Scenario | str | Path | dict, seeds) -> list[pd.Da
 def dyad_table(model: AllianceModel, components: bool = True) -> pd.DataFrame:
     h = model.history
     T = len(h["de_facto"])
-    n = model.n
-    iu, ju = np.triu_indices(n, 1)
-    P = len(iu)
-    years = np.repeat(np.array(model.years[:T]), P)
-    ids = np.array(model.ids, dtype=object)
-    cols: dict[str, Any] = {
-        "year": years,
-        "a": np.tile(ids[iu], T),
-        "b": np.tile(ids[ju], T),
-        "de_facto": np.concatenate([f[iu, ju] for f in h["de_facto"]]),
-        "de_jure": np.concatenate([j[iu, ju] for j in h["de_jure"]]),
-        "a_desired": np.concatenate([d[iu, ju] for d in h["desired"]]),
-        "b_desired": np.concatenate([d[ju, iu] for d in h["desired"]]),
-    }
+    iu, ju = np.triu_indices(model.n, 1)
+    cols: dict[str, Any] = pair_columns(model.ids, model.years[:T], h["de_facto"], h["de_jure"])
+    cols["a_desired"] = np.concatenate([d[iu, ju] for d in h["desired"]])
+    cols["b_desired"] = np.concatenate([d[ju, iu] for d in h["desired"]])
     if components and model.record:
         cols.update(_full_record_columns(model, iu, ju))
     return pd.DataFrame(cols)
@@ -225,15 +219,16 @@ def summary_table(res: RunResult) -> pd.DataFrame:
 
 def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
               report: bool | None = None, overwrite: bool = False,
-              formats: tuple[str, ...] = ("csv",)) -> Path:
+              formats: tuple[str, ...] = ("csv",), figures: "FigureProcess | None" = None) -> Path:
     """Write the run folder; an earlier run folder of the same name is replaced at the end.
 
     A folder that holds anything but an earlier run is refused unless ``overwrite`` (see
     :mod:`sim.run.outdir`); a failure or an interruption leaves no temporary folder.
     ``formats`` are the table formats, CSV and/or Parquet (see :mod:`sim.run.tables`);
-    Parquet adds ``summary.parquet``.
+    Parquet adds ``summary.parquet``. The figures are drawn by ``figures``, a figure
+    process started before the run (:mod:`sim.run.drawing`), or by one started here.
     """
-    from sim.run.outdir import check_out_dir, remove_stale_temporaries
+    from sim.run.outdir import RUN_FIGURES, check_out_dir, remove_stale_temporaries
 
     if not formats or set(formats) - set(FORMATS):
         raise ValueError(f"table formats from {FORMATS}, got {formats!r}")
@@ -242,20 +237,33 @@ def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
     check_out_dir(out_dir, keep=keep, overwrite=overwrite)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir.parent)
+    drawn = plots if plots is not None else res.scenario.outputs.plots
     with atomic_folder(out_dir) as tmp:
-        for stem, table in (("dyads", res.dyads), ("states", res.states), ("events", res.events)):
-            write_table(table, tmp, stem, formats)
-        if res.model.record:
-            from sim.analysis.structure import balance_over_time
-            write_table(balance_over_time(res.model), tmp, "structure", formats)
-        if "parquet" in formats:
-            write_table(summary_table(res), tmp, "summary", ["parquet"])
-        (tmp / "manifest.json").write_text(json.dumps(manifest(res), indent=2, sort_keys=True) + "\n")
-        figures: dict[str, str] = {}
-        if plots if plots is not None else res.scenario.outputs.plots:
-            from sim.plots.run import draw_run_figures
-            figures = draw_run_figures(res, tmp)
-        if report if report is not None else res.scenario.outputs.report:
-            from sim.run.report import run_report
-            (tmp / "report.md").write_text(run_report(res, figures))
+        try:
+            if drawn:
+                from sim.run.drawing import FigureProcess
+                from sim.run.figure_data import figure_run
+                figures = figures or FigureProcess.start()
+                figures.send(figure_run(res), tmp)  # drawn there while this process writes
+            _write_tables(res, tmp, formats)
+            if report if report is not None else res.scenario.outputs.report:
+                from sim.run.report import run_report
+                (tmp / "report.md").write_text(run_report(res, dict(RUN_FIGURES) if drawn else {}))
+            if drawn:
+                figures.wait()
+        finally:
+            if figures:
+                figures.stop()
     return out_dir
+
+
+def _write_tables(res: RunResult, folder: Path, formats: tuple[str, ...]) -> None:
+    """The run's tables and its manifest."""
+    for stem, table in (("dyads", res.dyads), ("states", res.states), ("events", res.events)):
+        write_table(table, folder, stem, formats)
+    if res.model.record:
+        from sim.analysis.structure import balance_over_time
+        write_table(balance_over_time(res.model), folder, "structure", formats)
+    if "parquet" in formats:
+        write_table(summary_table(res), folder, "summary", ["parquet"])
+    (folder / "manifest.json").write_text(json.dumps(manifest(res), indent=2, sort_keys=True) + "\n")

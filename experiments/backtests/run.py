@@ -22,7 +22,8 @@ the origin enters the weights or, for the forecast, the inputs.
 
 Usage::
 
-    .venv/bin/python experiments/fit_baseline/fit.py --train-end 2005 --out experiments/backtests/fit_2005.json
+    .venv/bin/python experiments/fit_baseline/fit.py --maxiter 12 --popsize 6 --seed 11 --fresh \
+        --train-end 2005 --out experiments/backtests/fit_2005.json
     .venv/bin/python experiments/backtests/run.py [--seeds 20]
 
 Writes ``table.csv`` and ``table.md`` next to this file.
@@ -93,14 +94,8 @@ def restart_at(raw: dict, origin: int, reference: pd.DataFrame, blocs: pd.DataFr
     return raw
 
 
-#: Weights added to the mechanism after some fit files were written; absent means 0.
-ADDED_SINCE = ("mechanism.utility.commitment",)
-
-
 def _scenario(fit_file: Path, frozen_at: int | None, restart: dict | None = None):
     fitted = json.loads(fit_file.read_text())["overrides"]
-    # A fit made before a weight existed ran without it: the mechanism it was fitted on.
-    fitted = {path: 0.0 for path in ADDED_SINCE} | fitted
     raw = apply_overrides(load_raw(SCENARIO), fitted, source=str(fit_file))
     if restart is not None:
         raw = restart_at(raw, **restart)

@@ -185,7 +185,7 @@ def main() -> int:
         tmp = Path(tmp)
         rates = {}
         for rnd in range(args.rounds):  # interleaved: the machine's load falls on both alike
-            for w in (1, args.workers):
+            for w in sorted({1, args.workers}):  # --workers 1 times one worker once a round
                 rates.setdefault(("ours", w), []).append(ours(scenario, temps, reps, w, tmp / f"ours{rnd}_{w}"))
                 rates.setdefault(("mesa", w), []).append(mesa_batch(scenario, temps, reps, w))
         med = {k: statistics.median(v) for k, v in rates.items()}

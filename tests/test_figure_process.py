@@ -27,17 +27,33 @@ def forked(monkeypatch):
     monkeypatch.setattr(drawing, "can_fork", lambda: True)
 
 
-def children() -> list[int]:
+def _all_children() -> set[int]:
     """The processes this one has started and not yet reaped (zombies included)."""
     me = str(os.getpid())
-    found = []
+    found = set()
     for d in os.listdir("/proc"):
         try:
             if d.isdigit() and Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()[1] == me:
-                found.append(int(d))
+                found.add(int(d))
         except (OSError, IndexError):
             pass
     return found
+
+
+_BEFORE: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _children_before_the_test():
+    """Other tests in the same worker may keep processes of their own (a CLI driver, a
+    browser); only the processes started during this test count."""
+    _BEFORE.clear()
+    _BEFORE.update(_all_children())
+
+
+def children() -> list[int]:
+    """The processes this test has started and not yet reaped (zombies included)."""
+    return sorted(_all_children() - _BEFORE)
 
 
 def hidden(folder: Path) -> list[str]:

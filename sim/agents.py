@@ -74,7 +74,7 @@ class StateAgent(mesa.Agent):
         return {s: int(row[j]) for j, s in enumerate(self.model.ids) if j != self.index}
 
     # -- what the state does ------------------------------------------------------------------
-    def restart_relations(self) -> None:
+    def restart_relations(self) -> np.ndarray:
         """A new government has built nothing yet with anyone: its de facto relations
         restart from distant (0) and every counter toward an instrument starts again.
         Treaties stay: states, not governments, are parties to them. Hostile instruments

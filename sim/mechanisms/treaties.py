@@ -2,15 +2,16 @@
 
 Formalisation needs both states to want a higher level on the merits (without the pull of
 the obligations they already hold, so an instrument never writes itself a rung higher) and
-cooperation to have stood at that level for ``formalise_years`` years: an instrument writes down what the pair already
-does, never more, and never above a neutral state's ceiling. Bilateral instruments start at
-a close partnership (2): plain cooperation (1) lives in the organisations both belong to
-and in instruments inherited at the start, not in new treaties. They climb one rung per
-formalisation (a partnership before an alliance), and a pair under sanctions lifts them
-before it signs anything. Instruments outlive cooperation (the paper alliance): they end
-only when one side turns hostile on the merits for ``denounce_years`` years (denunciation), when a state
-adopts neutrality (withdrawal), or, if the scenario sets ``lapse_years``, after that many
-years of standing well above cooperation (lapse). One side's sustained hostility is enough
+cooperation to have stood at that level for ``formalise_years`` years: an instrument writes
+down what the pair already does, never more, and never above a neutral state's ceiling.
+Bilateral instruments start at a close partnership (2): plain cooperation (1) lives in the
+organisations both belong to and in instruments inherited at the start, not in new
+treaties. They climb one rung per formalisation (a partnership before an alliance), and a
+pair under sanctions lifts them before it signs anything. Instruments outlive cooperation
+(the paper alliance): they end only when one side turns hostile on the merits for
+``denounce_years`` years (denunciation), when a state adopts neutrality (withdrawal), or,
+if the scenario sets ``lapse_years``, after that many years of standing well above
+cooperation (lapse). One side's sustained hostility is enough
 to impose a hostile instrument (sanctions) if that side is able to sanction (a scenario
 may reserve sanctions to major powers: a small state that breaks with a neighbour refuses
 recognition or closes a border rather than writing sanctions into law); sanctions are as

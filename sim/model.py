@@ -118,17 +118,6 @@ def same_as_last_year(values, t: int) -> bool:
     return np.array_equal(values[t], values[t - 1])
 
 
-def obligations(bilateral: np.ndarray, members: np.ndarray, active: np.ndarray, level: np.ndarray,
-                power: np.ndarray) -> np.ndarray:
-    """What the instruments in force bind each pair to (the commitment component): a
-    bilateral instrument by its level / 3, a bloc chiefly to its leading power
-    (:func:`sim.mechanisms.blocs.bloc_obligations`)."""
-    own = bilateral / DE_JURE_MAX
-    if not members.any():
-        return own
-    return np.where(own < 0, own, np.maximum(own, blocs.bloc_obligations(members, level, active, power)))
-
-
 _STATICS_CACHE: "OrderedDict[tuple, tuple[InputArrays, list[utility.YearStatics]]]" = OrderedDict()
 
 
@@ -423,7 +412,8 @@ class AllianceModel(mesa.Model):
     def _components(self, t: int, de_facto: np.ndarray, instruments: tuple | None) -> dict[str, np.ndarray]:
         """Year ``t``'s components from the levels valued and the instruments in force
         (bilateral levels, members, active blocs; None: no commitment component)."""
-        obliged = None if instruments is None else obligations(*instruments, self.bloc_level, self.inputs.power[t])
+        obliged = (None if instruments is None
+                   else blocs.obligations(*instruments, self.bloc_level, self.inputs.power[t]))
         comps = utility.dynamic_components(self.statics[t], de_facto, self.inputs.multi_vector[t], obliged)
         comps["total"] = utility.total_utility(comps, self.utility_weights)
         return comps
@@ -554,11 +544,6 @@ class AllianceModel(mesa.Model):
             h["threat"].append(self.threat)  # an input: shared, never changed in place
 
     # -- explanation helpers -------------------------------------------------------------
-    def weighted_components(self, i: int, j: int, components: dict | None = None) -> dict[str, float]:
-        """i's weighted utility components toward j."""
-        comps = components if components is not None else self.components
-        return {c: float(self.utility_weights[c] * comps[c][i, j]) for c in utility.COMPONENTS}
-
     def _pair_drivers(self, t: int, since_last_year: bool, batch: PairChanges) -> list[str]:
         """Driver text of year ``t``'s changes of pair levels (:func:`sim.drivers.pair_drivers`),
         with what moved most since the year before when ``since_last_year``."""
@@ -580,13 +565,11 @@ class AllianceModel(mesa.Model):
             weights = {m: float(power[m]) / total for m in others} if total > 0 else {}
         if not weights:
             return ""
-        comps = self.history["components"][t]
-        sums: dict[str, float] = {}
-        for m, w in weights.items():
-            for c, v in self.weighted_components(i, m, comps).items():
-                sums[c] = sums.get(c, 0.0) + w * v
-        ranked = sorted(sums.items(), key=lambda kv: -abs(kv[1]))[:top]
-        return f"{self.ids[i]}: " + ", ".join(f"{c} {v:+.2f}" for c, v in ranked)
+        partners = np.array(list(weights))
+        toward = weighted_at(self.history["components"][t], self.utility_weights,
+                             np.full(len(partners), i), partners)
+        score = toward @ np.array(list(weights.values()))
+        return f"{self.ids[i]}: {side_texts(score[:, None], None, top)[0]}"
 
     def expulsion_drivers(self, i: int, b_i: int, t: int, top: int = 3) -> str:
         """Why a bloc expelled state i in year ``t``: the strongest remaining member's

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.levels import DE_JURE_MAX
+
 
 def bloc_scores(members: np.ndarray, desired: np.ndarray, power: np.ndarray,
                 patron: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -204,6 +206,18 @@ def bloc_obligations(members: np.ndarray, level: np.ndarray, active: np.ndarray,
         if top <= 0:
             continue
         both = np.outer(m[:, b], m[:, b])
-        np.maximum(out, np.where(both, level[b] / 3.0 * np.minimum(stronger / top, 1.0), 0.0), out=out)
+        np.maximum(out, np.where(both, level[b] / DE_JURE_MAX * np.minimum(stronger / top, 1.0), 0.0), out=out)
     np.fill_diagonal(out, 0.0)
     return out
+
+
+def obligations(bilateral: np.ndarray, members: np.ndarray, active: np.ndarray, level: np.ndarray,
+                power: np.ndarray) -> np.ndarray:
+    """What the instruments in force bind each pair to (the commitment component): a
+    bilateral instrument by its level / 3 (a hostile one, -1/3), common blocs as
+    :func:`bloc_obligations` says; the more binding of the two, unless the pair is under a
+    hostile instrument."""
+    own = bilateral / DE_JURE_MAX
+    if not members.any():
+        return own
+    return np.where(own < 0, own, np.maximum(own, bloc_obligations(members, level, active, power)))

@@ -66,13 +66,22 @@ def map_positions(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
     lat = np.asarray(lat, dtype=float)
     if max(np.ptp(lon), np.ptp(lat)) <= FISHEYE_SPREAD:
         return lon, lat, False
-    cx, cy = np.median(lon), np.median(lat)
-    dx, dy = lon - cx, lat - cy
+    return (*fisheye(lon, lat, FISHEYE_RADIUS), True)
+
+
+def fisheye(x: np.ndarray, y: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Distances ``r`` from the median point become ``radius * log(1 + r / radius)``; directions stay.
+
+    Shared by the run figures' map and the browser page's (:mod:`sim.plots.page_map`), which
+    differ only in the radius and in when they pull in.
+    """
+    cx, cy = np.median(x), np.median(y)
+    dx, dy = x - cx, y - cy
     r = np.hypot(dx, dy)
     scale = np.ones_like(r)
     far = r > 0
-    scale[far] = FISHEYE_RADIUS * np.log1p(r[far] / FISHEYE_RADIUS) / r[far]
-    return cx + dx * scale, cy + dy * scale, True
+    scale[far] = radius * np.log1p(r[far] / radius) / r[far]
+    return cx + dx * scale, cy + dy * scale
 
 
 def spread_apart(points: np.ndarray, gap: np.ndarray, rounds: int = 80) -> np.ndarray:

@@ -25,6 +25,7 @@ from html import escape
 import numpy as np
 
 from sim.levels import DE_FACTO_NAMES
+from sim.plots.network import fisheye
 from sim.plots.style import BLOC_COLOURS, LEVEL_COLOURS, NODE_EDGE, NODE_FACE, level_colour
 from sim.plots.svg import BODY_PX, element, group, svg
 
@@ -91,12 +92,7 @@ def pull_in(x, y) -> tuple[np.ndarray, np.ndarray]:
     middle of the panel. (The run figures' map, :func:`sim.plots.network.map_positions`, pulls
     in only systems that spread over 60 degrees; the page needs its region legible always.)
     """
-    cx, cy = np.median(x), np.median(y)
-    dx, dy = x - cx, y - cy
-    r = np.hypot(dx, dy)
-    scale = PULL_RADIUS * np.log1p(r / PULL_RADIUS) / np.where(r > 0, r, 1.0)
-    scale[r == 0] = 1.0
-    return cx + dx * scale, cy + dy * scale
+    return fisheye(np.asarray(x, dtype=float), np.asarray(y, dtype=float), PULL_RADIUS)
 
 
 def spread_apart(px, py, reach, gap: float = 4.0, rounds: int = 60) -> tuple[np.ndarray, np.ndarray]:

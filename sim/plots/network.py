@@ -1,7 +1,7 @@
 """The alignment network as a map of capitals: who is allied, who is hostile, who belongs to which bloc.
 
-One drawing serves the run figure (``network_snapshots.png``) and the browser page, so a
-reader learns one key:
+Drawn for the run figure (``network_snapshots.png``); the browser page draws its own SVG
+map (:mod:`sim.plots.page_map`) with the same level colours and :func:`fisheye`. The key:
 
 - Capitals sit at their coordinates (a fisheye pulls distant ones in); capitals so close
   that their labels would collide are pushed apart just enough to read both.
@@ -13,8 +13,7 @@ reader learns one key:
   figure, so five overlapping post-Soviet organisations around Moscow stay legible.
 
 Everything is drawn with a handful of collections (one for the lines, one for the
-capitals, one for the bloc marks) because a run draws six of these panels and the page
-redraws one per step.
+capitals, one for the bloc marks) because a run draws six of these panels.
 """
 
 from __future__ import annotations

@@ -15,9 +15,10 @@ colours and level names from here, so that "active alliance" is the same navy an
   the band shows alone. An ensemble adds a pale blue 10-90% band.
 
 :func:`draw_levels` draws one pair on one scale this way; the run figure
-(``pair_levels.png``), the validation figures, the fit figure and the browser page all
-call it. :func:`panel_grid` lays a figure out from sizes in inches and :func:`save_png`
-writes it: a run draws its figures while the user waits.
+(``pair_levels.png``), the validation figures and the fit figure call it, and the browser
+page draws the same picture as SVG (:mod:`sim.plots.page_levels`). :func:`panel_grid`
+lays a figure out from sizes in inches and :func:`save_png` writes it: a run draws its
+figures while the user waits.
 """
 
 from __future__ import annotations
@@ -45,8 +46,6 @@ SHORT_NAMES = {
                  3: "alliance"},
     "de_jure": {-1: "hostile", 0: "none", 1: "cooperation", 2: "partnership", 3: "alliance"},
 }
-
-#: De facto levels -2..3, in order (the names the network and heatmap legends show).
 
 
 def scale_label(scale: str) -> str:

@@ -66,6 +66,8 @@ MODEL_COLOUR = LEVEL_COLOURS[-1]
 REFERENCE_COLOUR = "#f4a582"
 #: The spread of an ensemble (10-90% of runs).
 BAND_COLOUR = LEVEL_COLOURS[3]
+#: Its opacity, in the panels and in their legend alike.
+BAND_ALPHA = 0.5
 #: Further model series compared on one panel (e.g. "scenario as written" beside "fitted").
 COMPARISON_COLOURS = ["#762a83", "#5aae61", "#878787"]
 COMPARISON_STYLES = ["--", ":", "-."]
@@ -139,7 +141,7 @@ def draw_levels(ax, scale: str, *, model=None, reference=None, band=None, others
                 solid_capstyle="butt", zorder=1)
     if band is not None and len(band[0]):
         years, low, high = (np.asarray(v, dtype=float) for v in band)
-        ax.fill_between(years, low, high, step="mid", color=BAND_COLOUR, alpha=0.5, lw=0, zorder=0)
+        ax.fill_between(years, low, high, step="mid", color=BAND_COLOUR, alpha=BAND_ALPHA, lw=0, zorder=0)
     for k, (_, years, levels) in enumerate(others):
         ax.step(*_floats((years, levels)), where="mid", lw=1.2, zorder=4,
                 color=COMPARISON_COLOURS[k % len(COMPARISON_COLOURS)],
@@ -171,7 +173,7 @@ def levels_legend(label: str = "model (one run)", *, reference: bool = True, ban
                             color=COMPARISON_COLOURS[k % len(COMPARISON_COLOURS)],
                             ls=COMPARISON_STYLES[k % len(COMPARISON_STYLES)]))
     if band:
-        items.append(Patch(color=BAND_COLOUR, alpha=0.5, label="10-90% of runs"))
+        items.append(Patch(color=BAND_COLOUR, alpha=BAND_ALPHA, label="10-90% of runs"))
     return items
 
 

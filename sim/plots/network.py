@@ -1,7 +1,7 @@
 """The alignment network as a map of capitals: who is allied, who is hostile, who belongs to which bloc.
 
-One drawing serves the run figure (``network_snapshots.png``) and the browser page, so a
-reader learns one key:
+Drawn for the run figure (``network_snapshots.png``); the browser page draws its own SVG
+map (:mod:`sim.plots.page_map`) with the same level colours and :func:`fisheye`. The key:
 
 - Capitals sit at their coordinates (a fisheye pulls distant ones in); capitals so close
   that their labels would collide are pushed apart just enough to read both.
@@ -13,8 +13,7 @@ reader learns one key:
   figure, so five overlapping post-Soviet organisations around Moscow stay legible.
 
 Everything is drawn with a handful of collections (one for the lines, one for the
-capitals, one for the bloc marks) because a run draws six of these panels and the page
-redraws one per step.
+capitals, one for the bloc marks) because a run draws six of these panels.
 """
 
 from __future__ import annotations
@@ -66,13 +65,22 @@ def map_positions(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
     lat = np.asarray(lat, dtype=float)
     if max(np.ptp(lon), np.ptp(lat)) <= FISHEYE_SPREAD:
         return lon, lat, False
-    cx, cy = np.median(lon), np.median(lat)
-    dx, dy = lon - cx, lat - cy
+    return (*fisheye(lon, lat, FISHEYE_RADIUS), True)
+
+
+def fisheye(x: np.ndarray, y: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Distances ``r`` from the median point become ``radius * log(1 + r / radius)``; directions stay.
+
+    Shared by the run figures' map and the browser page's (:mod:`sim.plots.page_map`), which
+    differ only in the radius and in when they pull in.
+    """
+    cx, cy = np.median(x), np.median(y)
+    dx, dy = x - cx, y - cy
     r = np.hypot(dx, dy)
     scale = np.ones_like(r)
     far = r > 0
-    scale[far] = FISHEYE_RADIUS * np.log1p(r[far] / FISHEYE_RADIUS) / r[far]
-    return cx + dx * scale, cy + dy * scale, True
+    scale[far] = radius * np.log1p(r[far] / radius) / r[far]
+    return cx + dx * scale, cy + dy * scale
 
 
 def spread_apart(points: np.ndarray, gap: np.ndarray, rounds: int = 80) -> np.ndarray:

@@ -25,6 +25,7 @@ from html import escape
 import numpy as np
 
 from sim.levels import DE_FACTO_NAMES
+from sim.plots.network import fisheye
 from sim.plots.style import BLOC_COLOURS, LEVEL_COLOURS, NODE_EDGE, NODE_FACE, level_colour
 from sim.plots.svg import BODY_PX, element, group, svg
 
@@ -61,6 +62,11 @@ def shown_pairs(de_facto, de_jure, cooperative: bool = False) -> list[tuple[int,
     return [(int(i), int(j), int(lv), bool(p)) for i, j, lv, p in zip(ii[keep], jj[keep], level[keep], paper[keep])]
 
 
+def edge_width(level: int) -> float:
+    """A pair's line width in pixels: stronger ties and deeper hostility draw thicker."""
+    return 1.5 + abs(level)
+
+
 def pixel_positions(lon, lat) -> tuple[np.ndarray, np.ndarray]:
     """Capitals in pixels, north up, inside the margins.
 
@@ -91,12 +97,7 @@ def pull_in(x, y) -> tuple[np.ndarray, np.ndarray]:
     middle of the panel. (The run figures' map, :func:`sim.plots.network.map_positions`, pulls
     in only systems that spread over 60 degrees; the page needs its region legible always.)
     """
-    cx, cy = np.median(x), np.median(y)
-    dx, dy = x - cx, y - cy
-    r = np.hypot(dx, dy)
-    scale = PULL_RADIUS * np.log1p(r / PULL_RADIUS) / np.where(r > 0, r, 1.0)
-    scale[r == 0] = 1.0
-    return cx + dx * scale, cy + dy * scale
+    return fisheye(np.asarray(x, dtype=float), np.asarray(y, dtype=float), PULL_RADIUS)
 
 
 def spread_apart(px, py, reach, gap: float = 4.0, rounds: int = 60) -> tuple[np.ndarray, np.ndarray]:
@@ -167,7 +168,7 @@ def map_svg(ids: list[str], names: list[str], lon, lat, power, de_facto, de_jure
     px, py = spread_apart(*pixel_positions(lon, lat), reach)
     px, py, height = _fit(px, py, reach)
     edges = [element("line", x1=px[i], y1=py[i], x2=px[j], y2=py[j], stroke=level_colour(lv),
-                     stroke_width=1.5 + abs(lv), stroke_dasharray=DASH if paper else None,
+                     stroke_width=edge_width(lv), stroke_dasharray=DASH if paper else None,
                      class_="edge", data_pair=f"{ids[i]}-{ids[j]}", data_level=lv)
              for i, j, lv, paper in shown_pairs(de_facto, de_jure, cooperative)]
     nodes = []
@@ -192,10 +193,10 @@ def map_legend(blocs: list[Bloc], ids: list[str], cooperative: bool) -> str:
     items = []
     for level in (3, 2, 1, -1, -2):
         note = "" if level != 1 or cooperative else " (hidden: tick “Show cooperative pairs”)"
-        items.append(_item(line_swatch(level_colour(level), 1.5 + abs(level)),
+        items.append(_item(line_swatch(level_colour(level), edge_width(level)),
                            f"{level}: {DE_FACTO_NAMES[level]}{note}"))
     items.append(_item("<span class='swatch-none'>no line</span>", f"0: {DE_FACTO_NAMES[0]}"))
-    items.append(_item(line_swatch(LEVEL_COLOURS[3], 2.5, DASH),
+    items.append(_item(line_swatch(level_colour(1), edge_width(1), DASH),
                        "dashed: treaty above practice (de jure > de facto); colour = de facto level"))
     items.append(_item(f"<svg width='22' height='22'><circle cx='11' cy='11' r='9' fill='{NODE_FACE}' "
                        f"stroke='{NODE_EDGE}'/></svg>", "capital; circle area = aggregate power"))

@@ -15,9 +15,10 @@ colours and level names from here, so that "active alliance" is the same navy an
   the band shows alone. An ensemble adds a pale blue 10-90% band.
 
 :func:`draw_levels` draws one pair on one scale this way; the run figure
-(``pair_levels.png``), the validation figures, the fit figure and the browser page all
-call it. :func:`panel_grid` lays a figure out from sizes in inches and :func:`save_png`
-writes it: a run draws its figures while the user waits.
+(``pair_levels.png``), the validation figures and the fit figure call it, and the browser
+page draws the same picture as SVG (:mod:`sim.plots.page_levels`). :func:`panel_grid`
+lays a figure out from sizes in inches and :func:`save_png` writes it: a run draws its
+figures while the user waits.
 """
 
 from __future__ import annotations
@@ -46,8 +47,6 @@ SHORT_NAMES = {
     "de_jure": {-1: "hostile", 0: "none", 1: "cooperation", 2: "partnership", 3: "alliance"},
 }
 
-#: De facto levels -2..3, in order (the names the network and heatmap legends show).
-
 
 def scale_label(scale: str) -> str:
     """``"de_facto"`` -> ``"de facto"``."""
@@ -67,6 +66,8 @@ MODEL_COLOUR = LEVEL_COLOURS[-1]
 REFERENCE_COLOUR = "#f4a582"
 #: The spread of an ensemble (10-90% of runs).
 BAND_COLOUR = LEVEL_COLOURS[3]
+#: Its opacity, in the panels and in their legend alike.
+BAND_ALPHA = 0.5
 #: Further model series compared on one panel (e.g. "scenario as written" beside "fitted").
 COMPARISON_COLOURS = ["#762a83", "#5aae61", "#878787"]
 COMPARISON_STYLES = ["--", ":", "-."]
@@ -140,7 +141,7 @@ def draw_levels(ax, scale: str, *, model=None, reference=None, band=None, others
                 solid_capstyle="butt", zorder=1)
     if band is not None and len(band[0]):
         years, low, high = (np.asarray(v, dtype=float) for v in band)
-        ax.fill_between(years, low, high, step="mid", color=BAND_COLOUR, alpha=0.5, lw=0, zorder=0)
+        ax.fill_between(years, low, high, step="mid", color=BAND_COLOUR, alpha=BAND_ALPHA, lw=0, zorder=0)
     for k, (_, years, levels) in enumerate(others):
         ax.step(*_floats((years, levels)), where="mid", lw=1.2, zorder=4,
                 color=COMPARISON_COLOURS[k % len(COMPARISON_COLOURS)],
@@ -172,7 +173,7 @@ def levels_legend(label: str = "model (one run)", *, reference: bool = True, ban
                             color=COMPARISON_COLOURS[k % len(COMPARISON_COLOURS)],
                             ls=COMPARISON_STYLES[k % len(COMPARISON_STYLES)]))
     if band:
-        items.append(Patch(color=BAND_COLOUR, alpha=0.5, label="10-90% of runs"))
+        items.append(Patch(color=BAND_COLOUR, alpha=BAND_ALPHA, label="10-90% of runs"))
     return items
 
 

@@ -20,23 +20,27 @@ def element(tag: str, text: str | None = None, **attrs) -> str:
     ``text`` is escaped, so it can only be text; elements that hold other elements are
     built with :func:`group` or :func:`svg`. Attributes whose value is None are left out.
     """
-    parts = [tag] + [f'{_name(k)}="{escape(_value(v), quote=True)}"' for k, v in attrs.items() if v is not None]
-    head = " ".join(parts)
+    head = _head(tag, attrs)
     return f"<{head}/>" if text is None else f"<{head}>{escape(text)}</{tag}>"
 
 
 def group(children: list[str], **attrs) -> str:
     """A ``<g>`` holding already-built elements."""
-    head = " ".join(["g"] + [f'{_name(k)}="{escape(_value(v), quote=True)}"' for k, v in attrs.items()])
-    return f"<{head}>{''.join(children)}</g>"
+    return f"<{_head('g', attrs)}>{''.join(children)}</g>"
 
 
 def svg(children: list[str], width: float, height: float, label: str, **attrs) -> str:
     """A whole figure that scales to the width of its panel (``viewBox``) and says what it shows."""
-    head = element("svg", None, xmlns="http://www.w3.org/2000/svg", viewBox=f"0 0 {width:g} {height:g}",
-                   role="img", aria_label=label, style=f"width:100%;max-width:{width:g}px;height:auto;display:block",
-                   font_family="inherit", font_size=BODY_PX, **attrs)[:-2]
-    return f"{head}><title>{escape(label)}</title>{''.join(children)}</svg>"
+    head = _head("svg", dict(xmlns="http://www.w3.org/2000/svg", viewBox=f"0 0 {width:g} {height:g}", role="img",
+                             aria_label=label, style=f"width:100%;max-width:{width:g}px;height:auto;display:block",
+                             font_family="inherit", font_size=BODY_PX, **attrs))
+    return f"<{head}><title>{escape(label)}</title>{''.join(children)}</svg>"
+
+
+def _head(tag: str, attrs: dict) -> str:
+    """A start tag's inside: the tag name and its escaped attributes (None values left out)."""
+    return " ".join([tag] + [f'{_name(k)}="{escape(_value(v), quote=True)}"' for k, v in attrs.items()
+                             if v is not None])
 
 
 def linear(lo: float, hi: float, out_lo: float, out_hi: float):

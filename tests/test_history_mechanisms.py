@@ -251,13 +251,7 @@ def test_commitment_raises_practice_but_membership_is_judged_on_the_merits():
     (equal powers: each is the other's leading partner) adds 1.5 levels, so in 2001 they want 2.5 -> practice rises; yet the exit test reads the
     levels wanted on the merits (1), so they still leave in 2002, and then want 1 again."""
     def run(c):
-        m = AllianceModel(_pact_world(c), rng=0)
-        wanted, member = [], []
-        for _ in range(4):
-            m.step()
-            wanted.append(int(m.desired[0, 1]))
-            member.append(bool(m.members[0, 0]))
-        return wanted, member
+        return _yearly(_pact_world(c), 4, lambda m: int(m.desired[0, 1]), lambda m: bool(m.members[0, 0]))
     plain, pulled = run(0.0), run(0.5)
     assert plain == ([1, 1, 1, 1], [True, False, False, False])
     assert pulled[1] == plain[1]
@@ -278,14 +272,19 @@ def _treaty_world(commitment: float, interests: float, de_jure: int) -> dict:
                                   "initial_de_jure": de_jure}]}}
 
 
-def _treaty_years(world: dict, years: int = 6) -> tuple[list[int], list[int]]:
+def _yearly(world: dict, years: int, *reads) -> tuple[list, ...]:
+    """Each of ``reads`` applied to the model after each of its first ``years`` steps (seed 0)."""
     m = AllianceModel(world, rng=0)
-    practice, paper = [], []
+    out = tuple([] for _ in reads)
     for _ in range(years):
         m.step()
-        practice.append(int(m.de_facto[0, 1]))
-        paper.append(int(m.treaties.level[0, 1]))
-    return practice, paper
+        for values, read in zip(out, reads):
+            values.append(read(m))
+    return out
+
+
+def _treaty_years(world: dict, years: int = 6) -> tuple[list[int], list[int]]:
+    return _yearly(world, years, lambda m: int(m.de_facto[0, 1]), lambda m: int(m.treaties.level[0, 1]))
 
 
 def test_an_instrument_is_not_upgraded_by_its_own_pull():

@@ -159,23 +159,28 @@ def pick(rc, name: str) -> None:
     rc.find(v.Select, label="Scenario").widget.v_model = name
 
 
+def own_weights(name: str) -> dict[str, float]:
+    """The weights a scenario runs on when no slider overrides them (seed 0)."""
+    return app.weights_in_force(app.VizModel(scenario_file=name, rng=0))
+
+
 def test_picking_a_scenario_loads_it_with_its_own_weights_on_the_sliders(rendered):
     """From the known-answer world to Central Asia and back: the model and every slider follow."""
     central = "central_asia_1991_2024.yaml"
     pick(rendered, central)
     assert any(f"<code>{central}</code>" in t for t in html_texts(rendered))  # loaded at once, no Reset
     assert shown_year(rendered) == 1991
-    own = app.VizModel(scenario_file=central, rng=0)
+    own = own_weights(central)
     for key, label, *_ in app.WEIGHT_SLIDERS:
-        assert slider(rendered, label).v_model == app.weights_in_force(own)[key], key
-    ideology = app.weights_in_force(own)["ideology_weight"]
+        assert slider(rendered, label).v_model == own[key], key
+    ideology = own["ideology_weight"]
     assert round(ideology / 0.05) * 0.05 != pytest.approx(ideology)  # off the grid, so the check below bites
     assert slider(rendered, "Ideological affinity").label == f"Ideological affinity = {ideology:.3g}"
     pick(rendered, known_scenario().name)
-    known = app.VizModel(scenario_file=known_scenario().name, rng=0)
+    known = own_weights(known_scenario().name)
     button(rendered, "Reset").click()
     for key, label, *_ in app.WEIGHT_SLIDERS:
-        assert slider(rendered, label).v_model == pytest.approx(app.weights_in_force(known)[key]), key
+        assert slider(rendered, label).v_model == pytest.approx(known[key]), key
     assert any(f"<code>{known_scenario().name}</code>" in t for t in html_texts(rendered))
 
 
@@ -186,15 +191,15 @@ def test_override_without_moving_a_slider_runs_the_picked_scenarios_own_weights(
     pick(rendered, known_scenario().name)
     rendered.find(v.Checkbox, label="Override the scenario's weights with the sliders").widget.v_model = True
     button(rendered, "Reset").click()
-    own = app.VizModel(scenario_file=known_scenario().name, rng=0)
+    own = own_weights(known_scenario().name)
     text = next(t for t in html_texts(rendered) if "Weights in force" in t)
     shown = dict(re.findall(r"(\w+_weight|temperature)=([0-9.e-]+)", text.split("Slider overrides")[0]))
     assert {k: float(v) for k, v in shown.items()} == \
-        pytest.approx({k: float(f"{v:.3g}") for k, v in app.weights_in_force(own).items()})
+        pytest.approx({k: float(f"{v:.3g}") for k, v in own.items()})
     pick(rendered, "central_asia_1991_2024.yaml")
     button(rendered, "Reset").click()
     text = next(t for t in html_texts(rendered) if "Slider overrides" in t)
-    central = app.weights_in_force(app.VizModel(scenario_file="central_asia_1991_2024.yaml", rng=0))
+    central = own_weights("central_asia_1991_2024.yaml")
     # exact, not on a 0.05 grid
     assert f"ideology_weight={central['ideology_weight']:.3g}," in text
     assert f"temperature={central['temperature']:.3g}" in text

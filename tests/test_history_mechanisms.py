@@ -125,16 +125,17 @@ def test_dispute_events_turn_a_cooperative_pair_cool():
 
 
 # --------------------------------------------------------------------------- bloc charters
-def _step(desired, members, charter, patron=None, orbit=None, power=None, consent=1.0):
+def _step(desired, members, charter, patron=None, orbit=None, power=None, consent=1.0, rules=None,
+          exit_streak=None):
     n = desired.shape[0]
     level = np.array([1 if charter in ("forum", "counter_orbit", "economic_union", "security_forum") else 3])
     charters = blocs.BlocCharters.from_specs([charter], level,
                                              orbit if orbit is not None else np.zeros((n, 1), bool), consent=consent)
-    return blocs.step_blocs(members, blocs.MembershipRules(join_margin=1.5, leave_margin=2.3),
+    return blocs.step_blocs(members, rules or blocs.MembershipRules(join_margin=1.5, leave_margin=2.3),
                             active=np.array([True]), level=level, desired=desired,
                             power=power if power is not None else np.ones(n) / n, cap=np.full(n, 3),
                             neutral=np.zeros(n, bool), patron=patron if patron is not None else np.zeros((n, 1), bool),
-                            eligible=np.ones((n, 1), bool), charters=charters)
+                            eligible=np.ones((n, 1), bool), exit_streak=exit_streak, charters=charters)
 
 
 def test_outside_a_powers_orbit_a_state_joins_when_it_prefers_the_patron():
@@ -250,13 +251,7 @@ def test_commitment_raises_practice_but_membership_is_judged_on_the_merits():
     (equal powers: each is the other's leading partner) adds 1.5 levels, so in 2001 they want 2.5 -> practice rises; yet the exit test reads the
     levels wanted on the merits (1), so they still leave in 2002, and then want 1 again."""
     def run(c):
-        m = AllianceModel(_pact_world(c), rng=0)
-        wanted, member = [], []
-        for _ in range(4):
-            m.step()
-            wanted.append(int(m.desired[0, 1]))
-            member.append(bool(m.members[0, 0]))
-        return wanted, member
+        return _yearly(_pact_world(c), 4, lambda m: int(m.desired[0, 1]), lambda m: bool(m.members[0, 0]))
     plain, pulled = run(0.0), run(0.5)
     assert plain == ([1, 1, 1, 1], [True, False, False, False])
     assert pulled[1] == plain[1]
@@ -277,14 +272,19 @@ def _treaty_world(commitment: float, interests: float, de_jure: int) -> dict:
                                   "initial_de_jure": de_jure}]}}
 
 
-def _treaty_years(world: dict, years: int = 6) -> tuple[list[int], list[int]]:
+def _yearly(world: dict, years: int, *reads) -> tuple[list, ...]:
+    """Each of ``reads`` applied to the model after each of its first ``years`` steps (seed 0)."""
     m = AllianceModel(world, rng=0)
-    practice, paper = [], []
+    out = tuple([] for _ in reads)
     for _ in range(years):
         m.step()
-        practice.append(int(m.de_facto[0, 1]))
-        paper.append(int(m.treaties.level[0, 1]))
-    return practice, paper
+        for values, read in zip(out, reads):
+            values.append(read(m))
+    return out
+
+
+def _treaty_years(world: dict, years: int = 6) -> tuple[list[int], list[int]]:
+    return _yearly(world, years, lambda m: int(m.de_facto[0, 1]), lambda m: int(m.treaties.level[0, 1]))
 
 
 def test_an_instrument_is_not_upgraded_by_its_own_pull():
@@ -318,14 +318,10 @@ def test_members_who_turn_on_a_member_expel_it():
     at distance (0) it is only unwelcome, not expelled."""
     desired = np.full((3, 3), 3)
     np.fill_diagonal(desired, 0)
-    level = np.array([3])
-    charters = blocs.BlocCharters.from_specs(["collective_defence"], level, np.zeros((3, 1), bool))
     rules = blocs.MembershipRules(join_margin=1.0, leave_margin=2.0, leave_years=2)
 
     def year(members, streak):
-        return blocs.step_blocs(members, rules, active=np.array([True]), level=level, desired=desired,
-                                power=np.ones(3) / 3, cap=np.full(3, 3), neutral=np.zeros(3, bool),
-                                eligible=np.ones((3, 1), bool), exit_streak=streak, charters=charters)
+        return _step(desired, members, "collective_defence", rules=rules, exit_streak=streak)
     members, streak = np.ones((3, 1), bool), np.zeros((3, 1), int)
     desired[0, 2] = desired[1, 2] = 0
     assert year(members, streak) == [] and year(members, streak) == []
@@ -338,13 +334,9 @@ def test_members_who_turn_on_a_member_expel_it():
 def test_a_forum_expels_nobody():
     desired = np.full((3, 3), -2)
     np.fill_diagonal(desired, 0)
-    charters = blocs.BlocCharters.from_specs(["forum"], np.array([1]), np.zeros((3, 1), bool))
     members = np.ones((3, 1), bool)
     desired[2, :] = 0  # 2 still wants to sit with the others; they are hostile to it
-    changes = blocs.step_blocs(members, blocs.MembershipRules(join_margin=1.0, leave_margin=3.5),
-                               active=np.array([True]), level=np.array([1]), desired=desired,
-                               power=np.ones(3) / 3, cap=np.full(3, 3), neutral=np.zeros(3, bool),
-                               eligible=np.ones((3, 1), bool), charters=charters)
+    changes = _step(desired, members, "forum", rules=blocs.MembershipRules(join_margin=1.0, leave_margin=3.5))
     assert all(kind != "bloc_expulsion" for *_, kind in changes)
 
 

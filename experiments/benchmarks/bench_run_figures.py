@@ -82,12 +82,17 @@ def each_figure(repeats: int) -> dict[str, tuple[float, float]]:
                 wall, cpu = time.perf_counter(), time.process_time()
                 draw()
                 times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
-    return {name: tuple(statistics.median(t[k] for t in ts) for k in (0, 1)) for name, ts in times.items()}
+    return {name: medians(ts) for name, ts in times.items()}
+
+
+def medians(timings: list[tuple[float, float]]) -> tuple[float, float]:
+    """The median wall clock and the median CPU time of (wall, CPU) timings."""
+    return tuple(statistics.median(t[k] for t in timings) for k in (0, 1))
 
 
 def report(name: str, runs: dict[bool, list[tuple[float, float]]]) -> dict[bool, tuple[float, float]]:
     """Print one checkout's medians (wall clock and CPU) with and without figures, and their ratio."""
-    med = {plots: tuple(statistics.median(t[k] for t in times) for k in (0, 1)) for plots, times in runs.items()}
+    med = {plots: medians(times) for plots, times in runs.items()}
     print(f"{name}:            wall      CPU")
     print(f"  with figures:   {med[True][0]:6.3f} s  {med[True][1]:6.3f} s   (target <= 1.2 s on a quiet machine)")
     print(f"  --no-plots:     {med[False][0]:6.3f} s  {med[False][1]:6.3f} s")

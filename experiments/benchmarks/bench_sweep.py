@@ -190,9 +190,9 @@ def main() -> int:
                 rates.setdefault(("mesa", w), []).append(mesa_batch(scenario, temps, reps, w))
         med = {k: statistics.median(v) for k, v in rates.items()}
         w = args.workers
-        for who, name in (() if not args.rounds else (("ours", "alliance-sim sweep"), ("mesa", "mesa.batch_run"))):
-            print(f"  {name:<19}: {med[(who, 1)]:8.1f} runs/s on 1 worker, {med[(who, w)]:8.1f} on {w}")
         if args.rounds:
+            for who, name in (("ours", "alliance-sim sweep"), ("mesa", "mesa.batch_run")):
+                print(f"  {name:<19}: {med[(who, 1)]:8.1f} runs/s on 1 worker, {med[(who, w)]:8.1f} on {w}")
             print(f"  ours / batch_run   : {med[('ours', 1)] / med[('mesa', 1)]:8.2f}x on 1 worker, "
                   f"{med[('ours', w)] / med[('mesa', w)]:.2f}x on {w}   (target >= 2x on 2, >= 100 runs/s)")
             print(f"  ours, {w} workers / 1: {med[('ours', w)] / med[('ours', 1)]:8.2f}x   (target >= 1.8x)")

@@ -36,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sim.analysis.membership import membership_from_states  # noqa: E402
 from sim.analysis.validation import markdown_table, validate  # noqa: E402
 from sim.landscape import partition  # noqa: E402
 from sim.landscape import theory as landscape  # noqa: E402
@@ -72,15 +73,11 @@ def run_theory(theory: str, seeds: list[int]):
     sc = scenario(theory)
     dyads, members, models = [], [], []
     for s in seeds:
-        model = simulate(sc, s, record=True).model
+        result = simulate(sc, s, record=True)
+        model = result.model
         dyads.append(dyad_table(model, components=False))
-        rows = []
-        for t, year in enumerate(model.years):
-            m = model.history["members"][t]
-            for i, st in enumerate(model.ids):
-                for k, b in enumerate(model.bloc_ids):
-                    rows.append((st, b, year, int(m[i, k])))
-        members.append(pd.DataFrame(rows, columns=["state", "bloc", "year", "model"]).assign(seed=s))
+        members.append(membership_from_states(result.states, model.bloc_ids)
+                       .rename(columns={"member": "model"}).assign(seed=s))
         models.append(model)
     return dyads, pd.concat(members, ignore_index=True), models
 

@@ -107,8 +107,9 @@ def terminal_summary(res, out: Path) -> str:
                      + (f", {r.classification}" if "classification" in r else ""))
     if res.model.bloc_ids:
         lines.append("  blocs: " + "; ".join(f"{b}={','.join(sorted(m)) or '-'}" for b, m in res.model.blocs.items()))
-    files = sorted(p.name for p in out.iterdir() if p.suffix != ".png")
-    figures = sum(1 for p in out.iterdir() if p.suffix == ".png")
+    entries = list(out.iterdir())
+    files = sorted(p.name for p in entries if p.suffix != ".png")
+    figures = len(entries) - len(files)
     lines.append(f"  wrote {out}/ ({', '.join(files)}" + (f", {figures} figures)" if figures else ")"))
     return "\n".join(lines)
 

@@ -1059,10 +1059,6 @@ def _model_in(ann: Any) -> Any:
     return None
 
 
-#: Explicit threat weights: a threat preset set after them replaces them.
-THREAT_WEIGHT_KEYS = ("power", "proximity", "offense", "intent")
-
-
 def _preset_replaces_weights(threat: dict, notes: list[str] | None) -> None:
     """A preset set on top of explicit weights means that preset: the later setting wins.
 
@@ -1070,7 +1066,9 @@ def _preset_replaces_weights(threat: dict, notes: list[str] | None) -> None:
     afterwards (``--set mechanism.threat.preset=balance_of_power``, a counterfactual's
     ``set``) would otherwise be overruled by the weights it was meant to replace.
     """
-    dropped = {k: threat.pop(k) for k in THREAT_WEIGHT_KEYS if k in threat}
+    from sim.mechanisms.threat import COMPONENTS  # the explicit weights: one per source of threat
+
+    dropped = {k: threat.pop(k) for k in COMPONENTS if k in threat}
     dropped = {k: v for k, v in dropped.items() if v is not None}
     if dropped and notes is not None:
         notes.append(f"mechanism.threat.preset={threat.get('preset')} replaces the explicit threat weights "

@@ -13,23 +13,24 @@ def _note(kind: str, text: str) -> None:
     print(f"alliance-sim: {kind}: {text}", file=sys.stderr)
 
 
-def load_with_overrides(path: str, sets: list[str] | None):
+def load_with_overrides(path: str, sets: list[str] | None, read=None):
     """Read a scenario, apply ``--set`` overrides, and validate the result.
 
     A note on stderr says when an override replaces more than it names (a threat preset
-    replacing the file's explicit threat weights).
+    replacing the file's explicit threat weights). ``read`` is the file's data and text if
+    the caller has read it already (:func:`sim.scenario.kind.read_scenario_file`).
     """
     from sim.scenario.schema import apply_overrides, load_raw, parse_set_args, scenario_from_dict
 
     overrides = parse_set_args(sets, source=f"{path} (--set)")
     if overrides:
         notes: list[str] = []
-        raw = apply_overrides(load_raw(path), overrides, source=f"{path} (--set)", notes=notes)
+        raw = apply_overrides(load_raw(path, read=read), overrides, source=f"{path} (--set)", notes=notes)
         for text in notes:
             _note("note", text)
         return scenario_from_dict(raw, f"{path} (with --set)", base_dir=Path(path).parent), overrides
     from sim.scenario.schema import load_scenario
-    return load_scenario(path), overrides
+    return load_scenario(path, read=read), overrides
 
 
 def threat_weights_line(weights: dict[str, float]) -> str:
@@ -46,12 +47,13 @@ def _preflight(sc) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.scenario.kind import scenario_kind
+    from sim.scenario.kind import kind_of, read_scenario_file
 
-    if scenario_kind(args.scenario) == "landscape":
+    read = read_scenario_file(args.scenario)  # once: its kind, then the scenario
+    if read is not None and kind_of(read[0]) == "landscape":
         raise InputError(args.scenario, "mechanism", "an agent scenario for 'run'; this is a landscape file, "
                          "run it with 'alliance-sim landscape'", got="landscape")
-    sc, overrides = load_with_overrides(args.scenario, args.set)
+    sc, overrides = load_with_overrides(args.scenario, args.set, read)
     if sc.mechanism.kind != "agent":
         raise InputError(args.scenario, "mechanism.kind", "'agent' for 'run' (use 'alliance-sim landscape')",
                          got=sc.mechanism.kind)
@@ -105,21 +107,23 @@ def terminal_summary(res, out: Path) -> str:
                      + (f", {r.classification}" if "classification" in r else ""))
     if res.model.bloc_ids:
         lines.append("  blocs: " + "; ".join(f"{b}={','.join(sorted(m)) or '-'}" for b, m in res.model.blocs.items()))
-    files = sorted(p.name for p in out.iterdir() if p.suffix != ".png")
-    figures = sum(1 for p in out.iterdir() if p.suffix == ".png")
+    entries = list(out.iterdir())
+    files = sorted(p.name for p in entries if p.suffix != ".png")
+    figures = len(entries) - len(files)
     lines.append(f"  wrote {out}/ ({', '.join(files)}" + (f", {figures} figures)" if figures else ")"))
     return "\n".join(lines)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from sim.landscape.files import load_landscape
-    from sim.scenario.kind import scenario_kind
+    from sim.scenario.kind import kind_of, read_scenario_file
 
-    if scenario_kind(args.scenario) == "landscape":
+    read = read_scenario_file(args.scenario)  # once: its kind, then the scenario
+    if read is not None and kind_of(read[0]) == "landscape":
         spec = load_landscape(args.scenario)
         print(f"{args.scenario}: ok (landscape, {len(spec.actors)} actors)")
         return 0
-    sc, _ = load_with_overrides(args.scenario, args.set)
+    sc, _ = load_with_overrides(args.scenario, args.set, read)
     if sc.mechanism.kind == "agent":
         _preflight(sc)  # limits, memory, every table the scenario names: what run needs
     print(f"{args.scenario}: ok ({len(sc.states)} states, {sc.time.start}-{sc.time.end}, "

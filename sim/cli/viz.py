@@ -69,17 +69,18 @@ def check_scenario(path: str) -> Path:
     from sim.reading import load_yaml, read_text
 
     scenario = Path(path)
-    data = load_yaml(read_text(scenario), scenario)  # a regular, bounded UTF-8 YAML file
+    text = read_text(scenario)
+    data = load_yaml(text, scenario)  # a regular, bounded UTF-8 YAML file
     if not isinstance(data, dict):
         raise InputError(scenario, None, "a scenario file (a YAML mapping of scenario keys)")
-    from sim.scenario.kind import scenario_kind
+    from sim.scenario.kind import kind_of
 
-    if scenario_kind(scenario) != "agent":
+    if kind_of(data) != "agent":
         raise InputError(scenario, "mechanism", "an agent-model scenario (landscape scenarios "
                          "have no browser page)")
     from sim.scenario.schema import load_scenario  # the model's own validation and messages
 
-    load_scenario(scenario)
+    load_scenario(scenario, read=(data, text))  # the file as read above, not again
     return scenario.resolve()
 
 

@@ -8,6 +8,7 @@ landscape format.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sim.errors import InputError
 
@@ -20,12 +21,27 @@ def scenario_kind(path: str | Path) -> str | None:
     other mapping is an agent scenario. A file that does not read as a YAML mapping is
     None: the page leaves it out, and ``run`` lets the scenario loader explain the problem.
     """
+    read = read_scenario_file(path)
+    return None if read is None else kind_of(read[0])
+
+
+def read_scenario_file(path: str | Path) -> tuple[Any, str] | None:
+    """The file's data and text, or None if it does not read as YAML (the loader explains).
+
+    A command that asks the kind and then loads the scenario passes these on to the loader
+    (``read=`` of :func:`sim.scenario.schema.load_scenario`), so the file is read once.
+    """
     from sim.reading import load_yaml, read_text
 
     try:  # bounded: a regular file within the size limit, no alias bombs
-        data = load_yaml(read_text(path), path)
+        text = read_text(path)
+        return load_yaml(text, path), text
     except (InputError, OSError):
         return None
+
+
+def kind_of(data: Any) -> str | None:
+    """:func:`scenario_kind` of a file's parsed data."""
     if not isinstance(data, dict):
         return None
     mechanism = data.get("mechanism")

@@ -984,10 +984,14 @@ def resolve_extends(data: Any, path: Path, _seen: tuple = (), origins: dict | No
     return out
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; relative paths resolve against its folder."""
+def load_scenario(path: str | Path, *, read: tuple[Any, str] | None = None) -> Scenario:
+    """Read and validate a scenario file; relative paths resolve against its folder.
+
+    ``read`` is the file's data and text when the caller has read it already
+    (:func:`sim.scenario.kind.read_scenario_file`), so that it is not read again.
+    """
     path = Path(path)
-    data, text = _read_yaml(path)
+    data, text = read if read is not None else _read_yaml(path)
     if isinstance(data, dict) and "extends" in data:
         origins: dict = {}
         data = resolve_extends(data, path, origins=origins)
@@ -995,10 +999,11 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario_from_dict(data, str(path), base_dir=path.parent, text=text)
 
 
-def load_raw(path: str | Path) -> dict:
-    """Read a scenario file as a plain dict (for overrides), with ``extends`` resolved."""
+def load_raw(path: str | Path, *, read: tuple[Any, str] | None = None) -> dict:
+    """Read a scenario file as a plain dict (for overrides), with ``extends`` resolved
+    (``read`` as in :func:`load_scenario`)."""
     path = Path(path)
-    data, _ = _read_yaml(path)
+    data, _ = read if read is not None else _read_yaml(path)
     if not isinstance(data, dict):
         raise InputError(path, None, "a mapping of scenario keys at the top level")
     return resolve_extends(data, path)
@@ -1054,10 +1059,6 @@ def _model_in(ann: Any) -> Any:
     return None
 
 
-#: Explicit threat weights: a threat preset set after them replaces them.
-THREAT_WEIGHT_KEYS = ("power", "proximity", "offense", "intent")
-
-
 def _preset_replaces_weights(threat: dict, notes: list[str] | None) -> None:
     """A preset set on top of explicit weights means that preset: the later setting wins.
 
@@ -1065,7 +1066,9 @@ def _preset_replaces_weights(threat: dict, notes: list[str] | None) -> None:
     afterwards (``--set mechanism.threat.preset=balance_of_power``, a counterfactual's
     ``set``) would otherwise be overruled by the weights it was meant to replace.
     """
-    dropped = {k: threat.pop(k) for k in THREAT_WEIGHT_KEYS if k in threat}
+    from sim.mechanisms.threat import COMPONENTS  # the explicit weights: one per source of threat
+
+    dropped = {k: threat.pop(k) for k in COMPONENTS if k in threat}
     dropped = {k: v for k, v in dropped.items() if v is not None}
     if dropped and notes is not None:
         notes.append(f"mechanism.threat.preset={threat.get('preset')} replaces the explicit threat weights "

@@ -15,9 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.scenario.limits import line_of
+from sim.scenario.years import ByYear
 
 
 def _any(values) -> bool:
+    if isinstance(values, ByYear):  # each distinct year once, not the (T, n, n) array written out
+        return any(_any(v) for v in values.distinct())
     return values is not None and bool(np.any(np.asarray(values) != 0))
 
 
@@ -39,7 +42,8 @@ def _utility_needs(inp) -> dict[str, tuple[bool, str]]:
 
 def _threat_needs(inp) -> dict[str, tuple[bool, str]]:
     off_diagonal = ~np.eye(inp.n, dtype=bool)
-    located = bool(np.any(np.isfinite(inp.distance[:, off_diagonal]))) or _any(inp.contiguity)
+    years = inp.distance.distinct() if isinstance(inp.distance, ByYear) else inp.distance
+    located = any(bool(np.any(np.isfinite(d[off_diagonal]))) for d in years) or _any(inp.contiguity)
     intent = _any(inp.intent) or (inp.sources is not None and _any(inp.sources.intent))
     return {
         "proximity": (located, "no state has a capital and no pair a distance_km or contiguity"),

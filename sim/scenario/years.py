@@ -63,6 +63,16 @@ class ByYear(NDArrayOperatorsMixin):
             index[t] = len(values) - 1
         return cls(values, index)
 
+    def distinct(self) -> list[np.ndarray]:
+        """The arrays some year holds, each once, read-only: for a question every year
+        sharing an array answers alike (is any value not 0?), without writing out all years."""
+        out = []
+        for k in np.unique(self.index):
+            view = self.values[k].view()
+            view.flags.writeable = False
+            out.append(view)
+        return out
+
     def map(self, fn: Callable[[np.ndarray], np.ndarray]) -> "ByYear":
         """``fn`` applied to every distinct year's array (years keep sharing)."""
         return ByYear([fn(v) for v in self.values], self.index.copy())

@@ -408,14 +408,20 @@ class AllianceModel(mesa.Model):
         self.valued_instruments = ((self.treaties.level.astype(np.int8), self.members.copy(), self.bloc_active.copy())
                                    if self.utility_weights["commitment"] else None)
         self.components = self._components(self.t, self.de_facto, self.valued_instruments)
+        self.total_on_merits = self.components.pop("total_on_merits", None)
 
     def _components(self, t: int, de_facto: np.ndarray, instruments: tuple | None) -> dict[str, np.ndarray]:
         """Year ``t``'s components from the levels valued and the instruments in force
         (bilateral levels, members, active blocs; None: no commitment component)."""
         obliged = (None if instruments is None
                    else blocs.obligations(*instruments, self.bloc_level, self.inputs.power[t]))
-        comps = utility.dynamic_components(self.statics[t], de_facto, self.inputs.multi_vector[t], obliged)
-        comps["total"] = utility.total_utility(comps, self.utility_weights)
+        st, multi_vector, w = self.statics[t], self.inputs.multi_vector[t], self.utility_weights
+        comps = utility.dynamic_components(st, de_facto, multi_vector, obliged)
+        comps["total"] = utility.total_utility(comps, w)
+        if w["autonomy"] and multi_vector.any():
+            pull = w["commitment"] * comps["commitment"] if obliged is not None and obliged.any() else None
+            utility.settle_hedging(comps, st, de_facto, multi_vector, w, self.mechanism.level_gain,
+                                   self.mechanism.normal_level, pull)
         return comps
 
     def choose_levels(self) -> None:
@@ -432,7 +438,8 @@ class AllianceModel(mesa.Model):
         bliss = alignment.bliss_level(self.components["total"], mech.level_gain, mech.normal_level)
         pull = self.utility_weights["commitment"] * self.components["commitment"]
         if pull.any():
-            merits = alignment.bliss_level(self.components["total"] - pull, mech.level_gain, mech.normal_level)
+            on_merits = self.components["total"] - pull if self.total_on_merits is None else self.total_on_merits
+            merits = alignment.bliss_level(on_merits, mech.level_gain, mech.normal_level)
             self.desired, self.desired_on_merits = alignment.choose_levels(
                 bliss, self.temperature, self.rng, cap=self.level_cap[:, None], also=merits)
         else:
@@ -518,7 +525,9 @@ class AllianceModel(mesa.Model):
     def _components_in(self, t: int) -> dict[str, np.ndarray]:
         """Year ``t``'s utility components, rebuilt from the levels the states valued."""
         h = self.history
-        return self._components(t, h["valued"][t].astype(int), h["instruments"][t])
+        comps = self._components(t, h["valued"][t].astype(int), h["instruments"][t])
+        comps.pop("total_on_merits", None)
+        return comps
 
     def _combined_de_jure(self) -> np.ndarray:
         bilateral = self.treaties.level

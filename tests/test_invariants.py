@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.mechanisms import threat, utility
+from sim.mechanisms import hedging, threat, utility
 from sim.mechanisms.alignment import adjust, agreed_level, choose_levels
 from sim.run.simulate import simulate
 from tests.conftest import SCENARIOS
@@ -80,6 +80,30 @@ def test_utility_components_are_bounded(seed):
         lo, hi = (-2.0, 2.0) if name in ("bandwagon", "balancing", "autonomy") else (-1.0, 1.0)
         assert np.all((c >= lo - 1e-9) & (c <= hi + 1e-9)), name
     assert np.allclose(comps["ideology"], comps["ideology"].T)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 9), st.floats(0, 6))
+def test_settled_hedging_is_the_fixed_point_of_the_bliss_level(seed, n, slope):
+    """The cooperation ``hedging.settled`` returns reproduces itself: inside (0, 1) the
+    bliss level there is 3 x that cooperation; at 0 the bliss is at or below 0, at 1 at or
+    above 3 (the clipped fixed point)."""
+    rng = np.random.default_rng(seed)
+    coop = np.maximum(rng.integers(-2, 4, (n, n)), 0) / 3.0
+    np.fill_diagonal(coop, 0.0)
+    weight, base = rng.random((n, n)), rng.normal(1.0, 2.0, (n, n))
+    slopes = slope * rng.random((n, 1))
+    closest, summed = hedging.others(coop)
+    own = hedging.settled(base, slopes, closest, summed, weight)
+    bliss = base + slopes * hedging.hedge(own, closest, summed, weight)
+    assert np.all((own >= 0) & (own <= 1))
+    inside = (own > 0) & (own < 1)
+    assert np.allclose(bliss[inside], 3 * own[inside])
+    assert np.all(bliss[own == 0] <= 1e-9) and np.all(bliss[own == 1] >= 3 - 1e-9)
+    # ``others`` leaves the pair itself out: the closest and summed ties to everyone else.
+    i, j = rng.integers(0, n, 2)
+    rest = np.delete(coop[i], j)
+    assert closest[i, j] == rest.max() and summed[i, j] == pytest.approx(rest.sum())
 
 
 @settings(max_examples=50, deadline=None)

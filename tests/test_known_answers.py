@@ -46,6 +46,49 @@ def test_autonomy_cost_turns_a_partnership_into_mere_cooperation():
     assert wary.de_facto[small, big] == 1
 
 
+# ------------------------------------------------------------------------------ hedging
+def hedging_world() -> dict:
+    """HEDGER (multi-vector 1, power 0.2) is allied with PATRON (0.6) and weighs OTHER (0.2).
+
+    Only interests, economy and autonomy count; level gain 3, normal level 0, no noise.
+    OTHER depends on HEDGER's trade, so OTHER always wants more than HEDGER does and
+    HEDGER's wish decides the pair.
+    """
+    weights = dict.fromkeys(("security", "balancing", "bandwagon", "ideology", "inertia", "commitment"), 0.0)
+    weights.update(interests=1.0, economy=1.0, autonomy=1.0)
+    return {"name": "hedging", "time": {"start": 2000, "end": 2008},
+            "mechanism": {"temperature": 0.0, "level_gain": 3.0, "normal_level": 0.0, "adjustment_rate": 1.0,
+                          "utility": weights},
+            "states": [{"id": "HEDGER", "power": 0.2, "doctrine": {"multi_vector": 1.0, "autonomy": 0.0}},
+                       {"id": "PATRON", "power": 0.6, "doctrine": {"autonomy": 0.0}},
+                       {"id": "OTHER", "power": 0.2, "doctrine": {"autonomy": 0.0}}],
+            "pairs": {"values": [
+                {"a": "HEDGER", "b": "PATRON", "interests": 1.0, "trade": 1.0, "initial_de_facto": 3},
+                {"a": "HEDGER", "b": "OTHER", "interests": 0.2},
+                {"a": "OTHER", "b": "HEDGER", "trade": 1.0, "mutual": False}]}}
+
+
+def test_a_hedger_settles_where_its_hedging_is_content():
+    """HEDGER's hedging toward OTHER, at cooperation c with OTHER (level / 3) and its tie
+    to PATRON at 1, is OTHER's weight against that tie, 0.2 / 0.4 = 0.5, times the lag
+    1 - c (the excess over HEDGER's average tie, (1 + c) / 2, is 0). Read at the current
+    level the pair would flip for ever: at level 1 the bliss is 3 * (0.2 + 0.5 * 2/3) = 1.6
+    (it wants 2), at level 2 it is 3 * (0.2 + 0.5 / 3) = 1.1 (it wants 1). Settled, the
+    bliss level x solves x = 3 * (0.2 + 0.5 * (1 - x / 3)), x = 2.1 / 1.5 = 1.4: HEDGER
+    wants level 1 every year, and its hedging term is 0.5 * (1 - 1.4 / 3) = 0.2667.
+    """
+    m = AllianceModel(hedging_world(), rng=0)
+    h, o = m.index["HEDGER"], m.index["OTHER"]
+    wanted, levels = [], []
+    while m.running:
+        m.step()
+        wanted.append(int(m.desired[h, o]))
+        levels.append(int(m.de_facto[h, o]))
+        assert m.components["autonomy"][h, o] == pytest.approx(0.5 * (1 - 1.4 / 3))
+    assert set(wanted) == {1} and set(levels) == {1}
+    assert m.de_facto[h, m.index["PATRON"]] == 3
+
+
 # ------------------------------------------------------------------------ classification
 def pair(**values) -> dict[str, np.ndarray]:
     """Two-state arrays with each given value on both off-diagonal cells."""

@@ -21,6 +21,7 @@ LEVELS32 = np.arange(-2, 4, dtype=np.float32)
 COMPONENTS = ("security", "balancing", "bandwagon", "ideology", "interests", "economy", "disputes",
               "autonomy", "commitment", "inertia")
 COMMITMENT = COMPONENTS.index("commitment")
+AUTONOMY = COMPONENTS.index("autonomy")
 
 
 @dataclass
@@ -109,17 +110,45 @@ def utility_total(st, F: np.ndarray, mv: np.ndarray, w: np.ndarray, obliged: np.
         rest[first_k, cols] = -np.inf
         alt = np.where(cols[:, None] == first_k[None, :], rest.max(axis=0)[None, :], able[first_k, cols][None, :])
     bw = np.minimum(st.weakness_prox * (1.0 - alt), 1.0)
-    excess = np.maximum(0.0, coop - coop.sum(axis=1, keepdims=True) / max(n - 1, 1))
-    counterweight = st.ratio.T * np.maximum(0.0, coop.max(axis=1, keepdims=True) - coop)
     bt = bw * st.threat
     fx = st.fixed
     parts = (security, -(1.0 - bw) * st.over_threat, bt + bt.T, fx["ideology"], fx["interests"], fx["economy"],
-             fx["disputes"], fx["dominance"] + mv[:, None] * (counterweight - excess),
-             obliged if obliged is not None else np.zeros((n, n)), F / 3)
+             fx["disputes"], fx["dominance"], obliged if obliged is not None else np.zeros((n, n)), F / 3)
     total = w[0] * parts[0]
     for k in range(1, len(parts)):
         total = total + w[k] * parts[k]
-    return total
+    return total  # without the multi-vector hedging, which :func:`hedged` settles
+
+
+def hedged(rest: np.ndarray, coop: np.ndarray, ratio_t: np.ndarray, k: np.ndarray, gain: float,
+           normal: float) -> np.ndarray:
+    """``rest`` plus the hedging term (weight ``k`` per row) at the cooperation where the bliss
+    level agrees with it (``sim.mechanisms.hedging``): the root of a falling piecewise-linear
+    function, with kinks at 0, the row's closest other tie, its average and 1."""
+    n = coop.shape[0]
+    srt = np.sort(coop, axis=1)
+    top, second = srt[:, -1:], srt[:, -2:-1] if n > 1 else np.zeros((n, 1))
+    closest = np.where(coop >= top, second, top)  # ties: the other top entry is as close
+    summed = coop.sum(axis=1, keepdims=True) - coop
+    d = max(n - 1, 1)
+
+    def term(own):
+        return ratio_t * np.maximum(0.0, np.maximum(closest, own) - own) - np.maximum(0.0, own - (summed + own) / d)
+
+    base = normal + gain * rest
+    a = (n - 2) / d
+    knots = np.sort(np.stack(np.broadcast_arrays(0.0, closest, np.minimum(summed / d / a, 1.0) if a else 1.0, 1.0)),
+                    axis=0)
+    h = base + gain * k * term(knots) - 3.0 * knots
+    own = np.zeros_like(base)
+    for s in range(3):
+        lo, hi, hl, hh = knots[s], knots[s + 1], h[s], h[s + 1]
+        sign_change = (hl > 0) & (hh <= 0)
+        own[sign_change] = (lo + (hi - lo) * hl / (hl - hh))[sign_change]
+    own = np.where(h[-1] > 0, 1.0, np.where(h[0] <= 0, 0.0, own))
+    t = term(own) * (k > 0)
+    np.fill_diagonal(t, 0.0)
+    return rest + k * t
 
 
 def choose(bliss: np.ndarray, temperature: float, rng, cap: np.ndarray,
@@ -218,10 +247,15 @@ def kernel_core(k: KernelState, st, inp, t: int, p: dict, rng) -> tuple[np.ndarr
     cap = np.where(inp.neutral[t] > 0, p["neutral_max"], 3)
     wc = p["w"][COMMITMENT]
     obliged = obligations(k, p, inp.power[t]) if wc else None
-    total = utility_total(st, k.de_facto, inp.multi_vector[t], p["w"], obliged)
+    rest = utility_total(st, k.de_facto, inp.multi_vector[t], p["w"], obliged)
+    coop, hedge_k = np.maximum(k.de_facto, 0) / 3, p["w"][AUTONOMY] * inp.multi_vector[t][:, None]
+    total = hedged(rest, coop, st.ratio.T, hedge_k, p["gain"], p["normal"])
     bliss = np.clip(p["normal"] + p["gain"] * total, -2, 3)
     pull = wc * obliged if obliged is not None else None
-    merits = np.clip(p["normal"] + p["gain"] * (total - pull), -2, 3) if pull is not None and pull.any() else None
+    merits = None
+    if pull is not None and pull.any():
+        on_merits = hedged(rest - pull, coop, st.ratio.T, hedge_k, p["gain"], p["normal"])
+        merits = np.clip(p["normal"] + p["gain"] * on_merits, -2, 3)
     desired, k.on_merits = choose(bliss, p["temperature"], rng, cap, also=merits)
     desired.flat[:: n + 1] = 0
     k.on_merits.flat[:: n + 1] = 0

@@ -30,7 +30,8 @@ Components:
         entrapment); for multi-vector states, the cost of one relationship standing above
         the others and the pull toward other strong states as counterweights to the
         closest tie (in proportion to j's weight against i and to how far the tie with j
-        lags the closest one).
+        lags the closest one). The multi-vector part is read at the level the state would
+        settle on, not the current one (``sim.mechanisms.hedging``, :func:`settle_hedging`).
     commitment: the pull of the obligations in force: obligations written down carry
         reputational and institutional costs of falling short of them, so allies practise
         more of what they signed (Morrow 2000, "Alliances: why write them down?"; Leeds
@@ -49,6 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.levels import DE_FACTO_MAX
+from sim.mechanisms import hedging
 from sim.mechanisms.threat import relative_power
 
 COMPONENTS = ("security", "balancing", "bandwagon", "ideology", "interests", "economy",
@@ -168,10 +170,6 @@ def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.n
         security = np.where(best > 0, st.exposure * s / best, 0.0)
     alt = alternatives(helpk[:, :n])
     bw = np.minimum(st.weakness_prox * (1.0 - alt), 1.0)
-    mean_coop = coop.sum(axis=1, keepdims=True) / max(n - 1, 1)
-    excess = np.maximum(0.0, coop - mean_coop)
-    # A multi-vector state offsets its closest tie by reaching out to other strong states.
-    counterweight = st.ratio.T * np.maximum(0.0, coop.max(axis=1, keepdims=True) - coop)
     bt = bw * st.threat
     comps = {
         "security": security,
@@ -181,11 +179,42 @@ def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.n
         "interests": st.fixed["interests"],
         "economy": st.fixed["economy"],
         "disputes": st.fixed["disputes"],
-        "autonomy": st.fixed["dominance"] + multi_vector[:, None] * (counterweight - excess),
+        "autonomy": st.fixed["dominance"] + multi_vector[:, None] * hedging.hedge(coop, *hedging.others(coop), st.ratio.T),
         "commitment": obligations if obligations is not None else np.zeros((n, n)),
         "inertia": de_facto / DE_FACTO_MAX,
     }
     return comps
+
+
+def settle_hedging(comps: dict[str, np.ndarray], st: YearStatics, de_facto: np.ndarray,
+                   multi_vector: np.ndarray, weights: dict[str, float], level_gain: float,
+                   normal_level: float, pull: np.ndarray | None = None) -> None:
+    """Re-evaluate the hedging part of ``autonomy`` at the level each state would settle on
+    (``sim.mechanisms.hedging``), in place, and the ``total`` with it.
+
+    With ``pull`` (the weighted commitment component), also sets ``total_on_merits``: the
+    total without the pull, its hedging settled for that total, so that membership and
+    treaties judged on the merits are judged at a consistent level too.
+    """
+    coop = np.maximum(de_facto, 0) / DE_FACTO_MAX
+    closest, summed = hedging.others(coop)
+    counter_weight = st.ratio.T
+    w = weights["autonomy"]
+    hedge_now = comps["autonomy"] - st.fixed["dominance"]
+    rest = comps["total"] - w * hedge_now
+    slope = (level_gain * w) * multi_vector[:, None]
+
+    def at_settled(rest_total: np.ndarray) -> np.ndarray:
+        own = hedging.settled(normal_level + level_gain * rest_total, slope, closest, summed, counter_weight)
+        term = multi_vector[:, None] * hedging.hedge(own, closest, summed, counter_weight)
+        np.fill_diagonal(term, 0.0)
+        return term
+
+    term = at_settled(rest)
+    comps["autonomy"] = st.fixed["dominance"] + term
+    comps["total"] = rest + w * term
+    if pull is not None:
+        comps["total_on_merits"] = rest - pull + w * at_settled(rest - pull)
 
 
 def utility_components(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarray,

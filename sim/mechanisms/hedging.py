@@ -62,9 +62,10 @@ def settled(base: np.ndarray, slope: np.ndarray, closest: np.ndarray, summed: np
     times the state's multi-vector disposition; ``base``: the bliss level of everything
     else, unclipped).
 
-    Returns the fixed point's cooperation, ``max(0, x) / 3`` clipped to [0, 1]: all the
-    hedging term needs. ``h(x) = base + slope * hedge(x) - x`` falls strictly, so its root
-    lies on the one piece whose ends ``h`` brackets, where it is linear.
+    Returns the fixed point's cooperation, ``max(0, x) / 3`` clipped to [0, 1] for the
+    fixed-point level x: all the hedging term needs. With ``own = x / 3``,
+    ``h = base + slope * hedge(own) - x`` falls strictly, so its root lies on the one piece
+    whose ends ``h`` brackets, where it is linear.
     """
     n = base.shape[0]
     a = (n - 2) / max(n - 1, 1)

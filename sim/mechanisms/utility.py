@@ -171,6 +171,7 @@ def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.n
     alt = alternatives(helpk[:, :n])
     bw = np.minimum(st.weakness_prox * (1.0 - alt), 1.0)
     bt = bw * st.threat
+    hedge = multi_vector[:, None] * hedging.hedge(coop, *hedging.others(coop), st.ratio.T)
     comps = {
         "security": security,
         "balancing": -(1.0 - bw) * st.over_threat,
@@ -179,7 +180,7 @@ def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.n
         "interests": st.fixed["interests"],
         "economy": st.fixed["economy"],
         "disputes": st.fixed["disputes"],
-        "autonomy": st.fixed["dominance"] + multi_vector[:, None] * hedging.hedge(coop, *hedging.others(coop), st.ratio.T),
+        "autonomy": st.fixed["dominance"] + hedge,
         "commitment": obligations if obligations is not None else np.zeros((n, n)),
         "inertia": de_facto / DE_FACTO_MAX,
     }

@@ -61,14 +61,18 @@ FREE: dict[str, tuple[float, float]] = {
     "utility.ideology": (0.0, 2.0),
     "utility.interests": (0.0, 2.0),
     "utility.economy": (0.0, 3.0),
+    "utility.disputes": (0.0, 3.0),
     "utility.autonomy": (0.0, 2.0),
+    "utility.commitment": (0.0, 1.5),
     "utility.inertia": (0.0, 2.0),
     "level_gain": (1.0, 6.0),
+    "normal_level": (-0.5, 1.5),
     "adjustment_rate": (0.1, 1.0),
     "formalise_years": (1, 6),
     "denounce_years": (1, 6),
     "bloc_join_margin": (0.0, 2.0),
     "bloc_leave_margin": (0.5, 3.0),
+    "bloc_consent": (0.0, 1.5),
     "temperature": (0.02, 0.6),
 }
 INTEGER = {"formalise_years", "denounce_years"}

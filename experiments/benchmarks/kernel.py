@@ -122,9 +122,10 @@ def utility_total(st, F: np.ndarray, mv: np.ndarray, w: np.ndarray, obliged: np.
 
 def hedged(rest: np.ndarray, coop: np.ndarray, ratio_t: np.ndarray, k: np.ndarray, gain: float,
            normal: float) -> np.ndarray:
-    """``rest`` plus the hedging term (weight ``k`` per row) at the cooperation where the bliss
-    level agrees with it (``sim.mechanisms.hedging``): the root of a falling piecewise-linear
-    function, with kinks at 0, the row's closest other tie, its average and 1."""
+    """``rest`` (one total, or several stacked on a leading axis) plus the hedging term
+    (weight ``k`` per row) at the cooperation where the bliss level agrees with it
+    (``sim.mechanisms.hedging``): the root of a falling piecewise-linear function, with kinks
+    at 0, the row's closest other tie, its average and 1."""
     n = coop.shape[0]
     srt = np.sort(coop, axis=1)
     top, second = srt[:, -1:], srt[:, -2:-1] if n > 1 else np.zeros((n, 1))
@@ -135,19 +136,22 @@ def hedged(rest: np.ndarray, coop: np.ndarray, ratio_t: np.ndarray, k: np.ndarra
     def term(own):
         return ratio_t * np.maximum(0.0, np.maximum(closest, own) - own) - np.maximum(0.0, own - (summed + own) / d)
 
-    base = normal + gain * rest
-    a = (n - 2) / d
-    knots = np.sort(np.stack(np.broadcast_arrays(0.0, closest, np.minimum(summed / d / a, 1.0) if a else 1.0, 1.0)),
-                    axis=0)
-    h = base + gain * k * term(knots) - 3.0 * knots
-    own = np.zeros_like(base)
+    mean_kink = np.minimum(summed / d / ((n - 2) / d), 1.0) if n > 2 else np.ones((n, n))
+    knots = np.stack([np.zeros((n, n)), np.minimum(closest, mean_kink), np.maximum(closest, mean_kink),
+                      np.ones((n, n))])
+    at_knots = gain * k * term(knots) - 3.0 * knots
+    if rest.ndim == 3:
+        knots, at_knots = knots[:, None], at_knots[:, None]
+    h = normal + gain * rest + at_knots
+    own = np.zeros(h.shape[1:])
     for s in range(3):
         lo, hi, hl, hh = knots[s], knots[s + 1], h[s], h[s + 1]
         sign_change = (hl > 0) & (hh <= 0)
-        own[sign_change] = (lo + (hi - lo) * hl / (hl - hh))[sign_change]
+        with np.errstate(divide="ignore", invalid="ignore"):  # pieces without a root
+            own[sign_change] = np.broadcast_to(lo + (hi - lo) * hl / (hl - hh), own.shape)[sign_change]
     own = np.where(h[-1] > 0, 1.0, np.where(h[0] <= 0, 0.0, own))
     t = term(own) * (k > 0)
-    np.fill_diagonal(t, 0.0)
+    t[..., np.arange(n), np.arange(n)] = 0.0
     return rest + k * t
 
 
@@ -249,13 +253,14 @@ def kernel_core(k: KernelState, st, inp, t: int, p: dict, rng) -> tuple[np.ndarr
     obliged = obligations(k, p, inp.power[t]) if wc else None
     rest = utility_total(st, k.de_facto, inp.multi_vector[t], p["w"], obliged)
     coop, hedge_k = np.maximum(k.de_facto, 0) / 3, p["w"][AUTONOMY] * inp.multi_vector[t][:, None]
-    total = hedged(rest, coop, st.ratio.T, hedge_k, p["gain"], p["normal"])
-    bliss = np.clip(p["normal"] + p["gain"] * total, -2, 3)
     pull = wc * obliged if obliged is not None else None
     merits = None
     if pull is not None and pull.any():
-        on_merits = hedged(rest - pull, coop, st.ratio.T, hedge_k, p["gain"], p["normal"])
+        total, on_merits = hedged(np.stack([rest, rest - pull]), coop, st.ratio.T, hedge_k, p["gain"], p["normal"])
         merits = np.clip(p["normal"] + p["gain"] * on_merits, -2, 3)
+    else:
+        total = hedged(rest, coop, st.ratio.T, hedge_k, p["gain"], p["normal"])
+    bliss = np.clip(p["normal"] + p["gain"] * total, -2, 3)
     desired, k.on_merits = choose(bliss, p["temperature"], rng, cap, also=merits)
     desired.flat[:: n + 1] = 0
     k.on_merits.flat[:: n + 1] = 0

@@ -60,19 +60,24 @@ def settled(base: np.ndarray, slope: np.ndarray, closest: np.ndarray, summed: np
     """The cooperation ``own`` at which the bliss level ``base + slope * hedge(own)`` is
     the level ``own`` stands for (``slope >= 0``: level gain times the autonomy weight
     times the state's multi-vector disposition; ``base``: the bliss level of everything
-    else, unclipped).
+    else, unclipped; it may carry leading axes, several totals settled at once).
 
     Returns the fixed point's cooperation, ``max(0, x) / 3`` clipped to [0, 1] for the
     fixed-point level x: all the hedging term needs. With ``own = x / 3``,
     ``h = base + slope * hedge(own) - x`` falls strictly, so its root lies on the one piece
     whose ends ``h`` brackets, where it is linear.
     """
-    n = base.shape[0]
-    a = (n - 2) / max(n - 1, 1)
-    above_mean = summed / max(n - 1, 1) / a if a > 0 else np.ones_like(base)
-    ends = np.stack(np.broadcast_arrays(0.0, closest, np.minimum(above_mean, 1.0), 1.0))
-    ends.sort(axis=0)
-    h = base + slope * hedge(ends, closest, summed, counter_weight) - DE_FACTO_MAX * ends
+    n = closest.shape[-1]
+    d = max(n - 1, 1)
+    above_mean = np.minimum(summed / d / ((n - 2) / d), 1.0) if n > 2 else np.ones_like(closest)
+    ends = np.empty((4,) + closest.shape)  # the kinks, in order: 0 <= both middle ones <= 1
+    ends[0], ends[3] = 0.0, 1.0
+    np.minimum(closest, above_mean, out=ends[1])
+    np.maximum(closest, above_mean, out=ends[2])
+    at_ends = slope * hedge(ends, closest, summed, counter_weight) - DE_FACTO_MAX * ends
+    shape = (4,) + (1,) * (base.ndim - closest.ndim) + closest.shape  # base's leading axes: several totals
+    ends, at_ends = ends.reshape(shape), at_ends.reshape(shape)
+    h = base + at_ends
     lo, hi, h_lo, h_hi = ends[:-1], ends[1:], h[:-1], h[1:]
     with np.errstate(divide="ignore", invalid="ignore"):
         root = np.where(h_lo > h_hi, lo + (hi - lo) * h_lo / (h_lo - h_hi), lo)

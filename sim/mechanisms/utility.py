@@ -201,21 +201,19 @@ def settle_hedging(comps: dict[str, np.ndarray], st: YearStatics, de_facto: np.n
     closest, summed = hedging.others(coop)
     counter_weight = st.ratio.T
     w = weights["autonomy"]
-    hedge_now = comps["autonomy"] - st.fixed["dominance"]
-    rest = comps["total"] - w * hedge_now
-    slope = (level_gain * w) * multi_vector[:, None]
-
-    def at_settled(rest_total: np.ndarray) -> np.ndarray:
-        own = hedging.settled(normal_level + level_gain * rest_total, slope, closest, summed, counter_weight)
-        term = multi_vector[:, None] * hedging.hedge(own, closest, summed, counter_weight)
-        np.fill_diagonal(term, 0.0)
-        return term
-
-    term = at_settled(rest)
-    comps["autonomy"] = st.fixed["dominance"] + term
-    comps["total"] = rest + w * term
-    if pull is not None:
-        comps["total_on_merits"] = rest - pull + w * at_settled(rest - pull)
+    rest = comps["total"] - w * (comps["autonomy"] - st.fixed["dominance"])
+    totals = rest if pull is None else np.stack([rest, rest - pull])  # settled in one go
+    own = hedging.settled(normal_level + level_gain * totals, (level_gain * w) * multi_vector[:, None],
+                          closest, summed, counter_weight)
+    term = multi_vector[:, None] * hedging.hedge(own, closest, summed, counter_weight)
+    n = len(coop)
+    term[..., np.arange(n), np.arange(n)] = 0.0
+    settled_total = totals + w * term
+    if pull is None:
+        comps["total"], hedge_term = settled_total, term
+    else:
+        (comps["total"], comps["total_on_merits"]), hedge_term = settled_total, term[0]
+    comps["autonomy"] = st.fixed["dominance"] + hedge_term
 
 
 def utility_components(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarray,

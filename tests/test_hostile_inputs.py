@@ -608,6 +608,11 @@ def test_sigint_during_start_up_prints_no_traceback(tmp_path, delay):
     finally:
         _kill_group(proc.pid)
     text = (out + err).decode(errors="replace")
+    if "KeyboardInterrupt" in text and not re.search(r'File "[^"]*/sim/', text):
+        # On a loaded machine the signal can land while the interpreter itself starts
+        # (site.py, runpy), before the first line of alliance-sim runs: the traceback is
+        # Python's own, and no program can handle it.
+        pytest.skip("interrupted inside the interpreter's start-up, before alliance-sim's code")
     assert "Traceback" not in text and "KeyboardInterrupt" not in text, text[-1500:]
     assert proc.returncode in (0, 130, -signal.SIGINT), (proc.returncode, text[-500:])
     assert not _no_hidden_temp(tmp_path)

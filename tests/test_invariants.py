@@ -100,6 +100,11 @@ def test_settled_hedging_is_the_fixed_point_of_the_bliss_level(seed, n, slope):
     inside = (own > 0) & (own < 1)
     assert np.allclose(bliss[inside], 3 * own[inside])
     assert np.all(bliss[own == 0] <= 1e-9) and np.all(bliss[own == 1] >= 3 - 1e-9)
+    # Several totals settled in one call (the model's total and its total on the merits)
+    # are each settled as on their own.
+    both = hedging.settled(np.stack([base, base - 1.0]), slopes, closest, summed, weight)
+    assert np.array_equal(both[0], own)
+    assert np.array_equal(both[1], hedging.settled(base - 1.0, slopes, closest, summed, weight))
     # ``others`` leaves the pair itself out: the closest and summed ties to everyone else.
     i, j = rng.integers(0, n, 2)
     rest = np.delete(coop[i], j)

@@ -197,16 +197,14 @@ def bloc_obligations(members: np.ndarray, level: np.ndarray, active: np.ndarray,
     times the stronger partner's power over the strongest member's; the pair takes its
     most binding bloc.
     """
-    m = members & active[None, :]
-    out = np.zeros((m.shape[0], m.shape[0]))
+    m = (members & active[None, :]).T  # (B, n): each bloc's members in force
     p = np.asarray(power, dtype=float)
-    stronger = np.maximum(p[:, None], p[None, :])
-    for b in np.nonzero(m.any(axis=0))[0]:
-        top = p[m[:, b]].max()
-        if top <= 0:
-            continue
-        both = np.outer(m[:, b], m[:, b])
-        np.maximum(out, np.where(both, level[b] / DE_JURE_MAX * np.minimum(stronger / top, 1.0), 0.0), out=out)
+    top = np.where(m, p[None, :], 0.0).max(axis=1)  # each bloc's strongest member
+    m = m & (top > 0)[:, None]  # a bloc whose members have no power binds nobody
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bind = (level / DE_JURE_MAX)[:, None, None] * np.minimum(
+            np.maximum(p[:, None], p[None, :])[None, :, :] / top[:, None, None], 1.0)
+    out = np.where(m[:, :, None] & m[:, None, :], bind, 0.0).max(axis=0, initial=0.0)
     np.fill_diagonal(out, 0.0)
     return out
 

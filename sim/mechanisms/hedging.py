@@ -52,7 +52,7 @@ def hedge(own: np.ndarray, closest: np.ndarray, summed: np.ndarray, counter_weig
     """
     n = summed.shape[-1]
     mean = (summed + own) / max(n - 1, 1)
-    return counter_weight * np.maximum(0.0, np.maximum(closest, own) - own) - np.maximum(0.0, own - mean)
+    return counter_weight * np.maximum(0.0, closest - own) - np.maximum(0.0, own - mean)
 
 
 def settled(base: np.ndarray, slope: np.ndarray, closest: np.ndarray, summed: np.ndarray,

@@ -39,7 +39,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.mechanisms import alignment, blocs, classify, threat, treaties, utility
+from sim.mechanisms import alignment, blocs, classify, hedging, threat, treaties, utility
 from sim.agents import StateAgent
 from sim.drivers import pair_drivers, side_texts, weighted_at
 from sim.eventlog import EventLog, PairChanges, kinds_of
@@ -407,22 +407,24 @@ class AllianceModel(mesa.Model):
         self.valued = self.de_facto
         self.valued_instruments = ((self.treaties.level.astype(np.int8), self.members.copy(), self.bloc_active.copy())
                                    if self.utility_weights["commitment"] else None)
-        self.components = self._components(self.t, self.de_facto, self.valued_instruments)
-        self.total_on_merits = self.components.pop("total_on_merits", None)
+        self.components, self.total_on_merits = self._components(self.t, self.de_facto, self.valued_instruments)
 
-    def _components(self, t: int, de_facto: np.ndarray, instruments: tuple | None) -> dict[str, np.ndarray]:
+    def _components(self, t: int, de_facto: np.ndarray,
+                    instruments: tuple | None) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
         """Year ``t``'s components from the levels valued and the instruments in force
-        (bilateral levels, members, active blocs; None: no commitment component)."""
+        (bilateral levels, members, active blocs; None: no commitment component), and the
+        total on the merits, without the commitment pull (None when nothing binds)."""
         obliged = (None if instruments is None
                    else blocs.obligations(*instruments, self.bloc_level, self.inputs.power[t]))
         st, multi_vector, w = self.statics[t], self.inputs.multi_vector[t], self.utility_weights
-        comps = utility.dynamic_components(st, de_facto, multi_vector, obliged)
+        ties = hedging.others(hedging.cooperation(de_facto))  # for the hedging term, now and settled
+        comps = utility.dynamic_components(st, de_facto, multi_vector, obliged, ties)
         comps["total"] = utility.total_utility(comps, w)
+        pull = w["commitment"] * comps["commitment"] if obliged is not None and obliged.any() else None
         if w["autonomy"] and multi_vector.any():
-            pull = w["commitment"] * comps["commitment"] if obliged is not None and obliged.any() else None
-            utility.settle_hedging(comps, st, de_facto, multi_vector, w, self.mechanism.level_gain,
-                                   self.mechanism.normal_level, pull)
-        return comps
+            return comps, utility.settle_hedging(comps, st, ties, multi_vector, w, self.mechanism.level_gain,
+                                                 self.mechanism.normal_level, pull)
+        return comps, (None if pull is None else comps["total"] - pull)
 
     def choose_levels(self) -> None:
         """Every state chooses its row of wanted levels: a logit choice
@@ -436,10 +438,8 @@ class AllianceModel(mesa.Model):
         mech = self.mechanism
         self.level_cap = np.where(self.inputs.neutral[self.t] > 0, mech.neutral_max_level, DE_JURE_MAX)
         bliss = alignment.bliss_level(self.components["total"], mech.level_gain, mech.normal_level)
-        pull = self.utility_weights["commitment"] * self.components["commitment"]
-        if pull.any():
-            on_merits = self.components["total"] - pull if self.total_on_merits is None else self.total_on_merits
-            merits = alignment.bliss_level(on_merits, mech.level_gain, mech.normal_level)
+        if self.total_on_merits is not None:
+            merits = alignment.bliss_level(self.total_on_merits, mech.level_gain, mech.normal_level)
             self.desired, self.desired_on_merits = alignment.choose_levels(
                 bliss, self.temperature, self.rng, cap=self.level_cap[:, None], also=merits)
         else:
@@ -525,9 +525,7 @@ class AllianceModel(mesa.Model):
     def _components_in(self, t: int) -> dict[str, np.ndarray]:
         """Year ``t``'s utility components, rebuilt from the levels the states valued."""
         h = self.history
-        comps = self._components(t, h["valued"][t].astype(int), h["instruments"][t])
-        comps.pop("total_on_merits", None)
-        return comps
+        return self._components(t, h["valued"][t].astype(int), h["instruments"][t])[0]
 
     def _combined_de_jure(self) -> np.ndarray:
         bilateral = self.treaties.level

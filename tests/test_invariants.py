@@ -8,6 +8,7 @@ from hypothesis.extra.numpy import arrays
 
 from sim.mechanisms import hedging, threat, utility
 from sim.mechanisms.alignment import adjust, agreed_level, choose_levels
+from sim.mechanisms.leave_one_out import largest_other
 from sim.run.simulate import simulate
 from tests.conftest import SCENARIOS
 
@@ -80,6 +81,19 @@ def test_utility_components_are_bounded(seed):
         lo, hi = (-2.0, 2.0) if name in ("bandwagon", "balancing", "autonomy") else (-1.0, 1.0)
         assert np.all((c >= lo - 1e-9) & (c <= hi + 1e-9)), name
     assert np.allclose(comps["ideology"], comps["ideology"].T)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 7))
+def test_largest_other_leaves_out_the_entry_itself(seed, n):
+    """Against the definition, ties included (integer entries tie often)."""
+    a = np.random.default_rng(seed).integers(0, 3, (n, n)).astype(float)
+    rows, cols = largest_other(a, axis=1), largest_other(a, axis=0)
+    for i in range(n):
+        for j in range(n):
+            row_rest, col_rest = np.delete(a[i], j), np.delete(a[:, j], i)
+            assert rows[i, j] == (row_rest.max() if n > 1 else 0.0)
+            assert cols[i, j] == (col_rest.max() if n > 1 else 0.0)
 
 
 @settings(max_examples=60, deadline=None)

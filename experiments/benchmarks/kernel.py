@@ -89,7 +89,7 @@ def obligations(k: KernelState, p: dict, power: np.ndarray) -> np.ndarray:
     return np.where(bilateral < 0, bilateral, np.maximum(bilateral, via))
 
 
-def utility_total(st, F: np.ndarray, mv: np.ndarray, w: np.ndarray, obliged: np.ndarray | None) -> np.ndarray:
+def utility_total(st, F: np.ndarray, w: np.ndarray, obliged: np.ndarray | None) -> np.ndarray:
     """The weighted sum of the utility components (``sim.mechanisms.utility``)."""
     n = F.shape[0]
     coop = np.maximum(F, 0) / 3
@@ -134,7 +134,7 @@ def hedged(rest: np.ndarray, coop: np.ndarray, ratio_t: np.ndarray, k: np.ndarra
     d = max(n - 1, 1)
 
     def term(own):
-        return ratio_t * np.maximum(0.0, np.maximum(closest, own) - own) - np.maximum(0.0, own - (summed + own) / d)
+        return ratio_t * np.maximum(0.0, closest - own) - np.maximum(0.0, own - (summed + own) / d)
 
     mean_kink = np.minimum(summed / d / ((n - 2) / d), 1.0) if n > 2 else np.ones((n, n))
     knots = np.stack([np.zeros((n, n)), np.minimum(closest, mean_kink), np.maximum(closest, mean_kink),
@@ -150,7 +150,7 @@ def hedged(rest: np.ndarray, coop: np.ndarray, ratio_t: np.ndarray, k: np.ndarra
         with np.errstate(divide="ignore", invalid="ignore"):  # pieces without a root
             own[sign_change] = np.broadcast_to(lo + (hi - lo) * hl / (hl - hh), own.shape)[sign_change]
     own = np.where(h[-1] > 0, 1.0, np.where(h[0] <= 0, 0.0, own))
-    t = term(own) * (k > 0)
+    t = term(own)
     t[..., np.arange(n), np.arange(n)] = 0.0
     return rest + k * t
 
@@ -251,7 +251,7 @@ def kernel_core(k: KernelState, st, inp, t: int, p: dict, rng) -> tuple[np.ndarr
     cap = np.where(inp.neutral[t] > 0, p["neutral_max"], 3)
     wc = p["w"][COMMITMENT]
     obliged = obligations(k, p, inp.power[t]) if wc else None
-    rest = utility_total(st, k.de_facto, inp.multi_vector[t], p["w"], obliged)
+    rest = utility_total(st, k.de_facto, p["w"], obliged)
     coop, hedge_k = np.maximum(k.de_facto, 0) / 3, p["w"][AUTONOMY] * inp.multi_vector[t][:, None]
     pull = wc * obliged if obliged is not None else None
     merits = None

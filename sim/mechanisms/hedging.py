@@ -25,23 +25,17 @@ from __future__ import annotations
 import numpy as np
 
 from sim.levels import DE_FACTO_MAX
+from sim.mechanisms.leave_one_out import largest_other
+
+
+def cooperation(de_facto: np.ndarray) -> np.ndarray:
+    """Cooperation on a 0-1 scale: level / 3, 0 for distance and below."""
+    return np.maximum(de_facto, 0) / DE_FACTO_MAX
 
 
 def others(coop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``[i, j]``: the closest and the summed cooperation of i with everyone but j.
-
-    The closest is found from each row's top two entries, as ``utility.alternatives`` does
-    for columns.
-    """
-    n = coop.shape[0]
-    rows = np.arange(n)
-    first_k = np.argmax(coop, axis=1)
-    first = coop[rows, first_k]
-    rest = coop.copy()
-    rest[rows, first_k] = -np.inf
-    second = rest.max(axis=1) if n > 1 else np.zeros(n)
-    closest = np.where(rows[None, :] == first_k[:, None], second[:, None], first[:, None])
-    return closest, coop.sum(axis=1, keepdims=True) - coop
+    """``[i, j]``: the closest and the summed cooperation of i with everyone but j."""
+    return largest_other(coop, axis=1), coop.sum(axis=1, keepdims=True) - coop
 
 
 def hedge(own: np.ndarray, closest: np.ndarray, summed: np.ndarray, counter_weight: np.ndarray) -> np.ndarray:

@@ -51,6 +51,7 @@ import numpy as np
 
 from sim.levels import DE_FACTO_MAX
 from sim.mechanisms import hedging
+from sim.mechanisms.leave_one_out import largest_other
 from sim.mechanisms.threat import relative_power
 
 COMPONENTS = ("security", "balancing", "bandwagon", "ideology", "interests", "economy",
@@ -60,19 +61,13 @@ COMPONENTS = ("security", "balancing", "bandwagon", "ideology", "interests", "ec
 def alternatives(able: np.ndarray) -> np.ndarray:
     """``[i, j]``: the best third state k (not i, not j) able and ready to face j.
 
-    ``able[k, j]`` is k's help against j; the maximum over k excluding i and j is found
-    from each column's top two entries.
+    ``able[k, j]`` is k's help against j, 0 for j itself, so the maximum over k excluding
+    i and j is the column's largest entry other than i's.
     """
     n = able.shape[0]
     if n < 3:
         return np.zeros((n, n))
-    cols = np.arange(n)
-    first_k = np.argmax(able, axis=0)
-    first = able[first_k, cols]
-    rest = able.copy()
-    rest[first_k, cols] = -np.inf
-    second = rest.max(axis=0)
-    return np.where(cols[:, None] == first_k[None, :], second[None, :], first[None, :])
+    return largest_other(able, axis=0)
 
 
 def affinity(vectors: np.ndarray, scale: float) -> np.ndarray:
@@ -153,13 +148,15 @@ def year_statics(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarray, ide
 
 
 def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.ndarray,
-                       obligations: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                       obligations: np.ndarray | None = None,
+                       ties: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """All utility components ``U[i, j]`` (unweighted) given the current de facto levels
-    and the obligations in force (-1/3 to 1, see ``commitment`` above; none when not given)."""
+    and the obligations in force (-1/3 to 1, see ``commitment`` above; none when not given).
+    ``ties`` is ``hedging.others`` of the levels' cooperation, when the caller has it."""
     n = len(st.power)
     # Diagonals: threat, ratio and de facto are 0 on the diagonal, so every component
     # below is too, except the raw help sum, which the off-diagonal mask clears.
-    coop = np.maximum(de_facto, 0) / DE_FACTO_MAX
+    coop = hedging.cooperation(de_facto)
     m = st.concern.shape[1] - n
     will = st.concern * (1.0 - (np.hstack([coop, np.zeros((n, m))]) if m else coop))
     helpk = st.help_ratio * will  # [j, k], k over states and then threat sources
@@ -171,7 +168,7 @@ def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.n
     alt = alternatives(helpk[:, :n])
     bw = np.minimum(st.weakness_prox * (1.0 - alt), 1.0)
     bt = bw * st.threat
-    hedge = multi_vector[:, None] * hedging.hedge(coop, *hedging.others(coop), st.ratio.T)
+    hedge = multi_vector[:, None] * hedging.hedge(coop, *(ties or hedging.others(coop)), st.ratio.T)
     comps = {
         "security": security,
         "balancing": -(1.0 - bw) * st.over_threat,
@@ -187,18 +184,19 @@ def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.n
     return comps
 
 
-def settle_hedging(comps: dict[str, np.ndarray], st: YearStatics, de_facto: np.ndarray,
+def settle_hedging(comps: dict[str, np.ndarray], st: YearStatics, ties: tuple[np.ndarray, np.ndarray],
                    multi_vector: np.ndarray, weights: dict[str, float], level_gain: float,
-                   normal_level: float, pull: np.ndarray | None = None) -> None:
+                   normal_level: float, pull: np.ndarray | None = None) -> np.ndarray | None:
     """Re-evaluate the hedging part of ``autonomy`` at the level each state would settle on
-    (``sim.mechanisms.hedging``), in place, and the ``total`` with it.
+    (``sim.mechanisms.hedging``), in place, and the ``total`` with it. ``ties`` is
+    ``hedging.others`` of the current cooperation, as ``dynamic_components`` was given.
 
-    With ``pull`` (the weighted commitment component), also sets ``total_on_merits``: the
-    total without the pull, its hedging settled for that total, so that membership and
-    treaties judged on the merits are judged at a consistent level too.
+    Returns:
+        With ``pull`` (the weighted commitment component), the total on the merits: without
+        the pull, its hedging settled for that total, so that membership and treaties judged
+        on the merits are judged at a consistent level too. Without ``pull``, None.
     """
-    coop = np.maximum(de_facto, 0) / DE_FACTO_MAX
-    closest, summed = hedging.others(coop)
+    closest, summed = ties
     counter_weight = st.ratio.T
     w = weights["autonomy"]
     rest = comps["total"] - w * (comps["autonomy"] - st.fixed["dominance"])
@@ -206,14 +204,15 @@ def settle_hedging(comps: dict[str, np.ndarray], st: YearStatics, de_facto: np.n
     own = hedging.settled(normal_level + level_gain * totals, (level_gain * w) * multi_vector[:, None],
                           closest, summed, counter_weight)
     term = multi_vector[:, None] * hedging.hedge(own, closest, summed, counter_weight)
-    n = len(coop)
+    n = len(multi_vector)
     term[..., np.arange(n), np.arange(n)] = 0.0
     settled_total = totals + w * term
+    comps["autonomy"] = st.fixed["dominance"] + (term if pull is None else term[0])
     if pull is None:
-        comps["total"], hedge_term = settled_total, term
-    else:
-        (comps["total"], comps["total_on_merits"]), hedge_term = settled_total, term[0]
-    comps["autonomy"] = st.fixed["dominance"] + hedge_term
+        comps["total"] = settled_total
+        return None
+    comps["total"], on_merits = settled_total
+    return on_merits
 
 
 def utility_components(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarray,

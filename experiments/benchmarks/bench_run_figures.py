@@ -63,17 +63,15 @@ def whole_run(out: Path, plots: bool, source: Path = ROOT) -> tuple[float, float
 
 def each_figure(repeats: int) -> dict[str, tuple[float, float]]:
     """Median wall-clock and CPU seconds of each run figure drawn in this process."""
-    from sim.plots import run as figures
+    from sim.plots.run import draw_run_figure
+    from sim.run.figure_data import figure_run
+    from sim.run.outdir import RUN_FIGURES
     from sim.run.simulate import simulate
 
-    res = simulate(SCENARIO, 0)
+    run = figure_run(simulate(SCENARIO, 0))  # what the figure process is sent, built once as there
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        draws = {
-            "alignment_heatmap.png": lambda: figures.heatmap(res, folder / "h.png"),
-            "network_snapshots.png": lambda: figures.snapshots(res, figures.default_snapshots(res), folder / "n.png"),
-            "pair_levels.png": lambda: figures.level_lines(res, figures.default_pairs(res), folder / "l.png"),
-        }
+        draws = {file: (lambda key=key: draw_run_figure(run, key, folder)) for key, file in RUN_FIGURES.items()}
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in draws}
         for draw in draws.values():
             draw()  # fonts, the reference table and matplotlib's caches

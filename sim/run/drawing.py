@@ -35,6 +35,7 @@ import warnings
 from pathlib import Path
 from typing import Callable
 
+from sim.ensembles.orphans import die_with_parent
 from sim.errors import FigureError
 from sim.run.figure_data import FigureRun
 from sim.run.outdir import RUN_FIGURES
@@ -254,11 +255,7 @@ def _bound_to_parent(parent: int) -> None:  # pragma: no cover - runs in the chi
     folder that the next run removes (:func:`sim.run.outdir.remove_stale_temporaries`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    die_with_parent()
     if os.getppid() != parent:  # the parent died before the request took hold
         os._exit(1)
 

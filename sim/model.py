@@ -480,6 +480,7 @@ class AllianceModel(mesa.Model):
     def update_blocs(self) -> None:
         """Blocs gain and lose members (``sim.mechanisms.blocs``); de jure levels are then
         the bilateral instruments combined with bloc memberships."""
+        scored = self.members.copy() if self.record else None  # what the drivers are read against
         for i, b_i, kind in blocs.step_blocs(
                 self.members, self.membership_rules, active=self.bloc_active, level=self.bloc_level,
                 desired=self.desired_on_merits, power=self.power, cap=self.level_cap,
@@ -489,7 +490,7 @@ class AllianceModel(mesa.Model):
             why = self.expulsion_drivers if kind == "bloc_expulsion" else self.bloc_drivers
             self.log.add({"year": self.year, "kind": kind, "a": self.ids[i], "b": "",
                           "text": f"{verb} {self.bloc_names[self.bloc_ids[b_i]]}",
-                          "drivers": ""}, partial(why, i, b_i, self.t) if self.record else None)
+                          "drivers": ""}, partial(why, i, b_i, self.t, scored) if self.record else None)
         self.de_jure = self._combined_de_jure()
 
     def _classes_in(self, t: int) -> np.ndarray:
@@ -558,37 +559,46 @@ class AllianceModel(mesa.Model):
         previous = comps[t - 1] if since_last_year and t > 0 else None
         return pair_drivers(self.ids, batch.i, batch.j, comps[t], self.utility_weights, previous)
 
-    def bloc_drivers(self, i: int, b_i: int, t: int, top: int = 3) -> str:
+    def bloc_drivers(self, i: int, b_i: int, t: int, scored: np.ndarray, top: int = 3) -> str:
         """Why state i joined or left a bloc in year ``t``: its strongest components toward the
-        partners that its score counts, weighted as the score weights them (by power, or the
-        patron against the orbit power for a grouping outside a power's orbit)."""
+        partners that its score counts (``scored``: the members before the year's changes, as
+        the rule saw them), weighted as the score weights them (by power, or the patron
+        against the orbit power for a grouping outside a power's orbit)."""
         power = self.inputs.power[t]
         if self.charters.counter_orbit[b_i]:
             weights = {int(np.argmax(self.patrons[:, b_i])): 1.0, int(np.argmax(self.charters.orbit[:, b_i])): -1.0}
         else:
-            counted = self.history["members"][t][:, b_i] | self.patrons[:, b_i]
+            counted = scored[:, b_i] | self.patrons[:, b_i]
             others = [m for m in np.nonzero(counted)[0] if m != i]
             total = float(sum(power[m] for m in others))
             weights = {m: float(power[m]) / total for m in others} if total > 0 else {}
         if not weights:
             return ""
         partners = np.array(list(weights))
-        toward = weighted_at(self.history["components"][t], self.utility_weights,
-                             np.full(len(partners), i), partners)
+        toward = self._on_the_merits(weighted_at(self.history["components"][t], self.utility_weights,
+                                                 np.full(len(partners), i), partners))
         score = toward @ np.array(list(weights.values()))
         return f"{self.ids[i]}: {side_texts(score[:, None], None, top)[0]}"
 
-    def expulsion_drivers(self, i: int, b_i: int, t: int, top: int = 3) -> str:
+    def expulsion_drivers(self, i: int, b_i: int, t: int, scored: np.ndarray, top: int = 3) -> str:
         """Why a bloc expelled state i in year ``t``: the strongest remaining member's
         components toward it (the members' acceptance is power-weighted, so the leading
         member's view weighs most)."""
-        others = [m for m in np.nonzero(self.history["members"][t][:, b_i])[0] if m != i]
+        others = [m for m in np.nonzero(scored[:, b_i])[0] if m != i]
         if not others:
             return ""
         power = self.inputs.power[t]
         lead = max(others, key=lambda m: power[m])
-        now = weighted_at(self.history["components"][t], self.utility_weights, np.array([lead]), np.array([i]))
+        now = self._on_the_merits(weighted_at(self.history["components"][t], self.utility_weights,
+                                              np.array([lead]), np.array([i])))
         return f"{self.ids[lead]} toward {self.ids[i]}: {side_texts(now, None, top)[0]}"
+
+    @staticmethod
+    def _on_the_merits(weighted: np.ndarray) -> np.ndarray:
+        """Membership is judged without the pull of the obligations already held
+        (:meth:`choose_levels`), so that pull is no driver of a join, an exit or an expulsion."""
+        weighted[utility.COMPONENTS.index("commitment")] = 0.0
+        return weighted
 
     # -- views used by the visualisation and reports ------------------------------------------
     @property

@@ -258,6 +258,27 @@ def test_commitment_raises_practice_but_membership_is_judged_on_the_merits():
     assert pulled[0][0] >= 2 and pulled[0][-1] == 1
 
 
+def test_a_bloc_join_is_explained_on_the_merits_without_the_pull_it_ignores():
+    """Membership is judged without the pull of the obligations already held, so the
+    drivers written for a join leave that pull out. In 1992 the Central Asian states join
+    the OSCE, whose leading member Russia already binds them through the CIS (a commitment
+    component of a third of its weight); it is no reason for the join and is not named."""
+    res = simulate(ROOT_SCENARIOS / "central_asia_1991_2024.yaml", seed=0)
+    dyads = res.dyads
+    held = dyads[(dyads["year"] == 1992) & (dyads["a"] == "RUS") & (dyads["b"] == "KZK")]
+    assert float(held["b_commitment"].iloc[0]) > 0.1
+    events = res.events
+    joins = events[(events["kind"] == "bloc_join") & (events["year"] == 1992)]
+    assert set(joins["a"]) >= {"KZK", "UZB", "KYR", "TAJ"}
+    assert joins["drivers"].str.len().gt(0).all()
+    assert not joins["drivers"].str.contains("commitment").any()
+    # Both members of a pact leave it in the same year: each exit is read against the members
+    # the rule scored (the other was still in), and on the merits they are indifferent.
+    events = simulate(scenario_from_dict(_pact_world(0.5)), seed=0).events
+    exits = events[events["kind"] == "bloc_exit"].set_index("a")["drivers"]
+    assert exits.to_dict() == {"A": "A: indifferent", "B": "B: indifferent"}
+
+
 def _treaty_world(commitment: float, interests: float, de_jure: int) -> dict:
     """Two states with no bloc, a bilateral instrument in force, and only shared interests
     (and the instrument's pull) to value each other by."""

@@ -258,7 +258,7 @@ def test_commitment_raises_practice_but_membership_is_judged_on_the_merits():
     assert pulled[0][0] >= 2 and pulled[0][-1] == 1
 
 
-def test_a_bloc_join_is_explained_on_the_merits_without_the_pull_it_ignores():
+def test_bloc_moves_are_explained_on_the_merits_against_the_members_scored():
     """Membership is judged without the pull of the obligations already held, so the
     drivers written for a join leave that pull out. In 1992 the Central Asian states join
     the OSCE, whose leading member Russia already binds them through the CIS (a commitment

@@ -480,12 +480,16 @@ class AllianceModel(mesa.Model):
     def update_blocs(self) -> None:
         """Blocs gain and lose members (``sim.mechanisms.blocs``); de jure levels are then
         the bilateral instruments combined with bloc memberships."""
-        scored = self.members.copy() if self.record else None  # what the drivers are read against
-        for i, b_i, kind in blocs.step_blocs(
-                self.members, self.membership_rules, active=self.bloc_active, level=self.bloc_level,
-                desired=self.desired_on_merits, power=self.power, cap=self.level_cap,
-                neutral=self.inputs.neutral[self.t] > 0, patron=self.patrons, eligible=self.eligible,
-                exit_streak=self.bloc_exit_streak, charters=self.charters):
+        changes = blocs.step_blocs(
+            self.members, self.membership_rules, active=self.bloc_active, level=self.bloc_level,
+            desired=self.desired_on_merits, power=self.power, cap=self.level_cap,
+            neutral=self.inputs.neutral[self.t] > 0, patron=self.patrons, eligible=self.eligible,
+            exit_streak=self.bloc_exit_streak, charters=self.charters)
+        if changes and self.record:  # the drivers are read against the members the rule scored:
+            scored = self.members.copy()  # this year's members with its changes undone
+            for i, b_i, kind in changes:
+                scored[i, b_i] = kind != "bloc_join"
+        for i, b_i, kind in changes:
             verb = {"bloc_expulsion": "expelled from"}.get(kind, kind.replace("bloc_", ""))
             why = self.expulsion_drivers if kind == "bloc_expulsion" else self.bloc_drivers
             self.log.add({"year": self.year, "kind": kind, "a": self.ids[i], "b": "",

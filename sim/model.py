@@ -29,6 +29,7 @@ are the observation for the start year.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from functools import partial
@@ -301,7 +302,7 @@ class AllianceModel(mesa.Model):
         so a happening of the year processed by step k is scheduled half a step earlier:
         it then shapes that year's choices and that year's record, not the next year's.
         """
-        return float(np.searchsorted(self.years, year)) - 0.5
+        return float(bisect.bisect_left(self.years, year)) - 0.5  # no array made per call
 
     # -- scheduled happenings --------------------------------------------------------------
     def _announce(self, ev) -> None:

@@ -24,7 +24,7 @@ import yaml
 
 from sim.errors import InputError
 from sim.ensembles.storage import load_results
-from sim.ensembles.sweep import load_sweep, run_seed, run_sweep
+from sim.ensembles.sweep import guided_chunks, load_sweep, run_seed, run_sweep
 
 REPO = Path(__file__).resolve().parents[1]
 PY = str(REPO / ".venv" / "bin" / "python")
@@ -358,3 +358,44 @@ def test_real_model_same_on_one_and_two_workers(tmp_path):
     assert list(ra.status) == ["ok", "ok", "error", "error", "ok", "ok"]
     assert ra.error[2].startswith("InputError") and "temperature" in ra.error[2]
     assert ra.final_mean_de_facto[[0, 1, 4, 5]].notna().all()
+
+
+def test_guided_chunks_send_every_run_once_in_order_and_shrink_to_single_runs():
+    chunks = list(guided_chunks(iter(range(1000)), 1000, workers=2))
+    assert [run for chunk in chunks for run in chunk] == list(range(1000))
+    sizes = [len(c) for c in chunks]
+    assert sizes[0] == 1000 // 16 and max(sizes) <= 64
+    assert sizes == sorted(sizes, reverse=True) and sizes[-8:] == [1] * 8
+    assert [len(c) for c in guided_chunks(iter(range(10_000)), 10_000, workers=2)][:3] == [64, 64, 64]
+    assert list(guided_chunks(iter(range(3)), 3, workers=4)) == [[0], [1], [2]]
+
+
+HISTORICAL = REPO / "scenarios" / "central_asia_1991_2024.yaml"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HISTORICAL.exists(), reason="no historical scenario")
+def test_historical_sweep_rows_are_the_single_runs_on_one_and_two_workers(tmp_path):
+    """What the sweep benchmark runs: summary-only runs of the historical scenario, in the
+    default (shrinking) chunks. Each row is the run ``simulate`` makes of the point's
+    scenario with the row's seed, whichever number of workers ran it."""
+    from sim.run.simulate import simulate
+    from sim.scenario.schema import apply_overrides, load_scenario, scenario_from_dict
+
+    path = tmp_path / "hist.yaml"
+    path.write_text(yaml.safe_dump({
+        "name": "hist", "base": str(HISTORICAL), "replicates": 12, "seed": 3,
+        "parameters": {"mechanism.temperature": {"values": [0.05, 0.4]}}}))
+    run_sweep(path, tmp_path / "one", workers=1, progress=False, plots=False)
+    run_sweep(path, tmp_path / "two", workers=2, progress=False, plots=False)
+    one, two = _comparable(tmp_path / "one"), _comparable(tmp_path / "two")
+    pd.testing.assert_frame_equal(one, two)
+    assert len(one) == 24 and (one.status == "ok").all()
+    base = load_scenario(HISTORICAL).model_dump()
+    for row in one.to_dict(orient="records"):
+        assert row["seed"] == run_seed(3, row["point"], row["replicate"])
+        data = apply_overrides(base, {"mechanism.temperature": row["mechanism.temperature"]})
+        scenario = scenario_from_dict(data, source=str(HISTORICAL), base_dir=HISTORICAL.parent)
+        single = simulate(scenario, seed=row["seed"], record=False).summary
+        assert {k: row[k] for k in single} == single
+    assert one.final_mean_de_facto.nunique() > 1  # the seeds and temperatures make different runs

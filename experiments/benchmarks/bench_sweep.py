@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import statistics
 import sys
@@ -55,6 +56,11 @@ class CollectingModel(AllianceModel):
         super().step()
         if not self.running:
             self.datacollector.collect(self)
+
+
+def load_average() -> str:
+    """The 1-, 5- and 15-minute load averages: on a shared machine, how to read the figures."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def default_scenario() -> Path:
@@ -180,7 +186,7 @@ def main() -> int:
     n = reps * len(temps)
     print(f"scenario: {scenario.relative_to(REPO) if scenario.is_relative_to(REPO) else scenario}")
     print(f"throughput: {n} runs ({len(temps)} temperatures x {reps} seeds), "
-          f"{args.workers} processes, summary only")
+          f"{args.workers} processes, summary only; load average {load_average()}")
     with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
         tmp = Path(tmp)
         rates = {}
@@ -196,6 +202,9 @@ def main() -> int:
             print(f"  ours / batch_run   : {med[('ours', 1)] / med[('mesa', 1)]:8.2f}x on 1 worker, "
                   f"{med[('ours', w)] / med[('mesa', w)]:.2f}x on {w}   (target >= 2x on 2, >= 100 runs/s)")
             print(f"  ours, {w} workers / 1: {med[('ours', w)] / med[('ours', 1)]:8.2f}x   (target >= 1.8x)")
+            ceiling = w * med[("ours", 1)]  # every worker as fast as one in-process run, no start-up
+            print(f"  ceiling on {w}       : {ceiling:8.1f} runs/s = {ceiling / med[('mesa', w)]:.2f}x batch_run "
+                  f"on {w} ({w} x one worker); load average {load_average()}")
         if args.memory_runs:
             mscen = args.memory_scenario or scenario
             mreps = max(1, args.memory_runs // len(temps))

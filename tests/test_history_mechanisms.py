@@ -352,6 +352,25 @@ def test_members_who_turn_on_a_member_expel_it():
     assert members[:, 0].tolist() == [True, True, False]
 
 
+def test_a_bloc_never_expels_its_leading_power():
+    """The same pact, but 2 is its strongest member (half the power): when 0 and 1 turn
+    hostile to it for two running years it is not expelled; the lesser members, whose
+    scores for a bloc led by a power they are hostile to fall below the exit line, leave it
+    instead. The weakest member in 2's place is expelled."""
+    desired = np.full((3, 3), 3)
+    np.fill_diagonal(desired, 0)
+    rules = blocs.MembershipRules(join_margin=1.0, leave_margin=2.0, leave_years=2)
+    desired[0, 2] = desired[1, 2] = -1
+    cases = (([0.25, 0.25, 0.5], [(0, 0, "bloc_exit"), (1, 0, "bloc_exit")], [False, False, True]),
+             ([0.4, 0.4, 0.2], [(2, 0, "bloc_expulsion")], [True, True, False]))
+    for power, changes_wanted, members_after in cases:
+        members, streak = np.ones((3, 1), bool), np.zeros((3, 1), int)
+        changes = [c for _ in range(3) for c in _step(desired, members, "collective_defence",
+                                                      power=np.array(power), rules=rules, exit_streak=streak)]
+        assert changes == changes_wanted, power
+        assert members[:, 0].tolist() == members_after
+
+
 def test_a_forum_expels_nobody():
     desired = np.full((3, 3), -2)
     np.fill_diagonal(desired, 0)

@@ -226,7 +226,10 @@ def membership(k: KernelState, p: dict, desired, power, cap, neutral) -> None:
         (accept >= p["consent"][None, :])
     sitting = M & active & has_others
     out = sitting & (score < p["commitment"][None, :] - p["leave_margin"])
-    shunned = sitting & p["obliged"][None, :] & (accept < p["consent"][None, :] - 1.0)
+    weighed = np.where(M, power[:, None], -np.inf)  # no bloc expels its (unique) strongest member
+    leading = M & (weighed == weighed.max(axis=0, initial=-np.inf)[None, :])
+    leading &= (leading.sum(axis=0) == 1)[None, :]
+    shunned = sitting & p["obliged"][None, :] & (accept < p["consent"][None, :] - 1.0) & ~leading
     k.exit_streak[:] = np.where(out | shunned, k.exit_streak + 1, 0)
     due = k.exit_streak >= p["leave_years"]
     out, shunned = out & due, shunned & due

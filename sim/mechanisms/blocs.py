@@ -12,7 +12,10 @@ is founded or opens to it.
 Consent works both ways: a member whose fellow members, on the same power-weighted average,
 want a full level less with it than admission needs (hostility, for a bloc with
 obligations) for ``leave_years`` running years is expelled, as the Cominform expelled
-Yugoslavia in 1948. A forum, which asks no consent, expels nobody.
+Yugoslavia in 1948. A forum, which asks no consent, expels nobody, and no bloc expels its
+leading member (its strongest): an expulsion is the leading power's act with the lesser
+members, and the lesser members turning on the leader is the bloc breaking up, which the
+leader's and the others' own exits already express.
 A neutral state joins no bloc and leaves any bloc above its ceiling. Membership of a bloc
 counts as a de jure instrument of the bloc's level between every two members.
 """
@@ -159,7 +162,8 @@ def step_blocs(members: np.ndarray, rules: MembershipRules, *, active: np.ndarra
     sitting = members & active[None, :] & has_others
     wants_out = sitting & (score < charters.commitment[None, :] - rules.leave_margin)
     # Only blocs that ask consent of their members can withdraw it: a forum holds anyone.
-    shunned = sitting & charters.obliged[None, :] & (accept < charters.consent[None, :] - 1.0)
+    shunned = sitting & charters.obliged[None, :] & (accept < charters.consent[None, :] - 1.0) \
+        & ~leading_members(members, power)
     if exit_streak is not None:
         exit_streak[:] = np.where(wants_out | shunned, exit_streak + 1, 0)
         due = exit_streak >= rules.leave_years
@@ -174,6 +178,15 @@ def step_blocs(members: np.ndarray, rules: MembershipRules, *, active: np.ndarra
     changes += [(int(i), int(b), "bloc_exit") for i, b in zip(*np.nonzero(leave))]
     changes += [(int(i), int(b), "bloc_expulsion") for i, b in zip(*np.nonzero(expel))]
     return sorted(changes, key=lambda c: (c[1], c[0]))
+
+
+def leading_members(members: np.ndarray, power: np.ndarray) -> np.ndarray:
+    """``(n, B)`` bool: each bloc's strongest member, whom the bloc cannot expel: without its
+    leading power there is no bloc left to do the expelling. A bloc of equals (a tie at the
+    top) has no leader."""
+    weighed = np.where(members, power[:, None], -np.inf)
+    top = members & (weighed == weighed.max(axis=0, initial=-np.inf)[None, :])
+    return top & (top.sum(axis=0) == 1)[None, :]
 
 
 def bloc_de_jure(members: np.ndarray, level: np.ndarray, active: np.ndarray) -> np.ndarray:

@@ -58,7 +58,7 @@ WEIGHT_SLIDERS = [
     ("ideology_weight", "Ideological affinity", 0.0, 2.0, 0.01),
     ("interests_weight", "Interest convergence", 0.0, 2.0, 0.01),
     ("autonomy_weight", "Autonomy cost", 0.0, 2.0, 0.01),
-    ("temperature", "Noise temperature", 0.0, 1.0, 0.001),  # fitted temperatures are small (0.045)
+    ("temperature", "Noise temperature", 0.0, 1.0, 0.001),  # fitted temperatures are a few hundredths
 ]
 
 #: Slider values the model starts from (the keyword defaults of :class:`VizModel`).

@@ -289,9 +289,9 @@ class Mechanism(_Strict):
     bloc_consent: Annotated[float, Field(ge=-2, le=3, allow_inf_nan=False)] = 1.0
     """Least power-weighted mean level, -2 to 3, that the members of a bloc with obligations
     (collective defence, economic union, security forum) must want toward an applicant to
-    admit it; they expel a member they have wanted below it less one for denounce_years
-    (default 1: the members want to cooperate with it; forums and groupings outside an
-    orbit ask no consent)."""
+    admit it; they expel a member (never the bloc's strongest) they have wanted below it less
+    one for denounce_years (default 1: the members want to cooperate with it; forums and
+    groupings outside an orbit ask no consent)."""
     natural_threshold: Unit = 0.3
     """Least mean ideology affinity and interest convergence, 0-1, for a values-driven pair to
     count as natural allies (classification only; default 0.3)."""

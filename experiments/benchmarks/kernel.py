@@ -226,10 +226,11 @@ def membership(k: KernelState, p: dict, desired, power, cap, neutral) -> None:
         (accept >= p["consent"][None, :])
     sitting = M & active & has_others
     out = sitting & (score < p["commitment"][None, :] - p["leave_margin"])
-    weighed = np.where(M, power[:, None], -np.inf)  # no bloc expels its (unique) strongest member
-    leading = M & (weighed == weighed.max(axis=0, initial=-np.inf)[None, :])
-    leading &= (leading.sum(axis=0) == 1)[None, :]
-    shunned = sitting & p["obliged"][None, :] & (accept < p["consent"][None, :] - 1.0) & ~leading
+    shunned = sitting & p["obliged"][None, :] & (accept < p["consent"][None, :] - 1.0)
+    if shunned.any():  # no bloc expels its (unique) strongest member
+        weighed = np.where(M, power[:, None], -np.inf)
+        leading = M & (weighed == weighed.max(axis=0, initial=-np.inf)[None, :])
+        shunned &= ~(leading & (leading.sum(axis=0) == 1)[None, :])
     k.exit_streak[:] = np.where(out | shunned, k.exit_streak + 1, 0)
     due = k.exit_streak >= p["leave_years"]
     out, shunned = out & due, shunned & due

@@ -162,8 +162,9 @@ def step_blocs(members: np.ndarray, rules: MembershipRules, *, active: np.ndarra
     sitting = members & active[None, :] & has_others
     wants_out = sitting & (score < charters.commitment[None, :] - rules.leave_margin)
     # Only blocs that ask consent of their members can withdraw it: a forum holds anyone.
-    shunned = sitting & charters.obliged[None, :] & (accept < charters.consent[None, :] - 1.0) \
-        & ~leading_members(members, power)
+    shunned = sitting & charters.obliged[None, :] & (accept < charters.consent[None, :] - 1.0)
+    if shunned.any():  # rare: find the leaders only when someone is shunned
+        shunned &= ~leading_members(members, power)
     if exit_streak is not None:
         exit_streak[:] = np.where(wants_out | shunned, exit_streak + 1, 0)
         due = exit_streak >= rules.leave_years

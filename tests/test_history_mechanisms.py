@@ -199,7 +199,8 @@ def test_a_bloc_is_founded_by_someone():
 # --------------------------------------------------------------------------- commitment
 def test_obligations_pull_practice_by_their_weight():
     """Obligations of 1 (an alliance treaty) raise what each side values the other by the
-    commitment weight; -1/3 (sanctions) lowers it by a third of it."""
+    commitment weight; a negative obligation would lower it in proportion (no instrument
+    makes one: see the next test)."""
     n = 2
     kw = dict(threat=np.zeros((n, n)), power=np.array([0.5, 0.5]), prox=np.ones((n, n)) - np.eye(n),
               ideology=np.zeros((n, 0)), ideology_scale=1.0, interests=np.zeros((n, n)),
@@ -213,6 +214,20 @@ def test_obligations_pull_practice_by_their_weight():
     hostile = utility.total_utility(utility.dynamic_components(st, flat, np.zeros(n), sanctions), w)
     assert allied[0, 1] - none[0, 1] == pytest.approx(0.6)
     assert hostile[1, 0] - none[1, 0] == pytest.approx(-0.2)
+
+
+def test_sanctions_bind_to_nothing_and_leave_common_pledges_binding():
+    """Sanctions (-1) are a restriction, not a pledge: they add no obligation, so the
+    post-Tiananmen sanctions do not pull US-China practice toward tension; a forum both
+    sides belong to (level 1, equal powers) still binds them by a third, as it would
+    without the sanctions; an alliance treaty (3) binds fully."""
+    bilateral = np.array([[0, -1, 3], [-1, 0, 0], [3, 0, 0]])
+    power = np.array([0.4, 0.4, 0.2])
+    level, active = np.array([1]), np.array([True])
+    alone = blocs.obligations(bilateral, np.zeros((3, 1), bool), active, level, power)
+    assert alone[0, 1] == alone[1, 0] == 0.0 and alone[0, 2] == pytest.approx(1.0)
+    forum = blocs.obligations(bilateral, np.array([[True], [True], [False]]), active, level, power)
+    assert forum[0, 1] == pytest.approx(1 / 3)
 
 
 def test_a_pact_binds_its_members_chiefly_to_its_leader():
@@ -326,10 +341,10 @@ def test_a_treaty_is_denounced_when_the_merits_turn_hostile_despite_its_pull():
     on the merits). Its pull (commitment 1 x 3/3 x gain 3 = 3 levels) keeps practice at
     cooperation, as the 1945 Soviet-Yugoslav treaty did until Moscow denounced it in 1949;
     the merits decide, so the treaty is denounced in the second year. Practice then follows
-    the merits down to tension (-1); two years of it impose a hostile instrument, whose pull
-    (-1/3 x 3) sharpens tension into confrontation (-2)."""
+    the merits down to tension (-1); two years of it impose a hostile instrument, which
+    pulls nothing: practice stays at the merits' tension, not confrontation (-2)."""
     practice, paper = _treaty_years(_treaty_world(1.0, -1 / 3, 3))
-    assert practice == [2, 2, -1, -1, -2, -2]
+    assert practice == [2, 2, -1, -1, -1, -1]
     assert paper == [3, 0, 0, -1, -1, -1]
 
 

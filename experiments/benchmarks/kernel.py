@@ -73,7 +73,7 @@ def restarts(inp) -> list[np.ndarray]:
 
 def obligations(k: KernelState, p: dict, power: np.ndarray) -> np.ndarray:
     """What the instruments in force bind each pair to (the commitment component's input)."""
-    bilateral = k.treaty / 3
+    bilateral = np.maximum(k.treaty, 0) / 3  # sanctions bind to nothing
     M = k.members
     if not M.any():
         return bilateral
@@ -86,7 +86,7 @@ def obligations(k: KernelState, p: dict, power: np.ndarray) -> np.ndarray:
             both = np.outer(m[:, b], m[:, b])
             np.maximum(via, np.where(both, p["level"][b] / 3.0 * np.minimum(stronger / top, 1.0), 0.0), out=via)
     np.fill_diagonal(via, 0.0)
-    return np.where(bilateral < 0, bilateral, np.maximum(bilateral, via))
+    return np.maximum(bilateral, via)
 
 
 def utility_total(st, F: np.ndarray, w: np.ndarray, obliged: np.ndarray | None) -> np.ndarray:

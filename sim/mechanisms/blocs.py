@@ -226,10 +226,16 @@ def bloc_obligations(members: np.ndarray, level: np.ndarray, active: np.ndarray,
 def obligations(bilateral: np.ndarray, members: np.ndarray, active: np.ndarray, level: np.ndarray,
                 power: np.ndarray) -> np.ndarray:
     """What the instruments in force bind each pair to (the commitment component): a
-    bilateral instrument by its level / 3 (a hostile one, -1/3), common blocs as
-    :func:`bloc_obligations` says; the more binding of the two, unless the pair is under a
-    hostile instrument."""
-    own = bilateral / DE_JURE_MAX
+    bilateral instrument by its level / 3, common blocs as :func:`bloc_obligations` says;
+    the more binding of the two.
+
+    A hostile instrument (sanctions) binds to nothing: it is a restriction one side imposes,
+    not a pledge both made, so no reputation rides on living down to it, and the pair's
+    other dealings go on beside it (the United States kept its post-Tiananmen sanctions on
+    China through two decades of cooperation). Its effects are what it forbids: a pair under
+    one signs nothing (``sim.mechanisms.treaties``).
+    """
+    own = np.maximum(bilateral, 0) / DE_JURE_MAX
     if not members.any():
         return own
-    return np.where(own < 0, own, np.maximum(own, bloc_obligations(members, level, active, power)))
+    return np.maximum(own, bloc_obligations(members, level, active, power))

@@ -36,8 +36,8 @@ Components:
         reputational and institutional costs of falling short of them, so allies practise
         more of what they signed (Morrow 2000, "Alliances: why write them down?"; Leeds
         2003 on alliance reliability). A bilateral instrument binds by its level / 3 (a
-        hostile one, -1/3, pulls practice down); a multilateral pact binds its members
-        chiefly to its leading power (``sim.mechanisms.blocs.bloc_obligations``). Only
+        hostile one, sanctions, binds to nothing: no one pledged it); a multilateral pact
+        binds its members chiefly to its leading power (``sim.mechanisms.blocs.bloc_obligations``). Only
         instruments and memberships the model itself formed (or those in force at the
         start) count: feedback from the model's own de jure record, never an input.
     inertia: the pull of the current level (status-quo bias).

@@ -230,8 +230,8 @@ class UtilityWeights(_Strict):
     0 or more (default 0.5); acts only for states with doctrine autonomy or multi_vector above 0."""
     commitment: NonNeg = 0.0
     """Weight of the obligations in force, 0 or more (default 0: left out): what a pair signed
-    pulls its practice. Obligations run 0-1: a bilateral instrument's level / 3 (-1/3 for a
-    hostile one); a bloc binds its members chiefly to its leading power. Acts only when the
+    pulls its practice. Obligations run 0-1: a bilateral instrument's level / 3 (0 for a
+    hostile one: sanctions are no pledge); a bloc binds its members chiefly to its leading power. Acts only when the
     scenario has instruments or blocs."""
     inertia: NonNeg = 0.5
     """Weight of the pull of the current de facto level (status-quo bias), 0 or more (default 0.5)."""

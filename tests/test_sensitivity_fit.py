@@ -37,6 +37,10 @@ def test_sobol_finds_the_only_input_that_matters(standin, tmp_path):
     assert t.loc["mechanism.temperature", "ST"] == 0.0
     assert t.loc["mechanism.temperature", "S1"] == 0.0
     assert (t.S1_conf >= 0).all()
+    # the bootstrap is seeded, seed 0 included: the same runs give the same intervals
+    again = sobol_indices(tmp_path / "o", "linear").set_index("parameter")
+    assert t.loc["mechanism.threat.power", "ST_conf"] > 0
+    pd.testing.assert_frame_equal(t, again)
     with pytest.raises(InputError, match="morris"):
         morris_indices(tmp_path / "o", "linear")
     with pytest.raises(InputError, match="one of the sweep's outputs"):

@@ -59,7 +59,10 @@ def sobol_indices(out_dir: str | Path, output: str, seed: int = 0) -> pd.DataFra
     """First-order and total Sobol indices (with confidence half-widths) of one output."""
     from SALib.analyze import sobol
     spec, design, y, problem = _design_of_kind(out_dir, output, "sobol")
-    res = sobol.analyze(problem, y, calc_second_order=spec.design.second_order, seed=seed)
+    # SALib's Sobol estimator seeds its bootstrap only for a truthy seed, so seed 0 would
+    # leave the confidence intervals unseeded; a generator is seeded for any value.
+    res = sobol.analyze(problem, y, calc_second_order=spec.design.second_order,
+                        seed=np.random.default_rng(seed))
     return pd.DataFrame({"parameter": problem["names"], "S1": res["S1"],
                          "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"],
                          "output": output})

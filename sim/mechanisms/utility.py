@@ -151,7 +151,7 @@ def dynamic_components(st: YearStatics, de_facto: np.ndarray, multi_vector: np.n
                        obligations: np.ndarray | None = None,
                        ties: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """All utility components ``U[i, j]`` (unweighted) given the current de facto levels
-    and the obligations in force (-1/3 to 1, see ``commitment`` above; none when not given).
+    and the obligations in force (0 to 1, see ``commitment`` above; none when not given).
     ``ties`` is ``hedging.others`` of the levels' cooperation, when the caller has it."""
     n = len(st.power)
     # Diagonals: threat, ratio and de facto are 0 on the diagonal, so every component

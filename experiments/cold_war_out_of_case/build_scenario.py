@@ -1,18 +1,21 @@
-"""Write the early Cold War scenario and reference from the coded files.
+"""Write the early Cold War scenario from the coded files.
 
-Reads the coder's files (``--refwork``, default /work/refwork/coldwar: states.csv,
-reference.csv, blocs_reference.csv, events.csv) and the Central Asia scenario, and writes:
+Reads the coding in the repository (``seeds/reference/cold_war_europe_reference.csv`` and
+``seeds/reference/coding/cold_war_europe/``: the coder's input events, state list and
+notes) and the Central Asia scenario, and writes:
 
-* ``seeds/reference/cold_war_europe_reference.csv`` and ``cold_war_europe_reference_blocs.csv``
-  (copies of the coded reference, unchanged);
 * ``scenarios/cold_war_europe/initial_relations_1946.csv`` (the reference's 1946 row:
   de facto where coded, de jure for every pair);
 * ``scenarios/cold_war_europe_1946_1955.yaml``: the states, the calibrated inputs, the
-  Central Asia ``mechanism:`` section copied verbatim, the blocs with their founders, and
-  the dated input events converted from events.csv by the rules in ``convert_event``.
+  Central Asia ``mechanism:`` section copied verbatim, the blocs with their founders and
+  charters, and the dated input events converted from events.csv by the rules in
+  ``convert_event``.
 
-The scenario is a human-edited file once written; re-running this script rebuilds it from
-the same sources (and re-copies the Central Asia weights).
+``--refwork DIR`` first imports a new coding from a coder's folder (reference.csv,
+blocs_reference.csv, events.csv, states.csv, NOTES.md): the reference is copied unchanged
+into ``seeds/reference``, the rest into ``seeds/reference/coding/cold_war_europe``. Run
+without it on the repository as it is, the script reproduces the shipped scenario byte for
+byte; re-copying the Central Asia weights is how a refit there reaches this case.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ CA = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
 OUT = ROOT / "scenarios" / "cold_war_europe_1946_1955.yaml"
 INIT = ROOT / "scenarios" / "cold_war_europe" / "initial_relations_1946.csv"
 REF_DIR = ROOT / "seeds" / "reference"
+CODING = REF_DIR / "coding" / "cold_war_europe"  # the coder's input events, states and notes
 
 ORDER = ["USA", "RUS", "UKG", "FRN", "ITA", "GFR", "GDR", "POL", "CZE", "HUN", "ROM", "BUL", "ALB",
          "YUG", "GRC", "TUR", "BEL", "NTH", "LUX", "DEN", "NOR", "SWD", "FIN", "ICE", "SPN", "POR",
@@ -48,7 +52,8 @@ BLOCS = [
          source="North Atlantic Treaty signed 4 April 1949 (ATOP v5.1 atopid 3180); founders in this "
                 "system (Canada is outside it); Article 10 admits any other European state by invitation"),
     dict(id="Cominform", name="Communist Information Bureau", level=1, founded=1947,
-         founders=["RUS", "POL", "CZE", "HUN", "ROM", "BUL", "YUG"], charter="forum", eligible=None,
+         founders=["RUS", "POL", "CZE", "HUN", "ROM", "BUL", "YUG"], charter="security_forum", eligible=None,
+         charter_note="the ruling parties' coordination under Moscow's lead",
          source="founding conference at Szklarska Poreba, 22-27 September 1947 (ruling parties of the "
                 "seven founders; the French and Italian parties were not parties of government)"),
     dict(id="WarsawPact", name="Warsaw Treaty Organization", level=3, founded=1955,
@@ -138,22 +143,42 @@ def mechanism_section(path: Path) -> list[str]:
     return lines[start:end]
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--refwork", default="/work/refwork/coldwar")
-    args = ap.parse_args()
-    src = Path(args.refwork)
+def import_coding(src: Path) -> None:
+    """Copy a coder's files into the repository: the reference unchanged into seeds/reference,
+    the input events, the state list and the notes into ``CODING``."""
     REF_DIR.mkdir(parents=True, exist_ok=True)
+    CODING.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src / "reference.csv", REF_DIR / "cold_war_europe_reference.csv")
     shutil.copyfile(src / "blocs_reference.csv", REF_DIR / "cold_war_europe_reference_blocs.csv")
+    for name in ("events.csv", "states.csv", "NOTES.md"):
+        shutil.copyfile(src / name, CODING / name)
 
-    ref = pd.read_csv(src / "reference.csv")
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--refwork", default=None,
+                    help="import a new coding from this folder first (the coder's reference.csv, "
+                         "blocs_reference.csv, events.csv, states.csv, NOTES.md); default: build from "
+                         "the coding already in the repository")
+    args = ap.parse_args()
+    if args.refwork:
+        import_coding(Path(args.refwork))
+    text, init = build()
+    INIT.parent.mkdir(parents=True, exist_ok=True)
+    init.to_csv(INIT, index=False, lineterminator="\n")
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT} and {INIT} ({len(init)} pairs)")
+    return 0
+
+
+def build() -> tuple[str, pd.DataFrame]:
+    """The scenario's text and its initial relations, from the coding in the repository."""
+    src = CODING
+    ref = pd.read_csv(REF_DIR / "cold_war_europe_reference.csv")
     first = ref[ref.year == 1946]
     init = first[["a", "b"]].assign(initial_de_facto=first.de_facto.astype("Int64"),
                                     initial_de_jure=first.de_jure.astype("Int64"))
     init = init[(init.initial_de_jure != 0) | init.initial_de_facto.fillna(0).ne(0)]
-    INIT.parent.mkdir(parents=True, exist_ok=True)
-    init.to_csv(INIT, index=False, lineterminator="\n")
 
     states = pd.read_csv(src / "states.csv").groupby("abb").agg(first=("first_year", "min"))
     assert sorted(states.index) == sorted(ORDER)
@@ -161,7 +186,8 @@ def main() -> int:
     mech = mechanism_section(CA)
 
     y = []
-    y += ["# Europe's early Cold War, 1946-1955: a second state system, out of case.",
+    y += ["# yaml-language-server: $schema=scenario.schema.json",
+          "# Europe's early Cold War, 1946-1955: a second state system, out of case.",
           "#",
           "# NO MECHANISM WEIGHT WAS FITTED ON THIS CASE. The `mechanism:` section below is the one of",
           "# scenarios/central_asia_1991_2024.yaml, copied unchanged (experiments/cold_war_out_of_case/",
@@ -196,8 +222,8 @@ def main() -> int:
           "# without the effect, so it is one more.",
           "#",
           "# Blocs: each founded by its founders only; every other state joins or stays out on its",
-          "# own scores. TODO(merge): set `charter:` on each bloc when main's schema has it",
-          "# (collective_defence for BTO_WEU, NATO, WarsawPact, BalkanPact; forum for Cominform).",
+          "# own scores. Charters (sim/mechanisms/blocs.py) say what membership commits a state to.",
+          "# (collective_defence for BTO_WEU, NATO, WarsawPact, BalkanPact; security_forum for Cominform).",
           "name: cold_war_europe_1946_1955",
           "description: >-",
           "  Europe's early Cold War, 1946-1955, out of case: 29 states, inputs from the calibrated",
@@ -221,7 +247,8 @@ def main() -> int:
               f"    founded: {b['founded']}", f"    founders: [{', '.join(b['founders'])}]"]
         if b["eligible"] is not None:
             y += [f"    eligible: [{', '.join(b['eligible'])}]"]
-        y += [f"    # TODO(merge): charter: {b['charter']}", f"    source: {_q(b['source'])}"]
+        note = f"  # {b['charter_note']}" if b.get("charter_note") else ""
+        y += [f"    charter: {b['charter']}{note}", f"    source: {_q(b['source'])}"]
     y += ["events:",
           "  - year: 1946",
           "    name: Occupation (no German state before 1949, Austria occupied until 1955)",
@@ -269,10 +296,9 @@ def main() -> int:
     y += ["outputs:",
           "  snapshots: [1946, 1948, 1950, 1955]",
           "  pairs: [[RUS, USA], [RUS, YUG], [UKG, USA], [GFR, USA], [POL, RUS], [RUS, TUR]]",
-          "reference: ../seeds/reference/cold_war_europe_reference.csv"]
-    OUT.write_text("\n".join(y) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}, {INIT} ({len(init)} pairs), {REF_DIR}/cold_war_europe_*.csv")
-    return 0
+          "reference: ../seeds/reference/cold_war_europe_reference.csv",
+          "bloc_reference: ../seeds/reference/cold_war_europe_reference_blocs.csv"]
+    return "\n".join(y) + "\n", init
 
 
 if __name__ == "__main__":

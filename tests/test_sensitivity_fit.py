@@ -6,6 +6,8 @@ and puts the AAA-BBB pair at de facto level round(3 * weight), de jure 1 when we
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,8 +20,11 @@ from sim.analysis.validation import score_table
 from sim.analysis.sensitivity import analyse, morris_indices, sobol_indices
 from sim.ensembles.storage import load_results
 from sim.ensembles.sweep import run_sweep
+from sim.scenario.schema import load_scenario
 from tests.conftest import assert_real_figure
 from test_sweep import standin  # noqa: F401 - the fixture is used by name
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PARAMS = {"mechanism.temperature": {"low": 0.0, "high": 0.5},
           "mechanism.threat.power": {"low": 0.0, "high": 1.0}}
@@ -195,3 +200,20 @@ def test_fit_shows_a_progress_bar_on_a_terminal_and_lines_elsewhere(standin, tmp
     fit_weights(tmp_path / "base.yaml", ref, ["mechanism.weight"], [(0.0, 1.0)], **kwargs)
     err = capsys.readouterr().err
     assert "fit:" in err and "eval" in err and "%|" in err and "fit: generation" not in err
+
+
+def test_a_fitted_scenario_written_elsewhere_finds_its_input_files(tmp_path):
+    """The historical scenario reads its inputs through paths relative to its own folder
+    (../seeds/...); the fitted copy written into a fit's output folder must still find them,
+    so that `alliance-sim check` and `run` work on it where it lies."""
+    from sim.analysis.fit import FitResult, write_fit
+    scenario = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
+    result = FitResult(params=["mechanism.temperature"], bounds=[(0.0, 0.5)],
+                       fitted={"mechanism.temperature": 0.2}, train_end=2007, train={}, test={},
+                       default_train={}, default_test={}, defaults={}, baselines={}, evaluations=0,
+                       seconds=0.0, seeds=[0])
+    out = write_fit(result, tmp_path / "deep" / "fit_out", scenario)
+    fitted = load_scenario(out / "fitted_scenario.yaml")
+    assert fitted.mechanism.temperature == pytest.approx(0.2)
+    assert len(fitted.states) == len(load_scenario(scenario).states)
+    assert main(["check", str(out / "fitted_scenario.yaml")]) == 0

@@ -314,24 +314,26 @@ def write_fit(result: FitResult, out_dir: str | Path, scenario: str | Path,
 
     out_dir = Path(out_dir)
     with atomic_folder(out_dir) as tmp:
-        _write_fit_files(result, tmp, scenario, runner)
+        _write_fit_files(result, tmp, scenario, runner, out_dir)
     return out_dir
 
 
-def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner: str) -> None:
+def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner: str, out_dir: Path) -> None:
     (tmp / "fitted.yaml").write_text(result.overrides_yaml())
     (tmp / "fitted.args").write_text(result.set_args() + "\n")
     mod = importlib.import_module(runner)
     data = mod.with_overrides(mod.load_base(str(scenario)), result.fitted, str(scenario))
     if runner == "sim.ensembles.sweep":  # the file as the user wrote it, plus the fitted values
-        from sim.scenario.schema import apply_overrides, load_raw
+        from sim.scenario.schema import apply_overrides, load_raw, rebase_paths
         raw = apply_overrides(load_raw(scenario), result.fitted, str(scenario))
+        # so that the copy runs where it is written: its input files stay the original's
+        rebase_paths(raw, Path(scenario).resolve().parent, Path(out_dir).resolve())
     else:
         raw = data
     (tmp / "fitted_scenario.yaml").write_text(
         f"# {Path(scenario).name} with {', '.join(result.fitted)} fitted on years <= "
-        f"{result.train_end}.\n# Relative paths inside resolve against the original's folder: "
-        f"copy this file next to it,\n# or run the original with: {result.set_args()}\n"
+        f"{result.train_end}.\n# Its relative paths point from this folder to the original's "
+        f"files; or run the original with:\n# {result.set_args()}\n"
         + yaml.safe_dump(json.loads(json.dumps(raw, default=str)), sort_keys=False))
     d = asdict(result)
     d.pop("history")

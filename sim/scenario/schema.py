@@ -849,8 +849,9 @@ _PATH_FIELDS = (("inputs", "states"), ("inputs", "dyads"), ("pairs", "csv"), ("r
 _EXTENSION_KEYS = ("extends", "drop_events", "add_events", "set")
 
 
-def _rebase_paths(data: dict, old_dir: Path, new_dir: Path) -> None:
-    """Rewrite relative file paths of a base scenario so they hold from ``new_dir``."""
+def rebase_paths(data: dict, old_dir: Path, new_dir: Path) -> None:
+    """Rewrite a scenario's relative file paths, written for ``old_dir``, so they hold from
+    ``new_dir`` (a base scenario read from elsewhere, a copy written to another folder)."""
     for keys in _PATH_FIELDS:
         node = data
         for k in keys[:-1]:
@@ -970,7 +971,7 @@ def resolve_extends(data: Any, path: Path, _seen: tuple = (), origins: dict | No
                          line=line_of("extends"))
     base_origins: dict | None = {} if origins is not None else None
     base = resolve_extends(base, base_path, _seen + (path.resolve(),), base_origins)
-    _rebase_paths(base, base_path.parent, path.parent)
+    rebase_paths(base, base_path.parent, path.parent)
     merged = {k: v for k, v in base.items()}
     merged.update({k: v for k, v in data.items() if k not in _EXTENSION_KEYS})
     kept = _merge_events(data, merged, path, line_of)

@@ -38,3 +38,13 @@ def assert_real_figure(path: Path, min_width: int = 300, min_height: int = 200, 
     ink = np.any(np.abs(img[..., :3] - background) > 0.05, axis=-1).mean()
     assert ink >= min_ink, f"{path.name}: only {ink:.1%} of the pixels are drawn"
     assert len(np.unique(img[..., :3].reshape(-1, 3), axis=0)) >= 8, f"{path.name}: too few colours"
+
+
+def load_script(path: Path, name: str):
+    """Import an experiment script (not a package module) by its path, to call its functions."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

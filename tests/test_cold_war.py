@@ -18,6 +18,7 @@ from sim.calibration import rules as cal
 from sim.run.simulate import dyad_table, simulate
 from sim.analysis.validation import validate
 from sim.scenario.reference import load_reference
+from tests.conftest import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "cold_war_europe_1946_1955.yaml"
@@ -88,11 +89,8 @@ def test_the_scenario_is_rebuilt_byte_for_byte_from_the_coding_in_the_repository
     Central Asia weights into the shipped scenario and its initial relations, exactly: the
     case can be rebuilt on a fresh clone, and a refit in Central Asia reaches it only
     through this script (a hand edit of either file would show here)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        "build_scenario", ROOT / "experiments" / "cold_war_out_of_case" / "build_scenario.py")
-    build_scenario = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build_scenario)
+    build_scenario = load_script(ROOT / "experiments" / "cold_war_out_of_case" / "build_scenario.py",
+                                 "build_scenario")
     text, init = build_scenario.build()
     assert text == SCENARIO.read_text(encoding="utf-8")
     shipped = pd.read_csv(build_scenario.INIT, dtype={"initial_de_facto": "Int64", "initial_de_jure": "Int64"})

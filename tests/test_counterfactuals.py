@@ -3,7 +3,6 @@ mechanism variants of the theory tournament and the out-of-sample fit."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from sim.model import inputs_for
 from sim.scenario.schema import load_scenario
+from tests.conftest import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
@@ -20,13 +20,6 @@ CF = ROOT / "scenarios" / "counterfactuals"
 sys.path.insert(0, str(ROOT / "experiments" / "counterfactuals"))
 
 import outcomes as oc  # noqa: E402
-
-
-def _module(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 #: Each counterfactual file and the base events it (and only it) switches off.
@@ -184,7 +177,7 @@ def test_compare_gives_difference_and_independent_standard_error():
 
 
 def test_ensemble_run_is_deterministic_per_seed():
-    run = _module(ROOT / "experiments" / "counterfactuals" / "run.py", "cf_run")
+    run = load_script(ROOT / "experiments" / "counterfactuals" / "run.py", "cf_run")
     a = run.run_one((str(CF / "no_andijan_reaction.yaml"), 3))
     b = run.run_one((str(CF / "no_andijan_reaction.yaml"), 3))
     for k in ("de_facto", "de_jure", "members"):
@@ -199,7 +192,7 @@ def test_tournament_variants_set_the_intended_weights():
     from sim.scenario.schema import scenario_from_dict
     from sim.mechanisms.threat import threat_weights
 
-    tt = _module(ROOT / "experiments" / "theory_tournament" / "run.py", "tt_run")
+    tt = load_script(ROOT / "experiments" / "theory_tournament" / "run.py", "tt_run")
     base = load_scenario(BASELINE).mechanism
     weights = lambda m: threat_weights(m.threat.preset, m.threat.mix, power=m.threat.power,  # noqa: E731
                                        proximity=m.threat.proximity, offense=m.threat.offense,
@@ -219,7 +212,7 @@ def test_tournament_variants_set_the_intended_weights():
 
 def test_out_of_sample_mechanism_round_trip():
     """Setting the scenario's own values through the fit's decoder changes no weight."""
-    oos = _module(ROOT / "experiments" / "out_of_sample" / "run.py", "oos_run")
+    oos = load_script(ROOT / "experiments" / "out_of_sample" / "run.py", "oos_run")
     base = load_scenario(BASELINE).mechanism
     written = oos.base_values(base)
     again = oos.mechanism_with(base, written)

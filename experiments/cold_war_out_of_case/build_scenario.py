@@ -173,16 +173,15 @@ def main() -> int:
 
 def build() -> tuple[str, pd.DataFrame]:
     """The scenario's text and its initial relations, from the coding in the repository."""
-    src = CODING
     ref = pd.read_csv(REF_DIR / "cold_war_europe_reference.csv")
     first = ref[ref.year == 1946]
     init = first[["a", "b"]].assign(initial_de_facto=first.de_facto.astype("Int64"),
                                     initial_de_jure=first.de_jure.astype("Int64"))
     init = init[(init.initial_de_jure != 0) | init.initial_de_facto.fillna(0).ne(0)]
 
-    states = pd.read_csv(src / "states.csv").groupby("abb").agg(first=("first_year", "min"))
+    states = pd.read_csv(CODING / "states.csv").groupby("abb").agg(first=("first_year", "min"))
     assert sorted(states.index) == sorted(ORDER)
-    events = pd.read_csv(src / "events.csv", keep_default_na=False)
+    events = pd.read_csv(CODING / "events.csv", keep_default_na=False)
     mech = mechanism_section(CA)
 
     y = []

@@ -327,7 +327,7 @@ def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner:
         from sim.scenario.schema import apply_overrides, load_raw, rebase_paths
         raw = apply_overrides(load_raw(scenario), result.fitted, str(scenario))
         # so that the copy runs where it is written: its input files stay the original's
-        rebase_paths(raw, Path(scenario).resolve().parent, Path(out_dir).resolve())
+        rebase_paths(raw, Path(scenario).resolve().parent, out_dir.resolve())
     else:
         raw = data
     (tmp / "fitted_scenario.yaml").write_text(

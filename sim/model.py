@@ -435,14 +435,18 @@ class AllianceModel(mesa.Model):
         Membership is judged on the relationships' own merits: what a state would want
         without the pull of the obligations it already holds (the commitment component),
         under the same noise draw; otherwise a bloc's obligations would be their own reason
-        to stay in it. The cost of leaving is the exit margin's (hysteresis)."""
+        to stay in it. The cost of leaving is the exit margin's (hysteresis). Moving a
+        relation off its practised level costs the switching cost; the choice on the merits
+        is free of it (memberships and instruments have hysteresis of their own)."""
         mech = self.mechanism
         self.level_cap = np.where(self.inputs.neutral[self.t] > 0, mech.neutral_max_level, DE_JURE_MAX)
         bliss = alignment.bliss_level(self.components["total"], mech.level_gain, mech.normal_level)
-        if self.total_on_merits is not None:
-            merits = alignment.bliss_level(self.total_on_merits, mech.level_gain, mech.normal_level)
+        stay = dict(current=self.de_facto, switching_cost=mech.switching_cost)
+        merits = (bliss if self.total_on_merits is None
+                  else alignment.bliss_level(self.total_on_merits, mech.level_gain, mech.normal_level))
+        if self.total_on_merits is not None or mech.switching_cost:
             self.desired, self.desired_on_merits = alignment.choose_levels(
-                bliss, self.temperature, self.rng, cap=self.level_cap[:, None], also=merits)
+                bliss, self.temperature, self.rng, cap=self.level_cap[:, None], also=merits, **stay)
         else:
             self.desired = alignment.choose_levels(bliss, self.temperature, self.rng, cap=self.level_cap[:, None])
             self.desired_on_merits = self.desired

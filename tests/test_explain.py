@@ -78,3 +78,27 @@ def test_check_and_structure_help_describe_their_arguments(command, words):
     text = " ".join(proc.stdout.split())
     for w in words:
         assert w in text, w
+
+
+def test_explain_says_when_the_switching_cost_holds_a_side_at_its_practised_level(run_dir):
+    """The utility alone points past the midpoint to the next level, by less than the cost."""
+    import json
+
+    mech = json.loads((run_dir / "manifest.json").read_text())["scenario"]["mechanism"]
+    cost, gain, normal = mech["switching_cost"], mech["level_gain"], mech["normal_level"]
+    assert cost > 0
+    d = pd.read_csv(run_dir / "dyads.csv").sort_values(["a", "b", "year"])
+    d["practised"] = d.groupby(["a", "b"]).de_facto.shift()
+    bliss = (normal + gain * d.a_total).clip(-2, 3)
+    held = d[(d.a_desired == d.practised) & ((bliss - d.practised).abs() > 0.5)
+             & ((bliss - d.practised).abs() < 0.5 + cost)]
+    assert len(held), "the historical run should hold some choices at the practised level"
+    r = held.iloc[0]
+    text = run_cli("explain", run_dir, r.a, r.b, str(r.year)).stdout
+    why_a = text.split(f"Why {r.a} wants")[1].split(f"Why {r.b} wants")[0]
+    assert f"held at the practised level {int(r.a_desired)}" in why_a
+    assert f"switching_cost ({cost:g})" in why_a
+    bliss_b = (normal + gain * d.b_total).clip(-2, 3)
+    free = d[(d.a_desired == d.practised) & ((bliss - d.practised).abs() < 0.4)
+             & (d.b_desired == d.practised) & ((bliss_b - d.practised).abs() < 0.4)].iloc[0]
+    assert "held at the practised level" not in run_cli("explain", run_dir, free.a, free.b, str(free.year)).stdout

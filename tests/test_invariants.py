@@ -143,6 +143,25 @@ def test_zero_temperature_picks_the_nearest_level():
     assert choose_levels(bliss, 0.0, None).tolist() == [-2, -1, 0, 1, 2, 3]
 
 
+@pytest.mark.parametrize("n", [6, 40])  # the small-array path and the level-by-level path (over 1024 choices)
+def test_a_switching_cost_keeps_the_practised_level_until_bliss_clears_the_midpoint_by_the_cost(n):
+    """Level values are -(level - bliss)^2 / 2; staying at 1 beats moving to 2 while
+    bliss < 1.5 + cost, and staying at 2 beats moving to 1 while bliss > 1.5 - cost."""
+    bliss = np.resize(np.array([1.45, 1.55, 1.65, 1.35, 1.45, 1.55]), (n, n))
+    current = np.resize(np.array([1, 1, 1, 2, 2, 2]), (n, n))
+    without = choose_levels(bliss, 0.0, None, current=current, switching_cost=0.0)
+    held = choose_levels(bliss, 0.0, None, current=current, switching_cost=0.1)
+    assert without[0, :6].tolist() == [1, 2, 2, 1, 1, 2]
+    assert held[0, :6].tolist() == [1, 1, 2, 1, 2, 2]
+    # The choice on the merits (``also``), which judges memberships and instruments, is free of the cost.
+    both = choose_levels(bliss, 0.0, None, also=bliss, current=current, switching_cost=0.1)
+    assert np.array_equal(both[0], held) and np.array_equal(both[1], without)
+    # Under noise the same draw decides both choices: the cost only ever keeps a choice at the practised level.
+    noisy = [choose_levels(bliss, 0.3, np.random.default_rng(5), current=current, switching_cost=c) for c in (0, 0.1)]
+    moved = noisy[1] != noisy[0]
+    assert moved.any() and np.all(noisy[1][moved] == current[moved])
+
+
 def test_run_levels_symmetric_and_in_range():
     res = simulate(SCENARIOS / "known_neutral.yaml", seed=3)
     for F, J in zip(res.model.history["de_facto"], res.model.history["de_jure"]):

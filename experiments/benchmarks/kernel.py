@@ -53,6 +53,7 @@ def parameters(m) -> dict:
     mech, rules, ch = m.mechanism, m.treaty_rules, m.charters
     return dict(w=np.array([m.utility_weights[c] for c in COMPONENTS]), temperature=m.temperature,
                 gain=mech.level_gain, normal=mech.normal_level, rate=mech.adjustment_rate,
+                switching_cost=mech.switching_cost,
                 neutral_max=mech.neutral_max_level, sanction_share=mech.sanction_power_share,
                 formalise=rules.formalise_years, denounce=rules.denounce_years, lapse=rules.lapse_years,
                 paper_gap=rules.paper_gap, join_margin=m.membership_rules.join_margin,
@@ -156,18 +157,24 @@ def hedged(rest: np.ndarray, coop: np.ndarray, ratio_t: np.ndarray, k: np.ndarra
 
 
 def choose(bliss: np.ndarray, temperature: float, rng, cap: np.ndarray,
-           also: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+           also: np.ndarray | None = None, current: np.ndarray | None = None,
+           switching_cost: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The logit choice (``sim.mechanisms.alignment``), vectorised over a trailing level
     axis; ``also`` is a second bliss array chosen under the same noise (else the first's
-    choice is returned twice)."""
+    choice, without the switching cost, is returned second); the practised level
+    ``current`` is worth ``switching_cost`` more than the others in the first choice only."""
     noise = None
     if temperature > 0:
         noise = rng.standard_exponential(size=bliss.shape + (6,), dtype=np.float32)
         np.maximum(noise, np.finfo(np.float32).tiny, out=noise)
         np.log(noise, out=noise)
         noise *= np.float32(temperature)
+    staying = noise
+    if switching_cost:
+        stay = (LEVELS32 == current[..., None].astype(np.float32)) * np.float32(switching_cost)
+        staying = -stay if noise is None else noise - stay
 
-    def pick(b):
+    def pick(b, noise):
         value = LEVELS32 - b.astype(np.float32)[..., None]
         value *= value
         value *= -0.5
@@ -175,8 +182,10 @@ def choose(bliss: np.ndarray, temperature: float, rng, cap: np.ndarray,
             value -= noise
         value = np.where(LEVELS32 > cap[:, None, None], -np.inf, value)
         return np.argmax(value, axis=-1) - 2
-    first = pick(bliss)
-    return first, (first if also is None else pick(also))
+    first = pick(bliss, staying)
+    if also is None:
+        return first, (first if staying is noise else pick(bliss, noise))
+    return first, pick(also, noise)
 
 
 def instruments(k: KernelState, p: dict, F, desired, want, pcap, can_sanction) -> None:
@@ -265,7 +274,8 @@ def kernel_core(k: KernelState, st, inp, t: int, p: dict, rng) -> tuple[np.ndarr
     else:
         total = hedged(rest, coop, st.ratio.T, hedge_k, p["gain"], p["normal"])
     bliss = np.clip(p["normal"] + p["gain"] * total, -2, 3)
-    desired, k.on_merits = choose(bliss, p["temperature"], rng, cap, also=merits)
+    desired, k.on_merits = choose(bliss, p["temperature"], rng, cap, also=merits, current=k.de_facto,
+                                  switching_cost=p["switching_cost"])
     desired.flat[:: n + 1] = 0
     k.on_merits.flat[:: n + 1] = 0
     want = np.minimum(desired, desired.T)

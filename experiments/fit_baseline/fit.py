@@ -63,7 +63,7 @@ PARAMETERS = [
     ("mechanism.formalise_years", 1, 5.99), ("mechanism.denounce_years", 1, 5.99),
     ("mechanism.bloc_join_margin", 0, 2),
     ("mechanism.bloc_leave_margin", 1, 3.5), ("mechanism.bloc_consent", 0, 1.5),
-    ("mechanism.temperature", 0.02, 0.5),
+    ("mechanism.temperature", 0.02, 0.5), ("mechanism.switching_cost", 0, 0.5),
 ]
 INTEGER = ("mechanism.formalise_years", "mechanism.denounce_years")
 SEEDS = (0, 1, 2)

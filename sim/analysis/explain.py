@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import InputError
-from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
+from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_FACTO_NAMES, DE_JURE_NAMES
 from sim.mechanisms.utility import COMPONENTS
 from sim.run.tables import read_table, run_table, table_path
 
@@ -108,6 +108,23 @@ def _agreement(row: pd.Series, a: str, b: str, sa: str, sb: str, rate: float | N
     return [f"\nAt the level both sides want ({agreed})."]
 
 
+def _held(total: float, wanted: int | None, practised: int | None, mechanism) -> list[str]:
+    """A line when the switching cost, not the utility, kept a side at the practised level:
+    the utility alone points to a neighbouring level, but not by more than the cost."""
+    if wanted is None or wanted != practised or not isinstance(mechanism, dict):
+        return []
+    cost, gain, normal = (mechanism.get(k) for k in ("switching_cost", "level_gain", "normal_level"))
+    if not all(isinstance(x, (int, float)) for x in (cost, gain, normal)) or cost <= 0:
+        return []
+    bliss = min(max(normal + gain * total, DE_FACTO_MIN), DE_FACTO_MAX)
+    nearest = int(min(range(DE_FACTO_MIN, DE_FACTO_MAX + 1), key=lambda lv: (abs(lv - bliss), lv)))
+    if nearest == wanted or abs(nearest - wanted) > 1 or abs(bliss - (nearest + wanted) / 2) > cost:
+        return []
+    return [f"  held at the practised level {wanted}: the utility alone points to {nearest} "
+            f"({DE_FACTO_NAMES[nearest]}; bliss {bliss:.2f}), but leaving a practised level costs "
+            f"mechanism.switching_cost ({cost:g})"]
+
+
 def _de_jure_source(run_dir: Path, rows: pd.DataFrame, k: int, a: str, b: str, scenario: dict,
                     events: pd.DataFrame | None) -> tuple[list[str], set[str]]:
     """The instrument behind the de jure level: a common bloc membership and/or a bilateral
@@ -187,11 +204,13 @@ def explain_pair(run_dir: str | Path, a: str, b: str, year: int | None = None) -
     if not _side(row, sa):
         out.append("\nThis run was written without utility components; nothing more to explain.")
         return "\n".join(out)
+    practised = int(rows.de_facto.iloc[k - 1]) if k else None
     for who, other, side in ((a, b, sa), (b, a, sb)):
         comps = _side(row, side)
         total = float(row[f"{side}_total"])
         wanted = int(row[f"{side}_desired"]) if f"{side}_desired" in row else None
         out.append(f"\nWhy {who} wants level {wanted} with {other} (net utility {_num(total)}), components ranked:")
+        out += _held(total, wanted, practised, scenario.get("mechanism"))
         for c, v in sorted(comps.items(), key=lambda kv: -abs(kv[1])):
             out.append(f"  {c:<10} {_num(v)}")
         threat_col = "threat_ab" if side == "a" else "threat_ba"

@@ -6,6 +6,12 @@ utility); each level's value falls quadratically with its distance from the blis
 and Gumbel noise scaled by the temperature makes the choice a logit: at temperature 0 the
 state picks the nearest level, at high temperature any level.
 
+Changing course costs a government something: a level other than the pair's practised one
+must be worth ``switching_cost`` more than staying (a status-quo bias, as in discrete
+choice with state dependence: Samuelson & Zeckhauser 1988; Heckman 1981). A bliss level
+hovering near the midpoint of two levels then keeps the practised level instead of
+flipping between the two every year.
+
 Cooperation needs both sides and hostility needs only one, so the pair's agreed level is
 the lower of the two wanted levels. The de facto level then closes a share of the gap each
 year (inertia), through a continuous latent value that is rounded for reporting.
@@ -36,8 +42,9 @@ def bliss_level(total_utility: np.ndarray, level_gain: float, normal_level: floa
 
 
 def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generator | None,
-                  cap: np.ndarray | float | None = None,
-                  also: np.ndarray | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+                  cap: np.ndarray | float | None = None, also: np.ndarray | None = None,
+                  current: np.ndarray | None = None,
+                  switching_cost: float = 0.0) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Logit choice of a level for each entry of ``bliss`` (any shape).
 
     Args:
@@ -47,6 +54,12 @@ def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generato
         cap: Highest level allowed (neutral states), broadcast against ``bliss``.
         also: A second set of bliss levels chosen under the same noise draw (what a
             state would want without some consideration); both choices are then returned.
+            The second choice is free of the switching cost: it judges instruments and
+            memberships, which have hysteresis of their own (formalise and denounce
+            years, the join and leave margins), not practice.
+        current: The practised level of each choice (integers, the shape of ``bliss``).
+        switching_cost: What leaving ``current`` costs, in units of the choice value
+            (0: no status-quo bias; then ``current`` is not needed).
     """
     b = np.asarray(bliss, dtype=np.float32)
     noise = None
@@ -56,10 +69,22 @@ def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generato
         np.maximum(noise, _TINY, out=noise)  # a draw of exactly 0 is possible
         np.log(noise, out=noise)
         noise *= np.float32(temperature)
-    chosen = _pick(b, noise, cap)
+    staying = noise
+    if switching_cost and current is not None:
+        staying = _stay_bonus(noise, b.shape, current, switching_cost)
+    chosen = _pick(b, staying, cap)
     if also is None:
         return chosen
     return chosen, _pick(np.asarray(also, dtype=np.float32), noise, cap)
+
+
+def _stay_bonus(noise: np.ndarray | None, shape: tuple, current: np.ndarray, cost: float) -> np.ndarray:
+    """A copy of the noise with the practised level's value raised by ``cost`` (noise is
+    subtracted from the values, so the bonus enters with a minus sign)."""
+    out = np.zeros(shape + (len(LEVELS),), dtype=np.float32) if noise is None else noise.copy()
+    index = (np.asarray(current, dtype=np.intp) - DE_FACTO_MIN)[..., None]
+    np.put_along_axis(out, index, np.take_along_axis(out, index, -1) - np.float32(cost), -1)
+    return out
 
 
 def _pick(b: np.ndarray, noise: np.ndarray | None, cap) -> np.ndarray:

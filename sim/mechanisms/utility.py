@@ -40,7 +40,10 @@ Components:
         binds its members chiefly to its leading power (``sim.mechanisms.blocs.bloc_obligations``). Only
         instruments and memberships the model itself formed (or those in force at the
         start) count: feedback from the model's own de jure record, never an input.
-    inertia: the pull of the current level (status-quo bias).
+    inertia: the current level's own weight: each level a pair practises adds a third of the
+        weight to the value of aligning further (what is built invites more). The fitted
+        historical weight is near 0; the status-quo bias proper is the choice's switching
+        cost (``sim.mechanisms.alignment``).
 """
 
 from __future__ import annotations

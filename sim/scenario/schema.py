@@ -258,6 +258,9 @@ class Mechanism(_Strict):
     adjustment_rate: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
         0.5, description="Share of the gap to the agreed level closed each year, above 0 "
         "up to 1 (1: no inertia; default 0.5).")
+    switching_cost: NonNeg = Field(0.0, description="What moving a relation off its practised de facto "
+                                   "level costs a state, in units of the choice value: a status-quo bias "
+                                   "(0 or more; default 0, none).")
     proximity_km: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
         1500.0, description="Distance in km at which closeness falls to 1/e for non-contiguous "
         "states, at least 1 (default 1500).")

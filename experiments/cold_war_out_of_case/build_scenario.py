@@ -283,8 +283,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--refwork", default=None,
                     help="import a new coding from this folder first (the coder's reference.csv, "
-                         "blocs_reference.csv, events.csv, states.csv, NOTES.md); default: build from "
-                         "the coding already in the repository")
+                         "blocs_reference.csv, events.csv, states.csv, NOTES.md, and disputes.csv with "
+                         "DISPUTES.md if there); default: build from the coding already in the repository")
     ap.add_argument("--disputes", default=None,
                     help="import a disputes coding from this folder first (disputes.csv, DISPUTES.md)")
     args = ap.parse_args()

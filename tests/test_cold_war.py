@@ -12,9 +12,11 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 from sim.calibration import rules as cal
+from sim.errors import InputError
 from sim.run.simulate import dyad_table, simulate
 from sim.analysis.validation import validate
 from sim.scenario.reference import load_reference
@@ -95,3 +97,130 @@ def test_the_scenario_is_rebuilt_byte_for_byte_from_the_coding_in_the_repository
     assert text == SCENARIO.read_text(encoding="utf-8")
     shipped = pd.read_csv(build_scenario.INIT, dtype={"initial_de_facto": "Int64", "initial_de_jure": "Int64"})
     pd.testing.assert_frame_equal(init.reset_index(drop=True), shipped)
+
+
+# ---------------------------------------------------------------------------------------
+# The second coder's disputes between pairs (seeds/reference/coding/cold_war_europe/disputes.csv)
+# ---------------------------------------------------------------------------------------
+
+CODING = ROOT / "seeds" / "reference" / "coding" / "cold_war_europe"
+HEADER = "a,b,start,until,severity,name,source,confidence,note\n"
+
+
+def _build_scenario():
+    return load_script(ROOT / "experiments" / "cold_war_out_of_case" / "build_scenario.py", "build_scenario")
+
+
+def test_every_coded_dispute_reaches_the_model_inputs_at_its_severity():
+    """Each row of disputes.csv sets its pair's dispute input, both ways, from start to its
+    last year (inclusive) and no further: RUS-USA carries 0.5 in 1947 and 1950 and the
+    blockade's 0.8 in 1948; pairs without a coded dispute carry none."""
+    from sim.scenario.inputs import build_inputs
+    from sim.scenario.schema import load_scenario
+
+    inp = build_inputs(load_scenario(SCENARIO))
+    years, idx = list(inp.years), {s: i for i, s in enumerate(inp.ids)}
+
+    def level(a, b, year):
+        t = years.index(year)
+        assert inp.dispute[t][idx[a], idx[b]] == inp.dispute[t][idx[b], idx[a]]
+        return float(inp.dispute[t][idx[a], idx[b]])
+
+    assert (level("RUS", "USA", 1947), level("RUS", "USA", 1948), level("RUS", "USA", 1950)) == (0.5, 0.8, 0.5)
+    assert level("RUS", "TUR", 1953) == 0.2 and level("RUS", "TUR", 1954) == 0.0  # renounced 30 May 1953
+    assert level("UKG", "USA", 1950) == 0.0 and level("GFR", "POL", 1948) == 0.0  # no dispute; FRG not yet an actor
+    coded = pd.read_csv(CODING / "disputes.csv", keep_default_na=False)
+    covered = set()
+    for row in coded.itertuples():
+        last = int(row.until) if str(row.until).strip() else 1955
+        for year in range(int(row.start), last + 1):
+            assert level(row.a, row.b, year) == row.severity, (row.a, row.b, year)
+            covered.add((min(row.a, row.b), max(row.a, row.b), year))
+    assert len(coded) == 60 and len(covered) == 224
+    # nothing else: the pair-years not covered by a row carry no dispute
+    assert int((inp.dispute[years.index(1950)] > 0).sum()) == 2 * sum(1 for c in covered if c[2] == 1950)
+
+
+def test_overlapping_disputes_of_one_pair_take_the_highest_severity_never_the_sum(tmp_path):
+    build_scenario = _build_scenario()
+    path = tmp_path / "disputes.csv"
+    path.write_text(HEADER + "ALB,GRC,1946,1950,0.5,Epirus,src,0.7,\n"
+                             "GRC,ALB,1948,1948,0.8,Border fighting,src,,\n"
+                             "ALB,GRC,1953,,0.2,Epirus dormant,src,0.5,\n")
+    rows = build_scenario.read_disputes(path, build_scenario.actor_years(CODING / "states.csv"))
+    assert build_scenario.dispute_spells(rows) == [(0, 1946, 1947), (0, 1949, 1950), (1, 1948, 1948),
+                                                   (2, 1953, 1955)]
+    text = "\n".join(build_scenario.dispute_events(rows))
+    # the cut spell ends the year before the sharper row starts; an open row has no 'until'
+    assert "year: 1946\n    name: \"Epirus (ALB-GRC, 1946-1947)\"\n    kind: dispute\n    until: 1948" in text
+    assert "name: \"Border fighting (ALB-GRC, 1948)\"\n    kind: dispute\n    until: 1949" in text
+    assert "name: \"Epirus dormant (ALB-GRC, 1953-1955)\"\n    kind: dispute\n    source" in text
+    assert "{field: dispute, a: ALB, b: GRC, value: 0.8}" in text and "op: add" not in text
+
+
+BAD_ROWS = [
+    ("XYZ,GRC,1946,1949,0.8,Epirus,src,0.7,", "a", "a state id of the scenario"),
+    ("ALB,GRC,1950,1949,0.8,Epirus,src,0.7,", "until", "a year no earlier than start (1950)"),
+    ("ALB,GRC,1946,1949,1.5,Epirus,src,0.7,", "severity", "a number from 0 to 1, got 1.5"),
+    ("ALB,GRC,1946,1949,-0.2,Epirus,src,0.7,", "severity", "a number from 0 to 1"),
+    ("ALB,GRC,1946,1949,0.8,,src,0.7,", "name", "a value (the cell is empty)"),
+    ("ALB,GRC,,1949,0.8,Epirus,src,0.7,", "start", "a value (the cell is empty)"),
+    ("ALB,GRC,1946,1949,high,Epirus,src,0.7,", "severity", "a number, got 'high'"),
+    ("ALB,GRC,1944,1949,0.8,Epirus,src,0.7,", "start", "a whole year from 1946 to 1955"),
+    ("GFR,POL,1947,,0.5,Oder-Neisse,src,0.8,", "start", "a year when both GFR and POL are actors (1949 or later), got 1947"),
+    ("ALB,ALB,1946,1949,0.8,Epirus,src,0.7,", "b", "a state other than 'a'"),
+]
+
+
+@pytest.mark.parametrize("row,field,expected", BAD_ROWS)
+def test_a_bad_dispute_row_is_refused_naming_file_line_and_field(tmp_path, row, field, expected):
+    build_scenario = _build_scenario()
+    path = tmp_path / "disputes.csv"
+    path.write_text(HEADER + "ALB,UKG,1946,1946,0.8,Corfu,src,0.9,\n" + row + "\n")
+    with pytest.raises(InputError) as err:
+        build_scenario.read_disputes(path, build_scenario.actor_years(CODING / "states.csv"))
+    assert f"{path}:3: field '{field}': expected {expected}" in str(err.value)
+
+
+def test_a_missing_dispute_column_is_refused(tmp_path):
+    build_scenario = _build_scenario()
+    path = tmp_path / "disputes.csv"
+    path.write_text("a,b,start,until,name,source\nALB,UKG,1946,1946,Corfu,src\n")
+    with pytest.raises(InputError, match="severity"):
+        build_scenario.read_disputes(path, build_scenario.actor_years(CODING / "states.csv"))
+
+
+def test_importing_a_bad_disputes_file_stops_before_writing_anything(tmp_path):
+    """End to end: the script exits 2 with one line naming file, line and field, and the
+    coding and the scenario in the repository are untouched."""
+    src = tmp_path / "coder"
+    src.mkdir()
+    (src / "disputes.csv").write_text(HEADER + "RUS,USA,1946,1947,0.5,Germany,src,0.7,\n"
+                                               "RUS,USA,1948,1948,1.8,Berlin blockade,src,0.8,\n")
+    (src / "DISPUTES.md").write_text("rules\n")
+    before = {p: p.read_bytes() for p in (CODING / "disputes.csv", CODING / "DISPUTES.md", SCENARIO)}
+    proc = subprocess.run([sys.executable, str(ROOT / "experiments" / "cold_war_out_of_case" / "build_scenario.py"),
+                           "--disputes", str(src)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert f"{src / 'disputes.csv'}:3: field 'severity': expected a number from 0 to 1, got 1.8" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_refwork_import_keeps_the_disputes_unless_the_folder_brings_new_ones(tmp_path, monkeypatch):
+    build_scenario = _build_scenario()
+    monkeypatch.setattr(build_scenario, "REF_DIR", tmp_path / "reference")
+    monkeypatch.setattr(build_scenario, "CODING", tmp_path / "reference" / "coding")
+    src = tmp_path / "coder"
+    src.mkdir()
+    for name, origin in [("reference.csv", REFERENCE), ("blocs_reference.csv", ROOT / "seeds" / "reference" /
+                         "cold_war_europe_reference_blocs.csv")] + [(n, CODING / n) for n in
+                                                                   ("events.csv", "states.csv", "NOTES.md")]:
+        (src / name).write_bytes(origin.read_bytes())
+    build_scenario.import_coding(src)
+    assert sorted(p.name for p in (tmp_path / "reference" / "coding").iterdir()) == [
+        "NOTES.md", "events.csv", "states.csv"]
+    (src / "disputes.csv").write_bytes((CODING / "disputes.csv").read_bytes())
+    (src / "DISPUTES.md").write_bytes((CODING / "DISPUTES.md").read_bytes())
+    build_scenario.import_coding(src)
+    assert (tmp_path / "reference" / "coding" / "disputes.csv").read_bytes() == (CODING / "disputes.csv").read_bytes()

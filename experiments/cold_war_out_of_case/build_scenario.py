@@ -2,20 +2,24 @@
 
 Reads the coding in the repository (``seeds/reference/cold_war_europe_reference.csv`` and
 ``seeds/reference/coding/cold_war_europe/``: the coder's input events, state list and
-notes) and the Central Asia scenario, and writes:
+notes, and a second coder's disputes between pairs, ``disputes.csv`` with its rules in
+``DISPUTES.md``) and the Central Asia scenario, and writes:
 
 * ``scenarios/cold_war_europe/initial_relations_1946.csv`` (the reference's 1946 row:
   de facto where coded, de jure for every pair);
 * ``scenarios/cold_war_europe_1946_1955.yaml``: the states, the calibrated inputs, the
   Central Asia ``mechanism:`` section copied verbatim, the blocs with their founders and
-  charters, and the dated input events converted from events.csv by the rules in
-  ``convert_event``.
+  charters, the dated input events converted from events.csv by the rules in
+  ``convert_event``, and one ``dispute`` event per spell of disputes.csv (``dispute_spells``).
 
 ``--refwork DIR`` first imports a new coding from a coder's folder (reference.csv,
-blocs_reference.csv, events.csv, states.csv, NOTES.md): the reference is copied unchanged
-into ``seeds/reference``, the rest into ``seeds/reference/coding/cold_war_europe``. Run
-without it on the repository as it is, the script reproduces the shipped scenario byte for
-byte; re-copying the Central Asia weights is how a refit there reaches this case.
+blocs_reference.csv, events.csv, states.csv, NOTES.md, and disputes.csv with DISPUTES.md
+when the folder has them): the reference is copied unchanged into ``seeds/reference``, the
+rest into ``seeds/reference/coding/cold_war_europe``. ``--disputes DIR`` imports only a
+disputes coding (disputes.csv, DISPUTES.md). A disputes file is checked before anything is
+copied: a bad row stops the script with the file, line and column, and nothing is written.
+Run without either on the repository as it is, the script reproduces the shipped scenario
+byte for byte; re-copying the Central Asia weights is how a refit there reaches this case.
 """
 
 from __future__ import annotations
@@ -23,9 +27,13 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
+
+from sim.errors import InputError
+from sim.files import csv_line, read_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 CA = ROOT / "scenarios" / "central_asia_1991_2024.yaml"
@@ -33,6 +41,8 @@ OUT = ROOT / "scenarios" / "cold_war_europe_1946_1955.yaml"
 INIT = ROOT / "scenarios" / "cold_war_europe" / "initial_relations_1946.csv"
 REF_DIR = ROOT / "seeds" / "reference"
 CODING = REF_DIR / "coding" / "cold_war_europe"  # the coder's input events, states and notes
+DISPUTES = CODING / "disputes.csv"  # the second coder's disputes between pairs (rules: DISPUTES.md)
+START, END = 1946, 1955
 
 ORDER = ["USA", "RUS", "UKG", "FRN", "ITA", "GFR", "GDR", "POL", "CZE", "HUN", "ROM", "BUL", "ALB",
          "YUG", "GRC", "TUR", "BEL", "NTH", "LUX", "DEN", "NOR", "SWD", "FIN", "ICE", "SPN", "POR",
@@ -132,6 +142,106 @@ def convert_event(row) -> tuple[str, list[str]]:
     return kinds.get(row.kind, "shock"), lines
 
 
+def actor_years(states_csv: Path) -> dict[str, int]:
+    """First year each state of the coder's state list is an actor (states.csv)."""
+    states = pd.read_csv(states_csv)
+    return {str(k): int(v) for k, v in states.groupby("abb").first_year.min().items()}
+
+
+def read_disputes(path: Path, first_year: dict[str, int]) -> pd.DataFrame:
+    """The disputes coding, checked row by row; ``last`` is the last year held (inclusive).
+
+    The coder's rules (DISPUTES.md): a row is one issue between two states over a spell of
+    years at one severity (0.2 dormant or being settled, 0.5 pressed, 0.8 armed incidents or
+    blockade); ``until`` is the last year in force, empty for still open at the end of 1955;
+    both states must be actors in every year of the row.
+
+    Raises:
+        InputError: a bad row, naming the file, its line and the column (an unknown state,
+            a year outside the span or before a state is an actor, start after until, a
+            severity or confidence outside 0-1, an empty required cell).
+    """
+    df = read_csv(path, required=("a", "b", "start", "until", "severity", "name", "source"),
+                  numeric=("start", "until", "severity", "confidence"), allow_empty=("until", "confidence"))
+    known = ", ".join(ORDER)
+    for k, row in enumerate(df.itertuples(index=False)):
+        line = csv_line(df, k)
+
+        def fail(col, expected, got):
+            shown = int(got) if isinstance(got, float) and got.is_integer() else got
+            raise InputError(path, col, expected, line=line, got=shown)
+
+        for col in ("a", "b"):
+            if getattr(row, col).strip() not in first_year:
+                fail(col, f"a state id of the scenario ({known})", getattr(row, col))
+        if row.a.strip() == row.b.strip():
+            fail("b", "a state other than 'a'", row.b)
+        for col in ("start", "until"):
+            v = getattr(row, col)
+            if not pd.isna(v) and (v % 1 or not START <= v <= END):
+                fail(col, f"a whole year from {START} to {END}", v)
+        if not pd.isna(row.until) and row.until < row.start:
+            fail("until", f"a year no earlier than start ({int(row.start)})", row.until)
+        entry = max(first_year[row.a.strip()], first_year[row.b.strip()])
+        if row.start < entry:
+            fail("start", f"a year when both {row.a.strip()} and {row.b.strip()} are actors ({entry} or later)",
+                 row.start)
+        for col in ("severity", "confidence"):
+            v = getattr(row, col)
+            if not pd.isna(v) and not 0 <= v <= 1:
+                fail(col, "a number from 0 to 1", v)
+    out = df.assign(a=df.a.str.strip(), b=df.b.str.strip(), start=df.start.astype(int),
+                    last=df.until.fillna(END).astype(int))
+    pair = [tuple(sorted(p)) for p in zip(out.a, out.b)]
+    out["a"], out["b"] = [p[0] for p in pair], [p[1] for p in pair]
+    out["line"] = [csv_line(df, k) for k in range(len(df))]
+    return out
+
+
+def dispute_spells(disputes: pd.DataFrame) -> list[tuple[int, int, int]]:
+    """Spells ``(row, first, last)`` that give each pair one severity a year, never a sum.
+
+    A pair's dispute input in a year is the highest severity among the rows that cover it:
+    severity is how sharply the two quarrel, and two issues open at once do not make the
+    quarrel twice as sharp. A row that another row of the same pair outranks in some years
+    is cut around them; rows that do not overlap (all of them in the current coding) pass
+    whole. Spells come in the file's order.
+    """
+    best: dict[tuple[str, str, int], int] = {}
+    for k, row in disputes.iterrows():
+        for year in range(row.start, row["last"] + 1):
+            key = (row.a, row.b, year)
+            if key not in best or row.severity > disputes.severity[best[key]]:
+                best[key] = k
+    spells: list[list[int]] = []
+    for (_, _, year), k in sorted(best.items(), key=lambda kv: (kv[1], kv[0][2])):
+        if spells and spells[-1][0] == k and spells[-1][2] == year - 1:
+            spells[-1][2] = year
+        else:
+            spells.append([k, year, year])
+    return [tuple(s) for s in spells]
+
+
+def dispute_events(disputes: pd.DataFrame) -> list[str]:
+    """Scenario lines: one ``dispute`` event (``set``, both directions) per spell.
+
+    The scenario's ``until`` is the first year without the effect (sim.scenario.schema),
+    one more than the coder's last year; a spell open to the end of the span has none.
+    """
+    y = []
+    for k, first, last in dispute_spells(disputes):
+        row = disputes.loc[k]
+        conf = "" if pd.isna(row.confidence) else f", confidence {_fmt(row.confidence)}"
+        years = str(first) if first == last else f"{first}-{last}"
+        y += [f"  - year: {first}", f"    name: {_q(f'{row['name']} ({row.a}-{row.b}, {years})')}",
+              "    kind: dispute"]
+        if last < END or not pd.isna(row.until):
+            y += [f"    until: {last + 1}"]
+        y += [f"    source: {_q(f'{row.source} (disputes.csv line {row.line}{conf})')}", "    effects:",
+              f"      - {{field: dispute, a: {row.a}, b: {row.b}, value: {_fmt(row.severity)}}}"]
+    return y
+
+
 def _q(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', "'") + '"'
 
@@ -145,12 +255,27 @@ def mechanism_section(path: Path) -> list[str]:
 
 def import_coding(src: Path) -> None:
     """Copy a coder's files into the repository: the reference unchanged into seeds/reference,
-    the input events, the state list and the notes into ``CODING``."""
+    the input events, the state list and the notes into ``CODING``; a disputes coding in the
+    same folder too (checked first, so a bad one leaves the repository as it was)."""
+    states = src / "states.csv"
+    if (src / "disputes.csv").exists():
+        read_disputes(src / "disputes.csv", actor_years(states if states.exists() else CODING / "states.csv"))
     REF_DIR.mkdir(parents=True, exist_ok=True)
     CODING.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src / "reference.csv", REF_DIR / "cold_war_europe_reference.csv")
     shutil.copyfile(src / "blocs_reference.csv", REF_DIR / "cold_war_europe_reference_blocs.csv")
     for name in ("events.csv", "states.csv", "NOTES.md"):
+        shutil.copyfile(src / name, CODING / name)
+    if (src / "disputes.csv").exists():
+        import_disputes(src)
+
+
+def import_disputes(src: Path) -> None:
+    """Copy a disputes coding (disputes.csv and its rules, DISPUTES.md) into ``CODING``, once
+    every row has passed :func:`read_disputes`."""
+    read_disputes(src / "disputes.csv", actor_years(CODING / "states.csv"))
+    CODING.mkdir(parents=True, exist_ok=True)
+    for name in ("disputes.csv", "DISPUTES.md"):
         shutil.copyfile(src / name, CODING / name)
 
 
@@ -158,12 +283,20 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--refwork", default=None,
                     help="import a new coding from this folder first (the coder's reference.csv, "
-                         "blocs_reference.csv, events.csv, states.csv, NOTES.md); default: build from "
-                         "the coding already in the repository")
+                         "blocs_reference.csv, events.csv, states.csv, NOTES.md, and disputes.csv with "
+                         "DISPUTES.md if there); default: build from the coding already in the repository")
+    ap.add_argument("--disputes", default=None,
+                    help="import a disputes coding from this folder first (disputes.csv, DISPUTES.md)")
     args = ap.parse_args()
-    if args.refwork:
-        import_coding(Path(args.refwork))
-    text, init = build()
+    try:
+        if args.refwork:
+            import_coding(Path(args.refwork))
+        if args.disputes:
+            import_disputes(Path(args.disputes))
+        text, init = build()
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     INIT.parent.mkdir(parents=True, exist_ok=True)
     init.to_csv(INIT, index=False, lineterminator="\n")
     OUT.write_text(text, encoding="utf-8")
@@ -182,6 +315,7 @@ def build() -> tuple[str, pd.DataFrame]:
     states = pd.read_csv(CODING / "states.csv").groupby("abb").agg(first=("first_year", "min"))
     assert sorted(states.index) == sorted(ORDER)
     events = pd.read_csv(CODING / "events.csv", keep_default_na=False)
+    disputes = read_disputes(DISPUTES, actor_years(CODING / "states.csv"))
     mech = mechanism_section(CA)
 
     y = []
@@ -220,15 +354,27 @@ def build() -> tuple[str, pd.DataFrame]:
           "# The coder's `until` is the last year held; the scenario's `until` is the first year",
           "# without the effect, so it is one more.",
           "#",
+          "# Disputes between pairs (the last events, kind dispute): converted from a second coder's",
+          "# seeds/reference/coding/cold_war_europe/disputes.csv (rules and doubts in DISPUTES.md there):",
+          "# issues over borders, the status of a territory, minorities, fisheries and war claims, open",
+          "# before or apart from any alignment outcome. Each row sets the pair's dispute input (both",
+          "# directions) to its severity (0.2 dormant or being settled, 0.5 pressed, 0.8 armed",
+          "# incidents or blockade) from `start` through `until`. A pair's input in a year is the",
+          "# highest severity among the rows covering it, never their sum (no rows overlap now). The",
+          "# events above that come from the same episodes (Berlin, the Straits, Cyprus, Iceland's fish)",
+          "# change perceived intent or trade, not the dispute input, so nothing is counted twice in",
+          "# one input; the Tito-Stalin quarrel stays a perception event only (the coder's choice).",
+          "#",
           "# Blocs: each founded by its founders only; every other state joins or stays out on its",
           "# own scores. Charters (sim/mechanisms/blocs.py) say what membership commits a state to.",
           "# (collective_defence for BTO_WEU, NATO, WarsawPact, BalkanPact; security_forum for Cominform).",
           "name: cold_war_europe_1946_1955",
           "description: >-",
           "  Europe's early Cold War, 1946-1955, out of case: 29 states, inputs from the calibrated",
-          "  COW/V-Dem/Polity/UN/trade tables and 41 dated input events, the blocs founded by their",
-          "  founders (Brussels/WEU, NATO, Cominform, Warsaw Pact, Balkan Pact). The mechanism weights",
-          "  are the Central Asia ones unchanged: no weight was fitted on this case.",
+          f"  COW/V-Dem/Polity/UN/trade tables, {len(events)} dated input events and {len(disputes)} coded disputes",
+          f"  between {disputes.groupby(['a', 'b']).ngroups} pairs, the blocs founded by their founders (Brussels/WEU, NATO,",
+          "  Cominform, Warsaw Pact, Balkan Pact). The mechanism weights are the Central Asia ones",
+          "  unchanged: no weight was fitted on this case.",
           "time: {start: 1946, end: 1955}"]
     y += mech
     y += ["states:"]
@@ -292,6 +438,7 @@ def build() -> tuple[str, pd.DataFrame]:
             y += [f"    until: {int(row['until']) + 1}"]
         y += [f"    source: {_q(str(row.source) + ' (events.csv: ' + row.kind + ')')}", "    effects:"]
         y += [f"      - {e}" for e in effects]
+    y += dispute_events(disputes)
     y += ["outputs:",
           "  snapshots: [1946, 1948, 1950, 1955]",
           "  pairs: [[RUS, USA], [RUS, YUG], [UKG, USA], [GFR, USA], [POL, RUS], [RUS, TUR]]",

@@ -74,6 +74,7 @@ FREE: dict[str, tuple[float, float]] = {
     "bloc_leave_margin": (0.5, 3.0),
     "bloc_consent": (0.0, 1.5),
     "temperature": (0.02, 0.6),
+    "switching_cost": (0.0, 0.5),  # the lead's bounds (experiments/fit_baseline/fit.py)
 }
 INTEGER = {"formalise_years", "denounce_years"}
 

@@ -16,7 +16,7 @@ from sim.ensembles.sweep import load_base, run_once, with_overrides
 
 SCENARIO = "scenarios/central_asia_1991_2024.yaml"
 REFERENCE = "seeds/reference/central_asia_reference.csv"
-MIXES = [None, 0.0, 0.25, 0.5, 0.75, 0.8133, 0.9, 0.95, 1.0]  # 0.8133: fit_historical's fitted value
+MIXES = [None, 0.0, 0.25, 0.5, 0.75, 0.8323, 0.9, 0.95, 1.0]  # 0.8323: fit_historical's fitted value
 SEEDS = range(6)
 
 if __name__ == "__main__":

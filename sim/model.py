@@ -10,7 +10,8 @@ reads as the ODD's process list (``sim/ODD.md`` section 1.3), one short method p
 3. Valuation: every component of what aligning with each partner is worth
    (``sim.mechanisms.utility``).
 4. Choice: every state chooses the level it wants with every partner, a logit choice drawn
-   for all states at once from the model's generator (``sim.mechanisms.alignment``).
+   for all states at once from the model's generator, in which leaving the pair's
+   practised level costs the switching cost (``sim.mechanisms.alignment``).
 5. Agreement and inertia: pairs agree on the lower of the two wanted levels and de facto
    levels move toward it (``sim.mechanisms.alignment``).
 6. Instruments form, persist or end (``sim.mechanisms.treaties``).

@@ -86,13 +86,17 @@ def test_calibrate_any_cow_state_by_abbreviation_or_code():
     assert out.provenance.data.str.contains("haversine").any()
 
 
+def _build_scenario():
+    """The Cold War build script as a module (it is an experiment script, not a package module)."""
+    return load_script(ROOT / "experiments" / "cold_war_out_of_case" / "build_scenario.py", "build_scenario")
+
+
 def test_the_scenario_is_rebuilt_byte_for_byte_from_the_coding_in_the_repository():
     """`build_scenario.py` turns the coder's files kept in seeds/reference/coding/ and the
     Central Asia weights into the shipped scenario and its initial relations, exactly: the
     case can be rebuilt on a fresh clone, and a refit in Central Asia reaches it only
     through this script (a hand edit of either file would show here)."""
-    build_scenario = load_script(ROOT / "experiments" / "cold_war_out_of_case" / "build_scenario.py",
-                                 "build_scenario")
+    build_scenario = _build_scenario()
     text, init = build_scenario.build()
     assert text == SCENARIO.read_text(encoding="utf-8")
     shipped = pd.read_csv(build_scenario.INIT, dtype={"initial_de_facto": "Int64", "initial_de_jure": "Int64"})
@@ -106,9 +110,6 @@ def test_the_scenario_is_rebuilt_byte_for_byte_from_the_coding_in_the_repository
 CODING = ROOT / "seeds" / "reference" / "coding" / "cold_war_europe"
 HEADER = "a,b,start,until,severity,name,source,confidence,note\n"
 
-
-def _build_scenario():
-    return load_script(ROOT / "experiments" / "cold_war_out_of_case" / "build_scenario.py", "build_scenario")
 
 
 def test_every_coded_dispute_reaches_the_model_inputs_at_its_severity():

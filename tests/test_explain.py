@@ -1,6 +1,8 @@
 """``alliance-sim explain`` end to end: inertia, the instrument behind de jure, the look-back,
 ids in any case, no negative zeros."""
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -82,8 +84,6 @@ def test_check_and_structure_help_describe_their_arguments(command, words):
 
 def test_explain_says_when_the_switching_cost_holds_a_side_at_its_practised_level(run_dir):
     """The utility alone points past the midpoint to the next level, by less than the cost."""
-    import json
-
     mech = json.loads((run_dir / "manifest.json").read_text())["scenario"]["mechanism"]
     cost, gain, normal = mech["switching_cost"], mech["level_gain"], mech["normal_level"]
     assert cost > 0

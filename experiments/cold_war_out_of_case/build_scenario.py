@@ -164,17 +164,19 @@ def read_disputes(path: Path, first_year: dict[str, int]) -> pd.DataFrame:
     df = read_csv(path, required=("a", "b", "start", "until", "severity", "name", "source"),
                   numeric=("start", "until", "severity", "confidence"), allow_empty=("until", "confidence"))
     known = ", ".join(ORDER)
+    ids = {col: df[col].str.strip() for col in ("a", "b")}
+    lines = [csv_line(df, k) for k in range(len(df))]
     for k, row in enumerate(df.itertuples(index=False)):
-        line = csv_line(df, k)
+        a, b = ids["a"].iat[k], ids["b"].iat[k]
 
         def fail(col, expected, got):
             shown = int(got) if isinstance(got, float) and got.is_integer() else got
-            raise InputError(path, col, expected, line=line, got=shown)
+            raise InputError(path, col, expected, line=lines[k], got=shown)
 
-        for col in ("a", "b"):
-            if getattr(row, col).strip() not in first_year:
+        for col, state in (("a", a), ("b", b)):
+            if state not in first_year:
                 fail(col, f"a state id of the scenario ({known})", getattr(row, col))
-        if row.a.strip() == row.b.strip():
+        if a == b:
             fail("b", "a state other than 'a'", row.b)
         for col in ("start", "until"):
             v = getattr(row, col)
@@ -182,20 +184,16 @@ def read_disputes(path: Path, first_year: dict[str, int]) -> pd.DataFrame:
                 fail(col, f"a whole year from {START} to {END}", v)
         if not pd.isna(row.until) and row.until < row.start:
             fail("until", f"a year no earlier than start ({int(row.start)})", row.until)
-        entry = max(first_year[row.a.strip()], first_year[row.b.strip()])
+        entry = max(first_year[a], first_year[b])
         if row.start < entry:
-            fail("start", f"a year when both {row.a.strip()} and {row.b.strip()} are actors ({entry} or later)",
-                 row.start)
+            fail("start", f"a year when both {a} and {b} are actors ({entry} or later)", row.start)
         for col in ("severity", "confidence"):
             v = getattr(row, col)
             if not pd.isna(v) and not 0 <= v <= 1:
                 fail(col, "a number from 0 to 1", v)
-    out = df.assign(a=df.a.str.strip(), b=df.b.str.strip(), start=df.start.astype(int),
-                    last=df.until.fillna(END).astype(int))
-    pair = [tuple(sorted(p)) for p in zip(out.a, out.b)]
-    out["a"], out["b"] = [p[0] for p in pair], [p[1] for p in pair]
-    out["line"] = [csv_line(df, k) for k in range(len(df))]
-    return out
+    pair = [tuple(sorted(p)) for p in zip(ids["a"], ids["b"])]
+    return df.assign(a=[p[0] for p in pair], b=[p[1] for p in pair], start=df.start.astype(int),
+                     last=df.until.fillna(END).astype(int), line=lines)
 
 
 def dispute_spells(disputes: pd.DataFrame) -> list[tuple[int, int, int]]:
@@ -253,29 +251,31 @@ def mechanism_section(path: Path) -> list[str]:
     return lines[start:end]
 
 
+#: A disputes coding: the rows and the coder's rules.
+DISPUTE_FILES = ("disputes.csv", "DISPUTES.md")
+
+
 def import_coding(src: Path) -> None:
     """Copy a coder's files into the repository: the reference unchanged into seeds/reference,
     the input events, the state list and the notes into ``CODING``; a disputes coding in the
     same folder too (checked first, so a bad one leaves the repository as it was)."""
-    states = src / "states.csv"
-    if (src / "disputes.csv").exists():
-        read_disputes(src / "disputes.csv", actor_years(states if states.exists() else CODING / "states.csv"))
+    disputes = (src / "disputes.csv").exists()
+    if disputes:
+        read_disputes(src / "disputes.csv", actor_years(src / "states.csv"))
     REF_DIR.mkdir(parents=True, exist_ok=True)
     CODING.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src / "reference.csv", REF_DIR / "cold_war_europe_reference.csv")
     shutil.copyfile(src / "blocs_reference.csv", REF_DIR / "cold_war_europe_reference_blocs.csv")
-    for name in ("events.csv", "states.csv", "NOTES.md"):
+    for name in ("events.csv", "states.csv", "NOTES.md") + (DISPUTE_FILES if disputes else ()):
         shutil.copyfile(src / name, CODING / name)
-    if (src / "disputes.csv").exists():
-        import_disputes(src)
 
 
 def import_disputes(src: Path) -> None:
     """Copy a disputes coding (disputes.csv and its rules, DISPUTES.md) into ``CODING``, once
-    every row has passed :func:`read_disputes`."""
+    every row has passed :func:`read_disputes` against the coding's state list."""
     read_disputes(src / "disputes.csv", actor_years(CODING / "states.csv"))
     CODING.mkdir(parents=True, exist_ok=True)
-    for name in ("disputes.csv", "DISPUTES.md"):
+    for name in DISPUTE_FILES:
         shutil.copyfile(src / name, CODING / name)
 
 
@@ -312,10 +312,10 @@ def build() -> tuple[str, pd.DataFrame]:
                                     initial_de_jure=first.de_jure.astype("Int64"))
     init = init[(init.initial_de_jure != 0) | init.initial_de_facto.fillna(0).ne(0)]
 
-    states = pd.read_csv(CODING / "states.csv").groupby("abb").agg(first=("first_year", "min"))
-    assert sorted(states.index) == sorted(ORDER)
+    first_year = actor_years(CODING / "states.csv")
+    assert sorted(first_year) == sorted(ORDER)
     events = pd.read_csv(CODING / "events.csv", keep_default_na=False)
-    disputes = read_disputes(DISPUTES, actor_years(CODING / "states.csv"))
+    disputes = read_disputes(DISPUTES, first_year)
     mech = mechanism_section(CA)
 
     y = []

@@ -6,10 +6,12 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_FACTO_NAMES, DE_JURE_NAMES
+from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
+from sim.mechanisms import alignment
 from sim.mechanisms.utility import COMPONENTS
 from sim.run.tables import read_table, run_table, table_path
 
@@ -110,18 +112,20 @@ def _agreement(row: pd.Series, a: str, b: str, sa: str, sb: str, rate: float | N
 
 def _held(total: float, wanted: int | None, practised: int | None, mechanism) -> list[str]:
     """A line when the switching cost, not the utility, kept a side at the practised level:
-    the utility alone points to a neighbouring level, but not by more than the cost."""
+    the model's own choice without noise (``sim.mechanisms.alignment``) picks another level
+    from the same utility when leaving costs nothing."""
     if wanted is None or wanted != practised or not isinstance(mechanism, dict):
         return []
     cost, gain, normal = (mechanism.get(k) for k in ("switching_cost", "level_gain", "normal_level"))
     if not all(isinstance(x, (int, float)) for x in (cost, gain, normal)) or cost <= 0:
         return []
-    bliss = min(max(normal + gain * total, DE_FACTO_MIN), DE_FACTO_MAX)
-    nearest = int(min(range(DE_FACTO_MIN, DE_FACTO_MAX + 1), key=lambda lv: (abs(lv - bliss), lv)))
-    if nearest == wanted or abs(nearest - wanted) > 1 or abs(bliss - (nearest + wanted) / 2) > cost:
+    bliss = alignment.bliss_level(np.array(total), gain, normal)
+    free = int(alignment.choose_levels(bliss, 0.0, None))
+    held = int(alignment.choose_levels(bliss, 0.0, None, current=np.array(practised), switching_cost=cost))
+    if held != wanted or free == wanted:
         return []
-    return [f"  held at the practised level {wanted}: the utility alone points to {nearest} "
-            f"({DE_FACTO_NAMES[nearest]}; bliss {bliss:.2f}), but leaving a practised level costs "
+    return [f"  held at the practised level {wanted}: the utility alone points to {free} "
+            f"({DE_FACTO_NAMES[free]}; bliss {float(bliss):.2f}), but leaving a practised level costs "
             f"mechanism.switching_cost ({cost:g})"]
 
 

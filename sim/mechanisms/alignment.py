@@ -71,20 +71,18 @@ def choose_levels(bliss: np.ndarray, temperature: float, rng: np.random.Generato
         noise *= np.float32(temperature)
     staying = noise
     if switching_cost and current is not None:
-        staying = _stay_bonus(noise, b.shape, current, switching_cost)
+        staying = _stay_bonus(noise, current, switching_cost)
     chosen = _pick(b, staying, cap)
     if also is None:
         return chosen
     return chosen, _pick(np.asarray(also, dtype=np.float32), noise, cap)
 
 
-def _stay_bonus(noise: np.ndarray | None, shape: tuple, current: np.ndarray, cost: float) -> np.ndarray:
-    """A copy of the noise with the practised level's value raised by ``cost`` (noise is
-    subtracted from the values, so the bonus enters with a minus sign)."""
-    out = np.zeros(shape + (len(LEVELS),), dtype=np.float32) if noise is None else noise.copy()
-    index = (np.asarray(current, dtype=np.intp) - DE_FACTO_MIN)[..., None]
-    np.put_along_axis(out, index, np.take_along_axis(out, index, -1) - np.float32(cost), -1)
-    return out
+def _stay_bonus(noise: np.ndarray | None, current: np.ndarray, cost: float) -> np.ndarray:
+    """The noise less ``cost`` at each choice's practised level (noise is subtracted from
+    the values, so this raises the practised level's value by the cost); a new array."""
+    stay = (_LEVELS32 == np.asarray(current, dtype=np.float32)[..., None]) * np.float32(cost)
+    return -stay if noise is None else noise - stay
 
 
 def _pick(b: np.ndarray, noise: np.ndarray | None, cap) -> np.ndarray:

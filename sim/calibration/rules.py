@@ -506,6 +506,10 @@ def _dyad_sources(data, code_of, years) -> dict:
     national = data["cow_national_trade_v4_subset.csv"].assign(total=lambda d: d.imports + d.exports)
     nat_filled, nat_flags = fill_gaps(_wide(national, "total", list(code_of.values()), years), "trade")
     dyadic = data["cow_dyadic_trade_v4_subset.csv"]
+    # Both flows exactly 0 is a non-report, not an absence of trade (the post-Soviet
+    # states' first years, when Russia was their main partner; US-Afghan trade in 2012):
+    # such rows are dropped, as the shared data's own subsets drop them, and the gaps rule fills them.
+    dyadic = dyadic[(dyadic.flow1 != 0) | (dyadic.flow2 != 0)]
     dyadic = dyadic.assign(total=dyadic.flow1 + dyadic.flow2,
                            pair=[tuple(sorted(p)) for p in zip(dyadic.ccode1, dyadic.ccode2)])
     dist = data["capital_distance_focal_dyads.csv"].assign(

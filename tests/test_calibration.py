@@ -211,3 +211,47 @@ def test_cli_explain_param_and_errors(tmp_path):
     assert bad.returncode == 2 and "1991-2024" in bad.stderr
     bad = _cli("calibrate", "--states", "RUS,XYZ", "--out", str(tmp_path / "x"))
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and not (tmp_path / "x").exists()
+
+
+def test_polity_fallback_is_put_on_the_vdem_scale_by_the_overlap_line():
+    """Known answer: where V-Dem = 0.1 + 0.04 x polity2 exactly, the line is recovered."""
+    vdem = pd.DataFrame({"ccode": [1, 1, 2, 2], "year": [2000, 2001, 2000, 2001],
+                         "v2x_polyarchy": [0.1 + 0.04 * p for p in (-10, 0, 5, 10)]})
+    data = {"vdem_v14_focal_subset.csv": vdem,
+            "democracy_vdem10_polity_quds_subset.csv": vdem.assign(year=1950, v2x_polyarchy=np.nan),
+            "polity5_subset.csv": pd.DataFrame({"ccode_cow": [1, 1, 2, 2], "year": [2000, 2001, 2000, 2001],
+                                                "polity2": [-10.0, 0.0, 5.0, 10.0]})}
+    intercept, slope = cal.polity_on_vdem_scale(data, 1970)
+    assert intercept == pytest.approx(0.1) and slope == pytest.approx(0.04)
+
+
+def test_polity_fallback_full_democracy_sits_among_vdem_democracies_not_above():
+    """Austria 1946-54 has only Polity (polity2 = 10); V-Dem v10 begins in 1955 (0.789)."""
+    out = cal.calibrate(["USA", "RUS", "AUS", "UKG"], 1950, 1955)
+    aus = out.states[out.states.state == "AUS"].set_index("year")
+    intercept, slope = cal.polity_on_vdem_scale(
+        {name: cal.read_data(cal.DEFAULT_DATA, name, _all_codes())
+         for name in ("vdem_v14_focal_subset.csv", "democracy_vdem10_polity_quds_subset.csv", "polity5_subset.csv")},
+        1970)
+    assert aus.democracy.loc[1954] == pytest.approx(intercept + 10 * slope, abs=1e-9)
+    assert "democracy:polity_fallback" in aus["flags"].loc[1954]
+    assert 0.6 < aus.democracy.loc[1954] < 0.75  # not 1.0, above every V-Dem democracy of the time
+    assert abs(aus.democracy.loc[1955] - aus.democracy.loc[1954]) < 0.15  # no big jump where V-Dem begins
+
+
+def _all_codes() -> set[int]:
+    states = pd.read_csv(cal.DEFAULT_DATA / cal.STATE_LIST)
+    return set(states.ccode.astype(int))
+
+
+def test_a_state_never_seen_voting_in_the_un_has_no_vote_term_in_interests():
+    """The GDR (no UN seat before 1973) has interests 0 with everyone, not the distance to ideal point 0."""
+    out = cal.calibrate(["USA", "RUS", "GDR", "UKG"], 1950, 1952)
+    gdr = _dyad(out, "GDR", "RUS")
+    assert (gdr.interests == 0.0).all() and gdr["flags"].str.contains("interests:no_data").all()
+    assert (_dyad(out, "USA", "GDR").interests == 0.0).all()
+    usa_rus = _dyad(out, "USA", "RUS", 1950)  # both voted: the distance formula as before
+    ideal = pd.read_csv(cal.DEFAULT_DATA / "un_idealpoints_jul2025_subset.csv").set_index(["ccode", "year"])
+    gap = abs(ideal.idealpointfp.loc[(2, 1950)] - ideal.idealpointfp.loc[(365, 1950)])
+    rule = out.rules["rules"]["interests"]
+    assert usa_rus.interests == pytest.approx(max(-1.0, 1 - 2 * gap / rule["scale"]), abs=1e-6)

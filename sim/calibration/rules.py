@@ -255,7 +255,9 @@ def rule_democracy(data, codes, years, prov, abbs, rule):
     vdem10 = _wide(data["democracy_vdem10_polity_quds_subset.csv"], "v2x_polyarchy", codes, years)
     use_v10 = vdem.isna() & vdem10.notna() & (vdem.index.to_numpy() < first_v14)[:, None]
     vdem = vdem.where(~use_v10, vdem10)
-    polity = (_wide(data["polity5_subset.csv"], "polity2", codes, years, key="ccode_cow") + 10) / 20
+    intercept, slope = polity_on_vdem_scale(data, first_v14)
+    polity2 = _wide(data["polity5_subset.csv"], "polity2", codes, years, key="ccode_cow")
+    polity = (intercept + slope * polity2).clip(0.0, 1.0)
     use_polity = vdem.isna() & polity.notna()
     series = vdem.where(~use_polity, polity)
     filled, flags = fill_gaps(series, "democracy", missing=0.5)
@@ -266,8 +268,31 @@ def rule_democracy(data, codes, years, prov, abbs, rule):
                   f"{first_v14}); " if use_v10[code].any() else "")
         prov.add(abb, "democracy", years, "democracy",
                  source + f"vdem_v14_focal_subset.csv[ccode={code}].v2x_polyarchy "
-                 f"(fallback polity5_subset.csv[ccode_cow={code}].polity2)", flags=flags[code])
+                 f"(fallback {intercept:.4f} + {slope:.4f} x polity5_subset.csv[ccode_cow={code}].polity2)",
+                 flags=flags[code])
     return filled, flags
+
+
+def polity_on_vdem_scale(data, first_v14: int) -> tuple[float, float]:
+    """Intercept and slope that put Polity's polity2 (-10..10) on V-Dem's polyarchy scale.
+
+    Why: the two indices have different scales (a polity2 of 10 is a full democracy, while
+    V-Dem's polyarchy of the same states is about 0.6-0.9), so a fixed rescaling
+    (polity2 + 10) / 20 made every state on the Polity fallback look more democratic than
+    its V-Dem neighbours and made its series jump where V-Dem begins (Austria 1954-55). The
+    map is a least-squares line over every state-year of the data files where both the V-Dem
+    series the rule reads and Polity5 exist, so it is the same for any state system.
+    """
+    vdem = pd.concat([
+        data["vdem_v14_focal_subset.csv"][["ccode", "year", "v2x_polyarchy"]],
+        data["democracy_vdem10_polity_quds_subset.csv"].query("year < @first_v14")[["ccode", "year", "v2x_polyarchy"]],
+    ]).dropna().drop_duplicates(["ccode", "year"])
+    polity = data["polity5_subset.csv"].rename(columns={"ccode_cow": "code"})[["code", "year", "polity2"]]
+    both = vdem.merge(polity.dropna(), left_on=["ccode", "year"], right_on=["code", "year"])
+    if len(both) < 2:
+        return 0.5, 0.05  # the old fixed rescaling, when no overlap can be measured
+    slope, intercept = np.polyfit(both.polity2.to_numpy(float), both.v2x_polyarchy.to_numpy(float), 1)
+    return float(intercept), float(slope)
 
 
 def ideal_points(data, codes, years):
@@ -524,7 +549,11 @@ def _dyad_sources(data, code_of, years) -> dict:
 def _pair_interests(ctx: _PairContext, ri: dict, ideal, f_ideal):
     """Interest convergence from the UN ideal-point distance, nudged by coded evidence."""
     dist_ip = (ideal[ctx.ca] - ideal[ctx.cb]).abs().to_numpy()
-    base = 1.0 - 2.0 * dist_ip / float(ri["scale"])
+    # A state never seen voting (not a UN member in or near the year) tells nothing of its
+    # interests: the vote term is 0, not the distance to the ideal point 0 the gaps rule
+    # fills in (which put the GDR, Albania and Bulgaria closer to Washington than Moscow).
+    unseen = ((f_ideal[ctx.ca] == "ideal_point:no_data") | (f_ideal[ctx.cb] == "ideal_point:no_data")).to_numpy()
+    base = np.where(unseen, 0.0, 1.0 - 2.0 * dist_ip / float(ri["scale"]))
     ev, ev_ids = ctx.evidence("interest_convergence")
     adjust = np.clip(float(ri["step"]) * ev, -float(ri["cap"]), float(ri["cap"]))
     interests = np.clip(base + adjust, -1.0, 1.0)

@@ -255,3 +255,16 @@ def test_a_state_never_seen_voting_in_the_un_has_no_vote_term_in_interests():
     gap = abs(ideal.idealpointfp.loc[(2, 1950)] - ideal.idealpointfp.loc[(365, 1950)])
     rule = out.rules["rules"]["interests"]
     assert usa_rus.interests == pytest.approx(max(-1.0, 1 - 2 * gap / rule["scale"]), abs=1e-6)
+
+
+def test_the_ussr_rows_of_1991_are_not_read_for_russia_when_a_successor_is_in_the_system():
+    """Known answer: NMC code 365 in 1991 is the USSR (CINC 0.103233; Russia 1992: 0.067215)."""
+    with_successor = cal.calibrate(["RUS", "KZK", "USA"], 1991, 1992)
+    rus = with_successor.states[with_successor.states.state == "RUS"].set_index("year")
+    nmc = pd.read_csv(cal.DEFAULT_DATA / "nmc_v7_subset.csv").set_index(["ccode", "year"]).cinc
+    expected_1991 = nmc[(365, 1992)] / (nmc[(365, 1992)] + nmc[(705, 1991)] + nmc[(2, 1991)])
+    assert rus.power.loc[1991] == pytest.approx(expected_1991, abs=1e-9)
+    assert "power:carried_backward" in rus["flags"].loc[1991]
+    assert "trade:carried_backward" in _dyad(with_successor, "RUS", "USA", 1991)["flags"]
+    alone = cal.calibrate(["RUS", "USA"], 1991, 1992)  # no successor: the Union's row is read as it is
+    assert _state(alone, "RUS", 1991).power == pytest.approx(nmc[(365, 1991)] / (nmc[(365, 1991)] + nmc[(2, 1991)]))

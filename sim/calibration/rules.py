@@ -118,6 +118,34 @@ def read_data(data_dir: Path, name: str, ccodes: set[int]) -> pd.DataFrame:
     return frame
 
 
+#: Files whose rows describe a state as it was in the year (a union's rows describe the union);
+#: capital distances are geography and keep their rows.
+UNION_SENSITIVE = [name for name in DATA_SCHEMA if name not in
+                   ("capital_distance_focal_dyads.csv", "cow_capitals_subset.csv", "cow_contiguity_v3_2_subset.csv")]
+
+
+def without_union_rows(data: dict, rule: dict, codes: set[int]) -> dict:
+    """Drop the rows in which a continuing state's code still describes a union that held
+    states of the calibrated system.
+
+    Why: COW code 365 is Russia from 1992 but the USSR up to 1991, so in 1991 NMC, SIPRI,
+    COW trade, V-Dem, Polity and the UN votes give Russia the whole Union's capabilities,
+    trade and votes, while Kazakhstan and the other successors already have rows of their
+    own: their capabilities are counted twice and Russia's shares jump at the break. Where
+    a successor is in the system, the union's years are treated as not recorded for the
+    continuing state and the gaps rule fills them from its first own year (flagged).
+    """
+    for case in rule.get("unions", []):
+        code, last_year, successors = int(case["ccode"]), int(case["last_year"]), set(case["successors"])
+        if code not in codes or not successors & codes:
+            continue
+        for name in UNION_SENSITIVE:
+            frame = data[name]
+            held = frame[DATA_SCHEMA[name][0]].eq(code).any(axis=1) & (frame.year <= last_year)
+            data[name] = frame[~held]
+    return data
+
+
 # --------------------------------------------------------------------------- helpers
 
 @dataclass
@@ -432,6 +460,7 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     years = np.arange(start, end + 1)
     all_codes = {int(v["ccode"]) for v in known.values()}
     data = {name: read_data(data_dir, name, all_codes) for name in DATA_SCHEMA}
+    data = without_union_rows(data, config["rules"].get("succession", {}), set(codes))
     records = load_ledger(evidence, documents)
     r = config["rules"]
     prov = _Provenance()

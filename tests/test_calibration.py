@@ -268,3 +268,16 @@ def test_the_ussr_rows_of_1991_are_not_read_for_russia_when_a_successor_is_in_th
     assert "trade:carried_backward" in _dyad(with_successor, "RUS", "USA", 1991)["flags"]
     alone = cal.calibrate(["RUS", "USA"], 1991, 1992)  # no successor: the Union's row is read as it is
     assert _state(alone, "RUS", 1991).power == pytest.approx(nmc[(365, 1991)] / (nmc[(365, 1991)] + nmc[(2, 1991)]))
+
+
+def test_a_border_coded_from_a_states_system_entry_is_carried_back_with_the_state():
+    """COW codes West Germany's border with France from 1955-05 (its entry), not from 1949."""
+    out = cal.calibrate(["GFR", "FRN", "ITA", "GDR", "POL"], 1946, 1955)
+    gfr_frn = _dyad(out, "GFR", "FRN")
+    assert (gfr_frn.contiguity == 1).all()
+    assert gfr_frn["flags"].loc[1946:1954].str.contains("contiguity:carried_backward").all()
+    assert "contiguity:carried_backward" not in gfr_frn["flags"].loc[1955]
+    assert _dyad(out, "GDR", "POL").contiguity.loc[1946] == 1  # GDR enters 1954-03, its Polish border with it
+    assert (_dyad(out, "FRN", "ITA").contiguity == 1).all()  # both in the system: as coded, no flag
+    assert not _dyad(out, "FRN", "ITA")["flags"].str.contains("contiguity:carried_backward").any()
+    assert (_dyad(out, "GFR", "POL").contiguity == 0).all()  # no border at all: stays 0

@@ -461,6 +461,7 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     all_codes = {int(v["ccode"]) for v in known.values()}
     data = {name: read_data(data_dir, name, all_codes) for name in DATA_SCHEMA}
     data = without_union_rows(data, config["rules"].get("succession", {}), set(codes))
+    data[STATE_LIST] = read_state_list(data_dir)
     records = load_ledger(evidence, documents)
     r = config["rules"]
     prov = _Provenance()
@@ -569,7 +570,7 @@ def _dyad_sources(data, code_of, years) -> dict:
     dist = data["capital_distance_focal_dyads.csv"].assign(
         pair=lambda d: [tuple(sorted(p)) for p in zip(d.ccode1, d.ccode2)])
     cont = data["cow_contiguity_v3_2_subset.csv"]
-    return {"nat_filled": nat_filled, "nat_flags": nat_flags,
+    return {"nat_filled": nat_filled, "nat_flags": nat_flags, "entries": system_entries(data.get(STATE_LIST)),
             "pair_total": dyadic.pivot_table(index="year", columns="pair", values="total", aggfunc="first"),
             "dist_wide": dist.pivot_table(index="year", columns="pair", values="capdist_km", aggfunc="first"),
             "cont": cont[cont.conttype == 1]}
@@ -636,17 +637,54 @@ def _pair_distance(ctx: _PairContext, src: dict, lat=None, lon=None):
     return dfilled["v"].to_numpy(), list(dflags["v"])
 
 
+def read_state_list(data_dir: Path) -> pd.DataFrame | None:
+    """The COW state list with its entry dates (None when the data folder has none)."""
+    path = data_dir / STATE_LIST
+    if not path.exists():
+        return None
+    states = pd.read_csv(path)
+    for column in ("ccode", "styear", "stmonth"):
+        if column not in states.columns:
+            raise InputError(path, column, "a column named " + column, line=1)
+        if pd.to_numeric(states[column], errors="coerce").isna().any():
+            row = int(np.flatnonzero(pd.to_numeric(states[column], errors="coerce").isna().to_numpy())[0])
+            raise InputError(path, column, "a number", line=row + 2, got=states[column].iloc[row])
+    return states
+
+
+def system_entries(states: pd.DataFrame | None) -> dict[int, set[str]]:
+    """COW code -> the months ('YYYY-MM') in which the state entered the state system."""
+    if states is None:
+        return {}
+    out: dict[int, set[str]] = {}
+    for code, year, month in zip(states.ccode, states.styear, states.stmonth):
+        out.setdefault(int(code), set()).add(f"{int(year):04d}-{int(month):02d}")
+    return out
+
+
 def _pair_contiguity(ctx: _PairContext, src: dict):
-    """Direct land contiguity (COW type 1) by episode; episodes open at the data's end continue."""
+    """Direct land contiguity (COW type 1) by episode; episodes open at the data's end continue.
+
+    A pair's first episode that opens in the month one of the two states enters the COW
+    state system is a border that COW could not record earlier, not a new border (West
+    Germany's with France, Austria's with Italy, both from 1955): it is carried back to the
+    start of the run, as the state's other values are (flag contiguity:carried_backward).
+    """
     years, ca, cb, cont = ctx.years, ctx.ca, ctx.cb, src["cont"]
-    episodes = cont[(cont.ccode1 == ca) & (cont.ccode2 == cb)]
+    episodes = cont[(cont.ccode1 == ca) & (cont.ccode2 == cb)].sort_values("stdate")
+    entries = src["entries"].get(ca, set()) | src["entries"].get(cb, set())
     contig = np.zeros(len(years), dtype=int)
-    for _, ep in episodes.iterrows():
+    backward = np.zeros(len(years), dtype=bool)
+    for k, (_, ep) in enumerate(episodes.iterrows()):
         first, last = int(ep.stdate[:4]), int(ep.enddate[:4])
+        if k == 0 and ep.stdate[:7] in entries:
+            backward = years < first
+            first = int(years.min())
         if last >= CONTIGUITY_LAST_YEAR:
             last = 9999
         contig |= ((years >= first) & (years <= last)).astype(int)
-    c_flags = ["contiguity:carried_forward" if y > CONTIGUITY_LAST_YEAR else "" for y in years]
+    c_flags = ["contiguity:carried_forward" if y > CONTIGUITY_LAST_YEAR else
+               "contiguity:carried_backward" if back else "" for y, back in zip(years, backward)]
     ctx.prov.add(ctx.entity, "contiguity", years, "contiguity",
                  f"cow_contiguity_v3_2_subset.csv[ccode1={ca};ccode2={cb};conttype=1]", flags=c_flags)
     return contig, c_flags

@@ -403,13 +403,9 @@ def state_list(config: dict, data_dir: Path) -> dict:
     state of the COW state list in ``data_dir`` (COW abbreviation -> code and name; a state
     with several spells keeps the name of its latest one)."""
     known = {abb: dict(v) for abb, v in config["states"].items()}
-    path = data_dir / STATE_LIST
-    if not path.exists():
+    cow = read_state_list(data_dir, ("stateabb", "ccode", "statenme"))
+    if cow is None:
         return known
-    cow = pd.read_csv(path)
-    for column in ("stateabb", "ccode", "statenme"):
-        if column not in cow.columns:
-            raise InputError(path, column, "a column named " + column, line=1)
     for _, row in cow.sort_values("styear", kind="stable").iterrows():
         if row.stateabb not in config["states"]:
             known[str(row.stateabb)] = {"ccode": int(row.ccode), "name": str(row.statenme)}
@@ -461,7 +457,7 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     all_codes = {int(v["ccode"]) for v in known.values()}
     data = {name: read_data(data_dir, name, all_codes) for name in DATA_SCHEMA}
     data = without_union_rows(data, config["rules"].get("succession", {}), set(codes))
-    data[STATE_LIST] = read_state_list(data_dir)
+    data[STATE_LIST] = read_state_list(data_dir, ("ccode", "styear", "stmonth"))
     records = load_ledger(evidence, documents)
     r = config["rules"]
     prov = _Provenance()
@@ -637,17 +633,22 @@ def _pair_distance(ctx: _PairContext, src: dict, lat=None, lon=None):
     return dfilled["v"].to_numpy(), list(dflags["v"])
 
 
-def read_state_list(data_dir: Path) -> pd.DataFrame | None:
-    """The COW state list with its entry dates (None when the data folder has none)."""
+def read_state_list(data_dir: Path, columns: tuple[str, ...]) -> pd.DataFrame | None:
+    """The COW state list, checked for ``columns`` (None when the data folder has none).
+
+    Raises:
+        InputError: a column is missing, or a code or date column holds a non-number.
+    """
     path = data_dir / STATE_LIST
     if not path.exists():
         return None
     states = pd.read_csv(path)
-    for column in ("ccode", "styear", "stmonth"):
+    for column in columns:
         if column not in states.columns:
             raise InputError(path, column, "a column named " + column, line=1)
-        if pd.to_numeric(states[column], errors="coerce").isna().any():
-            row = int(np.flatnonzero(pd.to_numeric(states[column], errors="coerce").isna().to_numpy())[0])
+        number = pd.to_numeric(states[column], errors="coerce")
+        if column not in ("stateabb", "statenme") and number.isna().any():
+            row = int(np.flatnonzero(number.isna().to_numpy())[0])
             raise InputError(path, column, "a number", line=row + 2, got=states[column].iloc[row])
     return states
 

@@ -119,7 +119,7 @@ def read_data(data_dir: Path, name: str, ccodes: set[int]) -> pd.DataFrame:
 
 
 #: Files whose rows describe a state as it was in the year (a union's rows describe the union);
-#: capital distances are geography and keep their rows.
+#: capitals, capital distances and borders are geography and keep their rows.
 UNION_SENSITIVE = [name for name in DATA_SCHEMA if name not in
                    ("capital_distance_focal_dyads.csv", "cow_capitals_subset.csv", "cow_contiguity_v3_2_subset.csv")]
 

@@ -211,3 +211,73 @@ def test_cli_explain_param_and_errors(tmp_path):
     assert bad.returncode == 2 and "1991-2024" in bad.stderr
     bad = _cli("calibrate", "--states", "RUS,XYZ", "--out", str(tmp_path / "x"))
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and not (tmp_path / "x").exists()
+
+
+def test_polity_fallback_is_put_on_the_vdem_scale_by_the_overlap_line():
+    """Known answer: where V-Dem = 0.1 + 0.04 x polity2 exactly, the line is recovered."""
+    vdem = pd.DataFrame({"ccode": [1, 1, 2, 2], "year": [2000, 2001, 2000, 2001],
+                         "v2x_polyarchy": [0.1 + 0.04 * p for p in (-10, 0, 5, 10)]})
+    data = {"vdem_v14_focal_subset.csv": vdem,
+            "democracy_vdem10_polity_quds_subset.csv": vdem.assign(year=1950, v2x_polyarchy=np.nan),
+            "polity5_subset.csv": pd.DataFrame({"ccode_cow": [1, 1, 2, 2], "year": [2000, 2001, 2000, 2001],
+                                                "polity2": [-10.0, 0.0, 5.0, 10.0]})}
+    intercept, slope = cal.polity_on_vdem_scale(data, 1970)
+    assert intercept == pytest.approx(0.1) and slope == pytest.approx(0.04)
+
+
+def test_polity_fallback_full_democracy_sits_among_vdem_democracies_not_above():
+    """Austria 1946-54 has only Polity (polity2 = 10); V-Dem v10 begins in 1955 (0.789)."""
+    out = cal.calibrate(["USA", "RUS", "AUS", "UKG"], 1950, 1955)
+    aus = out.states[out.states.state == "AUS"].set_index("year")
+    intercept, slope = cal.polity_on_vdem_scale(
+        {name: cal.read_data(cal.DEFAULT_DATA, name, _all_codes())
+         for name in ("vdem_v14_focal_subset.csv", "democracy_vdem10_polity_quds_subset.csv", "polity5_subset.csv")},
+        1970)
+    assert aus.democracy.loc[1954] == pytest.approx(intercept + 10 * slope, abs=1e-9)
+    assert "democracy:polity_fallback" in aus["flags"].loc[1954]
+    assert 0.6 < aus.democracy.loc[1954] < 0.75  # not 1.0, above every V-Dem democracy of the time
+    assert abs(aus.democracy.loc[1955] - aus.democracy.loc[1954]) < 0.15  # no big jump where V-Dem begins
+
+
+def _all_codes() -> set[int]:
+    states = pd.read_csv(cal.DEFAULT_DATA / cal.STATE_LIST)
+    return set(states.ccode.astype(int))
+
+
+def test_a_state_never_seen_voting_in_the_un_has_no_vote_term_in_interests():
+    """The GDR (no UN seat before 1973) has interests 0 with everyone, not the distance to ideal point 0."""
+    out = cal.calibrate(["USA", "RUS", "GDR", "UKG"], 1950, 1952)
+    gdr = _dyad(out, "GDR", "RUS")
+    assert (gdr.interests == 0.0).all() and gdr["flags"].str.contains("interests:no_data").all()
+    assert (_dyad(out, "USA", "GDR").interests == 0.0).all()
+    usa_rus = _dyad(out, "USA", "RUS", 1950)  # both voted: the distance formula as before
+    ideal = pd.read_csv(cal.DEFAULT_DATA / "un_idealpoints_jul2025_subset.csv").set_index(["ccode", "year"])
+    gap = abs(ideal.idealpointfp.loc[(2, 1950)] - ideal.idealpointfp.loc[(365, 1950)])
+    rule = out.rules["rules"]["interests"]
+    assert usa_rus.interests == pytest.approx(max(-1.0, 1 - 2 * gap / rule["scale"]), abs=1e-6)
+
+
+def test_the_ussr_rows_of_1991_are_not_read_for_russia_when_a_successor_is_in_the_system():
+    """Known answer: NMC code 365 in 1991 is the USSR (CINC 0.103233; Russia 1992: 0.067215)."""
+    with_successor = cal.calibrate(["RUS", "KZK", "USA"], 1991, 1992)
+    rus = with_successor.states[with_successor.states.state == "RUS"].set_index("year")
+    nmc = pd.read_csv(cal.DEFAULT_DATA / "nmc_v7_subset.csv").set_index(["ccode", "year"]).cinc
+    expected_1991 = nmc[(365, 1992)] / (nmc[(365, 1992)] + nmc[(705, 1991)] + nmc[(2, 1991)])
+    assert rus.power.loc[1991] == pytest.approx(expected_1991, abs=1e-9)
+    assert "power:carried_backward" in rus["flags"].loc[1991]
+    assert "trade:carried_backward" in _dyad(with_successor, "RUS", "USA", 1991)["flags"]
+    alone = cal.calibrate(["RUS", "USA"], 1991, 1992)  # no successor: the Union's row is read as it is
+    assert _state(alone, "RUS", 1991).power == pytest.approx(nmc[(365, 1991)] / (nmc[(365, 1991)] + nmc[(2, 1991)]))
+
+
+def test_a_border_coded_from_a_states_system_entry_is_carried_back_with_the_state():
+    """COW codes West Germany's border with France from 1955-05 (its entry), not from 1949."""
+    out = cal.calibrate(["GFR", "FRN", "ITA", "GDR", "POL"], 1946, 1955)
+    gfr_frn = _dyad(out, "GFR", "FRN")
+    assert (gfr_frn.contiguity == 1).all()
+    assert gfr_frn["flags"].loc[1946:1954].str.contains("contiguity:carried_backward").all()
+    assert "contiguity:carried_backward" not in gfr_frn["flags"].loc[1955]
+    assert _dyad(out, "GDR", "POL").contiguity.loc[1946] == 1  # GDR enters 1954-03, its Polish border with it
+    assert (_dyad(out, "FRN", "ITA").contiguity == 1).all()  # both in the system: as coded, no flag
+    assert not _dyad(out, "FRN", "ITA")["flags"].str.contains("contiguity:carried_backward").any()
+    assert (_dyad(out, "GFR", "POL").contiguity == 0).all()  # no border at all: stays 0

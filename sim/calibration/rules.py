@@ -118,6 +118,34 @@ def read_data(data_dir: Path, name: str, ccodes: set[int]) -> pd.DataFrame:
     return frame
 
 
+#: Files whose rows describe a state as it was in the year (a union's rows describe the union);
+#: capitals, capital distances and borders are geography and keep their rows.
+UNION_SENSITIVE = [name for name in DATA_SCHEMA if name not in
+                   ("capital_distance_focal_dyads.csv", "cow_capitals_subset.csv", "cow_contiguity_v3_2_subset.csv")]
+
+
+def without_union_rows(data: dict, rule: dict, codes: set[int]) -> dict:
+    """Drop the rows in which a continuing state's code still describes a union that held
+    states of the calibrated system.
+
+    Why: COW code 365 is Russia from 1992 but the USSR up to 1991, so in 1991 NMC, SIPRI,
+    COW trade, V-Dem, Polity and the UN votes give Russia the whole Union's capabilities,
+    trade and votes, while Kazakhstan and the other successors already have rows of their
+    own: their capabilities are counted twice and Russia's shares jump at the break. Where
+    a successor is in the system, the union's years are treated as not recorded for the
+    continuing state and the gaps rule fills them from its first own year (flagged).
+    """
+    for case in rule.get("unions", []):
+        code, last_year, successors = int(case["ccode"]), int(case["last_year"]), set(case["successors"])
+        if code not in codes or not successors & codes:
+            continue
+        for name in UNION_SENSITIVE:
+            frame = data[name]
+            held = frame[DATA_SCHEMA[name][0]].eq(code).any(axis=1) & (frame.year <= last_year)
+            data[name] = frame[~held]
+    return data
+
+
 # --------------------------------------------------------------------------- helpers
 
 @dataclass
@@ -255,7 +283,9 @@ def rule_democracy(data, codes, years, prov, abbs, rule):
     vdem10 = _wide(data["democracy_vdem10_polity_quds_subset.csv"], "v2x_polyarchy", codes, years)
     use_v10 = vdem.isna() & vdem10.notna() & (vdem.index.to_numpy() < first_v14)[:, None]
     vdem = vdem.where(~use_v10, vdem10)
-    polity = (_wide(data["polity5_subset.csv"], "polity2", codes, years, key="ccode_cow") + 10) / 20
+    intercept, slope = polity_on_vdem_scale(data, first_v14)
+    polity2 = _wide(data["polity5_subset.csv"], "polity2", codes, years, key="ccode_cow")
+    polity = (intercept + slope * polity2).clip(0.0, 1.0)
     use_polity = vdem.isna() & polity.notna()
     series = vdem.where(~use_polity, polity)
     filled, flags = fill_gaps(series, "democracy", missing=0.5)
@@ -266,8 +296,31 @@ def rule_democracy(data, codes, years, prov, abbs, rule):
                   f"{first_v14}); " if use_v10[code].any() else "")
         prov.add(abb, "democracy", years, "democracy",
                  source + f"vdem_v14_focal_subset.csv[ccode={code}].v2x_polyarchy "
-                 f"(fallback polity5_subset.csv[ccode_cow={code}].polity2)", flags=flags[code])
+                 f"(fallback {intercept:.4f} + {slope:.4f} x polity5_subset.csv[ccode_cow={code}].polity2)",
+                 flags=flags[code])
     return filled, flags
+
+
+def polity_on_vdem_scale(data, first_v14: int) -> tuple[float, float]:
+    """Intercept and slope that put Polity's polity2 (-10..10) on V-Dem's polyarchy scale.
+
+    Why: the two indices have different scales (a polity2 of 10 is a full democracy, while
+    V-Dem's polyarchy of the same states is about 0.6-0.9), so a fixed rescaling
+    (polity2 + 10) / 20 made every state on the Polity fallback look more democratic than
+    its V-Dem neighbours and made its series jump where V-Dem begins (Austria 1954-55). The
+    map is a least-squares line over every state-year of the data files where both the V-Dem
+    series the rule reads and Polity5 exist, so it is the same for any state system.
+    """
+    vdem = pd.concat([
+        data["vdem_v14_focal_subset.csv"][["ccode", "year", "v2x_polyarchy"]],
+        data["democracy_vdem10_polity_quds_subset.csv"].query("year < @first_v14")[["ccode", "year", "v2x_polyarchy"]],
+    ]).dropna().drop_duplicates(["ccode", "year"])
+    polity = data["polity5_subset.csv"].rename(columns={"ccode_cow": "code"})[["code", "year", "polity2"]]
+    both = vdem.merge(polity.dropna(), left_on=["ccode", "year"], right_on=["code", "year"])
+    if len(both) < 2:
+        return 0.5, 0.05  # the old fixed rescaling, when no overlap can be measured
+    slope, intercept = np.polyfit(both.polity2.to_numpy(float), both.v2x_polyarchy.to_numpy(float), 1)
+    return float(intercept), float(slope)
 
 
 def ideal_points(data, codes, years):
@@ -350,13 +403,9 @@ def state_list(config: dict, data_dir: Path) -> dict:
     state of the COW state list in ``data_dir`` (COW abbreviation -> code and name; a state
     with several spells keeps the name of its latest one)."""
     known = {abb: dict(v) for abb, v in config["states"].items()}
-    path = data_dir / STATE_LIST
-    if not path.exists():
+    cow = read_state_list(data_dir, ("stateabb", "ccode", "statenme"))
+    if cow is None:
         return known
-    cow = pd.read_csv(path)
-    for column in ("stateabb", "ccode", "statenme"):
-        if column not in cow.columns:
-            raise InputError(path, column, "a column named " + column, line=1)
     for _, row in cow.sort_values("styear", kind="stable").iterrows():
         if row.stateabb not in config["states"]:
             known[str(row.stateabb)] = {"ccode": int(row.ccode), "name": str(row.statenme)}
@@ -407,6 +456,8 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     years = np.arange(start, end + 1)
     all_codes = {int(v["ccode"]) for v in known.values()}
     data = {name: read_data(data_dir, name, all_codes) for name in DATA_SCHEMA}
+    data = without_union_rows(data, config["rules"].get("succession", {}), set(codes))
+    data[STATE_LIST] = read_state_list(data_dir, ("ccode", "styear", "stmonth"))
     records = load_ledger(evidence, documents)
     r = config["rules"]
     prov = _Provenance()
@@ -515,7 +566,7 @@ def _dyad_sources(data, code_of, years) -> dict:
     dist = data["capital_distance_focal_dyads.csv"].assign(
         pair=lambda d: [tuple(sorted(p)) for p in zip(d.ccode1, d.ccode2)])
     cont = data["cow_contiguity_v3_2_subset.csv"]
-    return {"nat_filled": nat_filled, "nat_flags": nat_flags,
+    return {"nat_filled": nat_filled, "nat_flags": nat_flags, "entries": system_entries(data.get(STATE_LIST)),
             "pair_total": dyadic.pivot_table(index="year", columns="pair", values="total", aggfunc="first"),
             "dist_wide": dist.pivot_table(index="year", columns="pair", values="capdist_km", aggfunc="first"),
             "cont": cont[cont.conttype == 1]}
@@ -524,7 +575,11 @@ def _dyad_sources(data, code_of, years) -> dict:
 def _pair_interests(ctx: _PairContext, ri: dict, ideal, f_ideal):
     """Interest convergence from the UN ideal-point distance, nudged by coded evidence."""
     dist_ip = (ideal[ctx.ca] - ideal[ctx.cb]).abs().to_numpy()
-    base = 1.0 - 2.0 * dist_ip / float(ri["scale"])
+    # A state never seen voting (not a UN member in or near the year) tells nothing of its
+    # interests: the vote term is 0, not the distance to the ideal point 0 the gaps rule
+    # fills in (which put the GDR, Albania and Bulgaria closer to Washington than Moscow).
+    unseen = ((f_ideal[ctx.ca] == "ideal_point:no_data") | (f_ideal[ctx.cb] == "ideal_point:no_data")).to_numpy()
+    base = np.where(unseen, 0.0, 1.0 - 2.0 * dist_ip / float(ri["scale"]))
     ev, ev_ids = ctx.evidence("interest_convergence")
     adjust = np.clip(float(ri["step"]) * ev, -float(ri["cap"]), float(ri["cap"]))
     interests = np.clip(base + adjust, -1.0, 1.0)
@@ -578,17 +633,59 @@ def _pair_distance(ctx: _PairContext, src: dict, lat=None, lon=None):
     return dfilled["v"].to_numpy(), list(dflags["v"])
 
 
+def read_state_list(data_dir: Path, columns: tuple[str, ...]) -> pd.DataFrame | None:
+    """The COW state list, checked for ``columns`` (None when the data folder has none).
+
+    Raises:
+        InputError: a column is missing, or a code or date column holds a non-number.
+    """
+    path = data_dir / STATE_LIST
+    if not path.exists():
+        return None
+    states = pd.read_csv(path)
+    for column in columns:
+        if column not in states.columns:
+            raise InputError(path, column, "a column named " + column, line=1)
+        number = pd.to_numeric(states[column], errors="coerce")
+        if column not in ("stateabb", "statenme") and number.isna().any():
+            row = int(np.flatnonzero(number.isna().to_numpy())[0])
+            raise InputError(path, column, "a number", line=row + 2, got=states[column].iloc[row])
+    return states
+
+
+def system_entries(states: pd.DataFrame | None) -> dict[int, set[str]]:
+    """COW code -> the months ('YYYY-MM') in which the state entered the state system."""
+    if states is None:
+        return {}
+    out: dict[int, set[str]] = {}
+    for code, year, month in zip(states.ccode, states.styear, states.stmonth):
+        out.setdefault(int(code), set()).add(f"{int(year):04d}-{int(month):02d}")
+    return out
+
+
 def _pair_contiguity(ctx: _PairContext, src: dict):
-    """Direct land contiguity (COW type 1) by episode; episodes open at the data's end continue."""
+    """Direct land contiguity (COW type 1) by episode; episodes open at the data's end continue.
+
+    A pair's first episode that opens in the month one of the two states enters the COW
+    state system is a border that COW could not record earlier, not a new border (West
+    Germany's with France, Austria's with Italy, both from 1955): it is carried back to the
+    start of the run, as the state's other values are (flag contiguity:carried_backward).
+    """
     years, ca, cb, cont = ctx.years, ctx.ca, ctx.cb, src["cont"]
-    episodes = cont[(cont.ccode1 == ca) & (cont.ccode2 == cb)]
+    episodes = cont[(cont.ccode1 == ca) & (cont.ccode2 == cb)].sort_values("stdate")
+    entries = src["entries"].get(ca, set()) | src["entries"].get(cb, set())
     contig = np.zeros(len(years), dtype=int)
-    for _, ep in episodes.iterrows():
+    backward = np.zeros(len(years), dtype=bool)
+    for k, (_, ep) in enumerate(episodes.iterrows()):
         first, last = int(ep.stdate[:4]), int(ep.enddate[:4])
+        if k == 0 and ep.stdate[:7] in entries:
+            backward = years < first
+            first = int(years.min())
         if last >= CONTIGUITY_LAST_YEAR:
             last = 9999
         contig |= ((years >= first) & (years <= last)).astype(int)
-    c_flags = ["contiguity:carried_forward" if y > CONTIGUITY_LAST_YEAR else "" for y in years]
+    c_flags = ["contiguity:carried_forward" if y > CONTIGUITY_LAST_YEAR else
+               "contiguity:carried_backward" if back else "" for y, back in zip(years, backward)]
     ctx.prov.add(ctx.entity, "contiguity", years, "contiguity",
                  f"cow_contiguity_v3_2_subset.csv[ccode1={ca};ccode2={cb};conttype=1]", flags=c_flags)
     return contig, c_flags

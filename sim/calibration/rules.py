@@ -596,8 +596,12 @@ def _pair_trade(ctx: _PairContext, src: dict):
     years, pair, ca = ctx.years, ctx.pair, ctx.ca
     pair_total = src["pair_total"]
     series = pair_total[pair].reindex(years) if pair in pair_total.columns else pd.Series(np.nan, index=years)
-    filled, tflags = fill_gaps(series.to_frame("v"), "trade", missing=0.0)
-    trade = (filled["v"] / src["nat_filled"][ca]).fillna(0.0).to_numpy()
+    # The gaps rule fills the dependence, not the flow: a flow carried into a year whose
+    # national total is smaller (the new states' 1992-93 totals, before their trade with the
+    # rest of the former Union was counted) would claim a share it never had.
+    share = series / src["nat_filled"][ca].replace(0.0, np.nan)
+    filled, tflags = fill_gaps(share.to_frame("v"), "trade", missing=0.0)
+    trade = filled["v"].fillna(0.0).to_numpy()
     t_flags = [";".join(x for x in (f1, f2) if x) for f1, f2 in zip(tflags["v"], src["nat_flags"][ca])]
     _, dep_ids = ctx.evidence("economic_dependence")
     ctx.prov.add(ctx.entity, "trade", years, "trade",

@@ -239,6 +239,25 @@ def test_polity_fallback_full_democracy_sits_among_vdem_democracies_not_above():
     assert abs(aus.democracy.loc[1955] - aus.democracy.loc[1954]) < 0.15  # no big jump where V-Dem begins
 
 
+def test_trade_zeros_are_non_reports_and_a_gap_takes_the_nearest_recorded_share(result):
+    """COW records Kazakh-Russian trade in 1992-93 as both flows 0 (a non-report: Russia was
+    Kazakhstan's main partner). Those years take 1994's dependence, carried back as a share,
+    not 1994's flow set against the smaller national totals of 1992-93."""
+    dy = pd.read_csv(ROOT / "seeds/data/cow_dyadic_trade_v4_subset.csv")
+    nat = pd.read_csv(ROOT / "seeds/data/cow_national_trade_v4_subset.csv").set_index(["ccode", "year"])
+    zero = dy[(dy.ccode1 == 365) & (dy.ccode2 == 705) & (dy.year == 1993)].iloc[0]
+    assert zero.flow1 == 0 and zero.flow2 == 0  # what the data says
+    row = dy[(dy.ccode1 == 365) & (dy.ccode2 == 705) & (dy.year == 1994)].iloc[0]
+    share_1994 = (row.flow1 + row.flow2) / (nat.loc[(705, 1994)].imports + nat.loc[(705, 1994)].exports)
+    assert _dyad(result, "KZK", "RUS", 1993).trade == pytest.approx(share_1994)
+    assert _dyad(result, "KZK", "RUS", 1994).trade == pytest.approx(share_1994)
+    # 1992 is carried back too; there Kazakhstan's recorded trade with China alone is 39% of
+    # its small national total, so its shares are scaled to sum to 1 (documented rule)
+    kz_ru = _dyad(result, "KZK", "RUS", 1992)
+    assert "trade:carried_backward" in kz_ru["flags"] and "trade:scaled_to_partners" in kz_ru["flags"]
+    assert 0.3 < kz_ru.trade < share_1994
+
+
 def _all_codes() -> set[int]:
     states = pd.read_csv(cal.DEFAULT_DATA / cal.STATE_LIST)
     return set(states.ccode.astype(int))

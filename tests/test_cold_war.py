@@ -225,3 +225,14 @@ def test_refwork_import_keeps_the_disputes_unless_the_folder_brings_new_ones(tmp
     (src / "DISPUTES.md").write_bytes((CODING / "DISPUTES.md").read_bytes())
     build_scenario.import_coding(src)
     assert (tmp_path / "reference" / "coding" / "disputes.csv").read_bytes() == (CODING / "disputes.csv").read_bytes()
+
+
+def test_copy_data_without_the_shared_folder_says_which_files_it_expected(tmp_path):
+    """Run from a worktree the default ../shared/data is absent: a clear error, no traceback, nothing written."""
+    before = {p.name: p.read_bytes() for p in (ROOT / "seeds" / "data").glob("*.csv")}
+    proc = subprocess.run([sys.executable, str(ROOT / "experiments" / "cold_war_out_of_case" / "copy_data.py"),
+                           "--shared", str(tmp_path / "nowhere")], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "--shared" in proc.stderr and "cow_states_2016_subset.csv" in proc.stderr
+    assert proc.stderr.count("cow_states_2016_subset.csv") == 1
+    assert {p.name: p.read_bytes() for p in (ROOT / "seeds" / "data").glob("*.csv")} == before

@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -57,6 +58,11 @@ def main() -> int:
     ap.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
     args = ap.parse_args()
     shared = Path(args.shared)
+    missing = [name for name in dict.fromkeys(("cow_states_2016_subset.csv", *FILES)) if not (shared / name).is_file()]
+    if missing:  # e.g. run from a git worktree, whose parent folder holds no shared/data
+        print(f"copy_data.py: --shared {shared}: expected the shared data folder holding "
+              f"{', '.join(missing)} (see ../shared/data/SOURCES.md); give its path with --shared", file=sys.stderr)
+        return 2
     codes = set(pd.read_csv(shared / "cow_states_2016_subset.csv")["ccode"].astype(int))
     atopids: set[int] = set()
     for name, (keys, how) in FILES.items():

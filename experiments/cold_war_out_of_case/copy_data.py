@@ -58,7 +58,7 @@ def main() -> int:
     ap.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
     args = ap.parse_args()
     shared = Path(args.shared)
-    missing = [name for name in dict.fromkeys(("cow_states_2016_subset.csv", *FILES)) if not (shared / name).is_file()]
+    missing = [name for name in FILES if not (shared / name).is_file()]
     if missing:  # e.g. run from a git worktree, whose parent folder holds no shared/data
         print(f"copy_data.py: --shared {shared}: expected the shared data folder holding "
               f"{', '.join(missing)} (see ../shared/data/SOURCES.md); give its path with --shared", file=sys.stderr)

@@ -398,12 +398,11 @@ def rule_leader(rules, abbs, years, prov):
 
 # --------------------------------------------------------------------------- states
 
-def state_list(config: dict, data_dir: Path) -> dict:
+def state_list(config: dict, cow: pd.DataFrame | None) -> dict:
     """Every state calibration knows: the rules file's states (their names kept), then every
-    state of the COW state list in ``data_dir`` (COW abbreviation -> code and name; a state
-    with several spells keeps the name of its latest one)."""
+    state of the COW state list ``cow`` (:func:`read_state_list`; COW abbreviation -> code and
+    name; a state with several spells keeps the name of its latest one)."""
     known = {abb: dict(v) for abb, v in config["states"].items()}
-    cow = read_state_list(data_dir, ("stateabb", "ccode", "statenme"))
     if cow is None:
         return known
     for _, row in cow.sort_values("styear", kind="stable").iterrows():
@@ -443,7 +442,8 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     config = load_rules(rules_path)
     data_dir = Path(data_dir)
     default = list(config["states"])
-    known = state_list(config, data_dir)
+    cow = read_state_list(data_dir)  # read once: names here, entry months for the borders
+    known = state_list(config, cow)
     config["states"] = known
     abbs = [resolve_state(s, known, data_dir) for s in states] if states else default
     if len(set(abbs)) != len(abbs) or len(abbs) < 2:
@@ -457,7 +457,7 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     all_codes = {int(v["ccode"]) for v in known.values()}
     data = {name: read_data(data_dir, name, all_codes) for name in DATA_SCHEMA}
     data = without_union_rows(data, config["rules"].get("succession", {}), set(codes))
-    data[STATE_LIST] = read_state_list(data_dir, ("ccode", "styear", "stmonth"))
+    data[STATE_LIST] = cow
     records = load_ledger(evidence, documents)
     r = config["rules"]
     prov = _Provenance()
@@ -601,7 +601,7 @@ def _pair_trade(ctx: _PairContext, src: dict):
     # rest of the former Union was counted) would claim a share it never had.
     share = series / src["nat_filled"][ca].replace(0.0, np.nan)
     filled, tflags = fill_gaps(share.to_frame("v"), "trade", missing=0.0)
-    trade = filled["v"].fillna(0.0).to_numpy()
+    trade = filled["v"].to_numpy()
     t_flags = [";".join(x for x in (f1, f2) if x) for f1, f2 in zip(tflags["v"], src["nat_flags"][ca])]
     _, dep_ids = ctx.evidence("economic_dependence")
     ctx.prov.add(ctx.entity, "trade", years, "trade",
@@ -637,8 +637,13 @@ def _pair_distance(ctx: _PairContext, src: dict, lat=None, lon=None):
     return dfilled["v"].to_numpy(), list(dflags["v"])
 
 
-def read_state_list(data_dir: Path, columns: tuple[str, ...]) -> pd.DataFrame | None:
-    """The COW state list, checked for ``columns`` (None when the data folder has none).
+#: The COW state list's columns the rules read: names and codes, and the entry dates.
+STATE_LIST_TEXT, STATE_LIST_NUMBERS = ("stateabb", "statenme"), ("ccode", "styear", "stmonth")
+
+
+def read_state_list(data_dir: Path) -> pd.DataFrame | None:
+    """The COW state list, checked for the columns the rules read (None when the data folder
+    has none).
 
     Raises:
         InputError: a column is missing, or a code or date column holds a non-number.
@@ -647,11 +652,12 @@ def read_state_list(data_dir: Path, columns: tuple[str, ...]) -> pd.DataFrame | 
     if not path.exists():
         return None
     states = pd.read_csv(path)
-    for column in columns:
+    for column in STATE_LIST_TEXT + STATE_LIST_NUMBERS:
         if column not in states.columns:
             raise InputError(path, column, "a column named " + column, line=1)
+    for column in STATE_LIST_NUMBERS:
         number = pd.to_numeric(states[column], errors="coerce")
-        if column not in ("stateabb", "statenme") and number.isna().any():
+        if number.isna().any():
             row = int(np.flatnonzero(number.isna().to_numpy())[0])
             raise InputError(path, column, "a number", line=row + 2, got=states[column].iloc[row])
     return states

@@ -281,8 +281,10 @@ def test_the_ussr_rows_of_1991_are_not_read_for_russia_when_a_successor_is_in_th
     with_successor = cal.calibrate(["RUS", "KZK", "USA"], 1991, 1992)
     rus = with_successor.states[with_successor.states.state == "RUS"].set_index("year")
     nmc = pd.read_csv(cal.DEFAULT_DATA / "nmc_v7_subset.csv").set_index(["ccode", "year"]).cinc
-    expected_1991 = nmc[(365, 1992)] / (nmc[(365, 1992)] + nmc[(705, 1991)] + nmc[(2, 1991)])
-    assert rus.power.loc[1991] == pytest.approx(expected_1991, abs=1e-9)
+    usa = with_successor.states[with_successor.states.state == "USA"].set_index("year")
+    # Kazakhstan's 1991 CINC is rebuilt (no 1991 military figures: rule power), so the known
+    # answer is Russia against the United States: Russia's 1992 CINC over the US 1991 one.
+    assert rus.power.loc[1991] / usa.power.loc[1991] == pytest.approx(nmc[(365, 1992)] / nmc[(2, 1991)], rel=1e-9)
     assert "power:carried_backward" in rus["flags"].loc[1991]
     assert "trade:carried_backward" in _dyad(with_successor, "RUS", "USA", 1991)["flags"]
     alone = cal.calibrate(["RUS", "USA"], 1991, 1992)  # no successor: the Union's row is read as it is
@@ -300,3 +302,114 @@ def test_a_border_coded_from_a_states_system_entry_is_carried_back_with_the_stat
     assert (_dyad(out, "FRN", "ITA").contiguity == 1).all()  # both in the system: as coded, no flag
     assert not _dyad(out, "FRN", "ITA")["flags"].str.contains("contiguity:carried_backward").any()
     assert (_dyad(out, "GFR", "POL").contiguity == 0).all()  # no border at all: stays 0
+
+
+# --------------------------------------------------------------------------- spikes, CINC, offense splice
+
+def test_spike_rule_known_answers():
+    """A run of up to max_run values over factor x both recorded neighbours is blanked; a level
+    change that stays, a run too long, an edge value and a smaller jump are not."""
+    nan = np.nan
+    assert cal.spike_cells([10, 11, 100, 12, 13], 4, 2).tolist() == [False, False, True, False, False]
+    assert cal.spike_cells([45, nan, nan, 400, 400, nan, 50], 4, 2).tolist() == \
+        [False, False, False, True, True, False, False]  # neighbours are the nearest recorded years
+    assert cal.spike_cells([100, 100, 5, 100], 4, 2).tolist() == [False, False, True, False]  # a dip
+    assert not cal.spike_cells([10, 10, 100, 100, 100], 4, 2).any()  # a level that stays
+    assert not cal.spike_cells([10, 100, 100, 100, 10], 4, 2).any()  # three years: longer than max_run
+    assert not cal.spike_cells([100, 10, 11], 4, 2).any()  # the first value has no left neighbour
+    assert not cal.spike_cells([10, 35, 10], 4, 2).any()  # 3.5x: under the factor (US 1946-47 is 3.2x)
+    assert not cal.spike_cells([0, 100, 0], 4, 2).any()  # zeros are no neighbours
+
+
+def test_soviet_exports_of_1947_are_a_spike_and_economy_is_interpolated():
+    """COW national trade 365/1947: exports 7,708.8 M$ between 653.7 (1946) and 1,308.1 (1948)."""
+    out = cal.calibrate(["RUS", "USA", "UKG"], 1946, 1948)
+    rus = out.states[out.states.state == "RUS"].set_index("year")
+    nat = pd.read_csv(cal.DEFAULT_DATA / "cow_national_trade_v4_subset.csv").set_index(["ccode", "year"])
+    total = nat.imports + nat.exports
+    rus_1947 = (total[(365, 1946)] + total[(365, 1948)]) / 2
+    expected = rus_1947 / (rus_1947 + total[(2, 1947)] + total[(200, 1947)])
+    assert rus.economy.loc[1947] == pytest.approx(expected, rel=1e-9)
+    assert "economy:spike_dropped" in rus["flags"].loc[1947]
+    assert "economy:interpolated" in rus["flags"].loc[1947]
+    assert "spike" not in rus["flags"].loc[1946] + rus["flags"].loc[1948]
+
+
+def test_cinc_world_totals_are_recovered_from_a_synthetic_year():
+    """Known answer: six states, NMC's rule n x CINC = sum of component / world total."""
+    world = np.array([1000.0, 50.0, 400.0, 2000.0, 300.0, 90.0])
+    rng = np.random.default_rng(3)
+    parts = rng.uniform(1, 40, size=(8, 6))
+    parts[2, 1] = np.nan  # a missing component leaves the mean over five
+    shares_ = np.where(np.isnan(parts), 0.0, parts) / world
+    cinc = shares_.sum(axis=1) / (~np.isnan(parts)).sum(axis=1)
+    frame = pd.DataFrame(parts, columns=cal.CINC_COMPONENTS).assign(year=2000, cinc=cinc)
+    weights = cal.cinc_weights(frame)
+    np.testing.assert_allclose(weights.loc[2000].to_numpy(), 1 / world, rtol=1e-9)
+    frame.loc[0, "cinc"] *= 1.5  # equations that do not fit: no weights, the published CINC stays
+    assert cal.cinc_weights(frame).empty
+
+
+def test_afghan_power_1999_2000_rebuilt_from_gap_filled_components():
+    """NMC AFG milper 400 (1999-2000) between 45 (1994) and 50 (2002) is a spike; CINC is rebuilt
+    from the components with milper interpolated, so 1999-2000 no longer triple 1998's score."""
+    out = cal.calibrate(["AFG", "USA", "RUS", "CHN"], 1994, 2002)
+    afg = out.states[out.states.state == "AFG"].set_index("year")
+    assert afg.power.loc[1999] < 1.2 * afg.power.loc[1998]
+    assert afg["flags"].loc[1999].count("power:") == 2  # components_filled and spike_dropped
+    nmc = pd.read_csv(cal.DEFAULT_DATA / "nmc_v7_subset.csv")
+    weights = cal.cinc_weights(nmc)
+    row = nmc[(nmc.ccode == 700) & (nmc.year == 1999)].iloc[0]
+    parts = row[cal.CINC_COMPONENTS].astype(float).copy()
+    parts["milper"] = 45 + (50 - 45) * (1999 - 1994) / (2002 - 1994)  # the gaps rule's interpolation
+    afg_cinc = float((parts * weights.loc[1999]).sum() / 6)
+    others = nmc[(nmc.year == 1999) & nmc.ccode.isin([2, 365, 710])].cinc.sum()
+    assert afg.power.loc[1999] == pytest.approx(afg_cinc / (afg_cinc + others), rel=1e-6)
+    usa = out.states[out.states.state == "USA"].set_index("year")
+    assert "power:" not in usa["flags"].loc[1999]  # complete components: NMC's CINC as published
+
+
+def test_nmc_splice_uses_the_nearest_overlap_years_of_its_own_segment():
+    """Known answers on a synthetic state: ratio 0.5 before a 10x NMC break, 2.0 after it."""
+    years = pd.Index(range(2000, 2010))
+    nmc = pd.Series([100, 100, 100, 100, 1000, 1000, np.nan, 1000, 10, 10], index=years, dtype=float)
+    sipri = pd.Series([50, 50, np.nan, np.nan, 2000, np.nan, np.nan, np.nan, np.nan, np.nan], index=years)
+    converted, unread, _ = cal.splice_nmc(nmc, sipri, 1.0, 4.0, 3)
+    assert converted[2002] == converted[2003] == pytest.approx(50.0)  # 100 x 0.5 (years 2000, 2001)
+    assert converted[2005] == converted[2007] == pytest.approx(2000.0)  # 1000 x 2.0 (2004), not 0.5
+    assert unread[2008] and unread[2009] and np.isnan(converted[2008])  # no overlap in its segment
+    assert np.isnan(converted[2000]) and np.isnan(converted[2004])  # SIPRI recorded: not converted
+    alone, unread_alone, how = cal.splice_nmc(nmc, pd.Series(np.nan, index=years), 1.5, 4.0, 3)
+    assert alone[2009] == pytest.approx(15.0) and not unread_alone.any() and "1.5000" in how
+
+
+def test_uzbek_offense_reads_sipri_current_dollars_and_not_nmc_across_its_breaks():
+    """SIPRI current US$ 704/1995 112.68 M (constant-2022 24.92 M) is the share's numerator;
+    NMC's 2005-07 and 2010-11 segments (76-94 M, 1,422 M after 2,400 M in 2004) have no SIPRI
+    overlap and are not read: 2005-17 are interpolated between the spliced 2004 and SIPRI 2018."""
+    out = cal.calibrate(["UZB", "KZK", "RUS", "USA", "CHN"], 1991, 2024)
+    s = out.states.set_index(["state", "year"])
+    cur = pd.read_csv(cal.DEFAULT_DATA / "sipri_milex_1949_2023_subset.csv").set_index(
+        ["ccode", "year"]).milex_current_usd_m
+    codes = {"UZB": 704, "KZK": 705, "RUS": 365, "USA": 2, "CHN": 710}
+    total_1995 = sum(cur[(c, 1995)] for c in codes.values())
+    assert s.loc[("UZB", 1995), "offense"] == pytest.approx(cur[(704, 1995)] / total_1995, rel=1e-6)
+    assert s.loc[("UZB", 1995), "offense"] > 0.5 * s.loc[("KZK", 1995), "offense"]
+    nmc = pd.read_csv(cal.DEFAULT_DATA / "nmc_v7_subset.csv").set_index(["ccode", "year"]).milex / 1000
+    ratio_2004 = np.median([cur[(704, y)] / nmc[(704, y)] for y in (2001, 2002, 2003)])
+    assert "offense:nmc_fallback" in s.loc[("UZB", 2004), "flags"]
+    assert "offense:nmc_unit_break" in s.loc[("UZB", 2005), "flags"]
+    uzb_2004 = nmc[(704, 2004)] * ratio_2004
+    uzb_2010 = uzb_2004 + (cur[(704, 2018)] - uzb_2004) * (2010 - 2004) / (2018 - 2004)
+    others_2010 = sum(cur[(c, 2010)] for a, c in codes.items() if a != "UZB")
+    assert s.loc[("UZB", 2010), "offense"] == pytest.approx(uzb_2010 / (uzb_2010 + others_2010), rel=1e-6)
+
+
+def test_sipri_zero_and_implausible_current_dollar_cells_are_not_read():
+    """SIPRI current US$ 0.0 (Kazakhstan 1993) and Tajikistan 1992-94 (0.000-0.003% of GDP) are
+    not readings: those years come from NMC spliced by the nearest overlap years."""
+    out = cal.calibrate(["KZK", "TAJ", "RUS"], 1992, 2000)
+    s = out.states.set_index(["state", "year"])
+    for state, year in (("KZK", 1993), ("TAJ", 1992), ("TAJ", 1994)):
+        assert "offense:nmc_fallback" in s.loc[(state, year), "flags"], (state, year)
+    assert "offense:nmc_fallback" not in str(s.loc[("KZK", 1995), "flags"])

@@ -43,8 +43,8 @@ FLOAT_FORMAT = "%.6f"
 
 #: Columns each data file must have (file -> (state key column(s), required value columns)).
 DATA_SCHEMA = {
-    "nmc_v7_subset.csv": (["ccode"], ["year", "cinc", "milex"]),
-    "sipri_milex_1949_2023_subset.csv": (["ccode"], ["year", "milex_constant2022_usd_m"]),
+    "nmc_v7_subset.csv": (["ccode"], ["year", "cinc", "milex", "milper", "irst", "pec", "tpop", "upop"]),
+    "sipri_milex_1949_2023_subset.csv": (["ccode"], ["year", "milex_current_usd_m", "milex_share_gdp"]),
     "cow_national_trade_v4_subset.csv": (["ccode"], ["year", "imports", "exports"]),
     "vdem_v14_focal_subset.csv": (["ccode"], ["year", "v2x_polyarchy"]),
     "democracy_vdem10_polity_quds_subset.csv": (["ccode"], ["year", "v2x_polyarchy"]),
@@ -146,6 +146,85 @@ def without_union_rows(data: dict, rule: dict, codes: set[int]) -> dict:
     return data
 
 
+def spike_cells(values: np.ndarray, factor: float, max_run: int) -> np.ndarray:
+    """Which cells of one series are isolated spikes: a run of at most ``max_run`` recorded
+    values that are all more than ``factor`` times both nearest recorded values outside the
+    run, or all less than 1/``factor`` of both.
+
+    Why: a source row entered in the wrong unit stands out from the same state's years on
+    both sides (Soviet exports of 1947 at 7,709 M US$ between 654 and 1,308; 400,000
+    Afghan soldiers in 1999-2000 between 45,000 in 1994 and 50,000 in 2002), while a real
+    change (a war, a demobilisation, a devaluation) moves the level and stays. Missing
+    cells (NaN) are skipped, so the neighbours are the nearest recorded years; values of 0
+    or less neither count as spikes nor serve as neighbours (a ratio to 0 says nothing).
+
+    Returns:
+        A boolean array, True at the cells to read as not recorded.
+    """
+    values = np.asarray(values, dtype=float)
+    out = np.zeros(len(values), dtype=bool)
+    where = np.flatnonzero(np.isfinite(values) & (values > 0))
+    seen = values[where]
+    for run in range(1, max_run + 1):
+        for i in range(1, len(seen) - run):
+            inside, before, after = seen[i:i + run], seen[i - 1], seen[i + run]
+            if (inside > factor * max(before, after)).all() or (inside * factor < min(before, after)).all():
+                out[where[i:i + run]] = True
+    return out
+
+
+def without_spikes(data: dict, rule: dict, codes: list[int], years: np.ndarray) -> tuple[dict, dict]:
+    """Blank the isolated spikes (:func:`spike_cells`) of the columns the ``spikes`` rule names,
+    state by state over the run's years, so the gaps rule fills them.
+
+    Only the run's years are searched, so the 36-year gap between the two cases' rows in
+    the data files is never read as a jump.
+
+    Returns:
+        (data with the spikes blanked, {(file, column): {(ccode, year), ...}} of the cells
+        blanked, for the flags).
+    """
+    factor, max_run = float(rule.get("factor", 4.0)), int(rule.get("max_run", 2))
+    dropped: dict = {}
+    for name, columns in (rule.get("columns") or {}).items():
+        if name not in data:
+            raise InputError("calibration_rules.yaml", f"rules.spikes.columns.{name}",
+                             "the name of a data file the rules read", got=name)
+        frame = data[name].copy()
+        for column in columns:
+            if column not in frame.columns:
+                raise InputError(f"rules.spikes.columns.{name}", column, "a column of " + name, got=column)
+            hits = set()
+            span = frame[frame.ccode.isin(codes) & frame.year.between(years.min(), years.max())]
+            for code, rows in span.sort_values("year").groupby("ccode"):
+                flagged = spike_cells(rows[column].to_numpy(float), factor, max_run)
+                for index, year in zip(rows.index[flagged], rows.year[flagged]):
+                    frame.loc[index, column] = np.nan
+                    hits.add((int(code), int(year)))
+            dropped[(name, column)] = hits
+        data[name] = frame
+    return data, dropped
+
+
+def spike_flags(dropped: dict, keys, codes, years, param: str) -> pd.DataFrame:
+    """Years x codes table holding ``<param>:spike_dropped`` where a cell of ``keys`` was blanked."""
+    flags = pd.DataFrame("", index=years, columns=codes, dtype=object)
+    for key in keys:
+        for code, year in dropped.get(key, ()):
+            if code in flags.columns and year in flags.index:
+                flags.loc[year, code] = f"{param}:spike_dropped"
+    return flags
+
+
+def _join_flags(*tables: pd.DataFrame) -> pd.DataFrame:
+    """Cell-wise ';'-join of flag tables of the same shape (empty parts left out)."""
+    out = tables[0].copy()
+    for table in tables[1:]:
+        out = out.combine(table, lambda a, b: pd.Series(
+            [";".join(x for x in (p, q) if x) for p, q in zip(a, b)], index=a.index))
+    return out
+
+
 # --------------------------------------------------------------------------- helpers
 
 @dataclass
@@ -233,43 +312,196 @@ def _wide(frame: pd.DataFrame, column: str, codes: list[int], years: np.ndarray,
 
 # --------------------------------------------------------------------------- state rules
 
-def rule_power(data, codes, years, prov, abbs):
-    cinc = _wide(data["nmc_v7_subset.csv"], "cinc", codes, years)
+#: The six NMC components CINC averages (COW NMC v7 codebook).
+CINC_COMPONENTS = ["milex", "milper", "irst", "pec", "tpop", "upop"]
+
+
+def cinc_weights(raw: pd.DataFrame, tolerance: float = 1e-4) -> pd.DataFrame:
+    """Per year, the reciprocal world total of each CINC component, recovered from the NMC file.
+
+    Why: NMC's CINC is the mean of a state's shares of the world total over the components
+    it has (a missing one is left out of the mean, not counted as 0): n_j x cinc_j =
+    sum_k c_jk / W_k for every state j of the year. The world totals W_k are not in the
+    file, but every state-year of the file gives one such equation, so a least-squares
+    solve over the year's states recovers 1 / W_k (to the CINC's rounding, about 1e-7 in
+    NMC v7). A year with fewer states than components, or whose equations do not fit within
+    ``tolerance`` (relative), gets no weights (NaN) and keeps the published CINC.
+    """
+    rows = {}
+    for year, group in raw.dropna(subset=["cinc"]).groupby("year"):
+        parts = group[CINC_COMPONENTS]
+        x = parts.fillna(0.0).to_numpy(float)
+        y = group.cinc.to_numpy(float) * parts.notna().sum(axis=1).to_numpy(float)
+        if len(group) < len(CINC_COMPONENTS) or (y <= 0).any():
+            continue
+        w, *_ = np.linalg.lstsq(x, y, rcond=None)
+        if (w > 0).all() and (np.abs(x @ w - y) / y).max() <= tolerance:
+            rows[int(year)] = w
+    return pd.DataFrame.from_dict(rows, orient="index", columns=CINC_COMPONENTS)
+
+
+def rule_power(data, codes, years, prov, abbs, raw_nmc=None, dropped=None):
+    """CINC share within the system; a CINC resting on a gap-filled or blanked component is
+    recomputed from the components.
+
+    Why: CINC averages the components a state has, so a component that comes and goes
+    changes the mix and the score jumps (Afghanistan's military personnel, missing in
+    1995-98 and 2001, recorded as 400,000 in 1999-2000 between 45,000 and 50,000: CINC
+    0.0012 -> 0.0041 -> 0.0012). Each component is filled by the ``gaps`` rule (spikes
+    blanked first, rule ``spikes``), and where a state-year's CINC rests on a filled or
+    blanked cell it is recomputed as the mean over the state's components of component /
+    world total (:func:`cinc_weights`), so the mix is the same every year; every other
+    state-year keeps NMC's CINC.
+    """
+    nmc = data["nmc_v7_subset.csv"]
+    cinc = _wide(nmc, "cinc", codes, years)
+    recomputed = pd.DataFrame(False, index=years, columns=codes)
+    if raw_nmc is not None:
+        weights = cinc_weights(raw_nmc).reindex(years)
+        total = pd.DataFrame(0.0, index=years, columns=codes)
+        count = pd.DataFrame(0.0, index=years, columns=codes)
+        for part in CINC_COMPONENTS:
+            wide = _wide(nmc, part, codes, years)
+            blank = wide.isna()
+            filled, _ = fill_gaps(wide, part)
+            touched = blank & filled.notna() & cinc.notna()
+            recomputed |= touched
+            has = filled.notna()
+            total += filled.fillna(0.0).mul(weights[part], axis=0)
+            count += has.astype(float)
+        rebuilt = (total / count.replace(0.0, np.nan)).where(weights.notna().all(axis=1), axis=0)
+        recomputed &= rebuilt.notna()
+        cinc = cinc.where(~recomputed, rebuilt)
     filled, flags = fill_gaps(cinc, "power", missing=0.0)
+    flags = flags.mask(recomputed, "power:components_filled")
+    if dropped:
+        flags = _join_flags(flags, spike_flags(dropped, [("nmc_v7_subset.csv", c) for c in CINC_COMPONENTS],
+                                               codes, years, "power"))
     value = shares(filled)
     for code, abb in zip(codes, abbs):
         prov.add(abb, "power", years, "power",
-                 f"nmc_v7_subset.csv[ccode={code}].cinc / sum over system ccodes {codes}", flags=flags[code])
+                 f"nmc_v7_subset.csv[ccode={code}].cinc / sum over system ccodes {codes} (where flagged "
+                 f"components_filled: mean over {'/'.join(CINC_COMPONENTS)} of component / world total "
+                 f"recovered from the year's NMC rows)", flags=flags[code])
     return value, flags
 
 
-def rule_offense(data, codes, years, prov, abbs, rule, power):
-    sipri = _wide(data["sipri_milex_1949_2023_subset.csv"], "milex_constant2022_usd_m", codes, years)
+SIPRI_COLUMN = "milex_current_usd_m"
+
+
+def global_milex_ratio(data) -> float:
+    """Median SIPRI current US$ / NMC milex (millions) over every state-year of the data files
+    with both recorded and positive (1.0 when there is none): the conversion for a state
+    SIPRI never covers, the same for any state system."""
+    both = data["sipri_milex_1949_2023_subset.csv"][["ccode", "year", SIPRI_COLUMN]].merge(
+        data["nmc_v7_subset.csv"][["ccode", "year", "milex"]], on=["ccode", "year"])
+    both = both[(both[SIPRI_COLUMN] > 0) & (both.milex > 0)]
+    return float(np.median(both[SIPRI_COLUMN] / (both.milex / 1000.0))) if len(both) else 1.0
+
+
+def splice_nmc(nmc: pd.Series, sipri: pd.Series, global_ratio: float, break_factor: float,
+               nearest: int) -> tuple[pd.Series, pd.Series, str]:
+    """One state's NMC military spending put on SIPRI's scale where SIPRI has no value.
+
+    Why: NMC's series joins sources of different units (Uzbekistan: 2,400 M US$ in 2004,
+    76 M in 2005; Poland: 5,730 M in 1949, 1,021 M in 1950) and its ratio to SIPRI moves
+    with them (Uzbekistan 0.39 in 1996, 0.025 in 2003), so one median ratio over all years
+    joins the breaks. NMC is cut into segments where two consecutive recorded values differ
+    by more than ``break_factor``; a year is converted by the median SIPRI/NMC ratio of the
+    (up to) ``nearest`` overlap years of its own segment nearest to it. A segment with no
+    overlap year, in a state SIPRI covers in another segment, is on a unit nothing ties to
+    SIPRI and is not read (the gaps rule fills it from the years around it). A state SIPRI
+    never covers takes ``global_ratio``.
+
+    Returns:
+        (converted values where SIPRI is missing, else NaN; True where NMC was recorded but
+        not read; a short description of the ratio used).
+    """
+    years = nmc.index.to_numpy()
+    recorded = nmc.notna().to_numpy()
+    overlap = recorded & sipri.notna().to_numpy() & (nmc.fillna(0).to_numpy() > 0) & \
+        (sipri.fillna(0).to_numpy() > 0)
+    converted = pd.Series(np.nan, index=nmc.index)
+    unread = pd.Series(False, index=nmc.index)
+    missing = recorded & sipri.isna().to_numpy()
+    if not overlap.any():
+        converted[missing] = nmc[missing] * global_ratio
+        return converted, unread, f"x {global_ratio:.4f}, the median SIPRI/NMC over every state-year with both"
+    segment, current, previous = np.full(len(years), -1), 0, None
+    for i in np.flatnonzero(recorded):
+        value = float(nmc.iloc[i])
+        if previous is not None and value > 0 and previous > 0 and \
+                max(value, previous) > break_factor * min(value, previous):
+            current += 1
+        segment[i], previous = current, value
+    ratio = (sipri / nmc).to_numpy()
+    for i in np.flatnonzero(missing):
+        own = np.flatnonzero(overlap & (segment == segment[i]))
+        if not len(own):
+            unread.iloc[i] = True
+            continue
+        closest = sorted(own, key=lambda j: (abs(years[j] - years[i]), years[j]))[:nearest]
+        converted.iloc[i] = float(nmc.iloc[i]) * float(np.median(ratio[closest]))
+    return converted, unread, (f"x the median SIPRI/NMC of the {nearest} nearest overlap years in the "
+                               f"same NMC segment, segments cut at changes over {break_factor:g}x")
+
+
+def rule_offense(data, codes, years, prov, abbs, rule, power, dropped=None):
+    """Share of the system's military spending in current US$ (SIPRI; NMC spliced where SIPRI
+    has no figure; gaps filled).
+
+    Why current US$: a share of one year's spending compares the states at that year's
+    exchange rates, the unit in which SIPRI states world shares. Constant 2022 dollars
+    deflate each state by its own price index and convert at 2022's rate, so a state whose
+    index understated its inflation before a devaluation (Uzbekistan before 2017: 24.9 M
+    constant-2022 US$ in 1995 against 112.7 M current) falls out of the year's comparison.
+    SIPRI's 0.0 current-US$ cells (Russia 1992, Kazakhstan 1993, Romania 1950-55) are not
+    recorded, nor are cells whose own row gives a share of GDP below ``min_share_gdp``.
+    """
+    sipri = _wide(data["sipri_milex_1949_2023_subset.csv"], SIPRI_COLUMN, codes, years)
+    share_gdp = _wide(data["sipri_milex_1949_2023_subset.csv"], "milex_share_gdp", codes, years)
+    # A dollar figure whose own row puts spending below min_share_gdp of GDP is not a reading
+    # (Tajikistan 1992-94: 1.04-23.5 M US$, 0.000-0.003% of GDP, in a civil war).
+    implausible = share_gdp < float(rule.get("min_share_gdp", 0.0))
+    sipri = sipri.where((sipri > 0) & ~implausible)
     nmc = _wide(data["nmc_v7_subset.csv"], "milex", codes, years) / 1000.0  # thousands -> millions
-    ratio_all = (sipri / nmc).stack()
-    global_ratio = float(np.nanmedian(ratio_all)) if len(ratio_all) else 1.0
-    ratio = (sipri / nmc).median(axis=0).fillna(global_ratio)
-    converted = nmc * ratio
+    global_ratio = global_milex_ratio(data)
+    break_factor, nearest = float(rule.get("break_factor", 4.0)), int(rule.get("splice_years", 3))
+    converted = pd.DataFrame(np.nan, index=years, columns=codes)
+    unread = pd.DataFrame(False, index=years, columns=codes)
+    how = {}
+    for code in codes:
+        converted[code], unread[code], how[code] = splice_nmc(nmc[code], sipri[code], global_ratio,
+                                                              break_factor, nearest)
     use_nmc = sipri.isna() & converted.notna()
     series = sipri.where(~use_nmc, converted)
     filled, flags = fill_gaps(series, "offense", missing=0.0)
     flags = flags.mask(use_nmc, "offense:nmc_fallback")
+    flags = flags.mask(unread, flags + ";offense:nmc_unit_break")
+    if dropped:
+        flags = _join_flags(flags, spike_flags(dropped, [("nmc_v7_subset.csv", "milex"),
+                                                         ("sipri_milex_1949_2023_subset.csv", SIPRI_COLUMN)],
+                                               codes, years, "offense"))
     value = shares(filled)
     blend = float(rule.get("blend_power", 0.0))
     value = (1 - blend) * value + blend * power
     for code, abb in zip(codes, abbs):
         prov.add(abb, "offense", years, "offense",
-                 f"sipri_milex_1949_2023_subset.csv[ccode={code}].milex_constant2022_usd_m "
-                 f"(fallback nmc_v7_subset.csv[ccode={code}].milex x {ratio[code]:.4f}) / system total",
+                 f"sipri_milex_1949_2023_subset.csv[ccode={code}].{SIPRI_COLUMN} "
+                 f"(fallback nmc_v7_subset.csv[ccode={code}].milex {how[code]}) / system total",
                  flags=flags[code])
     return value, flags
 
 
-def rule_economy(data, codes, years, prov, abbs):
+def rule_economy(data, codes, years, prov, abbs, dropped=None):
     frame = data["cow_national_trade_v4_subset.csv"].assign(
         total=lambda d: d.imports + d.exports)
     total = _wide(frame, "total", codes, years)
     filled, flags = fill_gaps(total, "economy", missing=0.0)
+    if dropped:
+        flags = _join_flags(flags, spike_flags(dropped, [("cow_national_trade_v4_subset.csv", "imports"),
+                                                         ("cow_national_trade_v4_subset.csv", "exports")],
+                                               codes, years, "economy"))
     for code, abb in zip(codes, abbs):
         prov.add(abb, "economy", years, "economy",
                  f"cow_national_trade_v4_subset.csv[ccode={code}].imports+exports / system total", flags=flags[code])
@@ -456,15 +688,17 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     years = np.arange(start, end + 1)
     all_codes = {int(v["ccode"]) for v in known.values()}
     data = {name: read_data(data_dir, name, all_codes) for name in DATA_SCHEMA}
+    raw_nmc = data["nmc_v7_subset.csv"]  # as published: the CINC equations hold for these rows
     data = without_union_rows(data, config["rules"].get("succession", {}), set(codes))
+    data, dropped = without_spikes(data, config["rules"].get("spikes", {}), codes, years)
     data[STATE_LIST] = cow
     records = load_ledger(evidence, documents)
     r = config["rules"]
     prov = _Provenance()
 
-    power, f_power = rule_power(data, codes, years, prov, abbs)
-    offense, f_off = rule_offense(data, codes, years, prov, abbs, r["offense"], power)
-    economy, f_eco = rule_economy(data, codes, years, prov, abbs)
+    power, f_power = rule_power(data, codes, years, prov, abbs, raw_nmc, dropped)
+    offense, f_off = rule_offense(data, codes, years, prov, abbs, r["offense"], power, dropped)
+    economy, f_eco = rule_economy(data, codes, years, prov, abbs, dropped)
     democracy, f_dem = rule_democracy(data, codes, years, prov, abbs, r["democracy"])
     ideal, f_ideal = ideal_points(data, codes, years)
     west, f_west = rule_ideology_west(ideal, f_ideal, codes, years, prov, abbs, r["ideology_west"])

@@ -413,3 +413,35 @@ def test_sipri_zero_and_implausible_current_dollar_cells_are_not_read():
     for state, year in (("KZK", 1993), ("TAJ", 1992), ("TAJ", 1994)):
         assert "offense:nmc_fallback" in s.loc[(state, year), "flags"], (state, year)
     assert "offense:nmc_fallback" not in str(s.loc[("KZK", 1995), "flags"])
+
+
+# --------------------------------------------------------------------------- trade: breaks, lone zeros
+
+def test_lone_zero_flow_known_answers():
+    """A flow of 0 between two adjacent years of at least min_flow, the other direction positive."""
+    frame = pd.DataFrame({"ccode1": 1, "ccode2": 2, "year": [2000, 2001, 2002, 2003, 2004, 2005],
+                          "flow1": [40.0, 0.0, 12.0, 1.0, 0.0, 2.0],
+                          "flow2": [5.0, 6.0, 7.0, 8.0, 9.0, 10.0]})
+    assert cal.lone_zero_flows(frame, 4).tolist() == [False, True, False, False, False, False]
+    frame.loc[1, "flow2"] = 0.0  # both flows 0: the both-zero rule's case, not this one
+    assert not cal.lone_zero_flows(frame, 4).any()
+
+
+def test_customs_union_years_and_lone_zeros_take_the_interpolated_share(result):
+    """KZK-RUS 2010-11 (reporting break) and USA-TAJ 2007 (US exports 0 between 62 and 8 M US$)
+    are not recorded: the dependence is the straight line between the recorded neighbours."""
+    kzk = _dyad(result, "KZK", "RUS")
+    for year in (2010, 2011):
+        expected = kzk.trade.loc[2009] + (kzk.trade.loc[2012] - kzk.trade.loc[2009]) * (year - 2009) / 3
+        assert kzk.trade.loc[year] == pytest.approx(expected, abs=1e-6)
+        assert "trade:reporting_break" in kzk["flags"].loc[year]
+    assert "trade:reporting_break" not in str(kzk["flags"].loc[2009]) + str(kzk["flags"].loc[2012])
+    taj = _dyad(result, "TAJ", "USA")
+    assert taj.trade.loc[2007] == pytest.approx((taj.trade.loc[2006] + taj.trade.loc[2008]) / 2, abs=1e-6)
+    assert "trade:lone_zero" in taj["flags"].loc[2007]
+
+
+def test_a_reporting_break_without_states_or_years_is_an_input_error():
+    with pytest.raises(InputError, match="reporting_breaks"):
+        cal.reporting_breaks({"reporting_breaks": [{"ccodes": [365], "years": [2010, 2011]}]})
+    assert ((365, 705), 2011) in cal.reporting_breaks({"reporting_breaks": [{"ccodes": [705, 365], "years": [2010, 2011]}]})

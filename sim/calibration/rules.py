@@ -728,7 +728,7 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
 
 def _calibrate_dyads(data, config, records, abbs, code_of, years, ideal, f_ideal, prov, lat=None, lon=None):
     """One row per ordered pair and year: interests, trade, intent, distance, contiguity."""
-    src = _dyad_sources(data, code_of, years)
+    src = _dyad_sources(data, code_of, years, config["rules"]["trade"])
     rows = []
     for a, b in _pairs(abbs):
         ca, cb = code_of[a], code_of[b]
@@ -786,7 +786,52 @@ class _PairContext:
         return evidence_sum(self.records, dimension, self.years, lambda rec: rec.involves_pair(self.a, self.b))
 
 
-def _dyad_sources(data, code_of, years) -> dict:
+def reporting_breaks(rule: dict) -> set[tuple[tuple[int, int], int]]:
+    """The (pair, year) cells of the trade rule's documented reporting breaks.
+
+    Why: where a customs union ends customs declarations on its members' mutual trade, the
+    source's bilateral flows fall for the years the reporting changes over (Russia-Kazakhstan
+    12.4 bn US$ in 2009, 7.6 and 10.1 in 2010-11, 25.6 in 2012) although the trade did not
+    halve. Such a break is a fact about the source with a date and a citation, not something
+    a threshold could find without also removing real changes, so the rules read it from a
+    table: every pair among an entry's states is not recorded in its years.
+
+    Raises:
+        InputError: an entry without two or more states, or without years.
+    """
+    out = set()
+    for k, entry in enumerate(rule.get("reporting_breaks") or []):
+        states, span = entry.get("ccodes") or [], entry.get("years") or []
+        if len(states) < 2 or len(span) != 2:
+            raise InputError("calibration_rules.yaml", f"rules.trade.reporting_breaks[{k}]",
+                             "ccodes (two or more COW codes) and years [first, last]", got=entry)
+        for a in states:
+            for b in states:
+                if a < b:
+                    out |= {((int(a), int(b)), y) for y in range(int(span[0]), int(span[1]) + 1)}
+    return out
+
+
+def lone_zero_flows(dyadic: pd.DataFrame, min_flow: float) -> pd.Series:
+    """True for the dyad-years where one flow is exactly 0 although the same flow is at least
+    ``min_flow`` in both adjacent years and the other flow of the year is positive.
+
+    Why: COW rounds flows to 1 M US$, so a 0 between years of 1 or 2 is rounding, but a flow
+    of tens of millions that vanishes for one year and comes back while the other direction
+    goes on is a missing report (Czechoslovakia's imports from the Netherlands, France,
+    Italy and Denmark all 0 in 1949 between 1948 and 1950; US exports to Tajikistan 0 in
+    2007 between 62 and 8 M US$, where COW's own smoothed flow gives 35).
+    """
+    keyed = dyadic.set_index(["ccode1", "ccode2", "year"])
+    lone = pd.Series(False, index=keyed.index)
+    for flow, other in (("flow1", "flow2"), ("flow2", "flow1")):
+        before = keyed[flow].rename(lambda y: y + 1, level="year").reindex(keyed.index)
+        after = keyed[flow].rename(lambda y: y - 1, level="year").reindex(keyed.index)
+        lone |= (keyed[flow] == 0) & (keyed[other] > 0) & (before >= min_flow) & (after >= min_flow)
+    return pd.Series(lone.to_numpy(), index=dyadic.index)
+
+
+def _dyad_sources(data, code_of, years, trade_rule: dict | None = None) -> dict:
     """The dyadic source tables in wide form: trade totals, national totals, distances, contiguity."""
     national = data["cow_national_trade_v4_subset.csv"].assign(total=lambda d: d.imports + d.exports)
     nat_filled, nat_flags = fill_gaps(_wide(national, "total", list(code_of.values()), years), "trade")
@@ -795,15 +840,21 @@ def _dyad_sources(data, code_of, years) -> dict:
     # states' first years, when Russia was their main partner; US-Afghan trade in 2012):
     # such rows are dropped, as the shared data's own subsets drop them, and the gaps rule fills them.
     dyadic = dyadic[(dyadic.flow1 != 0) | (dyadic.flow2 != 0)]
+    lone = lone_zero_flows(dyadic, float((trade_rule or {}).get("lone_zero_min_flow", np.inf)))
+    lone_cells = {(tuple(sorted(p)), int(y)) for p, y in
+                  zip(zip(dyadic.ccode1[lone], dyadic.ccode2[lone]), dyadic.year[lone])}
+    dyadic = dyadic[~lone]
     dyadic = dyadic.assign(total=dyadic.flow1 + dyadic.flow2,
                            pair=[tuple(sorted(p)) for p in zip(dyadic.ccode1, dyadic.ccode2)])
+    breaks = reporting_breaks(trade_rule or {})
+    dyadic = dyadic[[(pair, int(y)) not in breaks for pair, y in zip(dyadic.pair, dyadic.year)]]
     dist = data["capital_distance_focal_dyads.csv"].assign(
         pair=lambda d: [tuple(sorted(p)) for p in zip(d.ccode1, d.ccode2)])
     cont = data["cow_contiguity_v3_2_subset.csv"]
     return {"nat_filled": nat_filled, "nat_flags": nat_flags, "entries": system_entries(data.get(STATE_LIST)),
             "pair_total": dyadic.pivot_table(index="year", columns="pair", values="total", aggfunc="first"),
             "dist_wide": dist.pivot_table(index="year", columns="pair", values="capdist_km", aggfunc="first"),
-            "cont": cont[cont.conttype == 1]}
+            "cont": cont[cont.conttype == 1], "breaks": breaks, "lone": lone_cells}
 
 
 def _pair_interests(ctx: _PairContext, ri: dict, ideal, f_ideal):
@@ -836,7 +887,10 @@ def _pair_trade(ctx: _PairContext, src: dict):
     share = series / src["nat_filled"][ca].replace(0.0, np.nan)
     filled, tflags = fill_gaps(share.to_frame("v"), "trade", missing=0.0)
     trade = filled["v"].to_numpy()
-    t_flags = [";".join(x for x in (f1, f2) if x) for f1, f2 in zip(tflags["v"], src["nat_flags"][ca])]
+    breaks, lone = src.get("breaks", set()), src.get("lone", set())
+    t_flags = [";".join(x for x in (f1, f2, "trade:reporting_break" if (pair, int(y)) in breaks else "",
+                                    "trade:lone_zero" if (pair, int(y)) in lone else "") if x)
+               for f1, f2, y in zip(tflags["v"], src["nat_flags"][ca], years)]
     _, dep_ids = ctx.evidence("economic_dependence")
     ctx.prov.add(ctx.entity, "trade", years, "trade",
                  f"cow_dyadic_trade_v4_subset.csv[ccode1={pair[0]};ccode2={pair[1]}].flow1+flow2 / "

@@ -662,6 +662,20 @@ def _pairs(abbs):
     return [(a, b) for a in abbs for b in abbs if a != b]
 
 
+def _read_inputs(data_dir: Path, all_codes: set[int], r: dict, codes: list[int], years: np.ndarray):
+    """Every data file, read and checked; the union rows and the isolated spikes taken out.
+
+    Returns:
+        (data, NMC as published, the spike cells blanked): the CINC equations of the rule
+        ``power`` hold for the published NMC rows, not for the cleaned ones.
+    """
+    data = {name: read_data(data_dir, name, all_codes) for name in DATA_SCHEMA}
+    raw_nmc = data["nmc_v7_subset.csv"]
+    data = without_union_rows(data, r.get("succession", {}), set(codes))
+    data, dropped = without_spikes(data, r.get("spikes", {}), codes, years)
+    return data, raw_nmc, dropped
+
+
 def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 2024, *,
               data_dir: str | Path = DEFAULT_DATA, evidence: str | Path = DEFAULT_LEDGER,
               documents: str | Path = DEFAULT_DOCUMENTS, rules: str | Path = DEFAULT_RULES) -> Calibration:
@@ -687,10 +701,7 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     code_of = dict(zip(abbs, codes))
     years = np.arange(start, end + 1)
     all_codes = {int(v["ccode"]) for v in known.values()}
-    data = {name: read_data(data_dir, name, all_codes) for name in DATA_SCHEMA}
-    raw_nmc = data["nmc_v7_subset.csv"]  # as published: the CINC equations hold for these rows
-    data = without_union_rows(data, config["rules"].get("succession", {}), set(codes))
-    data, dropped = without_spikes(data, config["rules"].get("spikes", {}), codes, years)
+    data, raw_nmc, dropped = _read_inputs(data_dir, all_codes, config["rules"], codes, years)
     data[STATE_LIST] = cow
     records = load_ledger(evidence, documents)
     r = config["rules"]

@@ -3,8 +3,10 @@
 Importing matplotlib and drawing the three run figures took as long as the rest of a
 run. ``alliance-sim run`` therefore starts a figure process as soon as it has read the
 scenario: while the run imports Mesa and steps its model, that process imports
-matplotlib; when the model is done the run sends it the figures' record of the run
-(:class:`sim.run.figure_data.FigureRun`, a few arrays) and writes its tables and report
+matplotlib and draws what the scenario fixes of the pair-levels figure (its panels, axes
+and key: :mod:`sim.plots.draft`); when the model is done the run sends it the figures'
+record of the run (:class:`sim.run.figure_data.FigureRun`, a few arrays) and writes its
+tables and report
 while the figure process, and a helper it forks for the other figures, draw. The run
 itself never imports matplotlib, and the drawing processes leave without the
 interpreter's clean-up.
@@ -216,7 +218,10 @@ def _figure_process(payload: int, unused: int, plan: FigurePlan | None) -> None:
     from sim.plots.style import warm_up
 
     warm_up()  # and the rest of matplotlib and the font
-    drafts = run_drafts(plan) if plan is not None else {}
+    try:
+        drafts = run_drafts(plan) if plan is not None else {}
+    except Exception:  # the figure it drafts fails, named as a failure in drawing it would be
+        raise _Failed(f"levels\n{traceback.format_exc()}") from None
     groups = GROUPS_DRAFTED if "levels" in drafts else GROUPS
     chunks = []
     while chunk := os.read(payload, 1 << 20):

@@ -6,10 +6,9 @@ scenario: while the run imports Mesa and steps its model, that process imports
 matplotlib and draws what the scenario fixes of the pair-levels figure (its panels, axes
 and key: :mod:`sim.plots.draft`); when the model is done the run sends it the figures'
 record of the run (:class:`sim.run.figure_data.FigureRun`, a few arrays) and writes its
-tables and report
-while the figure process, and a helper it forks for the other figures, draw. The run
-itself never imports matplotlib, and the drawing processes leave without the
-interpreter's clean-up.
+tables and report while the figure process, and a helper it forks for the other figures,
+draw. The run itself never imports matplotlib, and the drawing processes leave without
+the interpreter's clean-up.
 
 The run folder still appears whole or not at all (:func:`sim.files.atomic_folder`): the
 run waits for the figures before its folder is renamed into place; a figure that fails

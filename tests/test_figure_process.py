@@ -71,7 +71,7 @@ def test_the_figure_process_draws_the_same_pictures_as_the_run_process(tmp_path,
     assert not children()
 
 
-@pytest.mark.parametrize("figure", ["level_lines", "heatmap"], ids=["figure process", "its helper"])
+@pytest.mark.parametrize("figure", ["level_lines", "snapshots"], ids=["figure process", "its helper"])
 @pytest.mark.parametrize("fork", [True, False], ids=["forked", "drawn here"])
 def test_a_figure_that_fails_fails_the_run_with_one_line_and_leaves_nothing(tmp_path, monkeypatch, capsys,
                                                                             figure, fork):
@@ -85,7 +85,7 @@ def test_a_figure_that_fails_fails_the_run_with_one_line_and_leaves_nothing(tmp_
     out = tmp_path / "runs" / "r"
     status = main(["run", str(SCENARIO), "--out", str(out)])
     err = capsys.readouterr().err.strip().splitlines()
-    file = RUN_FIGURES["levels" if figure == "level_lines" else "heatmap"]
+    file = RUN_FIGURES["levels" if figure == "level_lines" else "network"]
     assert status == 1
     assert err[-1] == (f"alliance-sim: error: could not draw {file} (ValueError: no room for the legend); "
                        "no run folder was written")
@@ -108,8 +108,8 @@ def test_a_run_that_fails_before_its_figures_stops_the_figure_process(tmp_path, 
     started = []  # the processes' ids
     start = drawing.FigureProcess.start
 
-    def recorded():
-        process = start()
+    def recorded(*args):
+        process = start(*args)
         started.append(process.pid)
         return process
 
@@ -152,7 +152,7 @@ def test_a_run_stopped_while_its_figures_are_drawn_leaves_no_drawing_process(tmp
     if ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1) != 0:
         pytest.skip("no child subreaper on this system")
     monkeypatch.setattr(figures, "level_lines", lambda *a, **k: time.sleep(60))  # the figure process
-    monkeypatch.setattr(figures, "heatmap", lambda *a, **k: time.sleep(60))  # its helper
+    monkeypatch.setattr(figures, "snapshots", lambda *a, **k: time.sleep(60))  # its helper
     process = drawing.FigureProcess.start()
     process.send(figure_run(simulate(SCENARIO, 0)), tmp_path)
     time.sleep(1.0)  # both are drawing

@@ -116,6 +116,8 @@ def _drawn(monkeypatch, module, draw) -> Figure:
     """The figure a drawing function would have written (its file is not needed)."""
     saved = []
     monkeypatch.setattr(module, "save_png", lambda fig, path, dpi: saved.append(fig))
+    if hasattr(module, "write_rendered"):  # a figure drawn in advance, finished over its picture
+        monkeypatch.setattr(module, "write_rendered", lambda fig, path: saved.append(fig))
     draw()
     assert len(saved) == 1
     return saved[0]
@@ -298,3 +300,27 @@ def test_figures_outside_the_plots_package_use_its_palette():
         text = path.read_text()
         found = re.findall(r"#[0-9a-fA-F]{6}\b|\btab(?::\w+|10|20)\b|get_cmap|steelblue", text)
         assert not found, f"{path.name} picks colours {found}; take them from sim.plots.style"
+
+
+def test_pair_levels_drawn_over_a_draft_are_the_figure_drawn_whole(historical_run, tmp_path):
+    from sim.plots import run
+    from sim.run.figure_data import FigurePlan, figure_run
+    res = figure_run(historical_run)
+    drafts = run.run_drafts(FigurePlan.of(historical_run.scenario, historical_run.seed))
+    run.draw_run_figure(res, "levels", tmp_path, drafts)
+    assert drafts["levels"].finished, "the scenario's pairs, years and reference are the run's: its draft is used"
+    # The finished figure drawn again in one pass, its series in their place in the drawing order.
+    style.save_png(drafts["levels"].fig, tmp_path / "whole.png", dpi=run.LEVELS_DPI)
+    assert (tmp_path / "pair_levels.png").read_bytes() == (tmp_path / "whole.png").read_bytes()
+
+
+def test_a_draft_of_other_pairs_is_not_used(historical_run, tmp_path):
+    from sim.plots import run
+    from sim.run.figure_data import figure_run
+    res = figure_run(historical_run)
+    pairs = run.default_pairs(res)
+    other = run.LevelsDraft(run.LevelsLayout.of(res.name, res.seed, res.years, pairs[:1], True))
+    run.level_lines(res, pairs, tmp_path / "drafted.png", draft=other)
+    run.level_lines(res, pairs, tmp_path / "fresh.png")
+    assert not other.finished
+    assert (tmp_path / "drafted.png").read_bytes() == (tmp_path / "fresh.png").read_bytes()

@@ -4,7 +4,8 @@ Times the whole process ``alliance-sim run SCENARIO --out DIR --overwrite`` with
 without ``--no-plots``, interleaved so that both see the same machine load, and prints
 the medians (wall clock and CPU), their ratio and the figures' own cost; then times each
 run figure on its own inside one process (after a first drawing, so fonts and caches are
-warm).
+warm), and the pair levels finished over their draft, the part of that figure the figure
+process draws after the run (``sim.plots.draft``).
 
 With figures, a run forks a figure process that imports matplotlib while the run imports
 Mesa, and draws (with a helper) while the run writes its tables (``sim.run.drawing``): on
@@ -62,21 +63,36 @@ def whole_run(out: Path, plots: bool, source: Path = ROOT) -> tuple[float, float
 
 
 def each_figure(repeats: int) -> dict[str, tuple[float, float]]:
-    """Median wall-clock and CPU seconds of each run figure drawn in this process."""
-    from sim.plots.run import draw_run_figure
+    """Median wall-clock and CPU seconds of each run figure drawn in this process.
+
+    Where the checkout drafts the pair levels before the run's results
+    (``sim.plots.run.run_drafts``), also what is left of that figure once the results
+    arrive, as the figure process draws it: the draft is made first, untimed.
+    """
+    from sim.plots import run as figures
     from sim.run.figure_data import figure_run
     from sim.run.outdir import RUN_FIGURES
     from sim.run.simulate import simulate
 
-    run = figure_run(simulate(SCENARIO, 0))  # what the figure process is sent, built once as there
+    res = simulate(SCENARIO, 0)
+    run = figure_run(res)  # what the figure process is sent, built once as there
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        draws = {file: (lambda key=key: draw_run_figure(run, key, folder)) for key, file in RUN_FIGURES.items()}
+        draws = {file: (lambda key=key: figures.draw_run_figure(run, key, folder)) for key, file in RUN_FIGURES.items()}
+        if hasattr(figures, "run_drafts"):
+            from sim.run.figure_data import FigurePlan
+            plan = FigurePlan.of(res.scenario, res.seed)
+            drafts = {}
+            draws["pair_levels.png over its draft"] = lambda: figures.draw_run_figure(run, "levels", folder, drafts)
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in draws}
-        for draw in draws.values():
+        for name, draw in draws.items():
+            if "over its draft" in name:
+                drafts.update(figures.run_drafts(plan))
             draw()  # fonts, the reference table and matplotlib's caches
         for _ in range(repeats):
             for name, draw in draws.items():
+                if "over its draft" in name:
+                    drafts.update(figures.run_drafts(plan))  # drawn while the run imports Mesa: untimed
                 wall, cpu = time.perf_counter(), time.process_time()
                 draw()
                 times[name].append((time.perf_counter() - wall, time.process_time() - cpu))

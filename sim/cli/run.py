@@ -63,7 +63,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     figures = None
     if sc.outputs.plots and not args.no_plots:
         from sim.run.drawing import FigureProcess
-        figures = FigureProcess.start()  # imports matplotlib while this process imports Mesa and runs
+        from sim.run.figure_data import FigurePlan
+        # imports matplotlib and draws what the scenario fixes while this process imports Mesa and runs
+        figures = FigureProcess.start(FigurePlan.of(sc, args.seed))
     try:
         res = _simulate_and_write(args, sc, overrides, out, figures)
     finally:

@@ -7,6 +7,8 @@ of them, and a user waits for the run.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from math import ceil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,11 +16,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.lines import Line2D
 
+from sim.plots.draft import draw_over, render, write_rendered
 from sim.plots.network import bloc_palette, draw_network, network_legend
 from sim.plots.style import (LEVEL_CMAP, LEVEL_NORM, LONG_NAMES, MARK_COLOUR, MARK_RIM, NOTE_COLOUR, SCALE_NAMES,
-                             SHORT_NAMES, draw_levels, figure_header, level_colour, levels_legend, model_label,
-                             panel_grid, pair_rows, save_png, scale_label)
-from sim.run.figure_data import FigureRun, figure_run
+                             SHORT_NAMES, figure_header, level_axis, level_colour, level_steps, levels_legend,
+                             model_label, panel_grid, pair_rows, save_png, scale_label)
+from sim.run.figure_data import FigurePlan, FigureRun, figure_run
 from sim.run.outdir import RUN_FIGURES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,31 +115,87 @@ def snapshots(res: "RunResult | FigureRun", years: list[int], path: Path) -> Non
     save_png(fig, path, dpi=90)
 
 
-def level_lines(res: "RunResult | FigureRun", pairs: list[tuple[str, str]], path: Path) -> None:
-    """Chosen pairs of one run against the reference: a row per pair, de facto and de jure side by side."""
+#: Resolution of the pair-levels figure.
+LEVELS_DPI = 100
+
+
+@dataclass(frozen=True)
+class LevelsLayout:
+    """All the pair-levels figure shows but the run's levels: a run's scenario fixes it."""
+
+    title: str
+    pairs: tuple[tuple[str, str], ...]
+    span: tuple[float, float]
+    reference: bool
+
+    @classmethod
+    def of(cls, name: str, seed: int, years, pairs, reference: bool) -> "LevelsLayout":
+        """The layout of a run of scenario ``name`` over ``years`` with ``seed``."""
+        return cls(f"{name}: alignment levels of chosen pairs (seed {seed})",
+                   tuple((a, b) for a, b in pairs), (min(years) - 0.5, max(years) + 0.5), bool(reference))
+
+
+class LevelsDraft:
+    """The pair-levels figure drawn without its series (:mod:`sim.plots.draft`): a row per
+    pair, de facto and de jure side by side, level axes, labels and key.
+
+    The series (the reference as a broad step, the model as a thin one) lie inside their
+    panels over the level guide lines only, so drawing them over this picture gives the
+    pixels of the figure drawn whole. A draft is finished once.
+    """
+
+    def __init__(self, layout: LevelsLayout) -> None:
+        self.layout = layout
+        fig, axes = panel_grid(len(layout.pairs), 2, (4.6, 1.1), left=1.45, right=0.15, top=0.75, bottom=0.45,
+                               gaps=(1.0, 0.18))
+        span = layout.span
+        every_five = [y for y in range(int(span[0]) + 1, int(span[1]) + 1) if y % 5 == 0]
+        for row, (a, b) in zip(axes, layout.pairs):
+            for ax, scale in zip(row, SCALE_NAMES):
+                level_axis(ax, scale)
+                ax.set_xlim(*span)
+                ax.tick_params(labelsize=8)
+                ax.set_xticks(every_five if ax in axes[-1] else [])  # years under the bottom row only
+            row[0].set_ylabel(f"{a}-{b}", fontsize=10, fontweight="bold")
+        for ax, scale in zip(axes[0], SCALE_NAMES):
+            ax.set_title(scale_label(scale), fontsize=10, pad=3)
+        for ax in axes[-1]:
+            ax.set_xlabel("year")
+        figure_header(fig, layout.title, levels_legend(model_label(1), reference=layout.reference))
+        render(fig, LEVELS_DPI)
+        self.fig, self.axes = fig, axes
+        self.finished = False
+
+    def finish(self, res: FigureRun, path: Path) -> None:
+        """Draw ``res``'s series over the draft and write the figure to ``path``."""
+        if self.finished:
+            raise RuntimeError("a pair-levels draft is finished once")
+        self.finished = True
+        d, ref = res.dyads, res.reference
+        late = []
+        for row, (a, b) in zip(self.axes, self.layout.pairs):
+            rows = pair_rows(d, a, b)
+            refs = pair_rows(ref, a, b) if ref is not None else None
+            for ax, scale in zip(row, SCALE_NAMES):
+                reference = (refs.year, refs[scale]) if refs is not None and len(refs) else None
+                late.append((ax, level_steps(ax, model=(rows.year, rows[scale]), reference=reference)))
+        for ax, artists in late:
+            draw_over(ax, artists)
+        write_rendered(self.fig, path)
+
+
+def level_lines(res: "RunResult | FigureRun", pairs: list[tuple[str, str]], path: Path,
+                draft: LevelsDraft | None = None) -> None:
+    """Chosen pairs of one run against the reference: a row per pair, de facto and de jure side by side.
+
+    ``draft`` is the figure drawn in advance from the scenario (:class:`LevelsDraft`); it is
+    used if its layout is this run's, and the figure is drawn whole otherwise.
+    """
     res = figure_run(res)
-    d = res.dyads
-    ref = res.reference
-    span = (min(res.years) - 0.5, max(res.years) + 0.5)
-    fig, axes = panel_grid(len(pairs), 2, (4.6, 1.1), left=1.45, right=0.15, top=0.75, bottom=0.45,
-                           gaps=(1.0, 0.18))
-    every_five = [y for y in range(int(span[0]) + 1, int(span[1]) + 1) if y % 5 == 0]
-    for row, (a, b) in zip(axes, pairs):
-        rows = pair_rows(d, a, b)
-        refs = pair_rows(ref, a, b) if ref is not None else None
-        for ax, scale in zip(row, SCALE_NAMES):
-            reference = (refs.year, refs[scale]) if refs is not None and len(refs) else None
-            draw_levels(ax, scale, model=(rows.year, rows[scale]), reference=reference, xlim=span)
-            ax.tick_params(labelsize=8)
-            ax.set_xticks(every_five if ax in axes[-1] else [])  # years under the bottom row only
-        row[0].set_ylabel(f"{a}-{b}", fontsize=10, fontweight="bold")
-    for ax, scale in zip(axes[0], SCALE_NAMES):
-        ax.set_title(scale_label(scale), fontsize=10, pad=3)
-    for ax in axes[-1]:
-        ax.set_xlabel("year")
-    title = f"{res.name}: alignment levels of chosen pairs (seed {res.seed})"
-    figure_header(fig, title, levels_legend(model_label(1), reference=ref is not None))
-    save_png(fig, path, dpi=100)
+    layout = LevelsLayout.of(res.name, res.seed, res.years, pairs, res.reference is not None)
+    if draft is None or draft.layout != layout or draft.finished:
+        draft = LevelsDraft(layout)
+    draft.finish(res, path)
 
 
 def default_pairs(res: "RunResult | FigureRun", k: int = 5) -> list[tuple[str, str]]:
@@ -157,12 +216,22 @@ def default_snapshots(res: "RunResult | FigureRun") -> list[int]:
     return sorted({years[0], years[len(years) // 2], years[-1]})
 
 
-def draw_run_figure(res: "RunResult | FigureRun", name: str, folder: Path) -> None:
-    """Draw one run figure (a key of :data:`sim.run.outdir.RUN_FIGURES`) into ``folder``."""
+def run_drafts(plan: FigurePlan) -> dict[str, LevelsDraft]:
+    """The run figures drawn in advance from what the scenario fixes (:mod:`sim.plots.draft`),
+    by name: the pair levels, when the scenario names its pairs."""
+    if not plan.pairs:
+        return {}
+    return {"levels": LevelsDraft(LevelsLayout.of(plan.name, plan.seed, plan.years, plan.pairs, plan.reference))}
+
+
+def draw_run_figure(res: "RunResult | FigureRun", name: str, folder: Path,
+                    drafts: Mapping[str, LevelsDraft] | None = None) -> None:
+    """Draw one run figure (a key of :data:`sim.run.outdir.RUN_FIGURES`) into ``folder``,
+    finishing its draft from :func:`run_drafts` if there is one."""
     path = folder / RUN_FIGURES[name]
     if name == "heatmap":
         heatmap(res, path)
     elif name == "network":
         snapshots(res, default_snapshots(res), path)
     else:
-        level_lines(res, default_pairs(res), path)
+        level_lines(res, default_pairs(res), path, draft=(drafts or {}).get("levels"))

@@ -3,11 +3,12 @@
 Importing matplotlib and drawing the three run figures took as long as the rest of a
 run. ``alliance-sim run`` therefore starts a figure process as soon as it has read the
 scenario: while the run imports Mesa and steps its model, that process imports
-matplotlib; when the model is done the run sends it the figures' record of the run
-(:class:`sim.run.figure_data.FigureRun`, a few arrays) and writes its tables and report
-while the figure process, and a helper it forks for the other figures, draw. The run
-itself never imports matplotlib, and the drawing processes leave without the
-interpreter's clean-up.
+matplotlib and draws what the scenario fixes of the pair-levels figure (its panels, axes
+and key: :mod:`sim.plots.draft`); when the model is done the run sends it the figures'
+record of the run (:class:`sim.run.figure_data.FigureRun`, a few arrays) and writes its
+tables and report while the figure process, and a helper it forks for the other figures,
+draw. The run itself never imports matplotlib, and the drawing processes leave without
+the interpreter's clean-up.
 
 The run folder still appears whole or not at all (:func:`sim.files.atomic_folder`): the
 run waits for the figures before its folder is renamed into place; a figure that fails
@@ -37,12 +38,15 @@ from typing import Callable
 
 from sim.ensembles.orphans import die_with_parent
 from sim.errors import FigureError
-from sim.run.figure_data import FigureRun
+from sim.run.figure_data import FigurePlan, FigureRun
 from sim.run.outdir import RUN_FIGURES
 
-#: Which figures each drawing process draws: the figure process the first group (the pair
-#: levels, the longest to draw), a helper it forks each other group (the other two).
+#: Which figures each drawing process draws: the figure process the first group, a helper it
+#: forks each other group. The pair levels are the longest to draw, unless drawn in advance
+#: (:func:`sim.plots.run.run_drafts`): then finishing them is short, and the figure
+#: process draws the heatmap too.
 GROUPS = (("levels",), ("heatmap", "network"))
+GROUPS_DRAFTED = (("levels", "heatmap"), ("network",))
 #: Seconds a figure process is given to leave when the run stops before its figures are drawn.
 GRACE = 2.0
 
@@ -89,8 +93,12 @@ class FigureProcess:
         self.payload = -1  # write end of the pipe that carries the run to it
 
     @classmethod
-    def start(cls) -> "FigureProcess":
-        """Fork the figure process (it imports matplotlib at once), where forking pays."""
+    def start(cls, plan: FigurePlan | None = None) -> "FigureProcess":
+        """Fork the figure process (it imports matplotlib at once), where forking pays.
+
+        Given the run's ``plan``, it then draws what the scenario fixes of the figures
+        while it waits for the run.
+        """
         self = cls()
         if not can_fork():
             return self
@@ -98,7 +106,7 @@ class FigureProcess:
         sys.stdout.flush()
         sys.stderr.flush()  # nothing buffered before the fork may be written twice
         try:
-            self.pid, self.report = _fork(lambda: _figure_process(read, self.payload), os.getpid())
+            self.pid, self.report = _fork(lambda: _figure_process(read, self.payload, plan), os.getpid())
         except OSError:  # pragma: no cover - no process to be had (a limit): drawn here
             os.close(self.payload)
             self.payload = -1
@@ -200,14 +208,20 @@ def _collect(pid: int, pipe: int) -> str:
     return report or (f"\nkilled by signal {-code}" if code < 0 else f"\nexit status {code}")
 
 
-def _figure_process(payload: int, unused: int) -> None:  # pragma: no cover - in the child
-    """Import matplotlib, read the run, draw the first group and have helpers draw the others."""
+def _figure_process(payload: int, unused: int, plan: FigurePlan | None) -> None:  # pragma: no cover - in the child
+    """Import matplotlib and draw what the plan fixes, read the run, draw the first group and
+    have helpers draw the others."""
     os.close(unused)  # the run's end of the payload pipe: its end of file must come from the run alone
     signal.signal(signal.SIGTERM, _stopped)  # leave through the clean-up below, helpers reaped
-    import sim.plots.run  # noqa: F401 - the figures' modules, while the run imports Mesa and steps
+    from sim.plots.run import run_drafts  # the figures' modules, while the run imports Mesa and steps
     from sim.plots.style import warm_up
 
     warm_up()  # and the rest of matplotlib and the font
+    try:
+        drafts = run_drafts(plan) if plan is not None else {}
+    except Exception:  # the figure it drafts fails, named as a failure in drawing it would be
+        raise _Failed(f"levels\n{traceback.format_exc()}") from None
+    groups = GROUPS_DRAFTED if "levels" in drafts else GROUPS
     chunks = []
     while chunk := os.read(payload, 1 << 20):
         chunks.append(chunk)
@@ -215,10 +229,10 @@ def _figure_process(payload: int, unused: int) -> None:  # pragma: no cover - in
         return
     run, folder = pickle.loads(b"".join(chunks))
     run.dyads  # noqa: B018 - built once, before the helpers are forked
-    helpers = [_fork(lambda names=names: _draw(run, names, folder), os.getpid()) for names in GROUPS[1:]]
+    helpers = [_fork(lambda names=names: _draw(run, names, folder), os.getpid()) for names in groups[1:]]
     reports = []
     try:
-        _draw(run, GROUPS[0], folder)
+        _draw(run, groups[0], folder, drafts=drafts)
         while helpers:
             reports.append(_collect(*helpers[0]))
             helpers.pop(0)
@@ -236,13 +250,14 @@ def _stopped(signum, frame):  # pragma: no cover - in the figure process
     raise SystemExit(1)
 
 
-def _draw(run: FigureRun, names: tuple[str, ...], folder: Path, here: bool = False) -> None:
-    """Draw ``names``; a failure names its figure (a FigureError ``here``, in the run's process)."""
+def _draw(run: FigureRun, names: tuple[str, ...], folder: Path, here: bool = False, drafts=None) -> None:
+    """Draw ``names``, finishing ``drafts`` (:func:`sim.plots.run.run_drafts`) where there are;
+    a failure names its figure (a FigureError ``here``, in the run's process)."""
     from sim.plots.run import draw_run_figure
 
     for name in names:
         try:
-            draw_run_figure(run, name, folder)
+            draw_run_figure(run, name, folder, drafts)
         except Exception:
             if here:
                 raise _figure_error(name, traceback.format_exc()) from None

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from sim.run.simulate import RunResult
+    from sim.scenario.schema import Scenario
 
 #: The model's record, year by year, that the network figure draws.
 HISTORY_KEYS = ("de_facto", "de_jure", "members", "bloc_active")
@@ -77,6 +78,32 @@ def pair_columns(ids: list[str], years: list[int], de_facto: list[np.ndarray],
         "de_facto": np.concatenate([f[iu, ju] for f in de_facto]),
         "de_jure": np.concatenate([j[iu, ju] for j in de_jure]),
     }
+
+
+@dataclass(frozen=True)
+class FigurePlan:
+    """What a scenario fixes of its run's figures before the run: the figure process draws
+    those parts while the run imports Mesa and steps (:func:`sim.plots.run.run_drafts`).
+
+    Attributes:
+        name: The scenario's name.
+        seed: The run's random seed.
+        years: The years the run will step through.
+        pairs: The scenario's chosen pairs (may be empty: then chosen from the results).
+        reference: Whether the scenario has a reference timeline.
+    """
+
+    name: str
+    seed: int
+    years: tuple[int, ...]
+    pairs: tuple[tuple[str, str], ...]
+    reference: bool
+
+    @classmethod
+    def of(cls, scenario: "Scenario", seed: int) -> "FigurePlan":
+        """The plan of a run of ``scenario`` with ``seed``."""
+        return cls(scenario.name, int(seed), tuple(int(y) for y in scenario.years),
+                   tuple((a, b) for a, b in scenario.outputs.pairs or []), bool(scenario.reference))
 
 
 def figure_run(res: "RunResult | FigureRun") -> FigureRun:

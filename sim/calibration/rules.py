@@ -218,10 +218,9 @@ def spike_flags(dropped: dict, keys, codes, years, param: str) -> pd.DataFrame:
 
 def _join_flags(*tables: pd.DataFrame) -> pd.DataFrame:
     """Cell-wise ';'-join of flag tables of the same shape (empty parts left out)."""
-    out = tables[0].copy()
+    out = tables[0]
     for table in tables[1:]:
-        out = out.combine(table, lambda a, b: pd.Series(
-            [";".join(x for x in (p, q) if x) for p, q in zip(a, b)], index=a.index))
+        out = (out + ";" + table).where(out.ne("") & table.ne(""), out + table)
     return out
 
 
@@ -477,7 +476,8 @@ def rule_offense(data, codes, years, prov, abbs, rule, power, dropped=None):
     series = sipri.where(~use_nmc, converted)
     filled, flags = fill_gaps(series, "offense", missing=0.0)
     flags = flags.mask(use_nmc, "offense:nmc_fallback")
-    flags = flags.mask(unread, flags + ";offense:nmc_unit_break")
+    flags = _join_flags(flags, pd.DataFrame(np.where(unread, "offense:nmc_unit_break", ""),
+                                            index=years, columns=codes))
     if dropped:
         flags = _join_flags(flags, spike_flags(dropped, [("nmc_v7_subset.csv", "milex"),
                                                          ("sipri_milex_1949_2023_subset.csv", SIPRI_COLUMN)],
@@ -842,7 +842,7 @@ def lone_zero_flows(dyadic: pd.DataFrame, min_flow: float) -> pd.Series:
     return pd.Series(lone.to_numpy(), index=dyadic.index)
 
 
-def _dyad_sources(data, code_of, years, trade_rule: dict | None = None) -> dict:
+def _dyad_sources(data, code_of, years, trade_rule: dict) -> dict:
     """The dyadic source tables in wide form: trade totals, national totals, distances, contiguity."""
     national = data["cow_national_trade_v4_subset.csv"].assign(total=lambda d: d.imports + d.exports)
     nat_filled, nat_flags = fill_gaps(_wide(national, "total", list(code_of.values()), years), "trade")
@@ -851,14 +851,13 @@ def _dyad_sources(data, code_of, years, trade_rule: dict | None = None) -> dict:
     # states' first years, when Russia was their main partner; US-Afghan trade in 2012):
     # such rows are dropped, as the shared data's own subsets drop them, and the gaps rule fills them.
     dyadic = dyadic[(dyadic.flow1 != 0) | (dyadic.flow2 != 0)]
-    lone = lone_zero_flows(dyadic, float((trade_rule or {}).get("lone_zero_min_flow", np.inf)))
-    lone_cells = {(tuple(sorted(p)), int(y)) for p, y in
-                  zip(zip(dyadic.ccode1[lone], dyadic.ccode2[lone]), dyadic.year[lone])}
-    dyadic = dyadic[~lone]
     dyadic = dyadic.assign(total=dyadic.flow1 + dyadic.flow2,
                            pair=[tuple(sorted(p)) for p in zip(dyadic.ccode1, dyadic.ccode2)])
-    breaks = reporting_breaks(trade_rule or {})
-    dyadic = dyadic[[(pair, int(y)) not in breaks for pair, y in zip(dyadic.pair, dyadic.year)]]
+    cells = list(zip(dyadic.pair, dyadic.year.astype(int)))
+    lone = lone_zero_flows(dyadic, float(trade_rule.get("lone_zero_min_flow", np.inf))).to_numpy()
+    lone_cells = {cell for cell, flagged in zip(cells, lone) if flagged}
+    breaks = reporting_breaks(trade_rule)
+    dyadic = dyadic[~lone & np.array([cell not in breaks for cell in cells], dtype=bool)]
     dist = data["capital_distance_focal_dyads.csv"].assign(
         pair=lambda d: [tuple(sorted(p)) for p in zip(d.ccode1, d.ccode2)])
     cont = data["cow_contiguity_v3_2_subset.csv"]
@@ -898,7 +897,7 @@ def _pair_trade(ctx: _PairContext, src: dict):
     share = series / src["nat_filled"][ca].replace(0.0, np.nan)
     filled, tflags = fill_gaps(share.to_frame("v"), "trade", missing=0.0)
     trade = filled["v"].to_numpy()
-    breaks, lone = src.get("breaks", set()), src.get("lone", set())
+    breaks, lone = src["breaks"], src["lone"]
     t_flags = [";".join(x for x in (f1, f2, "trade:reporting_break" if (pair, int(y)) in breaks else "",
                                     "trade:lone_zero" if (pair, int(y)) in lone else "") if x)
                for f1, f2, y in zip(tflags["v"], src["nat_flags"][ca], years)]

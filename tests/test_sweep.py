@@ -370,6 +370,30 @@ def test_guided_chunks_send_every_run_once_in_order_and_shrink_to_single_runs():
     assert list(guided_chunks(iter(range(3)), 3, workers=4)) == [[0], [1], [2]]
 
 
+class _Context:
+    """The least a run context has for the pool: the key its initializer keeps it under."""
+
+    key = "test"
+
+
+def _who_ran(ctx, chunk: list) -> list[tuple[int, int]]:
+    """A chunk's items with the id of the process that ran them (a pool process gets the
+    context's key, the caller the context itself)."""
+    time.sleep(0.01)
+    return [(item, os.getpid()) for item in chunk]
+
+
+def test_local_pool_runs_every_chunk_once_and_the_caller_is_one_of_its_workers():
+    from sim.ensembles.executors import LocalExecutor
+
+    chunks = [[3 * k, 3 * k + 1, 3 * k + 2] for k in range(20)]
+    with LocalExecutor(2) as ex:
+        ran = [pair for result in ex.map_chunks(_who_ran, _Context(), iter(chunks)) for pair in result]
+    assert sorted(item for item, _ in ran) == list(range(60))  # none lost, none twice
+    # The pool takes a fraction of a second to start; the caller does not wait for it.
+    assert os.getpid() in {pid for _, pid in ran}
+
+
 HISTORICAL = REPO / "scenarios" / "central_asia_1991_2024.yaml"
 
 

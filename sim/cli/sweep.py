@@ -14,7 +14,7 @@ def register(subparsers) -> None:
                               "killed sweep without losing or repeating runs.")
     p.add_argument("sweep_file", help="sweep YAML (see experiments/*.yaml)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="worker processes (default: all cores; 1 runs in-process)")
+                   help="processes that run the sweep, this one included (default: all cores; 1 runs in-process)")
     p.add_argument("--executor", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     p.add_argument("--resume", action="store_true", help="continue the sweep in --out")

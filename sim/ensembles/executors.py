@@ -53,19 +53,28 @@ def _start_worker(main_pid: int, install: Callable[[Any], None] | None, ctx: Any
 
 
 class LocalExecutor:
-    """A ``concurrent.futures`` process pool with bounded submission.
+    """A local process pool with bounded submission, in which the calling process is one of
+    the ``workers``.
 
-    ``forkserver`` is used where available: workers fork from a clean server process that
-    has imported the model once, so they start fast without inheriting the parent's threads
-    (pyarrow's pools, tqdm's monitor), which plain ``fork`` would copy in an undefined
-    state. Set ``ALLIANCE_SIM_MP_CONTEXT=fork`` or ``spawn`` to change it. The start
-    method is passed explicitly because other libraries (Mesa's ``batch_run``) change the
-    process-wide default.
+    The caller runs chunks too: it would otherwise sit idle while the pool works, and the
+    pool takes most of a second to start (its server process imports the model), in which
+    the caller, with the model already imported, runs the first chunks. So ``workers``
+    processes compute: the caller and ``workers - 1`` pool processes. Each pool process
+    holds a few chunks, so that it never waits while the caller is busy with its own, and
+    at the end the caller takes back chunks the pool has not started, so that neither side
+    waits long for the other's last chunk.
+
+    ``forkserver`` is used where available: pool processes fork from a clean server process
+    that has imported the model once, so they start fast without inheriting the parent's
+    threads (pyarrow's pools, tqdm's monitor), which plain ``fork`` would copy in an
+    undefined state. Set ``ALLIANCE_SIM_MP_CONTEXT=fork`` or ``spawn`` to change it. The
+    start method is passed explicitly because other libraries (Mesa's ``batch_run``)
+    change the process-wide default.
     """
 
     def __init__(self, workers: int, in_flight_per_worker: int = 3):
         self.workers = max(1, int(workers))
-        self.in_flight = self.workers * in_flight_per_worker
+        self.in_flight = max(1, self.workers - 1) * in_flight_per_worker  # chunks held by the pool
         method = os.environ.get("ALLIANCE_SIM_MP_CONTEXT") or (
             "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
         self._mp = mp.get_context(method)
@@ -83,23 +92,47 @@ class LocalExecutor:
 
     def map_chunks(self, fn: Callable, ctx: Any, chunks: Iterable[list],
                    install: Callable[[Any], None] | None = None) -> Iterator[list]:
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=self._mp, initializer=_start_worker,
+        from threadpoolctl import threadpool_limits
+
+        if self.workers == 1:  # no pool: the caller is the one worker
+            yield from SerialExecutor().map_chunks(fn, ctx, chunks, install)
+            return
+        self._pool = ProcessPoolExecutor(self.workers - 1, mp_context=self._mp, initializer=_start_worker,
                                          initargs=(os.getpid(), install, ctx))
         key = ctx.key
-        pending = set()
+        pending: dict = {}  # future -> its chunk, to take back one the pool has not started
         it = iter(chunks)
         exhausted = False
+
+        def here(chunk: list) -> list:  # one BLAS thread, as in the pool's processes
+            with threadpool_limits(1):
+                return fn(ctx, chunk)
+
         while True:
             while not exhausted and len(pending) < self.in_flight:
                 chunk = next(it, None)
                 if chunk is None:
                     exhausted = True
                     break
-                pending.add(self._pool.submit(fn, key, chunk))
+                pending[self._pool.submit(fn, key, chunk)] = chunk
+            finished = [f for f in pending if f.done()]
+            for f in finished:
+                del pending[f]
+                yield f.result()
+            if finished:
+                continue
+            chunk = None if exhausted else next(it, None)
+            if chunk is None:
+                exhausted = True
+                chunk = next((pending.pop(f) for f in list(pending) if f.cancel()), None)
+            if chunk is not None:
+                yield here(chunk)
+                continue
             if not pending:
                 return
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for f in finished:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                del pending[f]
                 yield f.result()
 
 

@@ -349,18 +349,24 @@ def carry_share_back(share: pd.DataFrame, carried: pd.DataFrame) -> pd.DataFrame
     the others. A column with no later uncarried year is left as it is.
     """
     out = share.copy()
-    fixed = pd.DataFrame(False, index=share.index, columns=share.columns)
-    for code in share.columns:
-        mask = carried[code].to_numpy(bool)
-        if not mask.any():
+    carried = carried.reindex(index=share.index, columns=share.columns, fill_value=False)
+    # Latest year first, so a carried cell takes its anchor year's final share (a later year
+    # may itself have been rescaled for another state's carried cell).
+    for year in share.index[::-1]:
+        row = carried.loc[year]
+        if not row.any():
             continue
-        anchor = share[code].where(~carried[code]).bfill()
-        out[code] = np.where(mask & anchor.notna().to_numpy(), anchor.to_numpy(), share[code].to_numpy())
-        fixed[code] = mask & anchor.notna().to_numpy()
-    held = out.where(fixed, 0.0).sum(axis=1)
-    rest = share.where(~fixed, 0.0).sum(axis=1)
-    scale = ((1.0 - held) / rest.replace(0.0, np.nan)).fillna(1.0)
-    return out.where(fixed, share.mul(scale, axis=0))
+        later = out.loc[out.index > year]
+        anchor = pd.Series({code: later.loc[~carried.loc[later.index, code], code].iloc[0]
+                            if (~carried.loc[later.index, code]).any() else np.nan for code in share.columns})
+        fixed = row & anchor.notna()
+        if not fixed.any():
+            continue
+        rest = share.loc[year, ~fixed].sum()
+        scale = (1.0 - anchor[fixed].sum()) / rest if rest > 0 else 1.0
+        out.loc[year] = share.loc[year] * scale
+        out.loc[year, fixed[fixed].index] = anchor[fixed]
+    return out
 
 
 def not_in_system_shares(share: pd.DataFrame, flags: pd.DataFrame, outside: pd.DataFrame | None,
@@ -430,12 +436,14 @@ def offense_from_power(share: pd.DataFrame, flags: pd.DataFrame, power: pd.DataF
     reading = ~flags.apply(lambda c: c.str.contains(r":(?:no_data|interpolated|carried_)", regex=True))
     ratio = (share / power.replace(0.0, np.nan)).where(reading & ~none.to_numpy()[None, :])
     median = ratio.median(axis=1, skipna=True).fillna(0.0)
-    out, flags = share.copy(), flags.copy()
+    # Everyone is rescaled by one factor k so the year sums to 1; the imputed states get power
+    # x median x k, which is the median ratio of the rescaled states: k = 1 / (rest + median x P).
+    out = share.copy()
     imputed = power.loc[:, none].mul(median, axis=0)
-    held = imputed.sum(axis=1)
     rest = share.loc[:, ~none].sum(axis=1)
-    out.loc[:, ~none] = share.loc[:, ~none].mul(((1.0 - held) / rest.replace(0.0, np.nan)).fillna(1.0), axis=0)
-    out.loc[:, none] = imputed
+    k = 1.0 / (rest + imputed.sum(axis=1)).replace(0.0, np.nan)
+    out.loc[:, ~none] = share.loc[:, ~none].mul(k.fillna(1.0), axis=0)
+    out.loc[:, none] = imputed.mul(k.fillna(0.0), axis=0)
     mark = pd.DataFrame(np.where(np.broadcast_to(none.to_numpy(), share.shape), f"{param}:from_power", ""),
                         index=share.index, columns=share.columns)
     return out, _join_flags(flags, mark)

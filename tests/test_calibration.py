@@ -584,12 +584,14 @@ def test_thin_votes_is_relative_to_the_years_median():
     assert not thin[[1, 2]].to_numpy().any()
 
 
-def test_a_state_never_seen_voting_takes_the_years_median_ideology():
-    """Italy and Albania (no UN seat before December 1955) take the median of the states read, flagged."""
+def test_a_state_never_seen_voting_takes_the_midpoint_of_the_years_range():
+    """Italy and Albania (no UN seat before December 1955) sit midway between the lowest and the
+    highest ideology_west read that year (flagged), not at ideal point 0 and not at the median."""
     out = cal.calibrate(["USA", "RUS", "UKG", "POL", "FRN", "ITA", "ALB"], 1950, 1951)
     s = out.states.set_index(["state", "year"])
     for year in (1950, 1951):
         read = [s.loc[(x, year), "ideology_west"] for x in ("USA", "RUS", "UKG", "POL", "FRN")]
-        assert s.loc[("ITA", year), "ideology_west"] == pytest.approx(np.median(read), abs=1e-12)
-        assert "ideology_west:system_median" in s.loc[("ALB", year), "flags"]
+        assert s.loc[("ITA", year), "ideology_west"] == pytest.approx((min(read) + max(read)) / 2, abs=1e-12)
+        assert s.loc[("ALB", year), "ideology_west"] == s.loc[("ITA", year), "ideology_west"]
+        assert "ideology_west:system_midpoint" in s.loc[("ALB", year), "flags"]
     assert (_dyad(out, "ITA", "ALB").interests == 0.0).all()  # the vote term stays out

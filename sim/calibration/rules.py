@@ -754,25 +754,28 @@ def ideal_points(data, codes, years, rule: dict | None = None):
     return filled, flags
 
 
-def system_median_for_unseen(value: pd.DataFrame, flags: pd.DataFrame, param: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A state with no ideal point in any year of the run takes the median of the states whose
-    estimate is read that year (flag ``<param>:system_median`` next to ``<param>:no_data``).
+def midpoint_for_unseen(value: pd.DataFrame, flags: pd.DataFrame, param: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A state with no ideal point in any year of the run takes the midpoint between the
+    lowest and the highest value of the states whose estimate is read that year (flag
+    ``<param>:system_midpoint`` next to ``<param>:no_data``).
 
-    Why: the gaps rule's ``missing`` ideal point 0 was read as a position, one no recorded
-    state of 1946-55 holds for long (between the blocs, at Denmark's 1955 estimate), so
-    Italy, Ireland, Albania and the GDR all sat there together. The data say nothing about
-    where these states voted, so no value is right; the year's median of the states read is
-    the one that distorts the pairwise comparisons least on average (it minimises the mean
-    distance error to the states of the system) and moves with the year's votes. The
-    interests rule leaves such pairs out of the vote term (0) for the same reason.
+    Why: the gaps rule's ``missing`` ideal point 0 was read as a position, so Italy,
+    Ireland, Albania and the GDR sat at one point for no reason in the data. The data say
+    nothing about where these states stood, so no value is right; the value that tilts such
+    a state towards neither end of the year's recorded range is the point equidistant from
+    both ends, as the interests rule gives such pairs a vote term of 0 (neither convergent
+    nor divergent). The year's median would not do: in a system with more Western than
+    Eastern members it sits among the Western states (0.52-0.65 in 1946-55, next to Greece
+    and the United States), which would put the GDR, Albania and Bulgaria with them.
     """
     unseen = flags.apply(lambda c: c.str.contains(f"{param}:no_data", regex=False))
     read = ~flags.apply(lambda c: c.str.contains(r":(?:no_data|interpolated|carried_|thin_votes)", regex=True))
-    median = value.where(read).median(axis=1, skipna=True)
-    fill = unseen & median.notna().to_numpy()[:, None]
-    out = value.mask(fill, pd.DataFrame(np.repeat(median.to_numpy()[:, None], value.shape[1], axis=1),
+    seen = value.where(read)
+    midpoint = (seen.min(axis=1, skipna=True) + seen.max(axis=1, skipna=True)) / 2.0
+    fill = unseen & midpoint.notna().to_numpy()[:, None]
+    out = value.mask(fill, pd.DataFrame(np.repeat(midpoint.to_numpy()[:, None], value.shape[1], axis=1),
                                         index=value.index, columns=value.columns))
-    mark = pd.DataFrame(np.where(fill, f"{param}:system_median", ""), index=value.index, columns=value.columns)
+    mark = pd.DataFrame(np.where(fill, f"{param}:system_midpoint", ""), index=value.index, columns=value.columns)
     return out, _join_flags(flags, mark)
 
 
@@ -780,7 +783,7 @@ def rule_ideology_west(ideal, ideal_flags, codes, years, prov, abbs, rule):
     low, high = float(rule["low"]), float(rule["high"])
     value = ((ideal - low) / (high - low)).clip(0.0, 1.0)
     flags = ideal_flags.replace(r"(^|;)ideal_point:", r"\1ideology_west:", regex=True)
-    value, flags = system_median_for_unseen(value, flags, "ideology_west")
+    value, flags = midpoint_for_unseen(value, flags, "ideology_west")
     for code, abb in zip(codes, abbs):
         prov.add(abb, "ideology_west", years, "ideology_west",
                  f"un_idealpoints_jul2025_subset.csv[ccode={code}].idealpointfp", flags=flags[code])

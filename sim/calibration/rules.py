@@ -49,7 +49,7 @@ DATA_SCHEMA = {
     "vdem_v14_focal_subset.csv": (["ccode"], ["year", "v2x_polyarchy"]),
     "democracy_vdem10_polity_quds_subset.csv": (["ccode"], ["year", "v2x_polyarchy"]),
     "polity5_subset.csv": (["ccode_cow"], ["year", "polity2"]),
-    "un_idealpoints_jul2025_subset.csv": (["ccode"], ["year", "idealpointfp", "idealpointall"]),
+    "un_idealpoints_jul2025_subset.csv": (["ccode"], ["year", "idealpointfp", "idealpointall", "nvotesfp", "nvotesall"]),
     "cow_capitals_subset.csv": (["ccode"], ["capital", "stdate", "enddate", "lat", "lng"]),
     "capital_distance_focal_dyads.csv": (["ccode1", "ccode2"], ["year", "capdist_km"]),
     "cow_contiguity_v3_2_subset.csv": (["ccode1", "ccode2"], ["conttype", "stdate", "enddate"]),
@@ -739,13 +739,13 @@ def ideal_points(data, codes, years, rule: dict | None = None):
     allv = _wide(frame, "idealpointall", codes, years)
     use_all = fp.isna() & allv.notna()
     series = fp.where(~use_all, allv)
-    thin = few = pd.DataFrame(False, index=years, columns=codes)
-    if "nvotesfp" in frame.columns and "nvotesall" in frame.columns:
-        def below(share):
-            return thin_votes(frame, "nvotesfp", codes, years, share).where(
-                ~use_all, thin_votes(frame, "nvotesall", codes, years, share)) & series.notna()
-        thin = below(float(rule.get("thin_share", 0.0)))
-        few = below(float(rule.get("few_share", 0.0))) & ~thin
+
+    def below(share: float) -> pd.DataFrame:
+        by_fp = thin_votes(frame, "nvotesfp", codes, years, share)
+        return by_fp.where(~use_all, thin_votes(frame, "nvotesall", codes, years, share)) & series.notna()
+
+    thin = below(float(rule.get("thin_share", 0.0)))
+    few = below(float(rule.get("few_share", 0.0))) & ~thin
     filled, flags = fill_gaps(series.where(~thin), "ideal_point", missing=0.0)
     flags = flags.mask(use_all & ~thin, "ideal_point:all_votes_fallback")
     flags = _join_flags(flags, pd.DataFrame(np.where(thin, "ideal_point:thin_votes",

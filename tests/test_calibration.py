@@ -445,3 +445,153 @@ def test_a_reporting_break_without_states_or_years_is_an_input_error():
     with pytest.raises(InputError, match="reporting_breaks"):
         cal.reporting_breaks({"reporting_breaks": [{"ccodes": [365], "years": [2010, 2011]}]})
     assert ((365, 705), 2011) in cal.reporting_breaks({"reporting_breaks": [{"ccodes": [705, 365], "years": [2010, 2011]}]})
+
+
+# --------------------------------------------------------------------------- states outside the system, no record
+
+def test_outside_system_reads_the_cow_spells():
+    """Austria: spells 1919-38 and 1955-2016 (2016 = still in); Poland from 1945; no list, none outside."""
+    states = pd.read_csv(cal.DEFAULT_DATA / cal.STATE_LIST)
+    out = cal.outside_system(states, [305, 290, 265], np.arange(1946, 1956))
+    assert out[305].tolist() == [True] * 9 + [False]
+    assert not out[290].any()
+    assert out[265].loc[1953] and not out[265].loc[1954]  # GDR enters March 1954
+    later = cal.outside_system(states, [705], np.arange(2015, 2025))
+    assert not later.to_numpy().any()  # the list ends in 2016: later years count as inside
+    assert not cal.outside_system(None, [305], np.arange(1946, 1956)).to_numpy().any()
+
+
+def test_carry_share_back_known_answer():
+    """Entry-year share 0.2 carried back to 1946-47; the others keep their ratio and the year sums to 1."""
+    share = pd.DataFrame({"A": [0.5, 0.4, 0.2], "B": [0.25, 0.3, 0.4], "C": [0.25, 0.3, 0.4]},
+                         index=[1946, 1947, 1948])
+    carried = pd.DataFrame(False, index=share.index, columns=share.columns)
+    carried.loc[[1946, 1947], "A"] = True
+    out = cal.carry_share_back(share, carried)
+    assert out["A"].tolist() == pytest.approx([0.2, 0.2, 0.2])
+    assert out.loc[1946, "B"] == pytest.approx(0.4) and out.loc[1946, "C"] == pytest.approx(0.4)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0)
+    assert out.loc[1948].tolist() == share.loc[1948].tolist()
+
+
+def test_west_german_and_austrian_trade_shares_are_their_entry_year_shares_before_entry():
+    """COW national trade has the FRG and Austria from 1955 only: their 1955 share of the system
+    stands for 1946-54 (flagged not_in_system), not the 1955 dollars over a smaller 1946 total."""
+    out = cal.calibrate(["USA", "UKG", "FRN", "GFR", "AUS"], 1946, 1955)
+    s = out.states.set_index(["state", "year"])
+    for state in ("GFR", "AUS"):
+        assert s.loc[(state, 1946), "economy"] == pytest.approx(s.loc[(state, 1955), "economy"], abs=1e-9)
+        assert "economy:not_in_system" in s.loc[(state, 1950), "flags"]
+        assert "not_in_system" not in s.loc[(state, 1955), "flags"]
+    np.testing.assert_allclose(out.states.groupby("year").economy.sum(), 1.0)
+    trade = pd.read_csv(cal.DEFAULT_DATA / "cow_national_trade_v4_subset.csv").set_index(["ccode", "year"])
+    total = (trade.imports + trade.exports)
+    # USA and UKG recorded in 1946: their ratio is the data's, their sum 1 - the two carried shares
+    assert s.loc[("USA", 1946), "economy"] / s.loc[("UKG", 1946), "economy"] == pytest.approx(
+        total[(2, 1946)] / total[(200, 1946)], rel=1e-9)
+    # the FRG's SIPRI rows of 1953-54 are readings before entry: kept, flagged
+    assert "offense:not_in_system" in s.loc[("GFR", 1953), "flags"]
+    assert "offense:carried_backward" not in s.loc[("GFR", 1953), "flags"]
+    assert s.loc[("GFR", 1950), "offense"] == pytest.approx(s.loc[("GFR", 1953), "offense"], rel=1e-9)
+
+
+def test_offense_from_power_known_answer():
+    """C has no spending record: its share = its power x the median offense/power of A and B
+    (1.0 and 0.5 -> 0.75), all rescaled by one factor so the year sums to 1."""
+    years = [2000]
+    share = pd.DataFrame({"A": [0.6], "B": [0.4], "C": [0.0]}, index=years)
+    power = pd.DataFrame({"A": [0.6], "B": [0.8], "C": [0.2]}, index=years)  # ratios 1.0 and 0.5
+    flags = pd.DataFrame({"A": [""], "B": ["offense:nmc_fallback"], "C": ["offense:no_data"]}, index=years)
+    out, f = cal.offense_from_power(share, flags, power)
+    k = 1.0 / (1.0 + 0.2 * 0.75)  # everyone rescaled: C's ratio is the median of the rescaled A and B
+    assert out.loc[2000, "C"] == pytest.approx(0.2 * 0.75 * k)
+    assert out.loc[2000, "C"] / 0.2 == pytest.approx(np.median([out.loc[2000, "A"] / 0.6, out.loc[2000, "B"] / 0.8]))
+    assert out.loc[2000, "A"] / out.loc[2000, "B"] == pytest.approx(1.5)
+    assert out.sum(axis=1).iloc[0] == pytest.approx(1.0)
+    assert f.loc[2000, "C"] == "offense:no_data;offense:from_power" and f.loc[2000, "A"] == ""
+
+
+def test_the_gdr_gets_offense_from_its_power_not_zero():
+    out = cal.calibrate(["USA", "RUS", "POL", "GDR"], 1954, 1955)
+    s = out.states.set_index(["state", "year"])
+    for year in (1954, 1955):
+        ratios = [s.loc[(x, year), "offense"] / s.loc[(x, year), "power"] for x in ("USA", "RUS", "POL")]
+        assert s.loc[("GDR", year), "offense"] == pytest.approx(s.loc[("GDR", year), "power"] * np.median(ratios),
+                                                                rel=1e-9)
+        assert s.loc[("GDR", year), "offense"] > 0
+        assert "offense:from_power" in s.loc[("GDR", year), "flags"]
+    np.testing.assert_allclose(out.states.groupby("year").offense.sum(), 1.0)
+
+
+# --------------------------------------------------------------------------- currency reforms
+
+def test_a_currency_reform_cuts_the_nmc_splice_and_its_year_is_not_read():
+    """A 3x step at a reform (below break_factor 4) still cuts the series; the reform year is not read."""
+    years = pd.Index(range(2000, 2006))
+    nmc = pd.Series([300, 300, 200, 100, 100, 100], index=years, dtype=float)
+    sipri = pd.Series([np.nan, np.nan, np.nan, 200, 200, 200], index=years)
+    converted, unread, _ = cal.splice_nmc(nmc, sipri, 1.0, 4.0, 3)
+    assert converted[2000] == pytest.approx(600.0)  # no reform: one segment, ratio 2.0 read across
+    converted, unread, _ = cal.splice_nmc(nmc, sipri, 1.0, 4.0, 3, reforms={2002})
+    assert np.isnan(converted[2000]) and unread[2000] and unread[2001]  # old currency: no overlap
+    assert unread[2002] and np.isnan(converted[2002])  # the reform year mixes the two
+
+
+def test_polish_offense_before_the_1950_zloty_reform_is_not_read_from_nmc():
+    out = cal.calibrate(["USA", "UKG", "RUS", "POL"], 1946, 1955)
+    s = out.states.set_index(["state", "year"])
+    assert "offense:currency_reform" in s.loc[("POL", 1950), "flags"]
+    assert "offense:carried_backward" in s.loc[("POL", 1949), "flags"]
+    sipri = pd.read_csv(cal.DEFAULT_DATA / "sipri_milex_1949_2023_subset.csv").set_index(["ccode", "year"])
+    # 1950 is filled with SIPRI's first Polish figure (950 M US$ in 1951), so Poland is the same
+    # fraction of the UK as 950 M is of the UK's 1950 SIPRI current figure
+    ratio = s.loc[("POL", 1950), "offense"] / s.loc[("UKG", 1950), "offense"]
+    assert ratio == pytest.approx(sipri.milex_current_usd_m[(290, 1951)] / sipri.milex_current_usd_m[(200, 1950)],
+                                  rel=1e-6)
+    assert s.loc[("POL", 1949), "offense"] < s.loc[("UKG", 1949), "offense"]
+
+
+def test_a_currency_reform_without_a_source_is_an_input_error():
+    with pytest.raises(InputError, match="currency_reforms"):
+        cal.currency_reforms({"currency_reforms": [{"ccode": 290, "year": 1950}]})
+    with pytest.raises(InputError, match="whole-number"):
+        cal.currency_reforms({"currency_reforms": [{"ccode": "Poland", "year": 1950, "source": "x"}]})
+    assert cal.currency_reforms({"currency_reforms": [{"ccode": 290, "year": 1950, "source": "x"}]}) == {290: {1950}}
+
+
+# --------------------------------------------------------------------------- UN votes: thin estimates, unseen states
+
+def test_a_thin_vote_estimate_is_interpolated_and_a_few_vote_one_flagged(result):
+    """TKM 1996: 5 final-passage votes against the year's median 63 -> not read; 1995 (13 of 58) read, flagged."""
+    ideal = pd.read_csv(cal.DEFAULT_DATA / "un_idealpoints_jul2025_subset.csv").set_index(["ccode", "year"])
+    rule = result.rules["rules"]["ideology_west"]
+    scale = lambda ip: (ip - rule["low"]) / (rule["high"] - rule["low"])  # noqa: E731
+    tkm = result.states[result.states.state == "TKM"].set_index("year")
+    expected = scale((ideal.idealpointfp[(701, 1995)] + ideal.idealpointfp[(701, 1997)]) / 2)
+    assert tkm.ideology_west.loc[1996] == pytest.approx(expected, abs=1e-6)
+    assert "ideology_west:thin_votes" in tkm["flags"].loc[1996]
+    assert tkm.ideology_west.loc[1995] == pytest.approx(scale(ideal.idealpointfp[(701, 1995)]), abs=1e-6)
+    assert "ideology_west:few_votes" in tkm["flags"].loc[1995]
+    assert "votes" not in str(tkm["flags"].loc[1997])
+    assert "interests:thin_votes" in _dyad(result, "TKM", "RUS", 1996)["flags"]
+
+
+def test_thin_votes_is_relative_to_the_years_median():
+    frame = pd.DataFrame({"ccode": [1, 2, 3, 1, 2, 3], "year": [2000] * 3 + [2001] * 3,
+                          "nvotesfp": [50.0, 60.0, 9.0, 5.0, 6.0, 1.0]})
+    thin = cal.thin_votes(frame, "nvotesfp", [1, 2, 3], np.array([2000, 2001]), 0.2)
+    assert thin[3].tolist() == [True, False]  # 9 < 0.2 x 50; 1 is not < 0.2 x 5
+    assert not thin[[1, 2]].to_numpy().any()
+
+
+def test_a_state_never_seen_voting_takes_the_midpoint_of_the_years_range():
+    """Italy and Albania (no UN seat before December 1955) sit midway between the lowest and the
+    highest ideology_west read that year (flagged), not at ideal point 0 and not at the median."""
+    out = cal.calibrate(["USA", "RUS", "UKG", "POL", "FRN", "ITA", "ALB"], 1950, 1951)
+    s = out.states.set_index(["state", "year"])
+    for year in (1950, 1951):
+        read = [s.loc[(x, year), "ideology_west"] for x in ("USA", "RUS", "UKG", "POL", "FRN")]
+        assert s.loc[("ITA", year), "ideology_west"] == pytest.approx((min(read) + max(read)) / 2, abs=1e-12)
+        assert s.loc[("ALB", year), "ideology_west"] == s.loc[("ITA", year), "ideology_west"]
+        assert "ideology_west:system_midpoint" in s.loc[("ALB", year), "flags"]
+    assert (_dyad(out, "ITA", "ALB").interests == 0.0).all()  # the vote term stays out

@@ -49,7 +49,7 @@ DATA_SCHEMA = {
     "vdem_v14_focal_subset.csv": (["ccode"], ["year", "v2x_polyarchy"]),
     "democracy_vdem10_polity_quds_subset.csv": (["ccode"], ["year", "v2x_polyarchy"]),
     "polity5_subset.csv": (["ccode_cow"], ["year", "polity2"]),
-    "un_idealpoints_jul2025_subset.csv": (["ccode"], ["year", "idealpointfp", "idealpointall"]),
+    "un_idealpoints_jul2025_subset.csv": (["ccode"], ["year", "idealpointfp", "idealpointall", "nvotesfp", "nvotesall"]),
     "cow_capitals_subset.csv": (["ccode"], ["capital", "stdate", "enddate", "lat", "lng"]),
     "capital_distance_focal_dyads.csv": (["ccode1", "ccode2"], ["year", "capdist_km"]),
     "cow_contiguity_v3_2_subset.csv": (["ccode1", "ccode2"], ["conttype", "stdate", "enddate"]),
@@ -311,6 +311,84 @@ def _wide(frame: pd.DataFrame, column: str, codes: list[int], years: np.ndarray,
 
 # --------------------------------------------------------------------------- state rules
 
+def outside_system(states: pd.DataFrame | None, codes: list[int], years: np.ndarray) -> pd.DataFrame:
+    """Years x codes: True where the state is in none of its COW state-system spells.
+
+    Why: COW has no rows for a state before it enters its system (West Germany from May
+    1955, Austria from July 1955, the GDR from March 1954), so the gaps rule carried their
+    first rows back over years of occupation in which they were no state or no sovereign
+    one. Knowing those years lets the share rules treat the fill as what it is. The list's
+    last end year (2016 in the 2016 list) means "still in the system", so later years of a
+    state whose spell ends there count as inside. Without a state list nothing is outside.
+    """
+    out = pd.DataFrame(False, index=years, columns=codes)
+    if states is None:
+        return out
+    last = int(states.endyear.max())
+    for code in codes:
+        spells = states[states.ccode == code]
+        if spells.empty:
+            continue
+        inside = np.zeros(len(years), dtype=bool)
+        for first, end in zip(spells.styear.astype(int), spells.endyear.astype(int)):
+            inside |= (years >= first) & (years <= (9999 if end >= last else end))
+        out[code] = ~inside
+    return out
+
+
+def carry_share_back(share: pd.DataFrame, carried: pd.DataFrame) -> pd.DataFrame:
+    """Give the ``carried`` cells the state's share of the first later year not carried, and
+    rescale the other states of those years so each year still sums to 1.
+
+    Why: the gaps rule fills a level (US$, CINC), so a level of 1955 carried back into 1946,
+    when the system's total was about half, claims a share the state never had: West
+    Germany's 1955 trade (11.8 bn US$, 0.101 of the system) came out as 0.188 of the 1946
+    system, more than in any year it was recorded, although its trade grew faster than the
+    system's. The trade rule fills the dependence, not the flow, for the same reason.
+    Carrying the entry year's share keeps the state where it was first recorded relative to
+    the others. A column with no later uncarried year is left as it is.
+    """
+    out = share.copy()
+    carried = carried.reindex(index=share.index, columns=share.columns, fill_value=False)
+    # Latest year first, so a carried cell takes its anchor year's final share (a later year
+    # may itself have been rescaled for another state's carried cell).
+    for year in share.index[::-1]:
+        row = carried.loc[year]
+        if not row.any():
+            continue
+        later = out.loc[out.index > year]
+        anchor = pd.Series({code: later.loc[~carried.loc[later.index, code], code].iloc[0]
+                            if (~carried.loc[later.index, code]).any() else np.nan for code in share.columns})
+        fixed = row & anchor.notna()
+        if not fixed.any():
+            continue
+        rest = share.loc[year, ~fixed].sum()
+        scale = (1.0 - anchor[fixed].sum()) / rest if rest > 0 else 1.0
+        out.loc[year] = share.loc[year] * scale
+        out.loc[year, fixed[fixed].index] = anchor[fixed]
+    return out
+
+
+def not_in_system_shares(share: pd.DataFrame, flags: pd.DataFrame, outside: pd.DataFrame | None,
+                         param: str, carry: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shares of the years before a state's system entry that the gaps rule carried back,
+    replaced by the entry year's share (:func:`carry_share_back`) when ``carry``, and every
+    year outside the system flagged ``<param>:not_in_system``.
+
+    Only carried-back cells change: a state recorded before its entry (the SIPRI rows of the
+    Federal Republic from 1953) keeps its readings, which are flagged all the same. Power
+    passes ``carry=False``: NMC's CINC is already a share (of the world), so its carried
+    value keeps the state's world share of the entry year and needs no second correction.
+    """
+    if outside is None or not outside.to_numpy().any():
+        return share, flags
+    outside = outside.reindex(index=share.index, columns=share.columns, fill_value=False)
+    carried = outside & flags.apply(lambda c: c.str.contains(f"{param}:carried_backward", regex=False))
+    value = carry_share_back(share, carried) if carry else share
+    mark = pd.DataFrame(np.where(outside, f"{param}:not_in_system", ""), index=share.index, columns=share.columns)
+    return value, _join_flags(flags, mark)
+
+
 #: The six NMC components CINC averages (COW NMC v7 codebook).
 CINC_COMPONENTS = ["milex", "milper", "irst", "pec", "tpop", "upop"]
 
@@ -339,7 +417,39 @@ def cinc_weights(raw: pd.DataFrame, tolerance: float = 1e-4) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=CINC_COMPONENTS)
 
 
-def rule_power(data, codes, years, prov, abbs, raw_nmc=None, dropped=None):
+def offense_from_power(share: pd.DataFrame, flags: pd.DataFrame, power: pd.DataFrame,
+                       param: str = "offense") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Offense shares for a state with no spending figure in any year of the run: its power
+    share times the year's median offense/power ratio over the states with a reading that
+    year; the other states rescaled so the year still sums to 1 (flag ``offense:from_power``).
+
+    Why: neither SIPRI nor NMC has a spending row for the GDR (NMC's GDR rows of 1954-55
+    hold soldiers, 106,000 and 108,000, but no milex), and the gaps rule's ``missing`` 0
+    read "not recorded" as "spends nothing". A state's power share is the one recorded
+    measure of its capability, and the year's median ratio says how spending shares relate
+    to power shares among the states that report; the median, not the mean, because the
+    ratio runs from near 0 (Iceland) to over 2 (the United States).
+    """
+    none = flags.apply(lambda c: c.str.contains(f"{param}:no_data", regex=False).all())
+    if not none.any():
+        return share, flags
+    reading = ~flags.apply(lambda c: c.str.contains(r":(?:no_data|interpolated|carried_)", regex=True))
+    ratio = (share / power.replace(0.0, np.nan)).where(reading & ~none.to_numpy()[None, :])
+    median = ratio.median(axis=1, skipna=True).fillna(0.0)
+    # Everyone is rescaled by one factor k so the year sums to 1; the imputed states get power
+    # x median x k, which is the median ratio of the rescaled states: k = 1 / (rest + median x P).
+    out = share.copy()
+    imputed = power.loc[:, none].mul(median, axis=0)
+    rest = share.loc[:, ~none].sum(axis=1)
+    k = 1.0 / (rest + imputed.sum(axis=1)).replace(0.0, np.nan)
+    out.loc[:, ~none] = share.loc[:, ~none].mul(k.fillna(1.0), axis=0)
+    out.loc[:, none] = imputed.mul(k.fillna(0.0), axis=0)
+    mark = pd.DataFrame(np.where(np.broadcast_to(none.to_numpy(), share.shape), f"{param}:from_power", ""),
+                        index=share.index, columns=share.columns)
+    return out, _join_flags(flags, mark)
+
+
+def rule_power(data, codes, years, prov, abbs, raw_nmc=None, dropped=None, outside=None):
     """CINC share within the system; a CINC resting on a gap-filled or blanked component is
     recomputed from the components.
 
@@ -376,7 +486,7 @@ def rule_power(data, codes, years, prov, abbs, raw_nmc=None, dropped=None):
     if dropped:
         flags = _join_flags(flags, spike_flags(dropped, [("nmc_v7_subset.csv", c) for c in CINC_COMPONENTS],
                                                codes, years, "power"))
-    value = shares(filled)
+    value, flags = not_in_system_shares(shares(filled), flags, outside, "power", carry=False)
     for code, abb in zip(codes, abbs):
         prov.add(abb, "power", years, "power",
                  f"nmc_v7_subset.csv[ccode={code}].cinc / sum over system ccodes {codes} (where flagged "
@@ -386,6 +496,32 @@ def rule_power(data, codes, years, prov, abbs, raw_nmc=None, dropped=None):
 
 
 SIPRI_COLUMN = "milex_current_usd_m"
+
+
+def currency_reforms(rule: dict) -> dict[int, set[int]]:
+    """COW code -> the years of its documented currency reforms (rule ``offense``,
+    ``currency_reforms``).
+
+    Why a table: a currency reform is a dated fact about the unit of a state's figures, not
+    something a threshold on the series could tell from a real change. Poland's 1949-50
+    step in NMC (5.6x) is caught by the size rule, but its 1950-51 step (3.1x) is smaller
+    than the real US demobilisation of 1946-47 (3.2x), so only the date can cut it.
+
+    Raises:
+        InputError: an entry without a COW code, a year or a source.
+    """
+    out: dict[int, set[int]] = {}
+    for k, entry in enumerate(rule.get("currency_reforms") or []):
+        if not isinstance(entry, dict) or not all(entry.get(key) not in (None, "") for key in ("ccode", "year", "source")):
+            raise InputError("calibration_rules.yaml", f"rules.offense.currency_reforms[{k}]",
+                             "ccode (a COW code), year (the reform's year) and source (a citation)", got=entry)
+        try:
+            code, year = int(entry["ccode"]), int(entry["year"])
+        except (TypeError, ValueError):
+            raise InputError("calibration_rules.yaml", f"rules.offense.currency_reforms[{k}]",
+                             "a whole-number ccode and year", got=entry) from None
+        out.setdefault(code, set()).add(year)
+    return out
 
 
 def global_milex_ratio(data) -> float:
@@ -399,7 +535,7 @@ def global_milex_ratio(data) -> float:
 
 
 def splice_nmc(nmc: pd.Series, sipri: pd.Series, global_ratio: float, break_factor: float,
-               nearest: int) -> tuple[pd.Series, pd.Series, str]:
+               nearest: int, reforms=()) -> tuple[pd.Series, pd.Series, str]:
     """One state's NMC military spending put on SIPRI's scale where SIPRI has no value.
 
     Why: NMC's series joins sources of different units (Uzbekistan: 2,400 M US$ in 2004,
@@ -412,27 +548,39 @@ def splice_nmc(nmc: pd.Series, sipri: pd.Series, global_ratio: float, break_fact
     SIPRI and is not read (the gaps rule fills it from the years around it). A state SIPRI
     never covers takes ``global_ratio``.
 
+    ``reforms`` are the years of the state's documented currency reforms (rule ``offense``,
+    ``currency_reforms``): the reform year's NMC value mixes two currencies and is not read,
+    and the series is cut there whatever the size of the step, so the years on each side
+    are tied to SIPRI only by overlap years on their own side (Poland's zloty reform of
+    October 1950: NMC 5,730 M US$ in 1949, 1,021 M in 1950, 330 M in 1951).
+
     Returns:
         (converted values where SIPRI is missing, else NaN; True where NMC was recorded but
         not read; a short description of the ratio used).
     """
     years = nmc.index.to_numpy()
+    reforms = sorted(int(y) for y in reforms)
+    mixed = np.isin(years, reforms) & nmc.notna().to_numpy()
+    nmc = nmc.where(~mixed)
     recorded = nmc.notna().to_numpy()
     overlap = recorded & sipri.notna().to_numpy() & (nmc.fillna(0).to_numpy() > 0) & \
         (sipri.fillna(0).to_numpy() > 0)
     converted = pd.Series(np.nan, index=nmc.index)
     unread = pd.Series(False, index=nmc.index)
     missing = recorded & sipri.isna().to_numpy()
+    unread[mixed & sipri.isna().to_numpy()] = True
     if not overlap.any():
         converted[missing] = nmc[missing] * global_ratio
         return converted, unread, f"x {global_ratio:.4f}, the median SIPRI/NMC over every state-year with both"
-    segment, current, previous = np.full(len(years), -1), 0, None
+    segment, current, previous, last_year = np.full(len(years), -1), 0, None, None
     for i in np.flatnonzero(recorded):
         value = float(nmc.iloc[i])
-        if previous is not None and value > 0 and previous > 0 and \
-                max(value, previous) > break_factor * min(value, previous):
+        jump = previous is not None and value > 0 and previous > 0 and \
+            max(value, previous) > break_factor * min(value, previous)
+        reform = last_year is not None and any(last_year <= r < years[i] for r in reforms)
+        if jump or reform:
             current += 1
-        segment[i], previous = current, value
+        segment[i], previous, last_year = current, value, years[i]
     ratio = (sipri / nmc).to_numpy()
     for i in np.flatnonzero(missing):
         own = np.flatnonzero(overlap & (segment == segment[i]))
@@ -445,7 +593,7 @@ def splice_nmc(nmc: pd.Series, sipri: pd.Series, global_ratio: float, break_fact
                                f"same NMC segment, segments cut at changes over {break_factor:g}x")
 
 
-def rule_offense(data, codes, years, prov, abbs, rule, power, dropped=None):
+def rule_offense(data, codes, years, prov, abbs, rule, power, dropped=None, outside=None):
     """Share of the system's military spending in current US$ (SIPRI; NMC spliced where SIPRI
     has no figure; gaps filled).
 
@@ -469,20 +617,26 @@ def rule_offense(data, codes, years, prov, abbs, rule, power, dropped=None):
     converted = pd.DataFrame(np.nan, index=years, columns=codes)
     unread = pd.DataFrame(False, index=years, columns=codes)
     how = {}
+    reforms = currency_reforms(rule)
+    reform_cells = pd.DataFrame(False, index=years, columns=codes)
     for code in codes:
         converted[code], unread[code], how[code] = splice_nmc(nmc[code], sipri[code], global_ratio,
-                                                              break_factor, nearest)
+                                                              break_factor, nearest, reforms.get(code, ()))
+        reform_cells[code] = np.isin(years, sorted(reforms.get(code, ()))) & nmc[code].notna().to_numpy() \
+            & sipri[code].isna().to_numpy()
     use_nmc = sipri.isna() & converted.notna()
     series = sipri.where(~use_nmc, converted)
     filled, flags = fill_gaps(series, "offense", missing=0.0)
     flags = flags.mask(use_nmc, "offense:nmc_fallback")
-    flags = _join_flags(flags, pd.DataFrame(np.where(unread, "offense:nmc_unit_break", ""),
+    flags = _join_flags(flags, pd.DataFrame(np.where(reform_cells, "offense:currency_reform",
+                                                     np.where(unread, "offense:nmc_unit_break", "")),
                                             index=years, columns=codes))
     if dropped:
         flags = _join_flags(flags, spike_flags(dropped, [("nmc_v7_subset.csv", "milex"),
                                                          ("sipri_milex_1949_2023_subset.csv", SIPRI_COLUMN)],
                                                codes, years, "offense"))
-    value = shares(filled)
+    value, flags = not_in_system_shares(shares(filled), flags, outside, "offense")
+    value, flags = offense_from_power(value, flags, power)
     blend = float(rule.get("blend_power", 0.0))
     value = (1 - blend) * value + blend * power
     for code, abb in zip(codes, abbs):
@@ -493,7 +647,7 @@ def rule_offense(data, codes, years, prov, abbs, rule, power, dropped=None):
     return value, flags
 
 
-def rule_economy(data, codes, years, prov, abbs, dropped=None):
+def rule_economy(data, codes, years, prov, abbs, dropped=None, outside=None):
     frame = data["cow_national_trade_v4_subset.csv"].assign(
         total=lambda d: d.imports + d.exports)
     total = _wide(frame, "total", codes, years)
@@ -502,10 +656,11 @@ def rule_economy(data, codes, years, prov, abbs, dropped=None):
         flags = _join_flags(flags, spike_flags(dropped, [("cow_national_trade_v4_subset.csv", "imports"),
                                                          ("cow_national_trade_v4_subset.csv", "exports")],
                                                codes, years, "economy"))
+    value, flags = not_in_system_shares(shares(filled), flags, outside, "economy")
     for code, abb in zip(codes, abbs):
         prov.add(abb, "economy", years, "economy",
                  f"cow_national_trade_v4_subset.csv[ccode={code}].imports+exports / system total", flags=flags[code])
-    return shares(filled), flags
+    return value, flags
 
 
 def rule_democracy(data, codes, years, prov, abbs, rule):
@@ -555,22 +710,80 @@ def polity_on_vdem_scale(data, first_v14: int) -> tuple[float, float]:
     return float(intercept), float(slope)
 
 
-def ideal_points(data, codes, years):
-    """Gap-filled UN ideal points (fp, with all-votes fallback) and their flags."""
+def thin_votes(frame: pd.DataFrame, count: str, codes, years, share: float) -> pd.DataFrame:
+    """Years x codes: True where the state's vote count is below ``share`` times the median
+    count of every state of the data file in that year.
+
+    Why relative to the year: the number of votes the estimates rest on swings with the
+    sessions (in 1951 every member has 4-5 final-passage votes, in 1952 33-38), so a fixed
+    count would blank whole years; a state far below its own year's median (Turkmenistan
+    1996: 5 votes against a median of 63) was absent from most of the session, and its
+    estimate rests on the few votes it cast.
+    """
+    counts = _wide(frame, count, codes, years)
+    median = frame.groupby("year")[count].median().reindex(years)
+    return counts.lt(median * share, axis=0)
+
+
+def ideal_points(data, codes, years, rule: dict | None = None):
+    """Gap-filled UN ideal points (fp, with all-votes fallback) and their flags.
+
+    An estimate resting on fewer than ``thin_share`` of the year's median number of votes
+    (:func:`thin_votes`, on the vote count of the column read) is not read and is filled
+    from the state's neighbouring years (flag ideal_point:thin_votes with the gap flag);
+    one under ``few_share`` of the median is read and flagged ideal_point:few_votes.
+    """
+    rule = rule or {}
     frame = data["un_idealpoints_jul2025_subset.csv"]
     fp = _wide(frame, "idealpointfp", codes, years)
     allv = _wide(frame, "idealpointall", codes, years)
     use_all = fp.isna() & allv.notna()
     series = fp.where(~use_all, allv)
-    filled, flags = fill_gaps(series, "ideal_point", missing=0.0)
-    flags = flags.mask(use_all, "ideal_point:all_votes_fallback")
+
+    def below(share: float) -> pd.DataFrame:
+        by_fp = thin_votes(frame, "nvotesfp", codes, years, share)
+        return by_fp.where(~use_all, thin_votes(frame, "nvotesall", codes, years, share)) & series.notna()
+
+    thin = below(float(rule.get("thin_share", 0.0)))
+    few = below(float(rule.get("few_share", 0.0))) & ~thin
+    filled, flags = fill_gaps(series.where(~thin), "ideal_point", missing=0.0)
+    flags = flags.mask(use_all & ~thin, "ideal_point:all_votes_fallback")
+    flags = _join_flags(flags, pd.DataFrame(np.where(thin, "ideal_point:thin_votes",
+                                                     np.where(few, "ideal_point:few_votes", "")),
+                                            index=years, columns=codes))
     return filled, flags
+
+
+def midpoint_for_unseen(value: pd.DataFrame, flags: pd.DataFrame, param: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A state with no ideal point in any year of the run takes the midpoint between the
+    lowest and the highest value of the states whose estimate is read that year (flag
+    ``<param>:system_midpoint`` next to ``<param>:no_data``).
+
+    Why: the gaps rule's ``missing`` ideal point 0 was read as a position, so Italy,
+    Ireland, Albania and the GDR sat at one point for no reason in the data. The data say
+    nothing about where these states stood, so no value is right; the value that tilts such
+    a state towards neither end of the year's recorded range is the point equidistant from
+    both ends, as the interests rule gives such pairs a vote term of 0 (neither convergent
+    nor divergent). The year's median would not do: in a system with more Western than
+    Eastern members it sits among the Western states (0.52-0.65 in 1946-55, next to Greece
+    and the United States), which would put the GDR, Albania and Bulgaria with them.
+    """
+    unseen = flags.apply(lambda c: c.str.contains(f"{param}:no_data", regex=False))
+    read = ~flags.apply(lambda c: c.str.contains(r":(?:no_data|interpolated|carried_|thin_votes)", regex=True))
+    seen = value.where(read)
+    midpoint = (seen.min(axis=1, skipna=True) + seen.max(axis=1, skipna=True)) / 2.0
+    fill = unseen & midpoint.notna().to_numpy()[:, None]
+    out = value.mask(fill, pd.DataFrame(np.repeat(midpoint.to_numpy()[:, None], value.shape[1], axis=1),
+                                        index=value.index, columns=value.columns))
+    mark = pd.DataFrame(np.where(fill, f"{param}:system_midpoint", ""), index=value.index, columns=value.columns)
+    return out, _join_flags(flags, mark)
 
 
 def rule_ideology_west(ideal, ideal_flags, codes, years, prov, abbs, rule):
     low, high = float(rule["low"]), float(rule["high"])
     value = ((ideal - low) / (high - low)).clip(0.0, 1.0)
-    flags = ideal_flags.replace(r"^ideal_point:", "ideology_west:", regex=True)
+    flags = ideal_flags.replace(r"(^|;)ideal_point:", r"\1ideology_west:", regex=True)
+    value, flags = midpoint_for_unseen(value, flags, "ideology_west")
     for code, abb in zip(codes, abbs):
         prov.add(abb, "ideology_west", years, "ideology_west",
                  f"un_idealpoints_jul2025_subset.csv[ccode={code}].idealpointfp", flags=flags[code])
@@ -707,11 +920,12 @@ def calibrate(states: list[str] | None = None, start: int = 1991, end: int = 202
     r = config["rules"]
     prov = _Provenance()
 
-    power, f_power = rule_power(data, codes, years, prov, abbs, raw_nmc, dropped)
-    offense, f_off = rule_offense(data, codes, years, prov, abbs, r["offense"], power, dropped)
-    economy, f_eco = rule_economy(data, codes, years, prov, abbs, dropped)
+    outside = outside_system(cow, codes, years)
+    power, f_power = rule_power(data, codes, years, prov, abbs, raw_nmc, dropped, outside)
+    offense, f_off = rule_offense(data, codes, years, prov, abbs, r["offense"], power, dropped, outside)
+    economy, f_eco = rule_economy(data, codes, years, prov, abbs, dropped, outside)
     democracy, f_dem = rule_democracy(data, codes, years, prov, abbs, r["democracy"])
-    ideal, f_ideal = ideal_points(data, codes, years)
+    ideal, f_ideal = ideal_points(data, codes, years, r["ideology_west"])
     west, f_west = rule_ideology_west(ideal, f_ideal, codes, years, prov, abbs, r["ideology_west"])
     lat, lon, f_cap = rule_capital(data, codes, years, prov, abbs)
     doctrine = rule_doctrine(records, abbs, years, prov, r["doctrine"])
@@ -936,7 +1150,7 @@ def _pair_distance(ctx: _PairContext, src: dict, lat=None, lon=None):
 
 
 #: The COW state list's columns the rules read: names and codes, and the entry dates.
-STATE_LIST_TEXT, STATE_LIST_NUMBERS = ("stateabb", "statenme"), ("ccode", "styear", "stmonth")
+STATE_LIST_TEXT, STATE_LIST_NUMBERS = ("stateabb", "statenme"), ("ccode", "styear", "stmonth", "endyear")
 
 
 def read_state_list(data_dir: Path) -> pd.DataFrame | None:

@@ -99,22 +99,24 @@ class LocalExecutor:
             return
         self._pool = ProcessPoolExecutor(self.workers - 1, mp_context=self._mp, initializer=_start_worker,
                                          initargs=(os.getpid(), install, ctx))
-        key = ctx.key
+        single = threadpool_limits(1)  # the caller computes too: one BLAS thread, as in the pool
+        try:
+            yield from self._share(fn, ctx, iter(chunks))
+        finally:
+            single.restore_original_limits()
+
+    def _share(self, fn: Callable, ctx: Any, it: Iterator[list]) -> Iterator[list]:
+        """Keep the pool's chunks in flight, collect what it finished, and otherwise run the
+        next chunk here; at the end, take back the chunks the pool has not started."""
         pending: dict = {}  # future -> its chunk, to take back one the pool has not started
-        it = iter(chunks)
         exhausted = False
-
-        def here(chunk: list) -> list:  # one BLAS thread, as in the pool's processes
-            with threadpool_limits(1):
-                return fn(ctx, chunk)
-
         while True:
             while not exhausted and len(pending) < self.in_flight:
                 chunk = next(it, None)
                 if chunk is None:
                     exhausted = True
                     break
-                pending[self._pool.submit(fn, key, chunk)] = chunk
+                pending[self._pool.submit(fn, ctx.key, chunk)] = chunk
             finished = [f for f in pending if f.done()]
             for f in finished:
                 del pending[f]
@@ -126,7 +128,7 @@ class LocalExecutor:
                 exhausted = True
                 chunk = next((pending.pop(f) for f in list(pending) if f.cancel()), None)
             if chunk is not None:
-                yield here(chunk)
+                yield fn(ctx, chunk)
                 continue
             if not pending:
                 return

@@ -721,3 +721,44 @@ def test_special_hostile_input_is_refused_cleanly_by_a_real_process(name, tmp_pa
     if added:
         problems.append(f"wrote {added[:5]}")
     _fail(problems, res)
+
+
+# ---------------------------------------------------------------------------------------
+# Command-line options of every command: refused by name before any work
+# ---------------------------------------------------------------------------------------
+
+LANDSCAPE = "name: l\nmechanism: landscape\nactors:\n  - {id: A}\n  - {id: B}\n  - {id: C}\n" \
+            "propensities:\n  - {a: A, b: B, value: 1}\n  - {a: A, b: C, value: -1}\n"
+
+
+def option_problems(res: Result, option: str) -> list[str]:
+    """Everything wrong with the refusal of a bad option value (argparse's or ours)."""
+    problems = []
+    if "Traceback" in res.output:
+        problems.append("traceback in the output")
+    if res.returncode != 2:
+        problems.append(f"exit status {res.returncode}, expected 2")
+    errors = [ln for ln in res.stderr.splitlines() if re.match(r"alliance-sim( [\w-]+)?: error:", ln)]
+    if len(errors) != 1:
+        problems.append(f"{len(errors)} error lines, expected exactly one")
+    elif option not in errors[0] or "expected" not in errors[0]:
+        problems.append(f"message does not name {option} and what was expected")
+    return problems
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "s.yaml", "--seed", "-1", "--out", "out", "--no-plots"],
+    ["structure", "s.yaml", "--seed", "-1"],
+    ["landscape", "l.yaml", "--seed", "-3", "--starts", "5", "--out", "out"],
+    ["sensitivity", "nowhere", "--output", "x", "--seed", "-1"],
+], ids=["run", "structure", "landscape", "sensitivity"])
+def test_a_negative_seed_is_refused_by_name(args, tmp_path):
+    """numpy refused a negative seed deep inside the run, as a traceback."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "l.yaml").write_text(LANDSCAPE)
+    before = snapshot(tmp_path)
+    res = sim(*args, cwd=tmp_path)
+    problems = option_problems(res, "--seed")
+    if snapshot(tmp_path) != before:
+        problems.append(f"wrote {sorted(set(snapshot(tmp_path)) - set(before))}")
+    _fail(problems, res)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.cli import options
 from sim.errors import InputError
 
 
@@ -59,6 +60,6 @@ def register(subparsers) -> None:
     p.add_argument("--k", type=int, default=None, help="number of blocs (default: the file's k, or 2)")
     p.add_argument("--starts", type=int, default=None,
                    help="use this many random starts instead of exhaustive search")
-    p.add_argument("--seed", type=int, default=0, help="seed for random starts (default 0)")
+    p.add_argument("--seed", type=options.seed, default=0, help="seed for random starts (default 0)")
     p.add_argument("--out", help="output folder (default runs/landscape/<file stem>)")
     p.set_defaults(func=run_landscape)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.cli import options
 from sim.errors import InputError
 
 
@@ -189,7 +190,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def register(subparsers) -> None:
     p = subparsers.add_parser("run", help="run a scenario and write a run folder")
     p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=options.seed, default=0, help="random seed (default 0)")
     p.add_argument("--out", help="run folder (default runs/NAME-seedN): a new or empty folder, or an earlier "
                    "run folder, which is replaced")
     p.add_argument("--overwrite", action="store_true",
@@ -220,7 +221,7 @@ def register(subparsers) -> None:
                     "run actually reached (misplaced states, adjusted Rand index, variation of "
                     "information).")
     p.add_argument("scenario", metavar="SCENARIO", help="agent scenario YAML file to run")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the run (default 0)")
+    p.add_argument("--seed", type=options.seed, default=0, help="random seed of the run (default 0)")
     p.add_argument("--year", type=int, help="year of the landscape analysis, a year of the run (default: the last)")
     p.add_argument("--k", type=int, default=2, help="number of blocs in the landscape (default 2)")
     p.add_argument("--set", action="append", metavar="PATH=VALUE",

@@ -6,6 +6,8 @@ import argparse
 import os
 from pathlib import Path
 
+from sim.cli import options
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("sweep", help="run a parameter sweep or ensemble from a sweep file",
@@ -34,7 +36,7 @@ def register(subparsers) -> None:
                    "aligned_KZK_UZB_2022 (averaged over replicates: a probability)")
     s.add_argument("--method", choices=["sobol", "morris"], default=None,
                    help="default: the sweep's design")
-    s.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    s.add_argument("--seed", type=options.seed, default=0, help="bootstrap seed")
     s.add_argument("--out", default=None, help="folder for indices.csv and the plot "
                    "(default: SWEEP_OUT/sensitivity)")
     s.set_defaults(func=_sensitivity)

@@ -728,7 +728,7 @@ def test_special_hostile_input_is_refused_cleanly_by_a_real_process(name, tmp_pa
 # ---------------------------------------------------------------------------------------
 
 LANDSCAPE = "name: l\nmechanism: landscape\nactors:\n  - {id: A}\n  - {id: B}\n  - {id: C}\n" \
-            "propensities:\n  - {a: A, b: B, value: 1}\n  - {a: A, b: C, value: -1}\n"
+            "sizes: {A: 1, B: 1, C: 2}\npropensities:\n  - {a: A, b: B, value: 1}\n  - {a: A, b: C, value: -1}\n"
 
 
 def option_problems(res: Result, option: str) -> list[str]:
@@ -761,4 +761,107 @@ def test_a_negative_seed_is_refused_by_name(args, tmp_path):
     problems = option_problems(res, "--seed")
     if snapshot(tmp_path) != before:
         problems.append(f"wrote {sorted(set(snapshot(tmp_path)) - set(before))}")
+    _fail(problems, res)
+
+
+# ---------------------------------------------------------------------------------------
+# --out of validate, landscape, sweep, calibrate and schema: never over a run's or a user's files
+# ---------------------------------------------------------------------------------------
+
+SWEEP = "name: sw\nbase: s.yaml\nparameters:\n  mechanism.temperature: {values: [0.1]}\n"
+REFERENCE = "a,b,year,de_jure,de_facto,source,confidence,note\nA,B,2001,1,1,s,1,n\n"
+OUT_COMMANDS = {
+    "validate": ["validate", "run", "--reference", "ref.csv", "--out"],
+    "landscape": ["landscape", "l.yaml", "--out"],
+    "sweep": ["sweep", "sw.yaml", "--workers", "1", "--no-progress", "--no-plots", "--out"],
+    "calibrate": ["calibrate", "--out"],
+    "schema": ["schema", "--out"],
+}
+
+
+@pytest.fixture
+def outputs(tmp_path: Path) -> Path:
+    """A working folder with a run folder ``run`` and the inputs of every command above."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "l.yaml").write_text(LANDSCAPE)
+    (tmp_path / "sw.yaml").write_text(SWEEP)
+    (tmp_path / "ref.csv").write_text(REFERENCE)
+    res = sim("run", "s.yaml", "--out", "run", "--no-plots", cwd=tmp_path)
+    assert res.returncode == 0, res.head()
+    return tmp_path
+
+
+@pytest.mark.parametrize("command", ["validate", "landscape", "sweep"])
+def test_another_commands_out_into_a_run_folder_is_refused(command, outputs):
+    """validate overwrote the run's report.md and landscape replaced the whole run folder."""
+    before = snapshot(outputs)
+    res = sim(*OUT_COMMANDS[command], "run", cwd=outputs)
+    problems = refusal_problems(res, names="run", field="--out")
+    if snapshot(outputs) != before:
+        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]} "
+                        f"(report.md {'kept' if (outputs / 'run' / 'report.md').is_file() else 'lost'})")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("command", ["validate", "landscape", "sweep"])
+def test_another_commands_out_into_a_users_folder_is_refused(command, outputs):
+    (outputs / "mine").mkdir()
+    (outputs / "mine" / "thesis.tex").write_text("three years of work\n")
+    (outputs / "mine" / "manifest.json").write_text("{}\n")
+    before = snapshot(outputs)
+    res = sim(*OUT_COMMANDS[command], "mine", cwd=outputs)
+    problems = refusal_problems(res, names="mine", field="--out")
+    if snapshot(outputs) != before:
+        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("command", list(OUT_COMMANDS))
+def test_another_commands_out_at_an_existing_file_is_refused(command, outputs):
+    """landscape replaced the file with its folder (the file renamed to a hidden name)."""
+    (outputs / "notes.txt").write_text("keep me\n")
+    before = snapshot(outputs)
+    res = sim(*OUT_COMMANDS[command], "notes.txt" if command != "schema" else "notes.txt/schema.json", cwd=outputs)
+    problems = refusal_problems(res, names="notes.txt", field="--out")
+    if snapshot(outputs) != before:
+        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("command", list(OUT_COMMANDS))
+def test_another_commands_out_in_an_unwritable_place_is_refused(command, outputs):
+    """A traceback from mkdtemp, mkdir or the rename, after the work."""
+    if os.geteuid() == 0:
+        target = "/proc/self/alliance-out"  # not writable even for root
+    else:
+        (outputs / "locked").mkdir()
+        (outputs / "locked").chmod(0o500)
+        target = str(outputs / "locked" / "alliance-out")
+    before = snapshot(outputs)
+    res = sim(*OUT_COMMANDS[command], target, cwd=outputs)
+    problems = refusal_problems(res, names="alliance-out", field="--out")
+    if snapshot(outputs) != before:
+        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("command, files", [("validate", "report.md"), ("landscape", "minima.csv"),
+                                            ("sweep", "design.parquet")])
+def test_another_commands_out_may_be_its_own_earlier_output(command, files, outputs):
+    args = OUT_COMMANDS[command]
+    first = sim(*args, "again", cwd=outputs)
+    assert first.returncode == 0, first.head()
+    assert (outputs / "again" / files).is_file()
+    second = sim(*args, "again", *(["--resume"] if command == "sweep" else []), cwd=outputs)
+    assert second.returncode == 0, second.head()
+
+
+@pytest.mark.parametrize("prefix", ["../escaped", "/tmp/escaped", ""])
+def test_calibrate_prefix_is_a_name_inside_out(prefix, outputs):
+    """--prefix ../x wrote the calibrated tables outside --out."""
+    before = snapshot(outputs)
+    res = sim("calibrate", "--out", "cal", "--prefix", prefix, cwd=outputs)
+    problems = refusal_problems(res, names=None, field="--prefix")
+    if snapshot(outputs) != before or list(Path("/tmp").glob("escaped_*")):
+        problems.append("wrote files")
     _fail(problems, res)

@@ -8,10 +8,14 @@ arguments and prints.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from sim.calibration import paths
 from sim.errors import InputError
+
+#: What ``--prefix`` may be: the start of a file name.
+PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +39,14 @@ def _run(args):
 
 def cmd_calibrate(args) -> int:
     from sim.calibration import rules as cal
+    from sim.run.outdir import check_folder_place
 
+    if not PREFIX.fullmatch(args.prefix):  # names files inside --out, never a path out of it
+        raise InputError(None, "--prefix", "a plain name of letters, digits, '_' or '-' (the tables are "
+                         "written inside --out)", got=args.prefix)
+    check_folder_place(args.out)  # before the work: no report without its tables
+    if args.report:
+        check_folder_place(args.report, "--report")
     result = _run(args)
     report = cal.write_report(result, args.report) if args.report else None
     for path in cal.write_outputs(result, args.out, prefix=args.prefix):

@@ -8,6 +8,9 @@ from pathlib import Path
 from sim.cli import options
 from sim.errors import InputError
 
+#: The files ``alliance-sim landscape`` writes into its folder.
+LANDSCAPE_FILES = ("minima.csv", "minima.png")
+
 
 def run_landscape(args: argparse.Namespace) -> int:
     """Handler of ``alliance-sim landscape``."""
@@ -17,7 +20,11 @@ def run_landscape(args: argparse.Namespace) -> int:
     from sim.landscape.files import check_actual, load_landscape, minima_table, read_actual_csv
     from sim.landscape.theory import analyse
     from sim.plots.landscape import draw_minima
+    from sim.run.outdir import check_output_folder
 
+    out = Path(args.out) if args.out else Path("runs") / "landscape" / Path(args.file).stem
+    # the folder is replaced at the end: never one holding a run's or a user's files
+    check_output_folder(out, own=lambda name: name in LANDSCAPE_FILES, what="landscape")
     spec = load_landscape(args.file)
     ids = spec.ids
     actual = spec.actual
@@ -32,7 +39,6 @@ def run_landscape(args: argparse.Namespace) -> int:
     result = analyse(spec.size_vector(), spec.propensity_matrix(), k=k,
                      starts=args.starts, rng=args.seed)
     table = minima_table(result, ids, actual)
-    out = Path(args.out) if args.out else Path("runs") / "landscape" / Path(args.file).stem
     with atomic_folder(out) as tmp:
         table.to_csv(tmp / "minima.csv", index=False)
         names = [a.name or a.id for a in spec.actors]

@@ -175,7 +175,10 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.is_dir() or not out.parent.is_dir():
         raise InputError(args.out, "--out", "a file path in an existing folder")
-    atomic_file(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    try:
+        atomic_file(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    except OSError as exc:  # a read-only or pseudo file system (/proc): the file is not written
+        raise InputError(args.out, "--out", f"a file path where a file can be written ({exc.strerror or exc})") from None
     print(f"wrote {out}")
     return 0
 

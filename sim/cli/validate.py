@@ -139,6 +139,11 @@ def _print(report, split_year) -> None:
 def _handle(args) -> int:
     from sim.analysis.validation import validate
 
+    if args.out:  # before any work: the report must not overwrite a run's or a user's files
+        from sim.run.outdir import VALIDATION_FILES, check_output_folder
+
+        check_output_folder(args.out, own=lambda name: name in VALIDATION_FILES or name.endswith(".png"),
+                            what="validation report")
     target = Path(args.target)
     sc = _scenario_of(target)
     blocs_path = args.blocs or (str(sc.resolve(sc.bloc_reference)) if sc and sc.bloc_reference else None)

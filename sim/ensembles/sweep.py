@@ -725,6 +725,9 @@ def _prepare_out(sweep: Sweep, out_dir: Path, resume: bool) -> tuple[set[int], i
         The run ids already committed (when resuming) and the number of the next batch.
     """
     manifest_path = out_dir / "manifest.json"
+    if not _is_sweep_folder(out_dir):  # a run folder or a user's files must not be written over
+        from sim.run.outdir import check_output_folder
+        check_output_folder(out_dir, own=lambda name: False, what="sweep")
     if (out_dir / "results").exists() and any((out_dir / "results").glob("part-*.parquet")):
         if not resume:
             raise InputError(out_dir, "--out", "an empty or new folder (it holds results of "
@@ -741,6 +744,15 @@ def _prepare_out(sweep: Sweep, out_dir: Path, resume: bool) -> tuple[set[int], i
     batch_no = 1 + max((int(p.stem.split("-")[1]) for p in
                         (out_dir / "results").glob("part-*.parquet")), default=-1)
     return done, batch_no
+
+
+def _is_sweep_folder(out_dir: Path) -> bool:
+    """True for a folder a sweep wrote: its manifest names the sweep and its plan."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and {"sweep", "plan_hash"} <= manifest.keys()
 
 
 def _start_manifest(sweep: Sweep, out_dir: Path, executor: str, workers: int) -> dict:

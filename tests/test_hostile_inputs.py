@@ -865,3 +865,39 @@ def test_calibrate_prefix_is_a_name_inside_out(prefix, outputs):
     if snapshot(outputs) != before or list(Path("/tmp").glob("escaped_*")):
         problems.append("wrote files")
     _fail(problems, res)
+
+
+@pytest.mark.parametrize("seeds", ["0", "-3", "1000000000000"])
+def test_validate_seeds_outside_its_range_is_refused_by_name(seeds, outputs):
+    """0 and -3 said 'expected a scenario whose runs produce dyad-year tables'; 10^12 ran on."""
+    before = snapshot(outputs)
+    res = sim("validate", "s.yaml", "--reference", "ref.csv", "--seeds", seeds, "--out", "v", cwd=outputs)
+    problems = option_problems(res, "--seeds")
+    if "10,000" not in res.stderr:
+        problems.append("message does not give the range")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("body, extra, field", [
+    (REFERENCE.splitlines()[0] + "\n", [], ""),
+    (REFERENCE, ["--from-year", "2004"], "year"),
+], ids=["header_only", "from_year_after_every_row"])
+def test_validate_with_no_reference_rows_left_is_refused(body, extra, field, outputs):
+    """An empty reference reached int(NaN) in the scoring: a traceback."""
+    (outputs / "ref0.csv").write_text(body)
+    before = snapshot(outputs)
+    res = sim("validate", "run", "--reference", "ref0.csv", "--out", "v", *extra, cwd=outputs)
+    problems = refusal_problems(res, names="ref0.csv", field=field)
+    if extra and "2004" not in res.stderr:
+        problems.append("message does not name the --from-year")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+def test_validate_a_reversed_period_is_refused(outputs):
+    """--periods 2005-2001 was accepted and scored nothing under that row."""
+    res = sim("validate", "run", "--reference", "ref.csv", "--periods", "2000-2002,2005-2001", cwd=outputs)
+    _fail(refusal_problems(res, names=None, field="--periods"), res)

@@ -901,3 +901,27 @@ def test_validate_a_reversed_period_is_refused(outputs):
     """--periods 2005-2001 was accepted and scored nothing under that row."""
     res = sim("validate", "run", "--reference", "ref.csv", "--periods", "2000-2002,2005-2001", cwd=outputs)
     _fail(refusal_problems(res, names=None, field="--periods"), res)
+
+
+@pytest.mark.parametrize("args, option", [
+    (["landscape", "l.yaml", "--k", "1000000000", "--out", "out"], "--k"),   # never finished
+    (["landscape", "l.yaml", "--starts", "1000000000000", "--out", "out"], "--starts"),  # MemoryError traceback
+    (["structure", "s.yaml", "--k", "0"], "--k"),  # ValueError traceback from numpy
+], ids=["landscape_k_huge", "landscape_starts_huge", "structure_k_zero"])
+def test_landscape_sizes_outside_their_range_are_refused_by_name(args, option, tmp_path):
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "l.yaml").write_text(LANDSCAPE)
+    before = snapshot(tmp_path)
+    res = sim(*args, cwd=tmp_path)
+    problems = option_problems(res, option)
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("port", ["0", "8765"])
+def test_viz_host_that_is_not_this_machine_is_refused_by_name(port, tmp_path):
+    """--port 0 with a bad --host was a socket.gaierror traceback; other ports blamed --port."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    res = sim("viz", "s.yaml", "--host", "999.1.1.1", "--port", port, cwd=tmp_path)
+    _fail(refusal_problems(res, names=None, field="--host"), res)

@@ -226,7 +226,8 @@ def register(subparsers) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="agent scenario YAML file to run")
     p.add_argument("--seed", type=options.seed, default=0, help="random seed of the run (default 0)")
     p.add_argument("--year", type=int, help="year of the landscape analysis, a year of the run (default: the last)")
-    p.add_argument("--k", type=int, default=2, help="number of blocs in the landscape (default 2)")
+    from sim.cli.landscape import BLOCS
+    p.add_argument("--k", type=BLOCS, default=2, help="number of blocs in the landscape (default 2)")
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
     p.set_defaults(func=_cmd_structure)

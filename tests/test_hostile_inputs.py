@@ -925,3 +925,17 @@ def test_viz_host_that_is_not_this_machine_is_refused_by_name(port, tmp_path):
     (tmp_path / "s.yaml").write_text(VALID)
     res = sim("viz", "s.yaml", "--host", "999.1.1.1", "--port", port, cwd=tmp_path)
     _fail(refusal_problems(res, names=None, field="--host"), res)
+
+
+@pytest.mark.parametrize("command", ["validate", "explain"])
+@pytest.mark.parametrize("reverse", [False, True], ids=["same_order", "reversed"])
+def test_a_run_folder_with_a_pair_year_twice_is_refused(command, reverse, outputs):
+    """A second row for one pair and year in dyads.csv was dropped silently (first one kept)."""
+    dyads = outputs / "run" / "dyads.csv"
+    lines = dyads.read_text().splitlines()
+    extra = next(ln for ln in lines if ln.startswith("2001,A,B,"))
+    extra = extra.replace("2001,A,B,", "2001,B,A,") if reverse else extra
+    dyads.write_text("\n".join(lines + [extra]) + "\n")
+    args = ["validate", "run", "--reference", "ref.csv"] if command == "validate" else ["explain", "run", "A", "B"]
+    res = sim(*args, cwd=outputs)
+    _fail(refusal_problems(res, names="dyads.csv", field="a,b,year", line=str(len(lines) + 1)), res)

@@ -161,6 +161,10 @@ def _state_table(sc: Scenario, years: np.ndarray, ids: list[str]):
     for i, s in enumerate(ids):
         if not present[:, i].any() and sc.states[i].power is None:
             raise InputError(path, "state", f"rows for state '{s}' (it is in the scenario but not in the table)")
+        if present[:, i].any() and np.isnan(cols["power"][:, i]).all() and sc.states[i].power is None:
+            # power would default to 0: check said ok and the run failed with a traceback
+            raise InputError(path, "power", f"a power for state '{s}' in at least one row of {sc.time.start}-"
+                             f"{sc.time.end} (or a power in its entry of the scenario)")
     for c in cols:
         cols[c] = _fill_years(cols[c])
     if ideo.shape[2]:
@@ -214,7 +218,8 @@ PAIRS_CSV_COLUMNS = ("a", "b", "year", "interests", "trade", "intent", "distance
 
 def _ranges() -> tuple[dict, dict, dict]:
     whole_year = (-5000, 5000, True)
-    state = {"year": whole_year, "power": (0, MAX_MAGNITUDE, False), "offense": (0, MAX_MAGNITUDE, False),
+    # Power as inline: above 0 (a state of power 0 divides by zero in the threat and the landscape).
+    state = {"year": whole_year, "power": (MIN_POWER, MAX_MAGNITUDE, False), "offense": (0, MAX_MAGNITUDE, False),
              "economy": (0, MAX_MAGNITUDE, False), "lat": (-90, 90, False), "lon": (-180, 180, False),
              "neutral": (0, 1, True), "multi_vector": (0, 1, False), "autonomy": (0, 1, False),
              "bandwagon": (0, 1, False)}

@@ -939,3 +939,20 @@ def test_a_run_folder_with_a_pair_year_twice_is_refused(command, reverse, output
     args = ["validate", "run", "--reference", "ref.csv"] if command == "validate" else ["explain", "run", "A", "B"]
     res = sim(*args, cwd=outputs)
     _fail(refusal_problems(res, names="dyads.csv", field="a,b,year", line=str(len(lines) + 1)), res)
+
+
+@pytest.mark.parametrize("body, field, line", [
+    ("state,bloc,year,member\nRUS,CSTO,2001,1\n", "state", "2"),   # a traceback from the scoring (merge on str and float)
+    ("state,bloc,year,member\nA,CSTO,2001,1\n", "bloc", "2"),     # the run has no blocs: the same traceback
+    ("state,bloc,year,member\n", "", ""),                         # numpy warnings, a membership table of NaN
+], ids=["no_state_of_the_run", "no_bloc_of_the_run", "header_only"])
+def test_validate_a_bloc_reference_with_nothing_to_score_is_refused(body, field, line, outputs):
+    (outputs / "blocs.csv").write_text(body)
+    before = snapshot(outputs)
+    res = sim("validate", "run", "--reference", "ref.csv", "--blocs", "blocs.csv", "--out", "v", cwd=outputs)
+    problems = refusal_problems(res, names="blocs.csv", field=field, line=line)
+    if "Warning" in res.stderr:
+        problems.append("warnings in the output")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)

@@ -113,6 +113,23 @@ def _reference_for(args, run_states: set[str]):
     return reference
 
 
+def _check_bloc_reference(path, reference, states: set[str], blocs: list[str]) -> None:
+    """Refuse a bloc reference with no row for a state and a bloc of the run: there is nothing
+    to score (a run without blocs met a traceback in the scoring, an empty file warnings)."""
+    if (reference["state"].isin(states) & reference["bloc"].isin(blocs)).any():
+        return
+    import numpy as np
+
+    from sim.files import csv_line
+
+    expected = f"rows for a state and a bloc of the run (states {', '.join(sorted(states))}; blocs {', '.join(blocs) or 'none'})"
+    if reference.empty:
+        raise InputError(path, None, expected)
+    field, known = ("bloc", blocs) if reference["state"].isin(states).any() else ("state", states)
+    row = int(np.flatnonzero(~reference[field].isin(known).to_numpy())[0])
+    raise InputError(path, field, expected, line=csv_line(reference, row), got=reference[field].iloc[row])
+
+
 def _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patterns_path, from_year) -> None:
     from sim.scenario.reference import load_bloc_reference
 
@@ -120,9 +137,11 @@ def _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patte
         from sim.analysis.membership import validate_membership
 
         founders = {b.id: (b.founded or sc.time.start, b.founders) for b in sc.blocs} if sc else {}
-        blocs = [b.id for b in sc.blocs] if sc else sorted(load_bloc_reference(blocs_path)["bloc"].unique())
+        reference = load_bloc_reference(blocs_path)
+        blocs = [b.id for b in sc.blocs] if sc else sorted(reference["bloc"].unique())
+        _check_bloc_reference(blocs_path, reference, set().union(*(set(t["state"]) for t in states_tables)), blocs)
         report.membership, report.membership_events = validate_membership(
-            states_tables, load_bloc_reference(blocs_path), blocs, founders, from_year)
+            states_tables, reference, blocs, founders, from_year)
     if patterns_path:
         from sim.analysis.patterns import RunTables, checklist, load_patterns
 

@@ -956,3 +956,42 @@ def test_validate_a_bloc_reference_with_nothing_to_score_is_refused(body, field,
     if snapshot(outputs) != before:
         problems.append("wrote files")
     _fail(problems, res)
+
+
+PATTERN = "patterns:\n  - id: x\n    claim: a claim\n    source: a passage\n    conditions:\n      - {COND}\n"
+
+
+@pytest.mark.parametrize("cond, field, line", [
+    ("kind: level, years: [2001, 2004], value: 1", "patterns[0].conditions[0]", "6"),  # TypeError traceback
+    ("kind: level, pair: [A, B], years: [2001, 2004], value: high", "patterns[0].conditions[0]", "6"),  # ValueError
+    ("kind: member, state: A, bloc: B1, years: [2001, 2004], value: 5", "patterns[0].conditions[0]", "6"),
+    ("kind: level, pair: [A, B], years: [2004, 2001], value: 1", "patterns[0].conditions[0]", "6"),  # never held
+    ("kind: class, pair: [A, B], years: [2001, 2004], value: 3", "patterns[0].conditions[0]", "6"),  # never held
+    ("kind: level, pair: [A, RUS], years: [2001, 2004], value: 1", "patterns[0].conditions[0].pair", ""),  # failed in every run
+    ("kind: member, state: A, bloc: CSTO, years: [2001, 2004], value: 0", "patterns[0].conditions[0].bloc", ""),  # held in every run
+    ("kind: level, pair: [A, B], years: [1800, 1900], value: 1", "patterns[0].conditions[0].years", ""),
+], ids=["no_pair", "level_not_a_number", "member_not_0_or_1", "years_reversed", "class_not_a_class",
+        "state_not_in_the_run", "bloc_not_in_the_run", "years_outside_the_run"])
+def test_validate_a_pattern_the_run_cannot_check_is_refused(cond, field, line, outputs):
+    (outputs / "patterns.yaml").write_text(PATTERN.replace("COND", cond))
+    before = snapshot(outputs)
+    res = sim("validate", "run", "--reference", "ref.csv", "--patterns", "patterns.yaml", "--out", "v", cwd=outputs)
+    problems = refusal_problems(res, names="patterns.yaml", field=field, line=line)
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("body, names, field, line", [
+    ("patterns: []\n", "patterns.yaml", "patterns", "1"),  # KeyError traceback
+    (PATTERN.replace("COND", "kind: level, pair: [A, B], years: [2001, 2004], value: 1").replace(
+        "    source:", "    id: y\n    source:"), "patterns.yaml", "patterns[0].id", "4"),  # the second id won
+    (None, "zero", "", ""),  # /dev/zero was read whole: the process was killed for its memory
+], ids=["empty_list", "duplicate_key", "dev_zero"])
+def test_validate_a_malformed_patterns_file_is_refused(body, names, field, line, outputs):
+    if body is None:
+        (outputs / "patterns.yaml").symlink_to("/dev/zero")
+    else:
+        (outputs / "patterns.yaml").write_text(body)
+    res = sim("validate", "run", "--reference", "ref.csv", "--patterns", "patterns.yaml", cwd=outputs)
+    _fail(refusal_problems(res, names="patterns.yaml", field=field, line=line), res)

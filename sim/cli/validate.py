@@ -143,10 +143,16 @@ def _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patte
         report.membership, report.membership_events = validate_membership(
             states_tables, reference, blocs, founders, from_year)
     if patterns_path:
-        from sim.analysis.patterns import RunTables, checklist, load_patterns
+        from sim.analysis.patterns import RunTables, checklist, load_patterns, unknown_names
 
-        report.patterns = checklist(load_patterns(patterns_path),
-                                    [RunTables(d, s) for d, s in zip(tables, states_tables)])
+        patterns = load_patterns(patterns_path)
+        states = set().union(*(set(t["a"]) | set(t["b"]) for t in tables))
+        years = (min(int(t["year"].min()) for t in tables), max(int(t["year"].max()) for t in tables))
+        problem = unknown_names(patterns, states, {b.id for b in sc.blocs} if sc else None, years)
+        if problem:
+            field, expected, got = problem
+            raise InputError(patterns_path, field, expected, got=got)
+        report.patterns = checklist(patterns, [RunTables(d, s) for d, s in zip(tables, states_tables)])
 
 
 def _print(report, split_year) -> None:

@@ -995,3 +995,32 @@ def test_validate_a_malformed_patterns_file_is_refused(body, names, field, line,
         (outputs / "patterns.yaml").write_text(body)
     res = sim("validate", "run", "--reference", "ref.csv", "--patterns", "patterns.yaml", cwd=outputs)
     _fail(refusal_problems(res, names="patterns.yaml", field=field, line=line), res)
+
+
+@pytest.mark.parametrize("args, field", [
+    (["calibrate", "--evidence", "SPECIAL", "--out", "cal"], "--evidence"),
+    (["calibrate", "--documents", "SPECIAL", "--out", "cal"], "--documents"),
+    (["calibrate", "--rules", "SPECIAL", "--out", "cal"], "--rules"),
+    (["explain-param", "KZK", "power", "--evidence", "SPECIAL"], "--evidence"),
+    (["evidence", "check", "SPECIAL"], ""),
+    (["evidence", "suggest", "SPECIAL"], ""),
+], ids=["calibrate_evidence", "calibrate_documents", "calibrate_rules", "explain_param_evidence",
+        "evidence_check", "evidence_suggest"])
+@pytest.mark.parametrize("special", ["folder", "dev_zero", "binary"])
+def test_calibration_inputs_that_are_not_text_files_are_refused(args, field, special, tmp_path):
+    """The calibration's readers opened these files directly: IsADirectoryError and
+    UnicodeDecodeError tracebacks, and /dev/zero read until memory ran out."""
+    if special == "folder":
+        (tmp_path / "input").mkdir()
+    elif special == "dev_zero":
+        (tmp_path / "input").symlink_to("/dev/zero")
+    else:
+        (tmp_path / "input").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)))
+    if special == "binary" and args[:2] == ["evidence", "suggest"]:
+        pytest.skip("suggest reads any bytes (odd ones replaced): binary text is not refused")
+    before = snapshot(tmp_path)
+    res = sim(*[a if a != "SPECIAL" else "input" for a in args], cwd=tmp_path)
+    problems = refusal_problems(res, names="input", field=field)
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)

@@ -1024,3 +1024,20 @@ def test_calibration_inputs_that_are_not_text_files_are_refused(args, field, spe
     if snapshot(tmp_path) != before:
         problems.append("wrote files")
     _fail(problems, res)
+
+
+@pytest.mark.parametrize("alignment, field", [
+    ("{a: A, b: ZZZ, year: 2003, min_de_facto: 1}", "outputs.alignments[0].b"),
+    ("{a: A, b: B, year: 1800, min_de_facto: 1}", "outputs.alignments[0].year"),
+    ("{a: A, b: A, year: 2003, min_de_facto: 1}", "outputs.alignments"),
+], ids=["unknown_state", "year_outside_the_span", "same_state_twice"])
+def test_sweep_alignment_output_the_base_cannot_have_is_refused(alignment, field, tmp_path):
+    """Such a column was 0 in every run ('never aligned'), and the sweep ran to the end."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "sw.yaml").write_text(SWEEP + f"outputs:\n  alignments:\n    - {alignment}\n")
+    before = snapshot(tmp_path)
+    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", "--no-plots", cwd=tmp_path)
+    problems = refusal_problems(res, names="sw.yaml", field=field, line="7")
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)

@@ -166,6 +166,8 @@ class AlignmentOutput(BaseModel):
     def _some_level(self) -> "AlignmentOutput":
         if self.min_de_facto is None and self.min_de_jure is None:
             raise ValueError("'min_de_facto' or 'min_de_jure'")
+        if self.a == self.b:
+            raise ValueError(f"two different states 'a' and 'b', got {self.a!r} twice")
         return self
 
     def column(self) -> str:
@@ -299,6 +301,7 @@ def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None =
                          line=line("replicates"), got=runs)
     sweep = Sweep(spec=spec, file=path, base_path=base, reference_path=reference)
     sweep.check_paths(line)
+    sweep.check_alignments(line)
     return sweep
 
 
@@ -581,6 +584,30 @@ class Sweep:
                 raise InputError(self.file, f"parameters.{name}",
                                  f"a field of the base scenario {self.base_path.name}",
                                  line=line("parameters", name), got=str(exc)) from None
+
+    def check_alignments(self, line=lambda *a: None) -> None:
+        """Every alignment output must name states and a year of the base scenario: one that
+        does not is 0 in every run, read as 'this alignment never happens'. Skipped where the
+        sweep changes the states or the span, or the runner's base is not a scenario."""
+        base = self.base_data(importlib.import_module(self.spec.runner))
+        if not isinstance(base, dict) or not isinstance(base.get("states"), list) or \
+                not isinstance(base.get("time"), dict):
+            return
+        swept = set(self.spec.parameters) | {k for pt in self.spec.design.points or [] for k in pt}
+        ids = [s.get("id") for s in base["states"] if isinstance(s, dict)]
+        start, end = base["time"].get("start"), base["time"].get("end")
+        for i, al in enumerate(self.spec.outputs.alignments):
+            where = f"outputs.alignments[{i}]"
+            if not any(k == "states" or k.startswith("states.") for k in swept):
+                for key in ("a", "b"):
+                    if getattr(al, key) not in ids:
+                        raise InputError(self.file, f"{where}.{key}", f"a state of the base scenario "
+                                         f"{self.base_path.name} ({', '.join(map(str, ids))})",
+                                         line=line("outputs", "alignments", i), got=getattr(al, key))
+            if not any(k == "time" or k.startswith("time.") for k in swept) and \
+                    isinstance(start, int) and isinstance(end, int) and not start <= al.year <= end:
+                raise InputError(self.file, f"{where}.year", f"a year of the base scenario's span {start}-{end}",
+                                 line=line("outputs", "alignments", i), got=al.year)
 
     def base_data(self, runner) -> Any:
         """The base scenario as ``runner`` loads it, read once: the check of the swept paths

@@ -1041,3 +1041,18 @@ def test_sweep_alignment_output_the_base_cannot_have_is_refused(alignment, field
     if snapshot(tmp_path) != before:
         problems.append("wrote files")
     _fail(problems, res)
+
+
+@pytest.mark.parametrize("body, field, line", [
+    (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "", "1"),                              # UnicodeDecodeError traceback
+    (LANDSCAPE.replace("mechanism:", "name: m\nmechanism:").encode(), "name", "2"),  # the second name won
+    (VALID.encode(), "mechanism", ""),                                         # 'expected Field required'
+], ids=["binary", "duplicate_key", "agent_scenario"])
+def test_landscape_reads_its_file_as_scenario_files_are_read(body, field, line, tmp_path):
+    (tmp_path / "l.yaml").write_bytes(body)
+    before = snapshot(tmp_path)
+    res = sim("landscape", "l.yaml", "--out", "out", cwd=tmp_path)
+    problems = refusal_problems(res, names="l.yaml", field=field, line=line)
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)

@@ -776,7 +776,10 @@ OUT_COMMANDS = {
     "sweep": ["sweep", "sw.yaml", "--workers", "1", "--no-progress", "--no-plots", "--out"],
     "calibrate": ["calibrate", "--out"],
     "schema": ["schema", "--out"],
+    "fit": ["fit", "fit.yaml", "--out"],
 }
+FIT = ("name: f\nscenario: s.yaml\nreference: fitref.csv\nparams:\n  mechanism.temperature: [0.0, 0.5]\n"
+       "train_end: 2002\nseeds: 1\nmaxiter: 1\npopsize: 2\n")
 
 
 @pytest.fixture
@@ -786,14 +789,16 @@ def outputs(tmp_path: Path) -> Path:
     (tmp_path / "l.yaml").write_text(LANDSCAPE)
     (tmp_path / "sw.yaml").write_text(SWEEP)
     (tmp_path / "ref.csv").write_text(REFERENCE)
+    (tmp_path / "fit.yaml").write_text(FIT)
+    (tmp_path / "fitref.csv").write_text(REFERENCE + "".join(f"A,B,{y},1,1,s,1,n\n" for y in range(2002, 2006)))
     res = sim("run", "s.yaml", "--out", "run", "--no-plots", cwd=tmp_path)
     assert res.returncode == 0, res.head()
     return tmp_path
 
 
-@pytest.mark.parametrize("command", ["validate", "landscape", "sweep"])
+@pytest.mark.parametrize("command", ["validate", "landscape", "sweep", "fit"])
 def test_another_commands_out_into_a_run_folder_is_refused(command, outputs):
-    """validate overwrote the run's report.md and landscape replaced the whole run folder."""
+    """validate overwrote the run's report.md; landscape and fit replaced the whole run folder."""
     before = snapshot(outputs)
     res = sim(*OUT_COMMANDS[command], "run", cwd=outputs)
     problems = refusal_problems(res, names="run", field="--out")
@@ -803,7 +808,7 @@ def test_another_commands_out_into_a_run_folder_is_refused(command, outputs):
     _fail(problems, res)
 
 
-@pytest.mark.parametrize("command", ["validate", "landscape", "sweep"])
+@pytest.mark.parametrize("command", ["validate", "landscape", "sweep", "fit"])
 def test_another_commands_out_into_a_users_folder_is_refused(command, outputs):
     (outputs / "mine").mkdir()
     (outputs / "mine" / "thesis.tex").write_text("three years of work\n")
@@ -846,7 +851,7 @@ def test_another_commands_out_in_an_unwritable_place_is_refused(command, outputs
 
 
 @pytest.mark.parametrize("command, files", [("validate", "report.md"), ("landscape", "minima.csv"),
-                                            ("sweep", "design.parquet")])
+                                            ("sweep", "design.parquet"), ("fit", "fit.json")])
 def test_another_commands_out_may_be_its_own_earlier_output(command, files, outputs):
     args = OUT_COMMANDS[command]
     first = sim(*args, "again", cwd=outputs)
@@ -1054,5 +1059,15 @@ def test_landscape_reads_its_file_as_scenario_files_are_read(body, field, line, 
     res = sim("landscape", "l.yaml", "--out", "out", cwd=tmp_path)
     problems = refusal_problems(res, names="l.yaml", field=field, line=line)
     if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+def test_fit_zero_workers_is_refused_by_name(outputs):
+    """--workers 0 was accepted (sweep refuses it)."""
+    before = snapshot(outputs)
+    res = sim("fit", "fit.yaml", "--workers", "0", "--out", "f", cwd=outputs)
+    problems = option_problems(res, "--workers")
+    if snapshot(outputs) != before:
         problems.append("wrote files")
     _fail(problems, res)

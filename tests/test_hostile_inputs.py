@@ -1071,3 +1071,24 @@ def test_fit_zero_workers_is_refused_by_name(outputs):
     if snapshot(outputs) != before:
         problems.append("wrote files")
     _fail(problems, res)
+
+
+@pytest.mark.parametrize("out", ["notes.txt", "run", "UNWRITABLE"])
+def test_sensitivity_out_is_checked_before_the_work(out, outputs):
+    """A file or an unwritable place was a traceback from mkdir; a run folder got its files."""
+    (outputs / "mo.yaml").write_text("name: mo\nbase: s.yaml\nparameters:\n  mechanism.temperature: {low: 0, high: 0.5}\n"
+                                     "  mechanism.threat.mix: {low: 0, high: 1}\ndesign: {kind: morris, samples: 2}\n")
+    done = sim("sweep", "mo.yaml", "--out", "mo", "--workers", "1", "--no-progress", "--no-plots", cwd=outputs)
+    assert done.returncode == 0, done.head()
+    (outputs / "notes.txt").write_text("keep me\n")
+    if out == "UNWRITABLE":
+        out = "/proc/self/alliance-out" if os.geteuid() == 0 else str(outputs / "locked" / "alliance-out")
+        if os.geteuid():
+            (outputs / "locked").mkdir()
+            (outputs / "locked").chmod(0o500)
+    before = snapshot(outputs)
+    res = sim("sensitivity", "mo", "--output", "final_mean_de_facto", "--out", out, cwd=outputs)
+    problems = refusal_problems(res, names=Path(out).name, field="--out")
+    if snapshot(outputs) != before:
+        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
+    _fail(problems, res)

@@ -74,7 +74,10 @@ def _sweep(args) -> int:
 def _sensitivity(args) -> int:
     from sim.analysis.sensitivity import analyse, plot_indices
     from sim.files import atomic_file
+    from sim.run.outdir import check_output_folder
     out = Path(args.out) if args.out else Path(args.sweep_out) / "sensitivity"
+    # before the work: a file, an unwritable place or a folder of other files is refused
+    check_output_folder(out, own=lambda name: name in ("indices.csv", "indices.png"), what="sensitivity")
     table = analyse(args.sweep_out, args.output, args.method, args.seed)
     out.mkdir(parents=True, exist_ok=True)
     atomic_file(out / "indices.csv", lambda tmp: table.to_csv(tmp, index=False))

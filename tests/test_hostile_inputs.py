@@ -1092,3 +1092,12 @@ def test_sensitivity_out_is_checked_before_the_work(out, outputs):
     if snapshot(outputs) != before:
         problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
     _fail(problems, res)
+
+
+def test_calibrate_empty_out_is_refused(tmp_path):
+    """--out '' (an unset variable) wrote the calibrated tables into the working folder."""
+    res = sim("calibrate", "--out", "", cwd=tmp_path)
+    problems = refusal_problems(res, names=None, field="--out")
+    if list(tmp_path.iterdir()):
+        problems.append(f"wrote {sorted(p.name for p in tmp_path.iterdir())}")
+    _fail(problems, res)

@@ -126,6 +126,8 @@ def check_folder_place(out: str | Path, option: str = "--out") -> Path:
     """Refuse a folder that files are added to (``calibrate --out``, ``--report``) when it is
     a file, lies under a file, or cannot be written: before the work, not as a traceback
     after it."""
+    if not str(out).strip():  # an unset shell variable: Path("") is the working folder
+        raise InputError(None, option, "a folder path, got an empty one")
     full = Path(os.path.abspath(out))
     _check_not_a_file(str(out), full, option)
     _check_writable(str(out), full, option)

@@ -1101,3 +1101,13 @@ def test_calibrate_empty_out_is_refused(tmp_path):
     if list(tmp_path.iterdir()):
         problems.append(f"wrote {sorted(p.name for p in tmp_path.iterdir())}")
     _fail(problems, res)
+
+
+def test_structure_year_outside_the_span_is_refused_before_the_run(tmp_path):
+    """The year was checked after the run had printed its whole balance table."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    res = sim("structure", "s.yaml", "--year", "1800", cwd=tmp_path)
+    problems = refusal_problems(res, names="s.yaml", field="--year")
+    if res.stdout.strip():
+        problems.append("printed results before refusing")
+    _fail(problems, res)

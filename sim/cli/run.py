@@ -143,6 +143,8 @@ def _cmd_structure(args: argparse.Namespace) -> int:
     from sim.analysis.structure import balance_over_time, landscape_at
 
     sc, _ = load_with_overrides(args.scenario, args.set)
+    if args.year is not None and not sc.time.start <= args.year <= sc.time.end:  # before the run and its table
+        raise InputError(args.scenario, "--year", f"a year of the run ({sc.time.start}-{sc.time.end})", got=args.year)
     res = simulate(sc, seed=args.seed)
     table = balance_over_time(res.model)
     print(f"{sc.name}, seed {args.seed}: structural balance of the de facto network")

@@ -1111,3 +1111,14 @@ def test_structure_year_outside_the_span_is_refused_before_the_run(tmp_path):
     if res.stdout.strip():
         problems.append("printed results before refusing")
     _fail(problems, res)
+
+
+def test_sweep_files_own_out_is_named_when_refused(outputs):
+    """A folder named by the sweep file's 'out' was blamed on an --out never given."""
+    (outputs / "sw_out.yaml").write_text(SWEEP.replace("base: s.yaml\n", "base: s.yaml\nout: run\n"))
+    before = snapshot(outputs)
+    res = sim("sweep", "sw_out.yaml", "--workers", "1", "--no-progress", "--no-plots", cwd=outputs)
+    problems = refusal_problems(res, names="sw_out.yaml", field="out", line="3")
+    if snapshot(outputs) != before:
+        problems.append("files changed")
+    _fail(problems, res)

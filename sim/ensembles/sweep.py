@@ -724,7 +724,14 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     out_dir = Path(out) if out else sweep.default_out()
-    done, batch_no = _prepare_out(sweep, out_dir, resume)
+    try:
+        done, batch_no = _prepare_out(sweep, out_dir, resume)
+    except InputError as exc:
+        if out or not sweep.spec.out or exc.field != "--out":
+            raise
+        # the folder came from the sweep file's 'out': name that, not an option never given
+        raise InputError(sweep.file, "out", exc.expected, line=yaml_line(sweep.file.read_text(encoding="utf-8"),
+                                                                           ("out",)), got=sweep.spec.out) from None
     manifest = _start_manifest(sweep, out_dir, executor, workers)
     _write_design(sweep, out_dir)
     writer = _BatchWriter(out_dir, batch_no, sweep.spec.batch_size)

@@ -1122,3 +1122,18 @@ def test_sweep_files_own_out_is_named_when_refused(outputs):
     if snapshot(outputs) != before:
         problems.append("files changed")
     _fail(problems, res)
+
+
+@pytest.mark.parametrize("body", [REFERENCE.splitlines()[0] + "\n", REFERENCE.replace("A,B,", "X,Y,")],
+                         ids=["header_only", "other_states"])
+def test_sweep_reference_with_nothing_to_score_is_refused(body, tmp_path):
+    """Every run's scores were empty (numpy warnings) and the sweep ended with status 0."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "r.csv").write_text(body)
+    (tmp_path / "sw.yaml").write_text(SWEEP + "outputs:\n  reference: r.csv\n")
+    before = snapshot(tmp_path)
+    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", "--no-plots", cwd=tmp_path)
+    problems = refusal_problems(res, names="sw.yaml", field="outputs.reference", line="6")
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)

@@ -302,6 +302,7 @@ def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None =
     sweep = Sweep(spec=spec, file=path, base_path=base, reference_path=reference)
     sweep.check_paths(line)
     sweep.check_alignments(line)
+    sweep.check_reference(line)
     return sweep
 
 
@@ -608,6 +609,26 @@ class Sweep:
                     isinstance(start, int) and isinstance(end, int) and not start <= al.year <= end:
                 raise InputError(self.file, f"{where}.year", f"a year of the base scenario's span {start}-{end}",
                                  line=line("outputs", "alignments", i), got=al.year)
+
+    def check_reference(self, line=lambda *a: None) -> None:
+        """The reference must score something: a row for a pair of the base scenario's states
+        (unless the sweep changes the states). A header-only file or one about other states
+        left every run's scores empty, with numpy warnings and exit status 0."""
+        if self.reference_path is None:
+            return
+        base = self.base_data(importlib.import_module(self.spec.runner))
+        swept = set(self.spec.parameters) | {k for pt in self.spec.design.points or [] for k in pt}
+        if not isinstance(base, dict) or not isinstance(base.get("states"), list) or \
+                any(k == "states" or k.startswith("states.") for k in swept):
+            return
+        from sim.scenario.reference import load_reference_levels
+
+        ids = {s.get("id") for s in base["states"] if isinstance(s, dict)}
+        ref = load_reference_levels(self.reference_path)
+        if not (ref["a"].isin(ids) & ref["b"].isin(ids)).any():
+            raise InputError(self.file, "outputs.reference", f"a reference timeline with rows for pairs of the base "
+                             f"scenario's states ({', '.join(sorted(map(str, ids)))}); {self.reference_path.name} "
+                             f"has {'none' if len(ref) else 'no rows'}", line=line("outputs", "reference"))
 
     def base_data(self, runner) -> Any:
         """The base scenario as ``runner`` loads it, read once: the check of the swept paths

@@ -410,10 +410,12 @@ def _read_dyad_table(sc: Scenario, years: np.ndarray, dyad: dict) -> None:
     ycol = {int(y): t for t, y in enumerate(years)}
     present = {f: np.zeros((T, n, n), dtype=bool) for f in DYAD_FIELDS}
     full = {f: np.asarray(dyad[f]) for f in DYAD_FIELDS}  # yearly rows: most years differ
-    for rec in df.to_dict(orient="records"):
+    for row, rec in enumerate(df.to_dict(orient="records")):
         a, b = rec["a"].strip(), rec["b"].strip()
-        if a not in idx or b not in idx or a == b:
-            continue
+        if a == b:  # a state's relation to itself: a broken row, not one for another scenario
+            raise InputError(sc.resolve(sc.inputs.dyads), "b", "a state other than 'a'", line=csv_line(df, row), got=b)
+        if a not in idx or b not in idx:
+            continue  # the table may hold more states than this scenario uses
         y = rec.get("year")
         if y != y or int(y) not in ycol:
             continue

@@ -1137,3 +1137,10 @@ def test_sweep_reference_with_nothing_to_score_is_refused(body, tmp_path):
     if snapshot(tmp_path) != before:
         problems.append("wrote files")
     _fail(problems, res)
+
+
+def test_check_set_on_a_landscape_file_is_refused(tmp_path):
+    """The overrides were ignored and check said ok, even for k=99 (the file allows 2..12)."""
+    (tmp_path / "l.yaml").write_text(LANDSCAPE)
+    res = sim("check", "l.yaml", "--set", "k=99", cwd=tmp_path)
+    _fail(refusal_problems(res, names="l.yaml", field="--set"), res)

@@ -123,6 +123,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     read = read_scenario_file(args.scenario)  # once: its kind, then the scenario
     if read is not None and kind_of(read[0]) == "landscape":
+        if args.set:  # they were ignored: 'ok' said nothing about the values asked for
+            raise InputError(args.scenario, "--set", "no --set for a landscape file (overrides apply to agent "
+                             "scenarios; edit the file, or use 'alliance-sim landscape --k')", got=args.set[0])
         spec = load_landscape(args.scenario)
         print(f"{args.scenario}: ok (landscape, {len(spec.actors)} actors)")
         return 0

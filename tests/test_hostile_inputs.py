@@ -1144,3 +1144,13 @@ def test_check_set_on_a_landscape_file_is_refused(tmp_path):
     (tmp_path / "l.yaml").write_text(LANDSCAPE)
     res = sim("check", "l.yaml", "--set", "k=99", cwd=tmp_path)
     _fail(refusal_problems(res, names="l.yaml", field="--set"), res)
+
+
+@pytest.mark.parametrize("args", [["structure", "l.yaml"], ["validate", "l.yaml", "--reference", "ref.csv"],
+                                  ["fit", "fitl.yaml", "--out", "f"]], ids=["structure", "validate", "fit"])
+def test_a_landscape_file_where_an_agent_scenario_is_read_is_named_as_such(args, outputs):
+    """It was refused for its 'name' (a landscape name may hold spaces), as a broken agent scenario."""
+    (outputs / "l.yaml").write_text(LANDSCAPE.replace("name: l", "name: two pairs"))
+    (outputs / "fitl.yaml").write_text(FIT.replace("scenario: s.yaml", "scenario: l.yaml"))
+    res = sim(*args, cwd=outputs)
+    _fail(refusal_problems(res, names="l.yaml", field="mechanism", line="2"), res)

@@ -721,3 +721,436 @@ def test_special_hostile_input_is_refused_cleanly_by_a_real_process(name, tmp_pa
     if added:
         problems.append(f"wrote {added[:5]}")
     _fail(problems, res)
+
+
+# ---------------------------------------------------------------------------------------
+# Command-line options of every command: refused by name before any work
+# ---------------------------------------------------------------------------------------
+
+LANDSCAPE = "name: l\nmechanism: landscape\nactors:\n  - {id: A}\n  - {id: B}\n  - {id: C}\n" \
+            "sizes: {A: 1, B: 1, C: 2}\npropensities:\n  - {a: A, b: B, value: 1}\n  - {a: A, b: C, value: -1}\n"
+
+
+def option_problems(res: Result, option: str) -> list[str]:
+    """Everything wrong with the refusal of a bad option value (argparse's or ours)."""
+    problems = []
+    if "Traceback" in res.output:
+        problems.append("traceback in the output")
+    if res.returncode != 2:
+        problems.append(f"exit status {res.returncode}, expected 2")
+    errors = [ln for ln in res.stderr.splitlines() if re.match(r"alliance-sim( [\w-]+)?: error:", ln)]
+    if len(errors) != 1:
+        problems.append(f"{len(errors)} error lines, expected exactly one")
+    elif option not in errors[0] or "expected" not in errors[0]:
+        problems.append(f"message does not name {option} and what was expected")
+    return problems
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "s.yaml", "--seed", "-1", "--out", "out", "--no-plots"],
+    ["structure", "s.yaml", "--seed", "-1"],
+    ["landscape", "l.yaml", "--seed", "-3", "--starts", "5", "--out", "out"],
+    ["sensitivity", "nowhere", "--output", "x", "--seed", "-1"],
+], ids=["run", "structure", "landscape", "sensitivity"])
+def test_a_negative_seed_is_refused_by_name(args, tmp_path):
+    """numpy refused a negative seed deep inside the run, as a traceback."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "l.yaml").write_text(LANDSCAPE)
+    before = snapshot(tmp_path)
+    res = sim(*args, cwd=tmp_path)
+    problems = option_problems(res, "--seed")
+    if snapshot(tmp_path) != before:
+        problems.append(f"wrote {sorted(set(snapshot(tmp_path)) - set(before))}")
+    _fail(problems, res)
+
+
+# ---------------------------------------------------------------------------------------
+# --out of validate, landscape, sweep, calibrate and schema: never over a run's or a user's files
+# ---------------------------------------------------------------------------------------
+
+SWEEP = "name: sw\nbase: s.yaml\nparameters:\n  mechanism.temperature: {values: [0.1]}\n"
+REFERENCE = "a,b,year,de_jure,de_facto,source,confidence,note\nA,B,2001,1,1,s,1,n\n"
+OUT_COMMANDS = {
+    "validate": ["validate", "run", "--reference", "ref.csv", "--out"],
+    "landscape": ["landscape", "l.yaml", "--out"],
+    "sweep": ["sweep", "sw.yaml", "--workers", "1", "--no-progress", "--no-plots", "--out"],
+    "calibrate": ["calibrate", "--out"],
+    "schema": ["schema", "--out"],
+    "fit": ["fit", "fit.yaml", "--out"],
+}
+FIT = ("name: f\nscenario: s.yaml\nreference: fitref.csv\nparams:\n  mechanism.temperature: [0.0, 0.5]\n"
+       "train_end: 2002\nseeds: 1\nmaxiter: 1\npopsize: 2\n")
+
+
+@pytest.fixture
+def outputs(tmp_path: Path) -> Path:
+    """A working folder with a run folder ``run`` and the inputs of every command above."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "l.yaml").write_text(LANDSCAPE)
+    (tmp_path / "sw.yaml").write_text(SWEEP)
+    (tmp_path / "ref.csv").write_text(REFERENCE)
+    (tmp_path / "fit.yaml").write_text(FIT)
+    (tmp_path / "fitref.csv").write_text(REFERENCE + "".join(f"A,B,{y},1,1,s,1,n\n" for y in range(2002, 2006)))
+    res = sim("run", "s.yaml", "--out", "run", "--no-plots", cwd=tmp_path)
+    assert res.returncode == 0, res.head()
+    return tmp_path
+
+
+@pytest.mark.parametrize("command", ["validate", "landscape", "sweep", "fit"])
+def test_another_commands_out_into_a_run_folder_is_refused(command, outputs):
+    """validate overwrote the run's report.md; landscape and fit replaced the whole run folder."""
+    before = snapshot(outputs)
+    res = sim(*OUT_COMMANDS[command], "run", cwd=outputs)
+    problems = refusal_problems(res, names="run", field="--out")
+    if snapshot(outputs) != before:
+        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]} "
+                        f"(report.md {'kept' if (outputs / 'run' / 'report.md').is_file() else 'lost'})")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("command", ["validate", "landscape", "sweep", "fit"])
+def test_another_commands_out_into_a_users_folder_is_refused(command, outputs):
+    (outputs / "mine").mkdir()
+    (outputs / "mine" / "thesis.tex").write_text("three years of work\n")
+    (outputs / "mine" / "manifest.json").write_text("{}\n")
+    before = snapshot(outputs)
+    res = sim(*OUT_COMMANDS[command], "mine", cwd=outputs)
+    problems = refusal_problems(res, names="mine", field="--out")
+    if snapshot(outputs) != before:
+        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("command", list(OUT_COMMANDS))
+def test_another_commands_out_at_an_existing_file_is_refused(command, outputs):
+    """landscape replaced the file with its folder (the file renamed to a hidden name)."""
+    (outputs / "notes.txt").write_text("keep me\n")
+    before = snapshot(outputs)
+    res = sim(*OUT_COMMANDS[command], "notes.txt" if command != "schema" else "notes.txt/schema.json", cwd=outputs)
+    problems = refusal_problems(res, names="notes.txt", field="--out")
+    if snapshot(outputs) != before:
+        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("command", list(OUT_COMMANDS))
+def test_another_commands_out_in_an_unwritable_place_is_refused(command, outputs):
+    """A traceback from mkdtemp, mkdir or the rename, after the work."""
+    if os.geteuid() == 0:
+        target = "/proc/self/alliance-out"  # not writable even for root
+    else:
+        (outputs / "locked").mkdir()
+        (outputs / "locked").chmod(0o500)
+        target = str(outputs / "locked" / "alliance-out")
+    before = snapshot(outputs)
+    res = sim(*OUT_COMMANDS[command], target, cwd=outputs)
+    problems = refusal_problems(res, names="alliance-out", field="--out")
+    if snapshot(outputs) != before:
+        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("command, files", [("validate", "report.md"), ("landscape", "minima.csv"),
+                                            ("sweep", "design.parquet"), ("fit", "fit.json")])
+def test_another_commands_out_may_be_its_own_earlier_output(command, files, outputs):
+    args = OUT_COMMANDS[command]
+    first = sim(*args, "again", cwd=outputs)
+    assert first.returncode == 0, first.head()
+    assert (outputs / "again" / files).is_file()
+    second = sim(*args, "again", *(["--resume"] if command == "sweep" else []), cwd=outputs)
+    assert second.returncode == 0, second.head()
+
+
+@pytest.mark.parametrize("prefix", ["../escaped", "/tmp/escaped", ""])
+def test_calibrate_prefix_is_a_name_inside_out(prefix, outputs):
+    """--prefix ../x wrote the calibrated tables outside --out."""
+    before = snapshot(outputs)
+    res = sim("calibrate", "--out", "cal", "--prefix", prefix, cwd=outputs)
+    problems = refusal_problems(res, names=None, field="--prefix")
+    if snapshot(outputs) != before or list(Path("/tmp").glob("escaped_*")):
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("seeds", ["0", "-3", "1000000000000"])
+def test_validate_seeds_outside_its_range_is_refused_by_name(seeds, outputs):
+    """0 and -3 said 'expected a scenario whose runs produce dyad-year tables'; 10^12 ran on."""
+    before = snapshot(outputs)
+    res = sim("validate", "s.yaml", "--reference", "ref.csv", "--seeds", seeds, "--out", "v", cwd=outputs)
+    problems = option_problems(res, "--seeds")
+    if "10,000" not in res.stderr:
+        problems.append("message does not give the range")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("body, extra, field", [
+    (REFERENCE.splitlines()[0] + "\n", [], ""),
+    (REFERENCE, ["--from-year", "2004"], "year"),
+], ids=["header_only", "from_year_after_every_row"])
+def test_validate_with_no_reference_rows_left_is_refused(body, extra, field, outputs):
+    """An empty reference reached int(NaN) in the scoring: a traceback."""
+    (outputs / "ref0.csv").write_text(body)
+    before = snapshot(outputs)
+    res = sim("validate", "run", "--reference", "ref0.csv", "--out", "v", *extra, cwd=outputs)
+    problems = refusal_problems(res, names="ref0.csv", field=field)
+    if extra and "2004" not in res.stderr:
+        problems.append("message does not name the --from-year")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+def test_validate_a_reversed_period_is_refused(outputs):
+    """--periods 2005-2001 was accepted and scored nothing under that row."""
+    res = sim("validate", "run", "--reference", "ref.csv", "--periods", "2000-2002,2005-2001", cwd=outputs)
+    _fail(refusal_problems(res, names=None, field="--periods"), res)
+
+
+@pytest.mark.parametrize("args, option", [
+    (["landscape", "l.yaml", "--k", "1000000000", "--out", "out"], "--k"),   # never finished
+    (["landscape", "l.yaml", "--starts", "1000000000000", "--out", "out"], "--starts"),  # MemoryError traceback
+    (["structure", "s.yaml", "--k", "0"], "--k"),  # ValueError traceback from numpy
+], ids=["landscape_k_huge", "landscape_starts_huge", "structure_k_zero"])
+def test_landscape_sizes_outside_their_range_are_refused_by_name(args, option, tmp_path):
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "l.yaml").write_text(LANDSCAPE)
+    before = snapshot(tmp_path)
+    res = sim(*args, cwd=tmp_path)
+    problems = option_problems(res, option)
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("port", ["0", "8765"])
+def test_viz_host_that_is_not_this_machine_is_refused_by_name(port, tmp_path):
+    """--port 0 with a bad --host was a socket.gaierror traceback; other ports blamed --port."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    res = sim("viz", "s.yaml", "--host", "999.1.1.1", "--port", port, cwd=tmp_path)
+    _fail(refusal_problems(res, names=None, field="--host"), res)
+
+
+@pytest.mark.parametrize("command", ["validate", "explain"])
+@pytest.mark.parametrize("reverse", [False, True], ids=["same_order", "reversed"])
+def test_a_run_folder_with_a_pair_year_twice_is_refused(command, reverse, outputs):
+    """A second row for one pair and year in dyads.csv was dropped silently (first one kept)."""
+    dyads = outputs / "run" / "dyads.csv"
+    lines = dyads.read_text().splitlines()
+    extra = next(ln for ln in lines if ln.startswith("2001,A,B,"))
+    extra = extra.replace("2001,A,B,", "2001,B,A,") if reverse else extra
+    dyads.write_text("\n".join(lines + [extra]) + "\n")
+    args = ["validate", "run", "--reference", "ref.csv"] if command == "validate" else ["explain", "run", "A", "B"]
+    res = sim(*args, cwd=outputs)
+    _fail(refusal_problems(res, names="dyads.csv", field="a,b,year", line=str(len(lines) + 1)), res)
+
+
+@pytest.mark.parametrize("body, field, line", [
+    ("state,bloc,year,member\nRUS,CSTO,2001,1\n", "state", "2"),   # a traceback from the scoring (merge on str and float)
+    ("state,bloc,year,member\nA,CSTO,2001,1\n", "bloc", "2"),     # the run has no blocs: the same traceback
+    ("state,bloc,year,member\n", "", ""),                         # numpy warnings, a membership table of NaN
+], ids=["no_state_of_the_run", "no_bloc_of_the_run", "header_only"])
+def test_validate_a_bloc_reference_with_nothing_to_score_is_refused(body, field, line, outputs):
+    (outputs / "blocs.csv").write_text(body)
+    before = snapshot(outputs)
+    res = sim("validate", "run", "--reference", "ref.csv", "--blocs", "blocs.csv", "--out", "v", cwd=outputs)
+    problems = refusal_problems(res, names="blocs.csv", field=field, line=line)
+    if "Warning" in res.stderr:
+        problems.append("warnings in the output")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+PATTERN = "patterns:\n  - id: x\n    claim: a claim\n    source: a passage\n    conditions:\n      - {COND}\n"
+
+
+@pytest.mark.parametrize("cond, field, line", [
+    ("kind: level, years: [2001, 2004], value: 1", "patterns[0].conditions[0]", "6"),  # TypeError traceback
+    ("kind: level, pair: [A, B], years: [2001, 2004], value: high", "patterns[0].conditions[0]", "6"),  # ValueError
+    ("kind: member, state: A, bloc: B1, years: [2001, 2004], value: 5", "patterns[0].conditions[0]", "6"),
+    ("kind: level, pair: [A, B], years: [2004, 2001], value: 1", "patterns[0].conditions[0]", "6"),  # never held
+    ("kind: class, pair: [A, B], years: [2001, 2004], value: 3", "patterns[0].conditions[0]", "6"),  # never held
+    ("kind: level, pair: [A, RUS], years: [2001, 2004], value: 1", "patterns[0].conditions[0].pair", ""),  # failed in every run
+    ("kind: member, state: A, bloc: CSTO, years: [2001, 2004], value: 0", "patterns[0].conditions[0].bloc", ""),  # held in every run
+    ("kind: level, pair: [A, B], years: [1800, 1900], value: 1", "patterns[0].conditions[0].years", ""),
+], ids=["no_pair", "level_not_a_number", "member_not_0_or_1", "years_reversed", "class_not_a_class",
+        "state_not_in_the_run", "bloc_not_in_the_run", "years_outside_the_run"])
+def test_validate_a_pattern_the_run_cannot_check_is_refused(cond, field, line, outputs):
+    (outputs / "patterns.yaml").write_text(PATTERN.replace("COND", cond))
+    before = snapshot(outputs)
+    res = sim("validate", "run", "--reference", "ref.csv", "--patterns", "patterns.yaml", "--out", "v", cwd=outputs)
+    problems = refusal_problems(res, names="patterns.yaml", field=field, line=line)
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("body, names, field, line", [
+    ("patterns: []\n", "patterns.yaml", "patterns", "1"),  # KeyError traceback
+    (PATTERN.replace("COND", "kind: level, pair: [A, B], years: [2001, 2004], value: 1").replace(
+        "    source:", "    id: y\n    source:"), "patterns.yaml", "patterns[0].id", "4"),  # the second id won
+    (None, "zero", "", ""),  # /dev/zero was read whole: the process was killed for its memory
+], ids=["empty_list", "duplicate_key", "dev_zero"])
+def test_validate_a_malformed_patterns_file_is_refused(body, names, field, line, outputs):
+    if body is None:
+        (outputs / "patterns.yaml").symlink_to("/dev/zero")
+    else:
+        (outputs / "patterns.yaml").write_text(body)
+    res = sim("validate", "run", "--reference", "ref.csv", "--patterns", "patterns.yaml", cwd=outputs)
+    _fail(refusal_problems(res, names="patterns.yaml", field=field, line=line), res)
+
+
+@pytest.mark.parametrize("args, field", [
+    (["calibrate", "--evidence", "SPECIAL", "--out", "cal"], "--evidence"),
+    (["calibrate", "--documents", "SPECIAL", "--out", "cal"], "--documents"),
+    (["calibrate", "--rules", "SPECIAL", "--out", "cal"], "--rules"),
+    (["explain-param", "KZK", "power", "--evidence", "SPECIAL"], "--evidence"),
+    (["evidence", "check", "SPECIAL"], ""),
+    (["evidence", "suggest", "SPECIAL"], ""),
+], ids=["calibrate_evidence", "calibrate_documents", "calibrate_rules", "explain_param_evidence",
+        "evidence_check", "evidence_suggest"])
+@pytest.mark.parametrize("special", ["folder", "dev_zero", "binary"])
+def test_calibration_inputs_that_are_not_text_files_are_refused(args, field, special, tmp_path):
+    """The calibration's readers opened these files directly: IsADirectoryError and
+    UnicodeDecodeError tracebacks, and /dev/zero read until memory ran out."""
+    if special == "folder":
+        (tmp_path / "input").mkdir()
+    elif special == "dev_zero":
+        (tmp_path / "input").symlink_to("/dev/zero")
+    else:
+        (tmp_path / "input").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)))
+    if special == "binary" and args[:2] == ["evidence", "suggest"]:
+        pytest.skip("suggest reads any bytes (odd ones replaced): binary text is not refused")
+    before = snapshot(tmp_path)
+    res = sim(*[a if a != "SPECIAL" else "input" for a in args], cwd=tmp_path)
+    problems = refusal_problems(res, names="input", field=field)
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("alignment, field", [
+    ("{a: A, b: ZZZ, year: 2003, min_de_facto: 1}", "outputs.alignments[0].b"),
+    ("{a: A, b: B, year: 1800, min_de_facto: 1}", "outputs.alignments[0].year"),
+    ("{a: A, b: A, year: 2003, min_de_facto: 1}", "outputs.alignments"),
+], ids=["unknown_state", "year_outside_the_span", "same_state_twice"])
+def test_sweep_alignment_output_the_base_cannot_have_is_refused(alignment, field, tmp_path):
+    """Such a column was 0 in every run ('never aligned'), and the sweep ran to the end."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "sw.yaml").write_text(SWEEP + f"outputs:\n  alignments:\n    - {alignment}\n")
+    before = snapshot(tmp_path)
+    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", "--no-plots", cwd=tmp_path)
+    problems = refusal_problems(res, names="sw.yaml", field=field, line="7")
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("body, field, line", [
+    (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "", "1"),                              # UnicodeDecodeError traceback
+    (LANDSCAPE.replace("mechanism:", "name: m\nmechanism:").encode(), "name", "2"),  # the second name won
+    (VALID.encode(), "mechanism", ""),                                         # 'expected Field required'
+], ids=["binary", "duplicate_key", "agent_scenario"])
+def test_landscape_reads_its_file_as_scenario_files_are_read(body, field, line, tmp_path):
+    (tmp_path / "l.yaml").write_bytes(body)
+    before = snapshot(tmp_path)
+    res = sim("landscape", "l.yaml", "--out", "out", cwd=tmp_path)
+    problems = refusal_problems(res, names="l.yaml", field=field, line=line)
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+def test_fit_zero_workers_is_refused_by_name(outputs):
+    """--workers 0 was accepted (sweep refuses it)."""
+    before = snapshot(outputs)
+    res = sim("fit", "fit.yaml", "--workers", "0", "--out", "f", cwd=outputs)
+    problems = option_problems(res, "--workers")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("out", ["notes.txt", "run", "UNWRITABLE"])
+def test_sensitivity_out_is_checked_before_the_work(out, outputs):
+    """A file or an unwritable place was a traceback from mkdir; a run folder got its files."""
+    (outputs / "mo.yaml").write_text("name: mo\nbase: s.yaml\nparameters:\n  mechanism.temperature: {low: 0, high: 0.5}\n"
+                                     "  mechanism.threat.mix: {low: 0, high: 1}\ndesign: {kind: morris, samples: 2}\n")
+    done = sim("sweep", "mo.yaml", "--out", "mo", "--workers", "1", "--no-progress", "--no-plots", cwd=outputs)
+    assert done.returncode == 0, done.head()
+    (outputs / "notes.txt").write_text("keep me\n")
+    if out == "UNWRITABLE":
+        out = "/proc/self/alliance-out" if os.geteuid() == 0 else str(outputs / "locked" / "alliance-out")
+        if os.geteuid():
+            (outputs / "locked").mkdir()
+            (outputs / "locked").chmod(0o500)
+    before = snapshot(outputs)
+    res = sim("sensitivity", "mo", "--output", "final_mean_de_facto", "--out", out, cwd=outputs)
+    problems = refusal_problems(res, names=Path(out).name, field="--out")
+    if snapshot(outputs) != before:
+        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
+    _fail(problems, res)
+
+
+def test_calibrate_empty_out_is_refused(tmp_path):
+    """--out '' (an unset variable) wrote the calibrated tables into the working folder."""
+    res = sim("calibrate", "--out", "", cwd=tmp_path)
+    problems = refusal_problems(res, names=None, field="--out")
+    if list(tmp_path.iterdir()):
+        problems.append(f"wrote {sorted(p.name for p in tmp_path.iterdir())}")
+    _fail(problems, res)
+
+
+def test_structure_year_outside_the_span_is_refused_before_the_run(tmp_path):
+    """The year was checked after the run had printed its whole balance table."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    res = sim("structure", "s.yaml", "--year", "1800", cwd=tmp_path)
+    problems = refusal_problems(res, names="s.yaml", field="--year")
+    if res.stdout.strip():
+        problems.append("printed results before refusing")
+    _fail(problems, res)
+
+
+def test_sweep_files_own_out_is_named_when_refused(outputs):
+    """A folder named by the sweep file's 'out' was blamed on an --out never given."""
+    (outputs / "sw_out.yaml").write_text(SWEEP.replace("base: s.yaml\n", "base: s.yaml\nout: run\n"))
+    before = snapshot(outputs)
+    res = sim("sweep", "sw_out.yaml", "--workers", "1", "--no-progress", "--no-plots", cwd=outputs)
+    problems = refusal_problems(res, names="sw_out.yaml", field="out", line="3")
+    if snapshot(outputs) != before:
+        problems.append("files changed")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("body", [REFERENCE.splitlines()[0] + "\n", REFERENCE.replace("A,B,", "X,Y,")],
+                         ids=["header_only", "other_states"])
+def test_sweep_reference_with_nothing_to_score_is_refused(body, tmp_path):
+    """Every run's scores were empty (numpy warnings) and the sweep ended with status 0."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "r.csv").write_text(body)
+    (tmp_path / "sw.yaml").write_text(SWEEP + "outputs:\n  reference: r.csv\n")
+    before = snapshot(tmp_path)
+    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", "--no-plots", cwd=tmp_path)
+    problems = refusal_problems(res, names="sw.yaml", field="outputs.reference", line="6")
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+def test_check_set_on_a_landscape_file_is_refused(tmp_path):
+    """The overrides were ignored and check said ok, even for k=99 (the file allows 2..12)."""
+    (tmp_path / "l.yaml").write_text(LANDSCAPE)
+    res = sim("check", "l.yaml", "--set", "k=99", cwd=tmp_path)
+    _fail(refusal_problems(res, names="l.yaml", field="--set"), res)
+
+
+@pytest.mark.parametrize("args", [["structure", "l.yaml"], ["validate", "l.yaml", "--reference", "ref.csv"],
+                                  ["fit", "fitl.yaml", "--out", "f"]], ids=["structure", "validate", "fit"])
+def test_a_landscape_file_where_an_agent_scenario_is_read_is_named_as_such(args, outputs):
+    """It was refused for its 'name' (a landscape name may hold spaces), as a broken agent scenario."""
+    (outputs / "l.yaml").write_text(LANDSCAPE.replace("name: l", "name: two pairs"))
+    (outputs / "fitl.yaml").write_text(FIT.replace("scenario: s.yaml", "scenario: l.yaml"))
+    res = sim(*args, cwd=outputs)
+    _fail(refusal_problems(res, names="l.yaml", field="mechanism", line="2"), res)

@@ -13,7 +13,7 @@ from sim.errors import InputError
 from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
 from sim.mechanisms import alignment
 from sim.mechanisms.utility import COMPONENTS
-from sim.run.tables import read_table, run_table, table_path
+from sim.run.tables import check_one_row_per_pair_year, read_table, run_table, table_path
 
 #: Years before the last change of level over which "components that moved most" are
 #: compared (the ``explain`` help says so; keep the two in step).
@@ -45,6 +45,7 @@ def _pair_rows(run_dir: Path, a: str, b: str) -> tuple[pd.DataFrame, bool, str, 
     d = read_table(path, required=["year", "a", "b", "de_facto", "de_jure"],
                  numeric=["year", "de_facto", "de_jure", "threat_ab", "threat_ba"] + cols,
                  allow_empty=cols + ["threat_ab", "threat_ba"])
+    check_one_row_per_pair_year(d, path)
     states = sorted(set(d.a) | set(d.b))
     a, b = _canonical(a, states), _canonical(b, states)
     for field, s in (("A", a), ("B", b)):

@@ -29,7 +29,7 @@ from typing import Literal, Sequence
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import InputError
 
@@ -49,6 +49,31 @@ class Condition(BaseModel):
     state: str | None = None
     bloc: str | None = None
     quantifier: Literal["all", "mean", "any", "most"] = "all"
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Condition":
+        """What each kind reads must be there: a condition without it was a traceback in the
+        check (no pair, a level 'high') or, worse, held or failed in every run (no state)."""
+        if self.years[0] > self.years[1]:
+            raise ValueError(f"years as [first, last] with first no later than last, got {list(self.years)}")
+        if self.kind in ("level", "class"):
+            if self.pair is None or self.pair[0] == self.pair[1]:
+                raise ValueError(f"a pair of two different states for a {self.kind} condition, got {self.pair}")
+        elif self.state is None or self.bloc is None:
+            raise ValueError("a state and a bloc for a member condition")
+        if self.kind == "level":
+            try:
+                float(self.value)
+            except ValueError:
+                raise ValueError(f"a number as the value of a level condition, got {self.value!r}") from None
+        if self.kind == "member" and str(self.value) not in ("0", "1", "0.0", "1.0"):
+            raise ValueError(f"0 or 1 as the value of a member condition, got {self.value!r}")
+        if self.kind == "class":
+            from sim.mechanisms.classify import CLASSES
+
+            if self.value not in CLASSES:
+                raise ValueError(f"a class ({', '.join(CLASSES)}) as the value of a class condition, got {self.value!r}")
+        return self
 
 
 class Pattern(BaseModel):
@@ -70,27 +95,53 @@ class RunTables:
 
 
 def load_patterns(path: str | Path) -> list[Pattern]:
-    """Read a patterns file (a YAML list under ``patterns:``)."""
+    """Read a patterns file (a YAML list under ``patterns:``); problems name the line.
+
+    The file is read as scenario files are (:mod:`sim.reading`): a regular, bounded UTF-8
+    file, one document, no duplicate keys.
+    """
+    from sim.files import yaml_line
+    from sim.reading import load_yaml, read_text
+
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, "patterns", f"valid YAML ({getattr(exc, 'problem', None) or 'unreadable'})",
-                         line=mark.line + 1 if mark else None) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, "patterns", "a readable UTF-8 YAML file", got=type(exc).__name__) from None
-    if not isinstance(data, dict) or not isinstance(data.get("patterns"), list):
-        raise InputError(path, "patterns", "a YAML mapping with a list under 'patterns'")
+    text = read_text(path, what="a patterns file")
+    data = load_yaml(text, path)
+    if not isinstance(data, dict) or not isinstance(data.get("patterns"), list) or not data["patterns"]:
+        raise InputError(path, "patterns", "a YAML mapping with a non-empty list under 'patterns'",
+                         line=yaml_line(text, ("patterns",)) if isinstance(data, dict) else None)
     out = []
     for k, item in enumerate(data["patterns"]):
         try:
             out.append(Pattern.model_validate(item))
         except ValidationError as exc:
             err = exc.errors()[0]
-            raise InputError(path, f"patterns[{k}]." + ".".join(str(x) for x in err["loc"]),
-                             err["msg"]) from None
+            loc = tuple(err["loc"])
+            field = f"patterns[{k}]" + "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc)
+            msg = "this required field" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
+            raise InputError(path, field, msg, line=yaml_line(text, ("patterns", k, *loc))) from None
     return out
+
+
+def unknown_names(patterns: Sequence[Pattern], states: set[str], blocs: set[str] | None,
+                  years: tuple[int, int]) -> tuple[str, str, object] | None:
+    """The first condition a run cannot check: ``(field, expected, got)``, else None.
+
+    A condition on a state the run does not have, a bloc it does not declare or years it
+    does not span is judged on no rows: reported as failing (or, for ``value: 0``, holding)
+    in every run, as if it said something about the model.
+    """
+    for k, p in enumerate(patterns):
+        for c, cond in enumerate(p.conditions):
+            where = f"patterns[{k}].conditions[{c}]"
+            for name in (cond.pair or ()) + ((cond.state,) if cond.state else ()):
+                if name not in states:
+                    return (f"{where}.{'pair' if cond.pair else 'state'}",
+                            f"state ids of the run ({', '.join(sorted(states))})", name)
+            if cond.bloc is not None and blocs is not None and cond.bloc not in blocs:
+                return f"{where}.bloc", f"a bloc of the run ({', '.join(sorted(blocs)) or 'none'})", cond.bloc
+            if cond.years[1] < years[0] or cond.years[0] > years[1]:
+                return f"{where}.years", f"years within the run's {years[0]}-{years[1]}", list(cond.years)
+    return None
 
 
 def _pair_rows(dyads: pd.DataFrame, pair: Sequence[str], years: tuple[int, int]) -> pd.DataFrame:

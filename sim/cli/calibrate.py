@@ -8,10 +8,14 @@ arguments and prints.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from sim.calibration import paths
 from sim.errors import InputError
+
+#: What ``--prefix`` may be: the start of a file name.
+PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -25,9 +29,27 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--end", type=int, default=2024)
 
 
+def _readable(path: str, option: str, kind: str, what: str) -> None:
+    """Refuse a file the calibration's readers would choke on, before they open it.
+
+    Those readers open the file directly: a folder, a device (/dev/zero, read until memory
+    ran out) or a binary file was a traceback. Here it is read as every input is
+    (:mod:`sim.reading`: a regular UTF-8 file within its size limit) and the option named.
+    """
+    from sim.reading import FileProblem, read_text
+
+    try:
+        read_text(path, kind=kind, what=what)
+    except FileProblem as exc:
+        raise InputError(exc.path, option, exc.expected, line=exc.line) from None
+
+
 def _run(args):
     from sim.calibration import rules as cal
 
+    _readable(args.evidence, "--evidence", "csv", "an evidence ledger CSV")
+    _readable(args.documents, "--documents", "yaml", "a documents YAML file")
+    _readable(args.rules, "--rules", "yaml", "a calibration rules YAML file")
     states = [s.strip() for s in args.states.split(",") if s.strip()] if args.states else None
     return cal.calibrate(states, args.start, args.end, data_dir=args.data, evidence=args.evidence,
                          documents=args.documents, rules=args.rules)
@@ -35,7 +57,14 @@ def _run(args):
 
 def cmd_calibrate(args) -> int:
     from sim.calibration import rules as cal
+    from sim.run.outdir import check_folder_place
 
+    if not PREFIX.fullmatch(args.prefix):  # names files inside --out, never a path out of it
+        raise InputError(None, "--prefix", "a plain name of letters, digits, '_' or '-' (the tables are "
+                         "written inside --out)", got=args.prefix)
+    check_folder_place(args.out)  # before the work: no report without its tables
+    if args.report:
+        check_folder_place(args.report, "--report")
     result = _run(args)
     report = cal.write_report(result, args.report) if args.report else None
     for path in cal.write_outputs(result, args.out, prefix=args.prefix):
@@ -67,10 +96,14 @@ def cmd_explain(args) -> int:
 def cmd_suggest(args) -> int:
     from sim.calibration import evidence as ev
 
+    from sim.reading import FileProblem, read_bytes
+
     path = Path(args.file)
-    if not path.exists():
-        raise InputError(path, None, "an existing text file")
-    found = ev.suggest(path.read_text(encoding="utf-8", errors="replace"))
+    try:  # a regular file within the CSV size limit; odd bytes are only replaced
+        text = read_bytes(path, kind="csv", what="a plain-text document").decode("utf-8", errors="replace")
+    except FileProblem as exc:
+        raise InputError(exc.path, None, exc.expected) from None
+    found = ev.suggest(text)
     for s in found:
         shown = s.sentence if len(s.sentence) <= 160 else s.sentence[:157] + "..."
         print(f"{path.name}:{s.line}\t{';'.join(s.states)}\t{s.dimension}\t{s.direction:+d}\t[{s.cue}]\t{shown}")
@@ -81,6 +114,8 @@ def cmd_suggest(args) -> int:
 def cmd_check(args) -> int:
     from sim.calibration import evidence as ev
 
+    _readable(args.file, "file", "csv", "an evidence ledger CSV")
+    _readable(args.documents, "--documents", "yaml", "a documents YAML file")
     records = ev.load_ledger(args.file, args.documents)
     uses = {u: sum(r.use == u for r in records) for u in ev.USES}
     docs = sorted({r.doc for r in records})

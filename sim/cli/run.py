@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.cli import options
 from sim.errors import InputError
 
 
@@ -122,6 +123,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     read = read_scenario_file(args.scenario)  # once: its kind, then the scenario
     if read is not None and kind_of(read[0]) == "landscape":
+        if args.set:  # they were ignored: 'ok' said nothing about the values asked for
+            raise InputError(args.scenario, "--set", "no --set for a landscape file (overrides apply to agent "
+                             "scenarios; edit the file, or use 'alliance-sim landscape --k')", got=args.set[0])
         spec = load_landscape(args.scenario)
         print(f"{args.scenario}: ok (landscape, {len(spec.actors)} actors)")
         return 0
@@ -142,6 +146,8 @@ def _cmd_structure(args: argparse.Namespace) -> int:
     from sim.analysis.structure import balance_over_time, landscape_at
 
     sc, _ = load_with_overrides(args.scenario, args.set)
+    if args.year is not None and not sc.time.start <= args.year <= sc.time.end:  # before the run and its table
+        raise InputError(args.scenario, "--year", f"a year of the run ({sc.time.start}-{sc.time.end})", got=args.year)
     res = simulate(sc, seed=args.seed)
     table = balance_over_time(res.model)
     print(f"{sc.name}, seed {args.seed}: structural balance of the de facto network")
@@ -174,7 +180,10 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.is_dir() or not out.parent.is_dir():
         raise InputError(args.out, "--out", "a file path in an existing folder")
-    atomic_file(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    try:
+        atomic_file(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    except OSError as exc:  # a read-only or pseudo file system (/proc): the file is not written
+        raise InputError(args.out, "--out", f"a file path where a file can be written ({exc.strerror or exc})") from None
     print(f"wrote {out}")
     return 0
 
@@ -189,7 +198,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def register(subparsers) -> None:
     p = subparsers.add_parser("run", help="run a scenario and write a run folder")
     p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=options.seed, default=0, help="random seed (default 0)")
     p.add_argument("--out", help="run folder (default runs/NAME-seedN): a new or empty folder, or an earlier "
                    "run folder, which is replaced")
     p.add_argument("--overwrite", action="store_true",
@@ -220,9 +229,10 @@ def register(subparsers) -> None:
                     "run actually reached (misplaced states, adjusted Rand index, variation of "
                     "information).")
     p.add_argument("scenario", metavar="SCENARIO", help="agent scenario YAML file to run")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the run (default 0)")
+    p.add_argument("--seed", type=options.seed, default=0, help="random seed of the run (default 0)")
     p.add_argument("--year", type=int, help="year of the landscape analysis, a year of the run (default: the last)")
-    p.add_argument("--k", type=int, default=2, help="number of blocs in the landscape (default 2)")
+    from sim.cli.landscape import BLOCS
+    p.add_argument("--k", type=BLOCS, default=2, help="number of blocs in the landscape (default 2)")
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
     p.set_defaults(func=_cmd_structure)

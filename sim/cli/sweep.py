@@ -6,6 +6,11 @@ import argparse
 import os
 from pathlib import Path
 
+from sim.cli import options
+
+#: The files ``alliance-sim fit`` writes into its folder (:func:`sim.analysis.fit.write_fit`).
+FIT_FILES = ("fit.json", "fit.png", "fitted.args", "fitted.yaml", "fitted_scenario.yaml", "history.csv")
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("sweep", help="run a parameter sweep or ensemble from a sweep file",
@@ -34,7 +39,7 @@ def register(subparsers) -> None:
                    "aligned_KZK_UZB_2022 (averaged over replicates: a probability)")
     s.add_argument("--method", choices=["sobol", "morris"], default=None,
                    help="default: the sweep's design")
-    s.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    s.add_argument("--seed", type=options.seed, default=0, help="bootstrap seed")
     s.add_argument("--out", default=None, help="folder for indices.csv and the plot "
                    "(default: SWEEP_OUT/sensitivity)")
     s.set_defaults(func=_sensitivity)
@@ -44,7 +49,7 @@ def register(subparsers) -> None:
                               "parameters, trained on years <= train_end, scored on later "
                               "years against naive baselines.")
     f.add_argument("fit_file", help="fit YAML (see experiments/fit_*.yaml)")
-    f.add_argument("--workers", type=int, default=1)
+    f.add_argument("--workers", type=options.whole_number(1), default=1)
     f.add_argument("--out", default=None, help="output folder (default: the file's 'out' "
                    "or runs/fits/NAME)")
     f.add_argument("--train-end", type=int, default=None, help="override the file's train_end")
@@ -69,7 +74,10 @@ def _sweep(args) -> int:
 def _sensitivity(args) -> int:
     from sim.analysis.sensitivity import analyse, plot_indices
     from sim.files import atomic_file
+    from sim.run.outdir import check_output_folder
     out = Path(args.out) if args.out else Path(args.sweep_out) / "sensitivity"
+    # before the work: a file, an unwritable place or a folder of other files is refused
+    check_output_folder(out, own=lambda name: name in ("indices.csv", "indices.png"), what="sensitivity")
     table = analyse(args.sweep_out, args.output, args.method, args.seed)
     out.mkdir(parents=True, exist_ok=True)
     atomic_file(out / "indices.csv", lambda tmp: table.to_csv(tmp, index=False))
@@ -84,13 +92,17 @@ def _sensitivity(args) -> int:
 
 def _fit(args) -> int:
     from sim.analysis.fit import fit_weights, load_fit_spec, write_fit
+    from sim.run.outdir import check_output_folder
+
     spec, scenario, reference = load_fit_spec(args.fit_file)
+    out = Path(args.out or spec.out or Path("runs") / "fits" / spec.name)
+    # before the work: the folder is replaced at the end, so never a run's or a user's files
+    check_output_folder(out, own=lambda name: name in FIT_FILES or name.endswith(".png"), what="fit")
     train_end = args.train_end if args.train_end is not None else spec.train_end
     res = fit_weights(scenario, reference, list(spec.params), list(spec.params.values()),
                       train_end, seeds=spec.seeds, maxiter=spec.maxiter, popsize=spec.popsize,
                       max_evals=spec.max_evals, rng=spec.rng, workers=args.workers,
                       runner=spec.runner, progress=True)
-    out = Path(args.out or spec.out or Path("runs") / "fits" / spec.name)
     write_fit(res, out, scenario, spec.runner)
     print(f"fitted in {res.evaluations} evaluations ({res.seconds:.1f} s), train years <= "
           f"{train_end}, test years > {train_end}")

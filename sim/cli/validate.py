@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.cli import options
 from sim.errors import InputError
+
+#: Most runs ``--seeds`` may ask for: every run's tables are held in memory until they are
+#: scored; a larger ensemble is a sweep (``alliance-sim sweep``), which streams its runs.
+MAX_SEEDS = 10_000
 
 
 def _parse_periods(text: str) -> list[tuple[int, int]]:
@@ -18,6 +23,9 @@ def _parse_periods(text: str) -> list[tuple[int, int]]:
             lo, hi = (int(x) for x in part.strip().split("-"))
         except ValueError:
             raise InputError(None, "--periods", "comma-separated year ranges like 1991-1999",
+                             got=part) from None
+        if lo > hi:
+            raise InputError(None, "--periods", "year ranges FIRST-LAST with FIRST no later than LAST",
                              got=part) from None
         out.append((lo, hi))
     return out
@@ -79,6 +87,8 @@ def _reference_for(args, run_states: set[str]):
 
     extra = {x.strip() for x in args.states.split(",")} if args.states else set()
     reference = load_reference(args.reference, None)
+    if reference.empty:
+        raise InputError(args.reference, None, "at least one row under the header (a reference dyad-year)")
     outside = set(reference["a"]) | set(reference["b"])
     unknown = sorted(outside - run_states - extra)
     if unknown and not run_states & outside:
@@ -95,8 +105,29 @@ def _reference_for(args, run_states: set[str]):
                          + ") in at least one row", line=csv_line(reference, row), got=reference[col].iloc[row])
     reference = reference[inside]
     if args.from_year is not None:  # e.g. leave out the first year when it is an initial condition
-        reference = reference[reference["year"] >= args.from_year].reset_index(drop=True)
+        years = reference["year"]
+        reference = reference[years >= args.from_year].reset_index(drop=True)
+        if reference.empty:
+            raise InputError(args.reference, "year", f"rows in years >= {args.from_year} (--from-year); its rows of "
+                             f"the run's states are in {int(years.min())}-{int(years.max())}")
     return reference
+
+
+def _check_bloc_reference(path, reference, states: set[str], blocs: list[str]) -> None:
+    """Refuse a bloc reference with no row for a state and a bloc of the run: there is nothing
+    to score (a run without blocs met a traceback in the scoring, an empty file warnings)."""
+    if (reference["state"].isin(states) & reference["bloc"].isin(blocs)).any():
+        return
+    import numpy as np
+
+    from sim.files import csv_line
+
+    expected = f"rows for a state and a bloc of the run (states {', '.join(sorted(states))}; blocs {', '.join(blocs) or 'none'})"
+    if reference.empty:
+        raise InputError(path, None, expected)
+    field, known = ("bloc", blocs) if reference["state"].isin(states).any() else ("state", states)
+    row = int(np.flatnonzero(~reference[field].isin(known).to_numpy())[0])
+    raise InputError(path, field, expected, line=csv_line(reference, row), got=reference[field].iloc[row])
 
 
 def _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patterns_path, from_year) -> None:
@@ -106,14 +137,22 @@ def _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patte
         from sim.analysis.membership import validate_membership
 
         founders = {b.id: (b.founded or sc.time.start, b.founders) for b in sc.blocs} if sc else {}
-        blocs = [b.id for b in sc.blocs] if sc else sorted(load_bloc_reference(blocs_path)["bloc"].unique())
+        reference = load_bloc_reference(blocs_path)
+        blocs = [b.id for b in sc.blocs] if sc else sorted(reference["bloc"].unique())
+        _check_bloc_reference(blocs_path, reference, set().union(*(set(t["state"]) for t in states_tables)), blocs)
         report.membership, report.membership_events = validate_membership(
-            states_tables, load_bloc_reference(blocs_path), blocs, founders, from_year)
+            states_tables, reference, blocs, founders, from_year)
     if patterns_path:
-        from sim.analysis.patterns import RunTables, checklist, load_patterns
+        from sim.analysis.patterns import RunTables, checklist, load_patterns, unknown_names
 
-        report.patterns = checklist(load_patterns(patterns_path),
-                                    [RunTables(d, s) for d, s in zip(tables, states_tables)])
+        patterns = load_patterns(patterns_path)
+        states = set().union(*(set(t["a"]) | set(t["b"]) for t in tables))
+        years = (min(int(t["year"].min()) for t in tables), max(int(t["year"].max()) for t in tables))
+        problem = unknown_names(patterns, states, {b.id for b in sc.blocs} if sc else None, years)
+        if problem:
+            field, expected, got = problem
+            raise InputError(patterns_path, field, expected, got=got)
+        report.patterns = checklist(patterns, [RunTables(d, s) for d, s in zip(tables, states_tables)])
 
 
 def _print(report, split_year) -> None:
@@ -139,13 +178,18 @@ def _print(report, split_year) -> None:
 def _handle(args) -> int:
     from sim.analysis.validation import validate
 
+    if args.out:  # before any work: the report must not overwrite a run's or a user's files
+        from sim.run.outdir import VALIDATION_FILES, check_output_folder
+
+        check_output_folder(args.out, own=lambda name: name in VALIDATION_FILES or name.endswith(".png"),
+                            what="validation report")
+    periods = _parse_periods(args.periods) if args.periods else None  # before the runs, too
     target = Path(args.target)
     sc = _scenario_of(target)
     blocs_path = args.blocs or (str(sc.resolve(sc.bloc_reference)) if sc and sc.bloc_reference else None)
     patterns_path = args.patterns or (str(sc.resolve(sc.patterns)) if sc and sc.patterns else None)
     tables, states_tables = _runs(target, args.seeds, need_classes=patterns_path is not None)
     reference = _reference_for(args, set().union(*(set(t["a"]) | set(t["b"]) for t in tables)))
-    periods = _parse_periods(args.periods) if args.periods else None
     from sim.progress import Steps
 
     names = ["scoring", "blocs and patterns"] + (["report and figures"] if args.out else [])
@@ -175,7 +219,7 @@ def register(subparsers) -> None:
                         "--format), or a scenario .yaml to simulate")
     p.add_argument("--reference", required=True, metavar="FILE",
                    help="reference timeline CSV (a,b,year,de_jure,de_facto,source,confidence,note)")
-    p.add_argument("--seeds", type=int, default=10, metavar="N",
+    p.add_argument("--seeds", type=options.whole_number(1, MAX_SEEDS), default=10, metavar="N",
                    help="runs (seeds 0..N-1) to simulate when given a scenario (default 10)")
     p.add_argument("--out", metavar="DIR", help="write tables, report.md and figures here")
     p.add_argument("--split-year", type=int, metavar="Y",

@@ -45,9 +45,19 @@ def register(subparsers) -> None:
 
 def free_port(host: str) -> int:
     """A port the operating system says is free on ``host`` right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def check_host(host: str) -> None:
+    """Refuse an address that names no interface of this machine, before choosing a port
+    (binding to it was a traceback with --port 0, and blamed --port otherwise)."""
+    try:
+        free_port(host)
+    except OSError as exc:
+        raise InputError("<command line>", "--host", f"an address of this machine to listen on, e.g. 127.0.0.1 "
+                         f"({exc.strerror or exc})", got=host) from None
 
 
 #: Hosts that keep the page on this machine.
@@ -98,6 +108,7 @@ def handle(args: argparse.Namespace) -> int:
     env = dict(OFFLINE_ENV)
     if args.scenario is not None:
         env["ALLIANCE_SIM_SCENARIO"] = str(check_scenario(args.scenario))
+    check_host(args.host)
     if args.host not in LOCAL_HOSTS:
         print(f"alliance-sim viz: warning: --host {args.host} makes the page reachable from other machines; "
               "anyone who reaches it can run the model on this one (the default 127.0.0.1 keeps it local)",

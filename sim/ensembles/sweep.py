@@ -166,6 +166,8 @@ class AlignmentOutput(BaseModel):
     def _some_level(self) -> "AlignmentOutput":
         if self.min_de_facto is None and self.min_de_jure is None:
             raise ValueError("'min_de_facto' or 'min_de_jure'")
+        if self.a == self.b:
+            raise ValueError(f"two different states 'a' and 'b', got {self.a!r} twice")
         return self
 
     def column(self) -> str:
@@ -299,6 +301,8 @@ def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None =
                          line=line("replicates"), got=runs)
     sweep = Sweep(spec=spec, file=path, base_path=base, reference_path=reference)
     sweep.check_paths(line)
+    sweep.check_alignments(line)
+    sweep.check_reference(line)
     return sweep
 
 
@@ -582,6 +586,50 @@ class Sweep:
                                  f"a field of the base scenario {self.base_path.name}",
                                  line=line("parameters", name), got=str(exc)) from None
 
+    def check_alignments(self, line=lambda *a: None) -> None:
+        """Every alignment output must name states and a year of the base scenario: one that
+        does not is 0 in every run, read as 'this alignment never happens'. Skipped where the
+        sweep changes the states or the span, or the runner's base is not a scenario."""
+        base = self.base_data(importlib.import_module(self.spec.runner))
+        if not isinstance(base, dict) or not isinstance(base.get("states"), list) or \
+                not isinstance(base.get("time"), dict):
+            return
+        swept = set(self.spec.parameters) | {k for pt in self.spec.design.points or [] for k in pt}
+        ids = [s.get("id") for s in base["states"] if isinstance(s, dict)]
+        start, end = base["time"].get("start"), base["time"].get("end")
+        for i, al in enumerate(self.spec.outputs.alignments):
+            where = f"outputs.alignments[{i}]"
+            if not any(k == "states" or k.startswith("states.") for k in swept):
+                for key in ("a", "b"):
+                    if getattr(al, key) not in ids:
+                        raise InputError(self.file, f"{where}.{key}", f"a state of the base scenario "
+                                         f"{self.base_path.name} ({', '.join(map(str, ids))})",
+                                         line=line("outputs", "alignments", i), got=getattr(al, key))
+            if not any(k == "time" or k.startswith("time.") for k in swept) and \
+                    isinstance(start, int) and isinstance(end, int) and not start <= al.year <= end:
+                raise InputError(self.file, f"{where}.year", f"a year of the base scenario's span {start}-{end}",
+                                 line=line("outputs", "alignments", i), got=al.year)
+
+    def check_reference(self, line=lambda *a: None) -> None:
+        """The reference must score something: a row for a pair of the base scenario's states
+        (unless the sweep changes the states). A header-only file or one about other states
+        left every run's scores empty, with numpy warnings and exit status 0."""
+        if self.reference_path is None:
+            return
+        base = self.base_data(importlib.import_module(self.spec.runner))
+        swept = set(self.spec.parameters) | {k for pt in self.spec.design.points or [] for k in pt}
+        if not isinstance(base, dict) or not isinstance(base.get("states"), list) or \
+                any(k == "states" or k.startswith("states.") for k in swept):
+            return
+        from sim.scenario.reference import load_reference_levels
+
+        ids = {s.get("id") for s in base["states"] if isinstance(s, dict)}
+        ref = load_reference_levels(self.reference_path)
+        if not (ref["a"].isin(ids) & ref["b"].isin(ids)).any():
+            raise InputError(self.file, "outputs.reference", f"a reference timeline with rows for pairs of the base "
+                             f"scenario's states ({', '.join(sorted(map(str, ids)))}); {self.reference_path.name} "
+                             f"has {'none' if len(ref) else 'no rows'}", line=line("outputs", "reference"))
+
     def base_data(self, runner) -> Any:
         """The base scenario as ``runner`` loads it, read once: the check of the swept paths
         and the runs' context share it."""
@@ -697,7 +745,14 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     out_dir = Path(out) if out else sweep.default_out()
-    done, batch_no = _prepare_out(sweep, out_dir, resume)
+    try:
+        done, batch_no = _prepare_out(sweep, out_dir, resume)
+    except InputError as exc:
+        if out or not sweep.spec.out or exc.field != "--out":
+            raise
+        # the folder came from the sweep file's 'out': name that, not an option never given
+        raise InputError(sweep.file, "out", exc.expected, line=yaml_line(sweep.file.read_text(encoding="utf-8"),
+                                                                           ("out",)), got=sweep.spec.out) from None
     manifest = _start_manifest(sweep, out_dir, executor, workers)
     _write_design(sweep, out_dir)
     writer = _BatchWriter(out_dir, batch_no, sweep.spec.batch_size)
@@ -725,6 +780,9 @@ def _prepare_out(sweep: Sweep, out_dir: Path, resume: bool) -> tuple[set[int], i
         The run ids already committed (when resuming) and the number of the next batch.
     """
     manifest_path = out_dir / "manifest.json"
+    if not _is_sweep_folder(out_dir):  # a run folder or a user's files must not be written over
+        from sim.run.outdir import check_output_folder
+        check_output_folder(out_dir, own=lambda name: False, what="sweep")
     if (out_dir / "results").exists() and any((out_dir / "results").glob("part-*.parquet")):
         if not resume:
             raise InputError(out_dir, "--out", "an empty or new folder (it holds results of "
@@ -741,6 +799,15 @@ def _prepare_out(sweep: Sweep, out_dir: Path, resume: bool) -> tuple[set[int], i
     batch_no = 1 + max((int(p.stem.split("-")[1]) for p in
                         (out_dir / "results").glob("part-*.parquet")), default=-1)
     return done, batch_no
+
+
+def _is_sweep_folder(out_dir: Path) -> bool:
+    """True for a folder a sweep wrote: its manifest names the sweep and its plan."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and {"sweep", "plan_hash"} <= manifest.keys()
 
 
 def _start_manifest(sweep: Sweep, out_dir: Path, executor: str, workers: int) -> dict:

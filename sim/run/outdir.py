@@ -84,12 +84,7 @@ def check_out_dir(out: str | Path, *, keep: list[Path] = (), overwrite: bool = F
     given = str(out)
     out = Path(out)
     full = Path(os.path.abspath(out))
-    if out.name in ("", ".", "..") or _contains(full, Path.cwd().resolve()) or _contains(full, Path.cwd()):
-        raise InputError(given, "--out", "a folder that does not hold the working folder; " + HOW)
-    for p in [full, *full.parents]:
-        if p.exists() and not p.is_dir():
-            what = "an existing file" if p == full else f"'{p.name}' is a file"
-            raise InputError(given, "--out", f"a folder path ({what}); choose another --out")
+    _check_folder_path(given, out, full, HOW)
     real = Path(os.path.realpath(full))
     for k in keep:
         k = Path(os.path.realpath(k))
@@ -98,13 +93,72 @@ def check_out_dir(out: str | Path, *, keep: list[Path] = (), overwrite: bool = F
     if full.is_dir() and any(os.scandir(full)) and not is_run_folder(full) and not overwrite:
         raise InputError(given, "--out", "a new or empty folder, or an earlier run folder (only run files and "
                          "its manifest.json); it holds other files: " + HOW)
-    existing = next(p for p in full.parents if p.is_dir())
+    _check_writable(given, full)
+    return out
+
+
+def _check_folder_path(given: str, out: Path, full: Path, how: str) -> None:
+    """Refuse the working folder (or one holding it), an existing file and a path under a file."""
+    if out.name in ("", ".", "..") or _contains(full, Path.cwd().resolve()) or _contains(full, Path.cwd()):
+        raise InputError(given, "--out", "a folder that does not hold the working folder; " + how)
+    _check_not_a_file(given, full, "--out")
+
+
+def _check_not_a_file(given: str, full: Path, option: str) -> None:
+    for p in [full, *full.parents]:
+        if p.exists() and not p.is_dir():
+            what = "an existing file" if p == full else f"'{p.name}' is a file"
+            raise InputError(given, option, f"a folder path ({what}); choose another {option}")
+
+
+def _check_writable(given: str, full: Path, option: str = "--out") -> None:
+    """Refuse a place where no folder can be made (a read-only or pseudo file system)."""
+    existing = next(p for p in full.parents if p.is_dir())  # where atomic_folder makes its temporary folder
     try:
         probe = tempfile.mkdtemp(prefix=".probe.", dir=existing)
         os.rmdir(probe)
     except OSError as exc:
-        raise InputError(given, "--out", f"a place where a folder can be written ({exc.strerror or exc}); "
-                         "choose another --out") from None
+        raise InputError(given, option, f"a place where a folder can be written ({exc.strerror or exc}); "
+                         f"choose another {option}") from None
+
+
+def check_folder_place(out: str | Path, option: str = "--out") -> Path:
+    """Refuse a folder that files are added to (``calibrate --out``, ``--report``) when it is
+    a file, lies under a file, or cannot be written: before the work, not as a traceback
+    after it."""
+    if not str(out).strip():  # an unset shell variable: Path("") is the working folder
+        raise InputError(None, option, "a folder path, got an empty one")
+    full = Path(os.path.abspath(out))
+    _check_not_a_file(str(out), full, option)
+    _check_writable(str(out), full, option)
+    return Path(out)
+
+
+def check_output_folder(out: str | Path, *, own, what: str) -> Path:
+    """Refuse an ``--out`` of a command that writes a few named files (validate, landscape).
+
+    Such a command writes its files into the folder (or replaces it), so the folder must
+    be new, empty, or hold nothing but files of an earlier output of the same command:
+    anything else (a run folder, a user's files) would be overwritten or deleted.
+
+    Args:
+        out: The folder the user asked for.
+        own: ``own(name)`` is True for the name of a file the command writes.
+        what: The command's output in words, for the message (``"validation report"``).
+    """
+    given = str(out)
+    out = Path(out)
+    full = Path(os.path.abspath(out))
+    how = "choose a new or empty folder with --out"
+    _check_folder_path(given, out, full, how)
+    if full.is_dir():
+        others = sorted(e.name for e in os.scandir(full)
+                        if not (e.is_file(follow_symlinks=False) and own(e.name)))
+        if others:
+            raise InputError(given, "--out", f"a new or empty folder, or an earlier {what} folder; it holds "
+                             f"other files, which would be overwritten or lost ({', '.join(others[:3])}"
+                             + (", ..." if len(others) > 3 else "") + "): " + how)
+    _check_writable(given, full)
     return out
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.files import read_csv
+from sim.files import csv_line, read_csv
 
 #: Table formats of a run folder, as ``--format`` names them.
 FORMATS = ("csv", "parquet")
@@ -89,3 +89,24 @@ def run_table(run_dir: str | Path, stem: str, **checks) -> pd.DataFrame | None:
     """The run folder's ``stem`` table (Parquet first, else CSV), checked; None if it has neither."""
     path = table_path(run_dir, stem)
     return None if path is None else read_table(path, **checks)
+
+
+def check_one_row_per_pair_year(df: pd.DataFrame, path: str | Path) -> None:
+    """Refuse a dyad table with two rows for one pair and year (either order of a and b).
+
+    A run writes each pair once a year; a second row (a table edited or concatenated by
+    hand) was silently dropped by the readers, which kept whichever came first. Runs of an
+    ensemble (a ``run`` or ``seed`` column) are told apart.
+    """
+    a, b = df["a"].astype(str).to_numpy(), df["b"].astype(str).to_numpy()
+    key = pd.DataFrame({"lo": np.where(a <= b, a, b), "hi": np.where(a <= b, b, a), "year": df["year"].to_numpy()})
+    for col in ("run", "seed"):
+        if col in df.columns:
+            key[col] = df[col].to_numpy()
+    dup = key.duplicated().to_numpy()
+    if dup.any():
+        row = int(np.argmax(dup))
+        line = csv_line(df, row) if Path(path).suffix.lower() != ".parquet" else None
+        year = float(df["year"].iloc[row])
+        raise InputError(path, "a,b,year", "one row per pair and year (a run writes each pair once a year)",
+                         line=line, got=f"{a[row]} {b[row]} {year:g}, a second time")

@@ -161,6 +161,10 @@ def _state_table(sc: Scenario, years: np.ndarray, ids: list[str]):
     for i, s in enumerate(ids):
         if not present[:, i].any() and sc.states[i].power is None:
             raise InputError(path, "state", f"rows for state '{s}' (it is in the scenario but not in the table)")
+        if present[:, i].any() and np.isnan(cols["power"][:, i]).all() and sc.states[i].power is None:
+            # power would default to 0: check said ok and the run failed with a traceback
+            raise InputError(path, "power", f"a power for state '{s}' in at least one row of {sc.time.start}-"
+                             f"{sc.time.end} (or a power in its entry of the scenario)")
     for c in cols:
         cols[c] = _fill_years(cols[c])
     if ideo.shape[2]:
@@ -214,7 +218,8 @@ PAIRS_CSV_COLUMNS = ("a", "b", "year", "interests", "trade", "intent", "distance
 
 def _ranges() -> tuple[dict, dict, dict]:
     whole_year = (-5000, 5000, True)
-    state = {"year": whole_year, "power": (0, MAX_MAGNITUDE, False), "offense": (0, MAX_MAGNITUDE, False),
+    # Power as inline: above 0 (a state of power 0 divides by zero in the threat and the landscape).
+    state = {"year": whole_year, "power": (MIN_POWER, MAX_MAGNITUDE, False), "offense": (0, MAX_MAGNITUDE, False),
              "economy": (0, MAX_MAGNITUDE, False), "lat": (-90, 90, False), "lon": (-180, 180, False),
              "neutral": (0, 1, True), "multi_vector": (0, 1, False), "autonomy": (0, 1, False),
              "bandwagon": (0, 1, False)}
@@ -405,10 +410,12 @@ def _read_dyad_table(sc: Scenario, years: np.ndarray, dyad: dict) -> None:
     ycol = {int(y): t for t, y in enumerate(years)}
     present = {f: np.zeros((T, n, n), dtype=bool) for f in DYAD_FIELDS}
     full = {f: np.asarray(dyad[f]) for f in DYAD_FIELDS}  # yearly rows: most years differ
-    for rec in df.to_dict(orient="records"):
+    for row, rec in enumerate(df.to_dict(orient="records")):
         a, b = rec["a"].strip(), rec["b"].strip()
-        if a not in idx or b not in idx or a == b:
-            continue
+        if a == b:  # a state's relation to itself: a broken row, not one for another scenario
+            raise InputError(sc.resolve(sc.inputs.dyads), "b", "a state other than 'a'", line=csv_line(df, row), got=b)
+        if a not in idx or b not in idx:
+            continue  # the table may hold more states than this scenario uses
         y = rec.get("year")
         if y != y or int(y) not in ycol:
             continue

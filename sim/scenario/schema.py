@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError
-from sim.files import line_map, nearest_line
+from sim.files import line_map, nearest_line, yaml_line
 
 # ---------------------------------------------------------------------------------------
 # Schema
@@ -996,6 +996,7 @@ def load_scenario(path: str | Path, *, read: tuple[Any, str] | None = None) -> S
     """
     path = Path(path)
     data, text = read if read is not None else _read_yaml(path)
+    _not_a_landscape_file(data, path, text)
     if isinstance(data, dict) and "extends" in data:
         origins: dict = {}
         data = resolve_extends(data, path, origins=origins)
@@ -1007,10 +1008,22 @@ def load_raw(path: str | Path, *, read: tuple[Any, str] | None = None) -> dict:
     """Read a scenario file as a plain dict (for overrides), with ``extends`` resolved
     (``read`` as in :func:`load_scenario`)."""
     path = Path(path)
-    data, _ = read if read is not None else _read_yaml(path)
+    data, text = read if read is not None else _read_yaml(path)
+    _not_a_landscape_file(data, path, text)
     if not isinstance(data, dict):
         raise InputError(path, None, "a mapping of scenario keys at the top level")
     return resolve_extends(data, path)
+
+
+def _not_a_landscape_file(data: Any, path: Path, text: str | None) -> None:
+    """A landscape file (``mechanism: landscape``) given where an agent scenario is read
+    (structure, validate, sweep, fit) was refused for its 'name', as if it were a broken
+    agent scenario."""
+    if isinstance(data, dict) and isinstance(data.get("mechanism"), str) and \
+            data["mechanism"].strip().lower() == "landscape":
+        raise InputError(path, "mechanism", "an agent scenario; this is a landscape file (run it with "
+                         "'alliance-sim landscape')", line=yaml_line(text, ("mechanism",)) if text else None,
+                         got=data["mechanism"])
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,0 +1,32 @@
+"""Argument types shared by several commands: refused by argparse, before any work."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Callable
+
+
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type`` for a whole number in ``low..high`` (no upper bound if None).
+
+    A seed must not be negative (numpy's seed sequence refuses it only deep inside the
+    run, as a traceback), and a count of runs needs both bounds; argparse reports the
+    option by name and exits with status 2.
+    """
+    expected = f"a whole number from {low:,} to {high:,}" if high is not None else f"a whole number >= {low:,}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    parse.__name__ = "whole number"  # argparse names the type in some messages
+    return parse
+
+
+#: ``--seed`` of every command: numpy seeds are whole numbers >= 0 (of any size).
+seed = whole_number(0)

@@ -808,29 +808,30 @@ def test_another_commands_out_into_a_run_folder_is_refused(command, outputs):
     _fail(problems, res)
 
 
+def _out_refused(outputs: Path, args: tuple, names: str) -> None:
+    """Run a command whose --out must be refused: fail on a bad refusal or any file touched."""
+    before = snapshot(outputs)
+    res = sim(*args, cwd=outputs)
+    problems = refusal_problems(res, names=names, field="--out")
+    if snapshot(outputs) != before:
+        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
+    _fail(problems, res)
+
+
 @pytest.mark.parametrize("command", ["validate", "landscape", "sweep", "fit"])
 def test_another_commands_out_into_a_users_folder_is_refused(command, outputs):
     (outputs / "mine").mkdir()
     (outputs / "mine" / "thesis.tex").write_text("three years of work\n")
     (outputs / "mine" / "manifest.json").write_text("{}\n")
-    before = snapshot(outputs)
-    res = sim(*OUT_COMMANDS[command], "mine", cwd=outputs)
-    problems = refusal_problems(res, names="mine", field="--out")
-    if snapshot(outputs) != before:
-        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
-    _fail(problems, res)
+    _out_refused(outputs, (*OUT_COMMANDS[command], "mine"), "mine")
 
 
 @pytest.mark.parametrize("command", list(OUT_COMMANDS))
 def test_another_commands_out_at_an_existing_file_is_refused(command, outputs):
     """landscape replaced the file with its folder (the file renamed to a hidden name)."""
     (outputs / "notes.txt").write_text("keep me\n")
-    before = snapshot(outputs)
-    res = sim(*OUT_COMMANDS[command], "notes.txt" if command != "schema" else "notes.txt/schema.json", cwd=outputs)
-    problems = refusal_problems(res, names="notes.txt", field="--out")
-    if snapshot(outputs) != before:
-        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
-    _fail(problems, res)
+    target = "notes.txt" if command != "schema" else "notes.txt/schema.json"
+    _out_refused(outputs, (*OUT_COMMANDS[command], target), "notes.txt")
 
 
 @pytest.mark.parametrize("command", list(OUT_COMMANDS))
@@ -842,12 +843,7 @@ def test_another_commands_out_in_an_unwritable_place_is_refused(command, outputs
         (outputs / "locked").mkdir()
         (outputs / "locked").chmod(0o500)
         target = str(outputs / "locked" / "alliance-out")
-    before = snapshot(outputs)
-    res = sim(*OUT_COMMANDS[command], target, cwd=outputs)
-    problems = refusal_problems(res, names="alliance-out", field="--out")
-    if snapshot(outputs) != before:
-        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
-    _fail(problems, res)
+    _out_refused(outputs, (*OUT_COMMANDS[command], target), "alliance-out")
 
 
 @pytest.mark.parametrize("command, files", [("validate", "report.md"), ("landscape", "minima.csv"),

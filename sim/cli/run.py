@@ -195,6 +195,27 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_structure_parser(subparsers) -> None:
+    """``alliance-sim structure``: a run's structural balance and its own landscape."""
+    from sim.cli.landscape import BLOCS
+
+    p = subparsers.add_parser(
+        "structure", help="structural balance over time and the landscape of a run's "
+        "own ingredients, compared with the alignment it reached",
+        description="Run an agent scenario once, print the structural balance of its de facto "
+                    "network year by year, and the local minima of an Axelrod-Bennett landscape built "
+                    "from the run's own ingredients in one year, each scored against the blocs the "
+                    "run actually reached (misplaced states, adjusted Rand index, variation of "
+                    "information).")
+    p.add_argument("scenario", metavar="SCENARIO", help="agent scenario YAML file to run")
+    p.add_argument("--seed", type=options.seed, default=0, help="random seed of the run (default 0)")
+    p.add_argument("--year", type=int, help="year of the landscape analysis, a year of the run (default: the last)")
+    p.add_argument("--k", type=BLOCS, default=2, help="number of blocs in the landscape (default 2)")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
+    p.set_defaults(func=_cmd_structure)
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("run", help="run a scenario and write a run folder")
     p.add_argument("scenario", help="scenario YAML file")
@@ -220,23 +241,7 @@ def register(subparsers) -> None:
                    help="override a scenario field before checking, e.g. mechanism.threat.mix=0.2 (repeatable)")
     p.set_defaults(func=_cmd_check)
 
-    p = subparsers.add_parser(
-        "structure", help="structural balance over time and the landscape of a run's "
-        "own ingredients, compared with the alignment it reached",
-        description="Run an agent scenario once, print the structural balance of its de facto "
-                    "network year by year, and the local minima of an Axelrod-Bennett landscape built "
-                    "from the run's own ingredients in one year, each scored against the blocs the "
-                    "run actually reached (misplaced states, adjusted Rand index, variation of "
-                    "information).")
-    p.add_argument("scenario", metavar="SCENARIO", help="agent scenario YAML file to run")
-    p.add_argument("--seed", type=options.seed, default=0, help="random seed of the run (default 0)")
-    p.add_argument("--year", type=int, help="year of the landscape analysis, a year of the run (default: the last)")
-    from sim.cli.landscape import BLOCS
-    p.add_argument("--k", type=BLOCS, default=2, help="number of blocs in the landscape (default 2)")
-    p.add_argument("--set", action="append", metavar="PATH=VALUE",
-                   help="override a scenario field, e.g. mechanism.threat.mix=0.2 (repeatable)")
-    p.set_defaults(func=_cmd_structure)
-
+    _add_structure_parser(subparsers)
     _add_schema_parser(subparsers)
 
     p = subparsers.add_parser(

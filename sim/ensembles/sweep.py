@@ -242,6 +242,34 @@ def _line_finder(text: str | None):
     return lambda *loc: nearest_line(lines, loc) if lines else None
 
 
+def _check_design(spec: SweepSpec, path: Path, line) -> None:
+    """What each design kind needs: points that name listed parameters, or parameters, and
+    for the sampled designs numeric ranges and a number of samples."""
+    kind = spec.design.kind
+    if kind == "points":
+        if not spec.design.points:
+            raise InputError(path, "design.points", "a non-empty list of {path: value} points",
+                             line=line("design"))
+        for i, pt in enumerate(spec.design.points):
+            unknown = set(pt) - set(spec.parameters) if spec.parameters else set()
+            if unknown:
+                raise InputError(path, f"design.points.{i}", "only parameters listed under "
+                                 "'parameters'", line=line("design", "points", i),
+                                 got=sorted(unknown))
+    elif not spec.parameters:
+        raise InputError(path, "parameters", f"at least one parameter for a {kind} design",
+                         line=line("parameters"))
+    if kind in ("lhs", "sobol", "morris"):
+        for name, p in spec.parameters.items():
+            if p.values is not None:
+                raise InputError(path, f"parameters.{name}", f"a numeric range low..high for a "
+                                 f"{kind} design, not a list of values",
+                                 line=line("parameters", name))
+        if spec.design.samples is None:
+            raise InputError(path, "design.samples", f"a number of samples for a {kind} design",
+                             line=line("design"))
+
+
 def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None = None) -> "Sweep":
     path = Path(path)
     try:
@@ -272,29 +300,7 @@ def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None =
                              line=line("outputs", "reference"), got=spec.outputs.reference)
         _check_named_file(reference, path, "outputs.reference", line("outputs", "reference"),
                           "a reference timeline")
-    kind = spec.design.kind
-    if kind == "points":
-        if not spec.design.points:
-            raise InputError(path, "design.points", "a non-empty list of {path: value} points",
-                             line=line("design"))
-        for i, pt in enumerate(spec.design.points):
-            unknown = set(pt) - set(spec.parameters) if spec.parameters else set()
-            if unknown:
-                raise InputError(path, f"design.points.{i}", "only parameters listed under "
-                                 "'parameters'", line=line("design", "points", i),
-                                 got=sorted(unknown))
-    elif not spec.parameters:
-        raise InputError(path, "parameters", f"at least one parameter for a {kind} design",
-                         line=line("parameters"))
-    if kind in ("lhs", "sobol", "morris"):
-        for name, p in spec.parameters.items():
-            if p.values is not None:
-                raise InputError(path, f"parameters.{name}", f"a numeric range low..high for a "
-                                 f"{kind} design, not a list of values",
-                                 line=line("parameters", name))
-        if spec.design.samples is None:
-            raise InputError(path, "design.samples", f"a number of samples for a {kind} design",
-                             line=line("design"))
+    _check_design(spec, path, line)
     runs = planned_points(spec) * spec.replicates
     if runs > MAX_RUNS:
         raise InputError(path, "replicates", f"a sweep of at most {MAX_RUNS:,} runs (points x replicates)",

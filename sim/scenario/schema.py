@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.errors import InputError
 from sim.files import line_map, nearest_line, yaml_line
+from sim.scenario.kind import kind_of
 
 # ---------------------------------------------------------------------------------------
 # Schema
@@ -1019,8 +1020,7 @@ def _not_a_landscape_file(data: Any, path: Path, text: str | None) -> None:
     """A landscape file (``mechanism: landscape``) given where an agent scenario is read
     (structure, validate, sweep, fit) was refused for its 'name', as if it were a broken
     agent scenario."""
-    if isinstance(data, dict) and isinstance(data.get("mechanism"), str) and \
-            data["mechanism"].strip().lower() == "landscape":
+    if kind_of(data) == "landscape":
         raise InputError(path, "mechanism", "an agent scenario; this is a landscape file (run it with "
                          "'alliance-sim landscape')", line=yaml_line(text, ("mechanism",)) if text else None,
                          got=data["mechanism"])

@@ -27,16 +27,10 @@ def run_landscape(args: argparse.Namespace) -> int:
     from sim.landscape.theory import analyse
     from sim.plots.landscape import draw_minima
     from sim.run.outdir import check_output_folder
-    from sim.reading import load_yaml, read_text
-    from sim.scenario.kind import kind_of
 
     out = Path(args.out) if args.out else Path("runs") / "landscape" / Path(args.file).stem
     # the folder is replaced at the end: never one holding a run's or a user's files
     check_output_folder(out, own=lambda name: name in LANDSCAPE_FILES, what="landscape")
-    data = load_yaml(read_text(args.file, what="a landscape scenario file"), args.file)
-    if kind_of(data) == "agent":  # (read as scenario files are: bounded, UTF-8, no duplicate keys)
-        raise InputError(args.file, "mechanism", "a landscape file ('mechanism: landscape'); this is an agent "
-                         "scenario, run it with 'alliance-sim run'", got=data.get("mechanism"))
     spec = load_landscape(args.file)
     ids = spec.ids
     actual = spec.actual

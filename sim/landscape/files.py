@@ -25,11 +25,12 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import InputError
 from sim.files import line_map, nearest_line, read_csv
+from sim.reading import compose_yaml, load_yaml, read_text
+from sim.scenario.kind import kind_of
 
 
 class ActorEntry(BaseModel):
@@ -193,26 +194,27 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
 
 
 def _parse_landscape(path: Path):
-    """The line of every key path and the validated spec of a landscape file."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, None, "valid YAML", line=mark.line + 1 if mark else None,
-                         got=getattr(exc, "problem", str(exc))) from None
+    """The line of every key path and the validated spec of a landscape file, read as every
+    scenario file is (:mod:`sim.reading`: a regular UTF-8 file within its size limit, one
+    document, no duplicate keys); an agent scenario is named as such."""
+    text = read_text(path, what="a landscape scenario file")
+    data = load_yaml(text, path)
     if not isinstance(data, dict):
         raise InputError(path, None, "a mapping with mechanism, name, actors, sizes, propensities",
                          got=type(data).__name__)
+    lines = line_map(compose_yaml(text))
+    if kind_of(data) == "agent":
+        raise InputError(path, "mechanism", "a landscape file ('mechanism: landscape'); this is an agent "
+                         "scenario, run it with 'alliance-sim run'", line=nearest_line(lines, ("mechanism",)),
+                         got=data.get("mechanism"))
     try:
-        return line_map(root), LandscapeSpec.model_validate(data)
+        return lines, LandscapeSpec.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function")))
         field = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in loc).replace(".[", "[")
         expected = err["msg"].replace("Input should be ", "").replace("Value error, ", "")
-        raise InputError(path, field or None, expected, line=nearest_line(line_map(root), loc),
+        raise InputError(path, field or None, expected, line=nearest_line(lines, loc),
                          got=err.get("input") if not isinstance(err.get("input"), dict) else None) from None
 
 

@@ -224,6 +224,15 @@ def _join_flags(*tables: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+
+def _flagged(flags: pd.DataFrame, pattern: str) -> pd.DataFrame:
+    """Cells whose flags match the regular expression ``pattern``."""
+    return flags.apply(lambda c: c.str.contains(pattern, regex=True))
+
+
+#: Flags of a cell the gaps rule filled rather than read from the data.
+NOT_READ = r":(?:no_data|interpolated|carried_)"
+
 # --------------------------------------------------------------------------- helpers
 
 @dataclass
@@ -383,7 +392,7 @@ def not_in_system_shares(share: pd.DataFrame, flags: pd.DataFrame, outside: pd.D
     if outside is None or not outside.to_numpy().any():
         return share, flags
     outside = outside.reindex(index=share.index, columns=share.columns, fill_value=False)
-    carried = outside & flags.apply(lambda c: c.str.contains(f"{param}:carried_backward", regex=False))
+    carried = outside & _flagged(flags, f"{param}:carried_backward")
     value = carry_share_back(share, carried) if carry else share
     mark = pd.DataFrame(np.where(outside, f"{param}:not_in_system", ""), index=share.index, columns=share.columns)
     return value, _join_flags(flags, mark)
@@ -430,10 +439,10 @@ def offense_from_power(share: pd.DataFrame, flags: pd.DataFrame, power: pd.DataF
     to power shares among the states that report; the median, not the mean, because the
     ratio runs from near 0 (Iceland) to over 2 (the United States).
     """
-    none = flags.apply(lambda c: c.str.contains(f"{param}:no_data", regex=False).all())
+    none = _flagged(flags, f"{param}:no_data").all()
     if not none.any():
         return share, flags
-    reading = ~flags.apply(lambda c: c.str.contains(r":(?:no_data|interpolated|carried_)", regex=True))
+    reading = ~_flagged(flags, NOT_READ)
     ratio = (share / power.replace(0.0, np.nan)).where(reading & ~none.to_numpy()[None, :])
     median = ratio.median(axis=1, skipna=True).fillna(0.0)
     # Everyone is rescaled by one factor k so the year sums to 1; the imputed states get power
@@ -768,13 +777,12 @@ def midpoint_for_unseen(value: pd.DataFrame, flags: pd.DataFrame, param: str) ->
     Eastern members it sits among the Western states (0.52-0.65 in 1946-55, next to Greece
     and the United States), which would put the GDR, Albania and Bulgaria with them.
     """
-    unseen = flags.apply(lambda c: c.str.contains(f"{param}:no_data", regex=False))
-    read = ~flags.apply(lambda c: c.str.contains(r":(?:no_data|interpolated|carried_|thin_votes)", regex=True))
+    unseen = _flagged(flags, f"{param}:no_data")
+    read = ~(_flagged(flags, NOT_READ) | _flagged(flags, ":thin_votes"))
     seen = value.where(read)
     midpoint = (seen.min(axis=1, skipna=True) + seen.max(axis=1, skipna=True)) / 2.0
     fill = unseen & midpoint.notna().to_numpy()[:, None]
-    out = value.mask(fill, pd.DataFrame(np.repeat(midpoint.to_numpy()[:, None], value.shape[1], axis=1),
-                                        index=value.index, columns=value.columns))
+    out = value.mask(fill, midpoint, axis=0)
     mark = pd.DataFrame(np.where(fill, f"{param}:system_midpoint", ""), index=value.index, columns=value.columns)
     return out, _join_flags(flags, mark)
 

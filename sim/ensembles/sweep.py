@@ -592,6 +592,12 @@ class Sweep:
                                  f"a field of the base scenario {self.base_path.name}",
                                  line=line("parameters", name), got=str(exc)) from None
 
+    def changes(self, field: str) -> bool:
+        """Whether a swept path (a parameter or a design point's key) lies in the base
+        scenario's top-level ``field``: then the base file's own value says nothing."""
+        swept = set(self.spec.parameters) | {k for pt in self.spec.design.points or [] for k in pt}
+        return any(k == field or k.startswith(field + ".") for k in swept)
+
     def check_alignments(self, line=lambda *a: None) -> None:
         """Every alignment output must name states and a year of the base scenario: one that
         does not is 0 in every run, read as 'this alignment never happens'. Skipped where the
@@ -600,18 +606,17 @@ class Sweep:
         if not isinstance(base, dict) or not isinstance(base.get("states"), list) or \
                 not isinstance(base.get("time"), dict):
             return
-        swept = set(self.spec.parameters) | {k for pt in self.spec.design.points or [] for k in pt}
         ids = [s.get("id") for s in base["states"] if isinstance(s, dict)]
         start, end = base["time"].get("start"), base["time"].get("end")
         for i, al in enumerate(self.spec.outputs.alignments):
             where = f"outputs.alignments[{i}]"
-            if not any(k == "states" or k.startswith("states.") for k in swept):
+            if not self.changes("states"):
                 for key in ("a", "b"):
                     if getattr(al, key) not in ids:
                         raise InputError(self.file, f"{where}.{key}", f"a state of the base scenario "
                                          f"{self.base_path.name} ({', '.join(map(str, ids))})",
                                          line=line("outputs", "alignments", i), got=getattr(al, key))
-            if not any(k == "time" or k.startswith("time.") for k in swept) and \
+            if not self.changes("time") and \
                     isinstance(start, int) and isinstance(end, int) and not start <= al.year <= end:
                 raise InputError(self.file, f"{where}.year", f"a year of the base scenario's span {start}-{end}",
                                  line=line("outputs", "alignments", i), got=al.year)
@@ -623,9 +628,7 @@ class Sweep:
         if self.reference_path is None:
             return
         base = self.base_data(importlib.import_module(self.spec.runner))
-        swept = set(self.spec.parameters) | {k for pt in self.spec.design.points or [] for k in pt}
-        if not isinstance(base, dict) or not isinstance(base.get("states"), list) or \
-                any(k == "states" or k.startswith("states.") for k in swept):
+        if not isinstance(base, dict) or not isinstance(base.get("states"), list) or self.changes("states"):
             return
         from sim.scenario.reference import load_reference_levels
 

@@ -6,6 +6,7 @@ and puts the AAA-BBB pair at de facto level round(3 * weight), de jure 1 when we
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ import yaml
 
 from sim.cli.main import main
 from sim.errors import InputError
-from sim.analysis.fit import fit_weights, load_fit_spec, persistence_baseline
+from sim.analysis.fit import FIT_FILES, fit_weights, load_fit_spec, persistence_baseline
 from sim.analysis.validation import score_table
 from sim.analysis.sensitivity import analyse, morris_indices, sobol_indices
 from sim.ensembles.storage import load_results
@@ -151,6 +152,7 @@ def test_fit_cli_writes_overrides_that_feed_back(standin, tmp_path, capsys, monk
     assert int(round(3 * w)) == 1 and w <= 0.5
     scen = yaml.safe_load((tmp_path / "fit_out" / "fitted_scenario.yaml").read_text())
     assert scen["mechanism"]["weight"] == pytest.approx(w, abs=1e-6)
+    assert sorted(os.listdir(tmp_path / "fit_out")) == sorted(FIT_FILES)  # what a later fit there may replace
 
 
 def test_fit_file_errors(tmp_path):

@@ -307,6 +307,11 @@ def load_fit_spec(path: str | Path) -> tuple[FitSpec, Path, Path | None]:
     return spec, scen, ref
 
 
+#: The files :func:`write_fit` writes (``fit.png`` only with a reference); ``alliance-sim fit``
+#: lets ``--out`` be a folder holding these and nothing else.
+FIT_FILES = ("fit.json", "fit.png", "fitted.args", "fitted.yaml", "fitted_scenario.yaml", "history.csv")
+
+
 def write_fit(result: FitResult, out_dir: str | Path, scenario: str | Path,
               runner: str = "sim.ensembles.sweep") -> Path:
     """Write fitted.yaml (overrides), fitted_scenario.yaml, fit.json and history.csv."""

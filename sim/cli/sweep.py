@@ -8,9 +8,6 @@ from pathlib import Path
 
 from sim.cli import options
 
-#: The files ``alliance-sim fit`` writes into its folder (:func:`sim.analysis.fit.write_fit`).
-FIT_FILES = ("fit.json", "fit.png", "fitted.args", "fitted.yaml", "fitted_scenario.yaml", "history.csv")
-
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("sweep", help="run a parameter sweep or ensemble from a sweep file",
@@ -91,13 +88,13 @@ def _sensitivity(args) -> int:
 
 
 def _fit(args) -> int:
-    from sim.analysis.fit import fit_weights, load_fit_spec, write_fit
+    from sim.analysis.fit import FIT_FILES, fit_weights, load_fit_spec, write_fit
     from sim.run.outdir import check_output_folder
 
     spec, scenario, reference = load_fit_spec(args.fit_file)
     out = Path(args.out or spec.out or Path("runs") / "fits" / spec.name)
     # before the work: the folder is replaced at the end, so never a run's or a user's files
-    check_output_folder(out, own=lambda name: name in FIT_FILES or name.endswith(".png"), what="fit")
+    check_output_folder(out, own=lambda name: name in FIT_FILES, what="fit")
     train_end = args.train_end if args.train_end is not None else spec.train_end
     res = fit_weights(scenario, reference, list(spec.params), list(spec.params.values()),
                       train_end, seeds=spec.seeds, maxiter=spec.maxiter, popsize=spec.popsize,

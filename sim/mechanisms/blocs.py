@@ -16,8 +16,13 @@ Yugoslavia in 1948. A forum, which asks no consent, expels nobody, and no bloc e
 leading member (its strongest): an expulsion is the leading power's act with the lesser
 members, and the lesser members turning on the leader is the bloc breaking up, which the
 leader's and the others' own exits already express.
-A neutral state joins no bloc and leaves any bloc above its ceiling. Membership of a bloc
-counts as a de jure instrument of the bloc's level between every two members.
+A neutral state joins no bloc and leaves any bloc above its ceiling. A grouping outside a
+power's orbit admits no state that is in that power's alliance or union (a bloc whose charter
+commits its members to at least strategic partnership with it): standing apart from Moscow
+and being pledged to it are contradictory, and a member that signs up to the orbit power's
+alliance or union leaves the grouping at once, as Uzbekistan left GUUAM (2005) before it
+rejoined the CSTO (2006). Membership of a bloc counts as a de jure instrument of the bloc's
+level between every two members.
 """
 
 from __future__ import annotations
@@ -154,6 +159,8 @@ def step_blocs(members: np.ndarray, rules: MembershipRules, *, active: np.ndarra
     allowed = cap[:, None] >= level[None, :]
     if eligible is not None:
         allowed = allowed & eligible
+    if charters.counter_orbit.any():
+        allowed = allowed & ~in_orbit(members & active[None, :], charters)
     has_others = ~np.isnan(score)
     threshold = np.maximum(charters.floor, charters.commitment - rules.join_margin)[None, :]
     not_patron = ~patron if patron is not None else True
@@ -179,6 +186,20 @@ def step_blocs(members: np.ndarray, rules: MembershipRules, *, active: np.ndarra
     changes += [(int(i), int(b), "bloc_exit") for i, b in zip(*np.nonzero(leave))]
     changes += [(int(i), int(b), "bloc_expulsion") for i, b in zip(*np.nonzero(expel))]
     return sorted(changes, key=lambda c: (c[1], c[0]))
+
+
+#: The least commitment that puts a member in its leading power's orbit (economic union).
+ORBIT_COMMITMENT = 2.0
+
+
+def in_orbit(members: np.ndarray, charters: BlocCharters) -> np.ndarray:
+    """``(n, B)`` bool: for each grouping outside a power's orbit, the states that are in that
+    power's orbit, i.e. members with it of a bloc committing them to at least strategic
+    partnership (a defence pact or an economic union). False for every other bloc."""
+    orbit_blocs = members[:, charters.commitment >= ORBIT_COMMITMENT]  # (n, K): who is in each
+    with_power = charters.orbit.T.astype(int) @ orbit_blocs  # (B, K): the bloc's orbit power is in it
+    pledged = orbit_blocs.astype(int) @ (with_power > 0).T  # (n, B): i shares one with the orbit power
+    return (pledged > 0) & charters.counter_orbit[None, :] & ~charters.orbit
 
 
 def leading_members(members: np.ndarray, power: np.ndarray) -> np.ndarray:

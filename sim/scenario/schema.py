@@ -323,6 +323,10 @@ class BlocSpec(_Strict):
     patron: Id | None = Field(None, description="Outside sponsor whose relations count in joining.")
     eligible: list[Id] | None = Field(
         None, description="States the bloc's charter admits (default: every state).")
+    eligible_from: dict[Id, Year] = Field(
+        default_factory=dict, description="First year the charter admits a state that it opened to "
+        "only later (a dated change of the charter, an input: e.g. the SCO's 2001 declaration opening "
+        "the Shanghai Five's border agreement to Uzbekistan); other states are eligible from the founding.")
     charter: Literal["collective_defence", "economic_union", "security_forum", "forum",
                      "counter_orbit"] | None = Field(
         None, description="What membership commits a state to, which sets how it is valued: "
@@ -631,6 +635,12 @@ def _check_blocs(sc: Scenario, errs: _Errors) -> None:
             errs.known(("blocs", i, "eligible", j), f"blocs[{i}].eligible[{j}]", e)
         for key in ("founded", "dissolved"):
             errs.in_span(("blocs", i, key), f"blocs[{i}].{key}", getattr(b, key))
+        for e, year in b.eligible_from.items():
+            where = (("blocs", i, "eligible_from", e), f"blocs[{i}].eligible_from.{e}")
+            errs.known(*where, e)
+            errs.in_span(*where, year)
+            if e in b.founders or (b.eligible is not None and e not in b.eligible):
+                errs.add(*where, "a state among the bloc's 'eligible' states and not a founder", e)
         errs.known(("blocs", i, "orbit"), f"blocs[{i}].orbit", b.orbit)
         if b.founded is not None and not b.founders and not b.context_members:
             errs.add(("blocs", i, "founders"), f"blocs[{i}].founders",

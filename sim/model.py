@@ -576,14 +576,15 @@ class AllianceModel(mesa.Model):
     def bloc_drivers(self, i: int, b_i: int, t: int, scored: np.ndarray, top: int = 3) -> str:
         """Why state i joined or left a bloc in year ``t``: its strongest components toward the
         partners that its score counts (``scored``: the members before the year's changes, as
-        the rule saw them), weighted as the score weights them (by power, or the patron
+        the rule saw them), weighted as the score weights them (the leaders by power, or the patron
         against the orbit power for a grouping outside a power's orbit)."""
         power = self.inputs.power[t]
         if self.charters.counter_orbit[b_i]:
             weights = {int(np.argmax(self.patrons[:, b_i])): 1.0, int(np.argmax(self.charters.orbit[:, b_i])): -1.0}
-        else:
+        else:  # the leading members, or, for the leader itself, all it leads (blocs.bloc_scores)
             counted = scored[:, b_i] | self.patrons[:, b_i]
-            others = [m for m in np.nonzero(counted)[0] if m != i]
+            lead = blocs.leading(counted[:, None], power)[:, 0]
+            others = [m for m in np.nonzero(lead)[0] if m != i] or [m for m in np.nonzero(counted)[0] if m != i]
             total = float(sum(power[m] for m in others))
             weights = {m: float(power[m]) / total for m in others} if total > 0 else {}
         if not weights:
@@ -596,8 +597,7 @@ class AllianceModel(mesa.Model):
 
     def expulsion_drivers(self, i: int, b_i: int, t: int, scored: np.ndarray, top: int = 3) -> str:
         """Why a bloc expelled state i in year ``t``: the strongest remaining member's
-        components toward it (the members' acceptance is power-weighted, so the leading
-        member's view weighs most)."""
+        components toward it (acceptance is the leading members' view, the strongest's weighing most)."""
         others = [m for m in np.nonzero(scored[:, b_i])[0] if m != i]
         if not others:
             return ""

@@ -176,6 +176,92 @@ def test_a_security_forum_admits_as_far_as_the_scenarios_consent_reaches():
     assert _step(desired, members, "security_forum", power=power, consent=0.5) == [(2, 0, "bloc_join")]
 
 
+def test_a_blocs_leaders_decide_admission_and_its_lesser_members_do_not():
+    """A security forum led by a great power (0.8) with a small member (0.05) that is hostile
+    to the applicant (as Kazakhstan was cool to Uzbekistan when the SCO admitted it): the
+    applicant gets in on the leader's welcome, because joining is a relation with the
+    leader; the small member's hostility would have kept it out on an all-member average."""
+    desired = np.zeros((3, 3), int)
+    desired[0, 1] = desired[1, 0] = 1
+    desired[2, 0], desired[0, 2] = 1, 1  # applicant and leader want to cooperate
+    desired[2, 1], desired[1, 2] = -1, -1  # the small member and the applicant are hostile
+    members = np.array([[True], [True], [False]])
+    power = np.array([0.8, 0.05, 0.15])
+    assert blocs.leading(members, power)[:, 0].tolist() == [True, False, False]
+    score, accept = blocs.bloc_scores(members, desired, power)
+    assert (score[2, 0], accept[2, 0]) == (1.0, 1.0)
+    assert score[0, 0] == pytest.approx(1.0)  # the leader scores the bloc by the member it leads
+    assert _step(desired, members, "security_forum", power=power) == [(2, 0, "bloc_join")]
+
+
+def test_leaders_expel_a_member_they_are_hostile_to_not_one_they_are_distant_from():
+    """A defence pact: leader 0, members 1 and 2. The leader merely distant from 2 (0) for
+    years keeps it, even under a consent above cooperation; hostile (-1) for the patience
+    of a denunciation (2 years here), it expels it."""
+    desired = np.full((3, 3), 3)
+    desired[0, 2] = 0
+    members = np.ones((3, 1), bool)
+    power = np.array([0.8, 0.1, 0.1])
+    rules = blocs.MembershipRules(join_margin=1.5, leave_margin=5.0, leave_years=2)
+    streak = np.zeros((3, 1), int)
+    for _ in range(3):
+        assert _step(desired, members, "collective_defence", power=power, consent=1.2, rules=rules,
+                     exit_streak=streak) == []
+    desired[0, 2] = -1
+    assert _step(desired, members, "collective_defence", power=power, rules=rules, exit_streak=streak) == []
+    assert _step(desired, members, "collective_defence", power=power, rules=rules,
+                 exit_streak=streak) == [(2, 0, "bloc_expulsion")]
+
+
+def _orbit_step(members):
+    """States 0 (patron), 1 (orbit power), 2 and 3; bloc 0 the orbit power's defence pact
+    with state 3 in it, bloc 1 a grouping outside its orbit. Both 2 and 3 prefer the patron
+    (2 to 0) and are welcome to it."""
+    desired = np.zeros((4, 4), int)
+    desired[2, 0] = desired[3, 0] = 2
+    desired[0, 2] = desired[0, 3] = 1
+    patron = np.array([[False, True], [False, False], [False, False], [False, False]])
+    orbit = np.array([[False, False], [False, True], [False, False], [False, False]])
+    level = np.array([3, 1])
+    charters = blocs.BlocCharters.from_specs(["collective_defence", "counter_orbit"], level, orbit)
+    return blocs.step_blocs(members, blocs.MembershipRules(join_margin=1.5, leave_margin=5.0),
+                            active=np.array([True, True]), level=level, desired=desired,
+                            power=np.array([0.4, 0.4, 0.1, 0.1]), cap=np.full(4, 3), neutral=np.zeros(4, bool),
+                            patron=patron, eligible=np.ones((4, 2), bool), charters=charters)
+
+
+def test_a_grouping_outside_a_powers_orbit_admits_no_member_of_its_alliance():
+    """State 3, pledged to the orbit power by the defence pact, stays out of the grouping it
+    would otherwise join on the same scores as state 2; a member of the grouping that is in
+    the pact leaves the grouping at once (bloc 1), whatever its scores."""
+    members = np.array([[False, False], [True, False], [False, False], [True, False]])
+    assert _orbit_step(members.copy()) == [(2, 1, "bloc_join")]
+    members[2, 0] = members[2, 1] = True  # 2 is in both: it cannot stand apart and be pledged
+    assert _orbit_step(members) == [(2, 1, "bloc_exit")]
+    orbit = np.array([[False, False], [True, True], [False, False], [False, False]])
+    charters = blocs.BlocCharters.from_specs(["collective_defence", "counter_orbit"], np.array([3, 1]), orbit)
+    pledged = blocs.in_orbit(members, charters)  # the pact members, for the grouping only; never the power itself
+    assert pledged.tolist() == [[False, False], [False, False], [False, True], [False, True]]
+
+
+def test_a_charter_opened_later_admits_a_state_only_from_that_year():
+    """A forum founded in 2001 by B and C, opened to A only in 2004: A, which wants to
+    cooperate with both from the start, joins in 2004, not before."""
+    bloc = {"id": "X", "level": 1, "charter": "forum", "founded": 2001, "founders": ["B", "C"],
+            "eligible_from": {"A": 2004}}
+    world = _world(blocs=[bloc], pairs={"values": [{"a": "A", "b": "B", "interests": 0.9},
+                                                   {"a": "A", "b": "C", "interests": 0.9}]})
+    events = simulate(scenario_from_dict(world), seed=0).events
+    joins = events[events.kind == "bloc_join"]
+    assert joins[["year", "a"]].values.tolist() == [[2004, "A"]]
+    for wrong, what in ((dict(bloc, eligible_from={"D": 2004}), "declared in 'states'"),
+                        (dict(bloc, eligible_from={"B": 2004}), "not a founder"),
+                        (dict(bloc, eligible_from={"A": 2030}), "2000")):
+        with pytest.raises(InputError, match=what) as err:
+            scenario_from_dict(_world(blocs=[wrong]))
+        assert "eligible_from" in str(err.value)
+
+
 def test_a_forum_holds_everyone_who_is_not_hostile():
     desired = np.zeros((3, 3), int)
     desired[2, :] = -1  # cool toward the members, not hostile to all

@@ -1,18 +1,18 @@
 """Multilateral blocs: states join and leave on their own scores.
 
 A state scores a bloc by the power-weighted mean of the levels it wants with the bloc's
-members (and with the bloc's outside patron, if it has one: a sponsor such as the United
-States for GUUAM whose favour is part of what joining means). It joins when that score
-reaches the bloc's level less a margin, and at least cooperation (1), and the members, on
-the same power-weighted average, are not hostile to it; it leaves when the score falls
-below the level less a larger margin (hysteresis) and has stayed there ``leave_years``
-running years: like a bilateral instrument, a charter is not torn up over one year's noisy
-choice. Joining needs no such wait, because a state decides on membership when the bloc
-is founded or opens to it.
-Consent works both ways: a member whose fellow members, on the same power-weighted average,
-want a full level less with it than admission needs (hostility, for a bloc with
-obligations) for ``leave_years`` running years is expelled, as the Cominform expelled
-Yugoslavia in 1948. A forum, which asks no consent, expels nobody, and no bloc expels its
+leading members (the strongest and any with half its power or more; and the bloc's outside
+patron, if it has one: a sponsor such as the United States for GUUAM whose favour is part
+of what joining means). It joins when that score reaches the bloc's level less a margin,
+and at least cooperation (1), and the leading members, on the same average, consent; it
+leaves when the score falls below the level less a larger margin (hysteresis) and has
+stayed there ``leave_years`` running years: like a bilateral instrument, a charter is not
+torn up over one year's noisy choice. Joining needs no such wait, because a state decides
+on membership when the bloc is founded or opens to it.
+Consent works both ways: a member of a bloc with obligations whose leaders, on the same
+power-weighted average, are hostile to it (below 0) for ``leave_years`` running years is
+expelled, as the Cominform expelled Yugoslavia in 1948; leaders merely distant from a
+member keep it (admission asks more than tolerance does). A forum, which asks no consent, expels nobody, and no bloc expels its
 leading member (its strongest): an expulsion is the leading power's act with the lesser
 members, and the lesser members turning on the leader is the bloc breaking up, which the
 leader's and the others' own exits already express.
@@ -34,9 +34,26 @@ import numpy as np
 from sim.levels import DE_JURE_MAX
 
 
+#: A member leads its bloc when it has at least this share of the strongest member's power.
+LEADING_SHARE = 0.5
+
+
+def leading(counted: np.ndarray, power: np.ndarray) -> np.ndarray:
+    """``(n, B)`` bool: each bloc's leading members among those ``counted`` (members and any
+    patron): the strongest and every member with at least :data:`LEADING_SHARE` of its
+    power, so a bloc of near-equals is led by all of them."""
+    w = np.where(counted, power[:, None], 0.0)
+    return counted & (w >= LEADING_SHARE * w.max(axis=0, initial=0.0)[None, :])
+
+
 def bloc_scores(members: np.ndarray, desired: np.ndarray, power: np.ndarray,
                 patron: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each state's score for each bloc and the members' acceptance of it.
+
+    A bloc is hub and spoke (as its obligations are, :func:`bloc_obligations`): what joining
+    it means is a relation with its leading members, and admission is theirs to grant. So
+    both read the leading members only, power-weighted; the leader itself, with no other
+    leader to look to, scores the bloc by all the members it leads.
 
     Args:
         members: ``(n, B)`` bool membership.
@@ -48,13 +65,17 @@ def bloc_scores(members: np.ndarray, desired: np.ndarray, power: np.ndarray,
         ``score[i, b]`` and ``accept[i, b]``; NaN where the bloc has no member but i.
     """
     counted = members if patron is None else (members | patron)
-    w = counted * power[:, None]  # (n, B)
-    total = w.sum(axis=0)[None, :] - w  # weight of the members other than i
     d = desired.astype(float)  # the diagonal is 0, so i's own weight adds nothing above
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(total > 0, (d @ w) / total, np.nan)
-        accept = np.where(total > 0, (d.T @ w) / total, np.nan)
-    return score, accept
+
+    def weighted_means(w):  # (n, B) weights: means over the counted other than i
+        total = w.sum(axis=0)[None, :] - w
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(total > 0, (d @ w) / total, np.nan), np.where(total > 0, (d.T @ w) / total, np.nan)
+
+    w = counted * power[:, None]
+    by_leaders = weighted_means(np.where(leading(counted, power), w, 0.0))
+    by_all = weighted_means(w)
+    return tuple(np.where(np.isnan(lead), every, lead) for lead, every in zip(by_leaders, by_all))
 
 
 #: What membership commits a state to, on the de facto scale, by charter type.
@@ -169,7 +190,7 @@ def step_blocs(members: np.ndarray, rules: MembershipRules, *, active: np.ndarra
     sitting = members & active[None, :] & has_others
     wants_out = sitting & (score < charters.commitment[None, :] - rules.leave_margin)
     # Only blocs that ask consent of their members can withdraw it: a forum holds anyone.
-    shunned = sitting & charters.obliged[None, :] & (accept < charters.consent[None, :] - 1.0)
+    shunned = sitting & charters.obliged[None, :] & (accept < 0.0)  # its leaders hostile to it
     if shunned.any():  # rare: find the leaders only when someone is shunned
         shunned &= ~leading_members(members, power)
     if exit_streak is not None:

@@ -1152,3 +1152,92 @@ def test_a_landscape_file_where_an_agent_scenario_is_read_is_named_as_such(args,
     (outputs / "fitl.yaml").write_text(FIT.replace("scenario: s.yaml", "scenario: l.yaml"))
     res = sim(*args, cwd=outputs)
     _fail(refusal_problems(res, names="l.yaml", field="mechanism", line="2"), res)
+
+
+@pytest.mark.parametrize("change, field, line", [
+    (("seeds: 1", "seeds: 1000000000000"), "seeds", "7"),        # MemoryError traceback (range of 10^12)
+    (("maxiter: 1", "maxiter: 1000000000"), "maxiter", "8"),     # ran generation after generation
+    (("popsize: 2", "popsize: 1000000000"), "popsize", "9"),     # a population of 10^9 members
+    (("seeds: 1", "seeds: true"), "seeds", "7"),                 # read as one seed
+    (("popsize: 2", "popsize: 2\nrng: -1"), "rng", "10"),         # ValueError traceback from numpy
+    (("popsize: 2", "popsize: 100\nmax_evals: 1000000000"), "max_evals", "10"),
+    (("seeds: 1\nmaxiter: 1\npopsize: 2", "seeds: 100\nmaxiter: 1000\npopsize: 100"), "maxiter", "8"),
+    (("[0.0, 0.5]", "[0.0, .inf]"), "params.mechanism.temperature", "5"),   # ValueError traceback from scipy
+    (("[0.0, 0.5]", "[0.0, 1e300]"), "params.mechanism.temperature", "5"),  # 'fitted' 3e298
+    (("[0.0, 0.5]", "[0.5, 0.0]"), "params.mechanism.temperature", "5"),    # named no file ('<input>')
+    (("name: f", "name: ../../escaped"), "name", "1"),            # wrote ./escaped outside runs/fits
+], ids=["seeds_huge", "maxiter_huge", "popsize_huge", "seeds_bool", "rng_negative", "max_evals_huge",
+        "runs_in_all", "bound_inf", "bound_huge", "bounds_reversed", "name_traversal"])
+def test_fit_file_settings_outside_their_range_are_refused_before_the_work(change, field, line, outputs):
+    """The fit's settings had no upper bounds: a slip ran for ever or ran out of memory."""
+    (outputs / "fit2.yaml").write_text(FIT.replace(*change))
+    before = snapshot(outputs)
+    res = sim("fit", "fit2.yaml", cwd=outputs, timeout=10)
+    problems = refusal_problems(res, names="fit2.yaml", field=field, line=line)
+    if field in ("seeds", "maxiter", "popsize") and not re.search(r"from [\d,]+ to [\d,]+|at most [\d,]+", res.stderr):
+        problems.append("message does not give the allowed range")
+    if snapshot(outputs) != before or (outputs.parent / "escaped").exists():
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("params, field", [
+    ("  states: [0.0, 1.0]\n", "params.states"),                         # ran the whole fit, then failed
+    ("  mechanism.temperature: [-5.0, -1.0]\n", "params.mechanism.temperature"),  # every evaluation invalid
+    ("  mechanism.nonsense: [0.0, 1.0]\n", "params.mechanism.nonsense"),  # named the scenario only
+], ids=["not_a_number", "no_valid_value", "unknown_field"])
+def test_fit_params_the_scenario_cannot_take_are_refused_naming_the_fit_file(params, field, outputs):
+    (outputs / "fit2.yaml").write_text(FIT.replace("  mechanism.temperature: [0.0, 0.5]\n", params))
+    before = snapshot(outputs)
+    res = sim("fit", "fit2.yaml", cwd=outputs)
+    problems = refusal_problems(res, names="fit2.yaml", field=field)
+    if "generation" in res.stderr:
+        problems.append("the optimiser ran before the refusal")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("args, names, field", [
+    (["fit", "fit2.yaml"], "fit2.yaml", "train_end"),
+    (["fit", "fit.yaml", "--train-end", "3000"], None, "--train-end"),
+], ids=["file", "option"])
+def test_fit_split_year_outside_the_reference_names_where_it_came_from(args, names, field, outputs):
+    """Both were '<input>: field 'train_end'', naming neither the file nor the option."""
+    (outputs / "fit2.yaml").write_text(FIT.replace("train_end: 2002", "train_end: 1800"))
+    res = sim(*args, cwd=outputs)
+    problems = refusal_problems(res, names=names, field=field)
+    if "<input>" in res.stderr and names:
+        problems.append("message names '<input>'")
+    _fail(problems, res)
+
+
+def test_a_sweep_whose_every_run_fails_exits_non_zero_and_leaves_no_sweep_folder(outputs):
+    """Every run failed (a value the checks let through) and the sweep said so only in a
+    count, exited 0 and left a folder whose manifest said 'complete'."""
+    (outputs / "bad.yaml").write_text(SWEEP.replace("values: [0.1]", "values: [-5, -6]") + "replicates: 2\n")
+    before = snapshot(outputs)
+    res = sim("sweep", "bad.yaml", "--out", "runs/bad", "--workers", "2", "--no-progress", cwd=outputs)
+    problems = []
+    if "Traceback" in res.output:
+        problems.append("traceback in the output")
+    if res.returncode in (0, None):
+        problems.append(f"exit status {res.returncode}, expected non-zero")
+    errors = res.error_lines()
+    if len(errors) != 1:
+        problems.append(f"{len(errors)} error lines, expected one")
+    elif not ("bad.yaml" in errors[0] and "all 4 runs failed" in errors[0]
+              and "mechanism.temperature" in errors[0] and "-5" in errors[0]):
+        problems.append("message does not name the sweep file, say all 4 runs failed and give the "
+                        "first failure (mechanism.temperature -5)")
+    if snapshot(outputs) != before:
+        problems.append(f"left {sorted(set(snapshot(outputs)) - set(before))[:5]}")
+    _fail(problems, res)
+
+
+def test_a_sweep_with_some_failed_runs_still_finishes(outputs):
+    """Partial failure keeps its behaviour: status 0, the failures counted and recorded."""
+    (outputs / "some.yaml").write_text(SWEEP.replace("values: [0.1]", "values: [0.1, -5]"))
+    res = sim("sweep", "some.yaml", "--out", "some", "--workers", "1", "--no-progress", "--no-plots", cwd=outputs)
+    assert res.returncode == 0 and "(1 failed)" in res.stdout, res.head()
+    assert json.loads((outputs / "some" / "manifest.json").read_text())["status"] == "complete"

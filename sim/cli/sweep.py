@@ -44,7 +44,10 @@ def register(subparsers) -> None:
     f = subparsers.add_parser("fit", help="fit weights to a reference timeline (train/test by year)",
                               description="Differential evolution over the fit file's "
                               "parameters, trained on years <= train_end, scored on later "
-                              "years against naive baselines.")
+                              "years against naive baselines. Limits of the fit file: seeds "
+                              "1..100, maxiter 1..1,000, popsize 2..100, max_evals up to "
+                              "1,000,000, bounds within +-1e6, and at most 1,000,000 model "
+                              "runs in all (evaluations x seeds).")
     f.add_argument("fit_file", help="fit YAML (see experiments/fit_*.yaml)")
     f.add_argument("--workers", type=options.whole_number(1), default=1)
     f.add_argument("--out", default=None, help="output folder (default: the file's 'out' "
@@ -99,7 +102,8 @@ def _fit(args) -> int:
     res = fit_weights(scenario, reference, list(spec.params), list(spec.params.values()),
                       train_end, seeds=spec.seeds, maxiter=spec.maxiter, popsize=spec.popsize,
                       max_evals=spec.max_evals, rng=spec.rng, workers=args.workers,
-                      runner=spec.runner, progress=True)
+                      runner=spec.runner, progress=True,
+                      origin=(args.fit_file, "train_end") if args.train_end is None else (None, "--train-end"))
     write_fit(res, out, scenario, spec.runner)
     print(f"fitted in {res.evaluations} evaluations ({res.seconds:.1f} s), train years <= "
           f"{train_end}, test years > {train_end}")

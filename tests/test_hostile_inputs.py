@@ -1241,3 +1241,107 @@ def test_a_sweep_with_some_failed_runs_still_finishes(outputs):
     res = sim("sweep", "some.yaml", "--out", "some", "--workers", "1", "--no-progress", "--no-plots", cwd=outputs)
     assert res.returncode == 0 and "(1 failed)" in res.stdout, res.head()
     assert json.loads((outputs / "some" / "manifest.json").read_text())["status"] == "complete"
+
+
+def _edit_dyads(outputs: Path, prefix: str, old: str, new: str) -> int:
+    """Replace ``old`` by ``new`` in the first line of the run's dyads.csv that starts with
+    ``prefix``; return that line's number."""
+    dyads = outputs / "run" / "dyads.csv"
+    lines = dyads.read_text().splitlines()
+    row = next(i for i, ln in enumerate(lines) if ln.startswith(prefix))
+    lines[row] = lines[row].replace(old, new, 1)
+    dyads.write_text("\n".join(lines) + "\n")
+    return row + 1
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ("2001,", "2001.5,", "year"),      # read as 2001: a silent wrong year
+    ("A,B,0,0,", "A,B,99,0,", "de_facto"),   # explain: KeyError: 99 traceback
+    ("A,B,0,0,", "A,B,0.5,0,", "de_facto"),  # read as level 0
+], ids=["fractional_year", "level_off_the_scale", "fractional_level"])
+@pytest.mark.parametrize("command", ["explain", "validate"])
+def test_a_run_table_with_a_year_or_level_it_cannot_hold_is_refused(command, old, new, field, outputs):
+    line = _edit_dyads(outputs, "2001,A,B,", old, new)
+    args = (["explain", "run", "A", "B", "2001"] if command == "explain"
+            else ["validate", "run", "--reference", "ref.csv"])
+    res = sim(*args, cwd=outputs)
+    _fail(refusal_problems(res, names="dyads.csv", field=field, line=str(line)), res)
+
+
+def test_explain_a_run_table_with_components_but_no_total_is_refused(outputs):
+    """A utility component table without a_total was a KeyError traceback."""
+    _edit_dyads(outputs, "year,", ",a_total,", ",a_sum,")
+    res = sim("explain", "run", "A", "B", cwd=outputs)
+    _fail(refusal_problems(res, names="dyads.csv", field="a_total", line="1"), res)
+
+
+@pytest.mark.parametrize("extra, field", [
+    (["--split-year", "3000"], "--split-year"),    # an empty out-of-sample table, status 0
+    (["--split-year", "2001"], "--split-year"),    # baselines fitted on no earlier year
+    (["--periods", "1800-1850,2001-2003"], "--periods"),  # the period left out without a word
+    (["--periods", ""], "--periods"),              # ignored: the default periods instead
+], ids=["split_after_every_year", "split_at_the_first_year", "period_without_a_year", "periods_empty"])
+def test_validate_years_that_select_nothing_are_refused(extra, field, outputs):
+    (outputs / "ref5.csv").write_text(REFERENCE + "".join(f"A,B,{y},1,1,s,1,n\n" for y in range(2002, 2006)))
+    before = snapshot(outputs)
+    res = sim("validate", "run", "--reference", "ref5.csv", "--out", "v", *extra, cwd=outputs)
+    problems = refusal_problems(res, names=None, field=field)
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("body, names, field, line", [
+    (LANDSCAPE.replace("sizes: {A: 1, B: 1, C: 2}", "sizes: {A: 1, B: 1e308, C: 1e308}"), "l2.yaml", "sizes.B", "7"),
+    (LANDSCAPE.replace("value: 1}", "value: 1e308}"), "l2.yaml", "propensities[0].value", "9"),
+    (LANDSCAPE.replace("sizes: {A: 1, B: 1, C: 2}", "sizes_csv: sizes.csv"), "sizes.csv", "sizes.B", ""),
+], ids=["size_1e308", "propensity_1e308", "size_1e300_in_csv"])
+def test_landscape_numbers_too_large_for_the_energy_are_refused(body, names, field, line, tmp_path):
+    """Energies came out NaN and the minima table was written anyway."""
+    (tmp_path / "l2.yaml").write_text(body)
+    (tmp_path / "sizes.csv").write_text("actor,size\nA,1\nB,1e300\nC,1\n")
+    before = snapshot(tmp_path)
+    res = sim("landscape", "l2.yaml", "--out", "out", cwd=tmp_path)
+    problems = refusal_problems(res, names=names, field=field, line=line)
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+def _break_sweep(folder: Path, how: str) -> None:
+    if how == "bad_json":
+        (folder / "manifest.json").write_text("{\n")
+    elif how == "manifest_not_a_sweep":
+        (folder / "manifest.json").write_text('{"sweep": 5}\n')
+    elif how == "junk_part":
+        next((folder / "results").glob("part-*.parquet")).write_bytes(b"junk\n")
+    elif how == "no_design":
+        (folder / "design.parquet").unlink()
+    elif how == "no_results":
+        shutil.rmtree(folder / "results")
+
+
+@pytest.mark.parametrize("how, target, output, names, field", [
+    ("", "run", "final_mean_de_facto", "manifest.json", "sweep"),   # KeyError: 'sweep'
+    ("bad_json", "mo", "final_mean_de_facto", "manifest.json", ""),  # JSONDecodeError
+    ("manifest_not_a_sweep", "mo", "final_mean_de_facto", "manifest.json", "sweep"),  # TypeError
+    ("junk_part", "mo", "final_mean_de_facto", "part-000000.parquet", ""),  # ArrowInvalid
+    ("no_design", "mo", "final_mean_de_facto", "design.parquet", ""),  # FileNotFoundError
+    ("no_results", "mo", "final_mean_de_facto", "results", ""),  # "one of the sweep's outputs: , got"
+    ("", "mo", "status", None, "--output"),                      # TypeError: str has no mean
+    ("", "mo", "mechanism.temperature", None, "--output"),      # a parameter 'explaining' itself
+    ("", "s.yaml", "final_mean_de_facto", "s.yaml", ""),        # blamed --out
+], ids=["run_folder", "manifest_not_json", "manifest_not_a_sweep", "results_part_not_parquet",
+        "no_design_table", "no_results", "text_column", "parameter_column", "a_file"])
+def test_sensitivity_of_what_is_not_a_finished_sweep_is_refused(how, target, output, names, field, outputs):
+    (outputs / "mo.yaml").write_text("name: mo\nbase: s.yaml\nparameters:\n  mechanism.temperature: {low: 0, high: 0.5}\n"
+                                     "  mechanism.threat.mix: {low: 0, high: 1}\ndesign: {kind: morris, samples: 2}\n")
+    done = sim("sweep", "mo.yaml", "--out", "mo", "--workers", "1", "--no-progress", "--no-plots", cwd=outputs)
+    assert done.returncode == 0, done.head()
+    _break_sweep(outputs / "mo", how)
+    before = snapshot(outputs)
+    res = sim("sensitivity", target, "--output", output, "--out", "sens", cwd=outputs)
+    problems = refusal_problems(res, names=names, field=field)
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)

@@ -72,9 +72,10 @@ def _sweep(args) -> int:
 
 
 def _sensitivity(args) -> int:
-    from sim.analysis.sensitivity import analyse, plot_indices
+    from sim.analysis.sensitivity import analyse, plot_indices, sweep_manifest
     from sim.files import atomic_file
     from sim.run.outdir import check_output_folder
+    sweep_manifest(args.sweep_out)  # first: a file or a run folder is no sweep, whatever --out is
     out = Path(args.out) if args.out else Path(args.sweep_out) / "sensitivity"
     # before the work: a file, an unwritable place or a folder of other files is refused
     check_output_folder(out, own=lambda name: name in ("indices.csv", "indices.png"), what="sensitivity")

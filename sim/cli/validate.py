@@ -113,6 +113,27 @@ def _reference_for(args, run_states: set[str]):
     return reference
 
 
+def _check_years(args, reference, run_years: set[int], periods: list[tuple[int, int]] | None) -> None:
+    """--split-year must leave scored years (reference years the runs have) on both sides,
+    and each of --periods hold one: an out-of-sample table or a period with no year in it
+    was printed empty (or, with no earlier year, scored baselines fitted on the test years
+    themselves) without a word."""
+    years = reference["year"][reference["year"].isin(run_years)]
+    if years.empty:
+        raise InputError(args.reference, "year", f"rows in the years of the run ({min(run_years)}-"
+                         f"{max(run_years)}); its rows are in {int(reference['year'].min())}-"
+                         f"{int(reference['year'].max())}")
+    first, last = int(years.min()), int(years.max())
+    span = f"the reference's scored years are {first}-{last}"
+    if args.split_year is not None and not first < args.split_year <= last:
+        raise InputError(args.reference, "--split-year", f"a year after the first scored year and no later "
+                         f"than the last ({span}), leaving years on both sides", got=args.split_year)
+    for lo, hi in periods or ():
+        if not ((years >= lo) & (years <= hi)).any():
+            raise InputError(args.reference, "--periods", f"ranges that hold scored years ({span})",
+                             got=f"{lo}-{hi}")
+
+
 def _check_bloc_reference(path, reference, states: set[str], blocs: list[str]) -> None:
     """Refuse a bloc reference with no row for a state and a bloc of the run: there is nothing
     to score (a run without blocs met a traceback in the scoring, an empty file warnings)."""
@@ -183,13 +204,14 @@ def _handle(args) -> int:
 
         check_output_folder(args.out, own=lambda name: name in VALIDATION_FILES or name.endswith(".png"),
                             what="validation report")
-    periods = _parse_periods(args.periods) if args.periods else None  # before the runs, too
+    periods = _parse_periods(args.periods) if args.periods is not None else None  # before the runs, too
     target = Path(args.target)
     sc = _scenario_of(target)
     blocs_path = args.blocs or (str(sc.resolve(sc.bloc_reference)) if sc and sc.bloc_reference else None)
     patterns_path = args.patterns or (str(sc.resolve(sc.patterns)) if sc and sc.patterns else None)
     tables, states_tables = _runs(target, args.seeds, need_classes=patterns_path is not None)
     reference = _reference_for(args, set().union(*(set(t["a"]) | set(t["b"]) for t in tables)))
+    _check_years(args, reference, set().union(*(set(t["year"]) for t in tables)), periods)
     from sim.progress import Steps
 
     names = ["scoring", "blocs and patterns"] + (["report and figures"] if args.out else [])

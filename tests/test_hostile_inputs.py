@@ -1345,3 +1345,30 @@ def test_sensitivity_of_what_is_not_a_finished_sweep_is_refused(how, target, out
     if snapshot(outputs) != before:
         problems.append("wrote files")
     _fail(problems, res)
+
+
+@pytest.mark.parametrize("body, field, line", [
+    ("", "", ""),                                                       # EmptyDataError traceback
+    ("a,b,year,de_jure,de_facto\n", "", ""),                            # 'reference span nan-nan'
+    ("a,b,year,de_jure,de_facto\nA,B,2001,abc,1\nA,B,2003,1,1\n", "de_jure", "2"),   # RuntimeError from scipy
+    ("a,b,year,de_jure,de_facto\nA,B,2001,9,1\nA,B,2003,1,1\n", "de_jure", "2"),     # scored as level 9
+    ("a,b,year,de_jure,de_facto\nA,B,2001.5,1,1\nA,B,2003,1,1\n", "year", "2"),      # read as 2001
+    ("a,b,year,de_jure,de_facto\nA,B,2001,1,1\nA,B,2003,1\n", "", "3"),             # the short row: a gap
+    ("a,b,year,de_jure,de_facto\nA,B,2001,1,1\nB,A,2001,2,2\nA,B,2003,1,1\n", "a,b,year", "3"),  # both kept
+    ("a,b,year,de_jure,de_facto\nA,A,2001,1,1\nA,B,2003,1,1\n", "b", "2"),            # a self-pair scored
+    ("a,b,year,de_jure,de_facto\nX,Y,2001,1,1\nX,Y,2004,1,1\n", "a,b,year", ""),     # NaN scores, status 0
+    ("a,b,year,de_jure,de_facto\nA,B,2001,1,1\nA,Z,2004,1,1\n", "a,b,year", ""),     # no test year scored
+], ids=["empty", "header_only", "level_text", "level_off_the_scale", "fractional_year", "ragged",
+        "pair_year_twice", "self_pair", "other_states", "nothing_to_test"])
+def test_fit_reference_tables_are_checked_like_reference_timelines(body, field, line, outputs):
+    """A reference without the documented source columns was read by pandas unchecked."""
+    (outputs / "lv.csv").write_text(body)
+    (outputs / "fit2.yaml").write_text(FIT.replace("fitref.csv", "lv.csv"))
+    before = snapshot(outputs)
+    res = sim("fit", "fit2.yaml", "--out", "f", cwd=outputs)
+    problems = refusal_problems(res, names="lv.csv", field=field, line=line)
+    if "Warning" in res.stderr or "generation" in res.stderr:
+        problems.append("warnings or optimiser output before the refusal")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)

@@ -137,9 +137,12 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     train_years, test_years = (None, train_end), (train_end + 1, None)
     objective = _Objective(runner, base, source, params, ref, seed_list, train_years)
+    test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
     history: list[dict] = []
     cap = max_evals or (maxiter + 1) * popsize * len(params)
     t0 = time.perf_counter()
+    default_train, default_test = objective.scores(None), test_obj.scores(None)
+    _check_overlap(default_train, default_test, reference, source, train_end)
     log = _GenerationLog(params, history, cap, progress)
     try:
         res = _optimise(objective, bounds, maxiter=maxiter, popsize=popsize, rng=rng, workers=workers,
@@ -147,17 +150,27 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
     finally:
         log.close()
     fitted = {p: float(v) for p, v in zip(params, res.x)}
-    test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
     first, last = int(ref.year.min()), int(train_end)
     baselines = {f"frozen_{first}": persistence_baseline(ref, first, test_years),
                  f"frozen_{last}": persistence_baseline(ref, last, test_years)}
     return FitResult(
         params=list(params), bounds=[tuple(map(float, b)) for b in bounds], fitted=fitted,
         train_end=train_end, train=objective.scores(res.x), test=test_obj.scores(res.x),
-        default_train=objective.scores(None), default_test=test_obj.scores(None),
+        default_train=default_train, default_test=default_test,
         defaults={p: _current_value(base, p) for p in params},
         baselines=baselines, evaluations=int(res.nfev), seconds=time.perf_counter() - t0,
         seeds=seed_list, history=history, reference=ref)
+
+
+def _check_overlap(train: dict, test: dict, reference, source: str, train_end: int) -> None:
+    """The scenario as written must meet the reference on both sides of ``train_end``: a
+    reference of other states or other years scored nothing (NaN) at every point, and the
+    fit wrote a 'fitted' value and a fit.json of NaN scores."""
+    for scores, side in ((train, f"<= {train_end}"), (test, f"> {train_end}")):
+        if scores["n"] == 0:
+            where = reference if isinstance(reference, (str, Path)) else source
+            raise InputError(where, "a,b,year", f"reference dyad-years that {Path(source).name} "
+                             f"simulates (its pairs, in its years) among the years {side}; none match")
 
 
 def _check_params(mod, base: dict, source: str, params: list[str], bounds: list[tuple[float, float]],
@@ -202,6 +215,9 @@ def _fit_reference(reference: str | Path | pd.DataFrame | None, source: str, tra
         ref = reference_levels(reference, "<reference>")
     else:
         ref = load_reference_levels(reference)
+    if ref.empty:
+        raise InputError(reference if isinstance(reference, (str, Path)) else source, None,
+                         "at least one reference dyad-year with a level (the table has none)")
     if not (ref.year <= train_end).any() or not (ref.year > train_end).any():
         raise InputError(origin[0], origin[1], f"a year inside the reference span "
                          f"{ref.year.min()}-{ref.year.max()} leaving years on both sides",

@@ -1372,3 +1372,39 @@ def test_fit_reference_tables_are_checked_like_reference_timelines(body, field, 
     if snapshot(outputs) != before:
         problems.append("wrote files")
     _fail(problems, res)
+
+
+@pytest.mark.parametrize("args, field", [
+    (["calibrate", "--states", "", "--out", "cal"], "--states"),    # calibrated the rules file's states
+    (["calibrate", "--states", ",,", "--out", "cal"], "--states"),
+    (["calibrate", "--start", "-100000", "--end", "5", "--out", "cal"], "--start"),  # ran for minutes
+    (["calibrate", "--start", "-4000", "--end", "5", "--out", "cal"], "--end"),
+    (["explain-param", "KZK", "power", "-5"], "year"),             # -5 was read as a parameter
+], ids=["states_empty", "states_commas", "start_absurd", "span_of_4000_years", "negative_year"])
+def test_calibrate_options_that_select_nothing_or_too_much_are_refused(args, field, tmp_path):
+    res = sim(*args, cwd=tmp_path, timeout=30)
+    problems = option_problems(res, field) if field.startswith("--start") else \
+        refusal_problems(res, names=None, field=field)
+    if list(tmp_path.iterdir()):
+        problems.append(f"wrote {sorted(p.name for p in tmp_path.iterdir())}")
+    _fail(problems, res)
+
+
+RULES = Path(__file__).resolve().parents[1] / "seeds" / "calibration_rules.yaml"
+DOCUMENTS = Path(__file__).resolve().parents[1] / "seeds" / "documents.yaml"
+
+
+@pytest.mark.parametrize("option, edit, field, line", [
+    ("--rules", lambda t: t + "rules: 5\n", "rules", ""),      # TypeError traceback (the second 'rules' won)
+    ("--rules", lambda t: t.replace("USA: {ccode: 2,", "USA: {ccode: abc,"), "states.USA.ccode", ""),  # ValueError
+    ("--documents", lambda t: t + "documents: {}\n", "documents", ""),  # the second one won
+    ("--documents", lambda t: "x: [\n", "", "2"),               # 'valid YAML (ParserError)', no line
+], ids=["rules_key_twice", "rules_ccode_not_a_number", "documents_key_twice", "documents_no_line"])
+def test_calibration_yaml_files_are_read_as_every_yaml_input(option, edit, field, line, tmp_path):
+    source = RULES if option == "--rules" else DOCUMENTS
+    (tmp_path / "input.yaml").write_text(edit(source.read_text(encoding="utf-8")), encoding="utf-8")
+    res = sim("calibrate", option, "input.yaml", "--out", "cal", cwd=tmp_path)
+    problems = refusal_problems(res, names="input.yaml", field=field, line=line)
+    if (tmp_path / "cal").exists():
+        problems.append("wrote cal")
+    _fail(problems, res)

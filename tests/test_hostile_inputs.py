@@ -1408,3 +1408,49 @@ def test_calibration_yaml_files_are_read_as_every_yaml_input(option, edit, field
     if (tmp_path / "cal").exists():
         problems.append("wrote cal")
     _fail(problems, res)
+
+
+@pytest.mark.parametrize("extra, field, line", [
+    ("outputs:\n  alignments:\n    - {a: A, b: B, year: 2003, min_de_jure: 99}\n", "outputs.alignments", "7"),  # never aligned
+    ("plots: {x: nonsense}\n", "plots.x", "5"),        # no map, no word
+], ids=["alignment_level_off_the_scale", "plot_axis_not_swept"])
+def test_sweep_outputs_and_plots_it_cannot_make_are_refused(extra, field, line, tmp_path):
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "sw.yaml").write_text(SWEEP + extra)
+    before = snapshot(tmp_path)
+    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", cwd=tmp_path)
+    problems = refusal_problems(res, names="sw.yaml", field=field, line=line)
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("chunks", ["0", "-3"])
+def test_sweep_chunksize_below_one_is_refused_by_name(chunks, tmp_path):
+    """0 ran no run and said the sweep was complete; -3 was a ValueError traceback."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "sw.yaml").write_text(SWEEP)
+    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", "--chunksize", chunks,
+              cwd=tmp_path)
+    problems = option_problems(res, "--chunksize")
+    if (tmp_path / "out").exists():
+        problems.append("wrote out")
+    _fail(problems, res)
+
+
+def test_sweep_summary_key_no_run_has_is_named_in_the_failure(tmp_path):
+    """Every run failed with a bare KeyError: 'nonsense'."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "sw.yaml").write_text(SWEEP + "outputs: {summary: [nonsense]}\n")
+    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", cwd=tmp_path)
+    assert res.returncode == 1 and "Traceback" not in res.output, res.head()
+    assert re.search(r"outputs\.summary names 'nonsense'.*final_mean_de_facto", res.stderr), res.head()
+    assert not (tmp_path / "out").exists()
+
+
+def test_sweep_plot_metric_that_is_no_result_column_is_reported(tmp_path):
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "sw.yaml").write_text(SWEEP + "plots: {metrics: [zzz]}\n")
+    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", cwd=tmp_path)
+    assert res.returncode == 0, res.head()
+    assert "warning: plots.metrics: 'zzz' is not a result column" in res.stderr, res.head()

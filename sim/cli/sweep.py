@@ -22,7 +22,7 @@ def register(subparsers) -> None:
     p.add_argument("--resume", action="store_true", help="continue the sweep in --out")
     p.add_argument("--out", default=None, help="output folder (default: the file's 'out' or "
                    "runs/sweeps/NAME)")
-    p.add_argument("--chunksize", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--chunksize", type=options.whole_number(1), default=None, help=argparse.SUPPRESS)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-plots", action="store_true", help="skip the summary plots")
     p.set_defaults(func=_sweep)

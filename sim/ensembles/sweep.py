@@ -64,6 +64,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.errors import InputError, RunsFailed
 from sim.files import atomic_file, line_map, nearest_line, versions, yaml_line
+from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_JURE_MAX, DE_JURE_MIN
 
 DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
 #: Limits far above any real study: levels of one swept parameter, samples, replicates, runs.
@@ -159,8 +160,8 @@ class AlignmentOutput(BaseModel):
     a: str
     b: str
     year: int
-    min_de_facto: int | None = None
-    min_de_jure: int | None = None
+    min_de_facto: int | None = Field(default=None, ge=DE_FACTO_MIN, le=DE_FACTO_MAX)  # 99: never aligned
+    min_de_jure: int | None = Field(default=None, ge=DE_JURE_MIN, le=DE_JURE_MAX)
     by: bool = True
     name: str | None = None
 
@@ -270,6 +271,11 @@ def _check_design(spec: SweepSpec, path: Path, line) -> None:
         if spec.design.samples is None:
             raise InputError(path, "design.samples", f"a number of samples for a {kind} design",
                              line=line("design"))
+    for axis in ("x", "y"):  # an axis that is no swept parameter drew no map, without a word
+        name = getattr(spec.plots, axis)
+        if name is not None and name not in spec.parameters:
+            raise InputError(path, f"plots.{axis}", "a parameter listed under 'parameters' ("
+                             + ", ".join(spec.parameters) + ")", line=line("plots", axis), got=name)
 
 
 def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None = None) -> "Sweep":
@@ -503,6 +509,10 @@ def run_task(ctx: RunContext, task: tuple) -> tuple[dict, pd.DataFrame | None]:
         if ctx.summary:
             summ = res.summary
             if ctx.summary is not True:
+                unknown = [k for k in ctx.summary if k not in summ]
+                if unknown:  # was a bare KeyError in every run
+                    raise ValueError(f"outputs.summary names {unknown[0]!r}, which is not a key of a "
+                                     f"run's summary ({', '.join(summ)})")
                 summ = {k: summ[k] for k in ctx.summary}
             row.update({k: _plain(v) for k, v in summ.items()})
         if ctx.record:

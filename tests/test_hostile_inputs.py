@@ -1454,3 +1454,51 @@ def test_sweep_plot_metric_that_is_no_result_column_is_reported(tmp_path):
     res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", cwd=tmp_path)
     assert res.returncode == 0, res.head()
     assert "warning: plots.metrics: 'zzz' is not a result column" in res.stderr, res.head()
+
+
+@pytest.mark.parametrize("body, field, line", [
+    ("", "name", ""),                   # 'expected a plain name ..., got {}'
+    ("[1]\n", "", "1"),
+    ("name: f\nscenario: s.yaml\nparams: {mechanism.temperature: [0, 1]}\n", "train_end", ""),
+], ids=["empty", "a_list", "no_train_end"])
+def test_fit_file_without_its_fields_says_which(body, field, line, outputs):
+    (outputs / "fit2.yaml").write_text(body)
+    res = sim("fit", "fit2.yaml", cwd=outputs)
+    problems = refusal_problems(res, names="fit2.yaml", field=field, line=line)
+    if "got {" in res.stderr:
+        problems.append("echoes the whole file as the value")
+    _fail(problems, res)
+
+
+BLOCS_SCENARIO = VALID.replace("outputs:", "blocs:\n  - {id: B1, founders: [A, B], founded: 2001}\noutputs:")
+
+
+@pytest.mark.parametrize("body, field, line", [
+    ("state,bloc,year,member\nA,B1,2002.5,1\n", "year", "2"),   # read as 2002
+    ("state,bloc,year,member\nA,B1,1800,1\n", "year", "2"),     # a table of NaN, status 0
+    ("state,bloc,year,member\nA,B1,2002,2\n", "member", "2"),   # said got np.float64(2.0)
+], ids=["fractional_year", "years_outside_the_run", "member_2"])
+def test_validate_bloc_reference_rows_the_run_cannot_score_are_refused(body, field, line, tmp_path):
+    (tmp_path / "b.yaml").write_text(BLOCS_SCENARIO)
+    (tmp_path / "ref.csv").write_text(REFERENCE)
+    (tmp_path / "bl.csv").write_text(body)
+    done = sim("run", "b.yaml", "--out", "rb", "--no-plots", cwd=tmp_path)
+    assert done.returncode == 0, done.head()
+    res = sim("validate", "rb", "--reference", "ref.csv", "--blocs", "bl.csv", cwd=tmp_path)
+    problems = refusal_problems(res, names="bl.csv", field=field, line=line)
+    if "np.float64" in res.stderr:
+        problems.append("message shows a numpy repr")
+    _fail(problems, res)
+
+
+def test_validate_blocs_of_a_run_table_without_its_blocs_column_is_refused(tmp_path):
+    """A states.csv without 'blocs' was a KeyError traceback when --blocs scored it."""
+    (tmp_path / "b.yaml").write_text(BLOCS_SCENARIO)
+    (tmp_path / "ref.csv").write_text(REFERENCE)
+    (tmp_path / "bl.csv").write_text("state,bloc,year,member\nA,B1,2002,1\n")
+    done = sim("run", "b.yaml", "--out", "rb", "--no-plots", cwd=tmp_path)
+    assert done.returncode == 0, done.head()
+    states = tmp_path / "rb" / "states.csv"
+    states.write_text(states.read_text().replace(",blocs,", ",blcs,", 1))
+    res = sim("validate", "rb", "--reference", "ref.csv", "--blocs", "bl.csv", cwd=tmp_path)
+    _fail(refusal_problems(res, names="states.csv", field="blocs", line="1"), res)

@@ -365,6 +365,10 @@ def _spec_error(path: Path, text: str, err: dict) -> InputError:
     loc = err["loc"]
     fld = ".".join(str(x) for x in loc)
     expected = err["msg"].removeprefix("Value error, ")
+    if err["type"] in ("missing", "model_type"):  # the input is the whole file: never echo it
+        what = "this field (a fit file needs name, scenario, params and train_end)"
+        return InputError(path, fld or None, what if loc else "a mapping with name, scenario, params "
+                          "and train_end", line=yaml_line(text, loc))
     if loc and loc[0] in FIT_LIMITS:
         low, high = FIT_LIMITS[loc[0]]
         expected = f"a whole number from {low:,} to {high:,}" if high else f"a whole number >= {low:,}"

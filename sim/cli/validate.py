@@ -76,7 +76,9 @@ def _runs(target: Path, seeds: int, need_classes: bool):
     frame = run_table(target, "states", required=("state", "year"), numeric=("year",))
     if frame is None:
         return tables, []
-    return tables, [frame.assign(year=frame["year"].astype(int))]
+    frame = frame.assign(year=frame["year"].astype(int))
+    frame.attrs["path"] = str(table_path(target, "states"))  # named if the bloc scoring lacks a column
+    return tables, [frame]
 
 
 def _reference_for(args, run_states: set[str]):
@@ -134,14 +136,22 @@ def _check_years(args, reference, run_years: set[int], periods: list[tuple[int, 
                              got=f"{lo}-{hi}")
 
 
-def _check_bloc_reference(path, reference, states: set[str], blocs: list[str]) -> None:
-    """Refuse a bloc reference with no row for a state and a bloc of the run: there is nothing
-    to score (a run without blocs met a traceback in the scoring, an empty file warnings)."""
-    if (reference["state"].isin(states) & reference["bloc"].isin(blocs)).any():
-        return
+def _check_bloc_reference(path, reference, states: set[str], blocs: list[str], years: set[int]) -> None:
+    """Refuse a bloc reference with no row for a state and a bloc of the run in a scored year
+    of the run: there is nothing to score (a run without blocs met a traceback in the
+    scoring, an empty file warnings, rows of other years a table of NaN with status 0)."""
     import numpy as np
 
     from sim.files import csv_line
+
+    match = reference["state"].isin(states) & reference["bloc"].isin(blocs)
+    if (match & reference["year"].isin(years)).any():
+        return
+    if match.any():
+        row = int(np.flatnonzero(match.to_numpy())[0])
+        span = f"{min(years)}-{max(years)}" if years else "none"
+        raise InputError(path, "year", f"rows in the scored years of the run ({span})",
+                         line=csv_line(reference, row), got=int(reference["year"].iloc[row]))
 
     expected = f"rows for a state and a bloc of the run (states {', '.join(sorted(states))}; blocs {', '.join(blocs) or 'none'})"
     if reference.empty:
@@ -159,8 +169,13 @@ def _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patte
 
         founders = {b.id: (b.founded or sc.time.start, b.founders) for b in sc.blocs} if sc else {}
         reference = load_bloc_reference(blocs_path)
+        if "blocs" not in states_tables[0].columns:  # a KeyError traceback in the scoring
+            raise InputError(states_tables[0].attrs.get("path"), "blocs", "this column (a run's state "
+                             "table lists each state's blocs; --blocs scores them)", line=1)
         blocs = [b.id for b in sc.blocs] if sc else sorted(reference["bloc"].unique())
-        _check_bloc_reference(blocs_path, reference, set().union(*(set(t["state"]) for t in states_tables)), blocs)
+        years = {int(y) for t in states_tables for y in t["year"] if y >= from_year}
+        _check_bloc_reference(blocs_path, reference, set().union(*(set(t["state"]) for t in states_tables)),
+                              blocs, years)
         report.membership, report.membership_events = validate_membership(
             states_tables, reference, blocs, founders, from_year)
     if patterns_path:

@@ -190,7 +190,11 @@ def load_bloc_reference(path: str | Path) -> pd.DataFrame:
     bad = ~df["member"].isin([0, 1])
     if bad.any():
         row = int(np.argmax(bad.to_numpy()))
-        raise InputError(path, "member", "0 or 1", line=csv_line(df, row), got=df["member"].iloc[row])
+        raise InputError(path, "member", "0 or 1", line=csv_line(df, row), got=f"{df['member'].iloc[row]:g}")
+    fraction = df["year"] % 1 != 0  # was truncated to the year before without a word
+    if fraction.any():
+        row = int(np.argmax(fraction.to_numpy()))
+        raise InputError(path, "year", "a whole year", line=csv_line(df, row), got=f"{df['year'].iloc[row]:g}")
     dup = df.duplicated(["state", "bloc", "year"])
     if dup.any():
         row = int(np.argmax(dup.to_numpy()))

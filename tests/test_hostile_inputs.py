@@ -1502,3 +1502,14 @@ def test_validate_blocs_of_a_run_table_without_its_blocs_column_is_refused(tmp_p
     states.write_text(states.read_text().replace(",blocs,", ",blcs,", 1))
     res = sim("validate", "rb", "--reference", "ref.csv", "--blocs", "bl.csv", cwd=tmp_path)
     _fail(refusal_problems(res, names="states.csv", field="blocs", line="1"), res)
+
+
+@pytest.mark.parametrize("body", [VALID, f"name: x\ntoken: {SECRET}\n"], ids=["a_scenario", "a_private_mapping"])
+def test_sweep_of_a_file_without_base_never_echoes_the_file(body, tmp_path):
+    """'expected Field required, got {...}' printed the whole file as the value."""
+    (tmp_path / "notsweep.yaml").write_text(body)
+    res = sim("sweep", "notsweep.yaml", "--out", "out", "--workers", "1", "--no-progress", cwd=tmp_path)
+    problems = refusal_problems(res, names="notsweep.yaml", field="base", line="1", secret=SECRET)
+    if "{'name'" in res.stderr:
+        problems.append("echoes the file's mapping")
+    _fail(problems, res)

@@ -291,9 +291,11 @@ def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None =
             msg = "one of " + ", ".join(DESIGNS)
         elif err["type"] == "extra_forbidden":
             msg = "no such field (known: see the sweep file documentation in sim/ensembles/sweep.py)"
+        elif err["type"] == "missing":  # its input is the whole mapping: never echo a file
+            msg = "this required field (a sweep file names its 'name' and its 'base' scenario)"
         line = yaml_line(text, loc) if text else None
         raise InputError(path, fld or None, msg, line=line, got=err.get("input")
-                         if err["type"] != "extra_forbidden" else None) from None
+                         if err["type"] not in ("extra_forbidden", "missing") else None) from None
     line = _line_finder(text)
     base = resolve_relative(spec.base, path)
     if base is None:

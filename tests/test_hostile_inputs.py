@@ -1513,3 +1513,39 @@ def test_sweep_of_a_file_without_base_never_echoes_the_file(body, tmp_path):
     if "{'name'" in res.stderr:
         problems.append("echoes the file's mapping")
     _fail(problems, res)
+
+
+def _special_file(path: Path, kind: str) -> None:
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        if os.geteuid() != 0:
+            pytest.skip("making a device node needs root")
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a private /dev/null
+    else:
+        (path.parent / "target.txt").write_text("keep me\n")
+        path.symlink_to("target.txt")
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "link"])
+def test_schema_out_never_replaces_a_special_file(kind, tmp_path):
+    """'schema --out /dev/null' renamed a plain file over the machine's /dev/null."""
+    _special_file(tmp_path / "out.json", kind)
+    before = snapshot(tmp_path)
+    res = sim("schema", "--out", "out.json", cwd=tmp_path)
+    problems = refusal_problems(res, names="out.json", field="--out")
+    if snapshot(tmp_path) != before:
+        problems.append(f"changed {sorted(k for k in snapshot(tmp_path) if snapshot(tmp_path).get(k) != before.get(k))}")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "link"])
+def test_calibrate_never_replaces_a_special_file_in_out(kind, tmp_path):
+    (tmp_path / "cal").mkdir()
+    _special_file(tmp_path / "cal" / "central_asia_states.csv", kind)
+    before = snapshot(tmp_path)
+    res = sim("calibrate", "--out", "cal", cwd=tmp_path, timeout=60)
+    problems = refusal_problems(res, names="central_asia_states.csv")
+    if snapshot(tmp_path) != before:
+        problems.append("files changed")
+    _fail(problems, res)

@@ -1549,3 +1549,16 @@ def test_calibrate_never_replaces_a_special_file_in_out(kind, tmp_path):
     if snapshot(tmp_path) != before:
         problems.append("files changed")
     _fail(problems, res)
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_set_of_one_path_twice_is_refused(command, tmp_path):
+    """The last value won without a word (a key twice in a scenario file is refused)."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    extra = ["--out", "out", "--no-plots"] if command == "run" else []
+    res = sim(command, "s.yaml", "--set", "mechanism.temperature=0.1", "--set", "mechanism.temperature=0.2",
+              *extra, cwd=tmp_path)
+    problems = refusal_problems(res, names="s.yaml", field="mechanism.temperature")
+    if (tmp_path / "out").exists():
+        problems.append("wrote out")
+    _fail(problems, res)

@@ -1562,3 +1562,16 @@ def test_set_of_one_path_twice_is_refused(command, tmp_path):
     if (tmp_path / "out").exists():
         problems.append("wrote out")
     _fail(problems, res)
+
+
+def test_sensitivity_output_given_twice_is_analysed_once(outputs):
+    """--output x --output x wrote every row of indices.csv twice."""
+    (outputs / "mo.yaml").write_text("name: mo\nbase: s.yaml\nparameters:\n  mechanism.temperature: {low: 0, high: 0.5}\n"
+                                     "  mechanism.threat.mix: {low: 0, high: 1}\ndesign: {kind: morris, samples: 2}\n")
+    assert sim("sweep", "mo.yaml", "--out", "mo", "--workers", "1", "--no-progress", "--no-plots",
+               cwd=outputs).returncode == 0
+    res = sim("sensitivity", "mo", "--output", "final_mean_de_facto", "--output", "final_mean_de_facto",
+              "--out", "sens", cwd=outputs)
+    assert res.returncode == 0, res.head()
+    rows = (outputs / "sens" / "indices.csv").read_text().splitlines()
+    assert len(rows) == 1 + 2, rows  # a header and one row per swept parameter

@@ -121,7 +121,8 @@ def analyse(out_dir: str | Path, outputs: list[str], method: str | None = None,
         raise InputError(out_dir, "--method", "sobol or morris (a sweep with that design)",
                          got=method)
     fn = sobol_indices if method == "sobol" else morris_indices
-    return pd.concat([fn(out_dir, o, seed) for o in outputs], ignore_index=True)
+    # an output asked twice (--output x --output x) is analysed once, not written twice
+    return pd.concat([fn(out_dir, o, seed) for o in dict.fromkeys(outputs)], ignore_index=True)
 
 
 def plot_indices(table: pd.DataFrame, path: str | Path, title: str = "") -> Path:

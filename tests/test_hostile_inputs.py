@@ -1575,3 +1575,16 @@ def test_sensitivity_output_given_twice_is_analysed_once(outputs):
     assert res.returncode == 0, res.head()
     rows = (outputs / "sens" / "indices.csv").read_text().splitlines()
     assert len(rows) == 1 + 2, rows  # a header and one row per swept parameter
+
+
+@pytest.mark.parametrize("command", ["sweep", "fit"])
+def test_workers_beyond_this_machine_are_refused_by_name(command, outputs):
+    """--workers 100000 was accepted: one process per queued chunk, each with a copy of the model."""
+    args = (["sweep", "sw.yaml", "--no-progress", "--no-plots", "--out", "w"] if command == "sweep"
+            else ["fit", "fit.yaml", "--out", "w"])
+    before = snapshot(outputs)
+    res = sim(*args, "--workers", "100000", cwd=outputs)
+    problems = option_problems(res, "--workers")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)

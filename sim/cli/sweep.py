@@ -16,7 +16,9 @@ def register(subparsers) -> None:
                               "killed sweep without losing or repeating runs.")
     p.add_argument("sweep_file", help="sweep YAML (see experiments/*.yaml)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="processes that run the sweep, this one included (default: all cores; 1 runs in-process)")
+                   help="processes that run the sweep, this one included (default: all cores; 1 runs "
+                   f"in-process; at most {options.MAX_LOCAL_WORKERS} here, 4 per core, unless "
+                   "--scheduler names a Dask cluster)")
     p.add_argument("--executor", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     p.add_argument("--resume", action="store_true", help="continue the sweep in --out")
@@ -49,7 +51,8 @@ def register(subparsers) -> None:
                               "1,000,000, bounds within +-1e6, and at most 1,000,000 model "
                               "runs in all (evaluations x seeds).")
     f.add_argument("fit_file", help="fit YAML (see experiments/fit_*.yaml)")
-    f.add_argument("--workers", type=options.whole_number(1), default=1)
+    f.add_argument("--workers", type=options.local_workers, default=1,
+                   help=f"processes evaluating a generation (1..{options.MAX_LOCAL_WORKERS}, 4 per core)")
     f.add_argument("--out", default=None, help="output folder (default: the file's 'out' "
                    "or runs/fits/NAME)")
     f.add_argument("--train-end", type=int, default=None, help="override the file's train_end")
@@ -61,6 +64,9 @@ def _sweep(args) -> int:
     from sim.errors import InputError
     if args.workers < 1:
         raise InputError(None, "--workers", "a positive number of workers", got=args.workers)
+    if args.workers > options.MAX_LOCAL_WORKERS and not args.scheduler:  # processes on this machine
+        raise InputError(None, "--workers", f"at most {options.MAX_LOCAL_WORKERS} processes on this machine "
+                         "(4 per core); a Dask cluster named by --scheduler may have more", got=args.workers)
     outcome = run_sweep(args.sweep_file, args.out, workers=args.workers,
                         executor=args.executor, scheduler=args.scheduler, resume=args.resume,
                         progress=not args.no_progress, chunksize=args.chunksize,

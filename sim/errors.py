@@ -56,3 +56,14 @@ class FigureError(Exception):
     def __init__(self, message: str, detail: str = ""):
         self.detail = detail
         super().__init__(message)
+
+
+class RunsFailed(Exception):
+    """Every run of a batch of work failed, so it produced no result (exit status 1).
+
+    Unlike :class:`InputError` this comes after the work ran: each run's own error is
+    known only then (a value valid for the file's checks may still break every run).
+
+    Args:
+        message: How many runs failed and the first one's reason, in one sentence.
+    """

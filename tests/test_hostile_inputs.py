@@ -1152,3 +1152,439 @@ def test_a_landscape_file_where_an_agent_scenario_is_read_is_named_as_such(args,
     (outputs / "fitl.yaml").write_text(FIT.replace("scenario: s.yaml", "scenario: l.yaml"))
     res = sim(*args, cwd=outputs)
     _fail(refusal_problems(res, names="l.yaml", field="mechanism", line="2"), res)
+
+
+@pytest.mark.parametrize("change, field, line", [
+    (("seeds: 1", "seeds: 1000000000000"), "seeds", "7"),        # MemoryError traceback (range of 10^12)
+    (("maxiter: 1", "maxiter: 1000000000"), "maxiter", "8"),     # ran generation after generation
+    (("popsize: 2", "popsize: 1000000000"), "popsize", "9"),     # a population of 10^9 members
+    (("seeds: 1", "seeds: true"), "seeds", "7"),                 # read as one seed
+    (("popsize: 2", "popsize: 2\nrng: -1"), "rng", "10"),         # ValueError traceback from numpy
+    (("popsize: 2", "popsize: 100\nmax_evals: 1000000000"), "max_evals", "10"),
+    (("seeds: 1\nmaxiter: 1\npopsize: 2", "seeds: 100\nmaxiter: 1000\npopsize: 100"), "maxiter", "8"),
+    (("[0.0, 0.5]", "[0.0, .inf]"), "params.mechanism.temperature", "5"),   # ValueError traceback from scipy
+    (("[0.0, 0.5]", "[0.0, 1e300]"), "params.mechanism.temperature", "5"),  # 'fitted' 3e298
+    (("[0.0, 0.5]", "[0.5, 0.0]"), "params.mechanism.temperature", "5"),    # named no file ('<input>')
+    (("name: f", "name: ../../escaped"), "name", "1"),            # wrote ./escaped outside runs/fits
+], ids=["seeds_huge", "maxiter_huge", "popsize_huge", "seeds_bool", "rng_negative", "max_evals_huge",
+        "runs_in_all", "bound_inf", "bound_huge", "bounds_reversed", "name_traversal"])
+def test_fit_file_settings_outside_their_range_are_refused_before_the_work(change, field, line, outputs):
+    """The fit's settings had no upper bounds: a slip ran for ever or ran out of memory."""
+    (outputs / "fit2.yaml").write_text(FIT.replace(*change))
+    before = snapshot(outputs)
+    res = sim("fit", "fit2.yaml", cwd=outputs, timeout=10)
+    problems = refusal_problems(res, names="fit2.yaml", field=field, line=line)
+    if field in ("seeds", "maxiter", "popsize") and not re.search(r"from [\d,]+ to [\d,]+|at most [\d,]+", res.stderr):
+        problems.append("message does not give the allowed range")
+    if snapshot(outputs) != before or (outputs.parent / "escaped").exists():
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("params, field", [
+    ("  states: [0.0, 1.0]\n", "params.states"),                         # ran the whole fit, then failed
+    ("  mechanism.temperature: [-5.0, -1.0]\n", "params.mechanism.temperature"),  # every evaluation invalid
+    ("  mechanism.nonsense: [0.0, 1.0]\n", "params.mechanism.nonsense"),  # named the scenario only
+], ids=["not_a_number", "no_valid_value", "unknown_field"])
+def test_fit_params_the_scenario_cannot_take_are_refused_naming_the_fit_file(params, field, outputs):
+    (outputs / "fit2.yaml").write_text(FIT.replace("  mechanism.temperature: [0.0, 0.5]\n", params))
+    before = snapshot(outputs)
+    res = sim("fit", "fit2.yaml", cwd=outputs)
+    problems = refusal_problems(res, names="fit2.yaml", field=field)
+    if "generation" in res.stderr:
+        problems.append("the optimiser ran before the refusal")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("args, names, field", [
+    (["fit", "fit2.yaml"], "fit2.yaml", "train_end"),
+    (["fit", "fit.yaml", "--train-end", "3000"], None, "--train-end"),
+], ids=["file", "option"])
+def test_fit_split_year_outside_the_reference_names_where_it_came_from(args, names, field, outputs):
+    """Both were '<input>: field 'train_end'', naming neither the file nor the option."""
+    (outputs / "fit2.yaml").write_text(FIT.replace("train_end: 2002", "train_end: 1800"))
+    res = sim(*args, cwd=outputs)
+    problems = refusal_problems(res, names=names, field=field)
+    if "<input>" in res.stderr and names:
+        problems.append("message names '<input>'")
+    _fail(problems, res)
+
+
+def test_a_sweep_whose_every_run_fails_exits_non_zero_and_leaves_no_sweep_folder(outputs):
+    """Every run failed (a value the checks let through) and the sweep said so only in a
+    count, exited 0 and left a folder whose manifest said 'complete'."""
+    (outputs / "bad.yaml").write_text(SWEEP.replace("values: [0.1]", "values: [-5, -6]") + "replicates: 2\n")
+    before = snapshot(outputs)
+    res = sim("sweep", "bad.yaml", "--out", "runs/bad", "--workers", "2", "--no-progress", cwd=outputs)
+    problems = []
+    if "Traceback" in res.output:
+        problems.append("traceback in the output")
+    if res.returncode in (0, None):
+        problems.append(f"exit status {res.returncode}, expected non-zero")
+    errors = res.error_lines()
+    if len(errors) != 1:
+        problems.append(f"{len(errors)} error lines, expected one")
+    elif not ("bad.yaml" in errors[0] and "all 4 runs failed" in errors[0]
+              and "mechanism.temperature" in errors[0] and "-5" in errors[0]):
+        problems.append("message does not name the sweep file, say all 4 runs failed and give the "
+                        "first failure (mechanism.temperature -5)")
+    if snapshot(outputs) != before:
+        problems.append(f"left {sorted(set(snapshot(outputs)) - set(before))[:5]}")
+    _fail(problems, res)
+
+
+def test_a_sweep_with_some_failed_runs_still_finishes(outputs):
+    """Partial failure keeps its behaviour: status 0, the failures counted and recorded."""
+    (outputs / "some.yaml").write_text(SWEEP.replace("values: [0.1]", "values: [0.1, -5]"))
+    res = sim("sweep", "some.yaml", "--out", "some", "--workers", "1", "--no-progress", "--no-plots", cwd=outputs)
+    assert res.returncode == 0 and "(1 failed)" in res.stdout, res.head()
+    assert json.loads((outputs / "some" / "manifest.json").read_text())["status"] == "complete"
+
+
+def _edit_dyads(outputs: Path, prefix: str, old: str, new: str) -> int:
+    """Replace ``old`` by ``new`` in the first line of the run's dyads.csv that starts with
+    ``prefix``; return that line's number."""
+    dyads = outputs / "run" / "dyads.csv"
+    lines = dyads.read_text().splitlines()
+    row = next(i for i, ln in enumerate(lines) if ln.startswith(prefix))
+    lines[row] = lines[row].replace(old, new, 1)
+    dyads.write_text("\n".join(lines) + "\n")
+    return row + 1
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ("2001,", "2001.5,", "year"),      # read as 2001: a silent wrong year
+    ("A,B,0,0,", "A,B,99,0,", "de_facto"),   # explain: KeyError: 99 traceback
+    ("A,B,0,0,", "A,B,0.5,0,", "de_facto"),  # read as level 0
+], ids=["fractional_year", "level_off_the_scale", "fractional_level"])
+@pytest.mark.parametrize("command", ["explain", "validate"])
+def test_a_run_table_with_a_year_or_level_it_cannot_hold_is_refused(command, old, new, field, outputs):
+    line = _edit_dyads(outputs, "2001,A,B,", old, new)
+    args = (["explain", "run", "A", "B", "2001"] if command == "explain"
+            else ["validate", "run", "--reference", "ref.csv"])
+    res = sim(*args, cwd=outputs)
+    _fail(refusal_problems(res, names="dyads.csv", field=field, line=str(line)), res)
+
+
+def test_explain_a_run_table_with_components_but_no_total_is_refused(outputs):
+    """A utility component table without a_total was a KeyError traceback."""
+    _edit_dyads(outputs, "year,", ",a_total,", ",a_sum,")
+    res = sim("explain", "run", "A", "B", cwd=outputs)
+    _fail(refusal_problems(res, names="dyads.csv", field="a_total", line="1"), res)
+
+
+@pytest.mark.parametrize("extra, field", [
+    (["--split-year", "3000"], "--split-year"),    # an empty out-of-sample table, status 0
+    (["--split-year", "2001"], "--split-year"),    # baselines fitted on no earlier year
+    (["--periods", "1800-1850,2001-2003"], "--periods"),  # the period left out without a word
+    (["--periods", ""], "--periods"),              # ignored: the default periods instead
+], ids=["split_after_every_year", "split_at_the_first_year", "period_without_a_year", "periods_empty"])
+def test_validate_years_that_select_nothing_are_refused(extra, field, outputs):
+    (outputs / "ref5.csv").write_text(REFERENCE + "".join(f"A,B,{y},1,1,s,1,n\n" for y in range(2002, 2006)))
+    before = snapshot(outputs)
+    res = sim("validate", "run", "--reference", "ref5.csv", "--out", "v", *extra, cwd=outputs)
+    problems = refusal_problems(res, names=None, field=field)
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("body, names, field, line", [
+    (LANDSCAPE.replace("sizes: {A: 1, B: 1, C: 2}", "sizes: {A: 1, B: 1e308, C: 1e308}"), "l2.yaml", "sizes.B", "7"),
+    (LANDSCAPE.replace("value: 1}", "value: 1e308}"), "l2.yaml", "propensities[0].value", "9"),
+    (LANDSCAPE.replace("sizes: {A: 1, B: 1, C: 2}", "sizes_csv: sizes.csv"), "sizes.csv", "sizes.B", ""),
+], ids=["size_1e308", "propensity_1e308", "size_1e300_in_csv"])
+def test_landscape_numbers_too_large_for_the_energy_are_refused(body, names, field, line, tmp_path):
+    """Energies came out NaN and the minima table was written anyway."""
+    (tmp_path / "l2.yaml").write_text(body)
+    (tmp_path / "sizes.csv").write_text("actor,size\nA,1\nB,1e300\nC,1\n")
+    before = snapshot(tmp_path)
+    res = sim("landscape", "l2.yaml", "--out", "out", cwd=tmp_path)
+    problems = refusal_problems(res, names=names, field=field, line=line)
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+def _break_sweep(folder: Path, how: str) -> None:
+    if how == "bad_json":
+        (folder / "manifest.json").write_text("{\n")
+    elif how == "manifest_not_a_sweep":
+        (folder / "manifest.json").write_text('{"sweep": 5}\n')
+    elif how == "junk_part":
+        next((folder / "results").glob("part-*.parquet")).write_bytes(b"junk\n")
+    elif how == "no_design":
+        (folder / "design.parquet").unlink()
+    elif how == "no_results":
+        shutil.rmtree(folder / "results")
+
+
+@pytest.mark.parametrize("how, target, output, names, field", [
+    ("", "run", "final_mean_de_facto", "manifest.json", "sweep"),   # KeyError: 'sweep'
+    ("bad_json", "mo", "final_mean_de_facto", "manifest.json", ""),  # JSONDecodeError
+    ("manifest_not_a_sweep", "mo", "final_mean_de_facto", "manifest.json", "sweep"),  # TypeError
+    ("junk_part", "mo", "final_mean_de_facto", "part-000000.parquet", ""),  # ArrowInvalid
+    ("no_design", "mo", "final_mean_de_facto", "design.parquet", ""),  # FileNotFoundError
+    ("no_results", "mo", "final_mean_de_facto", "results", ""),  # "one of the sweep's outputs: , got"
+    ("", "mo", "status", None, "--output"),                      # TypeError: str has no mean
+    ("", "mo", "mechanism.temperature", None, "--output"),      # a parameter 'explaining' itself
+    ("", "s.yaml", "final_mean_de_facto", "s.yaml", ""),        # blamed --out
+], ids=["run_folder", "manifest_not_json", "manifest_not_a_sweep", "results_part_not_parquet",
+        "no_design_table", "no_results", "text_column", "parameter_column", "a_file"])
+def test_sensitivity_of_what_is_not_a_finished_sweep_is_refused(how, target, output, names, field, outputs):
+    (outputs / "mo.yaml").write_text("name: mo\nbase: s.yaml\nparameters:\n  mechanism.temperature: {low: 0, high: 0.5}\n"
+                                     "  mechanism.threat.mix: {low: 0, high: 1}\ndesign: {kind: morris, samples: 2}\n")
+    done = sim("sweep", "mo.yaml", "--out", "mo", "--workers", "1", "--no-progress", "--no-plots", cwd=outputs)
+    assert done.returncode == 0, done.head()
+    _break_sweep(outputs / "mo", how)
+    before = snapshot(outputs)
+    res = sim("sensitivity", target, "--output", output, "--out", "sens", cwd=outputs)
+    problems = refusal_problems(res, names=names, field=field)
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("body, field, line", [
+    ("", "", ""),                                                       # EmptyDataError traceback
+    ("a,b,year,de_jure,de_facto\n", "", ""),                            # 'reference span nan-nan'
+    ("a,b,year,de_jure,de_facto\nA,B,2001,abc,1\nA,B,2003,1,1\n", "de_jure", "2"),   # RuntimeError from scipy
+    ("a,b,year,de_jure,de_facto\nA,B,2001,9,1\nA,B,2003,1,1\n", "de_jure", "2"),     # scored as level 9
+    ("a,b,year,de_jure,de_facto\nA,B,2001.5,1,1\nA,B,2003,1,1\n", "year", "2"),      # read as 2001
+    ("a,b,year,de_jure,de_facto\nA,B,2001,1,1\nA,B,2003,1\n", "", "3"),             # the short row: a gap
+    ("a,b,year,de_jure,de_facto\nA,B,2001,1,1\nB,A,2001,2,2\nA,B,2003,1,1\n", "a,b,year", "3"),  # both kept
+    ("a,b,year,de_jure,de_facto\nA,A,2001,1,1\nA,B,2003,1,1\n", "b", "2"),            # a self-pair scored
+    ("a,b,year,de_jure,de_facto\nX,Y,2001,1,1\nX,Y,2004,1,1\n", "a,b,year", ""),     # NaN scores, status 0
+    ("a,b,year,de_jure,de_facto\nA,B,2001,1,1\nA,Z,2004,1,1\n", "a,b,year", ""),     # no test year scored
+], ids=["empty", "header_only", "level_text", "level_off_the_scale", "fractional_year", "ragged",
+        "pair_year_twice", "self_pair", "other_states", "nothing_to_test"])
+def test_fit_reference_tables_are_checked_like_reference_timelines(body, field, line, outputs):
+    """A reference without the documented source columns was read by pandas unchecked."""
+    (outputs / "lv.csv").write_text(body)
+    (outputs / "fit2.yaml").write_text(FIT.replace("fitref.csv", "lv.csv"))
+    before = snapshot(outputs)
+    res = sim("fit", "fit2.yaml", "--out", "f", cwd=outputs)
+    problems = refusal_problems(res, names="lv.csv", field=field, line=line)
+    if "Warning" in res.stderr or "generation" in res.stderr:
+        problems.append("warnings or optimiser output before the refusal")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("args, field", [
+    (["calibrate", "--states", "", "--out", "cal"], "--states"),    # calibrated the rules file's states
+    (["calibrate", "--states", ",,", "--out", "cal"], "--states"),
+    (["calibrate", "--start", "-100000", "--end", "5", "--out", "cal"], "--start"),  # ran for minutes
+    (["calibrate", "--start", "-4000", "--end", "5", "--out", "cal"], "--end"),
+    (["explain-param", "KZK", "power", "-5"], "year"),             # -5 was read as a parameter
+], ids=["states_empty", "states_commas", "start_absurd", "span_of_4000_years", "negative_year"])
+def test_calibrate_options_that_select_nothing_or_too_much_are_refused(args, field, tmp_path):
+    res = sim(*args, cwd=tmp_path, timeout=30)
+    problems = option_problems(res, field) if field.startswith("--start") else \
+        refusal_problems(res, names=None, field=field)
+    if list(tmp_path.iterdir()):
+        problems.append(f"wrote {sorted(p.name for p in tmp_path.iterdir())}")
+    _fail(problems, res)
+
+
+RULES = Path(__file__).resolve().parents[1] / "seeds" / "calibration_rules.yaml"
+DOCUMENTS = Path(__file__).resolve().parents[1] / "seeds" / "documents.yaml"
+
+
+@pytest.mark.parametrize("option, edit, field, line", [
+    ("--rules", lambda t: t + "rules: 5\n", "rules", ""),      # TypeError traceback (the second 'rules' won)
+    ("--rules", lambda t: t.replace("USA: {ccode: 2,", "USA: {ccode: abc,"), "states.USA.ccode", ""),  # ValueError
+    ("--documents", lambda t: t + "documents: {}\n", "documents", ""),  # the second one won
+    ("--documents", lambda t: "x: [\n", "", "2"),               # 'valid YAML (ParserError)', no line
+], ids=["rules_key_twice", "rules_ccode_not_a_number", "documents_key_twice", "documents_no_line"])
+def test_calibration_yaml_files_are_read_as_every_yaml_input(option, edit, field, line, tmp_path):
+    source = RULES if option == "--rules" else DOCUMENTS
+    (tmp_path / "input.yaml").write_text(edit(source.read_text(encoding="utf-8")), encoding="utf-8")
+    res = sim("calibrate", option, "input.yaml", "--out", "cal", cwd=tmp_path)
+    problems = refusal_problems(res, names="input.yaml", field=field, line=line)
+    if (tmp_path / "cal").exists():
+        problems.append("wrote cal")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("extra, field, line", [
+    ("outputs:\n  alignments:\n    - {a: A, b: B, year: 2003, min_de_jure: 99}\n", "outputs.alignments", "7"),  # never aligned
+    ("plots: {x: nonsense}\n", "plots.x", "5"),        # no map, no word
+], ids=["alignment_level_off_the_scale", "plot_axis_not_swept"])
+def test_sweep_outputs_and_plots_it_cannot_make_are_refused(extra, field, line, tmp_path):
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "sw.yaml").write_text(SWEEP + extra)
+    before = snapshot(tmp_path)
+    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", cwd=tmp_path)
+    problems = refusal_problems(res, names="sw.yaml", field=field, line=line)
+    if snapshot(tmp_path) != before:
+        problems.append("wrote files")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("chunks", ["0", "-3"])
+def test_sweep_chunksize_below_one_is_refused_by_name(chunks, tmp_path):
+    """0 ran no run and said the sweep was complete; -3 was a ValueError traceback."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "sw.yaml").write_text(SWEEP)
+    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", "--chunksize", chunks,
+              cwd=tmp_path)
+    problems = option_problems(res, "--chunksize")
+    if (tmp_path / "out").exists():
+        problems.append("wrote out")
+    _fail(problems, res)
+
+
+def test_sweep_summary_key_no_run_has_is_named_in_the_failure(tmp_path):
+    """Every run failed with a bare KeyError: 'nonsense'."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "sw.yaml").write_text(SWEEP + "outputs: {summary: [nonsense]}\n")
+    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", cwd=tmp_path)
+    assert res.returncode == 1 and "Traceback" not in res.output, res.head()
+    assert re.search(r"outputs\.summary names 'nonsense'.*final_mean_de_facto", res.stderr), res.head()
+    assert not (tmp_path / "out").exists()
+
+
+def test_sweep_plot_metric_that_is_no_result_column_is_reported(tmp_path):
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / "sw.yaml").write_text(SWEEP + "plots: {metrics: [zzz]}\n")
+    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", cwd=tmp_path)
+    assert res.returncode == 0, res.head()
+    assert "warning: plots.metrics: 'zzz' is not a result column" in res.stderr, res.head()
+
+
+@pytest.mark.parametrize("body, field, line", [
+    ("", "name", ""),                   # 'expected a plain name ..., got {}'
+    ("[1]\n", "", "1"),
+    ("name: f\nscenario: s.yaml\nparams: {mechanism.temperature: [0, 1]}\n", "train_end", ""),
+], ids=["empty", "a_list", "no_train_end"])
+def test_fit_file_without_its_fields_says_which(body, field, line, outputs):
+    (outputs / "fit2.yaml").write_text(body)
+    res = sim("fit", "fit2.yaml", cwd=outputs)
+    problems = refusal_problems(res, names="fit2.yaml", field=field, line=line)
+    if "got {" in res.stderr:
+        problems.append("echoes the whole file as the value")
+    _fail(problems, res)
+
+
+BLOCS_SCENARIO = VALID.replace("outputs:", "blocs:\n  - {id: B1, founders: [A, B], founded: 2001}\noutputs:")
+
+
+@pytest.mark.parametrize("body, field, line", [
+    ("state,bloc,year,member\nA,B1,2002.5,1\n", "year", "2"),   # read as 2002
+    ("state,bloc,year,member\nA,B1,1800,1\n", "year", "2"),     # a table of NaN, status 0
+    ("state,bloc,year,member\nA,B1,2002,2\n", "member", "2"),   # said got np.float64(2.0)
+], ids=["fractional_year", "years_outside_the_run", "member_2"])
+def test_validate_bloc_reference_rows_the_run_cannot_score_are_refused(body, field, line, tmp_path):
+    (tmp_path / "b.yaml").write_text(BLOCS_SCENARIO)
+    (tmp_path / "ref.csv").write_text(REFERENCE)
+    (tmp_path / "bl.csv").write_text(body)
+    done = sim("run", "b.yaml", "--out", "rb", "--no-plots", cwd=tmp_path)
+    assert done.returncode == 0, done.head()
+    res = sim("validate", "rb", "--reference", "ref.csv", "--blocs", "bl.csv", cwd=tmp_path)
+    problems = refusal_problems(res, names="bl.csv", field=field, line=line)
+    if "np.float64" in res.stderr:
+        problems.append("message shows a numpy repr")
+    _fail(problems, res)
+
+
+def test_validate_blocs_of_a_run_table_without_its_blocs_column_is_refused(tmp_path):
+    """A states.csv without 'blocs' was a KeyError traceback when --blocs scored it."""
+    (tmp_path / "b.yaml").write_text(BLOCS_SCENARIO)
+    (tmp_path / "ref.csv").write_text(REFERENCE)
+    (tmp_path / "bl.csv").write_text("state,bloc,year,member\nA,B1,2002,1\n")
+    done = sim("run", "b.yaml", "--out", "rb", "--no-plots", cwd=tmp_path)
+    assert done.returncode == 0, done.head()
+    states = tmp_path / "rb" / "states.csv"
+    states.write_text(states.read_text().replace(",blocs,", ",blcs,", 1))
+    res = sim("validate", "rb", "--reference", "ref.csv", "--blocs", "bl.csv", cwd=tmp_path)
+    _fail(refusal_problems(res, names="states.csv", field="blocs", line="1"), res)
+
+
+@pytest.mark.parametrize("body", [VALID, f"name: x\ntoken: {SECRET}\n"], ids=["a_scenario", "a_private_mapping"])
+def test_sweep_of_a_file_without_base_never_echoes_the_file(body, tmp_path):
+    """'expected Field required, got {...}' printed the whole file as the value."""
+    (tmp_path / "notsweep.yaml").write_text(body)
+    res = sim("sweep", "notsweep.yaml", "--out", "out", "--workers", "1", "--no-progress", cwd=tmp_path)
+    problems = refusal_problems(res, names="notsweep.yaml", field="base", line="1", secret=SECRET)
+    if "{'name'" in res.stderr:
+        problems.append("echoes the file's mapping")
+    _fail(problems, res)
+
+
+def _special_file(path: Path, kind: str) -> None:
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        if os.geteuid() != 0:
+            pytest.skip("making a device node needs root")
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a private /dev/null
+    else:
+        (path.parent / "target.txt").write_text("keep me\n")
+        path.symlink_to("target.txt")
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "link"])
+def test_schema_out_never_replaces_a_special_file(kind, tmp_path):
+    """'schema --out /dev/null' renamed a plain file over the machine's /dev/null."""
+    _special_file(tmp_path / "out.json", kind)
+    before = snapshot(tmp_path)
+    res = sim("schema", "--out", "out.json", cwd=tmp_path)
+    problems = refusal_problems(res, names="out.json", field="--out")
+    if snapshot(tmp_path) != before:
+        problems.append(f"changed {sorted(k for k in snapshot(tmp_path) if snapshot(tmp_path).get(k) != before.get(k))}")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "link"])
+def test_calibrate_never_replaces_a_special_file_in_out(kind, tmp_path):
+    (tmp_path / "cal").mkdir()
+    _special_file(tmp_path / "cal" / "central_asia_states.csv", kind)
+    before = snapshot(tmp_path)
+    res = sim("calibrate", "--out", "cal", cwd=tmp_path, timeout=60)
+    problems = refusal_problems(res, names="central_asia_states.csv")
+    if snapshot(tmp_path) != before:
+        problems.append("files changed")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_set_of_one_path_twice_is_refused(command, tmp_path):
+    """The last value won without a word (a key twice in a scenario file is refused)."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    extra = ["--out", "out", "--no-plots"] if command == "run" else []
+    res = sim(command, "s.yaml", "--set", "mechanism.temperature=0.1", "--set", "mechanism.temperature=0.2",
+              *extra, cwd=tmp_path)
+    problems = refusal_problems(res, names="s.yaml", field="mechanism.temperature")
+    if (tmp_path / "out").exists():
+        problems.append("wrote out")
+    _fail(problems, res)
+
+
+def test_sensitivity_output_given_twice_is_analysed_once(outputs):
+    """--output x --output x wrote every row of indices.csv twice."""
+    (outputs / "mo.yaml").write_text("name: mo\nbase: s.yaml\nparameters:\n  mechanism.temperature: {low: 0, high: 0.5}\n"
+                                     "  mechanism.threat.mix: {low: 0, high: 1}\ndesign: {kind: morris, samples: 2}\n")
+    assert sim("sweep", "mo.yaml", "--out", "mo", "--workers", "1", "--no-progress", "--no-plots",
+               cwd=outputs).returncode == 0
+    res = sim("sensitivity", "mo", "--output", "final_mean_de_facto", "--output", "final_mean_de_facto",
+              "--out", "sens", cwd=outputs)
+    assert res.returncode == 0, res.head()
+    rows = (outputs / "sens" / "indices.csv").read_text().splitlines()
+    assert len(rows) == 1 + 2, rows  # a header and one row per swept parameter
+
+
+@pytest.mark.parametrize("command", ["sweep", "fit"])
+def test_workers_beyond_this_machine_are_refused_by_name(command, outputs):
+    """--workers 100000 was accepted: one process per queued chunk, each with a copy of the model."""
+    args = (["sweep", "sw.yaml", "--no-progress", "--no-plots", "--out", "w"] if command == "sweep"
+            else ["fit", "fit.yaml", "--out", "w"])
+    before = snapshot(outputs)
+    res = sim(*args, "--workers", "100000", cwd=outputs)
+    problems = option_problems(res, "--workers")
+    if snapshot(outputs) != before:
+        problems.append("wrote files")
+    _fail(problems, res)

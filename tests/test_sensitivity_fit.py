@@ -219,3 +219,17 @@ def test_a_fitted_scenario_written_elsewhere_finds_its_input_files(tmp_path):
     assert fitted.mechanism.temperature == pytest.approx(0.2)
     assert len(fitted.states) == len(load_scenario(scenario).states)
     assert main(["check", str(out / "fitted_scenario.yaml")]) == 0
+
+
+def test_fit_help_states_the_fit_file_limits_the_loader_enforces():
+    """The limits are documented in 'alliance-sim fit --help'; keep the two in step."""
+    from sim.analysis.fit import FIT_LIMITS, MAX_BOUND, MAX_FIT_RUNS
+    from sim.cli.main import build_parser
+
+    fit = build_parser()._subparsers._group_actions[0].choices["fit"]
+    text = " ".join(fit.description.split())
+    for name in ("seeds", "maxiter", "popsize"):
+        low, high = FIT_LIMITS[name]
+        assert f"{name} {low:,}..{high:,}" in text, name
+    assert f"max_evals up to {FIT_LIMITS['max_evals'][1]:,}" in text
+    assert MAX_BOUND == 1e6 and "+-1e6" in text and f"{MAX_FIT_RUNS:,} model runs" in text

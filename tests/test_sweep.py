@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.errors import InputError
+from sim.errors import InputError, RunsFailed
 from sim.ensembles.storage import load_results
 from sim.ensembles.sweep import guided_chunks, load_sweep, run_seed, run_sweep
 
@@ -237,6 +237,32 @@ def test_failing_point_is_recorded_and_the_sweep_goes_on(standin, tmp_path):
     assert list(bad.point) == [1, 1]
     assert bad.error.str.contains("ValueError: temperature must be >= 0").all()
     assert r[r.status == "ok"].linear.notna().all() and bad.linear.isna().all()
+
+
+def test_a_sweep_whose_every_run_fails_raises_and_leaves_no_folder(standin, tmp_path):
+    path = standin(parameters={"mechanism.temperature": {"values": [-1.0, -2.0]}}, replicates=2)
+    with pytest.raises(RunsFailed, match=r"all 4 runs failed .*run 0 \(point 0, replicate 0\).*"
+                                         r"ValueError: temperature must be >= 0"):
+        run_sweep(path, tmp_path / "new" / "o", workers=2, progress=False, plots=True)
+    assert not (tmp_path / "new").exists()  # the folders it made are gone
+    (tmp_path / "mine").mkdir()  # a folder that was there stays, empty as it was
+    with pytest.raises(RunsFailed):
+        run_sweep(path, tmp_path / "mine", workers=1, progress=False, plots=False)
+    assert list((tmp_path / "mine").iterdir()) == []
+
+
+def test_a_resumed_sweep_whose_every_new_run_fails_keeps_the_earlier_runs(standin, tmp_path):
+    path = standin(parameters={"mechanism.temperature": {"values": [0.1, -1.0]}}, batch_size=1)
+    out = run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+    assert (out.ran, out.errors) == (2, 1)  # a partial failure: status complete, as before
+    assert json.loads((tmp_path / "o" / "manifest.json").read_text())["status"] == "complete"
+    failed_part = next(p for p in (tmp_path / "o" / "results").glob("part-*.parquet")
+                       if (pd.read_parquet(p).status == "error").all())
+    failed_part.unlink()  # as if the sweep had been killed before committing it
+    with pytest.raises(RunsFailed, match=r"all 1 runs failed \(the 1 runs done earlier are kept"):
+        run_sweep(path, tmp_path / "o", resume=True, workers=1, progress=False, plots=False)
+    assert json.loads((tmp_path / "o" / "manifest.json").read_text())["status"] == "failed"
+    assert list(load_results(tmp_path / "o").status) == ["ok", "error"]
 
 
 def test_existing_results_need_resume(standin, tmp_path):

@@ -14,6 +14,7 @@ from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
 from sim.mechanisms import alignment
 from sim.mechanisms.utility import COMPONENTS
 from sim.run.tables import check_one_row_per_pair_year, read_table, run_table, table_path
+from sim.scenario.reference import SCALES, integer_levels
 
 #: Years before the last change of level over which "components that moved most" are
 #: compared (the ``explain`` help says so; keep the two in step).
@@ -45,6 +46,13 @@ def _pair_rows(run_dir: Path, a: str, b: str) -> tuple[pd.DataFrame, bool, str, 
     d = read_table(path, required=["year", "a", "b", "de_facto", "de_jure"],
                  numeric=["year", "de_facto", "de_jure", "threat_ab", "threat_ba"] + cols,
                  allow_empty=cols + ["threat_ab", "threat_ba"])
+    if any(c in d.columns for c in cols):  # components (an older run may lack some) need their sums
+        for total in ("a_total", "b_total"):
+            if total not in d.columns:
+                raise InputError(path, total, "this column: a table with utility components has "
+                                 "each side's sum of them", line=1)
+    for col in SCALES:  # a level off its scale named no label: a KeyError traceback
+        d[col] = integer_levels(d, col, path, allow_empty=False).astype(int)
     check_one_row_per_pair_year(d, path)
     states = sorted(set(d.a) | set(d.b))
     a, b = _canonical(a, states), _canonical(b, states)

@@ -29,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.analysis import validation
 from sim.errors import InputError
+from sim.ensembles.sweep import FOLDER_NAME
+from sim.files import yaml_line
 from sim.scenario.reference import load_reference_levels, reference_levels
 
 def persistence_baseline(reference: pd.DataFrame, from_year: int,
@@ -103,7 +105,8 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
                 params: list[str], bounds: list[tuple[float, float]], train_end: int, *,
                 seeds: int | list[int] = 3, maxiter: int = 10, popsize: int = 5,
                 max_evals: int | None = None, rng: int = 0, workers: int = 1,
-                runner: str = "sim.ensembles.sweep", progress: bool = False) -> FitResult:
+                runner: str = "sim.ensembles.sweep", progress: bool = False,
+                origin: tuple[str | Path | None, str] = (None, "train_end")) -> FitResult:
     """Fit scenario fields to a reference timeline on years <= ``train_end``.
 
     Args:
@@ -122,18 +125,24 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
         runner: Module that loads and runs scenarios (see :mod:`sim.ensembles.sweep`).
         progress: Report each generation on stderr: a progress bar over the evaluations
             when stdout is a terminal, else one line per generation.
+        origin: Where the settings came from, for error messages: the fit file (its
+            ``params``) and the field that gave ``train_end`` (``--train-end`` when the
+            command line overrode the file).
     """
     mod = importlib.import_module(runner)
     source = str(scenario)
     base = mod.load_base(source)
-    _check_params(mod, base, source, params, bounds)
-    ref = _fit_reference(reference, source, train_end)
+    _check_params(mod, base, source, params, bounds, origin[0])
+    ref = _fit_reference(reference, source, train_end, origin)
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     train_years, test_years = (None, train_end), (train_end + 1, None)
     objective = _Objective(runner, base, source, params, ref, seed_list, train_years)
+    test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
     history: list[dict] = []
     cap = max_evals or (maxiter + 1) * popsize * len(params)
     t0 = time.perf_counter()
+    default_train, default_test = objective.scores(None), test_obj.scores(None)
+    _check_overlap(default_train, default_test, reference, source, train_end)
     log = _GenerationLog(params, history, cap, progress)
     try:
         res = _optimise(objective, bounds, maxiter=maxiter, popsize=popsize, rng=rng, workers=workers,
@@ -141,32 +150,64 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
     finally:
         log.close()
     fitted = {p: float(v) for p, v in zip(params, res.x)}
-    test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
     first, last = int(ref.year.min()), int(train_end)
     baselines = {f"frozen_{first}": persistence_baseline(ref, first, test_years),
                  f"frozen_{last}": persistence_baseline(ref, last, test_years)}
     return FitResult(
         params=list(params), bounds=[tuple(map(float, b)) for b in bounds], fitted=fitted,
         train_end=train_end, train=objective.scores(res.x), test=test_obj.scores(res.x),
-        default_train=objective.scores(None), default_test=test_obj.scores(None),
+        default_train=default_train, default_test=default_test,
         defaults={p: _current_value(base, p) for p in params},
         baselines=baselines, evaluations=int(res.nfev), seconds=time.perf_counter() - t0,
         seeds=seed_list, history=history, reference=ref)
 
 
-def _check_params(mod, base: dict, source: str, params: list[str], bounds: list[tuple[float, float]]) -> None:
-    """One valid bound per parameter, and every path one the runner can override (checked
-    at the middle of its box, so an unknown path fails before the optimiser starts)."""
+def _check_overlap(train: dict, test: dict, reference, source: str, train_end: int) -> None:
+    """The scenario as written must meet the reference on both sides of ``train_end``: a
+    reference of other states or other years scored nothing (NaN) at every point, and the
+    fit wrote a 'fitted' value and a fit.json of NaN scores."""
+    for scores, side in ((train, f"<= {train_end}"), (test, f"> {train_end}")):
+        if scores["n"] == 0:
+            where = reference if isinstance(reference, (str, Path)) else source
+            raise InputError(where, "a,b,year", f"reference dyad-years that {Path(source).name} "
+                             f"simulates (its pairs, in its years) among the years {side}; none match")
+
+
+def _check_params(mod, base: dict, source: str, params: list[str], bounds: list[tuple[float, float]],
+                  origin: str | Path | None = None) -> None:
+    """One valid bound per parameter, and every path one the runner can override with at
+    least one valid value among its low, middle and high (others may be invalid: a bad
+    corner of the box is simply a bad fit), so that a field that is not a number, or a
+    box wholly outside a field's range, fails before the optimiser starts instead of
+    after every evaluation has failed."""
     if len(params) != len(bounds) or not params:
-        raise InputError(None, "params", "one (low, high) bound per fitted parameter")
+        raise InputError(origin, "params", "one (low, high) bound per fitted parameter")
     for p, (lo, hi) in zip(params, bounds):
-        if not hi > lo:
-            raise InputError(None, f"params.{p}", "a bound with high > low", got=(lo, hi))
+        if not valid_bound(lo, hi):
+            raise InputError(origin, f"params.{p}", f"finite bounds with high > low, within "
+                             f"+-{MAX_BOUND:g}", got=(lo, hi))
     for p, (lo, hi) in zip(params, bounds):
-        mod.with_overrides(base, {p: (lo + hi) / 2}, source)  # unknown path -> InputError
+        problem = None
+        for value in (lo, (lo + hi) / 2, hi):
+            try:
+                data = mod.with_overrides(base, {p: value}, source)
+                if hasattr(mod, "prepare"):
+                    mod.prepare(data, source)
+                break
+            except InputError as exc:
+                problem = problem or exc
+        else:
+            raise InputError(origin, f"params.{p}", f"a field of {Path(source).name} with valid "
+                             f"values inside the bounds ({problem.message()})", got=(lo, hi))
 
 
-def _fit_reference(reference: str | Path | pd.DataFrame | None, source: str, train_end: int) -> pd.DataFrame:
+def valid_bound(low: float, high: float) -> bool:
+    """A fitted field's bounds: finite, low < high and within +-MAX_BOUND."""
+    return -MAX_BOUND <= low < high <= MAX_BOUND
+
+
+def _fit_reference(reference: str | Path | pd.DataFrame | None, source: str, train_end: int,
+                   origin: tuple[str | Path | None, str] = (None, "train_end")) -> pd.DataFrame:
     """The reference levels, which must hold years on both sides of ``train_end``."""
     if reference is None:
         ref = _scenario_reference(source)
@@ -174,8 +215,11 @@ def _fit_reference(reference: str | Path | pd.DataFrame | None, source: str, tra
         ref = reference_levels(reference, "<reference>")
     else:
         ref = load_reference_levels(reference)
+    if ref.empty:
+        raise InputError(reference if isinstance(reference, (str, Path)) else source, None,
+                         "at least one reference dyad-year with a level (the table has none)")
     if not (ref.year <= train_end).any() or not (ref.year > train_end).any():
-        raise InputError(None, "train_end", f"a year inside the reference span "
+        raise InputError(origin[0], origin[1], f"a year inside the reference span "
                          f"{ref.year.min()}-{ref.year.max()} leaving years on both sides",
                          got=train_end)
     return ref
@@ -258,20 +302,44 @@ def _scenario_reference(source: str) -> pd.DataFrame:
 # Fit files (YAML) and writing results
 # --------------------------------------------------------------------------------------
 
+#: Upper bounds of a fit file's optimiser settings, far above any fit the project has run
+#: (the largest, experiments/fit_baseline: 31 generations of popsize 8 over about two dozen
+#: fields, 3 seeds, under 20,000 model runs) yet small enough that a slip such as
+#: ``maxiter: 1000000`` is refused when the file is read instead of running for months. A
+#: run of the historical case takes about 0.03 s, so MAX_FIT_RUNS is some eight hours on one
+#: core. ``alliance-sim fit --help`` states them.
+FIT_LIMITS = {"seeds": (1, 100), "maxiter": (1, 1_000), "popsize": (2, 100),
+              "max_evals": (1, 1_000_000), "rng": (0, None)}
+#: Most model runs a fit may plan: evaluations (``max_evals``, or ``(maxiter + 1) *
+#: popsize * len(params)``) times ``seeds``.
+MAX_FIT_RUNS = 1_000_000
+#: Most a fitted bound may be in size (the scenarios' own limit on a number).
+MAX_BOUND = 1e6
+
+
+def _limited(name: str, default: int | None) -> Any:
+    low, high = FIT_LIMITS[name]
+    return Field(default=default, ge=low, le=high, strict=True)  # strict: `seeds: true` is no number
+
+
 class FitSpec(BaseModel):
-    """A fit file: the scenario, the fitted fields with their bounds, the split year."""
+    """A fit file: the scenario, the fitted fields with their bounds, the split year.
+
+    The optimiser settings are bounded (:data:`FIT_LIMITS`, :data:`MAX_FIT_RUNS`) so that
+    an absurd value is refused when the file is read, not after hours of running.
+    """
 
     model_config = ConfigDict(extra="forbid")
-    name: str
+    name: str = Field(pattern=FOLDER_NAME, max_length=100)
     scenario: str
     reference: str | None = None
     params: dict[str, tuple[float, float]]
     train_end: int
-    seeds: int = Field(default=3, ge=1)
-    maxiter: int = Field(default=8, ge=1)
-    popsize: int = Field(default=5, ge=2)
-    max_evals: int | None = Field(default=None, ge=1)
-    rng: int = 0
+    seeds: int = _limited("seeds", 3)
+    maxiter: int = _limited("maxiter", 8)
+    popsize: int = _limited("popsize", 5)
+    max_evals: int | None = _limited("max_evals", None)
+    rng: int = _limited("rng", 0)
     out: str | None = None
     runner: str = "sim.ensembles.sweep"
 
@@ -281,19 +349,61 @@ class FitSpec(BaseModel):
         from sim.ensembles.sweep import check_runner
         return check_runner(name)
 
+    def planned_runs(self) -> int:
+        """Model runs the optimiser may make (the final scoring's few runs aside): the cap
+        ``max_evals`` is checked after each generation, so the initial population and one
+        generation always run."""
+        generation = self.popsize * len(self.params)
+        evals = (self.maxiter + 1) * generation
+        if self.max_evals:
+            evals = min(evals, max(self.max_evals, 2 * generation))
+        return evals * self.seeds
+
+
+def _spec_error(path: Path, text: str, err: dict) -> InputError:
+    """A pydantic error of a fit file as an InputError, bounded settings with their range."""
+    loc = err["loc"]
+    fld = ".".join(str(x) for x in loc)
+    expected = err["msg"].removeprefix("Value error, ")
+    if err["type"] in ("missing", "model_type"):  # the input is the whole file: never echo it
+        what = "this field (a fit file needs name, scenario, params and train_end)"
+        return InputError(path, fld or None, what if loc else "a mapping with name, scenario, params "
+                          "and train_end", line=yaml_line(text, loc))
+    if loc and loc[0] in FIT_LIMITS:
+        low, high = FIT_LIMITS[loc[0]]
+        expected = f"a whole number from {low:,} to {high:,}" if high else f"a whole number >= {low:,}"
+    elif loc == ("name",):
+        expected = "a plain name (letters, digits, '_', '.', '-'; at most 100), the folder runs/fits/NAME"
+    return InputError(path, fld, expected, line=yaml_line(text, loc), got=err.get("input"))
+
+
+def _check_spec(spec: FitSpec, path: Path, text: str) -> None:
+    """The bounds of every fitted field and the size of the whole fit."""
+    if not spec.params:
+        raise InputError(path, "params", "at least one parameter with [low, high] bounds",
+                         line=yaml_line(text, ("params",)))
+    for name, (low, high) in spec.params.items():
+        if not valid_bound(low, high):
+            raise InputError(path, f"params.{name}", f"finite bounds [low, high] with low < high, "
+                             f"within +-{MAX_BOUND:g}", line=yaml_line(text, ("params", name)),
+                             got=[low, high])
+    if spec.planned_runs() > MAX_FIT_RUNS:
+        raise InputError(path, "maxiter", f"a fit of at most {MAX_FIT_RUNS:,} model runs "
+                         "((maxiter + 1) x popsize x params, or max_evals, times seeds); lower "
+                         "maxiter, popsize, max_evals or seeds", line=yaml_line(text, ("maxiter",)),
+                         got=spec.planned_runs())
+
 
 def load_fit_spec(path: str | Path) -> tuple[FitSpec, Path, Path | None]:
     from sim.ensembles.sweep import resolve_relative
-    from sim.files import yaml_line
     from sim.reading import load_yaml, read_text
     path = Path(path)
     text = read_text(path, kind="yaml", what="a fit file")
     try:
         spec = FitSpec.model_validate(load_yaml(text, path) or {})
     except ValidationError as exc:
-        err = exc.errors()[0]
-        fld = ".".join(str(x) for x in err["loc"])
-        raise InputError(path, fld, err["msg"], line=yaml_line(text, err["loc"])) from None
+        raise _spec_error(path, text, exc.errors()[0]) from None
+    _check_spec(spec, path, text)
     scen = resolve_relative(spec.scenario, path)
     if scen is None:
         raise InputError(path, "scenario", "an existing scenario file", got=spec.scenario)
@@ -302,8 +412,6 @@ def load_fit_spec(path: str | Path) -> tuple[FitSpec, Path, Path | None]:
         ref = resolve_relative(spec.reference, path)
         if ref is None:
             raise InputError(path, "reference", "an existing reference file", got=spec.reference)
-    if not spec.params:
-        raise InputError(path, "params", "at least one parameter with [low, high] bounds")
     return spec, scen, ref
 
 

@@ -20,20 +20,52 @@ from sim.ensembles.storage import load_results
 from sim.ensembles.sweep import SweepSpec, salib_problem
 
 
+def sweep_manifest(out_dir: str | Path) -> dict:
+    """The manifest of a sweep output folder, with its sweep checked (a run folder, a
+    broken or hand-made manifest were tracebacks: KeyError, JSONDecodeError, TypeError)."""
+    from pydantic import ValidationError
+
+    from sim.reading import FileProblem, read_text
+    out_dir = Path(out_dir)
+    path = out_dir / "manifest.json"
+    if not path.exists():
+        raise InputError(out_dir, None, "a sweep output folder (with manifest.json)")
+    expected = "a manifest written by 'alliance-sim sweep' (JSON with the sweep it ran)"
+    try:
+        manifest = json.loads(read_text(path, kind="yaml", what="a sweep manifest"))
+    except FileProblem as exc:
+        raise InputError(path, None, exc.expected) from None
+    except ValueError as exc:
+        raise InputError(path, None, expected, got=str(exc)) from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("sweep"), dict):
+        raise InputError(path, "sweep", expected + ("; this is a run folder's" if isinstance(manifest, dict)
+                                                    and "scenario_file" in manifest else ""))
+    try:
+        SweepSpec.model_validate(manifest["sweep"])
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InputError(path, "sweep." + ".".join(map(str, err["loc"])), expected) from None
+    return manifest
+
+
 def point_means(out_dir: str | Path, output: str) -> tuple[SweepSpec, pd.DataFrame, np.ndarray]:
     """The sweep's spec, its design and the per-point mean of ``output`` over replicates."""
+    from sim.ensembles.storage import ID_COLUMNS
+    from sim.run.tables import read_table
     out_dir = Path(out_dir)
-    manifest_path = out_dir / "manifest.json"
-    if not manifest_path.exists():
-        raise InputError(out_dir, None, "a sweep output folder (with manifest.json)")
-    spec = SweepSpec.model_validate(json.loads(manifest_path.read_text())["sweep"])
-    design = pd.read_parquet(out_dir / "design.parquet")
+    spec = SweepSpec.model_validate(sweep_manifest(out_dir)["sweep"])
+    if not (out_dir / "design.parquet").is_file():
+        raise InputError(out_dir / "design.parquet", None, "the sweep's design table, which "
+                         "'alliance-sim sweep' writes (the folder is incomplete)")
+    design = read_table(out_dir / "design.parquet", required=["point"], numeric=["point"])
     results = load_results(out_dir)
-    if output not in results.columns:
-        known = [c for c in results.columns if c not in ("run_id", "point", "replicate", "seed",
-                                                         "status", "error", "seconds")
-                 and c not in spec.parameters]
-        raise InputError(out_dir, "--output", "one of the sweep's outputs: "
+    if results.empty:
+        raise InputError(out_dir / "results", None, "the results of the sweep's runs "
+                         "(results/part-*.parquet); there are none")
+    known = [c for c in results.columns if c not in ID_COLUMNS and c not in spec.parameters
+             and pd.api.types.is_numeric_dtype(results[c]) and not pd.api.types.is_bool_dtype(results[c])]
+    if output not in known:  # an id, a parameter or a text column is no outcome
+        raise InputError(out_dir, "--output", "one of the sweep's outputs (its numeric result columns): "
                          + ", ".join(known[:30]), got=output)
     ok = results[results.status == "ok"]
     means = ok.groupby("point")[output].mean().reindex(design.point)
@@ -84,15 +116,13 @@ def analyse(out_dir: str | Path, outputs: list[str], method: str | None = None,
     """Indices for several outputs; the method defaults to the sweep's design."""
     out_dir = Path(out_dir)
     if method is None:
-        manifest_path = out_dir / "manifest.json"
-        if not manifest_path.exists():
-            raise InputError(out_dir, None, "a sweep output folder (with manifest.json)")
-        method = json.loads(manifest_path.read_text())["sweep"]["design"]["kind"]
+        method = SweepSpec.model_validate(sweep_manifest(out_dir)["sweep"]).design.kind
     if method not in ("sobol", "morris"):
         raise InputError(out_dir, "--method", "sobol or morris (a sweep with that design)",
                          got=method)
     fn = sobol_indices if method == "sobol" else morris_indices
-    return pd.concat([fn(out_dir, o, seed) for o in outputs], ignore_index=True)
+    # an output asked twice (--output x --output x) is analysed once, not written twice
+    return pd.concat([fn(out_dir, o, seed) for o in dict.fromkeys(outputs)], ignore_index=True)
 
 
 def plot_indices(table: pd.DataFrame, path: str | Path, title: str = "") -> Path:

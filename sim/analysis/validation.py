@@ -445,7 +445,8 @@ def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
         out[f"within1_{col}"] = float(np.mean(np.abs(r[ok] - s[ok]) <= 1)) if ok.any() else math.nan
         if ok.any():  # chance-corrected agreement, as the validation module defines it
             out[f"kappa_{col}"] = weighted_kappa(r[ok].astype(int), s[ok].astype(int), "linear")
-    out["exact"] = float(np.nanmean([out["exact_de_facto"], out["exact_de_jure"]]))
+    scored = [out[k] for k in ("exact_de_facto", "exact_de_jure") if not math.isnan(out[k])]
+    out["exact"] = float(np.mean(scored)) if scored else math.nan  # nanmean of none warned
     return out
 
 

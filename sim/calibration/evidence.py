@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from sim.calibration.paths import DEFAULT_DOCUMENTS, DEFAULT_LEDGER
 from sim.errors import InputError
@@ -109,10 +108,8 @@ def load_documents(path: str | Path = DEFAULT_DOCUMENTS) -> dict[str, dict]:
     path = Path(path)
     if not path.exists():
         raise InputError(path, None, "an existing documents.yaml file")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(path, None, f"valid YAML ({exc.__class__.__name__})") from None
+    from sim.reading import load_yaml, read_text  # bounded, one document, no key twice, lines
+    data = load_yaml(read_text(path, kind="yaml", what="a documents YAML file"), path) or {}
     docs = data.get("documents") if isinstance(data, dict) else None
     if not isinstance(docs, dict) or not docs:
         raise InputError(path, "documents", "a mapping of document ids to entries")

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from sim.errors import InputError
 from sim.files import atomic_folder
@@ -66,19 +65,31 @@ STATE_LIST = "cow_states_2016_subset.csv"
 # --------------------------------------------------------------------------- inputs
 
 def load_rules(path: str | Path = DEFAULT_RULES) -> dict:
-    """Read the rules file and check the parts the code relies on."""
+    """Read the rules file and check the parts the code relies on.
+
+    It is read as every YAML input is (:mod:`sim.reading`: bounded, one document, a key
+    given twice refused with its line): a second ``rules:`` silently replaced the first,
+    and a state whose ``ccode`` is not a whole number was a traceback later on.
+    """
+    from sim.files import yaml_line
+    from sim.reading import load_yaml, read_text
     path = Path(path)
     if not path.exists():
         raise InputError(path, None, "an existing calibration rules YAML file")
-    try:
-        rules = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(path, None, f"valid YAML ({exc.__class__.__name__})") from None
+    text = read_text(path, kind="yaml", what="a calibration rules YAML file")
+    rules = load_yaml(text, path)
     if not isinstance(rules, dict):
         raise InputError(path, None, "a mapping with 'states', 'rules' and 'leaders'")
     for key in ("states", "rules", "leaders"):
         if key not in rules:
             raise InputError(path, key, "a section named " + key)
+        if key != "leaders" and (not isinstance(rules[key], dict) or not rules[key]):
+            raise InputError(path, key, "a mapping (id: entry)", line=yaml_line(text, (key,)), got=rules[key])
+    for abb, entry in rules["states"].items():
+        code = entry.get("ccode") if isinstance(entry, dict) else None
+        if isinstance(code, bool) or not isinstance(code, int) or code < 0:
+            raise InputError(path, f"states.{abb}.ccode", "a COW state code (a whole number >= 0)",
+                             line=yaml_line(text, ("states", abb)), got=code)
     for name in ("power", "offense", "economy", "democracy", "ideology_west", "capital", "doctrine",
                  "leader", "interests", "trade", "intent", "distance", "contiguity"):
         if name not in rules["rules"]:

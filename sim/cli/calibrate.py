@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from sim.calibration import paths
+from sim.cli import options
 from sim.errors import InputError
 
 #: What ``--prefix`` may be: the start of a file name.
@@ -25,8 +26,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", default=str(paths.DEFAULT_RULES), help="calibration rules YAML")
     parser.add_argument("--states", default=None,
                         help="comma-separated COW abbreviations or codes (default: the rules file's states)")
-    parser.add_argument("--start", type=int, default=1991)
-    parser.add_argument("--end", type=int, default=2024)
+    parser.add_argument("--start", type=options.whole_number(-5000, 5000), default=1991,
+                        help="first year (-5000 to 5000, as a scenario's years; default 1991)")
+    parser.add_argument("--end", type=options.whole_number(-5000, 5000), default=2024,
+                        help="last year, inclusive (default 2024); a span of at most 1000 years")
 
 
 def _readable(path: str, option: str, kind: str, what: str) -> None:
@@ -50,7 +53,13 @@ def _run(args):
     _readable(args.evidence, "--evidence", "csv", "an evidence ledger CSV")
     _readable(args.documents, "--documents", "yaml", "a documents YAML file")
     _readable(args.rules, "--rules", "yaml", "a calibration rules YAML file")
-    states = [s.strip() for s in args.states.split(",") if s.strip()] if args.states else None
+    states = [s.strip() for s in args.states.split(",") if s.strip()] if args.states is not None else None
+    if states == []:  # '' (an unset variable) or ',' calibrated the rules file's states instead
+        raise InputError(None, "--states", "comma-separated COW abbreviations or codes", got=args.states)
+    from sim.scenario.checks import MAX_STEPS
+    if args.end - args.start + 1 > MAX_STEPS:  # the tables feed a scenario, which allows no more
+        raise InputError(None, "--end", f"a span of at most {MAX_STEPS} years from --start ({args.start})",
+                         got=args.end)
     return cal.calibrate(states, args.start, args.end, data_dir=args.data, evidence=args.evidence,
                          documents=args.documents, rules=args.rules)
 
@@ -77,7 +86,7 @@ def cmd_calibrate(args) -> int:
 def cmd_explain(args) -> int:
     tokens = list(args.what)
     year = None
-    if tokens and tokens[-1].isdigit():
+    if tokens and re.fullmatch(r"[+-]?\d+", tokens[-1]):  # -5 too: a year, refused as one
         year = int(tokens.pop())
     if len(tokens) == 2:
         entity, parameter = tokens

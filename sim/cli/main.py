@@ -16,7 +16,7 @@ import signal
 import sys
 
 from sim import __version__
-from sim.errors import FigureError, InputError
+from sim.errors import FigureError, InputError, RunsFailed
 from sim.threads import prefer_single_thread
 
 #: Modules that contribute sub-commands, in the order ``--help`` lists them.
@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"alliance-sim: error: {exc.message()}", file=sys.stderr)
         return 2
+    except RunsFailed as exc:  # the work ran and nothing came of it: not a refusal of input
+        print(f"alliance-sim: error: {exc}", file=sys.stderr)
+        return 1
     except FigureError as exc:  # a failure of the program, not of the input: its traceback, for a bug report
         print(exc.detail.rstrip(), file=sys.stderr)
         print(f"alliance-sim: error: {exc}", file=sys.stderr)

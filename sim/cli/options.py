@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Callable
 
 
@@ -30,3 +31,12 @@ def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
 
 #: ``--seed`` of every command: numpy seeds are whole numbers >= 0 (of any size).
 seed = whole_number(0)
+
+
+#: Most local worker processes ``--workers`` may start: each holds its own copy of the model,
+#: and more processes than a few per core only compete for the cores (``sweep --workers
+#: 100000`` would have started one process per queued chunk, until memory ran out).
+MAX_LOCAL_WORKERS = 4 * (os.cpu_count() or 1)
+
+#: ``--workers`` of the commands that start local processes (sweep, fit).
+local_workers = whole_number(1, MAX_LOCAL_WORKERS)

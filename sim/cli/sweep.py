@@ -16,13 +16,15 @@ def register(subparsers) -> None:
                               "killed sweep without losing or repeating runs.")
     p.add_argument("sweep_file", help="sweep YAML (see experiments/*.yaml)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="processes that run the sweep, this one included (default: all cores; 1 runs in-process)")
+                   help="processes that run the sweep, this one included (default: all cores; 1 runs "
+                   f"in-process; at most {options.MAX_LOCAL_WORKERS} here, 4 per core, unless "
+                   "--scheduler names a Dask cluster)")
     p.add_argument("--executor", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     p.add_argument("--resume", action="store_true", help="continue the sweep in --out")
     p.add_argument("--out", default=None, help="output folder (default: the file's 'out' or "
                    "runs/sweeps/NAME)")
-    p.add_argument("--chunksize", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--chunksize", type=options.whole_number(1), default=None, help=argparse.SUPPRESS)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-plots", action="store_true", help="skip the summary plots")
     p.set_defaults(func=_sweep)
@@ -44,9 +46,13 @@ def register(subparsers) -> None:
     f = subparsers.add_parser("fit", help="fit weights to a reference timeline (train/test by year)",
                               description="Differential evolution over the fit file's "
                               "parameters, trained on years <= train_end, scored on later "
-                              "years against naive baselines.")
+                              "years against naive baselines. Limits of the fit file: seeds "
+                              "1..100, maxiter 1..1,000, popsize 2..100, max_evals up to "
+                              "1,000,000, bounds within +-1e6, and at most 1,000,000 model "
+                              "runs in all (evaluations x seeds).")
     f.add_argument("fit_file", help="fit YAML (see experiments/fit_*.yaml)")
-    f.add_argument("--workers", type=options.whole_number(1), default=1)
+    f.add_argument("--workers", type=options.local_workers, default=1,
+                   help=f"processes evaluating a generation (1..{options.MAX_LOCAL_WORKERS}, 4 per core)")
     f.add_argument("--out", default=None, help="output folder (default: the file's 'out' "
                    "or runs/fits/NAME)")
     f.add_argument("--train-end", type=int, default=None, help="override the file's train_end")
@@ -58,6 +64,9 @@ def _sweep(args) -> int:
     from sim.errors import InputError
     if args.workers < 1:
         raise InputError(None, "--workers", "a positive number of workers", got=args.workers)
+    if args.workers > options.MAX_LOCAL_WORKERS and not args.scheduler:  # processes on this machine
+        raise InputError(None, "--workers", f"at most {options.MAX_LOCAL_WORKERS} processes on this machine "
+                         "(4 per core); a Dask cluster named by --scheduler may have more", got=args.workers)
     outcome = run_sweep(args.sweep_file, args.out, workers=args.workers,
                         executor=args.executor, scheduler=args.scheduler, resume=args.resume,
                         progress=not args.no_progress, chunksize=args.chunksize,
@@ -69,9 +78,10 @@ def _sweep(args) -> int:
 
 
 def _sensitivity(args) -> int:
-    from sim.analysis.sensitivity import analyse, plot_indices
+    from sim.analysis.sensitivity import analyse, plot_indices, sweep_manifest
     from sim.files import atomic_file
     from sim.run.outdir import check_output_folder
+    sweep_manifest(args.sweep_out)  # first: a file or a run folder is no sweep, whatever --out is
     out = Path(args.out) if args.out else Path(args.sweep_out) / "sensitivity"
     # before the work: a file, an unwritable place or a folder of other files is refused
     check_output_folder(out, own=lambda name: name in ("indices.csv", "indices.png"), what="sensitivity")
@@ -99,7 +109,8 @@ def _fit(args) -> int:
     res = fit_weights(scenario, reference, list(spec.params), list(spec.params.values()),
                       train_end, seeds=spec.seeds, maxiter=spec.maxiter, popsize=spec.popsize,
                       max_evals=spec.max_evals, rng=spec.rng, workers=args.workers,
-                      runner=spec.runner, progress=True)
+                      runner=spec.runner, progress=True,
+                      origin=(args.fit_file, "train_end") if args.train_end is None else (None, "--train-end"))
     write_fit(res, out, scenario, spec.runner)
     print(f"fitted in {res.evaluations} evaluations ({res.seconds:.1f} s), train years <= "
           f"{train_end}, test years > {train_end}")

@@ -76,7 +76,9 @@ def _runs(target: Path, seeds: int, need_classes: bool):
     frame = run_table(target, "states", required=("state", "year"), numeric=("year",))
     if frame is None:
         return tables, []
-    return tables, [frame.assign(year=frame["year"].astype(int))]
+    frame = frame.assign(year=frame["year"].astype(int))
+    frame.attrs["path"] = str(table_path(target, "states"))  # named if the bloc scoring lacks a column
+    return tables, [frame]
 
 
 def _reference_for(args, run_states: set[str]):
@@ -113,14 +115,43 @@ def _reference_for(args, run_states: set[str]):
     return reference
 
 
-def _check_bloc_reference(path, reference, states: set[str], blocs: list[str]) -> None:
-    """Refuse a bloc reference with no row for a state and a bloc of the run: there is nothing
-    to score (a run without blocs met a traceback in the scoring, an empty file warnings)."""
-    if (reference["state"].isin(states) & reference["bloc"].isin(blocs)).any():
-        return
+def _check_years(args, reference, run_years: set[int], periods: list[tuple[int, int]] | None) -> None:
+    """--split-year must leave scored years (reference years the runs have) on both sides,
+    and each of --periods hold one: an out-of-sample table or a period with no year in it
+    was printed empty (or, with no earlier year, scored baselines fitted on the test years
+    themselves) without a word."""
+    years = reference["year"][reference["year"].isin(run_years)]
+    if years.empty:
+        raise InputError(args.reference, "year", f"rows in the years of the run ({min(run_years)}-"
+                         f"{max(run_years)}); its rows are in {int(reference['year'].min())}-"
+                         f"{int(reference['year'].max())}")
+    first, last = int(years.min()), int(years.max())
+    span = f"the reference's scored years are {first}-{last}"
+    if args.split_year is not None and not first < args.split_year <= last:
+        raise InputError(args.reference, "--split-year", f"a year after the first scored year and no later "
+                         f"than the last ({span}), leaving years on both sides", got=args.split_year)
+    for lo, hi in periods or ():
+        if not ((years >= lo) & (years <= hi)).any():
+            raise InputError(args.reference, "--periods", f"ranges that hold scored years ({span})",
+                             got=f"{lo}-{hi}")
+
+
+def _check_bloc_reference(path, reference, states: set[str], blocs: list[str], years: set[int]) -> None:
+    """Refuse a bloc reference with no row for a state and a bloc of the run in a scored year
+    of the run: there is nothing to score (a run without blocs met a traceback in the
+    scoring, an empty file warnings, rows of other years a table of NaN with status 0)."""
     import numpy as np
 
     from sim.files import csv_line
+
+    match = reference["state"].isin(states) & reference["bloc"].isin(blocs)
+    if (match & reference["year"].isin(years)).any():
+        return
+    if match.any():
+        row = int(np.flatnonzero(match.to_numpy())[0])
+        span = f"{min(years)}-{max(years)}" if years else "none"
+        raise InputError(path, "year", f"rows in the scored years of the run ({span})",
+                         line=csv_line(reference, row), got=int(reference["year"].iloc[row]))
 
     expected = f"rows for a state and a bloc of the run (states {', '.join(sorted(states))}; blocs {', '.join(blocs) or 'none'})"
     if reference.empty:
@@ -138,8 +169,13 @@ def _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patte
 
         founders = {b.id: (b.founded or sc.time.start, b.founders) for b in sc.blocs} if sc else {}
         reference = load_bloc_reference(blocs_path)
+        if "blocs" not in states_tables[0].columns:  # a KeyError traceback in the scoring
+            raise InputError(states_tables[0].attrs.get("path"), "blocs", "this column (a run's state "
+                             "table lists each state's blocs; --blocs scores them)", line=1)
         blocs = [b.id for b in sc.blocs] if sc else sorted(reference["bloc"].unique())
-        _check_bloc_reference(blocs_path, reference, set().union(*(set(t["state"]) for t in states_tables)), blocs)
+        years = {int(y) for t in states_tables for y in t["year"] if y >= from_year}
+        _check_bloc_reference(blocs_path, reference, set().union(*(set(t["state"]) for t in states_tables)),
+                              blocs, years)
         report.membership, report.membership_events = validate_membership(
             states_tables, reference, blocs, founders, from_year)
     if patterns_path:
@@ -183,13 +219,14 @@ def _handle(args) -> int:
 
         check_output_folder(args.out, own=lambda name: name in VALIDATION_FILES or name.endswith(".png"),
                             what="validation report")
-    periods = _parse_periods(args.periods) if args.periods else None  # before the runs, too
+    periods = _parse_periods(args.periods) if args.periods is not None else None  # before the runs, too
     target = Path(args.target)
     sc = _scenario_of(target)
     blocs_path = args.blocs or (str(sc.resolve(sc.bloc_reference)) if sc and sc.bloc_reference else None)
     patterns_path = args.patterns or (str(sc.resolve(sc.patterns)) if sc and sc.patterns else None)
     tables, states_tables = _runs(target, args.seeds, need_classes=patterns_path is not None)
     reference = _reference_for(args, set().union(*(set(t["a"]) | set(t["b"]) for t in tables)))
+    _check_years(args, reference, set().union(*(set(t["year"]) for t in tables)), periods)
     from sim.progress import Steps
 
     names = ["scoring", "blocs and patterns"] + (["report and figures"] if args.out else [])

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import InputError
+from sim.run.tables import read_table
 
 ID_COLUMNS = ["run_id", "point", "replicate", "seed", "status", "error", "seconds"]
 
@@ -21,7 +22,7 @@ def load_results(out_dir: str | Path) -> pd.DataFrame:
     parts = sorted((Path(out_dir) / "results").glob("part-*.parquet"))
     if not parts:
         return pd.DataFrame(columns=ID_COLUMNS)
-    frames = [pd.read_parquet(p) for p in parts]
+    frames = [read_table(p, required=["run_id", "status"], numeric=["run_id"]) for p in parts]
     frames = [f for f in frames if len(f)]
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ID_COLUMNS)
     return df.sort_values("run_id", kind="stable").reset_index(drop=True)

@@ -62,8 +62,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim.errors import InputError
+from sim.errors import InputError, RunsFailed
 from sim.files import atomic_file, line_map, nearest_line, versions, yaml_line
+from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_JURE_MAX, DE_JURE_MIN
 
 DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
 #: Limits far above any real study: levels of one swept parameter, samples, replicates, runs.
@@ -71,6 +72,8 @@ MAX_LEVELS = 10_000
 MAX_SAMPLES = 1_000_000
 MAX_REPLICATES = 100_000
 MAX_RUNS = 10_000_000
+#: A name that becomes a folder under runs/ (a sweep's or a fit's): no separators, no '..'.
+FOLDER_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 #: Runners a sweep file may name. A sweep file must never choose code to import (a module
 #: next to it would be on sys.path): other runners are allowed by the person running the
 #: command, through the ``ALLIANCE_SIM_RUNNERS`` environment variable (comma-separated).
@@ -157,8 +160,8 @@ class AlignmentOutput(BaseModel):
     a: str
     b: str
     year: int
-    min_de_facto: int | None = None
-    min_de_jure: int | None = None
+    min_de_facto: int | None = Field(default=None, ge=DE_FACTO_MIN, le=DE_FACTO_MAX)  # 99: never aligned
+    min_de_jure: int | None = Field(default=None, ge=DE_JURE_MIN, le=DE_JURE_MAX)
     by: bool = True
     name: str | None = None
 
@@ -193,7 +196,7 @@ class SweepSpec(BaseModel):
     """A whole sweep file, validated. Paths are resolved by :func:`load_sweep`."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)
+    name: str = Field(pattern=FOLDER_NAME, max_length=100)
     base: str
     parameters: dict[str, ParamSpec] = {}
     design: DesignSpec = DesignSpec()
@@ -268,6 +271,11 @@ def _check_design(spec: SweepSpec, path: Path, line) -> None:
         if spec.design.samples is None:
             raise InputError(path, "design.samples", f"a number of samples for a {kind} design",
                              line=line("design"))
+    for axis in ("x", "y"):  # an axis that is no swept parameter drew no map, without a word
+        name = getattr(spec.plots, axis)
+        if name is not None and name not in spec.parameters:
+            raise InputError(path, f"plots.{axis}", "a parameter listed under 'parameters' ("
+                             + ", ".join(spec.parameters) + ")", line=line("plots", axis), got=name)
 
 
 def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None = None) -> "Sweep":
@@ -283,9 +291,11 @@ def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None =
             msg = "one of " + ", ".join(DESIGNS)
         elif err["type"] == "extra_forbidden":
             msg = "no such field (known: see the sweep file documentation in sim/ensembles/sweep.py)"
+        elif err["type"] == "missing":  # its input is the whole mapping: never echo a file
+            msg = "this required field (a sweep file names its 'name' and its 'base' scenario)"
         line = yaml_line(text, loc) if text else None
         raise InputError(path, fld or None, msg, line=line, got=err.get("input")
-                         if err["type"] != "extra_forbidden" else None) from None
+                         if err["type"] not in ("extra_forbidden", "missing") else None) from None
     line = _line_finder(text)
     base = resolve_relative(spec.base, path)
     if base is None:
@@ -501,6 +511,10 @@ def run_task(ctx: RunContext, task: tuple) -> tuple[dict, pd.DataFrame | None]:
         if ctx.summary:
             summ = res.summary
             if ctx.summary is not True:
+                unknown = [k for k in ctx.summary if k not in summ]
+                if unknown:  # was a bare KeyError in every run
+                    raise ValueError(f"outputs.summary names {unknown[0]!r}, which is not a key of a "
+                                     f"run's summary ({', '.join(summ)})")
                 summ = {k: summ[k] for k in ctx.summary}
             row.update({k: _plain(v) for k, v in summ.items()})
         if ctx.record:
@@ -754,6 +768,7 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     out_dir = Path(out) if out else sweep.default_out()
+    created = _first_missing(out_dir)
     try:
         done, batch_no = _prepare_out(sweep, out_dir, resume)
     except InputError as exc:
@@ -769,10 +784,13 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
     _stream_runs(sweep, done, writer, executor=executor, workers=workers, scheduler=scheduler,
                  chunksize=chunksize, progress=progress)
     seconds = time.perf_counter() - t0
-    manifest.update(status="complete", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    failed = writer.ran > 0 and writer.errors == writer.ran
+    manifest.update(status="failed" if failed else "complete", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                     counts={"planned": sweep.n_runs, "skipped_done": len(done), "ran": writer.ran,
                             "errors_this_session": writer.errors}, seconds=seconds)
     _atomic_write_bytes(out_dir / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
+    if failed:
+        _all_failed(sweep, out_dir, writer, kept=len(done), created=created)
     if plots:
         from sim.plots.sweep import default_plots
         try:
@@ -780,6 +798,42 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
         except Exception as exc:  # noqa: BLE001 - plots are a convenience, results are safe
             print(f"alliance-sim: warning: plots not drawn: {exc}", file=sys.stderr)
     return SweepOutcome(out_dir, sweep.n_runs, len(done), writer.ran, writer.errors, seconds)
+
+
+def _first_missing(path: Path) -> Path | None:
+    """The outermost folder of ``path`` (itself included) that does not exist yet: what a
+    sweep that produced nothing removes again."""
+    missing = None
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing = folder
+    return missing
+
+
+def _all_failed(sweep: Sweep, out_dir: Path, writer: "_BatchWriter", *, kept: int,
+                created: Path | None) -> None:
+    """Every run of this session failed: raise :class:`RunsFailed` with the first failure.
+
+    A sweep with no earlier results leaves nothing behind (the folders it made are
+    removed, or the files it wrote in a folder that was there), so that no folder looks
+    like a finished sweep and rerunning after a fix needs neither ``--resume`` nor a new
+    ``--out``. Earlier results of a resumed sweep are kept; its manifest says ``failed``.
+    """
+    import shutil
+    run_id, point, replicate, error = writer.first_error
+    if not kept:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        else:
+            for name in ("results", "dyads", "plots"):
+                shutil.rmtree(out_dir / name, ignore_errors=True)
+            for name in ("manifest.json", "design.parquet"):
+                (out_dir / name).unlink(missing_ok=True)
+    where = (f"the {kept:,} runs done earlier are kept in {out_dir}, its manifest marked 'failed'"
+             if kept else f"nothing was written to {out_dir}")
+    raise RunsFailed(f"{sweep.file}: all {writer.ran:,} runs failed ({where}); the first, run "
+                     f"{run_id} (point {point}, replicate {replicate}), failed with: {error}")
 
 
 def _prepare_out(sweep: Sweep, out_dir: Path, resume: bool) -> tuple[set[int], int]:
@@ -862,11 +916,16 @@ class _BatchWriter:
         self.dyad_frames: list[pd.DataFrame] = []
         self.dyad_rows = self.ran = self.errors = 0
         self.last_flush = time.monotonic()
+        #: (run_id, point, replicate, error) of the failed run with the lowest id
+        self.first_error: tuple | None = None
 
     def add(self, row: dict, dyads: pd.DataFrame | None) -> None:
         self.rows.append(row)
         self.ran += 1
-        self.errors += row["status"] != "ok"
+        if row["status"] != "ok":
+            self.errors += 1
+            if self.first_error is None or row["run_id"] < self.first_error[0]:
+                self.first_error = (row["run_id"], row["point"], row["replicate"], row["error"])
         if dyads is not None:
             self.dyad_frames.append(dyads)
             self.dyad_rows += len(dyads)

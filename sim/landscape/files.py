@@ -31,6 +31,7 @@ from sim.errors import InputError
 from sim.files import line_map, nearest_line, read_csv
 from sim.reading import compose_yaml, load_yaml, read_text
 from sim.scenario.kind import kind_of
+from sim.scenario.limits import MAX_MAGNITUDE
 
 
 class ActorEntry(BaseModel):
@@ -52,7 +53,7 @@ class PropensityRow(BaseModel):
     b: str
     """The other actor."""
     value: float = Field(allow_inf_nan=False)
-    """Propensity to work together: positive (affinity) or negative (hostility), any finite number."""
+    """Propensity to work together: positive (affinity) or negative (hostility), at most 1e6 in size."""
 
 
 class LandscapeSpec(BaseModel):
@@ -70,7 +71,7 @@ class LandscapeSpec(BaseModel):
     actors: list[ActorEntry] = Field(min_length=2)
     """The actors, two or more: ids, or entries with id and name."""
     sizes: dict[str, float] | None = None
-    """Size of each actor (e.g. a CINC share), 0 or more, by actor id; or sizes_csv."""
+    """Size of each actor (e.g. a CINC share), positive and at most 1e6, by actor id; or sizes_csv."""
     sizes_csv: str | None = None
     """CSV with columns actor,size, relative to this file (instead of sizes)."""
     propensities: list[PropensityRow] | None = None
@@ -233,8 +234,9 @@ def _landscape_sizes(path: Path, spec: LandscapeSpec, line) -> dict[str, float]:
         if a not in ids:
             raise InputError(where, "sizes", f"sizes only for listed actors ({', '.join(ids)})",
                              line=sline, got=a)
-        if not (np.isfinite(v) and v > 0):
-            raise InputError(where, f"sizes.{a}", "a positive size", line=sline, got=v)
+        if not (np.isfinite(v) and 0 < v <= MAX_MAGNITUDE):  # 1e308 made every energy NaN
+            raise InputError(where, f"sizes.{a}", f"a positive size no larger than {MAX_MAGNITUDE:g}",
+                             line=sline, got=v)
     missing = [a for a in ids if a not in sizes]
     if missing:
         raise InputError(where, "sizes", "a size for every actor", line=sline,
@@ -265,6 +267,10 @@ def _landscape_propensities(path: Path, spec: LandscapeSpec, line) -> dict[froze
                                  f"a listed actor ({', '.join(ids)})", line=r["_line"], got=r[end])
         if r["a"] == r["b"]:
             raise InputError(r["_file"], field, "two different actors", line=r["_line"], got=r["a"])
+        if not abs(r["value"]) <= MAX_MAGNITUDE:  # 1e308 made every energy NaN
+            raise InputError(r["_file"], f"{field}.value" if "_field" in r else "value",
+                             f"a number from {-MAX_MAGNITUDE:g} to {MAX_MAGNITUDE:g}", line=r["_line"],
+                             got=r["value"])
         key = frozenset((r["a"], r["b"]))
         if key in values and values[key] != r["value"]:
             raise InputError(r["_file"], field, f"one value per pair ({r['a']}, {r['b']} was "

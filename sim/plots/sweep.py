@@ -9,6 +9,7 @@ validation scores across runs, which is what one seed alone would hide.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -111,7 +112,9 @@ def default_plots(out_dir: str | Path, sweep) -> list[Path]:
     x = spec.plots.x or (names[0] if names else None)
     y = spec.plots.y or (names[1] if len(names) > 1 else None)
     for m in metrics:
-        if m not in results.columns:
+        if m not in results.columns:  # known only now: the outputs come from the runs
+            print(f"alliance-sim: warning: plots.metrics: '{m}' is not a result column of the "
+                  "sweep; no map drawn for it", file=sys.stderr)
             continue
         if x and y and spec.design.kind == "grid":
             made.append(outcome_map(results, x, y, m, plots / f"map_{m}.png"))

@@ -57,12 +57,30 @@ def read_table(path: str | Path, *, required: Iterable[str] = (), numeric: Itera
 
     Args:
         required: Columns that must exist (and, unless in ``allow_empty``, have no gaps).
-        numeric: Columns whose present values must be finite numbers.
+        numeric: Columns whose present values must be finite numbers; a numeric ``year``
+            must hold whole years (the readers turn it into integers, which would drop a
+            fraction without a word).
         allow_empty: Columns where a missing value is allowed.
     """
     path = Path(path)
     if path.suffix.lower() != ".parquet":
-        return read_csv(path, required=required, numeric=numeric, allow_empty=allow_empty)
+        df = read_csv(path, required=required, numeric=numeric, allow_empty=allow_empty)
+    else:
+        df = _read_parquet(path, required, numeric, allow_empty)
+    if "year" in numeric and "year" in df.columns:
+        year = df["year"].to_numpy(dtype=float, na_value=np.nan)
+        fraction = year % 1 != 0
+        if fraction.any():
+            row = int(np.argmax(fraction))
+            line = csv_line(df, row) if path.suffix.lower() != ".parquet" else None
+            raise InputError(path, "year", "a whole year", line=line,
+                             got=f"{year[row]:g}" if line else f"{year[row]:g} in row {row + 1}")
+    return df
+
+
+def _read_parquet(path: Path, required: Iterable[str], numeric: Iterable[str],
+                  allow_empty: Iterable[str]) -> pd.DataFrame:
+    """A Parquet run table, checked as :func:`sim.files.read_csv` checks a CSV one."""
     try:
         df = pd.read_parquet(path, engine="pyarrow")
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError

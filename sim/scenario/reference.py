@@ -91,19 +91,7 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
                 row = int(np.flatnonzero(unknown.to_numpy())[0])
                 raise InputError(path, col, "a known state id (" + ", ".join(sorted(states)) + ")",
                                  line=int(lines[row]), got=ids.iloc[row])
-    same = df["a"].str.strip().eq(df["b"].str.strip())
-    if same.any():
-        row = int(np.flatnonzero(same.to_numpy())[0])
-        raise InputError(path, "b", "a state different from 'a'", line=int(lines[row]),
-                         got=df["b"].iloc[row])
-    year = df["year"].astype(float)
-    far = year.abs() > 5000
-    if far.any():
-        row = int(np.flatnonzero(far.to_numpy())[0])
-        raise InputError(path, "year", "a year from -5000 to 5000", line=int(lines[row]), got=year.iloc[row])
-    if (year % 1 != 0).any():
-        row = int(np.flatnonzero((year % 1 != 0).to_numpy())[0])
-        raise InputError(path, "year", "a whole year", line=int(lines[row]), got=year.iloc[row])
+    year = _pair_years(df, path, lines)
     conf = df["confidence"].astype(float)
     bad = conf.notna() & ((conf < 0) | (conf > 1))
     if bad.any():
@@ -116,6 +104,30 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
     out["year"] = year.astype(int)
     out["confidence"] = conf
     out = canonical_pairs(out)
+    _one_row_per_pair_year(out, path, lines)
+    return _with_lines(out.reset_index(drop=True), lines)
+
+
+def _pair_years(df: pd.DataFrame, path, lines) -> pd.Series:
+    """Two different states in each row and a whole year from -5000 to 5000; the years."""
+    same = df["a"].astype(str).str.strip().eq(df["b"].astype(str).str.strip())
+    if same.any():
+        row = int(np.flatnonzero(same.to_numpy())[0])
+        raise InputError(path, "b", "a state different from 'a'", line=int(lines[row]),
+                         got=df["b"].iloc[row])
+    year = df["year"].astype(float)
+    far = year.abs() > 5000
+    if far.any():
+        row = int(np.flatnonzero(far.to_numpy())[0])
+        raise InputError(path, "year", "a year from -5000 to 5000", line=int(lines[row]), got=year.iloc[row])
+    if (year % 1 != 0).any():
+        row = int(np.flatnonzero((year % 1 != 0).to_numpy())[0])
+        raise InputError(path, "year", "a whole year", line=int(lines[row]), got=year.iloc[row])
+    return year
+
+
+def _one_row_per_pair_year(out: pd.DataFrame, path, lines) -> None:
+    """A second row for a pair and year (in either order) is refused, not silently kept."""
     dup = out.duplicated(["a", "b", "year"], keep="first")
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])
@@ -125,7 +137,6 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
                          f"one row per unordered pair and year (first given on line {int(lines[first])})",
                          line=int(lines[row]),
                          got=f"{out.a.iloc[row]}-{out.b.iloc[row]} {out.year.iloc[row]}")
-    return _with_lines(out.reset_index(drop=True), lines)
 
 
 def _with_lines(df: pd.DataFrame, lines) -> pd.DataFrame:
@@ -143,16 +154,24 @@ def load_reference_levels(path: str | Path) -> pd.DataFrame:
     columns a, b, year, de_jure, de_facto.
     """
     from sim.reading import read_bytes
+    from sim.run.tables import read_table
 
     path = Path(path)
     read_bytes(path, kind="csv", what="a reference timeline")  # a regular file within the limit
-    if path.suffix == ".parquet":
-        return reference_levels(pd.read_parquet(path), path)
-    header = pd.read_csv(path, nrows=0, comment="#").columns
-    if set(REFERENCE_COLUMNS) <= set(header):
+    # any other table is checked as strictly: the same reader as every CSV (ragged rows,
+    # encoding, an empty file), whole years, levels on their scales, one row a pair-year
+    df = read_table(path, required=LEVEL_COLUMNS, numeric=("year",), allow_empty=("de_jure", "de_facto"))
+    if path.suffix != ".parquet" and set(REFERENCE_COLUMNS) <= set(df.columns):
         # the project's documented format (with sources): checked in full
         return reference_levels(load_reference(path, states=None), path)
-    return reference_levels(pd.read_csv(path, comment="#"), path)
+    lines = [csv_line(df, row) for row in range(len(df))]
+    out = df[list(LEVEL_COLUMNS)].copy()
+    out["year"] = _pair_years(df, path, lines).astype(int)
+    for col in SCALES:
+        out[col] = integer_levels(df, col, path, allow_empty=True)
+    out = canonical_pairs(out)
+    _one_row_per_pair_year(out, path, lines)
+    return reference_levels(out, path)
 
 
 def reference_levels(ref: pd.DataFrame, source: Any) -> pd.DataFrame:
@@ -171,7 +190,11 @@ def load_bloc_reference(path: str | Path) -> pd.DataFrame:
     bad = ~df["member"].isin([0, 1])
     if bad.any():
         row = int(np.argmax(bad.to_numpy()))
-        raise InputError(path, "member", "0 or 1", line=csv_line(df, row), got=df["member"].iloc[row])
+        raise InputError(path, "member", "0 or 1", line=csv_line(df, row), got=f"{df['member'].iloc[row]:g}")
+    fraction = df["year"] % 1 != 0  # was truncated to the year before without a word
+    if fraction.any():
+        row = int(np.argmax(fraction.to_numpy()))
+        raise InputError(path, "year", "a whole year", line=csv_line(df, row), got=f"{df['year'].iloc[row]:g}")
     dup = df.duplicated(["state", "bloc", "year"])
     if dup.any():
         row = int(np.argmax(dup.to_numpy()))

@@ -1144,6 +1144,8 @@ def parse_set_args(items: list[str] | None, source: str = "--set") -> dict[str, 
         if "=" not in item:
             raise InputError(source, item, "path=value, e.g. mechanism.temperature=0.1")
         key, raw = item.split("=", 1)
+        if key.strip() in result:  # the last one won without a word, as a key twice in a file would
+            raise InputError(source, key.strip(), "each path once in --set (it is given twice)")
         from sim.reading import load_yaml
         try:
             result[key.strip()] = load_yaml(raw, source) if raw.strip() else None

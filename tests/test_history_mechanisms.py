@@ -256,10 +256,13 @@ def test_a_charter_opened_later_admits_a_state_only_from_that_year():
     assert joins[["year", "a"]].values.tolist() == [[2004, "A"]]
     for wrong, what in ((dict(bloc, eligible_from={"D": 2004}), "declared in 'states'"),
                         (dict(bloc, eligible_from={"B": 2004}), "not a founder"),
-                        (dict(bloc, eligible_from={"A": 2030}), "2000")):
+                        (dict(bloc, eligible_from={"A": 2030}), "up to the end of the time span, 2008")):
         with pytest.raises(InputError, match=what) as err:
             scenario_from_dict(_world(blocs=[wrong]))
         assert "eligible_from" in str(err.value)
+    earlier = simulate(scenario_from_dict(_world(blocs=[dict(bloc, eligible_from={"A": 1995})], pairs=world["pairs"])),
+                       seed=0).events  # opened before the run starts (a restarted run): eligible throughout
+    assert earlier[earlier.kind == "bloc_join"][["year", "a"]].values.tolist() == [[2001, "A"]]
 
 
 def test_a_forum_holds_everyone_who_is_not_hostile():

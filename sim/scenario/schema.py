@@ -638,7 +638,8 @@ def _check_blocs(sc: Scenario, errs: _Errors) -> None:
         for e, year in b.eligible_from.items():
             where = (("blocs", i, "eligible_from", e), f"blocs[{i}].eligible_from.{e}")
             errs.known(*where, e)
-            errs.in_span(*where, year)
+            if year > errs.span[1]:  # earlier than the start: eligible throughout (a run restarted later)
+                errs.add(*where, f"a year up to the end of the time span, {errs.span[1]}", year)
             if e in b.founders or (b.eligible is not None and e not in b.eligible):
                 errs.add(*where, "a state among the bloc's 'eligible' states and not a founder", e)
         errs.known(("blocs", i, "orbit"), f"blocs[{i}].orbit", b.orbit)

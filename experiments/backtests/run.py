@@ -77,6 +77,8 @@ def restart_at(raw: dict, origin: int, reference: pd.DataFrame, blocs: pd.DataFr
         if b.get("founded") is None or b["founded"] <= origin:
             b["founded"] = None
             b["founders"] = sorted(members[members.bloc == b["id"]].state)
+            b["eligible_from"] = {s: y for s, y in b.get("eligible_from", {}).items()  # opened later, not yet in
+                                  if s not in b["founders"] and y > origin}
         kept.append(b)
     raw["blocs"] = kept
     events = []

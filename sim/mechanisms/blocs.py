@@ -12,10 +12,10 @@ on membership when the bloc is founded or opens to it.
 Consent works both ways: a member of a bloc with obligations whose leaders, on the same
 power-weighted average, are hostile to it (below 0) for ``leave_years`` running years is
 expelled, as the Cominform expelled Yugoslavia in 1948; leaders merely distant from a
-member keep it (admission asks more than tolerance does). A forum, which asks no consent, expels nobody, and no bloc expels its
-leading member (its strongest): an expulsion is the leading power's act with the lesser
-members, and the lesser members turning on the leader is the bloc breaking up, which the
-leader's and the others' own exits already express.
+member keep it (admission asks more than tolerance does). A forum, which asks no consent,
+expels nobody, and no bloc expels its leading member (its strongest): an expulsion is the
+leading power's act with the lesser members, and the lesser members turning on the leader
+is the bloc breaking up, which the leader's and the others' own exits already express.
 A neutral state joins no bloc and leaves any bloc above its ceiling. A grouping outside a
 power's orbit admits no state that is in that power's alliance or union (a bloc whose charter
 commits its members to at least strategic partnership with it): standing apart from Moscow
@@ -93,8 +93,8 @@ class BlocCharters:
             below it.
         floor: The least score that can ever justify joining (cooperation, 1, for a bloc
             with obligations; non-hostility, 0, for a forum).
-        consent: The least the members' (or, outside a power's orbit, the patron's) own
-            power-weighted wanted level toward an applicant must reach: admission needs
+        consent: The least the leading members' (or, outside a power's orbit, the patron's)
+            own power-weighted wanted level toward an applicant must reach: admission needs
             their consent (the scenario's ``bloc_consent``, cooperation, 1, by default, for
             blocs with obligations, security forums included; non-hostility, 0, for forums
             and groupings outside an orbit).

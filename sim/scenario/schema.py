@@ -286,16 +286,16 @@ class Mechanism(_Strict):
         0.0, description="Least share of the system's power, 0-1, a state needs to impose a hostile "
                          "instrument (sanctions); 0 (the default) lets every state impose them.")
     bloc_join_margin: Finite = Field(1.0, description="Join a bloc when the power-weighted mean wanted level "
-                                     "toward its members is at least its commitment less this margin, in levels "
-                                     "(default 1).")
+                                     "toward its leading members (the strongest and any with half its power) is at "
+                                     "least its commitment less this margin, in levels (default 1).")
     bloc_leave_margin: Finite = Field(2.0, description="Leave a bloc when that mean has been below its "
                                       "commitment less this margin for denounce_years, in levels (default 2).")
     bloc_consent: Annotated[float, Field(ge=-2, le=3, allow_inf_nan=False)] = 1.0
-    """Least power-weighted mean level, -2 to 3, that the members of a bloc with obligations
-    (collective defence, economic union, security forum) must want toward an applicant to
-    admit it; they expel a member (never the bloc's strongest) they have wanted below it less
-    one for denounce_years (default 1: the members want to cooperate with it; forums and
-    groupings outside an orbit ask no consent)."""
+    """Least power-weighted mean level, -2 to 3, that the leading members of a bloc with
+    obligations (collective defence, economic union, security forum) must want toward an
+    applicant to admit it (default 1: they want to cooperate with it; forums and groupings
+    outside an orbit ask no consent). They expel a member (never the bloc's strongest) toward
+    which they have been hostile (below 0) for denounce_years."""
     natural_threshold: Unit = 0.3
     """Least mean ideology affinity and interest convergence, 0-1, for a values-driven pair to
     count as natural allies (classification only; default 0.3)."""

@@ -39,6 +39,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -260,6 +261,19 @@ def _fail(problems: list[str], res: Result) -> None:
     if problems:
         pytest.fail("; ".join(problems) + f"\n$ alliance-sim {shlex.join(res.args)}\n"
                     f"exit {res.returncode}, {res.seconds:.1f} s\n{res.head()}", pytrace=False)
+
+
+def _refused_untouched(root: Path, judge: Callable[[Result], list[str]], *args, **sim_kwargs) -> None:
+    """Run ``alliance-sim ARGS`` in root, judge its refusal and fail if any file under root
+    changed: a refusal must leave every file as it was."""
+    before = snapshot(root)
+    res = sim(*args, cwd=root, **sim_kwargs)
+    problems = judge(res)
+    after = snapshot(root)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    if changed:
+        problems.append(f"files changed: {changed[:5]}")
+    _fail(problems, res)
 
 
 @pytest.fixture
@@ -756,12 +770,7 @@ def test_a_negative_seed_is_refused_by_name(args, tmp_path):
     """numpy refused a negative seed deep inside the run, as a traceback."""
     (tmp_path / "s.yaml").write_text(VALID)
     (tmp_path / "l.yaml").write_text(LANDSCAPE)
-    before = snapshot(tmp_path)
-    res = sim(*args, cwd=tmp_path)
-    problems = option_problems(res, "--seed")
-    if snapshot(tmp_path) != before:
-        problems.append(f"wrote {sorted(set(snapshot(tmp_path)) - set(before))}")
-    _fail(problems, res)
+    _refused_untouched(tmp_path, lambda res: option_problems(res, "--seed"), *args)
 
 
 # ---------------------------------------------------------------------------------------
@@ -810,12 +819,7 @@ def test_another_commands_out_into_a_run_folder_is_refused(command, outputs):
 
 def _out_refused(outputs: Path, args: tuple, names: str) -> None:
     """Run a command whose --out must be refused: fail on a bad refusal or any file touched."""
-    before = snapshot(outputs)
-    res = sim(*args, cwd=outputs)
-    problems = refusal_problems(res, names=names, field="--out")
-    if snapshot(outputs) != before:
-        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
-    _fail(problems, res)
+    _refused_untouched(outputs, lambda res: refusal_problems(res, names=names, field="--out"), *args)
 
 
 @pytest.mark.parametrize("command", ["validate", "landscape", "sweep", "fit"])
@@ -871,14 +875,13 @@ def test_calibrate_prefix_is_a_name_inside_out(prefix, outputs):
 @pytest.mark.parametrize("seeds", ["0", "-3", "1000000000000"])
 def test_validate_seeds_outside_its_range_is_refused_by_name(seeds, outputs):
     """0 and -3 said 'expected a scenario whose runs produce dyad-year tables'; 10^12 ran on."""
-    before = snapshot(outputs)
-    res = sim("validate", "s.yaml", "--reference", "ref.csv", "--seeds", seeds, "--out", "v", cwd=outputs)
-    problems = option_problems(res, "--seeds")
-    if "10,000" not in res.stderr:
-        problems.append("message does not give the range")
-    if snapshot(outputs) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    def judge(res: Result) -> list[str]:
+        problems = option_problems(res, "--seeds")
+        if "10,000" not in res.stderr:
+            problems.append("message does not give the range")
+        return problems
+    _refused_untouched(outputs, judge,
+                       "validate", "s.yaml", "--reference", "ref.csv", "--seeds", seeds, "--out", "v")
 
 
 @pytest.mark.parametrize("body, extra, field", [
@@ -888,14 +891,12 @@ def test_validate_seeds_outside_its_range_is_refused_by_name(seeds, outputs):
 def test_validate_with_no_reference_rows_left_is_refused(body, extra, field, outputs):
     """An empty reference reached int(NaN) in the scoring: a traceback."""
     (outputs / "ref0.csv").write_text(body)
-    before = snapshot(outputs)
-    res = sim("validate", "run", "--reference", "ref0.csv", "--out", "v", *extra, cwd=outputs)
-    problems = refusal_problems(res, names="ref0.csv", field=field)
-    if extra and "2004" not in res.stderr:
-        problems.append("message does not name the --from-year")
-    if snapshot(outputs) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    def judge(res: Result) -> list[str]:
+        problems = refusal_problems(res, names="ref0.csv", field=field)
+        if extra and "2004" not in res.stderr:
+            problems.append("message does not name the --from-year")
+        return problems
+    _refused_untouched(outputs, judge, "validate", "run", "--reference", "ref0.csv", "--out", "v", *extra)
 
 
 def test_validate_a_reversed_period_is_refused(outputs):
@@ -912,12 +913,7 @@ def test_validate_a_reversed_period_is_refused(outputs):
 def test_landscape_sizes_outside_their_range_are_refused_by_name(args, option, tmp_path):
     (tmp_path / "s.yaml").write_text(VALID)
     (tmp_path / "l.yaml").write_text(LANDSCAPE)
-    before = snapshot(tmp_path)
-    res = sim(*args, cwd=tmp_path)
-    problems = option_problems(res, option)
-    if snapshot(tmp_path) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    _refused_untouched(tmp_path, lambda res: option_problems(res, option), *args)
 
 
 @pytest.mark.parametrize("port", ["0", "8765"])
@@ -949,14 +945,13 @@ def test_a_run_folder_with_a_pair_year_twice_is_refused(command, reverse, output
 ], ids=["no_state_of_the_run", "no_bloc_of_the_run", "header_only"])
 def test_validate_a_bloc_reference_with_nothing_to_score_is_refused(body, field, line, outputs):
     (outputs / "blocs.csv").write_text(body)
-    before = snapshot(outputs)
-    res = sim("validate", "run", "--reference", "ref.csv", "--blocs", "blocs.csv", "--out", "v", cwd=outputs)
-    problems = refusal_problems(res, names="blocs.csv", field=field, line=line)
-    if "Warning" in res.stderr:
-        problems.append("warnings in the output")
-    if snapshot(outputs) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    def judge(res: Result) -> list[str]:
+        problems = refusal_problems(res, names="blocs.csv", field=field, line=line)
+        if "Warning" in res.stderr:
+            problems.append("warnings in the output")
+        return problems
+    _refused_untouched(outputs, judge,
+                       "validate", "run", "--reference", "ref.csv", "--blocs", "blocs.csv", "--out", "v")
 
 
 PATTERN = "patterns:\n  - id: x\n    claim: a claim\n    source: a passage\n    conditions:\n      - {COND}\n"
@@ -975,12 +970,8 @@ PATTERN = "patterns:\n  - id: x\n    claim: a claim\n    source: a passage\n    
         "state_not_in_the_run", "bloc_not_in_the_run", "years_outside_the_run"])
 def test_validate_a_pattern_the_run_cannot_check_is_refused(cond, field, line, outputs):
     (outputs / "patterns.yaml").write_text(PATTERN.replace("COND", cond))
-    before = snapshot(outputs)
-    res = sim("validate", "run", "--reference", "ref.csv", "--patterns", "patterns.yaml", "--out", "v", cwd=outputs)
-    problems = refusal_problems(res, names="patterns.yaml", field=field, line=line)
-    if snapshot(outputs) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    _refused_untouched(outputs, lambda res: refusal_problems(res, names="patterns.yaml", field=field, line=line),
+                       "validate", "run", "--reference", "ref.csv", "--patterns", "patterns.yaml", "--out", "v")
 
 
 @pytest.mark.parametrize("body, names, field, line", [
@@ -1038,12 +1029,8 @@ def test_sweep_alignment_output_the_base_cannot_have_is_refused(alignment, field
     """Such a column was 0 in every run ('never aligned'), and the sweep ran to the end."""
     (tmp_path / "s.yaml").write_text(VALID)
     (tmp_path / "sw.yaml").write_text(SWEEP + f"outputs:\n  alignments:\n    - {alignment}\n")
-    before = snapshot(tmp_path)
-    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", "--no-plots", cwd=tmp_path)
-    problems = refusal_problems(res, names="sw.yaml", field=field, line="7")
-    if snapshot(tmp_path) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    _refused_untouched(tmp_path, lambda res: refusal_problems(res, names="sw.yaml", field=field, line="7"),
+                       "sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", "--no-plots")
 
 
 @pytest.mark.parametrize("body, field, line", [
@@ -1053,22 +1040,14 @@ def test_sweep_alignment_output_the_base_cannot_have_is_refused(alignment, field
 ], ids=["binary", "duplicate_key", "agent_scenario"])
 def test_landscape_reads_its_file_as_scenario_files_are_read(body, field, line, tmp_path):
     (tmp_path / "l.yaml").write_bytes(body)
-    before = snapshot(tmp_path)
-    res = sim("landscape", "l.yaml", "--out", "out", cwd=tmp_path)
-    problems = refusal_problems(res, names="l.yaml", field=field, line=line)
-    if snapshot(tmp_path) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    _refused_untouched(tmp_path, lambda res: refusal_problems(res, names="l.yaml", field=field, line=line),
+                       "landscape", "l.yaml", "--out", "out")
 
 
 def test_fit_zero_workers_is_refused_by_name(outputs):
     """--workers 0 was accepted (sweep refuses it)."""
-    before = snapshot(outputs)
-    res = sim("fit", "fit.yaml", "--workers", "0", "--out", "f", cwd=outputs)
-    problems = option_problems(res, "--workers")
-    if snapshot(outputs) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    _refused_untouched(outputs, lambda res: option_problems(res, "--workers"),
+                       "fit", "fit.yaml", "--workers", "0", "--out", "f")
 
 
 @pytest.mark.parametrize("out", ["notes.txt", "run", "UNWRITABLE"])
@@ -1084,12 +1063,8 @@ def test_sensitivity_out_is_checked_before_the_work(out, outputs):
         if os.geteuid():
             (outputs / "locked").mkdir()
             (outputs / "locked").chmod(0o500)
-    before = snapshot(outputs)
-    res = sim("sensitivity", "mo", "--output", "final_mean_de_facto", "--out", out, cwd=outputs)
-    problems = refusal_problems(res, names=Path(out).name, field="--out")
-    if snapshot(outputs) != before:
-        problems.append(f"files changed: {sorted(set(snapshot(outputs)) ^ set(before))[:5]}")
-    _fail(problems, res)
+    _refused_untouched(outputs, lambda res: refusal_problems(res, names=Path(out).name, field="--out"),
+                       "sensitivity", "mo", "--output", "final_mean_de_facto", "--out", out)
 
 
 def test_calibrate_empty_out_is_refused(tmp_path):
@@ -1114,12 +1089,8 @@ def test_structure_year_outside_the_span_is_refused_before_the_run(tmp_path):
 def test_sweep_files_own_out_is_named_when_refused(outputs):
     """A folder named by the sweep file's 'out' was blamed on an --out never given."""
     (outputs / "sw_out.yaml").write_text(SWEEP.replace("base: s.yaml\n", "base: s.yaml\nout: run\n"))
-    before = snapshot(outputs)
-    res = sim("sweep", "sw_out.yaml", "--workers", "1", "--no-progress", "--no-plots", cwd=outputs)
-    problems = refusal_problems(res, names="sw_out.yaml", field="out", line="3")
-    if snapshot(outputs) != before:
-        problems.append("files changed")
-    _fail(problems, res)
+    _refused_untouched(outputs, lambda res: refusal_problems(res, names="sw_out.yaml", field="out", line="3"),
+                       "sweep", "sw_out.yaml", "--workers", "1", "--no-progress", "--no-plots")
 
 
 @pytest.mark.parametrize("body", [REFERENCE.splitlines()[0] + "\n", REFERENCE.replace("A,B,", "X,Y,")],
@@ -1129,12 +1100,9 @@ def test_sweep_reference_with_nothing_to_score_is_refused(body, tmp_path):
     (tmp_path / "s.yaml").write_text(VALID)
     (tmp_path / "r.csv").write_text(body)
     (tmp_path / "sw.yaml").write_text(SWEEP + "outputs:\n  reference: r.csv\n")
-    before = snapshot(tmp_path)
-    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", "--no-plots", cwd=tmp_path)
-    problems = refusal_problems(res, names="sw.yaml", field="outputs.reference", line="6")
-    if snapshot(tmp_path) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    _refused_untouched(tmp_path,
+                       lambda res: refusal_problems(res, names="sw.yaml", field="outputs.reference", line="6"),
+                       "sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", "--no-plots")
 
 
 def test_check_set_on_a_landscape_file_is_refused(tmp_path):
@@ -1188,14 +1156,12 @@ def test_fit_file_settings_outside_their_range_are_refused_before_the_work(chang
 ], ids=["not_a_number", "no_valid_value", "unknown_field"])
 def test_fit_params_the_scenario_cannot_take_are_refused_naming_the_fit_file(params, field, outputs):
     (outputs / "fit2.yaml").write_text(FIT.replace("  mechanism.temperature: [0.0, 0.5]\n", params))
-    before = snapshot(outputs)
-    res = sim("fit", "fit2.yaml", cwd=outputs)
-    problems = refusal_problems(res, names="fit2.yaml", field=field)
-    if "generation" in res.stderr:
-        problems.append("the optimiser ran before the refusal")
-    if snapshot(outputs) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    def judge(res: Result) -> list[str]:
+        problems = refusal_problems(res, names="fit2.yaml", field=field)
+        if "generation" in res.stderr:
+            problems.append("the optimiser ran before the refusal")
+        return problems
+    _refused_untouched(outputs, judge, "fit", "fit2.yaml")
 
 
 @pytest.mark.parametrize("args, names, field", [
@@ -1283,12 +1249,8 @@ def test_explain_a_run_table_with_components_but_no_total_is_refused(outputs):
 ], ids=["split_after_every_year", "split_at_the_first_year", "period_without_a_year", "periods_empty"])
 def test_validate_years_that_select_nothing_are_refused(extra, field, outputs):
     (outputs / "ref5.csv").write_text(REFERENCE + "".join(f"A,B,{y},1,1,s,1,n\n" for y in range(2002, 2006)))
-    before = snapshot(outputs)
-    res = sim("validate", "run", "--reference", "ref5.csv", "--out", "v", *extra, cwd=outputs)
-    problems = refusal_problems(res, names=None, field=field)
-    if snapshot(outputs) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    _refused_untouched(outputs, lambda res: refusal_problems(res, names=None, field=field),
+                       "validate", "run", "--reference", "ref5.csv", "--out", "v", *extra)
 
 
 @pytest.mark.parametrize("body, names, field, line", [
@@ -1300,12 +1262,8 @@ def test_landscape_numbers_too_large_for_the_energy_are_refused(body, names, fie
     """Energies came out NaN and the minima table was written anyway."""
     (tmp_path / "l2.yaml").write_text(body)
     (tmp_path / "sizes.csv").write_text("actor,size\nA,1\nB,1e300\nC,1\n")
-    before = snapshot(tmp_path)
-    res = sim("landscape", "l2.yaml", "--out", "out", cwd=tmp_path)
-    problems = refusal_problems(res, names=names, field=field, line=line)
-    if snapshot(tmp_path) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    _refused_untouched(tmp_path, lambda res: refusal_problems(res, names=names, field=field, line=line),
+                       "landscape", "l2.yaml", "--out", "out")
 
 
 def _break_sweep(folder: Path, how: str) -> None:
@@ -1339,12 +1297,8 @@ def test_sensitivity_of_what_is_not_a_finished_sweep_is_refused(how, target, out
     done = sim("sweep", "mo.yaml", "--out", "mo", "--workers", "1", "--no-progress", "--no-plots", cwd=outputs)
     assert done.returncode == 0, done.head()
     _break_sweep(outputs / "mo", how)
-    before = snapshot(outputs)
-    res = sim("sensitivity", target, "--output", output, "--out", "sens", cwd=outputs)
-    problems = refusal_problems(res, names=names, field=field)
-    if snapshot(outputs) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    _refused_untouched(outputs, lambda res: refusal_problems(res, names=names, field=field),
+                       "sensitivity", target, "--output", output, "--out", "sens")
 
 
 @pytest.mark.parametrize("body, field, line", [
@@ -1364,14 +1318,12 @@ def test_fit_reference_tables_are_checked_like_reference_timelines(body, field, 
     """A reference without the documented source columns was read by pandas unchecked."""
     (outputs / "lv.csv").write_text(body)
     (outputs / "fit2.yaml").write_text(FIT.replace("fitref.csv", "lv.csv"))
-    before = snapshot(outputs)
-    res = sim("fit", "fit2.yaml", "--out", "f", cwd=outputs)
-    problems = refusal_problems(res, names="lv.csv", field=field, line=line)
-    if "Warning" in res.stderr or "generation" in res.stderr:
-        problems.append("warnings or optimiser output before the refusal")
-    if snapshot(outputs) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    def judge(res: Result) -> list[str]:
+        problems = refusal_problems(res, names="lv.csv", field=field, line=line)
+        if "Warning" in res.stderr or "generation" in res.stderr:
+            problems.append("warnings or optimiser output before the refusal")
+        return problems
+    _refused_untouched(outputs, judge, "fit", "fit2.yaml", "--out", "f")
 
 
 @pytest.mark.parametrize("args, field", [
@@ -1417,12 +1369,8 @@ def test_calibration_yaml_files_are_read_as_every_yaml_input(option, edit, field
 def test_sweep_outputs_and_plots_it_cannot_make_are_refused(extra, field, line, tmp_path):
     (tmp_path / "s.yaml").write_text(VALID)
     (tmp_path / "sw.yaml").write_text(SWEEP + extra)
-    before = snapshot(tmp_path)
-    res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", cwd=tmp_path)
-    problems = refusal_problems(res, names="sw.yaml", field=field, line=line)
-    if snapshot(tmp_path) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    _refused_untouched(tmp_path, lambda res: refusal_problems(res, names="sw.yaml", field=field, line=line),
+                       "sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress")
 
 
 @pytest.mark.parametrize("chunks", ["0", "-3"])
@@ -1531,24 +1479,16 @@ def _special_file(path: Path, kind: str) -> None:
 def test_schema_out_never_replaces_a_special_file(kind, tmp_path):
     """'schema --out /dev/null' renamed a plain file over the machine's /dev/null."""
     _special_file(tmp_path / "out.json", kind)
-    before = snapshot(tmp_path)
-    res = sim("schema", "--out", "out.json", cwd=tmp_path)
-    problems = refusal_problems(res, names="out.json", field="--out")
-    if snapshot(tmp_path) != before:
-        problems.append(f"changed {sorted(k for k in snapshot(tmp_path) if snapshot(tmp_path).get(k) != before.get(k))}")
-    _fail(problems, res)
+    _refused_untouched(tmp_path, lambda res: refusal_problems(res, names="out.json", field="--out"),
+                       "schema", "--out", "out.json")
 
 
 @pytest.mark.parametrize("kind", ["device", "fifo", "link"])
 def test_calibrate_never_replaces_a_special_file_in_out(kind, tmp_path):
     (tmp_path / "cal").mkdir()
     _special_file(tmp_path / "cal" / "central_asia_states.csv", kind)
-    before = snapshot(tmp_path)
-    res = sim("calibrate", "--out", "cal", cwd=tmp_path, timeout=60)
-    problems = refusal_problems(res, names="central_asia_states.csv")
-    if snapshot(tmp_path) != before:
-        problems.append("files changed")
-    _fail(problems, res)
+    _refused_untouched(tmp_path, lambda res: refusal_problems(res, names="central_asia_states.csv"),
+                       "calibrate", "--out", "cal", timeout=60)
 
 
 @pytest.mark.parametrize("command", ["check", "run"])
@@ -1582,9 +1522,4 @@ def test_workers_beyond_this_machine_are_refused_by_name(command, outputs):
     """--workers 100000 was accepted: one process per queued chunk, each with a copy of the model."""
     args = (["sweep", "sw.yaml", "--no-progress", "--no-plots", "--out", "w"] if command == "sweep"
             else ["fit", "fit.yaml", "--out", "w"])
-    before = snapshot(outputs)
-    res = sim(*args, "--workers", "100000", cwd=outputs)
-    problems = option_problems(res, "--workers")
-    if snapshot(outputs) != before:
-        problems.append("wrote files")
-    _fail(problems, res)
+    _refused_untouched(outputs, lambda res: option_problems(res, "--workers"), *args, "--workers", "100000")

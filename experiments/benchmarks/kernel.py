@@ -58,7 +58,8 @@ def parameters(m) -> dict:
                 formalise=rules.formalise_years, denounce=rules.denounce_years, lapse=rules.lapse_years,
                 paper_gap=rules.paper_gap, join_margin=m.membership_rules.join_margin,
                 leave_margin=m.membership_rules.leave_margin, leave_years=m.membership_rules.leave_years,
-                level=m.bloc_level, patron=m.patrons, eligible=m.eligible, commitment=ch.commitment,
+                level=m.bloc_level, patron=m.patrons, eligible=m.eligible,
+                eligible_from=[m.eligible & (m.eligible_from <= y) for y in m.years], commitment=ch.commitment,
                 floor=ch.floor, consent=ch.consent, obliged=ch.obliged, counter=ch.counter_orbit, orbit=ch.orbit,
                 counter_any=bool(ch.counter_orbit.any()),
                 p_idx=m.patrons.argmax(axis=0), o_idx=ch.orbit.argmax(axis=0),
@@ -213,29 +214,38 @@ def instruments(k: KernelState, p: dict, F, desired, want, pcap, can_sanction) -
     J[ls >= p["formalise"]] = 0
 
 
-def membership(k: KernelState, p: dict, desired, power, cap, neutral) -> None:
+def membership(k: KernelState, p: dict, desired, power, cap, neutral, t: int) -> None:
     """Bloc joins and exits (``sim.mechanisms.blocs``), in place."""
     M, patron = k.members, p["patron"]
-    w = (M | patron) * power[:, None]
-    total = w.sum(axis=0)[None, :] - w
+    counted = M | patron
+    w = counted * power[:, None]
+    lead = np.where(counted & (w >= 0.5 * w.max(axis=0, initial=0.0)[None, :]), w, 0.0)  # the leading members
     d = desired.astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(total > 0, (d @ w) / total, np.nan)
-        accept = np.where(total > 0, (d.T @ w) / total, np.nan)
+        means = []
+        for x in (lead, w):  # by the leaders; by all members for a leader with no other leader
+            total = x.sum(axis=0)[None, :] - x
+            means.append((np.where(total > 0, (d @ x) / total, np.nan), np.where(total > 0, (d.T @ x) / total, np.nan)))
+    score = np.where(np.isnan(means[0][0]), means[1][0], means[0][0])
+    accept = np.where(np.isnan(means[0][1]), means[1][1], means[0][1])
     if p["counter_any"]:
         has = p["has_orbit"][None, :]
         co = p["counter"][None, :]
         score = np.where(co, np.where(has, d[:, p["p_idx"]] - d[:, p["o_idx"]], np.nan), score)
         accept = np.where(co, np.where(has, d[p["p_idx"], :].T, np.nan), accept)
     active = k.active[None, :]
-    allowed = (cap[:, None] >= p["level"][None, :]) & p["eligible"]
+    allowed = (cap[:, None] >= p["level"][None, :]) & p["eligible_from"][t]
+    if p["counter_any"]:  # no grouping outside a power's orbit for members of its pact or union
+        pacts = (M & k.active[None, :])[:, p["commitment"] >= 2.0]
+        pledged = pacts.astype(int) @ ((p["orbit"].T.astype(int) @ pacts) > 0).T
+        allowed &= ~((pledged > 0) & p["counter"][None, :] & ~p["orbit"])
     has_others = ~np.isnan(score)
     threshold = np.maximum(p["floor"], p["commitment"] - p["join_margin"])[None, :]
     join = ~M & active & allowed & has_others & ~neutral[:, None] & ~patron & (score >= threshold) & \
         (accept >= p["consent"][None, :])
     sitting = M & active & has_others
     out = sitting & (score < p["commitment"][None, :] - p["leave_margin"])
-    shunned = sitting & p["obliged"][None, :] & (accept < p["consent"][None, :] - 1.0)
+    shunned = sitting & p["obliged"][None, :] & (accept < 0.0)
     if shunned.any():  # no bloc expels its (unique) strongest member
         weighed = np.where(M, power[:, None], -np.inf)
         leading = M & (weighed == weighed.max(axis=0, initial=-np.inf)[None, :])
@@ -291,7 +301,7 @@ def kernel_step(k: KernelState, st, inp, t: int, p: dict, rng) -> None:
     power = inp.power[t]
     instruments(k, p, k.de_facto, k.on_merits, np.minimum(k.on_merits, k.on_merits.T),
                 np.minimum(cap[:, None], cap[None, :]), power >= p["sanction_share"] * power.sum())
-    membership(k, p, k.on_merits, power, cap, inp.neutral[t] > 0)
+    membership(k, p, k.on_merits, power, cap, inp.neutral[t] > 0, t)
     both = k.members & k.active[None, :]
     via = np.max(np.where(both[:, None, :] & both[None, :, :], p["level"], 0), axis=2, initial=0)
     np.fill_diagonal(via, 0)

@@ -237,19 +237,20 @@ def atomic_folder(out_dir: str | Path, *, replace: bool = True) -> Iterator[Path
             shutil.rmtree(old, ignore_errors=True)
         else:
             for f in sorted(tmp.iterdir()):  # all checked before the first is moved
-                _replaceable(out_dir / f.name)
+                check_replaceable(out_dir / f.name)
             for f in sorted(tmp.iterdir()):
                 os.replace(f, out_dir / f.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _replaceable(path: Path) -> None:
+def check_replaceable(path: str | Path, field: str | None = None) -> None:
     """Refuse to rename a new file over anything but a regular file: the rename would put a
     plain file in place of a device (``schema --out /dev/null`` replaced the machine's
-    /dev/null), a FIFO, a folder or a symbolic link (the link, not its target)."""
+    /dev/null), a FIFO, a folder or a symbolic link (the link, not its target). ``field``
+    names the option that chose the path, if one did."""
     if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
-        raise InputError(path, None, "a regular file to write or replace (this is a device, FIFO, "
+        raise InputError(path, field, "a regular file to write or replace (this is a device, FIFO, "
                          "socket, folder or symbolic link)")
 
 
@@ -260,7 +261,7 @@ def atomic_file(path: str | Path, write: Callable[[Path], None]) -> Path:
     removes such leftovers.
     """
     path = Path(path)
-    _replaceable(path)
+    check_replaceable(path)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         write(tmp)

@@ -260,14 +260,15 @@ class AllianceModel(mesa.Model):
         self.members = np.zeros((self.n, len(self.bloc_ids)), dtype=bool)
         self.bloc_exit_streak = np.zeros(self.members.shape, dtype=int)
         self.patrons = np.zeros_like(self.members)
-        self.eligible = np.ones_like(self.members)
-        self.eligible_from = np.full(self.members.shape, self.years[0])  # charters opened later
+        # the first year each state may join each bloc: the start, a later year for a charter
+        # opened later, never (after the end) for a state the charter does not admit
+        self.eligible_from = np.full(self.members.shape, self.years[0])
         orbit = np.zeros_like(self.members)
         for k, b in enumerate(specs):
             if b.patron:
                 self.patrons[self.index[b.patron], k] = True
             if b.eligible is not None:
-                self.eligible[:, k] = [s in b.eligible for s in self.ids]
+                self.eligible_from[[s not in b.eligible for s in self.ids], k] = self.years[-1] + 1
             for s, year in b.eligible_from.items():
                 self.eligible_from[self.index[s], k] = year
             if b.orbit:
@@ -493,7 +494,7 @@ class AllianceModel(mesa.Model):
             self.members, self.membership_rules, active=self.bloc_active, level=self.bloc_level,
             desired=self.desired_on_merits, power=self.power, cap=self.level_cap,
             neutral=self.inputs.neutral[self.t] > 0, patron=self.patrons,
-            eligible=self.eligible & (self.eligible_from <= self.year),
+            eligible=self.eligible_from <= self.year,
             exit_streak=self.bloc_exit_streak, charters=self.charters)
         if changes and self.record:  # the drivers are read against the members the rule scored:
             scored = self.members.copy()  # this year's members with its changes undone

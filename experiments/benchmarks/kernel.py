@@ -58,8 +58,8 @@ def parameters(m) -> dict:
                 formalise=rules.formalise_years, denounce=rules.denounce_years, lapse=rules.lapse_years,
                 paper_gap=rules.paper_gap, join_margin=m.membership_rules.join_margin,
                 leave_margin=m.membership_rules.leave_margin, leave_years=m.membership_rules.leave_years,
-                level=m.bloc_level, patron=m.patrons, eligible=m.eligible,
-                eligible_from=[m.eligible & (m.eligible_from <= y) for y in m.years], commitment=ch.commitment,
+                level=m.bloc_level, patron=m.patrons, eligible=[m.eligible_from <= y for y in m.years],
+                commitment=ch.commitment,
                 floor=ch.floor, consent=ch.consent, obliged=ch.obliged, counter=ch.counter_orbit, orbit=ch.orbit,
                 counter_any=bool(ch.counter_orbit.any()),
                 p_idx=m.patrons.argmax(axis=0), o_idx=ch.orbit.argmax(axis=0),
@@ -234,7 +234,7 @@ def membership(k: KernelState, p: dict, desired, power, cap, neutral, t: int) ->
         score = np.where(co, np.where(has, d[:, p["p_idx"]] - d[:, p["o_idx"]], np.nan), score)
         accept = np.where(co, np.where(has, d[p["p_idx"], :].T, np.nan), accept)
     active = k.active[None, :]
-    allowed = (cap[:, None] >= p["level"][None, :]) & p["eligible_from"][t]
+    allowed = (cap[:, None] >= p["level"][None, :]) & p["eligible"][t]
     if p["counter_any"]:  # no grouping outside a power's orbit for members of its pact or union
         pacts = (M & k.active[None, :])[:, p["commitment"] >= 2.0]
         pledged = pacts.astype(int) @ ((p["orbit"].T.astype(int) @ pacts) > 0).T

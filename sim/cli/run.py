@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -176,15 +175,12 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     if not args.out:
         print(text, end="")
         return 0
-    from sim.files import atomic_file
+    from sim.files import atomic_file, check_replaceable
 
     out = Path(args.out)
     if out.is_dir() or not out.parent.is_dir():
         raise InputError(args.out, "--out", "a file path in an existing folder")
-    if os.path.lexists(out) and not (out.is_file() and not out.is_symlink()):
-        # 'schema --out /dev/null' replaced the machine's /dev/null with a plain file
-        raise InputError(args.out, "--out", "a path for a regular file (this is a device, FIFO, socket "
-                         "or symbolic link, which writing the schema would replace)")
+    check_replaceable(out, "--out")  # named by the option: atomic_file would refuse it unnamed
     try:
         atomic_file(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except OSError as exc:  # a read-only or pseudo file system (/proc): the file is not written

@@ -612,15 +612,21 @@ class Sweep:
         swept = set(self.spec.parameters) | {k for pt in self.spec.design.points or [] for k in pt}
         return any(k == field or k.startswith(field + ".") for k in swept)
 
+    def _base_state_ids(self) -> tuple[list | None, Any]:
+        """The base scenario's state ids (None when the runner's base is not a scenario with
+        a list of states) and the base as the runner loads it."""
+        base = self.base_data(importlib.import_module(self.spec.runner))
+        if not isinstance(base, dict) or not isinstance(base.get("states"), list):
+            return None, base
+        return [s.get("id") for s in base["states"] if isinstance(s, dict)], base
+
     def check_alignments(self, line=lambda *a: None) -> None:
         """Every alignment output must name states and a year of the base scenario: one that
         does not is 0 in every run, read as 'this alignment never happens'. Skipped where the
         sweep changes the states or the span, or the runner's base is not a scenario."""
-        base = self.base_data(importlib.import_module(self.spec.runner))
-        if not isinstance(base, dict) or not isinstance(base.get("states"), list) or \
-                not isinstance(base.get("time"), dict):
+        ids, base = self._base_state_ids()
+        if ids is None or not isinstance(base.get("time"), dict):
             return
-        ids = [s.get("id") for s in base["states"] if isinstance(s, dict)]
         start, end = base["time"].get("start"), base["time"].get("end")
         for i, al in enumerate(self.spec.outputs.alignments):
             where = f"outputs.alignments[{i}]"
@@ -641,12 +647,11 @@ class Sweep:
         left every run's scores empty, with numpy warnings and exit status 0."""
         if self.reference_path is None:
             return
-        base = self.base_data(importlib.import_module(self.spec.runner))
-        if not isinstance(base, dict) or not isinstance(base.get("states"), list) or self.changes("states"):
+        ids, _ = self._base_state_ids()
+        if ids is None or self.changes("states"):
             return
         from sim.scenario.reference import load_reference_levels
 
-        ids = {s.get("id") for s in base["states"] if isinstance(s, dict)}
         ref = load_reference_levels(self.reference_path)
         if not (ref["a"].isin(ids) & ref["b"].isin(ids)).any():
             raise InputError(self.file, "outputs.reference", f"a reference timeline with rows for pairs of the base "

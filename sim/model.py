@@ -420,12 +420,18 @@ class AllianceModel(mesa.Model):
         """Year ``t``'s components from the levels valued and the instruments in force
         (bilateral levels, members, active blocs; None: no commitment component), and the
         total on the merits, without the commitment pull (None when nothing binds)."""
-        obliged = (None if instruments is None
-                   else blocs.obligations(*instruments, self.bloc_level, self.inputs.power[t]))
+        obliged = pledged = None
+        if instruments is not None:
+            obliged, pledged = blocs.pledges(*instruments, self.bloc_level, self.inputs.power[t])
         st, multi_vector, w = self.statics[t], self.inputs.multi_vector[t], self.utility_weights
         ties = hedging.others(hedging.cooperation(de_facto))  # for the hedging term, now and settled
         comps = utility.dynamic_components(st, de_facto, multi_vector, obliged, ties)
         comps["total"] = utility.total_utility(comps, w)
+        if obliged is not None and (pledged >= 2).any():
+            pull = w["commitment"] * comps["commitment"]
+            comps["commitment"] = utility.commitment_pull(obliged, pledged, comps["total"] - pull, w["commitment"],
+                                                          self.mechanism.level_gain, self.mechanism.normal_level)
+            comps["total"] += w["commitment"] * comps["commitment"] - pull
         pull = w["commitment"] * comps["commitment"] if obliged is not None and obliged.any() else None
         if w["autonomy"] and multi_vector.any():
             return comps, utility.settle_hedging(comps, st, ties, multi_vector, w, self.mechanism.level_gain,
@@ -481,11 +487,30 @@ class AllianceModel(mesa.Model):
         can_sanction = power >= self.mechanism.sanction_power_share * power.sum()
         i, j, kinds, old, new = treaties.treaty_changes(
             self.treaties, self.treaty_rules, de_facto=self.de_facto, desired=self.desired_on_merits,
-            cap=self.level_cap, can_sanction=can_sanction)
+            cap=self.level_cap, can_sanction=can_sanction, formalising=self._formalising())
         if len(i):  # most years no instrument changes
             self.log.add_changes(PairChanges(self.year, kinds_of(kinds, treaties.KINDS), i, j, old, new,
                                              "bilateral instrument {} -> {}",
                                              partial(self._pair_drivers, self.t, False) if self.record else None))
+
+    def _formalising(self) -> np.ndarray | None:
+        """What states want when they consider writing a relation down: on the merits,
+        except where a bloc with obligations binds the pair as it binds its leading members
+        (one of the two is a leading member, ``blocs.leading``) and at least as much as the
+        pair's own instrument does. There it is the level wanted under that bloc's pull,
+        part of the relationship the pair practises (the SCO's members wrote down strategic
+        partnerships with China). Neither a forum's pull nor the nominal one between lesser
+        members counts, and the pair's own instrument never does, so an instrument cannot
+        write itself a rung higher. None: no such bloc binds anyone."""
+        instruments = self.valued_instruments
+        if instruments is None or not instruments[1].any():
+            return None
+        bilateral, members, active = instruments
+        kept = self.charters.obliged
+        strength, pledged = blocs.bloc_pledges(members[:, kept], self.bloc_level[kept], active[kept], self.power)
+        as_leaders = strength * DE_JURE_MAX >= blocs.LEADING_SHARE * pledged  # the stronger of the two leads
+        by_bloc = (strength > 0) & as_leaders & (strength >= np.maximum(bilateral, 0) / DE_JURE_MAX)
+        return np.where(by_bloc, self.desired, self.desired_on_merits) if by_bloc.any() else None
 
     def update_blocs(self) -> None:
         """Blocs gain and lose members (``sim.mechanisms.blocs``); de jure levels are then

@@ -362,6 +362,74 @@ def test_commitment_raises_practice_but_membership_is_judged_on_the_merits():
     assert pulled[0][0] >= 2 and pulled[0][-1] == 1
 
 
+def _forum_world(charter: str, powers: tuple[float, ...], interests: float) -> dict:
+    """States that founded one bloc (level 1) and share only ``interests`` (all pairs) and
+    the bloc's pull, commitment 1, level gain 3, normal level 0."""
+    ids = "LABCD"[:len(powers)]
+    return {"name": "forum", "time": {"start": 2000, "end": 2008},
+            "mechanism": {"temperature": 0.0, "normal_level": 0.0, "level_gain": 3.0, "formalise_years": 2,
+                          "adjustment_rate": 1.0, "bloc_leave_margin": 3.0,
+                          "utility": dict.fromkeys(("security", "balancing", "bandwagon", "ideology",
+                                                    "economy", "autonomy", "inertia"), 0.0)
+                          | {"interests": 1.0, "commitment": 1.0}},
+            "states": [{"id": s, "power": p} for s, p in zip(ids, powers)],
+            "pairs": {"values": [{"a": a, "b": b, "interests": interests}
+                                 for i, a in enumerate(ids) for b in ids[i + 1:]]},
+            "blocs": [{"id": "F", "level": 1, "charter": charter, "founders": list(ids)}]}
+
+
+def test_a_bloc_that_binds_a_pair_as_its_leaders_gets_its_practice_written_down():
+    """L (0.6) and A (0.4) want plain cooperation (1) on the merits; their security forum
+    binds them as its leading members (1/3), which at commitment 1 adds a level: they
+    practise a partnership (2). That practice is part of their relationship, so after two
+    years they write it down (as the SCO's members signed strategic partnerships with
+    China), and the written partnership holds it at 2. A forum without obligations pulls
+    them just as much, but pledges nothing, so nothing is written."""
+    practice, paper = _yearly(_forum_world("security_forum", (0.6, 0.4), 1 / 3), 5,
+                              lambda m: int(m.de_facto[0, 1]), lambda m: int(m.treaties.level[0, 1]))
+    assert practice == [2] * 5
+    assert paper == [0, 2, 2, 2, 2]
+    practice, paper = _yearly(_forum_world("forum", (0.6, 0.4), 1 / 3), 5,
+                              lambda m: int(m.de_facto[0, 1]), lambda m: int(m.treaties.level[0, 1]))
+    assert practice == [2] * 5 and paper == [0] * 5
+
+
+def test_the_nominal_pull_between_lesser_members_writes_nothing():
+    """In a defence pact led by L (0.8), A and B (0.1 each) are bound to each other only by
+    1/8 of the pact (hub and spoke): with merits at 1.4 levels (interests 0.4667) that
+    nominal pull (3/8 of a level) lifts their practice to 2, but it is not the bloc binding
+    them as its leaders, so their partnership is never written down. L and A, bound fully,
+    are pledged an alliance and practise it."""
+    world = _forum_world("collective_defence", (0.8, 0.1, 0.1), 1.4 / 3)
+    world["blocs"][0]["level"] = 3
+    m = AllianceModel(world, rng=0)
+    for _ in range(5):
+        m.step()
+    assert int(m.de_facto[1, 2]) == 2 and int(m.treaties.level[1, 2]) == 0
+    assert int(m.de_facto[0, 1]) == 3
+
+
+def test_pledges_name_the_level_the_binding_instrument_pledges():
+    """A pact (3) and a forum (1) of L (0.6), A (0.3), B (0.1); C (0.5) is outside. L-A: the
+    pact binds fully (pledge 3); A-B: the pact by 0.5, more than the forum's 1/3 x 0.5, so
+    its pledge 3; a bilateral partnership between A and C (2/3) is their pledge 2; the
+    commitment pull caps only defined pledges (2, 3) at the gap to them."""
+    members = np.array([[True, True], [True, True], [True, True], [False, False]])
+    bilateral = np.zeros((4, 4), int)
+    bilateral[1, 3] = bilateral[3, 1] = 2
+    strength, pledged = blocs.pledges(bilateral, members, np.array([True, True]), np.array([3, 1]),
+                                      np.array([0.6, 0.3, 0.1, 0.5]))
+    assert strength[0, 1] == pytest.approx(1.0) and pledged[0, 1] == 3
+    assert strength[1, 2] == pytest.approx(0.5) and pledged[1, 2] == 3
+    assert strength[1, 3] == pytest.approx(2 / 3) and pledged[1, 3] == 2
+    assert strength[0, 3] == 0.0 and pledged[0, 3] == 0
+    pull = utility.commitment_pull(np.array([2 / 3, 2 / 3, 1 / 3]), np.array([2, 2, 1]),
+                                   np.array([1 / 3, 1.0, 1 / 3]), 1.0, 3.0, 0.0)
+    # merits at 1 level: a gap of 1 to the pledge (1/3 of utility at gain 3 and weight 1);
+    # merits at 3: no gap, no pull; a pledge of 1 pulls by its whole obligation.
+    assert pull == pytest.approx([1 / 3, 0.0, 1 / 3])
+
+
 def test_bloc_moves_are_explained_on_the_merits_against_the_members_scored():
     """Membership is judged without the pull of the obligations already held, so the
     drivers written for a join leave that pull out. In 1992 the Central Asian states join
@@ -412,17 +480,26 @@ def _treaty_years(world: dict, years: int = 6) -> tuple[list[int], list[int]]:
     return _yearly(world, years, lambda m: int(m.de_facto[0, 1]), lambda m: int(m.treaties.level[0, 1]))
 
 
+def test_a_pledge_of_partnership_pulls_practice_up_to_partnership_and_no_further():
+    """Interests of 1/3 make A and B want plain cooperation (1) on the merits. A partnership
+    treaty (2) at commitment 1 would add 1 x 2/3 x gain 3 = 2 levels, an alliance in
+    practice; but a pledge of a defined level pulls only up to it, so they practise a
+    partnership (2), which the treaty records. Without the pull they practise 1 under it."""
+    practice, paper = _treaty_years(_treaty_world(1.0, 1 / 3, 2))
+    assert practice == [2] * 6 and paper == [2] * 6
+    plain_practice, plain_paper = _treaty_years(_treaty_world(0.0, 1 / 3, 2))
+    assert plain_practice == [1] * 6 and plain_paper == [2] * 6
+
+
 def test_an_instrument_is_not_upgraded_by_its_own_pull():
-    """Interests of 2/3 make A and B want a partnership (2) on the merits. A partnership
-    treaty (level 2) pulls them by commitment 0.5 x 2/3 x gain 3 = 1 more level, so they
-    practise an alliance (3); yet the alliance is never written down, because only the
-    merits (2) count for formalisation. Without that rule the pull would ratchet the treaty
-    up to 3 after two years."""
-    practice, paper = _treaty_years(_treaty_world(0.5, 2 / 3, 2))
-    assert practice == [3] * 6
-    assert paper == [2] * 6
-    plain_practice, plain_paper = _treaty_years(_treaty_world(0.0, 2 / 3, 2))
-    assert plain_practice == [2] * 6 and plain_paper == [2] * 6
+    """A friendship treaty (1) pledges no defined level, only to develop relations, so its
+    pull is open: at commitment 1 it adds 1 x 1/3 x 3 = 1 level to the merits' 1, and A and
+    B practise a partnership (2). Yet the partnership is never written down, because
+    formalisation reads the merits (1), not the instrument's own pull; without that rule
+    the pull would write a partnership after two years."""
+    practice, paper = _treaty_years(_treaty_world(1.0, 1 / 3, 1))
+    assert practice == [2] * 6
+    assert paper == [1] * 6
 
 
 def test_a_treaty_is_denounced_when_the_merits_turn_hostile_despite_its_pull():

@@ -73,22 +73,46 @@ def restarts(inp) -> list[np.ndarray]:
                      for t in range(1, len(inp.years))]
 
 
-def obligations(k: KernelState, p: dict, power: np.ndarray) -> np.ndarray:
-    """What the instruments in force bind each pair to (the commitment component's input)."""
-    bilateral = np.maximum(k.treaty, 0) / 3  # sanctions bind to nothing
-    M = k.members
-    if not M.any():
-        return bilateral
-    m = M & k.active[None, :]
-    via = np.zeros(bilateral.shape)
+def through_blocs(m: np.ndarray, levels: np.ndarray, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How strongly the blocs in ``m`` (members in force) bind each pair, and the level of
+    the bloc that binds it most (hub and spoke: level / 3 times the stronger partner's power
+    over the strongest member's)."""
+    n = m.shape[0]
+    via, pledge = np.zeros((n, n)), np.zeros((n, n), dtype=int)
     stronger = np.maximum(power[:, None], power[None, :])
     for b in np.nonzero(m.any(axis=0))[0]:
         top = power[m[:, b]].max()
         if top > 0:
             both = np.outer(m[:, b], m[:, b])
-            np.maximum(via, np.where(both, p["level"][b] / 3.0 * np.minimum(stronger / top, 1.0), 0.0), out=via)
+            bind = np.where(both, levels[b] / 3.0 * np.minimum(stronger / top, 1.0), 0.0)
+            pledge = np.where(bind > via, levels[b], pledge)
+            np.maximum(via, bind, out=via)
     np.fill_diagonal(via, 0.0)
-    return np.maximum(bilateral, via)
+    return via, np.where(via > 0, pledge, 0)
+
+
+def obligations(k: KernelState, p: dict, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What the instruments in force bind each pair to (the commitment component's input),
+    and the level the binding instrument pledges (a bloc's where the two bind equally)."""
+    own = np.maximum(k.treaty, 0)  # sanctions bind to nothing
+    if not k.members.any():
+        return own / 3, own
+    via, pledge = through_blocs(k.members & k.active[None, :], p["level"], power)
+    by_bloc = via >= own / 3
+    return np.where(by_bloc, via, own / 3), np.where(by_bloc, pledge, own)
+
+
+def formalising(k: KernelState, p: dict, power: np.ndarray, desired: np.ndarray) -> np.ndarray:
+    """The wanted levels formalisation reads: under the pull of a bloc with obligations that
+    binds the pair as its leaders (and at least as much as the pair's own instrument),
+    else on the merits."""
+    kept = p["obliged"]
+    m = k.members[:, kept] & k.active[kept][None, :]
+    if not m.any():
+        return k.on_merits
+    via, pledge = through_blocs(m, p["level"][kept], power)
+    by_bloc = (via > 0) & (via * 3 >= 0.5 * pledge) & (via >= np.maximum(k.treaty, 0) / 3)
+    return np.where(by_bloc, desired, k.on_merits)
 
 
 def utility_total(st, F: np.ndarray, w: np.ndarray, obliged: np.ndarray | None) -> np.ndarray:
@@ -122,6 +146,21 @@ def utility_total(st, F: np.ndarray, w: np.ndarray, obliged: np.ndarray | None) 
     return total  # without the multi-vector hedging, which :func:`hedged` settles
 
 
+def ties(coop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each state's closest other tie and the sum of its other ties, pair by pair."""
+    n = coop.shape[0]
+    srt = np.sort(coop, axis=1)
+    top, second = srt[:, -1:], srt[:, -2:-1] if n > 1 else np.zeros((n, 1))
+    closest = np.where(coop >= top, second, top)  # ties: the other top entry is as close
+    return closest, coop.sum(axis=1, keepdims=True) - coop
+
+
+def hedge_term(own, closest, summed, ratio_t):
+    """The unscaled hedging term at cooperation ``own``."""
+    d = max(closest.shape[-1] - 1, 1)
+    return ratio_t * np.maximum(0.0, closest - own) - np.maximum(0.0, own - (summed + own) / d)
+
+
 def hedged(rest: np.ndarray, coop: np.ndarray, ratio_t: np.ndarray, k: np.ndarray, gain: float,
            normal: float) -> np.ndarray:
     """``rest`` (one total, or several stacked on a leading axis) plus the hedging term
@@ -129,14 +168,11 @@ def hedged(rest: np.ndarray, coop: np.ndarray, ratio_t: np.ndarray, k: np.ndarra
     (``sim.mechanisms.hedging``): the root of a falling piecewise-linear function, with kinks
     at 0, the row's closest other tie, its average and 1."""
     n = coop.shape[0]
-    srt = np.sort(coop, axis=1)
-    top, second = srt[:, -1:], srt[:, -2:-1] if n > 1 else np.zeros((n, 1))
-    closest = np.where(coop >= top, second, top)  # ties: the other top entry is as close
-    summed = coop.sum(axis=1, keepdims=True) - coop
+    closest, summed = ties(coop)
     d = max(n - 1, 1)
 
     def term(own):
-        return ratio_t * np.maximum(0.0, closest - own) - np.maximum(0.0, own - (summed + own) / d)
+        return hedge_term(own, closest, summed, ratio_t)
 
     mean_kink = np.minimum(summed / d / ((n - 2) / d), 1.0) if n > 2 else np.ones((n, n))
     knots = np.stack([np.zeros((n, n)), np.minimum(closest, mean_kink), np.maximum(closest, mean_kink),
@@ -189,12 +225,13 @@ def choose(bliss: np.ndarray, temperature: float, rng, cap: np.ndarray,
     return first, pick(also, noise)
 
 
-def instruments(k: KernelState, p: dict, F, desired, want, pcap, can_sanction) -> None:
-    """Bilateral instruments (``sim.mechanisms.treaties``), in place."""
+def instruments(k: KernelState, p: dict, F, desired, want, form_want, pcap, can_sanction) -> None:
+    """Bilateral instruments (``sim.mechanisms.treaties``), in place; ``form_want`` is what
+    formalisation reads (both sides)."""
     J, fs, ds, hs, ls, ps = k.treaty, *k.streaks
     over = J > pcap
     J[over] = pcap[over]
-    target = np.minimum(np.minimum(np.minimum(want, F), pcap), np.maximum(J + 1, 2))
+    target = np.minimum(np.minimum(np.minimum(form_want, F), pcap), np.maximum(J + 1, 2))
     fs[:] = np.where((target > J) & (J >= 0) & (target >= 2), fs + 1, 0)
     form = fs >= p["formalise"]
     J[form] = target[form]
@@ -273,9 +310,15 @@ def kernel_core(k: KernelState, st, inp, t: int, p: dict, rng) -> tuple[np.ndarr
         k.treaty[hostile, i] = 0
     cap = np.where(inp.neutral[t] > 0, p["neutral_max"], 3)
     wc = p["w"][COMMITMENT]
-    obliged = obligations(k, p, inp.power[t]) if wc else None
+    obliged, pledge = obligations(k, p, inp.power[t]) if wc else (None, None)
     rest = utility_total(st, k.de_facto, p["w"], obliged)
     coop, hedge_k = np.maximum(k.de_facto, 0) / 3, p["w"][AUTONOMY] * inp.multi_vector[t][:, None]
+    if obliged is not None and (pledge >= 2).any():  # a pledge of 2 or 3 pulls up to it, no further
+        merits = rest + hedge_k * hedge_term(coop, *ties(coop), st.ratio.T) - wc * obliged
+        gap = np.maximum(0.0, pledge - (p["normal"] + p["gain"] * merits))
+        capped = np.where(pledge >= 2, np.minimum(obliged, gap / (p["gain"] * wc)), obliged)
+        rest = rest + wc * (capped - obliged)
+        obliged = capped
     pull = wc * obliged if obliged is not None else None
     merits = None
     if pull is not None and pull.any():
@@ -299,7 +342,8 @@ def kernel_step(k: KernelState, st, inp, t: int, p: dict, rng) -> None:
     """Year ``t`` of the model on ``k``, in place; ``st`` is the year's statics."""
     desired, want, cap = kernel_core(k, st, inp, t, p, rng)
     power = inp.power[t]
-    instruments(k, p, k.de_facto, k.on_merits, np.minimum(k.on_merits, k.on_merits.T),
+    form = formalising(k, p, power, desired) if p["w"][COMMITMENT] else k.on_merits
+    instruments(k, p, k.de_facto, k.on_merits, np.minimum(k.on_merits, k.on_merits.T), np.minimum(form, form.T),
                 np.minimum(cap[:, None], cap[None, :]), power >= p["sanction_share"] * power.sum())
     membership(k, p, k.on_merits, power, cap, inp.neutral[t] > 0, t)
     both = k.members & k.active[None, :]

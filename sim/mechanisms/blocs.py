@@ -253,16 +253,44 @@ def bloc_obligations(members: np.ndarray, level: np.ndarray, active: np.ndarray,
     times the stronger partner's power over the strongest member's; the pair takes its
     most binding bloc.
     """
+    return bloc_pledges(members, level, active, power)[0]
+
+
+def bloc_pledges(members: np.ndarray, level: np.ndarray, active: np.ndarray,
+                 power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`bloc_obligations` and ``[i, j]``, the level of the bloc that binds the pair
+    most (0 where none does): what that bloc pledges its members to."""
     m = (members & active[None, :]).T  # (B, n): each bloc's members in force
+    n = m.shape[1]
+    if not m.any():
+        return np.zeros((n, n)), np.zeros((n, n), dtype=int)
     p = np.asarray(power, dtype=float)
     top = np.where(m, p[None, :], 0.0).max(axis=1)  # each bloc's strongest member
     m = m & (top > 0)[:, None]  # a bloc whose members have no power binds nobody
     with np.errstate(divide="ignore", invalid="ignore"):
         bind = (level / DE_JURE_MAX)[:, None, None] * np.minimum(
             np.maximum(p[:, None], p[None, :])[None, :, :] / top[:, None, None], 1.0)
-    out = np.where(m[:, :, None] & m[:, None, :], bind, 0.0).max(axis=0, initial=0.0)
+    bind = np.where(m[:, :, None] & m[:, None, :], bind, 0.0)
+    most = bind.argmax(axis=0)
+    out = np.take_along_axis(bind, most[None], axis=0)[0]
+    pledge = np.where(out > 0, np.asarray(level)[most], 0)
     np.fill_diagonal(out, 0.0)
-    return out
+    np.fill_diagonal(pledge, 0)
+    return out, pledge
+
+
+def pledges(bilateral: np.ndarray, members: np.ndarray, active: np.ndarray, level: np.ndarray,
+            power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`obligations` and the level the binding instrument pledges (a bilateral
+    instrument its own level, a bloc its level; the bloc's where the two bind equally):
+    the commitment component pulls practice up to a pledge of partnership or alliance and
+    no further (``sim.mechanisms.utility.commitment_pull``)."""
+    own = np.maximum(bilateral, 0) / DE_JURE_MAX
+    if not members.any():
+        return own, np.maximum(bilateral, 0)
+    through, pledged = bloc_pledges(members, level, active, power)
+    by_bloc = through >= own
+    return np.where(by_bloc, through, own), np.where(by_bloc, pledged, np.maximum(bilateral, 0))
 
 
 def obligations(bilateral: np.ndarray, members: np.ndarray, active: np.ndarray, level: np.ndarray,
@@ -277,7 +305,4 @@ def obligations(bilateral: np.ndarray, members: np.ndarray, active: np.ndarray, 
     China through two decades of cooperation). Its effects are what it forbids: a pair under
     one signs nothing (``sim.mechanisms.treaties``).
     """
-    own = np.maximum(bilateral, 0) / DE_JURE_MAX
-    if not members.any():
-        return own
-    return np.maximum(own, bloc_obligations(members, level, active, power))
+    return pledges(bilateral, members, active, level, power)[0]

@@ -1,7 +1,8 @@
 """Bilateral de jure instruments: formed slowly, kept stubbornly.
 
 Formalisation needs both states to want a higher level on the merits (without the pull of
-the obligations they already hold, so an instrument never writes itself a rung higher) and
+the obligations they already hold, so an instrument never writes itself a rung higher; the
+model may count the pull of a bloc that binds the pair as its leaders, ``formalising``) and
 cooperation to have stood at that level for ``formalise_years`` years: an instrument writes
 down what the pair already does, never more, and never above a neutral state's ceiling.
 Bilateral instruments start at a close partnership (2): plain cooperation (1) lives in the
@@ -97,17 +98,24 @@ def step_treaties(ts: TreatyState, rules: TreatyRules, *, de_facto: np.ndarray, 
 
 
 def treaty_changes(ts: TreatyState, rules: TreatyRules, *, de_facto: np.ndarray, desired: np.ndarray,
-                   cap: np.ndarray, can_sanction: np.ndarray | None = None
+                   cap: np.ndarray, can_sanction: np.ndarray | None = None,
+                   formalising: np.ndarray | None = None
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`step_treaties` with the changes as arrays ``(i, j, kind, old, new)``, ``kind``
-    an index into ``KINDS``: a large system may change thousands of instruments a year."""
+    an index into ``KINDS``: a large system may change thousands of instruments a year.
+
+    ``formalising`` is what each state wants when it considers writing a relation down
+    (default ``desired``): the model passes the levels wanted under the pull of a bloc that
+    binds the pair as its leaders, at least as much as the pair's own instrument does, and
+    the merits elsewhere."""
     old = ts.level.copy()
     fire = _Firing(ts.level)
     want = np.minimum(desired, desired.T)
     pcap = pair_cap(cap)
     # Neutrality: instruments above the ceiling are withdrawn at once.
     fire(ts.level > pcap, pcap, 1)
-    _formalise(ts, fire, want, de_facto, pcap, rules)
+    form_want = want if formalising is None else np.minimum(formalising, formalising.T)
+    _formalise(ts, fire, form_want, de_facto, pcap, rules)
     _denounce_or_lapse(ts, fire, want, de_facto, rules)
     _sanction(ts, fire, desired, want, de_facto, can_sanction, rules)
     if not fire.kinds.any():

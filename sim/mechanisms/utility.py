@@ -37,7 +37,9 @@ Components:
         more of what they signed (Morrow 2000, "Alliances: why write them down?"; Leeds
         2003 on alliance reliability). A bilateral instrument binds by its level / 3 (a
         hostile one, sanctions, binds to nothing: no one pledged it); a multilateral pact
-        binds its members chiefly to its leading power (``sim.mechanisms.blocs.bloc_obligations``). Only
+        binds its members chiefly to its leading power (``sim.mechanisms.blocs.bloc_obligations``).
+        A pledge of a defined level (partnership, alliance) pulls practice up to it and no
+        further; a pledge of plain cooperation pulls openly (:func:`commitment_pull`). Only
         instruments and memberships the model itself formed (or those in force at the
         start) count: feedback from the model's own de jure record, never an input.
     inertia: the current level's own weight: each level a pair practises adds a third of the
@@ -226,6 +228,22 @@ def utility_components(*, threat: np.ndarray, power: np.ndarray, prox: np.ndarra
     st = year_statics(threat=threat, power=power, prox=prox, ideology=ideology, ideology_scale=ideology_scale,
                       interests=interests, trade=trade, bandwagon=bandwagon, autonomy=autonomy)
     return dynamic_components(st, de_facto, multi_vector)
+
+
+def commitment_pull(obligation: np.ndarray, pledged: np.ndarray, merits: np.ndarray, weight: float,
+                    level_gain: float, normal_level: float) -> np.ndarray:
+    """The commitment component once the pledge is known: a pledge of plain cooperation
+    (a friendship treaty, a forum: level 1) is an open undertaking to develop relations and
+    pulls by its full obligation; a pledge of a defined level (partnership 2, alliance 3)
+    pulls practice up to that level and no further, because falling short of a pledge costs
+    and going beyond it earns nothing from it. So the pull is the obligation or what closes
+    the gap between the level wanted on the merits (``merits``, the weighted total without
+    this component) and the pledge, whichever is less."""
+    if not weight:
+        return obligation
+    gap = np.maximum(0.0, pledged - (normal_level + level_gain * merits))
+    defined = pledged >= 2
+    return np.where(defined, np.minimum(obligation, gap / (level_gain * weight)), obligation)
 
 
 def total_utility(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:

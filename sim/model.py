@@ -413,16 +413,25 @@ class AllianceModel(mesa.Model):
         self.valued = self.de_facto
         self.valued_instruments = ((self.treaties.level.astype(np.int8), self.members.copy(), self.bloc_active.copy())
                                    if self.utility_weights["commitment"] else None)
-        self.components, self.total_on_merits = self._components(self.t, self.de_facto, self.valued_instruments)
+        self.valued_binds = self._binds(self.t, self.valued_instruments)  # also read by formalisation
+        self.components, self.total_on_merits = self._components(self.t, self.de_facto, self.valued_instruments,
+                                                                 self.valued_binds)
 
-    def _components(self, t: int, de_facto: np.ndarray,
-                    instruments: tuple | None) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    def _binds(self, t: int, instruments: tuple | None) -> np.ndarray | None:
+        """How strongly each bloc in force binds each pair (``blocs.bloc_binds``) in year ``t``."""
+        return (None if instruments is None
+                else blocs.bloc_binds(instruments[1], self.bloc_level, instruments[2], self.inputs.power[t]))
+
+    def _components(self, t: int, de_facto: np.ndarray, instruments: tuple | None,
+                    binds: np.ndarray | None = None) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
         """Year ``t``'s components from the levels valued and the instruments in force
-        (bilateral levels, members, active blocs; None: no commitment component), and the
-        total on the merits, without the commitment pull (None when nothing binds)."""
+        (bilateral levels, members, active blocs; None: no commitment component; ``binds``
+        their blocs' :meth:`_binds`, computed when not given), and the total on the merits,
+        without the commitment pull (None when nothing binds)."""
         obliged = pledged = None
         if instruments is not None:
-            obliged, pledged = blocs.pledges(*instruments, self.bloc_level, self.inputs.power[t])
+            binds = self._binds(t, instruments) if binds is None else binds
+            obliged, pledged = blocs.pledges(instruments[0], binds, self.bloc_level)
         st, multi_vector, w = self.statics[t], self.inputs.multi_vector[t], self.utility_weights
         ties = hedging.others(hedging.cooperation(de_facto))  # for the hedging term, now and settled
         comps = utility.dynamic_components(st, de_facto, multi_vector, obliged, ties)
@@ -496,8 +505,8 @@ class AllianceModel(mesa.Model):
     def _formalising(self) -> np.ndarray | None:
         """What states want when they consider writing a relation down: on the merits,
         except where a bloc with obligations binds the pair as it binds its leading members
-        (one of the two is a leading member, ``blocs.leading``) and at least as much as the
-        pair's own instrument does. There it is the level wanted under that bloc's pull,
+        and at least as much as the pair's own instrument does (``blocs.bound_as_leaders``).
+        There it is the level wanted under that bloc's pull,
         part of the relationship the pair practises (the SCO's members wrote down strategic
         partnerships with China). Neither a forum's pull nor the nominal one between lesser
         members counts, and the pair's own instrument never does, so an instrument cannot
@@ -505,11 +514,7 @@ class AllianceModel(mesa.Model):
         instruments = self.valued_instruments
         if instruments is None or not instruments[1].any():
             return None
-        bilateral, members, active = instruments
-        kept = self.charters.obliged
-        strength, pledged = blocs.bloc_pledges(members[:, kept], self.bloc_level[kept], active[kept], self.power)
-        as_leaders = strength * DE_JURE_MAX >= blocs.LEADING_SHARE * pledged  # the stronger of the two leads
-        by_bloc = (strength > 0) & as_leaders & (strength >= np.maximum(bilateral, 0) / DE_JURE_MAX)
+        by_bloc = blocs.bound_as_leaders(instruments[0], self.valued_binds, self.bloc_level, self.charters.obliged)
         return np.where(by_bloc, self.desired, self.desired_on_merits) if by_bloc.any() else None
 
     def update_blocs(self) -> None:

@@ -313,9 +313,12 @@ def test_sanctions_bind_to_nothing_and_leave_common_pledges_binding():
     bilateral = np.array([[0, -1, 3], [-1, 0, 0], [3, 0, 0]])
     power = np.array([0.4, 0.4, 0.2])
     level, active = np.array([1]), np.array([True])
-    alone = blocs.obligations(bilateral, np.zeros((3, 1), bool), active, level, power)
+    def obligations(members):
+        return blocs.pledges(bilateral, blocs.bloc_binds(members, level, active, power), level)[0]
+
+    alone = obligations(np.zeros((3, 1), bool))
     assert alone[0, 1] == alone[1, 0] == 0.0 and alone[0, 2] == pytest.approx(1.0)
-    forum = blocs.obligations(bilateral, np.array([[True], [True], [False]]), active, level, power)
+    forum = obligations(np.array([[True], [True], [False]]))
     assert forum[0, 1] == pytest.approx(1 / 3)
 
 
@@ -417,8 +420,9 @@ def test_pledges_name_the_level_the_binding_instrument_pledges():
     members = np.array([[True, True], [True, True], [True, True], [False, False]])
     bilateral = np.zeros((4, 4), int)
     bilateral[1, 3] = bilateral[3, 1] = 2
-    strength, pledged = blocs.pledges(bilateral, members, np.array([True, True]), np.array([3, 1]),
-                                      np.array([0.6, 0.3, 0.1, 0.5]))
+    level = np.array([3, 1])
+    binds = blocs.bloc_binds(members, level, np.array([True, True]), np.array([0.6, 0.3, 0.1, 0.5]))
+    strength, pledged = blocs.pledges(bilateral, binds, level)
     assert strength[0, 1] == pytest.approx(1.0) and pledged[0, 1] == 3
     assert strength[1, 2] == pytest.approx(0.5) and pledged[1, 2] == 3
     assert strength[1, 3] == pytest.approx(2 / 3) and pledged[1, 3] == 2

@@ -243,61 +243,53 @@ def bloc_de_jure(members: np.ndarray, level: np.ndarray, active: np.ndarray) -> 
     return out
 
 
-def bloc_obligations(members: np.ndarray, level: np.ndarray, active: np.ndarray,
-                     power: np.ndarray) -> np.ndarray:
-    """``[i, j]`` in [0, 1]: how strongly common bloc memberships bind i and j.
+def bloc_binds(members: np.ndarray, level: np.ndarray, active: np.ndarray, power: np.ndarray) -> np.ndarray:
+    """``(B, n, n)``: how strongly each bloc in force binds each pair of its members (0 for
+    pairs not both in it).
 
     A multilateral pact binds its members above all to its leading power, which delivers
     what the pact promises, and the leader to each of them; between two lesser members the
-    obligation is nominal (hub and spoke). So each common bloc binds a pair by its level / 3
-    times the stronger partner's power over the strongest member's; the pair takes its
-    most binding bloc.
+    obligation is nominal (hub and spoke). So a bloc binds a pair by its level / 3 times the
+    stronger partner's power over the strongest member's.
     """
-    return bloc_pledges(members, level, active, power)[0]
-
-
-def bloc_pledges(members: np.ndarray, level: np.ndarray, active: np.ndarray,
-                 power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`bloc_obligations` and ``[i, j]``, the level of the bloc that binds the pair
-    most (0 where none does): what that bloc pledges its members to."""
     m = (members & active[None, :]).T  # (B, n): each bloc's members in force
-    n = m.shape[1]
-    if not m.any():
-        return np.zeros((n, n)), np.zeros((n, n), dtype=int)
     p = np.asarray(power, dtype=float)
-    top = np.where(m, p[None, :], 0.0).max(axis=1)  # each bloc's strongest member
+    top = np.where(m, p[None, :], 0.0).max(axis=1, initial=0.0)  # each bloc's strongest member
     m = m & (top > 0)[:, None]  # a bloc whose members have no power binds nobody
     with np.errstate(divide="ignore", invalid="ignore"):
-        bind = (level / DE_JURE_MAX)[:, None, None] * np.minimum(
+        bind = (np.asarray(level) / DE_JURE_MAX)[:, None, None] * np.minimum(
             np.maximum(p[:, None], p[None, :])[None, :, :] / top[:, None, None], 1.0)
-    bind = np.where(m[:, :, None] & m[:, None, :], bind, 0.0)
-    most = bind.argmax(axis=0)
-    out = np.take_along_axis(bind, most[None], axis=0)[0]
+    return np.where(m[:, :, None] & m[:, None, :], bind, 0.0)
+
+
+def strongest_bind(binds: np.ndarray, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """From :func:`bloc_binds`: how strongly the most binding bloc binds each pair, and that
+    bloc's level, what it pledges its members to (0 where no bloc binds)."""
+    n = binds.shape[-1]
+    if not binds.shape[0]:
+        return np.zeros((n, n)), np.zeros((n, n), dtype=int)
+    most = binds.argmax(axis=0)
+    out = np.take_along_axis(binds, most[None], axis=0)[0]
     pledge = np.where(out > 0, np.asarray(level)[most], 0)
     np.fill_diagonal(out, 0.0)
     np.fill_diagonal(pledge, 0)
     return out, pledge
 
 
-def pledges(bilateral: np.ndarray, members: np.ndarray, active: np.ndarray, level: np.ndarray,
-            power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`obligations` and the level the binding instrument pledges (a bilateral
-    instrument its own level, a bloc its level; the bloc's where the two bind equally):
-    the commitment component pulls practice up to a pledge of partnership or alliance and
-    no further (``sim.mechanisms.utility.commitment_pull``)."""
-    own = np.maximum(bilateral, 0) / DE_JURE_MAX
-    if not members.any():
-        return own, np.maximum(bilateral, 0)
-    through, pledged = bloc_pledges(members, level, active, power)
-    by_bloc = through >= own
-    return np.where(by_bloc, through, own), np.where(by_bloc, pledged, np.maximum(bilateral, 0))
+def bloc_obligations(members: np.ndarray, level: np.ndarray, active: np.ndarray,
+                     power: np.ndarray) -> np.ndarray:
+    """``[i, j]`` in [0, 1]: how strongly common bloc memberships bind i and j, by their
+    most binding bloc (:func:`bloc_binds`)."""
+    return strongest_bind(bloc_binds(members, level, active, power), level)[0]
 
 
-def obligations(bilateral: np.ndarray, members: np.ndarray, active: np.ndarray, level: np.ndarray,
-                power: np.ndarray) -> np.ndarray:
+def pledges(bilateral: np.ndarray, binds: np.ndarray, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What the instruments in force bind each pair to (the commitment component): a
-    bilateral instrument by its level / 3, common blocs as :func:`bloc_obligations` says;
-    the more binding of the two.
+    bilateral instrument by its level / 3, common blocs (``binds``, :func:`bloc_binds`) by
+    the most binding one; the more binding of the two. And the level that instrument
+    pledges (a bilateral instrument its own level, a bloc its level; the bloc's where the
+    two bind equally): the commitment component pulls practice up to a pledge of
+    partnership or alliance and no further (``sim.mechanisms.utility.commitment_pull``).
 
     A hostile instrument (sanctions) binds to nothing: it is a restriction one side imposes,
     not a pledge both made, so no reputation rides on living down to it, and the pair's
@@ -305,4 +297,21 @@ def obligations(bilateral: np.ndarray, members: np.ndarray, active: np.ndarray, 
     China through two decades of cooperation). Its effects are what it forbids: a pair under
     one signs nothing (``sim.mechanisms.treaties``).
     """
-    return pledges(bilateral, members, active, level, power)[0]
+    own_level = np.maximum(bilateral, 0)
+    own = own_level / DE_JURE_MAX
+    if not binds.any():
+        return own, own_level
+    through, pledged = strongest_bind(binds, level)
+    by_bloc = through >= own
+    return np.where(by_bloc, through, own), np.where(by_bloc, pledged, own_level)
+
+
+def bound_as_leaders(bilateral: np.ndarray, binds: np.ndarray, level: np.ndarray,
+                     obliged: np.ndarray) -> np.ndarray:
+    """``[i, j]`` bool: pairs that a bloc with obligations (``obliged``, by bloc) binds as it
+    binds its leading members (the stronger of the two has at least :data:`LEADING_SHARE`
+    of the strongest member's power) and at least as much as their own instrument does.
+    Formalisation may write down the practice such a bloc sustains (``AllianceModel``)."""
+    strength, pledged = strongest_bind(binds[obliged], np.asarray(level)[obliged])
+    as_leaders = strength * DE_JURE_MAX >= LEADING_SHARE * pledged
+    return (strength > 0) & as_leaders & (strength >= np.maximum(bilateral, 0) / DE_JURE_MAX)

@@ -19,11 +19,14 @@ objective = -(exact_f + exact_j + 0.5 * F1_changes + 0.5 * F1_blocs + 0.5 * bloc
 
 Scoring reads the model's history arrays directly against the reference rows, so one
 evaluation costs three runs. The initial population includes the scenario's current
-values unless ``--fresh``.
+values unless ``--fresh``, or an earlier fit's point with ``--start FIT.json``: the search
+keeps its start, so where it starts decides which basin a short budget explores (the
+theory tournament starts each theory from its best fit on record,
+``experiments/theory_tournament/archive.py``).
 
     .venv/bin/python experiments/fit_baseline/fit.py [--maxiter 30] [--popsize 8] [--seed 11]
-        [--train-end 2024] [--out experiments/fit_baseline/fitted.json] [--fresh]
-        [--set path=value ...] [--free path ...]
+        [--train-end 2024] [--out experiments/fit_baseline/fitted.json] [--fresh | --start FIT.json]
+        [--set path=value ...] [--fixed path ...]
 """
 
 from __future__ import annotations
@@ -200,6 +203,9 @@ def main() -> None:
     p.add_argument("--out", default=str(ROOT / "experiments" / "fit_baseline" / "fitted.json"))
     p.add_argument("--fresh", action="store_true",
                    help="do not seed the population with the scenario's current values")
+    p.add_argument("--start", metavar="FIT.json",
+                   help="seed the population with an earlier fit's values (its 'overrides') instead of the "
+                        "scenario's; what --set fixes still wins")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="fix a parameter (e.g. a theory's preset) before fitting the rest")
     p.add_argument("--fixed", action="append", default=[], metavar="PATH",
@@ -207,6 +213,8 @@ def main() -> None:
     args = p.parse_args()
     raw = load_raw(SCENARIO)
     fixed = dict(kv.split("=", 1) for kv in args.set)
+    if args.start:  # another start: the population's seed is that fit's point
+        raw = apply_overrides(raw, json.loads(Path(args.start).read_text())["overrides"], source=args.start)
     raw = apply_overrides(raw, {k: json.loads(v) for k, v in fixed.items()})
     params = [q for q in PARAMETERS if q[0] not in args.fixed and q[0] not in fixed]
     first = scenario_from_dict(raw, base_dir=SCENARIO.parent)
@@ -234,7 +242,7 @@ def main() -> None:
     value, s = evaluate(result.x)
     out = {"objective": value, "scores": s, "overrides": overrides(result.x, params),
            "free_parameters": len(params), "fixed": fixed, "seed": args.seed,
-           "evaluations": int(result.nfev), "train_end": args.train_end}
+           "evaluations": int(result.nfev), "train_end": args.train_end, "start": args.start}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=1, default=float) + "\n")
     print(f"wrote {args.out}")

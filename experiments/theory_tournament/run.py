@@ -15,12 +15,19 @@ baselines, and on bloc membership.
 Writes, next to this file: ``table.csv`` (theory x dimension x metric), ``table.md`` and
 ``tournament.png``.
 
+Each theory's refit starts from its best fit on record, scored under the current
+mechanisms (``archive.py``), so that no theory is refitted from a poorer start than
+another's; the full model's start is the scenario itself when that is its best.
+
 Usage::
 
+    .venv/bin/python experiments/theory_tournament/archive.py        # writes start_<theory>.json
     .venv/bin/python experiments/fit_baseline/fit.py --set mechanism.threat.power=1 \
         --set mechanism.threat.proximity=0 --set mechanism.threat.offense=0 \
-        --set mechanism.threat.intent=0 --out experiments/theory_tournament/fit_balance_of_power.json
-    (likewise 0.25 each for fit_balance_of_threat.json)
+        --set mechanism.threat.intent=0 --start experiments/theory_tournament/start_balance_of_power.json --seed 11 \
+        --out experiments/theory_tournament/fit_balance_of_power_seed11.json
+    (likewise optimiser seed 12, and 0.25 each for balance of threat; the better of the two
+    seeds is copied to fit_balance_of_power.json / fit_balance_of_threat.json)
     .venv/bin/python experiments/theory_tournament/run.py [--seeds 50] [--workers 2]
 """
 
@@ -65,11 +72,12 @@ THEORIES: dict[str, tuple[str, dict, str | None]] = {
 }
 
 
-def variant(name: str) -> dict:
-    """The raw scenario dict of one theory: its fixed threat weights, then its refit."""
+def variant(name: str, fitted: bool = True) -> dict:
+    """The raw scenario dict of one theory: its fixed threat weights, then its refit
+    (``fitted``; without it, the scenario's other weights, as a refit's start)."""
     _, fixed, fit_file = THEORIES[name]
     raw = apply_overrides(load_raw(SCENARIO), fixed, source=f"theory {name}")
-    if fit_file:  # a theory is never judged on another's weights: its refit must exist
+    if fit_file and fitted:  # a theory is never judged on another's weights: its refit must exist
         if not (HERE / fit_file).is_file():
             raise SystemExit(f"{HERE / fit_file} is missing: refit {name} first (see this file's docstring)")
         fitted = json.loads((HERE / fit_file).read_text())["overrides"]

@@ -30,6 +30,12 @@ class InputError(Exception):
         self.got = got
         super().__init__(self.message())
 
+    def __reduce__(self):
+        """Pickled with its fields (and a subclass's), so that an error raised in a worker
+        process reaches the parent whole; the default pickling would call ``__init__`` with
+        the message alone and break the process pool."""
+        return _rebuilt, (type(self), self.__dict__)
+
     def message(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
         parts = [where + ":"]
@@ -42,6 +48,13 @@ class InputError(Exception):
                 shown = shown[:77] + "..."
             parts[-1] += f", got {shown}"
         return " ".join(parts)
+
+
+def _rebuilt(cls: type[InputError], fields: dict) -> InputError:
+    error = cls.__new__(cls)
+    error.__dict__.update(fields)
+    Exception.__init__(error, error.message())
+    return error
 
 
 class FigureError(Exception):

@@ -449,3 +449,24 @@ def test_historical_sweep_rows_are_the_single_runs_on_one_and_two_workers(tmp_pa
         single = simulate(scenario, seed=row["seed"], record=False).summary
         assert {k: row[k] for k in single} == single
     assert one.final_mean_de_facto.nunique() > 1  # the seeds and temperatures make different runs
+
+
+def _raise_input_error(kind: str) -> None:
+    from sim.reading import FileProblem
+    if kind == "file":
+        raise FileProblem("missing.yaml", "an existing scenario file")
+    raise InputError("s.yaml", "states[2].power", "a number >= 0", line=7, got=-1)
+
+
+@pytest.mark.parametrize("kind", ["value", "file"])
+def test_an_input_error_in_a_worker_reaches_the_parent_whole(kind):
+    """Errors cross process pools by pickling; before InputError pickled its fields, the
+    pool broke ("BrokenProcessPool") instead of naming the file and field."""
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(1) as pool:
+        with pytest.raises(InputError) as caught:
+            pool.submit(_raise_input_error, kind).result()
+    expected = ("missing.yaml: expected an existing scenario file" if kind == "file"
+                else "s.yaml:7: field 'states[2].power': expected a number >= 0, got -1")
+    assert str(caught.value) == expected
+    assert kind != "file" or caught.value.path == Path("missing.yaml")

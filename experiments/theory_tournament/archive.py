@@ -13,7 +13,8 @@ the current mechanisms and inputs, and its refit starts from the best of them
 The fits on record are the tournament's fit files and, for the full model, the fit files
 of ``experiments/fit_baseline/`` at every commit that changed them (``--collect`` reads
 them from git into ``starts.json``, one entry per distinct point, with the commit and file
-it came from). A point is scored by the fit's own objective on the fit's seeds, and by the
+it came from; fits of rejected variants that set a parameter the model no longer has are
+left out). A point is scored by the fit's own objective on the fit's seeds, and by the
 exact agreement of de facto and de jure levels and bloc membership on ``--seeds`` runs.
 
 Usage::
@@ -48,6 +49,7 @@ from run import THEORIES, variant  # noqa: E402
 from sim.run.simulate import simulate  # noqa: E402
 from sim.scenario.schema import apply_overrides, scenario_from_dict  # noqa: E402
 from sim.analysis.validation import markdown_table  # noqa: E402
+from sim.errors import InputError  # noqa: E402
 from sim.threads import single_threaded  # noqa: E402
 
 STARTS = HERE / "starts.json"
@@ -81,9 +83,15 @@ def collect() -> list[dict]:
                 except (subprocess.CalledProcessError, json.JSONDecodeError):
                     continue  # the file was deleted at that commit, or is not a fit
                 key = (theory, json.dumps(overrides, sort_keys=True))
-                if overrides and key not in seen:
-                    seen.add(key)
-                    entries.append({"theory": theory, "commit": commit, "file": f, "overrides": overrides})
+                if not overrides or key in seen:
+                    continue
+                seen.add(key)
+                try:  # a fit of a rejected variant may set a parameter the model no longer has
+                    apply_overrides(variant(theory, fitted=False), overrides, source=f"{f} at {commit}")
+                except InputError as e:
+                    print(f"left out, not a point of today's model: {e}")
+                    continue
+                entries.append({"theory": theory, "commit": commit, "file": f, "overrides": overrides})
     return entries
 
 

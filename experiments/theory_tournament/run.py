@@ -80,8 +80,8 @@ def variant(name: str, fitted: bool = True) -> dict:
     if fit_file and fitted:  # a theory is never judged on another's weights: its refit must exist
         if not (HERE / fit_file).is_file():
             raise SystemExit(f"{HERE / fit_file} is missing: refit {name} first (see this file's docstring)")
-        fitted = json.loads((HERE / fit_file).read_text())["overrides"]
-        raw = apply_overrides(raw, fitted, source=str(HERE / fit_file))
+        refit = json.loads((HERE / fit_file).read_text())["overrides"]
+        raw = apply_overrides(raw, refit, source=str(HERE / fit_file))
     return raw
 
 

@@ -62,10 +62,15 @@ BLOCS = [
          source="North Atlantic Treaty signed 4 April 1949 (ATOP v5.1 atopid 3180); founders in this "
                 "system (Canada is outside it); Article 10 admits any other European state by invitation"),
     dict(id="Cominform", name="Communist Information Bureau", level=1, founded=1947,
-         founders=["RUS", "POL", "CZE", "HUN", "ROM", "BUL", "YUG"], charter="security_forum", eligible=None,
+         founders=["RUS", "POL", "CZE", "HUN", "ROM", "BUL", "YUG"], charter="security_forum",
+         eligible=["RUS", "POL", "CZE", "HUN", "ROM", "BUL", "YUG"],
          charter_note="the ruling parties' coordination under Moscow's lead",
          source="founding conference at Szklarska Poreba, 22-27 September 1947 (ruling parties of the "
-                "seven founders; the French and Italian parties were not parties of government)"),
+                "seven founders; the French and Italian parties were not parties of government); its "
+                "resolution constituted the Information Bureau of two representatives of each of the nine "
+                "parties it named and provided for no others, so its charter is a closed list: eligible are "
+                "the founders (resolution summarised in the Great Marxism Dictionary, 2018, "
+                "https://marksizm.org.tr/?lang=en&p=4016)"),
     dict(id="WarsawPact", name="Warsaw Treaty Organization", level=3, founded=1955,
          founders=["RUS", "POL", "CZE", "HUN", "ROM", "BUL", "ALB", "GDR"], charter="collective_defence",
          eligible=None,

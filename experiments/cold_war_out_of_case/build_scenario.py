@@ -67,10 +67,10 @@ BLOCS = [
          charter_note="the ruling parties' coordination under Moscow's lead",
          source="founding conference at Szklarska Poreba, 22-27 September 1947 (ruling parties of the "
                 "seven founders; the French and Italian parties were not parties of government); its "
-                "resolution constituted the Information Bureau of two representatives of each of the nine "
-                "parties it named and provided for no others, so its charter is a closed list: eligible are "
-                "the founders (resolution summarised in the Great Marxism Dictionary, 2018, "
-                "https://marksizm.org.tr/?lang=en&p=4016)"),
+                "resolution named the Information Bureau's members, two representatives of each of nine "
+                "parties, and among its main elements sets no procedure for admitting others, so its charter "
+                "is read as a closed list: eligible are the founders (the resolution's main elements as "
+                "summarised in the Great Marxism Dictionary, 2018, https://marksizm.org.tr/?lang=en&p=4016)"),
     dict(id="WarsawPact", name="Warsaw Treaty Organization", level=3, founded=1955,
          founders=["RUS", "POL", "CZE", "HUN", "ROM", "BUL", "ALB", "GDR"], charter="collective_defence",
          eligible=None,

@@ -436,12 +436,16 @@ class AllianceModel(mesa.Model):
         ties = hedging.others(hedging.cooperation(de_facto))  # for the hedging term, now and settled
         comps = utility.dynamic_components(st, de_facto, multi_vector, obliged, ties)
         comps["total"] = utility.total_utility(comps, w)
-        if obliged is not None and (pledged >= 2).any():
-            pull = w["commitment"] * comps["commitment"]
-            comps["commitment"] = utility.commitment_pull(obliged, pledged, comps["total"] - pull, w["commitment"],
-                                                          self.mechanism.level_gain, self.mechanism.normal_level)
-            comps["total"] += w["commitment"] * comps["commitment"] - pull
-        pull = w["commitment"] * comps["commitment"] if obliged is not None and obliged.any() else None
+        pull = None
+        if obliged is not None:
+            wc = w["commitment"]
+            if (pledged >= 2).any():  # a pledge of partnership or alliance pulls up to it, no further
+                uncapped = wc * comps["commitment"]
+                comps["commitment"] = utility.commitment_pull(obliged, pledged, comps["total"] - uncapped, wc,
+                                                              self.mechanism.level_gain, self.mechanism.normal_level)
+                comps["total"] += wc * comps["commitment"] - uncapped
+            if obliged.any():
+                pull = wc * comps["commitment"]
         if w["autonomy"] and multi_vector.any():
             return comps, utility.settle_hedging(comps, st, ties, multi_vector, w, self.mechanism.level_gain,
                                                  self.mechanism.normal_level, pull)

@@ -322,6 +322,11 @@ def test_sanctions_bind_to_nothing_and_leave_common_pledges_binding():
     assert forum[0, 1] == pytest.approx(1 / 3)
 
 
+def _most_binding(members, level, active, power):
+    """How strongly each pair's most binding bloc binds it."""
+    return blocs.strongest_bind(blocs.bloc_binds(members, level, active, power), level)[0]
+
+
 def test_a_pact_binds_its_members_chiefly_to_its_leader():
     """A defence pact (level 3) of a leader (power 0.6) and two lesser members (0.3, 0.1):
     each is bound to the leader fully; the two lesser members by the stronger one's power
@@ -329,13 +334,13 @@ def test_a_pact_binds_its_members_chiefly_to_its_leader():
     1) binds by a third as much."""
     members = np.array([[True, True], [True, True], [True, False], [False, False]])
     power = np.array([0.6, 0.3, 0.1, 0.5])
-    pact = blocs.bloc_obligations(members[:, :1], np.array([3]), np.array([True]), power)
+    pact = _most_binding(members[:, :1], np.array([3]), np.array([True]), power)
     assert pact[0, 1] == pact[1, 0] == pact[0, 2] == pytest.approx(1.0)
     assert pact[1, 2] == pytest.approx(0.5)
     assert not pact[3].any() and not pact[:, 3].any()
-    forum = blocs.bloc_obligations(members[:, 1:], np.array([1]), np.array([True]), power)
+    forum = _most_binding(members[:, 1:], np.array([1]), np.array([True]), power)
     assert forum[0, 1] == pytest.approx(1 / 3)
-    both = blocs.bloc_obligations(members, np.array([3, 1]), np.array([True, True]), power)
+    both = _most_binding(members, np.array([3, 1]), np.array([True, True]), power)
     assert both[0, 1] == pytest.approx(1.0)
 
 

@@ -50,7 +50,7 @@ def bloc_scores(members: np.ndarray, desired: np.ndarray, power: np.ndarray,
                 patron: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each state's score for each bloc and the members' acceptance of it.
 
-    A bloc is hub and spoke (as its obligations are, :func:`bloc_obligations`): what joining
+    A bloc is hub and spoke (as its obligations are, :func:`bloc_binds`): what joining
     it means is a relation with its leading members, and admission is theirs to grant. So
     both read the leading members only, power-weighted; the leader itself, with no other
     leader to look to, scores the bloc by all the members it leads.
@@ -268,19 +268,11 @@ def strongest_bind(binds: np.ndarray, level: np.ndarray) -> tuple[np.ndarray, np
     n = binds.shape[-1]
     if not binds.shape[0]:
         return np.zeros((n, n)), np.zeros((n, n), dtype=int)
-    most = binds.argmax(axis=0)
-    out = np.take_along_axis(binds, most[None], axis=0)[0]
-    pledge = np.where(out > 0, np.asarray(level)[most], 0)
+    out = binds.max(axis=0)
+    pledge = np.where(out > 0, np.asarray(level)[binds.argmax(axis=0)], 0)
     np.fill_diagonal(out, 0.0)
     np.fill_diagonal(pledge, 0)
     return out, pledge
-
-
-def bloc_obligations(members: np.ndarray, level: np.ndarray, active: np.ndarray,
-                     power: np.ndarray) -> np.ndarray:
-    """``[i, j]`` in [0, 1]: how strongly common bloc memberships bind i and j, by their
-    most binding bloc (:func:`bloc_binds`)."""
-    return strongest_bind(bloc_binds(members, level, active, power), level)[0]
 
 
 def pledges(bilateral: np.ndarray, binds: np.ndarray, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -37,7 +37,7 @@ Components:
         more of what they signed (Morrow 2000, "Alliances: why write them down?"; Leeds
         2003 on alliance reliability). A bilateral instrument binds by its level / 3 (a
         hostile one, sanctions, binds to nothing: no one pledged it); a multilateral pact
-        binds its members chiefly to its leading power (``sim.mechanisms.blocs.bloc_obligations``).
+        binds its members chiefly to its leading power (``sim.mechanisms.blocs.bloc_binds``).
         A pledge of a defined level (partnership, alliance) pulls practice up to it and no
         further; a pledge of plain cooperation pulls openly (:func:`commitment_pull`). Only
         instruments and memberships the model itself formed (or those in force at the

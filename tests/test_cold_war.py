@@ -236,3 +236,54 @@ def test_copy_data_without_the_shared_folder_says_which_files_it_expected(tmp_pa
     assert "--shared" in proc.stderr and "cow_states_2016_subset.csv" in proc.stderr
     assert proc.stderr.count("cow_states_2016_subset.csv") == 1
     assert {p.name: p.read_bytes() for p in (ROOT / "seeds" / "data").glob("*.csv")} == before
+
+
+# ---------------------------------------------------------------------------------------
+# A third coder's declared doctrines (seeds/reference/coding/cold_war_europe/doctrines.csv)
+# ---------------------------------------------------------------------------------------
+
+DOCTRINE_HEADER = "state,start,until,direction,strength,name,source,confidence,note\n"
+
+
+def test_declared_doctrines_go_through_the_calibration_rule_and_rows_of_a_state_add_up(tmp_path):
+    """Known answer, rule 0.3 + 0.15 x net evidence clipped to [0, 1]: a clear doctrine
+    against hedging (-2) gives 0; a second, weak row in one year of it changes nothing
+    (clipped at 0); a weak row the other way (+1) gives 0.45; net 0 needs no event."""
+    build_scenario = _build_scenario()
+    path = tmp_path / "doctrines.csv"
+    path.write_text(DOCTRINE_HEADER + "POL,1947,,-1,2,Two camps,src A,0.8,\n"
+                                      "POL,1950,1950,-1,1,Party line,src B,,\n"
+                                      "NOR,1946,1948,1,1,Bridge building,src C,0.6,\n"
+                                      "NOR,1948,1948,-1,1,Atlantic turn,src D,0.6,\n")
+    rows = build_scenario.read_doctrines(path, build_scenario.actor_years(CODING / "states.csv"))
+    assert build_scenario.doctrine_rule() == (0.3, 0.15)  # seeds/calibration_rules.yaml, rules.doctrine
+    text = "\n".join(build_scenario.doctrine_events(rows, 0.3, 0.15))
+    assert ("year: 1947\n    name: \"Two camps (POL, 1947-1949)\"\n    kind: doctrine\n    until: 1950\n"
+            "    source: \"src A (doctrines.csv line 2)\"\n    effects:\n"
+            "      - {field: multi_vector, state: POL, op: set, value: 0}") in text
+    assert "name: \"Two camps; Party line (POL, 1950)\"" in text and "lines 2, 3" in text
+    assert "name: \"Two camps (POL, 1951-1955)\"\n    kind: doctrine\n    source" in text  # open to the end
+    assert "name: \"Bridge building (NOR, 1946-1947)\"" in text and "state: NOR, op: set, value: 0.45}" in text
+    assert "NOR, 1948" not in text  # +1 - 1 = 0: the baseline, no event
+
+
+BAD_DOCTRINE_ROWS = [
+    ("XYZ,1947,,-1,2,Two camps,src,0.8,", "state", "a state id of the scenario"),
+    ("POL,1947,,-2,2,Two camps,src,0.8,", "direction", "-1 or 1, got -2"),
+    ("POL,1947,,-1,4,Two camps,src,0.8,", "strength", "1, 2 or 3, got 4"),
+    ("POL,1947,,-1,2,Two camps,src,1.2,", "confidence", "a number from 0 to 1"),
+    ("POL,1950,1949,-1,2,Two camps,src,0.8,", "until", "a year no earlier than start (1950)"),
+    ("POL,1945,,-1,2,Two camps,src,0.8,", "start", "a whole year from 1946 to 1955"),
+    ("GDR,1947,,-1,2,Two camps,src,0.8,", "start", "a year when GDR is an actor (1949 or later), got 1947"),
+    ("POL,1947,,-1,2,,src,0.8,", "name", "a value (the cell is empty)"),
+]
+
+
+@pytest.mark.parametrize("row,field,expected", BAD_DOCTRINE_ROWS)
+def test_a_bad_doctrine_row_is_refused_naming_file_line_and_field(tmp_path, row, field, expected):
+    build_scenario = _build_scenario()
+    path = tmp_path / "doctrines.csv"
+    path.write_text(DOCTRINE_HEADER + "RUS,1947,,-1,2,Two camps,src,0.8,\n" + row + "\n")
+    with pytest.raises(InputError) as err:
+        build_scenario.read_doctrines(path, build_scenario.actor_years(CODING / "states.csv"))
+    assert f"{path}:3: field '{field}': expected {expected}" in str(err.value)

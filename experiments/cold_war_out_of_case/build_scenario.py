@@ -30,8 +30,10 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from sim.calibration.rules import load_rules
 from sim.errors import InputError
 from sim.files import csv_line, read_csv
 
@@ -42,6 +44,7 @@ INIT = ROOT / "scenarios" / "cold_war_europe" / "initial_relations_1946.csv"
 REF_DIR = ROOT / "seeds" / "reference"
 CODING = REF_DIR / "coding" / "cold_war_europe"  # the coder's input events, states and notes
 DISPUTES = CODING / "disputes.csv"  # the second coder's disputes between pairs (rules: DISPUTES.md)
+DOCTRINE_CODING = CODING / "doctrines.csv"  # a third coder's declared doctrines (rules: DOCTRINES.md)
 START, END = 1946, 1955
 
 ORDER = ["USA", "RUS", "UKG", "FRN", "ITA", "GFR", "GDR", "POL", "CZE", "HUN", "ROM", "BUL", "ALB",
@@ -245,6 +248,98 @@ def dispute_events(disputes: pd.DataFrame) -> list[str]:
     return y
 
 
+def read_doctrines(path: Path, first_year: dict[str, int]) -> pd.DataFrame:
+    """The doctrines coding, checked row by row; ``last`` is the last year held (inclusive).
+
+    The coder's rules (DOCTRINES.md): a row is a doctrine a state's government declared or
+    was bound to (a party line, a constitution, a programme), never the alignment it then
+    showed, coded as evidence on the multi-vector dimension: a direction (+1 toward
+    balancing among the great powers, -1 away from it) and a strength (1 weak, 2 clear, 3
+    constitutional or treaty-bound) over a spell of years, the state an actor throughout.
+
+    Raises:
+        InputError: a bad row, naming the file, its line and the column.
+    """
+    df = read_csv(path, required=("state", "start", "until", "direction", "strength", "name", "source"),
+                  numeric=("start", "until", "direction", "strength", "confidence"),
+                  allow_empty=("until", "confidence"))
+    known = ", ".join(ORDER)
+    states = df["state"].str.strip()
+    lines = [csv_line(df, k) for k in range(len(df))]
+    for k, row in enumerate(df.itertuples(index=False)):
+        state = states.iat[k]
+
+        def fail(col, expected, got):
+            shown = int(got) if isinstance(got, float) and got.is_integer() else got
+            raise InputError(path, col, expected, line=lines[k], got=shown)
+
+        if state not in first_year:
+            fail("state", f"a state id of the scenario ({known})", row.state)
+        for col in ("start", "until"):
+            v = getattr(row, col)
+            if not pd.isna(v) and (v % 1 or not START <= v <= END):
+                fail(col, f"a whole year from {START} to {END}", v)
+        if not pd.isna(row.until) and row.until < row.start:
+            fail("until", f"a year no earlier than start ({int(row.start)})", row.until)
+        if row.start < first_year[state]:
+            fail("start", f"a year when {state} is an actor ({first_year[state]} or later)", row.start)
+        if row.direction not in (-1, 1):
+            fail("direction", "-1 or 1", row.direction)
+        if row.strength not in (1, 2, 3):
+            fail("strength", "1, 2 or 3", row.strength)
+        if not pd.isna(row.confidence) and not 0 <= row.confidence <= 1:
+            fail("confidence", "a number from 0 to 1", row.confidence)
+    return df.assign(state=states, start=df.start.astype(int), last=df.until.fillna(END).astype(int),
+                     line=lines)
+
+
+def doctrine_rule() -> tuple[float, float]:
+    """The calibration rule's multi-vector baseline and evidence step (``rules.doctrine`` in
+    seeds/calibration_rules.yaml): the coded doctrines go through the rule Central Asia's
+    evidence goes through, value = clip(baseline + step * net evidence, 0, 1)."""
+    rule = load_rules()["rules"]["doctrine"]
+    return float(rule["baseline"]["multi_vector"]), float(rule["step"])
+
+
+def doctrine_events(doctrines: pd.DataFrame, baseline: float, step: float) -> list[str]:
+    """Scenario lines: one ``doctrine`` event per spell of a state's multi-vector value.
+
+    A state-year's value is the calibration rule applied to the rows covering it (their
+    directions times strengths summed), so two rows of one state add up as two evidence
+    records do in Central Asia. Spells at the baseline need no event: the calibrated table
+    has no doctrine evidence for these states and already holds the baseline.
+    """
+    y = []
+    for state in ORDER:
+        rows = doctrines[doctrines.state == state]
+        if rows.empty:
+            continue
+        net = {year: sum(int(r.direction * r.strength) for r in rows.itertuples() if r.start <= year <= r.last)
+               for year in range(START, END + 1)}
+        spells: list[list[int]] = []  # [first, last] of each run of years with one net evidence
+        for year in range(START, END + 1):
+            if spells and net[spells[-1][0]] == net[year] and spells[-1][1] == year - 1:
+                spells[-1][1] = year
+            else:
+                spells.append([year, year])
+        for first, last in spells:
+            value = float(np.clip(baseline + step * net[first], 0.0, 1.0))
+            if net[first] == 0 or value == baseline:
+                continue
+            held = rows[(rows.start <= last) & (rows["last"] >= first)]
+            years = str(first) if first == last else f"{first}-{last}"
+            names, sources = "; ".join(dict.fromkeys(held["name"])), " ; ".join(dict.fromkeys(held.source))
+            lines = ", ".join(str(n) for n in held.line)
+            y += [f"  - year: {first}", f"    name: {_q(f'{names} ({state}, {years})')}", "    kind: doctrine"]
+            if last < END:
+                y += [f"    until: {last + 1}"]
+            where = f"doctrines.csv line{'s' if len(held) > 1 else ''} {lines}"
+            y += [f"    source: {_q(f'{sources} ({where})')}",
+                  "    effects:",
+                  f"      - {{field: multi_vector, state: {state}, op: set, value: {_fmt(round(value, 6))}}}"]
+    return y
+
+
 def _q(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', "'") + '"'
 
@@ -321,6 +416,7 @@ def build() -> tuple[str, pd.DataFrame]:
     assert sorted(first_year) == sorted(ORDER)
     events = pd.read_csv(CODING / "events.csv", keep_default_na=False)
     disputes = read_disputes(DISPUTES, first_year)
+    doctrines = read_doctrines(DOCTRINE_CODING, first_year) if DOCTRINE_CODING.exists() else None
     mech = mechanism_section(CA)
 
     y = []
@@ -434,6 +530,8 @@ def build() -> tuple[str, pd.DataFrame]:
     for s, name, source in DOCTRINES:
         y += ["  - year: 1946", f"    name: {name} (doctrine older than the span)", "    kind: doctrine",
               f"    source: {_q(source)}", "    effects:", f"      - {{field: neutral, state: {s}, op: set, value: true}}"]
+    if doctrines is not None:
+        y += doctrine_events(doctrines, *doctrine_rule())
     for _, row in events.iterrows():
         kind, effects = convert_event(row)
         if not effects:

@@ -287,3 +287,28 @@ def test_a_bad_doctrine_row_is_refused_naming_file_line_and_field(tmp_path, row,
     with pytest.raises(InputError) as err:
         build_scenario.read_doctrines(path, build_scenario.actor_years(CODING / "states.csv"))
     assert f"{path}:3: field '{field}': expected {expected}" in str(err.value)
+
+
+def test_every_coded_doctrine_reaches_the_model_inputs_through_the_rule():
+    """Each state-year of doctrines.csv carries clip(0.3 + 0.15 x its rows' net evidence)
+    as its multi-vector disposition, and no other state-year moves off the calibrated
+    baseline: the Zhdanov line puts the USSR at 0 from 1947, Malenkov's coexistence back at
+    0.15 from 1953; Tito's line against blocs takes Yugoslavia from 0 (1947) to 0.6 (1950)."""
+    from sim.scenario.inputs import build_inputs
+    from sim.scenario.schema import load_scenario
+
+    inp = build_inputs(load_scenario(SCENARIO))
+    years, idx = list(inp.years), {s: i for i, s in enumerate(inp.ids)}
+
+    def mv(state, year):
+        return round(float(inp.multi_vector[years.index(year)][idx[state]]), 6)
+
+    assert (mv("RUS", 1946), mv("RUS", 1947), mv("RUS", 1953)) == (0.15, 0.0, 0.15)
+    assert (mv("YUG", 1947), mv("YUG", 1950)) == (0.0, 0.6) and mv("BEL", 1950) == 0.3
+    coded = pd.read_csv(CODING / "doctrines.csv", keep_default_na=False)
+    for state in inp.ids:
+        rows = coded[coded.state == state]
+        for year in years:
+            net = sum(r.direction * r.strength for r in rows.itertuples()
+                      if int(r.start) <= year <= (int(r.until) if str(r.until).strip() else 1955))
+            assert mv(state, year) == round(min(1.0, max(0.0, 0.3 + 0.15 * net)), 6), (state, year)

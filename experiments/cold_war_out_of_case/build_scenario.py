@@ -10,7 +10,9 @@ notes, and a second coder's disputes between pairs, ``disputes.csv`` with its ru
 * ``scenarios/cold_war_europe_1946_1955.yaml``: the states, the calibrated inputs, the
   Central Asia ``mechanism:`` section copied verbatim, the blocs with their founders and
   charters, the dated input events converted from events.csv by the rules in
-  ``convert_event``, and one ``dispute`` event per spell of disputes.csv (``dispute_spells``).
+  ``convert_event``, one ``dispute`` event per spell of disputes.csv (``dispute_spells``), and
+  one ``doctrine`` event per spell of a state's multi-vector disposition from a third coder's
+  declared doctrines, doctrines.csv with its rules in DOCTRINES.md (``doctrine_events``).
 
 ``--refwork DIR`` first imports a new coding from a coder's folder (reference.csv,
 blocs_reference.csv, events.csv, states.csv, NOTES.md, and disputes.csv with DISPUTES.md
@@ -466,6 +468,15 @@ def build() -> tuple[str, pd.DataFrame]:
           "# change perceived intent or trade, not the dispute input, so nothing is counted twice in",
           "# one input; the Tito-Stalin quarrel stays a perception event only (the coder's choice).",
           "#",
+          "# Declared doctrines (kind doctrine, multi_vector): converted from a third coder's",
+          "# seeds/reference/coding/cold_war_europe/doctrines.csv (rules and doubts in DOCTRINES.md",
+          "# there), coded blind to the model from what governments and ruling parties declared (the",
+          "# Truman doctrine, the Zhdanov two-camps line, the Paasikivi line, Nordic bridge-building,",
+          "# Tito's line against blocs), never from the alignments they showed. Each state-year's",
+          "# multi-vector disposition is the calibration rule applied to the rows covering it",
+          "# (seeds/calibration_rules.yaml, rules.doctrine: clip(0.3 + 0.15 x net evidence, 0, 1)),",
+          "# as Central Asia's doctrine evidence is; states and years without rows keep 0.3.",
+          "#",
           "# Blocs: each founded by its founders only; every other state joins or stays out on its",
           "# own scores. Charters (sim/mechanisms/blocs.py) say what membership commits a state to.",
           "# (collective_defence for BTO_WEU, NATO, WarsawPact, BalkanPact; security_forum for Cominform).",
@@ -473,7 +484,9 @@ def build() -> tuple[str, pd.DataFrame]:
           "description: >-",
           "  Europe's early Cold War, 1946-1955, out of case: 29 states, inputs from the calibrated",
           f"  COW/V-Dem/Polity/UN/trade tables, {len(events)} dated input events and {len(disputes)} coded disputes",
-          f"  between {disputes.groupby(['a', 'b']).ngroups} pairs, the blocs founded by their founders (Brussels/WEU, NATO,",
+          f"  between {disputes.groupby(['a', 'b']).ngroups} pairs, declared doctrines of"
+          f" {0 if doctrines is None else doctrines.state.nunique()} states,",
+          "  the blocs founded by their founders (Brussels/WEU, NATO,",
           "  Cominform, Warsaw Pact, Balkan Pact). The mechanism weights are the Central Asia ones",
           "  unchanged: no weight was fitted on this case.",
           "time: {start: 1946, end: 1955}"]

@@ -161,3 +161,26 @@ def test_a_run_stopped_while_its_figures_are_drawn_leaves_no_drawing_process(tmp
     assert time.monotonic() - start < drawing.GRACE + 1
     time.sleep(0.2)
     assert not children(), "the figure process and its helper are gone and reaped"
+
+
+def test_a_stop_that_lands_inside_a_callback_prints_no_traceback():
+    """The figure process is asked to stop while it may be importing; a stop that lands in
+    an import's module-lock clean-up (a weakref callback) left the callback with SystemExit,
+    and Python printed "Exception ignored in ... Traceback" on the terminal the run shares
+    (a hostile-input run failed CI that way), and the process carried on. Reproduced here
+    with a weakref callback: the process leaves at once with the stop's exit status, and
+    nothing reaches stderr."""
+    import subprocess
+    import sys
+
+    code = ("import gc, weakref\n"
+            "from sim.run.drawing import _stopped\n"
+            "class Lock: pass\n"
+            "lock = Lock()\n"
+            "ref = weakref.ref(lock, lambda _: _stopped(15, None))\n"
+            "del lock\n"
+            "gc.collect()\n"
+            "print('after')\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stderr == "", proc.stderr
+    assert proc.returncode == 1 and proc.stdout == ""  # stopped in the callback, not after it

@@ -247,7 +247,19 @@ def _figure_process(payload: int, unused: int, plan: FigurePlan | None) -> None:
 
 
 def _stopped(signum, frame):  # pragma: no cover - in the figure process
+    # The request can land inside a callback (an import's module-lock clean-up runs as one
+    # while the figure modules load). Python cannot raise out of a callback: it would print
+    # "Exception ignored in ..." with a traceback on the terminal the process shares with the
+    # run, which is already reporting its own error, and carry on drawing.
+    sys.unraisablehook = _leave_quietly
     raise SystemExit(1)
+
+
+def _leave_quietly(unraisable) -> None:  # pragma: no cover - in the figure process
+    """A stop caught in a callback: leave now, silently (helpers die with this process,
+    :func:`_bound_to_parent`); any other exception lost in a callback while stopping is dropped."""
+    if isinstance(unraisable.exc_value, SystemExit):
+        os._exit(1)
 
 
 def _draw(run: FigureRun, names: tuple[str, ...], folder: Path, here: bool = False, drafts=None) -> None:

@@ -178,22 +178,13 @@ def read_disputes(path: Path, first_year: dict[str, int]) -> pd.DataFrame:
     lines = [csv_line(df, k) for k in range(len(df))]
     for k, row in enumerate(df.itertuples(index=False)):
         a, b = ids["a"].iat[k], ids["b"].iat[k]
-
-        def fail(col, expected, got):
-            shown = int(got) if isinstance(got, float) and got.is_integer() else got
-            raise InputError(path, col, expected, line=lines[k], got=shown)
-
+        fail = _row_failure(path, lines[k])
         for col, state in (("a", a), ("b", b)):
             if state not in first_year:
                 fail(col, f"a state id of the scenario ({known})", getattr(row, col))
         if a == b:
             fail("b", "a state other than 'a'", row.b)
-        for col in ("start", "until"):
-            v = getattr(row, col)
-            if not pd.isna(v) and (v % 1 or not START <= v <= END):
-                fail(col, f"a whole year from {START} to {END}", v)
-        if not pd.isna(row.until) and row.until < row.start:
-            fail("until", f"a year no earlier than start ({int(row.start)})", row.until)
+        _check_span(row, fail)
         entry = max(first_year[a], first_year[b])
         if row.start < entry:
             fail("start", f"a year when both {a} and {b} are actors ({entry} or later)", row.start)
@@ -204,6 +195,24 @@ def read_disputes(path: Path, first_year: dict[str, int]) -> pd.DataFrame:
     pair = [tuple(sorted(p)) for p in zip(ids["a"], ids["b"])]
     return df.assign(a=[p[0] for p in pair], b=[p[1] for p in pair], start=df.start.astype(int),
                      last=df.until.fillna(END).astype(int), line=lines)
+
+
+def _row_failure(path: Path, line: int):
+    """A function that stops on a bad cell of a coding's row, naming file, line and column."""
+    def fail(col: str, expected: str, got) -> None:
+        shown = int(got) if isinstance(got, float) and got.is_integer() else got
+        raise InputError(path, col, expected, line=line, got=shown)
+    return fail
+
+
+def _check_span(row, fail) -> None:
+    """A coded row's years: whole years of the span, ``until`` (its last year) no earlier than ``start``."""
+    for col in ("start", "until"):
+        v = getattr(row, col)
+        if not pd.isna(v) and (v % 1 or not START <= v <= END):
+            fail(col, f"a whole year from {START} to {END}", v)
+    if not pd.isna(row.until) and row.until < row.start:
+        fail("until", f"a year no earlier than start ({int(row.start)})", row.until)
 
 
 def dispute_spells(disputes: pd.DataFrame) -> list[tuple[int, int, int]]:
@@ -269,20 +278,10 @@ def read_doctrines(path: Path, first_year: dict[str, int]) -> pd.DataFrame:
     states = df["state"].str.strip()
     lines = [csv_line(df, k) for k in range(len(df))]
     for k, row in enumerate(df.itertuples(index=False)):
-        state = states.iat[k]
-
-        def fail(col, expected, got):
-            shown = int(got) if isinstance(got, float) and got.is_integer() else got
-            raise InputError(path, col, expected, line=lines[k], got=shown)
-
+        state, fail = states.iat[k], _row_failure(path, lines[k])
         if state not in first_year:
             fail("state", f"a state id of the scenario ({known})", row.state)
-        for col in ("start", "until"):
-            v = getattr(row, col)
-            if not pd.isna(v) and (v % 1 or not START <= v <= END):
-                fail(col, f"a whole year from {START} to {END}", v)
-        if not pd.isna(row.until) and row.until < row.start:
-            fail("until", f"a year no earlier than start ({int(row.start)})", row.until)
+        _check_span(row, fail)
         if row.start < first_year[state]:
             fail("start", f"a year when {state} is an actor ({first_year[state]} or later)", row.start)
         if row.direction not in (-1, 1):

@@ -38,6 +38,7 @@ class KernelState:
     desired: np.ndarray | None = None
     de_jure: np.ndarray | None = None
     on_merits: np.ndarray | None = None  # what states want without the commitment pull
+    binds: list | None = None  # the year's bloc binds (:func:`bloc_binds`)
 
     @classmethod
     def of_model(cls, m) -> "KernelState":
@@ -73,44 +74,51 @@ def restarts(inp) -> list[np.ndarray]:
                      for t in range(1, len(inp.years))]
 
 
-def through_blocs(m: np.ndarray, levels: np.ndarray, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """How strongly the blocs in ``m`` (members in force) bind each pair, and the level of
-    the bloc that binds it most (hub and spoke: level / 3 times the stronger partner's power
-    over the strongest member's)."""
-    n = m.shape[0]
-    via, pledge = np.zeros((n, n)), np.zeros((n, n), dtype=int)
+def bloc_binds(m: np.ndarray, levels: np.ndarray, power: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Each bloc in ``m`` (members in force) that binds anyone, with how strongly it binds
+    each pair (hub and spoke: level / 3 times the stronger partner's power over the
+    strongest member's); computed once a year, read by valuation and by formalisation."""
     stronger = np.maximum(power[:, None], power[None, :])
+    binds = []
     for b in np.nonzero(m.any(axis=0))[0]:
         top = power[m[:, b]].max()
         if top > 0:
             both = np.outer(m[:, b], m[:, b])
-            bind = np.where(both, levels[b] / 3.0 * np.minimum(stronger / top, 1.0), 0.0)
-            pledge = np.where(bind > via, levels[b], pledge)
-            np.maximum(via, bind, out=via)
+            binds.append((int(b), np.where(both, levels[b] / 3.0 * np.minimum(stronger / top, 1.0), 0.0)))
+    return binds
+
+
+def strongest(binds: list[tuple[int, np.ndarray]], levels: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """How strongly the most binding of ``binds`` binds each pair, and that bloc's level."""
+    via, pledge = np.zeros((n, n)), np.zeros((n, n), dtype=int)
+    for b, bind in binds:
+        pledge = np.where(bind > via, levels[b], pledge)
+        np.maximum(via, bind, out=via)
     np.fill_diagonal(via, 0.0)
     return via, np.where(via > 0, pledge, 0)
 
 
 def obligations(k: KernelState, p: dict, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What the instruments in force bind each pair to (the commitment component's input),
-    and the level the binding instrument pledges (a bloc's where the two bind equally)."""
+    and the level the binding instrument pledges (a bloc's where the two bind equally).
+    Keeps the year's bloc binds in ``k.binds`` for :func:`formalising`."""
     own = np.maximum(k.treaty, 0)  # sanctions bind to nothing
-    if not k.members.any():
+    k.binds = bloc_binds(k.members & k.active[None, :], p["level"], power) if k.members.any() else []
+    if not k.binds:
         return own / 3, own
-    via, pledge = through_blocs(k.members & k.active[None, :], p["level"], power)
+    via, pledge = strongest(k.binds, p["level"], own.shape[0])
     by_bloc = via >= own / 3
     return np.where(by_bloc, via, own / 3), np.where(by_bloc, pledge, own)
 
 
-def formalising(k: KernelState, p: dict, power: np.ndarray, desired: np.ndarray) -> np.ndarray:
+def formalising(k: KernelState, p: dict, desired: np.ndarray) -> np.ndarray:
     """The wanted levels formalisation reads: under the pull of a bloc with obligations that
     binds the pair as its leaders (and at least as much as the pair's own instrument),
     else on the merits."""
-    kept = p["obliged"]
-    m = k.members[:, kept] & k.active[kept][None, :]
-    if not m.any():
+    kept = [(b, bind) for b, bind in k.binds if p["obliged"][b]]
+    if not kept:
         return k.on_merits
-    via, pledge = through_blocs(m, p["level"][kept], power)
+    via, pledge = strongest(kept, p["level"], desired.shape[0])
     by_bloc = (via > 0) & (via * 3 >= 0.5 * pledge) & (via >= np.maximum(k.treaty, 0) / 3)
     return np.where(by_bloc, desired, k.on_merits)
 
@@ -162,13 +170,14 @@ def hedge_term(own, closest, summed, ratio_t):
 
 
 def hedged(rest: np.ndarray, coop: np.ndarray, ratio_t: np.ndarray, k: np.ndarray, gain: float,
-           normal: float) -> np.ndarray:
+           normal: float, tied: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """``rest`` (one total, or several stacked on a leading axis) plus the hedging term
     (weight ``k`` per row) at the cooperation where the bliss level agrees with it
     (``sim.mechanisms.hedging``): the root of a falling piecewise-linear function, with kinks
-    at 0, the row's closest other tie, its average and 1."""
+    at 0, the row's closest other tie, its average and 1; ``tied`` is :func:`ties` of
+    ``coop`` when already computed."""
     n = coop.shape[0]
-    closest, summed = ties(coop)
+    closest, summed = ties(coop) if tied is None else tied
     d = max(n - 1, 1)
 
     def term(own):
@@ -313,8 +322,9 @@ def kernel_core(k: KernelState, st, inp, t: int, p: dict, rng) -> tuple[np.ndarr
     obliged, pledge = obligations(k, p, inp.power[t]) if wc else (None, None)
     rest = utility_total(st, k.de_facto, p["w"], obliged)
     coop, hedge_k = np.maximum(k.de_facto, 0) / 3, p["w"][AUTONOMY] * inp.multi_vector[t][:, None]
+    tied = ties(coop)
     if obliged is not None and (pledge >= 2).any():  # a pledge of 2 or 3 pulls up to it, no further
-        merits = rest + hedge_k * hedge_term(coop, *ties(coop), st.ratio.T) - wc * obliged
+        merits = rest + hedge_k * hedge_term(coop, *tied, st.ratio.T) - wc * obliged
         gap = np.maximum(0.0, pledge - (p["normal"] + p["gain"] * merits))
         capped = np.where(pledge >= 2, np.minimum(obliged, gap / (p["gain"] * wc)), obliged)
         rest = rest + wc * (capped - obliged)
@@ -322,10 +332,11 @@ def kernel_core(k: KernelState, st, inp, t: int, p: dict, rng) -> tuple[np.ndarr
     pull = wc * obliged if obliged is not None else None
     merits = None
     if pull is not None and pull.any():
-        total, on_merits = hedged(np.stack([rest, rest - pull]), coop, st.ratio.T, hedge_k, p["gain"], p["normal"])
+        total, on_merits = hedged(np.stack([rest, rest - pull]), coop, st.ratio.T, hedge_k, p["gain"], p["normal"],
+                                  tied)
         merits = np.clip(p["normal"] + p["gain"] * on_merits, -2, 3)
     else:
-        total = hedged(rest, coop, st.ratio.T, hedge_k, p["gain"], p["normal"])
+        total = hedged(rest, coop, st.ratio.T, hedge_k, p["gain"], p["normal"], tied)
     bliss = np.clip(p["normal"] + p["gain"] * total, -2, 3)
     desired, k.on_merits = choose(bliss, p["temperature"], rng, cap, also=merits, current=k.de_facto,
                                   switching_cost=p["switching_cost"])
@@ -342,7 +353,7 @@ def kernel_step(k: KernelState, st, inp, t: int, p: dict, rng) -> None:
     """Year ``t`` of the model on ``k``, in place; ``st`` is the year's statics."""
     desired, want, cap = kernel_core(k, st, inp, t, p, rng)
     power = inp.power[t]
-    form = formalising(k, p, power, desired) if p["w"][COMMITMENT] else k.on_merits
+    form = formalising(k, p, desired) if p["w"][COMMITMENT] else k.on_merits
     instruments(k, p, k.de_facto, k.on_merits, np.minimum(k.on_merits, k.on_merits.T), np.minimum(form, form.T),
                 np.minimum(cap[:, None], cap[None, :]), power >= p["sanction_share"] * power.sum())
     membership(k, p, k.on_merits, power, cap, inp.neutral[t] > 0, t)

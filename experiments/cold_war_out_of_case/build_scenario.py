@@ -325,7 +325,7 @@ def doctrine_events(doctrines: pd.DataFrame, baseline: float, step: float) -> li
                 spells.append([year, year])
         for first, last in spells:
             value = float(np.clip(baseline + step * net[first], 0.0, 1.0))
-            if net[first] == 0 or value == baseline:
+            if value == baseline:  # net 0: the calibrated table holds it already
                 continue
             held = rows[(rows.start <= last) & (rows["last"] >= first)]
             years = str(first) if first == last else f"{first}-{last}"

@@ -530,6 +530,30 @@ def test_out_at_the_scenarios_own_folder_is_refused(project, scenario, out, cwd,
     _fail(problems, res)
 
 
+@pytest.mark.parametrize("kind", ["table", "base scenario", "states file"])
+def test_out_at_a_folder_holding_an_input_is_refused_even_with_overwrite(project, kind):
+    """A run folder replaces its folder whole: one holding a table the scenario reads, or
+    the base scenario it extends, would lose it (found by probing: --overwrite deleted both)."""
+    inputs = project / "inputs"
+    inputs.mkdir()
+    if kind == "table":
+        (inputs / "pairs.csv").write_text("a,b,initial_de_facto,initial_de_jure\nA,B,2,1\n")
+        (project / "proj" / "t.yaml").write_text(VALID + f"pairs: {{csv: {inputs / 'pairs.csv'}}}\n")
+    elif kind == "base scenario":
+        (inputs / "base.yaml").write_text(VALID)
+        (project / "proj" / "t.yaml").write_text("extends: ../inputs/base.yaml\nname: counterfactual\n")
+    else:
+        (inputs / "states.yaml").write_text("- {id: A, power: 0.5}\n- {id: B, power: 0.4}\n- {id: C, power: 0.3}\n")
+        (project / "proj" / "t.yaml").write_text(VALID.split("states:")[0] + "states: ../inputs/states.yaml\n")
+    assert sim("check", "proj/t.yaml", cwd=project, subprocess_=True).returncode == 0
+    before = snapshot(inputs)
+    res = sim("run", "proj/t.yaml", "--out", "inputs", "--overwrite", "--no-plots", cwd=project, subprocess_=True)
+    problems = refusal_problems(res, names="inputs", field="--out")
+    if snapshot(inputs) != before:
+        problems.append(f"the inputs' folder changed: {sorted(snapshot(inputs))}")
+    _fail(problems, res)
+
+
 def test_out_under_a_file_is_refused(project):
     (project / "afile").write_text("x\n")
     res = sim("run", "proj/s.yaml", "--out", "afile/run", "--no-plots", cwd=project, subprocess_=True)

@@ -60,7 +60,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                          got=sc.mechanism.kind)
     from sim.run.outdir import check_out_dir
     out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
-    check_out_dir(out, keep=[Path(args.scenario)], overwrite=args.overwrite)  # before the work
+    check_out_dir(out, keep=[Path(args.scenario), *sc.input_files()], overwrite=args.overwrite)  # before the work
     figures = None
     if sc.outputs.plots and not args.no_plots:
         from sim.run.drawing import FigureProcess

@@ -78,7 +78,8 @@ def check_out_dir(out: str | Path, *, keep: list[Path] = (), overwrite: bool = F
 
     Args:
         out: The folder the user asked for.
-        keep: Paths that must survive (the scenario file): a folder holding one is refused.
+        keep: Paths that must survive (the scenario's files, ``Scenario.input_files``): a
+            folder holding one is refused, even with ``overwrite``.
         overwrite: Replace a non-empty folder that is not a run folder.
     """
     given = str(out)

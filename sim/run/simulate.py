@@ -233,7 +233,7 @@ def write_run(res: RunResult, out_dir: str | Path, *, plots: bool | None = None,
     if not formats or set(formats) - set(FORMATS):
         raise ValueError(f"table formats from {FORMATS}, got {formats!r}")
     out_dir = Path(out_dir)
-    keep = [Path(res.scenario.source)] if Path(res.scenario.source).is_file() else []
+    keep = res.scenario.input_files()
     check_out_dir(out_dir, keep=keep, overwrite=overwrite)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir.parent)

@@ -544,6 +544,7 @@ class Scenario(_Strict):
     _source: str = "<dict>"
     _arrays: Any = None  # the built inputs, kept on the object for repeated runs
     _lines: dict = {}  # YAML line of each key path, for messages about file fields
+    _read_from: tuple = ()  # the files it was merged from (itself and any it extends), and a states file
 
     @property
     def base_dir(self) -> Path:
@@ -560,6 +561,14 @@ class Scenario(_Strict):
     @property
     def years(self) -> list[int]:
         return list(range(self.time.start, self.time.end + 1, self.time.step))
+
+    def input_files(self) -> list[Path]:
+        """Every file a run of the scenario reads: its own file, any it extends, and each
+        table it names. A run folder may be written over none of them, even with
+        ``--overwrite`` (:func:`sim.run.outdir.check_out_dir`)."""
+        named = (self.inputs.states, self.inputs.dyads, self.pairs.csv, self.reference, self.bloc_reference,
+                 self.patterns)
+        return [Path(f) for f in self._read_from] + [self.resolve(v) for v in named if v]
 
     def resolve(self, path: str) -> Path:
         """Resolve a path written in the scenario relative to the scenario's folder."""
@@ -839,7 +848,9 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
         raise InputError(source, None, "a mapping of scenario keys at the top level",
                          got=type(data).__name__)
     data = copy.deepcopy(data)
+    read_from = {os.path.abspath(f) for f in {source, *files.values()} - {"<dict>"}}
     if isinstance(data.get("states"), str):
+        read_from.add(os.path.abspath(Path(base_dir) / data["states"]))
         data["states"] = _states_from_file(Path(base_dir) / data["states"], *_where(lines, files, ("states",), source))
     try:
         sc = Scenario.model_validate(data)
@@ -847,6 +858,7 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
         _raise_validation(exc, source, lines, files)
     sc._base_dir = Path(base_dir)
     sc._source = source
+    sc._read_from = tuple(sorted(read_from))
     # Later checks name the scenario file: only its own lines may go with it.
     sc._lines = {p: line for p, line in lines.items() if files.get(p, source) == source}
     errs = _semantic_errors(sc)

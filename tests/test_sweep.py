@@ -284,6 +284,26 @@ def test_existing_results_need_resume(standin, tmp_path):
         run_sweep(changed, tmp_path / "o", resume=True, progress=False, plots=False)
 
 
+def test_resume_after_a_table_of_the_base_scenario_changed_is_refused(tmp_path):
+    """The plan covers every file the base scenario reads, not only the base file: a sweep
+    resumed after its pairs table changed would put runs of two worlds in one table."""
+    (tmp_path / "pairs.csv").write_text("a,b,initial_de_facto,initial_de_jure\nA,B,2,1\n")
+    (tmp_path / "base.yaml").write_text(
+        "name: t\ntime: {start: 2000, end: 2004}\nstates:\n  - {id: A, power: 0.5}\n  - {id: B, power: 0.4}\n"
+        "  - {id: C, power: 0.3}\npairs: {csv: pairs.csv}\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({"name": "s", "base": "base.yaml", "replicates": 1,
+                                    "parameters": {"mechanism.temperature": {"values": [0.1, 0.2]}}}))
+    out = tmp_path / "o"
+    run_sweep(path, out, workers=1, progress=False, plots=False)
+    man = json.loads((out / "manifest.json").read_text())
+    assert str((tmp_path / "pairs.csv").resolve()) in man["hashes"]["inputs"]
+    assert run_sweep(path, out, resume=True, workers=1, progress=False, plots=False).skipped == 2
+    (tmp_path / "pairs.csv").write_text("a,b,initial_de_facto,initial_de_jure\nA,B,-1,0\n")
+    with pytest.raises(InputError, match="same sweep"):
+        run_sweep(path, out, resume=True, workers=1, progress=False, plots=False)
+
+
 @pytest.mark.slow
 def test_resume_after_sigkill_leaves_exactly_the_planned_runs(standin, tmp_path):
     base = dict(BASE, sleep=0.004)

@@ -584,6 +584,7 @@ class Sweep:
     reference_path: Path | None = None
     _design: pd.DataFrame | None = field(default=None, repr=False)
     _base: Any = field(default=None, repr=False)  # the base as the runner loaded it, once
+    _inputs: dict | None = field(default=None, repr=False)  # input_hashes, read once
 
     def check_paths(self, line=lambda *a: None) -> None:
         """Every swept path must exist in the base scenario (apply_overrides says if not)."""
@@ -685,8 +686,25 @@ class Sweep:
         h.update(json.dumps(self.spec.model_dump(exclude={"out", "batch_size"}),
                             sort_keys=True, default=str).encode())
         h.update(self.design.to_csv(index=False).encode())
-        h.update((_sha256(self.base_path) or "").encode())
+        for path, digest in self.input_hashes().items():
+            h.update(f"{path}\0{digest or ''}\0".encode())
         return h.hexdigest()
+
+    def input_hashes(self) -> dict[str, str | None]:
+        """SHA-256 of the base scenario and of every file it reads (the scenarios it extends,
+        the tables it names, ``Scenario.input_files``), by path: a sweep resumed after one of
+        them changed would put runs of two different worlds in one table. Only the base
+        file when the runner's base is not an agent scenario."""
+        if self._inputs is None:
+            from sim.scenario.schema import load_scenario
+
+            paths = [self.base_path]
+            try:
+                paths += load_scenario(self.base_path).input_files()
+            except InputError:  # not a scenario of this package's format (another runner's base)
+                pass
+            self._inputs = {str(Path(os.path.realpath(p))): _sha256(p) for p in paths}
+        return self._inputs
 
     def tasks(self, skip: set[int] | frozenset = frozenset()) -> Iterator[tuple]:
         """Planned runs not in ``skip``, generated lazily in run-id order."""
@@ -885,7 +903,8 @@ def _start_manifest(sweep: Sweep, out_dir: Path, executor: str, workers: int) ->
         "base_scenario": str(sweep.base_path),
         "reference": str(sweep.reference_path) if sweep.reference_path else None,
         "hashes": {"sweep_file": _sha256(sweep.file), "base_scenario": _sha256(sweep.base_path),
-                   "reference": _sha256(sweep.reference_path), "sim_code": _code_hash()},
+                   "reference": _sha256(sweep.reference_path), "sim_code": _code_hash(),
+                   "inputs": sweep.input_hashes()},
         "plan_hash": sweep.plan_hash(), "n_points": sweep.n_points, "replicates": sweep.spec.replicates,
         "n_runs": sweep.n_runs,
         "seeds": {"root": sweep.spec.seed, "rule": "SeedSequence(root, spawn_key=(point, "

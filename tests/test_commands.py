@@ -2,6 +2,8 @@
 runs/, progress bars on a terminal only, the Python API of the README, threat presets
 and weights in force, check's warnings and ranges, Parquet run folders, period rows."""
 
+import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -289,3 +291,29 @@ def test_validation_period_rows_name_only_scored_years():
     report = validate(run, reference, periods=[(2000, 2007), (2008, 2030), (2040, 2050)])
     labels = set(report.scores.loc[report.scores.scope == "period", "group"])
     assert labels == {"2002-2007", "2008-2015"}
+
+
+def test_validate_of_a_run_folder_finds_its_scenario_from_any_folder(tmp_path):
+    """The run folder's manifest says where the scenario was, so validate scores bloc
+    membership and the documented patterns wherever it is started; a manifest that names
+    a scenario it cannot find (a run written before the path was kept, validated from
+    elsewhere) says so instead of leaving those sections out without a word."""
+    out = tmp_path / "run"
+    assert run_cli("run", "scenarios/central_asia_1991_2024.yaml", "--out", out, "--no-plots").returncode == 0
+    args = ("validate", out, "--reference", ROOT / "seeds" / "reference" / "central_asia_reference.csv",
+            "--from-year", "1992")
+    elsewhere = run_cli(*args, cwd=tmp_path)
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert "Bloc membership" in elsewhere.stdout and "Documented patterns: " in elsewhere.stdout
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert Path(manifest["scenario_path"]) == ROOT / "scenarios" / "central_asia_1991_2024.yaml"
+    del manifest["scenario_path"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    (tmp_path / "scenarios").mkdir()  # another scenario under the relative name
+    shutil.copy(SCENARIOS / "known_bandwagon.yaml", tmp_path / "scenarios" / "central_asia_1991_2024.yaml")
+    other = run_cli(*args, cwd=tmp_path)
+    assert other.returncode == 0 and "Documented patterns" not in other.stdout
+    assert "holds scenario 'known_bandwagon', not the run's 'central_asia_1991_2024'" in other.stderr
+    missing = run_cli(*args, cwd=tmp_path / "scenarios")
+    assert missing.returncode == 0 and "Documented patterns" not in missing.stdout
+    assert "scenario file (scenarios/central_asia_1991_2024.yaml) was not found" in missing.stderr

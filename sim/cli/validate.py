@@ -6,6 +6,7 @@ given) is imported when the command runs.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from sim.cli import options
@@ -32,22 +33,44 @@ def _parse_periods(text: str) -> list[tuple[int, int]]:
 
 
 def _scenario_of(target: Path):
-    """The scenario behind a scenario file or a run folder (from its manifest), or None."""
+    """The scenario behind a scenario file or a run folder (from its manifest), or None.
+
+    A run folder's manifest names the scenario as given to ``run`` (``scenario_file``,
+    perhaps relative to the folder ``run`` was started from) and, since the ninth session,
+    where it was (``scenario_path``). A scenario that cannot be found, or a file of that
+    name holding another scenario, is said on stderr: without it the bloc membership and
+    the documented patterns are not scored."""
     from sim.scenario.schema import load_scenario
 
     if target.suffix.lower() in (".yaml", ".yml"):
         return load_scenario(target)
     manifest = target / "manifest.json"
-    if manifest.is_file():
-        import json
+    if not manifest.is_file():
+        return None
+    import json
 
-        try:
-            path = Path(json.loads(manifest.read_text(encoding="utf-8")).get("scenario_file") or "")
-        except (ValueError, OSError):
-            return None
+    try:
+        meta = json.loads(manifest.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return None
+    if not isinstance(meta, dict):
+        return None
+    named = [meta.get("scenario_path"), meta.get("scenario_file")]
+    for path in (Path(p) for p in named if isinstance(p, str) and p):
         if path.suffix in (".yaml", ".yml") and path.is_file():
-            return load_scenario(path)
+            sc = load_scenario(path)
+            if sc.name == meta.get("scenario_name"):
+                return sc
+            _note(f"{path} holds scenario '{sc.name}', not the run's '{meta.get('scenario_name')}'")
+            return None
+    if any(named):
+        _note(f"the run's scenario file ({next(p for p in named if p)}) was not found; bloc membership and "
+              "the documented patterns are not scored (give the scenario file, or --blocs and --patterns)")
     return None
+
+
+def _note(text: str) -> None:
+    print(f"alliance-sim: note: {text}", file=sys.stderr)
 
 
 def _runs(target: Path, seeds: int, need_classes: bool):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -198,6 +199,8 @@ def manifest(res: RunResult) -> dict[str, Any]:
     return {
         "scenario_name": res.scenario.name,
         "scenario_file": res.scenario.source,
+        # where it was, from anywhere: validate reads its bloc reference and patterns
+        "scenario_path": (os.path.abspath(res.scenario.source) if Path(res.scenario.source).is_file() else None),
         "seed": res.seed,
         "overrides": res.overrides,
         "content_hash": hashlib.sha256(content.encode()).hexdigest(),

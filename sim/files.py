@@ -227,6 +227,7 @@ def atomic_folder(out_dir: str | Path, *, replace: bool = True) -> Iterator[Path
     # (sim.run.outdir.remove_stale_temporaries) from a folder still being written.
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp{os.getpid()}-", dir=out_dir.parent))
     try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's folder is private (0700); a run folder is not
         yield tmp
         if not out_dir.exists():
             os.replace(tmp, out_dir)
@@ -242,6 +243,13 @@ def atomic_folder(out_dir: str | Path, *, replace: bool = True) -> Iterator[Path
                 os.replace(f, out_dir / f.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it; set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def check_replaceable(path: str | Path, field: str | None = None) -> None:

@@ -554,6 +554,36 @@ def test_out_at_a_folder_holding_an_input_is_refused_even_with_overwrite(project
     _fail(problems, res)
 
 
+@pytest.mark.parametrize("command", ["run", "validate", "landscape"])
+@pytest.mark.parametrize("link", ["dangling", "to a folder"])
+def test_out_at_a_symbolic_link_is_refused(project, command, link):
+    """A run folder replaces its folder whole: through a link it replaced the link and left
+    a hidden '...previous' folder behind, and a dangling link ended in a traceback."""
+    (project / "target").mkdir()
+    os.symlink("target" if link == "to a folder" else "/nonexistent/alliance-dir", project / "lnk")
+    args = {"run": ("run", "proj/s.yaml", "--no-plots"),
+            "validate": ("validate", "proj/s.yaml", "--reference", "ref.csv", "--seeds", "1"),
+            "landscape": ("landscape", str(HOSTILE.parents[2] / "scenarios" / "landscape_two_pairs.yaml"))}[command]
+    (project / "ref.csv").write_text("a,b,year,de_jure,de_facto,source,confidence,note\nA,B,2001,0,1,t,1,\n")
+    before = snapshot(project)
+    res = sim(*args, "--out", "lnk", cwd=project, subprocess_=True)
+    problems = refusal_problems(res, names="lnk", field="--out")
+    if snapshot(project) != before:
+        problems.append(f"files changed: {sorted(set(snapshot(project)) ^ set(before))[:5]}")
+    if not (project / "lnk").is_symlink():
+        problems.append("the link was replaced")
+    _fail(problems, res)
+
+
+def test_a_run_folder_is_as_readable_as_any_new_folder(project):
+    """mkdtemp makes a private folder (0700); the published run folder follows the umask."""
+    res = sim("run", "proj/s.yaml", "--out", "r", "--no-plots", cwd=project, subprocess_=True)
+    assert res.returncode == 0, res.head()
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE((project / "r").stat().st_mode) == 0o777 & ~mask
+
+
 def test_out_under_a_file_is_refused(project):
     (project / "afile").write_text("x\n")
     res = sim("run", "proj/s.yaml", "--out", "afile/run", "--no-plots", cwd=project, subprocess_=True)

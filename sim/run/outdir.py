@@ -99,9 +99,15 @@ def check_out_dir(out: str | Path, *, keep: list[Path] = (), overwrite: bool = F
 
 
 def _check_folder_path(given: str, out: Path, full: Path, how: str) -> None:
-    """Refuse the working folder (or one holding it), an existing file and a path under a file."""
+    """Refuse the working folder (or one holding it), a symbolic link, an existing file and a
+    path under a file."""
     if out.name in ("", ".", "..") or _contains(full, Path.cwd().resolve()) or _contains(full, Path.cwd()):
         raise InputError(given, "--out", "a folder that does not hold the working folder; " + how)
+    if full.is_symlink():  # the folder is replaced whole: the link, not its target, would be
+        target = os.readlink(full)
+        raise InputError(given, "--out", f"a folder, not a symbolic link (to {target}"
+                         + (", which does not exist" if not full.exists() else "")
+                         + "); give the folder itself")
     _check_not_a_file(given, full, "--out")
 
 

@@ -395,15 +395,35 @@ def test_real_model_same_on_one_and_two_workers(tmp_path):
     path = tmp_path / "real.yaml"
     path.write_text(yaml.safe_dump({
         "name": "real", "base": str(KNOWN[0]), "replicates": 2, "seed": 1,
-        "parameters": {"mechanism.temperature": {"values": [0.05, -1.0, 0.3]}}}))
+        "parameters": {"mechanism.temperature": {"values": [0.05, 0.6, 0.3]}}}))
     run_sweep(path, tmp_path / "a", workers=1, progress=False, plots=False)
     run_sweep(path, tmp_path / "b", workers=2, progress=False, plots=False, chunksize=1)
     ra, rb = _comparable(tmp_path / "a"), _comparable(tmp_path / "b")
     pd.testing.assert_frame_equal(ra, rb)
-    # a negative temperature is refused by the scenario schema: recorded, sweep goes on
-    assert list(ra.status) == ["ok", "ok", "error", "error", "ok", "ok"]
-    assert ra.error[2].startswith("InputError") and "temperature" in ra.error[2]
-    assert ra.final_mean_de_facto[[0, 1, 4, 5]].notna().all()
+    assert list(ra.status) == ["ok"] * 6 and ra.final_mean_de_facto.notna().all()
+
+
+@pytest.mark.parametrize("values, expected", [([0.05, -1.0], "a number >= 0.0"), ([0.05, "warm"], "a number")])
+def test_a_value_the_scenario_refuses_stops_the_sweep_before_its_folder(tmp_path, values, expected):
+    """A value the base scenario does not accept is refused as `check --set` refuses it,
+    before any run: a negative temperature used to fail its runs one by one (exit 0), and a
+    string among numbers stopped the sweep with a traceback after its folder was begun."""
+    path = tmp_path / "real.yaml"
+    path.write_text(yaml.safe_dump({"name": "real", "base": str(KNOWN[0]), "replicates": 1,
+                                    "parameters": {"mechanism.temperature": {"values": values}}}))
+    with pytest.raises(InputError) as err:
+        run_sweep(path, tmp_path / "a", workers=1, progress=False, plots=False)
+    msg = err.value.message()
+    assert "field 'parameters.mechanism.temperature'" in msg and f"({expected})" in msg, msg
+    assert not (tmp_path / "a").exists()
+
+
+def test_values_and_a_range_for_one_parameter_are_refused(tmp_path):
+    path = tmp_path / "both.yaml"
+    path.write_text(yaml.safe_dump({"name": "b", "base": str(KNOWN[0]), "parameters": {
+        "mechanism.temperature": {"values": [0.1], "low": 0, "high": 1}}}))
+    with pytest.raises(InputError, match="either 'values' or a range"):
+        load_sweep(path)
 
 
 def test_guided_chunks_send_every_run_once_in_order_and_shrink_to_single_runs():

@@ -119,6 +119,8 @@ class ParamSpec(BaseModel):
         if self.values is not None:
             if len(self.values) == 0:
                 raise ValueError("a non-empty list of values")
+            if self.low is not None or self.high is not None or self.n is not None:
+                raise ValueError("either 'values' or a range ('low', 'high', 'n'), not both")
             return self
         if self.low is None or self.high is None:
             raise ValueError("either 'values' or both 'low' and 'high'")
@@ -587,25 +589,70 @@ class Sweep:
     _inputs: dict | None = field(default=None, repr=False)  # input_hashes, read once
 
     def check_paths(self, line=lambda *a: None) -> None:
-        """Every swept path must exist in the base scenario (apply_overrides says if not)."""
+        """Every swept path must exist in the base scenario, and the scenarios the sweep
+        will run must be valid (``with_overrides``, then the runner's ``prepare`` where it
+        has one): every design point of a small design, and of a large one the points where
+        each parameter takes its lowest and highest level (every level of one that is not
+        numeric) and the first few. A bad value found only when its runs came up failed them
+        one by one, or stopped the sweep with a traceback (a string among numbers) after its
+        folder was begun."""
         runner = importlib.import_module(self.spec.runner)
         base = self.base_data(runner)
         design = self.design
-        if len(design) == 0:
-            return
-        first = {c: _plain(design[c].dropna().iloc[0]) for c in design.columns
-                 if design[c].notna().any()}
-        for name, value in first.items():
+        names = list(design.columns)
+        for row in self._points_to_check(design):
+            overrides = {n: _plain(v) for n, v in zip(names, design.iloc[row])
+                         if v is not None and not (isinstance(v, float) and math.isnan(v))}
             try:
-                runner.with_overrides(base, {name: value}, str(self.base_path))
-            except InputError as exc:
-                raise InputError(self.file, f"parameters.{name}",
-                                 f"a field of the base scenario {self.base_path.name} "
+                data = runner.with_overrides(base, overrides, str(self.base_path))
+            except InputError as exc:  # a path the base scenario does not have
+                name = self._swept_name(exc.field, overrides) or next(iter(overrides))
+                where = f"parameters.{name}" if name in self.spec.parameters else "design.points"
+                raise InputError(self.file, where, f"a field of the base scenario {self.base_path.name} "
                                  f"({exc.expected})", line=line("parameters", name)) from None
             except (KeyError, IndexError, TypeError, ValueError) as exc:
-                raise InputError(self.file, f"parameters.{name}",
-                                 f"a field of the base scenario {self.base_path.name}",
-                                 line=line("parameters", name), got=str(exc)) from None
+                raise InputError(self.file, "parameters", f"fields of the base scenario {self.base_path.name}",
+                                 line=line("parameters"), got=str(exc)) from None
+            if not hasattr(runner, "prepare"):
+                continue
+            try:
+                runner.prepare(data, str(self.base_path))
+            except InputError as exc:  # a value the scenario does not accept
+                name = self._swept_name(exc.field, overrides)
+                if name is None:
+                    raise InputError(self.file, "design", f"design points the base scenario {self.base_path.name} "
+                                     f"accepts ({exc.message()})", got=overrides) from None
+                where = f"parameters.{name}" if name in self.spec.parameters else "design.points"
+                at = line("parameters", name) if name in self.spec.parameters else line("design", "points")
+                raise InputError(self.file, where, f"a value that field {name} of the base scenario "
+                                 f"{self.base_path.name} accepts ({exc.expected})", line=at,
+                                 got=overrides[name]) from None
+
+    #: Designs up to this many points are checked whole before the sweep starts.
+    CHECKED_POINTS = 256
+
+    def _points_to_check(self, design: pd.DataFrame) -> list[int]:
+        """Row numbers of the design points :meth:`check_paths` validates."""
+        if len(design) <= self.CHECKED_POINTS:
+            return list(range(len(design)))
+        rows = set(range(16))
+        for name in design.columns:
+            col = design[name].dropna()
+            if col.empty:
+                continue
+            try:
+                rows |= {design.index.get_loc(col.idxmin()), design.index.get_loc(col.idxmax())}
+            except TypeError:  # levels that are not all numbers: each of them once
+                rows |= {design.index.get_loc(i) for i in col.astype(str).drop_duplicates().index}
+        return sorted(rows)
+
+    @staticmethod
+    def _swept_name(field: str | None, overrides: dict) -> str | None:
+        """The swept path an error about ``field`` is about (itself, or a path above or below it)."""
+        if not field:
+            return None
+        return next((n for n in overrides if field == n or field.startswith(n + ".") or field.startswith(n + "[")
+                     or n.startswith(field + ".")), None)
 
     def changes(self, field: str) -> bool:
         """Whether a swept path (a parameter or a design point's key) lies in the base

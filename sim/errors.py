@@ -37,10 +37,11 @@ class InputError(Exception):
         return _rebuilt, (type(self), self.__dict__)
 
     def message(self) -> str:
-        where = self.file + (f":{self.line}" if self.line else "")
+        option = self.file == "<input>" and bool(self.field) and self.field.startswith("-")
+        where = "command line" if option else self.file + (f":{self.line}" if self.line else "")
         parts = [where + ":"]
         if self.field:
-            parts.append(f"field '{self.field}':")
+            parts.append(f"{'option' if option else 'field'} '{self.field}':")
         parts.append(f"expected {self.expected}")
         if self.got is not None:
             shown = repr(self.got)

@@ -1250,6 +1250,22 @@ def test_a_sweep_value_the_scenario_refuses_is_refused_before_any_run(outputs, v
     _fail(problems, res)
 
 
+@pytest.mark.parametrize("executor", ["dask", "local"])
+def test_a_scheduler_that_cannot_be_used_is_refused_before_the_sweep_folder(outputs, executor):
+    """An unreachable scheduler was refused only after the folder was begun (manifest
+    'running', design.parquet); with the local executor the address was ignored without a
+    word."""
+    before = snapshot(outputs)
+    res = sim("sweep", "sw.yaml", "--out", "runs/sw", "--no-progress", "--no-plots", "--executor", executor,
+              "--scheduler", "tcp://127.0.0.1:1", cwd=outputs, timeout=60)
+    problems = refusal_problems(res, names=None, field="--scheduler")
+    if res.error_lines() and not res.error_lines()[0].startswith("alliance-sim: error: command line: option"):
+        problems.append("the message does not say it is about an option of the command line")
+    if snapshot(outputs) != before:
+        problems.append(f"left {sorted(set(snapshot(outputs)) - set(before))[:5]}")
+    _fail(problems, res)
+
+
 def _edit_dyads(outputs: Path, prefix: str, old: str, new: str) -> int:
     """Replace ``old`` by ``new`` in the first line of the run's dyads.csv that starts with
     ``prefix``; return that line's number."""

@@ -835,25 +835,32 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
             sweep nears its end, :func:`guided_chunks`).
         plots: Draw the summary plots at the end.
     """
+    from sim.ensembles.executors import make_executor
+
+    if scheduler and executor != "dask":
+        raise InputError(None, "--scheduler", "to be given with --executor dask (a Dask scheduler runs only "
+                         "Dask's workers)", got=scheduler)
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     out_dir = Path(out) if out else sweep.default_out()
     created = _first_missing(out_dir)
-    try:
-        done, batch_no = _prepare_out(sweep, out_dir, resume)
-    except InputError as exc:
-        if out or not sweep.spec.out or exc.field != "--out":
-            raise
-        # the folder came from the sweep file's 'out': name that, not an option never given
-        raise InputError(sweep.file, "out", exc.expected, line=yaml_line(sweep.file.read_text(encoding="utf-8"),
-                                                                           ("out",)), got=sweep.spec.out) from None
-    manifest = _start_manifest(sweep, out_dir, executor, workers)
-    _write_design(sweep, out_dir)
-    writer = _BatchWriter(out_dir, batch_no, sweep.spec.batch_size)
-    t0 = time.perf_counter()
-    _stream_runs(sweep, done, writer, executor=executor, workers=workers, scheduler=scheduler,
-                 chunksize=chunksize, progress=progress)
-    seconds = time.perf_counter() - t0
+    # The executor first: a scheduler that cannot be reached must leave no folder behind.
+    with make_executor(executor, workers, scheduler) as ex:
+        try:
+            done, batch_no = _prepare_out(sweep, out_dir, resume)
+        except InputError as exc:
+            if out or not sweep.spec.out or exc.field != "--out":
+                raise
+            # the folder came from the sweep file's 'out': name that, not an option never given
+            raise InputError(sweep.file, "out", exc.expected,
+                             line=yaml_line(sweep.file.read_text(encoding="utf-8"), ("out",)),
+                             got=sweep.spec.out) from None
+        manifest = _start_manifest(sweep, out_dir, executor, workers)
+        _write_design(sweep, out_dir)
+        writer = _BatchWriter(out_dir, batch_no, sweep.spec.batch_size)
+        t0 = time.perf_counter()
+        _stream_runs(sweep, done, writer, ex, workers=workers, chunksize=chunksize, progress=progress)
+        seconds = time.perf_counter() - t0
     failed = writer.ran > 0 and writer.errors == writer.ran
     manifest.update(status="failed" if failed else "complete", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                     counts={"planned": sweep.n_runs, "skipped_done": len(done), "ran": writer.ran,
@@ -1036,11 +1043,9 @@ def guided_chunks(tasks: Iterator[tuple], remaining: int, workers: int, most: in
         yield chunk
 
 
-def _stream_runs(sweep: Sweep, done: set[int], writer: _BatchWriter, *, executor: str, workers: int,
-                 scheduler: str | None, chunksize: int | None, progress: bool) -> None:
-    """Send the runs not yet done to the executor in chunks and commit results as they come."""
-    from sim.ensembles.executors import make_executor
-
+def _stream_runs(sweep: Sweep, done: set[int], writer: _BatchWriter, ex, *, workers: int,
+                 chunksize: int | None, progress: bool) -> None:
+    """Send the runs not yet done to the executor ``ex`` in chunks and commit results as they come."""
     ctx = sweep.context()
     tasks = sweep.tasks(skip=done)
     if chunksize is None:
@@ -1053,16 +1058,15 @@ def _stream_runs(sweep: Sweep, done: set[int], writer: _BatchWriter, *, executor
         bar = tqdm(total=sweep.n_runs, initial=len(done), unit="run", file=sys.stderr,
                    desc=sweep.spec.name, smoothing=0.1, dynamic_ncols=True)
     try:
-        with make_executor(executor, workers, scheduler) as ex:
-            for results in ex.map_chunks(run_chunk, ctx, chunks, install=install_context):
-                for row, dy in results:
-                    writer.add(row, dy)
-                if bar is not None:
-                    bar.update(len(results))
-                    if writer.errors:
-                        bar.set_postfix(errors=writer.errors, refresh=False)
-                writer.maybe_flush()
-            writer.flush()
+        for results in ex.map_chunks(run_chunk, ctx, chunks, install=install_context):
+            for row, dy in results:
+                writer.add(row, dy)
+            if bar is not None:
+                bar.update(len(results))
+                if writer.errors:
+                    bar.set_postfix(errors=writer.errors, refresh=False)
+            writer.maybe_flush()
+        writer.flush()
     except KeyboardInterrupt:
         writer.flush()  # keep what finished; --resume runs the rest
         raise

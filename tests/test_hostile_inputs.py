@@ -1540,6 +1540,19 @@ def test_schema_out_never_replaces_a_special_file(kind, tmp_path):
                        "schema", "--out", "out.json")
 
 
+@pytest.mark.parametrize("victim", ["scenario", "manifest"])
+def test_schema_out_never_replaces_a_file_that_is_not_a_schema(victim, tmp_path):
+    """'schema --out s.yaml' replaced a scenario with JSON, and 'schema --out run/manifest.json'
+    a run's manifest; an earlier schema file is replaced as before."""
+    name = {"scenario": "s.yaml", "manifest": "manifest.json"}[victim]
+    (tmp_path / name).write_text(VALID if victim == "scenario" else '{"scenario_name": "ok", "seed": 0}\n')
+    _refused_untouched(tmp_path, lambda res: refusal_problems(res, names=name, field="--out"),
+                       "schema", "--out", name)
+    assert sim("schema", "--out", "schema.json", cwd=tmp_path).returncode == 0
+    again = sim("schema", "--out", "schema.json", cwd=tmp_path)
+    assert again.returncode == 0, again.head()
+
+
 @pytest.mark.parametrize("kind", ["device", "fifo", "link"])
 def test_calibrate_never_replaces_a_special_file_in_out(kind, tmp_path):
     (tmp_path / "cal").mkdir()

@@ -181,12 +181,28 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     if out.is_dir() or not out.parent.is_dir():
         raise InputError(args.out, "--out", "a file path in an existing folder")
     check_replaceable(out, "--out")  # named by the option: atomic_file would refuse it unnamed
+    if out.exists() and not _is_schema_file(out):  # a manifest, a scenario, a user's file
+        raise InputError(args.out, "--out", "a new file or an earlier schema file (it would be replaced, "
+                         "and it holds something else); choose another --out")
     try:
         atomic_file(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except OSError as exc:  # a read-only or pseudo file system (/proc): the file is not written
         raise InputError(args.out, "--out", f"a file path where a file can be written ({exc.strerror or exc})") from None
     print(f"wrote {out}")
     return 0
+
+
+def _is_schema_file(path: Path) -> bool:
+    """Whether ``path`` holds a JSON Schema (as ``schema --out`` writes), which may be replaced."""
+    import json
+
+    try:
+        if path.stat().st_size > 10_000_000:
+            return False
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "$schema" in data
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:

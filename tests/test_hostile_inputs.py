@@ -1562,6 +1562,16 @@ def test_calibrate_never_replaces_a_special_file_in_out(kind, tmp_path):
 
 
 @pytest.mark.parametrize("command", ["check", "run"])
+def test_a_scenario_that_run_cannot_step_is_refused_by_check_too(command, tmp_path):
+    """'check' said ok to a mechanism 'run' refuses (and 'landscape' too), though check
+    promises to accept only what run completes."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    res = sim(command, "s.yaml", "--set", "mechanism.kind=landscape", *(["--no-plots"] if command == "run" else []),
+              cwd=tmp_path)
+    _fail(refusal_problems(res, names="s.yaml", field="mechanism.kind"), res)
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
 def test_set_of_one_path_twice_is_refused(command, tmp_path):
     """The last value won without a word (a key twice in a scenario file is refused)."""
     (tmp_path / "s.yaml").write_text(VALID)

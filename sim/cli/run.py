@@ -55,9 +55,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise InputError(args.scenario, "mechanism", "an agent scenario for 'run'; this is a landscape file, "
                          "run it with 'alliance-sim landscape'", got="landscape")
     sc, overrides = load_with_overrides(args.scenario, args.set, read)
-    if sc.mechanism.kind != "agent":
-        raise InputError(args.scenario, "mechanism.kind", "'agent' for 'run' (use 'alliance-sim landscape')",
-                         got=sc.mechanism.kind)
+    _agent_only(args.scenario, sc, "run")
     from sim.run.outdir import check_out_dir
     out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
     check_out_dir(out, keep=[Path(args.scenario), *sc.input_files()], overwrite=args.overwrite)  # before the work
@@ -130,15 +128,22 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"{args.scenario}: ok (landscape, {len(spec.actors)} actors)")
         return 0
     sc, _ = load_with_overrides(args.scenario, args.set, read)
-    if sc.mechanism.kind == "agent":
-        _preflight(sc)  # limits, memory, every table the scenario names: what run needs
+    _agent_only(args.scenario, sc, "check")  # what run would refuse
+    _preflight(sc)  # limits, memory, every table the scenario names: what run needs
     print(f"{args.scenario}: ok ({len(sc.states)} states, {sc.time.start}-{sc.time.end}, "
           f"{len(sc.events)} events, {len(sc.blocs)} blocs, mechanism {sc.mechanism.kind})")
-    if sc.mechanism.kind == "agent":
-        from sim.mechanisms.threat import weights_in_force
+    from sim.mechanisms.threat import weights_in_force
 
-        print("  " + threat_weights_line(weights_in_force(sc.mechanism.threat)))
+    print("  " + threat_weights_line(weights_in_force(sc.mechanism.threat)))
     return 0
+
+
+def _agent_only(path: str, sc, command: str) -> None:
+    """Refuse a scenario whose mechanism is not the agent model: 'run' cannot step it, and a
+    landscape is a file of its own ('mechanism: landscape', 'alliance-sim landscape')."""
+    if sc.mechanism.kind != "agent":
+        raise InputError(path, "mechanism.kind", f"'agent' for '{command}' (a landscape is a file of its own, "
+                         "with 'mechanism: landscape', for 'alliance-sim landscape')", got=sc.mechanism.kind)
 
 
 def _cmd_structure(args: argparse.Namespace) -> int:

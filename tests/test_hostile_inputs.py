@@ -1571,6 +1571,15 @@ def test_a_scenario_that_run_cannot_step_is_refused_by_check_too(command, tmp_pa
     _fail(refusal_problems(res, names="s.yaml", field="mechanism.kind"), res)
 
 
+@pytest.mark.parametrize("path", ["mechanism..temperature", ".mechanism.temperature", "mechanism.temperature."])
+def test_set_with_an_empty_part_of_the_path_is_refused(path, tmp_path):
+    """Read as mechanism.temperature, such a path got around the refusal of a path set twice:
+    the later value won without a word."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    res = sim("check", "s.yaml", "--set", "mechanism.temperature=1", "--set", f"{path}=0.2", cwd=tmp_path)
+    _fail(refusal_problems(res, names="s.yaml", field=path), res)
+
+
 @pytest.mark.parametrize("command", ["check", "run"])
 def test_set_of_one_path_twice_is_refused(command, tmp_path):
     """The last value won without a word (a key twice in a scenario file is refused)."""

@@ -1127,9 +1127,10 @@ def apply_overrides(data: dict, overrides: dict[str, Any], source: str = "--set"
     """
     out = copy.deepcopy(data)
     for path, value in overrides.items():
-        parts = [p for p in str(path).split(".") if p != ""]
-        if not parts:
-            raise InputError(source, str(path), "a dotted path such as mechanism.temperature")
+        parts = str(path).split(".")
+        if "" in parts:  # 'a..b' or '.a' read as 'a.b' would get around the check of a path set twice
+            raise InputError(source, str(path), "a dotted path such as mechanism.temperature (a name between "
+                             "every two dots)")
         node: Any = out
         keys: list[Any] = []
         for depth, part in enumerate(parts):

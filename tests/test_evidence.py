@@ -115,3 +115,22 @@ def test_cli_evidence_check_and_suggest(tmp_path):
     assert out.returncode == 0
     assert "doc.txt:2\tUZB;USA\tperceived_intent\t+1" in out.stdout
     assert "3 candidate passage(s)" in out.stdout
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_suggest_reads_a_document_saved_as_utf16_or_with_a_bom(tmp_path, encoding):
+    """A UTF-16 document (as Windows editors save it) was read as UTF-8 with its bytes
+    replaced, and gave '0 candidate passage(s)' with exit 0."""
+    doc = tmp_path / "doc.txt"
+    doc.write_text(TEXT, encoding=encoding)
+    out = _cli("evidence", "suggest", str(doc))
+    assert out.returncode == 0, out.stderr
+    assert "3 candidate passage(s)" in out.stdout
+
+
+def test_suggest_refuses_text_with_nul_bytes_by_name(tmp_path):
+    doc = tmp_path / "doc.txt"
+    doc.write_bytes(TEXT.encode("utf-16-le"))  # no byte-order mark
+    out = _cli("evidence", "suggest", str(doc))
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "doc.txt: expected a plain-text document in UTF-8, or UTF-16 with a byte-order mark" in out.stderr

@@ -1064,10 +1064,6 @@ def test_calibration_inputs_that_are_not_text_files_are_refused(args, field, spe
         (tmp_path / "input").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)))
     before = snapshot(tmp_path)
     res = sim(*[a if a != "SPECIAL" else "input" for a in args], cwd=tmp_path)
-    if special == "binary" and args[:2] == ["evidence", "suggest"]:
-        # suggest reads any bytes, odd ones replaced: binary text gives no suggestions, no error
-        assert res.returncode == 0 and "Traceback" not in res.output and snapshot(tmp_path) == before, res.head()
-        return
     problems = refusal_problems(res, names="input", field=field)
     if snapshot(tmp_path) != before:
         problems.append("wrote files")
@@ -1263,6 +1259,21 @@ def test_a_scheduler_that_cannot_be_used_is_refused_before_the_sweep_folder(outp
         problems.append("the message does not say it is about an option of the command line")
     if snapshot(outputs) != before:
         problems.append(f"left {sorted(set(snapshot(outputs)) - set(before))[:5]}")
+    _fail(problems, res)
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "landscape", "sweep", "fit"])
+def test_an_empty_out_is_refused(outputs, command):
+    """An unset shell variable ('--out "$DIR"') was taken as 'not given': the output went to
+    the default folder, or (validate) nowhere, with exit 0."""
+    args = ["run", "s.yaml", "--no-plots", "--out"] if command == "run" else OUT_COMMANDS[command]
+    before = snapshot(outputs)
+    res = sim(*args, "", cwd=outputs)
+    problems = []
+    if res.returncode != 2 or "--out" not in res.stderr or "empty" not in res.stderr:
+        problems.append("not refused as an empty --out")
+    if snapshot(outputs) != before:
+        problems.append(f"wrote {sorted(set(snapshot(outputs)) - set(before))[:5]}")
     _fail(problems, res)
 
 

@@ -108,16 +108,32 @@ def cmd_suggest(args) -> int:
     from sim.reading import FileProblem, read_bytes
 
     path = Path(args.file)
-    try:  # a regular file within the CSV size limit; odd bytes are only replaced
-        text = read_bytes(path, kind="csv", what="a plain-text document").decode("utf-8", errors="replace")
+    try:  # a regular file within the CSV size limit
+        data = read_bytes(path, kind="csv", what="a plain-text document")
     except FileProblem as exc:
         raise InputError(exc.path, None, exc.expected) from None
+    text = _document_text(data, path)
     found = ev.suggest(text)
     for s in found:
         shown = s.sentence if len(s.sentence) <= 160 else s.sentence[:157] + "..."
         print(f"{path.name}:{s.line}\t{';'.join(s.states)}\t{s.dimension}\t{s.direction:+d}\t[{s.cue}]\t{shown}")
     print(f"{len(found)} candidate passage(s); review before coding them into the ledger.")
     return 0
+
+
+def _document_text(data: bytes, path: Path) -> str:
+    """A document's text: UTF-16 where a byte-order mark says so (Windows editors save it),
+    else UTF-8 with odd bytes replaced (text extracted from PDFs has some). Other text with
+    NUL bytes is refused: read as UTF-8 it gave no candidate passage, without a word."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(path, None, "a plain-text document (it starts as UTF-16 but is not)") from None
+    if b"\0" in data:
+        raise InputError(path, None, "a plain-text document in UTF-8, or UTF-16 with a byte-order mark "
+                         "(it holds NUL bytes)")
+    return data.decode("utf-8-sig", errors="replace")
 
 
 def cmd_check(args) -> int:

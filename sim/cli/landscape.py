@@ -69,5 +69,5 @@ def register(subparsers) -> None:
     p.add_argument("--starts", type=options.whole_number(1, MAX_STARTS), default=None,
                    help="use this many random starts instead of exhaustive search")
     p.add_argument("--seed", type=options.seed, default=0, help="seed for random starts (default 0)")
-    p.add_argument("--out", help="output folder (default runs/landscape/<file stem>)")
+    p.add_argument("--out", type=options.folder_path, help="output folder (default runs/landscape/<file stem>)")
     p.set_defaults(func=run_landscape)

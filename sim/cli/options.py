@@ -40,3 +40,14 @@ MAX_LOCAL_WORKERS = 4 * (os.cpu_count() or 1)
 
 #: ``--workers`` of the commands that start local processes (sweep, fit).
 local_workers = whole_number(1, MAX_LOCAL_WORKERS)
+
+
+def folder_path(text: str) -> str:
+    """An argparse ``type`` for ``--out``: an empty path (an unset shell variable) is refused,
+    where it was taken as 'not given' and the output went to the default folder, or nowhere."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder path, got an empty one")
+    return text
+
+
+folder_path.__name__ = "folder path"

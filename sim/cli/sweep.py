@@ -22,7 +22,7 @@ def register(subparsers) -> None:
     p.add_argument("--executor", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     p.add_argument("--resume", action="store_true", help="continue the sweep in --out")
-    p.add_argument("--out", default=None, help="output folder (default: the file's 'out' or "
+    p.add_argument("--out", type=options.folder_path, default=None, help="output folder (default: the file's 'out' or "
                    "runs/sweeps/NAME)")
     p.add_argument("--chunksize", type=options.whole_number(1), default=None, help=argparse.SUPPRESS)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -39,7 +39,7 @@ def register(subparsers) -> None:
     s.add_argument("--method", choices=["sobol", "morris"], default=None,
                    help="default: the sweep's design")
     s.add_argument("--seed", type=options.seed, default=0, help="bootstrap seed")
-    s.add_argument("--out", default=None, help="folder for indices.csv and the plot "
+    s.add_argument("--out", type=options.folder_path, default=None, help="folder for indices.csv and the plot "
                    "(default: SWEEP_OUT/sensitivity)")
     s.set_defaults(func=_sensitivity)
 
@@ -53,7 +53,7 @@ def register(subparsers) -> None:
     f.add_argument("fit_file", help="fit YAML (see experiments/fit_*.yaml)")
     f.add_argument("--workers", type=options.local_workers, default=1,
                    help=f"processes evaluating a generation (1..{options.MAX_LOCAL_WORKERS}, 4 per core)")
-    f.add_argument("--out", default=None, help="output folder (default: the file's 'out' "
+    f.add_argument("--out", type=options.folder_path, default=None, help="output folder (default: the file's 'out' "
                    "or runs/fits/NAME)")
     f.add_argument("--train-end", type=int, default=None, help="override the file's train_end")
     f.set_defaults(func=_fit)

@@ -281,7 +281,7 @@ def register(subparsers) -> None:
                    help="reference timeline CSV (a,b,year,de_jure,de_facto,source,confidence,note)")
     p.add_argument("--seeds", type=options.whole_number(1, MAX_SEEDS), default=10, metavar="N",
                    help="runs (seeds 0..N-1) to simulate when given a scenario (default 10)")
-    p.add_argument("--out", metavar="DIR", help="write tables, report.md and figures here")
+    p.add_argument("--out", type=options.folder_path, metavar="DIR", help="write tables, report.md and figures here")
     p.add_argument("--split-year", type=int, metavar="Y",
                    help="also score years >= Y out of sample (baselines fitted on earlier years)")
     p.add_argument("--from-year", type=int, metavar="Y",

@@ -85,7 +85,7 @@ def check_out_dir(out: str | Path, *, keep: list[Path] = (), overwrite: bool = F
     given = str(out)
     out = Path(out)
     full = Path(os.path.abspath(out))
-    _check_folder_path(given, out, full, HOW)
+    _check_folder_path(given, out, full)
     real = Path(os.path.realpath(full))
     for k in keep:
         k = Path(os.path.realpath(k))
@@ -98,11 +98,12 @@ def check_out_dir(out: str | Path, *, keep: list[Path] = (), overwrite: bool = F
     return out
 
 
-def _check_folder_path(given: str, out: Path, full: Path, how: str) -> None:
+def _check_folder_path(given: str, out: Path, full: Path) -> None:
     """Refuse the working folder (or one holding it), a symbolic link, an existing file and a
     path under a file."""
     if out.name in ("", ".", "..") or _contains(full, Path.cwd().resolve()) or _contains(full, Path.cwd()):
-        raise InputError(given, "--out", "a folder that does not hold the working folder; " + how)
+        raise InputError(given, "--out", "a folder that does not hold the working folder (not even with "
+                         "--overwrite); choose another folder with --out")
     if full.is_symlink():  # the folder is replaced whole: the link, not its target, would be
         target = os.readlink(full)
         raise InputError(given, "--out", f"a folder, not a symbolic link (to {target}"
@@ -157,7 +158,7 @@ def check_output_folder(out: str | Path, *, own, what: str) -> Path:
     out = Path(out)
     full = Path(os.path.abspath(out))
     how = "choose a new or empty folder with --out"
-    _check_folder_path(given, out, full, how)
+    _check_folder_path(given, out, full)
     if full.is_dir():
         others = sorted(e.name for e in os.scandir(full)
                         if not (e.is_file(follow_symlinks=False) and own(e.name)))

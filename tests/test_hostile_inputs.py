@@ -1277,6 +1277,18 @@ def test_an_empty_out_is_refused(outputs, command):
     _fail(problems, res)
 
 
+@pytest.mark.parametrize("command", ["check", "run"])
+@pytest.mark.parametrize("kind", ["sweep", "fit"])
+def test_a_sweep_or_fit_file_given_as_a_scenario_is_named(outputs, command, kind):
+    """They were refused as scenarios missing 'time', which says nothing of the mistake."""
+    name = {"sweep": "sw.yaml", "fit": "fit.yaml"}[kind]
+    res = sim(command, name, *(["--no-plots"] if command == "run" else []), cwd=outputs)
+    problems = refusal_problems(res, names=name)
+    if res.error_lines() and f"this is a {kind} file" not in res.error_lines()[0]:
+        problems.append(f"the message does not say it is a {kind} file")
+    _fail(problems, res)
+
+
 def _edit_dyads(outputs: Path, prefix: str, old: str, new: str) -> int:
     """Replace ``old`` by ``new`` in the first line of the run's dyads.csv that starts with
     ``prefix``; return that line's number."""

@@ -48,9 +48,11 @@ def _preflight(sc) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.scenario.kind import kind_of, read_scenario_file
+    from sim.scenario.kind import kind_of, read_scenario_file, refuse_other_files
 
     read = read_scenario_file(args.scenario)  # once: its kind, then the scenario
+    if read is not None:
+        refuse_other_files(read[0], args.scenario, "run")
     if read is not None and kind_of(read[0]) == "landscape":
         raise InputError(args.scenario, "mechanism", "an agent scenario for 'run'; this is a landscape file, "
                          "run it with 'alliance-sim landscape'", got="landscape")
@@ -117,9 +119,11 @@ def terminal_summary(res, out: Path) -> str:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from sim.landscape.files import load_landscape
-    from sim.scenario.kind import kind_of, read_scenario_file
+    from sim.scenario.kind import kind_of, read_scenario_file, refuse_other_files
 
     read = read_scenario_file(args.scenario)  # once: its kind, then the scenario
+    if read is not None:
+        refuse_other_files(read[0], args.scenario, "check")
     if read is not None and kind_of(read[0]) == "landscape":
         if args.set:  # they were ignored: 'ok' said nothing about the values asked for
             raise InputError(args.scenario, "--set", "no --set for a landscape file (overrides apply to agent "

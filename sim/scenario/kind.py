@@ -50,3 +50,21 @@ def kind_of(data: Any) -> str | None:
     if isinstance(mechanism, str) and mechanism.strip().lower() == "landscape":
         return "landscape"
     return "agent"
+
+
+#: Files of other commands that a user may hand to ``run`` or ``check``: the keys that say
+#: which, and the command that takes it.
+OTHER_FILES = {"sweep": (("base", "parameters"), "alliance-sim sweep"),
+               "fit": (("scenario", "params"), "alliance-sim fit")}
+
+
+def refuse_other_files(data: Any, path: str | Path, command: str) -> None:
+    """Refuse a sweep or fit file given where a scenario is expected, by name: the scenario
+    loader would otherwise report its first missing field ('time'), which says nothing
+    about the mistake."""
+    if not isinstance(data, dict) or "states" in data:
+        return
+    for kind, (keys, runner) in OTHER_FILES.items():
+        if all(k in data for k in keys):
+            raise InputError(path, None, f"a scenario file for '{command}'; this is a {kind} file "
+                             f"(it has {' and '.join(repr(k) for k in keys)}): run it with '{runner}'")

@@ -246,8 +246,9 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("run", help="run a scenario and write a run folder")
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--seed", type=options.seed, default=0, help="random seed (default 0)")
-    p.add_argument("--out", type=options.folder_path, help="run folder (default runs/NAME-seedN): a new or empty folder, or an earlier "
-                   "run folder, which is replaced")
+    p.add_argument("--out", type=options.folder_path,
+                   help="run folder (default runs/NAME-seedN): a new or empty folder, or an earlier run folder, "
+                   "which is replaced")
     p.add_argument("--overwrite", action="store_true",
                    help="replace --out even when it holds files other than an earlier run's")
     p.add_argument("--set", action="append", metavar="PATH=VALUE",

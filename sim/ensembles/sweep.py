@@ -606,7 +606,7 @@ class Sweep:
             try:
                 data = runner.with_overrides(base, overrides, str(self.base_path))
             except InputError as exc:  # a path the base scenario does not have
-                name = self._swept_name(exc.field, overrides) or next(iter(overrides))
+                name = self._swept_name(exc.field, overrides) or next(iter(overrides), "")
                 where = f"parameters.{name}" if name in self.spec.parameters else "design.points"
                 raise InputError(self.file, where, f"a field of the base scenario {self.base_path.name} "
                                  f"({exc.expected})", line=line("parameters", name)) from None
@@ -733,8 +733,9 @@ class Sweep:
         h.update(json.dumps(self.spec.model_dump(exclude={"out", "batch_size"}),
                             sort_keys=True, default=str).encode())
         h.update(self.design.to_csv(index=False).encode())
+        here = os.path.realpath(self.base_path.parent)  # names relative to it: a moved sweep still resumes
         for path, digest in self.input_hashes().items():
-            h.update(f"{path}\0{digest or ''}\0".encode())
+            h.update(f"{os.path.relpath(path, here)}\0{digest or ''}\0".encode())
         return h.hexdigest()
 
     def input_hashes(self) -> dict[str, str | None]:

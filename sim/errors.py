@@ -44,7 +44,8 @@ class InputError(Exception):
             parts.append(f"{'option' if option else 'field'} '{self.field}':")
         parts.append(f"expected {self.expected}")
         if self.got is not None:
-            shown = repr(self.got)
+            got = self.got.item() if type(self.got).__module__ == "numpy" and hasattr(self.got, "item") else self.got
+            shown = repr(got)  # a numpy number as the number it is, not np.float64(...)
             if len(shown) > 80:
                 shown = shown[:77] + "..."
             parts[-1] += f", got {shown}"

@@ -595,3 +595,38 @@ def test_a_state_never_seen_voting_takes_the_midpoint_of_the_years_range():
         assert s.loc[("ALB", year), "ideology_west"] == s.loc[("ITA", year), "ideology_west"]
         assert "ideology_west:system_midpoint" in s.loc[("ALB", year), "flags"]
     assert (_dyad(out, "ITA", "ALB").interests == 0.0).all()  # the vote term stays out
+
+
+@pytest.mark.parametrize("file, edit, field, line", [
+    ("data/nmc_v7_subset.csv", lambda t: "", None, None),  # empty: pandas' EmptyDataError
+    ("data/nmc_v7_subset.csv", lambda t: t.replace("\n705,KZK,2000,", "\n705,KZK,2000,9,", 1), None, "235"),
+    ("data/nmc_v7_subset.csv", lambda t: t.replace("\n705,KZK,2000,", "\n705,KZK,2000.5,", 1), "year", "235"),
+    ("data/cow_capitals_subset.csv", lambda t: t.replace(",51.1", ",999.1", 1) if ",51.1" in t else t + "x", "lat", None),
+    ("data/vdem_v14_focal_subset.csv", lambda t: t.replace("\n704,Uzbekistan,UZB,2010,0.163,", "\n704,Uzbekistan,UZB,2010,5,", 1),
+     "v2x_polyarchy", None),
+    ("data/cow_contiguity_v3_2_subset.csv", lambda t: t.replace(",1959-01-01,", ",notadate,", 1), "stdate", "2"),
+    ("calibration_rules.yaml", lambda t: t.replace("    baseline: 0.2\n", "    baseline: abc\n", 1), "rules.intent.baseline", None),
+    ("calibration_rules.yaml", lambda t: t.replace("    baseline: 0.2\n", "    baseline: .nan\n", 1), "rules.intent.baseline", None),
+], ids=["empty", "ragged", "fractional_year", "latitude", "polyarchy", "date", "rule_text", "rule_nan"])
+def test_malformed_or_impossible_calibration_data_is_refused_by_file_and_field(tmp_path, file, edit, field, line):
+    """Each was a pandas or Python traceback, or went into the calibrated inputs without a word
+    (a capital at latitude 999, a democracy score of 5)."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds, ignore=shutil.ignore_patterns("calibrated", "reference"))
+    target = seeds / file
+    before = target.read_text()
+    after = edit(before)
+    assert after != before, "the edit must change the file"
+    target.write_text(after)
+    res = subprocess.run([sys.executable, "-m", "sim", "calibrate", "--data", str(seeds / "data"),
+                          "--evidence", str(seeds / "evidence.csv"), "--documents", str(seeds / "documents.yaml"),
+                          "--rules", str(seeds / "calibration_rules.yaml"), "--out", str(tmp_path / "cal")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    lines = res.stderr.strip().splitlines()
+    assert res.returncode == 2 and len(lines) == 1 and "Traceback" not in res.stderr, res.stderr[-2000:]
+    assert Path(file).name in lines[0]
+    if field:
+        assert f"field '{field}'" in lines[0], lines[0]
+    if line:
+        assert f"{Path(file).name}:{line}:" in lines[0], lines[0]
+    assert not (tmp_path / "cal").exists()

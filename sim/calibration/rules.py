@@ -19,6 +19,8 @@ Evidence with ``use = reference`` (alignment outcomes) is never read here.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +56,18 @@ DATA_SCHEMA = {
     "cow_contiguity_v3_2_subset.csv": (["ccode1", "ccode2"], ["conttype", "stdate", "enddate"]),
     "cow_dyadic_trade_v4_subset.csv": (["ccode1", "ccode2"], ["year", "flow1", "flow2"]),
 }
+#: The range each data column's values must lie in (None: unbounded on that side): a value
+#: outside it is a typing or extraction error, and a calibration would carry it into the
+#: inputs (a capital at latitude 999, a democracy score of 5, a negative trade flow).
+VALUE_RANGES = {
+    "cinc": (0.0, 1.0), "milex": (0.0, None), "milper": (0.0, None), "irst": (0.0, None), "pec": (0.0, None),
+    "tpop": (0.0, None), "upop": (0.0, None), "milex_current_usd_m": (0.0, None), "milex_share_gdp": (0.0, 1.0),
+    "imports": (0.0, None), "exports": (0.0, None), "v2x_polyarchy": (0.0, 1.0), "polity2": (-10.0, 10.0),
+    "nvotesfp": (0.0, None), "nvotesall": (0.0, None), "lat": (-90.0, 90.0), "lng": (-180.0, 180.0),
+    "capdist_km": (0.0, None), "conttype": (0.0, 5.0), "flow1": (0.0, None), "flow2": (0.0, None),
+}
+#: Date columns (ISO dates, as COW writes them).
+DATE_COLUMNS = ("stdate", "enddate")
 #: Extra files copied for the de jure record and cross-checks (not read by the rules).
 EXTRA_DATA = ["atop_v5_1_members_subset.csv", "atop_v5_1_alliances_subset.csv",
               "atop_v5_1_dyad_year_subset.csv", "cow_states_2016_subset.csv",
@@ -94,7 +108,49 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> dict:
                  "leader", "interests", "trade", "intent", "distance", "contiguity"):
         if name not in rules["rules"]:
             raise InputError(path, f"rules.{name}", "a rule entry")
+    for name, params in RULE_PARAMETERS.items():
+        entry = rules["rules"][name]
+        for key, (low, high) in params.items():
+            value = entry.get(key) if isinstance(entry, dict) else None
+            where = f"rules.{name}.{key}"
+            values = value.items() if isinstance(value, dict) and key == "baseline" else [(None, value)]
+            for dim, v in values:
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+                        or not low <= v <= high:
+                    raise InputError(path, where + (f".{dim}" if dim else ""), f"a number from {low:g} to {high:g}",
+                                     line=yaml_line(text, ("rules", name)), got=v)
+    west = rules["rules"]["ideology_west"]
+    if not west["low"] < west["high"]:
+        raise InputError(path, "rules.ideology_west.high", f"a number above low ({west['low']})",
+                         line=yaml_line(text, ("rules", "ideology_west")), got=west["high"])
     return rules
+
+
+#: The numeric parameters the rules read, and the range each must lie in.
+RULE_PARAMETERS = {
+    "intent": {"baseline": (0.0, 1.0), "step": (0.0, 1.0)},
+    "doctrine": {"baseline": (0.0, 1.0), "step": (0.0, 1.0)},
+    "interests": {"scale": (1e-9, 1e9), "step": (0.0, 1.0), "cap": (0.0, 2.0)},
+    "ideology_west": {"low": (-1e9, 1e9), "high": (-1e9, 1e9)},
+}
+
+
+def read_table_file(path: Path) -> pd.DataFrame:
+    """A data CSV as pandas reads it; an empty or ragged file is one line naming it."""
+    import re
+
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise InputError(path, None, "a CSV table with a header row (the file is empty)") from None
+    except pd.errors.ParserError as exc:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found:
+            raise InputError(path, None, f"{found[1]} cells in every row, as in the header", line=int(found[2]),
+                             got=f"{found[3]} cells") from None
+        raise InputError(path, None, "a CSV table", got=str(exc).splitlines()[0]) from None
+    except UnicodeDecodeError:
+        raise InputError(path, None, "a CSV table in UTF-8") from None
 
 
 def read_data(data_dir: Path, name: str, ccodes: set[int]) -> pd.DataFrame:
@@ -106,24 +162,54 @@ def read_data(data_dir: Path, name: str, ccodes: set[int]) -> pd.DataFrame:
     path = data_dir / name
     if not path.exists():
         raise InputError(path, None, "an existing data file (run with --data pointing at seeds/data)")
-    frame = pd.read_csv(path)
+    frame = read_table_file(path)
     keys, values = DATA_SCHEMA[name]
     for column in keys + values:
         if column not in frame.columns:
             raise InputError(path, column, "a column named " + column, line=1)
-    numeric = keys + [c for c in values if c not in ("capital", "stdate", "enddate")]
+    numeric = keys + [c for c in values if c not in ("capital",) + DATE_COLUMNS]
     for column in numeric:
         converted = pd.to_numeric(frame[column], errors="coerce")
-        bad = converted.isna() & frame[column].notna()
+        bad = (converted.isna() & frame[column].notna()) | np.isinf(converted)
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(path, column, "a number", line=row + 2, got=frame[column].iloc[row])
+            raise InputError(path, column, "a finite number", line=row + 2, got=frame[column].iloc[row])
+        low, high = VALUE_RANGES.get(column, (None, None))
+        if column == "year":
+            bad = converted.notna() & (converted % 1 != 0)
+            what = "a whole year"
+        elif low is None and high is None:
+            bad = False
+            what = ""
+        else:
+            bad = converted.notna() & (((converted < low) if low is not None else False)
+                                       | ((converted > high) if high is not None else False))
+            what = (f"a number from {low:g}" if low is not None else "a number") + \
+                (f" to {high:g}" if high is not None else " up")
+        if np.any(bad):
+            row = int(np.flatnonzero(np.asarray(bad))[0])
+            raise InputError(path, column, what, line=row + 2, got=frame[column].iloc[row])
         frame[column] = converted
+    for column in [c for c in values if c in DATE_COLUMNS]:
+        dates = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
+        bad = dates.isna() & frame[column].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(path, column, "a date YYYY-MM-DD", line=row + 2, got=frame[column].iloc[row])
+    if "year" in values:  # one row per state (or pair) and year: a second would be merged without a word
+        twice = frame.duplicated(subset=keys + ["year"], keep="first")
+        if twice.any():
+            row = int(np.flatnonzero(twice.to_numpy())[0])
+            raise InputError(path, ", ".join(keys + ["year"]), "one row per key and year (this one repeats an "
+                             "earlier row's)", line=row + 2, got=", ".join(str(frame[k].iloc[row])
+                                                                              for k in keys + ["year"]))
     for column in keys:
         unknown = ~frame[column].isin(ccodes)
         if unknown.any():
             row = int(np.flatnonzero(unknown.to_numpy())[0])
-            raise InputError(path, column, "the COW code of a state in the rules file",
+            listed = (data_dir / STATE_LIST).exists()
+            raise InputError(path, column, "the COW code of a state in the rules file or the COW state list"
+                             + ("" if listed else f" ({STATE_LIST}, which is missing from the data folder)"),
                              line=row + 2, got=frame[column].iloc[row])
     frame["_line"] = np.arange(len(frame)) + 2
     return frame
@@ -1182,7 +1268,7 @@ def read_state_list(data_dir: Path) -> pd.DataFrame | None:
     path = data_dir / STATE_LIST
     if not path.exists():
         return None
-    states = pd.read_csv(path)
+    states = read_table_file(path)
     for column in STATE_LIST_TEXT + STATE_LIST_NUMBERS:
         if column not in states.columns:
             raise InputError(path, column, "a column named " + column, line=1)
@@ -1330,7 +1416,7 @@ def _data_rows(cal: Calibration, entity: str, parameter: str, year: int | None) 
     codes = [int(known[n]["ccode"]) for n in names]
     out = ["data rows (file:line):"]
     for name, key in _PARAM_FILES[parameter]:
-        frame = pd.read_csv(cal.data_dir / name)
+        frame = read_table_file(cal.data_dir / name)
         frame.insert(0, "_line", np.arange(len(frame)) + 2)
         if key == "pair":
             sel = frame[frame.ccode1.isin(codes) & frame.ccode2.isin(codes)]

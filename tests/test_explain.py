@@ -102,3 +102,53 @@ def test_explain_says_when_the_switching_cost_holds_a_side_at_its_practised_leve
     free = d[(d.a_desired == d.practised) & ((bliss - d.practised).abs() < 0.4)
              & (d.b_desired == d.practised) & ((bliss_b - d.practised).abs() < 0.4)].iloc[0]
     assert "held at the practised level" not in run_cli("explain", run_dir, free.a, free.b, str(free.year)).stdout
+
+
+def _copy(run_dir, tmp_path, name="r"):
+    import shutil
+    shutil.copytree(run_dir, tmp_path / name)
+    return tmp_path / name
+
+
+@pytest.mark.parametrize("damage", ["no manifest", "corrupt manifest", "no states table", "bloc ids renamed",
+                                    "another run's manifest"])
+def test_explain_does_not_guess_the_instrument_when_the_folder_cannot_tell(run_dir, tmp_path, damage):
+    """Kazakhstan-Uzbekistan's de jure 3 in 2000 is the CSTO's. With the manifest or states
+    table missing, corrupt or another run's, explain said 'a bilateral instrument (held since
+    the start)': false, with exit 0."""
+    r = _copy(run_dir, tmp_path)
+    if damage == "no manifest":
+        (r / "manifest.json").unlink()
+    elif damage == "corrupt manifest":
+        (r / "manifest.json").write_text("{")
+    elif damage == "no states table":
+        (r / "states.csv").unlink()
+    elif damage == "bloc ids renamed":
+        (r / "states.csv").write_text((r / "states.csv").read_text().replace("CSTO", "XXXX"))
+    else:
+        other = tmp_path / "other"
+        assert run_cli("run", SCENARIOS / "known_bandwagon.yaml", "--out", other, "--no-plots").returncode == 0
+        (r / "manifest.json").write_text((other / "manifest.json").read_text())
+    good = run_cli("explain", run_dir, "KZK", "UZB", "2000")
+    assert "comes from a common membership" in good.stdout and "CSTO" in good.stdout
+    res = run_cli("explain", r, "KZK", "UZB", "2000")
+    assert res.returncode == 0, res.stderr
+    assert "bilateral instrument (held since the start)" not in res.stdout
+    assert "De jure 3: which instrument carries it (a bloc or a bilateral one) cannot be told here" in res.stdout
+
+
+def test_explain_refuses_an_empty_cell_and_names_a_missing_row_or_folder(run_dir, tmp_path):
+    r = _copy(run_dir, tmp_path)
+    d = pd.read_csv(r / "dyads.csv")
+    d.loc[0, "a_security"] = None  # was dropped from the explanation without a word
+    d.to_csv(r / "dyads.csv", index=False)
+    res = run_cli("explain", r, "RUS", "KZK", "1991")
+    assert res.returncode == 2 and "dyads.csv:2: field 'a_security': expected a number (the cell is empty)" in res.stderr
+    r2 = _copy(run_dir, tmp_path, "r2")
+    d = pd.read_csv(r2 / "dyads.csv")
+    d[~((d.year == 2005) & (d.a == "RUS") & (d.b == "KZK"))].to_csv(r2 / "dyads.csv", index=False)
+    res = run_cli("explain", r2, "RUS", "KZK", "2005")
+    assert res.returncode == 2 and "a year for which the table has a row for RUS-KZK (the row for 2005 is missing)" \
+        in res.stderr, res.stderr
+    res = run_cli("explain", tmp_path / "nowhere", "RUS", "KZK")
+    assert res.returncode == 2 and "expected an existing run folder" in res.stderr

@@ -37,15 +37,22 @@ def _canonical(given: str, states: list[str]) -> str:
     return matches[0] if len(matches) == 1 else given
 
 
-def _pair_rows(run_dir: Path, a: str, b: str) -> tuple[pd.DataFrame, bool, str, str]:
+def _pair_rows(run_dir: Path, a: str, b: str) -> tuple[pd.DataFrame, bool, str, str, list[str], list[int]]:
+    """The pair's rows, whether the table has them as (b, a), the two ids as the run spells
+    them, the run's states and its years."""
+    if not run_dir.is_dir():
+        raise InputError(run_dir, None, "an existing run folder written by 'alliance-sim run'")
     path = table_path(run_dir, "dyads")
     if path is None:
         raise InputError(run_dir, None, "a run folder written by 'alliance-sim run' (no dyads.csv or "
                          "dyads.parquet in it)")
     cols = [f"{s}_{c}" for s in "ab" for c in COMPONENTS + ("total",)]
+    # Every cell a number: an empty one dropped its component (or the threat line) from the
+    # explanation without a word, where an infinite one was refused.
     d = read_table(path, required=["year", "a", "b", "de_facto", "de_jure"],
-                 numeric=["year", "de_facto", "de_jure", "threat_ab", "threat_ba"] + cols,
-                 allow_empty=cols + ["threat_ab", "threat_ba"])
+                   numeric=["year", "de_facto", "de_jure", "threat_ab", "threat_ba"] + cols)
+    if d.empty:
+        raise InputError(path, None, "a dyad table with rows (it has only its header)")
     if any(c in d.columns for c in cols):  # components (an older run may lack some) need their sums
         for total in ("a_total", "b_total"):
             if total not in d.columns:
@@ -65,27 +72,32 @@ def _pair_rows(run_dir: Path, a: str, b: str) -> tuple[pd.DataFrame, bool, str, 
         rows, swapped = d[(d.a == b) & (d.b == a)], True
     if rows.empty:
         raise InputError(path, "A B", "two different states of the run", got=f"{a} {b}")
-    return rows.sort_values("year").reset_index(drop=True), swapped, a, b
+    return (rows.sort_values("year").reset_index(drop=True), swapped, a, b, states,
+            sorted(int(y) for y in set(d.year)))
 
 
 def _side(row: pd.Series, side: str) -> dict[str, float]:
     return {c: float(row[f"{side}_{c}"]) for c in COMPONENTS if f"{side}_{c}" in row and row[f"{side}_{c}"] == row[f"{side}_{c}"]}
 
 
-def _manifest_scenario(run_dir: Path) -> dict:
-    """The scenario as the run's manifest recorded it ({} when there is none)."""
+def _manifest_scenario(run_dir: Path, states: list[str]) -> dict:
+    """The scenario as the run's manifest recorded it; {} when there is none, it cannot be
+    read, or it is another run's (other states than the dyad table's)."""
     try:
         data = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    sc = data.get("scenario")
-    return sc if isinstance(sc, dict) else {}
+    sc = data.get("scenario") if isinstance(data, dict) else None
+    if not isinstance(sc, dict) or sorted(map(str, data.get("states") or [])) != states:
+        return {}
+    return sc
 
 
-def _memberships(run_dir: Path) -> dict[tuple[int, str], set[str]] | None:
-    """{(year, state): bloc ids} from the run's states table, or None without one."""
+def _memberships(run_dir: Path, states: list[str]) -> dict[tuple[int, str], set[str]] | None:
+    """{(year, state): bloc ids} from the run's states table; None without one, or when it
+    is another run's (other states than the dyad table's)."""
     st = run_table(run_dir, "states", required=("year", "state"), numeric=("year",))
-    if st is None or "blocs" not in st:
+    if st is None or "blocs" not in st or sorted(set(st["state"].astype(str))) != states:
         return None
     st = st.assign(blocs=st["blocs"].fillna("").astype(str))
     return {(int(r.year), str(r.state)): {x for x in str(r.blocs).split(";") if x} for r in st.itertuples()}
@@ -139,14 +151,19 @@ def _held(total: float, wanted: int | None, practised: int | None, mechanism) ->
 
 
 def _de_jure_source(run_dir: Path, rows: pd.DataFrame, k: int, a: str, b: str, scenario: dict,
-                    events: pd.DataFrame | None) -> tuple[list[str], set[str]]:
+                    events: pd.DataFrame | None, states: list[str]) -> tuple[list[str], set[str]]:
     """The instrument behind the de jure level: a common bloc membership and/or a bilateral
     instrument. Returns the lines and the ids of the blocs that carry the level."""
     year, j = int(rows.year.iloc[k]), int(rows.de_jure.iloc[k])
     if j == 0:
         return [], set()
+    members = _memberships(run_dir, states)
     blocs = {str(x.get("id")): x for x in scenario.get("blocs") or [] if isinstance(x, dict)}
-    members = _memberships(run_dir)
+    unknown = members is not None and any(bid not in blocs for ids in members.values() for bid in ids)
+    if not scenario or members is None or events is None or unknown:  # a bloc and a treaty would look alike
+        return [f"\nDe jure {j}: which instrument carries it (a bloc or a bilateral one) cannot be told here: "
+                "the folder's manifest.json, states table or events table is missing, unreadable or "
+                "another run's."], set()
     common: dict[str, int] = {}
     if members is not None and (year, a) in members and (year, b) in members:
         for bid in sorted(members[(year, a)] & members[(year, b)]):
@@ -195,24 +212,30 @@ def explain_pair(run_dir: str | Path, a: str, b: str, year: int | None = None) -
     level, and which components moved most in the ``LOOK_BACK`` years up to the last change.
     """
     run_dir = Path(run_dir)
-    rows, swapped, a, b = _pair_rows(run_dir, a, b)
+    rows, swapped, a, b, states, run_years = _pair_rows(run_dir, a, b)
     years = rows.year.astype(int).tolist()
     if year is None:
         year = years[-1]
+    if year not in run_years:
+        raise InputError(table_path(run_dir, "dyads"), "YEAR", f"a year of the run ({run_years[0]}-{run_years[-1]})",
+                         got=year)
     if year not in years:
-        raise InputError(table_path(run_dir, "dyads"), "YEAR", f"a year of the run ({years[0]}-{years[-1]})", got=year)
+        raise InputError(table_path(run_dir, "dyads"), "YEAR", f"a year for which the table has a row for {a}-{b} "
+                         f"(the row for {year} is missing)", got=year)
     k = years.index(year)
     row = rows.iloc[k]
     sa, sb = ("b", "a") if swapped else ("a", "b")
     f, j = int(row.de_facto), int(row.de_jure)
     out = [f"{a}-{b} in {year}: de facto {f} ({DE_FACTO_NAMES[f]}), de jure {j} ({DE_JURE_NAMES[j]})"
            + (f", class {row.classification}" if "classification" in row and row.classification == row.classification else "")]
-    scenario = _manifest_scenario(run_dir)
+    scenario = _manifest_scenario(run_dir, states)
     rate = (scenario.get("mechanism") or {}).get("adjustment_rate") if isinstance(scenario.get("mechanism"), dict) else None
     ev = run_table(run_dir, "events", required=("year", "kind"), numeric=("year",))
     ev = ev.fillna("").assign(year=ev["year"].astype(int)) if ev is not None else None
+    if ev is not None and not set(ev.get("a", pd.Series(dtype=str)).astype(str)) <= set(states) | {""}:
+        ev = None  # another run's events: its instruments are not this run's
     out += _agreement(row, a, b, sa, sb, rate if isinstance(rate, (int, float)) else None)
-    source, carrying = _de_jure_source(run_dir, rows, k, a, b, scenario, ev)
+    source, carrying = _de_jure_source(run_dir, rows, k, a, b, scenario, ev, states)
     out += source
     if not _side(row, sa):
         out.append("\nThis run was written without utility components; nothing more to explain.")

@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import math
 from functools import partial
 from collections import OrderedDict
 from pathlib import Path
@@ -44,6 +45,7 @@ import numpy as np
 from sim.mechanisms import alignment, blocs, classify, hedging, threat, treaties, utility
 from sim.agents import StateAgent
 from sim.drivers import pair_drivers, side_texts, weighted_at
+from sim.errors import InputError
 from sim.eventlog import EventLog, PairChanges, kinds_of
 from sim.history import Rebuilt
 from sim.scenario.inputs import InputArrays, build_inputs
@@ -65,6 +67,16 @@ def coerce_scenario(scenario: Scenario | str | Path | dict) -> Scenario:
     if isinstance(scenario, dict):
         return scenario_from_dict(scenario)
     return load_scenario(scenario)
+
+
+def _check_keyword(name: str, value: Any) -> None:
+    """A keyword override is held to what the scenario schema asks of the same value (a
+    finite number >= 0): a negative or NaN temperature ran, and NaN reached the manifest."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(float(value)) or value < 0:
+        raise InputError(None, name, "a finite number >= 0 (as in a scenario file)", got=value)
 
 
 def inputs_for(sc: Scenario) -> InputArrays:
@@ -181,6 +193,8 @@ class AllianceModel(mesa.Model):
                  intent_weight: float | None = None, ideology_weight: float | None = None,
                  interests_weight: float | None = None, autonomy_weight: float | None = None,
                  temperature: float | None = None, record: bool = True):
+        if isinstance(rng, np.integer):  # np.arange's seeds: Mesa seeds Python's random with it, which refuses them
+            rng = int(rng)
         super().__init__(rng=rng)
         self.spec = coerce_scenario(scenario)
         self.mechanism = self.spec.mechanism
@@ -224,6 +238,9 @@ class AllianceModel(mesa.Model):
         """The scenario's threat and utility weights and logit noise, with the keyword
         overrides (sweeps and fits vary them without rewriting the scenario)."""
         tw = self.mechanism.threat
+        for name, value in [*((f"{k}_weight", v) for k, v in {**threat_overrides, **utility_overrides}.items()),
+                            ("temperature", temperature)]:
+            _check_keyword(name, value)
         self.threat_weights = threat.weights_in_force(tw, **threat_overrides)
         self.utility_weights = self.mechanism.utility.model_dump()
         for name, value in utility_overrides.items():

@@ -1,6 +1,7 @@
 """The agents carry what is theirs: views of this year's inputs and their own choice."""
 
 import numpy as np
+import pytest
 
 from sim.model import AllianceModel
 from sim.run.simulate import simulate
@@ -60,3 +61,30 @@ def test_sanctions_fall_with_the_government_they_were_aimed_at():
     assert m.treaties.level[b, c] == 2
     lifted = [e for e in m.event_log if e["kind"] == "hostile_lifted"]
     assert [(e["year"], e["a"], e["b"]) for e in lifted] == [(2002, "A", "B")]
+
+
+def test_the_python_api_holds_keyword_overrides_and_seeds_to_what_a_scenario_file_may_say():
+    """A negative or NaN temperature and a negative weight ran (NaN reached the manifest as
+    invalid JSON); a numpy integer seed, as np.arange gives, was a TypeError from Python's
+    random module; None failed after the whole run; a loaded scenario could be edited past
+    its checks and its cached inputs."""
+    import numpy as np
+    from sim.errors import InputError
+    from sim.run.simulate import simulate, simulate_tables
+    from sim.scenario.schema import load_scenario
+
+    path = ROOT / "scenarios" / "known_paper_alliance.yaml"
+    for kw in (dict(temperature=-1), dict(temperature=float("nan")), dict(autonomy_weight=-5),
+               dict(ideology_weight=float("inf"))):
+        with pytest.raises(InputError, match="expected a finite number >= 0"):
+            simulate(path, 0, **kw)
+    for seed in (None, 1.5, "abc", True, -1):
+        with pytest.raises(InputError, match="field 'seed': expected a whole number >= 0"):
+            simulate(path, seed)
+    with pytest.raises(InputError, match="field 'seeds'"):
+        simulate_tables(path, "12")
+    assert simulate(path, np.int64(3)).seed == 3
+    assert simulate(path, np.int64(3)).dyads.equals(simulate(path, 3).dyads)
+    sc = load_scenario(path)
+    with pytest.raises(ValueError, match="frozen"):
+        sc.mechanism.temperature = -5

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import InputError
 from sim.files import atomic_folder, versions
 from sim.mechanisms.classify import CLASSES
 from sim.model import AllianceModel, coerce_scenario
@@ -79,18 +80,32 @@ class RunResult:
 
 def simulate(scenario: Scenario | str | Path | dict, seed: int = 0, *, record: bool = True,
              **model_kwargs: Any) -> RunResult:
-    """Run a scenario from its first to its last year."""
+    """Run a scenario from its first to its last year.
+
+    ``seed`` is a whole number >= 0 (a numpy integer too, as ``np.arange`` gives): the run
+    folder and its manifest record it, so that the run can be repeated."""
+    seed = whole_seed(seed)
     sc = coerce_scenario(scenario)
     model = AllianceModel(sc, rng=seed, record=record, **model_kwargs)
     while model.running:
         model.step()
-    return RunResult(sc, int(seed), model, overrides=dict(model_kwargs))
+    return RunResult(sc, seed, model, overrides=dict(model_kwargs))
+
+
+def whole_seed(seed: Any, name: str = "seed") -> int:
+    """``seed`` as an int, or a clear error: Python's and numpy's own messages for a float,
+    a string or None never named the argument, and None failed only after the whole run."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(None, name, "a whole number >= 0 (a seed the run can be repeated from)", got=seed)
+    return int(seed)
 
 
 def simulate_tables(scenario: Scenario | str | Path | dict, seeds) -> list[pd.DataFrame]:
     """The dyad-year table of each seed (summary columns only: levels and classes)."""
+    if isinstance(seeds, (str, bytes)):  # '12' ran seeds 1 and 2
+        raise InputError(None, "seeds", "an iterable of whole numbers >= 0", got=seeds)
     sc = coerce_scenario(scenario)
-    return [dyad_table(simulate(sc, int(s), record=False).model, components=False) for s in seeds]
+    return [dyad_table(simulate(sc, whole_seed(s, "seeds"), record=False).model, components=False) for s in seeds]
 
 
 # ---------------------------------------------------------------------------------------

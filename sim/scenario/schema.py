@@ -53,7 +53,7 @@ def _types_in(ann: Any) -> set:
 class _Strict(BaseModel):
     # A string under a field is its description in the JSON Schema editors show
     # (``alliance-sim schema``); every field has one (tests/test_scenario_files.py).
-    model_config = ConfigDict(extra="forbid", validate_default=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, use_attribute_docstrings=True, frozen=True)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -497,7 +497,11 @@ class ThreatSource(_Strict):
 
 
 class Scenario(_Strict):
-    """A complete scenario. See ``alliance-sim schema`` for the JSON Schema."""
+    """A complete scenario. See ``alliance-sim schema`` for the JSON Schema.
+
+    Scenarios are frozen, as every part of them is: checks that span fields (and the input
+    arrays built from a scenario, kept on it) would not see an edit made after loading.
+    Change one with :func:`apply_overrides` on its data, as ``--set`` does."""
 
     name: Id
     """Identifier of the scenario (letters, digits, underscore): names run folders (runs/NAME-seedN)."""

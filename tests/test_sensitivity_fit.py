@@ -233,3 +233,17 @@ def test_fit_help_states_the_fit_file_limits_the_loader_enforces():
         assert f"{name} {low:,}..{high:,}" in text, name
     assert f"max_evals up to {FIT_LIMITS['max_evals'][1]:,}" in text
     assert MAX_BOUND == 1e6 and "+-1e6" in text and f"{MAX_FIT_RUNS:,} model runs" in text
+
+
+def test_fitting_a_whole_number_field_is_refused_before_the_optimiser(tmp_path, capsys):
+    """time.end took the optimiser's fractions: every evaluation failed and was scored 1.0,
+    and the error came only after the whole search."""
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "f.yaml").write_text(
+        f"name: fx\nscenario: {root / 'scenarios' / 'known_paper_alliance.yaml'}\n"
+        f"reference: {root / 'experiments' / 'fit_out_of_sample' / 'twin_reference.csv'}\n"
+        "params: {time.end: [2010, 2015]}\ntrain_end: 2006\nseeds: 1\nmaxiter: 4\npopsize: 2\n")
+    assert main(["fit", str(tmp_path / "f.yaml"), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "field 'params.time.end'" in err and "takes whole numbers only" in err
+    assert "generation" not in err and not (tmp_path / "o").exists()

@@ -630,3 +630,15 @@ def test_malformed_or_impossible_calibration_data_is_refused_by_file_and_field(t
     if line:
         assert f"{Path(file).name}:{line}:" in lines[0], lines[0]
     assert not (tmp_path / "cal").exists()
+
+
+def test_explain_param_reads_a_fractional_year_as_a_year_and_shows_data_rows_as_written():
+    """'2000.0' was read as a third state id ('expected two different state ids, got KZK power'),
+    and dyadic trade rows came out as floats (ccode1=704.0, year=2010.0)."""
+    res = subprocess.run([sys.executable, "-m", "sim", "explain-param", "KZK", "power", "2000.0"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2 and "field 'YEAR': expected a whole year, got '2000.0'" in res.stderr
+    res = subprocess.run([sys.executable, "-m", "sim", "explain-param", "KZK", "UZB", "trade", "2010"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    rows = [ln for ln in res.stdout.splitlines() if "cow_dyadic_trade_v4_subset.csv:" in ln]
+    assert rows and "ccode1=704," in rows[0] and "year=2010," in rows[0] and ".0," not in rows[0].split("flow")[0]

@@ -135,6 +135,12 @@ RULE_PARAMETERS = {
 }
 
 
+def _shown_cell(value):
+    """A data cell as the file has it: a row of whole numbers and gaps comes back from
+    pandas as floats (ccode1=704.0), which the file does not say."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def read_table_file(path: Path) -> pd.DataFrame:
     """A data CSV as pandas reads it; an empty or ragged file is one line naming it."""
     import re
@@ -1431,8 +1437,8 @@ def _data_rows(cal: Calibration, entity: str, parameter: str, year: int | None) 
                 exact = pd.concat([before, after])
             sel = exact
         for _, row in sel.head(40).iterrows():
-            cells = ", ".join(f"{k}={v}" for k, v in row.items() if k != "_line" and pd.notna(v))
-            out.append(f"  {name}:{row._line}: {cells}")
+            cells = ", ".join(f"{k}={_shown_cell(v)}" for k, v in row.items() if k != "_line" and pd.notna(v))
+            out.append(f"  {name}:{int(row._line)}: {cells}")
     return out
 
 

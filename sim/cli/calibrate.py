@@ -83,11 +83,21 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def cmd_explain(args) -> int:
     tokens = list(args.what)
     year = None
-    if tokens and re.fullmatch(r"[+-]?\d+", tokens[-1]):  # -5 too: a year, refused as one
+    if tokens and re.fullmatch(r"[+-]?\d+", tokens[-1].strip()):  # -5 too: a year, refused as one
         year = int(tokens.pop())
+    elif tokens and _is_number(tokens[-1]):  # 2000.0, 1e3: a year meant, not a third id
+        raise InputError("explain-param", "YEAR", "a whole year", got=tokens[-1])
     if len(tokens) == 2:
         entity, parameter = tokens
     elif len(tokens) == 3:

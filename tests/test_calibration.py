@@ -642,3 +642,20 @@ def test_explain_param_reads_a_fractional_year_as_a_year_and_shows_data_rows_as_
                          capture_output=True, text=True, timeout=120)
     rows = [ln for ln in res.stdout.splitlines() if "cow_dyadic_trade_v4_subset.csv:" in ln]
     assert rows and "ccode1=704," in rows[0] and "year=2010," in rows[0] and ".0," not in rows[0].split("flow")[0]
+
+
+def test_calibrate_report_into_a_folder_of_other_files_is_refused(tmp_path):
+    """--report wrote its report and figures into any folder, over files of the same names
+    and beside others (the data folder included); an earlier report's folder is reused."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me\n")
+    args = [sys.executable, "-m", "sim", "calibrate", "--out", str(tmp_path / "cal")]
+    res = subprocess.run(args + ["--report", str(mine)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2 and "field '--report'" in res.stderr and "notes.txt" in res.stderr, res.stderr
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"] and not (tmp_path / "cal").exists()
+    for _ in range(2):
+        res = subprocess.run(args + ["--report", str(tmp_path / "rep")], cwd=ROOT, capture_output=True, text=True,
+                             timeout=300)
+        assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in (tmp_path / "rep").iterdir()) == sorted(cal.REPORT_FILES)

@@ -1442,6 +1442,11 @@ def _data_rows(cal: Calibration, entity: str, parameter: str, year: int | None) 
     return out
 
 
+#: The files a calibration report writes (``write_report``): a report folder may hold these
+#: from an earlier report, and nothing else (``calibrate --report`` refuses it otherwise).
+REPORT_FILES = ("calibration_report.md", "power_shares.png", "ideology.png", "interests.png")
+
+
 def write_report(cal: Calibration, report_dir: str | Path) -> Path:
     """Markdown report with three figures (power shares, values, interests by pair)."""
     import matplotlib

@@ -8,6 +8,7 @@ arguments and prints.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from pathlib import Path
 
@@ -73,7 +74,14 @@ def cmd_calibrate(args) -> int:
                          "written inside --out)", got=args.prefix)
     check_folder_place(args.out)  # before the work: no report without its tables
     if args.report:
+        from sim.run.outdir import check_output_folder
+
         check_folder_place(args.report, "--report")
+        report_dir = Path(args.report)
+        if report_dir.is_dir() and any(e.name not in cal.REPORT_FILES for e in os.scandir(report_dir)):
+            # the data folder, or a user's: its files would be overwritten, or mixed with the report's
+            check_output_folder(report_dir, own=lambda name: name in cal.REPORT_FILES, what="calibration report",
+                                option="--report")
     result = _run(args)
     report = cal.write_report(result, args.report) if args.report else None
     for path in cal.write_outputs(result, args.out, prefix=args.prefix):

@@ -98,18 +98,18 @@ def check_out_dir(out: str | Path, *, keep: list[Path] = (), overwrite: bool = F
     return out
 
 
-def _check_folder_path(given: str, out: Path, full: Path) -> None:
+def _check_folder_path(given: str, out: Path, full: Path, option: str = "--out") -> None:
     """Refuse the working folder (or one holding it), a symbolic link, an existing file and a
     path under a file."""
     if out.name in ("", ".", "..") or _contains(full, Path.cwd().resolve()) or _contains(full, Path.cwd()):
-        raise InputError(given, "--out", "a folder that does not hold the working folder (not even with "
-                         "--overwrite); choose another folder with --out")
+        raise InputError(given, option, "a folder that does not hold the working folder (not even with "
+                         f"--overwrite); choose another folder with {option}")
     if full.is_symlink():  # the folder is replaced whole: the link, not its target, would be
         target = os.readlink(full)
-        raise InputError(given, "--out", f"a folder, not a symbolic link (to {target}"
+        raise InputError(given, option, f"a folder, not a symbolic link (to {target}"
                          + (", which does not exist" if not full.exists() else "")
                          + "); give the folder itself")
-    _check_not_a_file(given, full, "--out")
+    _check_not_a_file(given, full, option)
 
 
 def _check_not_a_file(given: str, full: Path, option: str) -> None:
@@ -142,7 +142,7 @@ def check_folder_place(out: str | Path, option: str = "--out") -> Path:
     return Path(out)
 
 
-def check_output_folder(out: str | Path, *, own, what: str) -> Path:
+def check_output_folder(out: str | Path, *, own, what: str, option: str = "--out") -> Path:
     """Refuse an ``--out`` of a command that writes a few named files (validate, landscape).
 
     Such a command writes its files into the folder (or replaces it), so the folder must
@@ -153,20 +153,21 @@ def check_output_folder(out: str | Path, *, own, what: str) -> Path:
         out: The folder the user asked for.
         own: ``own(name)`` is True for the name of a file the command writes.
         what: The command's output in words, for the message (``"validation report"``).
+        option: The option that named the folder.
     """
     given = str(out)
     out = Path(out)
     full = Path(os.path.abspath(out))
-    how = "choose a new or empty folder with --out"
-    _check_folder_path(given, out, full)
+    how = f"choose a new or empty folder with {option}"
+    _check_folder_path(given, out, full, option)
     if full.is_dir():
         others = sorted(e.name for e in os.scandir(full)
                         if not (e.is_file(follow_symlinks=False) and own(e.name)))
         if others:
-            raise InputError(given, "--out", f"a new or empty folder, or an earlier {what} folder; it holds "
+            raise InputError(given, option, f"a new or empty folder, or an earlier {what} folder; it holds "
                              f"other files, which would be overwritten or lost ({', '.join(others[:3])}"
                              + (", ..." if len(others) > 3 else "") + "): " + how)
-    _check_writable(given, full)
+    _check_writable(given, full, option)
     return out
 
 

@@ -247,3 +247,17 @@ def test_fitting_a_whole_number_field_is_refused_before_the_optimiser(tmp_path, 
     err = capsys.readouterr().err
     assert "field 'params.time.end'" in err and "takes whole numbers only" in err
     assert "generation" not in err and not (tmp_path / "o").exists()
+
+
+def test_fit_file_errors_are_in_the_projects_words(tmp_path):
+    """Pydantic's own wording leaked: 'expected Input should be a valid dictionary',
+    'expected Extra inputs are not permitted'."""
+    (tmp_path / "a.yaml").write_text("name: f\nscenario: s.yaml\nparams: 3\ntrain_end: 2006\n")
+    with pytest.raises(InputError) as err:
+        load_fit_spec(tmp_path / "a.yaml")
+    assert err.value.field == "params" and err.value.expected == "a mapping of keys to values"
+    (tmp_path / "b.yaml").write_text("name: f\nscenario: s.yaml\nparams: {x: [0, 1]}\ntrain_end: 2006\nbogus: 1\n")
+    with pytest.raises(InputError) as err:
+        load_fit_spec(tmp_path / "b.yaml")
+    assert err.value.field == "bogus" and "no such key in a fit file" in err.value.expected
+    assert "Input should" not in err.value.message() and "Extra inputs" not in err.value.message()

@@ -607,7 +607,10 @@ def test_a_state_never_seen_voting_takes_the_midpoint_of_the_years_range():
     ("data/cow_contiguity_v3_2_subset.csv", lambda t: t.replace(",1959-01-01,", ",notadate,", 1), "stdate", "2"),
     ("calibration_rules.yaml", lambda t: t.replace("    baseline: 0.2\n", "    baseline: abc\n", 1), "rules.intent.baseline", None),
     ("calibration_rules.yaml", lambda t: t.replace("    baseline: 0.2\n", "    baseline: .nan\n", 1), "rules.intent.baseline", None),
-], ids=["empty", "ragged", "fractional_year", "latitude", "polyarchy", "date", "rule_text", "rule_nan"])
+    ("calibration_rules.yaml", lambda t: t.replace("version: 1\n", "version: 2\n", 1), "version", "16"),
+    ("calibration_rules.yaml", lambda t: t + "leader:\n  x: 1\n", "leader", None),
+], ids=["empty", "ragged", "fractional_year", "latitude", "polyarchy", "date", "rule_text", "rule_nan", "version",
+        "misspelt_section"])
 def test_malformed_or_impossible_calibration_data_is_refused_by_file_and_field(tmp_path, file, edit, field, line):
     """Each was a pandas or Python traceback, or went into the calibrated inputs without a word
     (a capital at latitude 999, a democracy score of 5)."""

@@ -94,6 +94,13 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> dict:
     rules = load_yaml(text, path)
     if not isinstance(rules, dict):
         raise InputError(path, None, "a mapping with 'states', 'rules' and 'leaders'")
+    for key in rules:  # a misspelt section ('leader:') was ignored, and its contents with it
+        if key not in ("version", "states", "rules", "leaders"):
+            raise InputError(path, str(key), "no such section (the rules file has version, states, rules and "
+                             "leaders)", line=yaml_line(text, (key,)))
+    if rules.get("version", RULES_VERSION) != RULES_VERSION:
+        raise InputError(path, "version", f"{RULES_VERSION}, the version of the rules this program applies",
+                         line=yaml_line(text, ("version",)), got=rules.get("version"))
     for key in ("states", "rules", "leaders"):
         if key not in rules:
             raise InputError(path, key, "a section named " + key)
@@ -125,6 +132,9 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> dict:
                          line=yaml_line(text, ("rules", "ideology_west")), got=west["high"])
     return rules
 
+
+#: The rules file format this program reads (its ``version:``).
+RULES_VERSION = 1
 
 #: The numeric parameters the rules read, and the range each must lie in.
 RULE_PARAMETERS = {

@@ -372,11 +372,11 @@ class FitSpec(BaseModel):
 
 def _spec_error(path: Path, text: str, err: dict) -> InputError:
     """A pydantic error of a fit file as an InputError, bounded settings with their range."""
-    from sim.scenario.schema import _explain_pydantic
+    from sim.scenario.schema import explain_pydantic
 
     loc = err["loc"]
     fld = ".".join(str(x) for x in loc)
-    expected = _explain_pydantic(err)  # in the project's words, as a scenario's errors are
+    expected = explain_pydantic(err)  # in the project's words, as a scenario's errors are
     if err["type"] == "extra_forbidden":
         expected = "no such key in a fit file (check the spelling; 'alliance-sim fit --help' lists the keys)"
     if err["type"] in ("missing", "model_type"):  # the input is the whole file: never echo it

@@ -496,12 +496,12 @@ class ThreatSource(_Strict):
     """The evidence behind the spell (a citation)."""
 
 
+# Scenarios are frozen, as every part of them is (``_Strict``): checks that span fields, and
+# the input arrays built from a scenario and kept on it, would not see an edit made after
+# loading. Change one with ``apply_overrides`` on its data, as ``--set`` does. (A comment, not
+# the docstring: the docstring is the description editors show for scenario files.)
 class Scenario(_Strict):
-    """A complete scenario. See ``alliance-sim schema`` for the JSON Schema.
-
-    Scenarios are frozen, as every part of them is: checks that span fields (and the input
-    arrays built from a scenario, kept on it) would not see an edit made after loading.
-    Change one with :func:`apply_overrides` on its data, as ``--set`` does."""
+    """A complete scenario. See ``alliance-sim schema`` for the JSON Schema."""
 
     name: Id
     """Identifier of the scenario (letters, digits, underscore): names run folders (runs/NAME-seedN)."""
@@ -757,7 +757,8 @@ _EXPECT = {
 }
 
 
-def _explain_pydantic(err: dict) -> str:
+def explain_pydantic(err: dict) -> str:
+    """What a pydantic error expected, in the project's words (scenario and fit files share it)."""
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
@@ -785,7 +786,7 @@ def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int]
     if err.get("type") == "missing":
         got = None
     source, line = _where(lines, files or {}, clean, source)
-    raise InputError(source, _dotted(clean), _explain_pydantic(err), line=line,
+    raise InputError(source, _dotted(clean), explain_pydantic(err), line=line,
                      got=got if not isinstance(got, (dict, list)) else None) from None
 
 

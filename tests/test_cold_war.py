@@ -173,16 +173,6 @@ BAD_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("row,field,expected", BAD_ROWS)
-def test_a_bad_dispute_row_is_refused_naming_file_line_and_field(tmp_path, row, field, expected):
-    build_scenario = _build_scenario()
-    path = tmp_path / "disputes.csv"
-    path.write_text(HEADER + "ALB,UKG,1946,1946,0.8,Corfu,src,0.9,\n" + row + "\n")
-    with pytest.raises(InputError) as err:
-        build_scenario.read_disputes(path, build_scenario.actor_years(CODING / "states.csv"))
-    assert f"{path}:3: field '{field}': expected {expected}" in str(err.value)
-
-
 def test_a_missing_dispute_column_is_refused(tmp_path):
     build_scenario = _build_scenario()
     path = tmp_path / "disputes.csv"
@@ -279,13 +269,19 @@ BAD_DOCTRINE_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("row,field,expected", BAD_DOCTRINE_ROWS)
-def test_a_bad_doctrine_row_is_refused_naming_file_line_and_field(tmp_path, row, field, expected):
+#: Each coding file's header and a good first row, before the bad row under test.
+CODING_FILES = {"disputes": HEADER + "ALB,UKG,1946,1946,0.8,Corfu,src,0.9,\n",
+                "doctrines": DOCTRINE_HEADER + "RUS,1947,,-1,2,Two camps,src,0.8,\n"}
+
+
+@pytest.mark.parametrize("kind,row,field,expected",
+                         [("disputes", *r) for r in BAD_ROWS] + [("doctrines", *r) for r in BAD_DOCTRINE_ROWS])
+def test_a_bad_coding_row_is_refused_naming_file_line_and_field(tmp_path, kind, row, field, expected):
     build_scenario = _build_scenario()
-    path = tmp_path / "doctrines.csv"
-    path.write_text(DOCTRINE_HEADER + "RUS,1947,,-1,2,Two camps,src,0.8,\n" + row + "\n")
+    path = tmp_path / f"{kind}.csv"
+    path.write_text(CODING_FILES[kind] + row + "\n")
     with pytest.raises(InputError) as err:
-        build_scenario.read_doctrines(path, build_scenario.actor_years(CODING / "states.csv"))
+        getattr(build_scenario, f"read_{kind}")(path, build_scenario.actor_years(CODING / "states.csv"))
     assert f"{path}:3: field '{field}': expected {expected}" in str(err.value)
 
 

@@ -190,20 +190,16 @@ def read_data(data_dir: Path, name: str, ccodes: set[int]) -> pd.DataFrame:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(path, column, "a finite number", line=row + 2, got=frame[column].iloc[row])
-        low, high = VALUE_RANGES.get(column, (None, None))
         if column == "year":
-            bad = converted.notna() & (converted % 1 != 0)
-            what = "a whole year"
-        elif low is None and high is None:
-            bad = False
-            what = ""
+            bad, what = converted % 1 != 0, "a whole year"
+        elif column in VALUE_RANGES:
+            low, high = VALUE_RANGES[column]  # every range has a lower end
+            bad = (converted < low) | (converted > (np.inf if high is None else high))
+            what = f"a number from {low:g}" + (f" to {high:g}" if high is not None else " up")
         else:
-            bad = converted.notna() & (((converted < low) if low is not None else False)
-                                       | ((converted > high) if high is not None else False))
-            what = (f"a number from {low:g}" if low is not None else "a number") + \
-                (f" to {high:g}" if high is not None else " up")
-        if np.any(bad):
-            row = int(np.flatnonzero(np.asarray(bad))[0])
+            bad, what = None, ""
+        if bad is not None and bad.any():  # NaN (a gap) compares False: gaps pass
+            row = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(path, column, what, line=row + 2, got=frame[column].iloc[row])
         frame[column] = converted
     for column in [c for c in values if c in DATE_COLUMNS]:

@@ -60,7 +60,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _agent_only(args.scenario, sc, "run")
     from sim.run.outdir import check_out_dir
     out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-seed{args.seed}"
-    check_out_dir(out, keep=[Path(args.scenario), *sc.input_files()], overwrite=args.overwrite)  # before the work
+    check_out_dir(out, keep=sc.input_files(), overwrite=args.overwrite)  # before the work; its own file included
     figures = None
     if sc.outputs.plots and not args.no_plots:
         from sim.run.drawing import FigureProcess

@@ -10,9 +10,9 @@ reference has one row per state, bloc and year (``member`` 0/1 at 31 December); 
 * joins and exits: a reference join (exit) is *hit* when the run has the same state
   joining (leaving) the same bloc within ``tolerance`` years; each simulated change serves
   at most one reference change, and simulated changes left unmatched are *spurious*;
-* the same for persistence from the origin (membership as in the year before scoring
-  starts, which is what the model is given) and for the most common state of each
-  state-bloc in the scored years (an oracle: it knows the answer's mode).
+* the same for persistence from the first scored year (as for pair levels), given each
+  later bloc's founders from its founding as the model is, and for the most common state
+  of each state-bloc in the scored years (an oracle: it knows the answer's mode).
 
 A bloc's founders entering at its founding are inputs of the scenario, not outcomes, so
 those rows are left out of the change events (they stay in the accuracy).
@@ -100,16 +100,29 @@ def match_membership_changes(ref: pd.DataFrame, sim: pd.DataFrame, tolerance: in
     return hits, len(pool) - len(used)
 
 
-def _baselines(aligned: pd.DataFrame, origin: int) -> dict[str, np.ndarray]:
-    """Persistence from the origin year and each state-bloc's own most common state."""
+def _baselines(aligned: pd.DataFrame, origin: int,
+               founders: dict[str, tuple[int, Sequence[str]]] | None = None) -> dict[str, np.ndarray]:
+    """Persistence from the origin year and each state-bloc's own most common state.
+
+    Persistence keeps every state-bloc as it stood in the origin year, except that a bloc
+    founded later has its founders in it from its founding year: the founders are inputs the
+    model is given too, and a baseline that never saw the SCO or the EAEU founded would be
+    beaten by inputs, not by anything the model explains.
+    """
     key = ["state", "bloc"]
     at_origin = aligned[aligned["year"] <= origin].sort_values("year").groupby(key)["ref"].last()
     first = aligned.sort_values("year").groupby(key)["ref"].first()
     start = at_origin.reindex(first.index).fillna(first)
     idx = pd.MultiIndex.from_frame(aligned[key])
-    scored = aligned[aligned["year"] > origin]
+    persistence = start.reindex(idx).to_numpy().astype(int)
+    year = aligned["year"].to_numpy()
+    for bloc, (founded, who) in (founders or {}).items():
+        if founded > origin:
+            given = (aligned["bloc"] == bloc).to_numpy() & aligned["state"].isin(list(who)).to_numpy()
+            persistence[given & (year >= founded)] = 1
+    scored = aligned[aligned["year"] >= origin]  # the scored years
     mode = scored.groupby(key)["ref"].agg(lambda s: int(s.mean() > 0.5))
-    return {"persistence": start.reindex(idx).to_numpy().astype(int),
+    return {"persistence": persistence,
             "oracle_own_mode": mode.reindex(idx).fillna(0).to_numpy().astype(int)}
 
 
@@ -124,7 +137,7 @@ def score_membership(aligned: pd.DataFrame, from_year: int,
     """
     runs = [c for c in aligned.columns if c.startswith("run_")]
     forecasts = {"model": aligned[runs].to_numpy()}
-    for name, lv in _baselines(aligned, from_year - 1).items():
+    for name, lv in _baselines(aligned, from_year, founders).items():
         forecasts[name] = lv[:, None]
     scored = (aligned["year"] >= from_year).to_numpy()
     ref_changes = membership_changes(aligned, "ref", founders)

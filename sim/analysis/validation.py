@@ -487,8 +487,10 @@ class ValidationReport:
                "an oracle that knows each pair's own commonest level (oracle_pair_mode).", "",
                "Coded reference dyad-years found in the simulation: "
                + ", ".join(f"{k} {v}" for k, v in s.get("coverage", {}).items()) + ".", "",
-               "Baselines are fitted on all years except out of sample, so oracle_pair_mode "
-               "knows each pair's commonest level: it is a demanding bar, not a forecast. "
+               ("Baselines are fitted on all years except out of sample, so oracle_pair_mode "
+                if (self.scores["scope"] == "out_of_sample").any() else
+                "Baselines are fitted on all scored years, so oracle_pair_mode ")
+               + "knows each pair's commonest level: it is a demanding bar, not a forecast. "
                "false_changes counts, per run, the moves that match no reference change "
                "(same pair and direction within a year).", "",
                "Accuracy, kappa and change points are averaged over runs; Brier scores use "
@@ -508,6 +510,8 @@ class ValidationReport:
             out += ["", "## Bloc membership (state-bloc-years; joins and exits within a year)", "",
                     markdown_table(self.membership.reset_index()), "",
                     "Founders entering at a founding are inputs and are not counted as joins. "
+                    "Persistence keeps membership as in the first scored year and, like the model, "
+                    "is given each later bloc's founders from its founding. "
                     "spurious_changes is per run.", "",
                     markdown_table(self.membership_events)]
         if self.patterns is not None:

@@ -65,6 +65,10 @@ def run_report(res: "RunResult", figures: dict[str, str]) -> str:
     main = ev[ev.kind.isin(STRUCTURAL) | ((ev.kind == "de_facto_change") &
                                           ev.apply(lambda r: frozenset((r.a, r.b)) in key_pairs, axis=1))]
     out += ["## Main changes and why", "",
+            "Treaties, bloc changes, sanctions and the scenario's shocks for every pair; de facto "
+            "changes only for the scenario's chosen pairs (`outputs.pairs`: "
+            + (", ".join("-".join(p) for p in res.scenario.outputs.pairs) or "none")
+            + "); every change of every pair is in the events table. "
             "Drivers are each side's weighted utility components toward the other (largest first), "
             "and the component that moved most since the year before.", ""]
     rows = [[str(r.year), r.kind.replace("_", " "), "-".join(x for x in (r.a, r.b) if x), r.text, r.drivers]

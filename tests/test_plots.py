@@ -131,7 +131,7 @@ def test_heatmap_marks_each_de_jure_level_as_its_legend_shows(monkeypatch, histo
     d = historical_run.dyads
     pairs = (d.a + "-" + d.b).drop_duplicates().tolist()
     jure = d.de_jure.to_numpy().reshape(-1, len(pairs)).T
-    levels = [lv for lv in (2, 3) if (jure == lv).any()]
+    levels = [lv for lv in run.DE_JURE_MARKS if (jure == lv).any()]
     scatters = [c for c in ax.collections if len(c.get_offsets())]
     marks_in_key = [label for label in handles if label.startswith("de jure")]
     assert len(scatters) == len(levels) == len(marks_in_key) >= 1

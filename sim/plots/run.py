@@ -27,16 +27,19 @@ from sim.run.outdir import RUN_FIGURES
 if TYPE_CHECKING:  # pragma: no cover
     from sim.run.simulate import RunResult
 
-#: How the heatmap marks a pair's de jure level over its de facto colour: a light ring for a
-#: partnership, a dark dot with a light rim for an alliance, visible on every level colour.
+#: How the heatmap marks a pair's de jure level over its de facto colour: a cross for a
+#: hostile instrument (sanctions), a light ring for a partnership, a dark diamond for an
+#: alliance. Shapes differ, not only fills, because at a cell's size a dark dot with a light
+#: rim on navy reads as a ring; each has a light and a dark part, so it shows on every colour.
 DE_JURE_MARKS = {
+    -1: dict(marker="X", s=26, facecolors=MARK_COLOUR, edgecolors=MARK_RIM, linewidths=0.6),
     2: dict(marker="o", s=22, facecolors=MARK_RIM, edgecolors=MARK_COLOUR, linewidths=0.8),
-    3: dict(marker="o", s=26, facecolors=MARK_COLOUR, edgecolors=MARK_RIM, linewidths=0.8),
+    3: dict(marker="D", s=20, facecolors=MARK_COLOUR, edgecolors=MARK_RIM, linewidths=0.8),
 }
 
 
 def heatmap(res: "RunResult | FigureRun", path: Path) -> None:
-    """Pairs (rows) by years (columns), coloured by de facto level; marks for de jure 2 and 3."""
+    """Pairs (rows) by years (columns), coloured by de facto level; marks for de jure -1, 2 and 3."""
     res = figure_run(res)
     d = res.dyads
     pairs = (d.a + "-" + d.b).drop_duplicates().tolist()

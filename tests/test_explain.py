@@ -152,3 +152,14 @@ def test_explain_refuses_an_empty_cell_and_names_a_missing_row_or_folder(run_dir
         in res.stderr, res.stderr
     res = run_cli("explain", tmp_path / "nowhere", "RUS", "KZK")
     assert res.returncode == 2 and "expected an existing run folder" in res.stderr
+
+
+def test_explain_keeps_scenario_events_apart_from_the_pairs_instruments(run_dir):
+    """A leader's arrival or a border dispute is an input that names the pair, not an
+    instrument: listed under instruments it read as if the pair had signed it."""
+    text = run_cli("explain", run_dir, "RUS", "UZB", "2014").stdout
+    instruments, _, events = text.partition("Scenario events naming this pair so far")
+    assert "treaty formed" in instruments.split("Instruments of this pair so far:")[1]
+    assert "Medvedev" in events and "Medvedev" not in instruments
+    text = run_cli("explain", run_dir, "KZK", "UZB", "2014").stdout
+    assert "dispute: Kazakh-Uzbek" in text.split("Scenario events naming this pair so far")[1]

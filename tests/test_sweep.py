@@ -512,3 +512,149 @@ def test_an_input_error_in_a_worker_reaches_the_parent_whole(kind, tmp_path):
         assert caught.value.path == path and "expected an existing scenario file" in str(caught.value)
     else:
         assert caught.value.field == "time.end" and "soon" in str(caught.value)
+
+
+# ------------------------------------------- outputs, idle weights and messages at load
+
+BOT = REPO / "scenarios" / "known_balance_of_threat.yaml"
+
+
+def _sweep_text(tmp_path: Path, body: str, name: str = "s") -> Path:
+    """A sweep file over the balance-of-threat known answer: line 1 its name, line 2 its base."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"name: {name}\nbase: {BOT}\n" + textwrap.dedent(body))
+    return path
+
+
+_TEMPERATURE = "parameters:\n  mechanism.temperature: {values: [0.0, 0.5]}\n"
+
+
+@pytest.mark.parametrize("alignments, field, line, taken", [
+    (["{a: SMALL, b: FAR, year: 2010, min_de_facto: 2, name: run_id}"],
+     "outputs.alignments[0].name", 7, "'run_id' is a column every result row has"),
+    (["{a: SMALL, b: FAR, year: 2010, min_de_facto: 2, name: mechanism.temperature}"],
+     "outputs.alignments[0].name", 7, "'mechanism.temperature' is a swept parameter"),
+    (["{a: SMALL, b: FAR, year: 2010, min_de_facto: 2, name: final_share_allied}"],
+     "outputs.alignments[0].name", 7, "'final_share_allied' is a summary column"),
+    (["{a: SMALL, b: FAR, year: 2010, min_de_facto: 2, name: x}",
+      "{a: SMALL, b: NEAR, year: 2010, min_de_facto: 2, name: x}"],
+     "outputs.alignments[1].name", 8, "'x' is the column of outputs.alignments[0]"),
+    (["{a: SMALL, b: FAR, year: 2010, min_de_facto: 2}", "{a: SMALL, b: FAR, year: 2010, min_de_jure: 1}"],
+     "outputs.alignments[1]", 8,
+     "it has no 'name', and 'aligned_SMALL_FAR_2010' is the column of outputs.alignments[0]"),
+])
+def test_an_alignment_named_as_another_column_is_refused_before_any_run(tmp_path, alignments, field,
+                                                                         line, taken):
+    """An alignment's column wrote over the column of the same name: named 'run_id' it gave
+    every row one id, and --resume then ran runs again; two of one name kept the last."""
+    path = _sweep_text(tmp_path, _TEMPERATURE + "outputs:\n  alignments:\n"
+                       + "".join(f"    - {a}\n" for a in alignments))
+    with pytest.raises(InputError) as err:
+        run_sweep(path, tmp_path / "out", workers=1, progress=False, plots=False)
+    assert (err.value.file, err.value.field, err.value.line) == (str(path), field, line)
+    assert taken in err.value.message() and "a column name of its own" in err.value.message()
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_alignment_named_run_id_exits_2_on_the_command_line(tmp_path):
+    path = _sweep_text(tmp_path, _TEMPERATURE + "outputs:\n  alignments:\n"
+                       "    - {a: SMALL, b: FAR, year: 2010, min_de_facto: 2, name: run_id}\n")
+    res = subprocess.run([PY, "-m", "sim", "sweep", str(path), "--workers", "1", "--no-progress",
+                          "--no-plots", "--out", str(tmp_path / "o")], capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert f"{path}:7: field 'outputs.alignments[0].name'" in res.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_alignment_year_outside_a_runs_span_is_missing_not_never_aligned(tmp_path):
+    """time.end swept to 2001 and 2100 with alignments for 2010: the run that ended in 2001
+    cannot say whether the pairs aligned by 2010, and recorded 0 as if they never did.
+    Temperature 0: SMALL sides with distant FAR and against aggressive NEAR (the known answer)."""
+    path = _sweep_text(tmp_path, """\
+        parameters:
+          time.end: {values: [2001, 2100]}
+        outputs:
+          alignments:
+            - {a: SMALL, b: FAR, year: 2010, min_de_facto: 2}
+            - {a: SMALL, b: NEAR, year: 2010, min_de_facto: 2}
+        """)
+    run_sweep(path, tmp_path / "out", workers=1, progress=False, plots=False)
+    r = load_results(tmp_path / "out").set_index("time.end")
+    assert list(r.status) == ["ok", "ok"]
+    assert np.isnan(r.loc[2001, "aligned_SMALL_FAR_2010"]) and np.isnan(r.loc[2001, "aligned_SMALL_NEAR_2010"])
+    assert r.loc[2100, "aligned_SMALL_FAR_2010"] == 1 and r.loc[2100, "aligned_SMALL_NEAR_2010"] == 0
+
+
+def test_an_unknown_summary_key_is_refused_at_load_with_the_known_keys(tmp_path):
+    """It was found in every run: 'all 20 runs failed', exit 1."""
+    path = _sweep_text(tmp_path, _TEMPERATURE + "outputs: {summary: [final_share_allied, no_such_key]}\n")
+    with pytest.raises(InputError) as err:
+        load_sweep(path)
+    assert (err.value.field, err.value.line, err.value.got) == ("outputs.summary[1]", 5, "no_such_key")
+    msg = err.value.message()
+    assert "a key of a run's summary (final_mean_de_facto," in msg and "SMALL_FAR_de_facto_mean" in msg
+    path.write_text(path.read_text().replace(", no_such_key", ""))
+    assert load_sweep(path).result_columns()["final_share_allied"] == "a summary column"
+
+
+def test_summary_keys_are_the_keys_a_run_gives():
+    from sim.run.simulate import simulate, summary_keys
+    from sim.scenario.schema import load_scenario
+    sc = load_scenario(REPO / "scenarios" / "known_neutral.yaml")
+    assert sc.blocs and sc.outputs.pairs  # both kinds of scenario-made keys are covered
+    assert summary_keys(sc) == list(simulate(sc, seed=1, record=False).summary)
+
+
+def test_sweeping_a_weight_the_inputs_leave_idle_warns_before_the_runs(tmp_path, capsys):
+    """No state of the base has an ideology: the ideology weight's levels gave identical
+    runs without a word, where 'check --set' warns about such a weight."""
+    path = _sweep_text(tmp_path, "parameters:\n  mechanism.utility.ideology: {values: [0, 5]}\n")
+    outcome = run_sweep(path, tmp_path / "out", workers=1, progress=False, plots=False)
+    err = capsys.readouterr().err
+    assert outcome.ran == 2 and outcome.errors == 0
+    assert (f"alliance-sim: warning: {path}:4: parameters.mechanism.utility.ideology sweeps a weight, but "
+            "no state has an ideology") in err and "so the runs cannot differ by it" in err
+    assert len(err.strip().splitlines()) == 1  # the base sets no other idle weight ('check' is silent on it)
+    run_sweep(_sweep_text(tmp_path, _TEMPERATURE, "t"), tmp_path / "t", workers=1, progress=False, plots=False)
+    assert "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("field", ["description", "name"])
+def test_sweeping_a_field_no_run_reads_is_refused(tmp_path, field):
+    path = _sweep_text(tmp_path, f"parameters:\n  {field}: {{values: [a, b]}}\n")
+    with pytest.raises(InputError) as err:
+        load_sweep(path)
+    assert (err.value.field, err.value.line) == (f"parameters.{field}", 4)
+    assert "every point would give the same results" in err.value.message()
+
+
+@pytest.mark.parametrize("body, field, expected", [
+    (_TEMPERATURE + "replicates: 0\n", "replicates", "a whole number from 1 to 100,000 (runs per design point)"),
+    ("parameters:\n  mechanism.temperature: {low: 0, high: 1, n: 0}\n", "parameters.mechanism.temperature.n",
+     "a whole number from 1 to 10,000"),
+    ("parameters:\n  mechanism.temperature: {low: 0, high: 1}\ndesign: {kind: lhs, samples: 0}\n",
+     "design.samples", "a whole number from 1 to 1,000,000"),
+    (_TEMPERATURE + "batch_size: 0\n", "batch_size", "a whole number of at least 1"),
+])
+def test_a_zero_count_is_asked_for_as_a_whole_number(tmp_path, body, field, expected):
+    path = _sweep_text(tmp_path, body)
+    with pytest.raises(InputError) as err:
+        load_sweep(path)
+    assert err.value.field == field and f"expected {expected}" in err.value.message()
+    assert "Input should" not in err.value.message()
+
+
+def test_a_design_points_key_that_is_no_scenario_field_is_named_with_its_point_and_line(tmp_path):
+    path = _sweep_text(tmp_path, """\
+        design:
+          kind: points
+          points:
+            - {mechanism.temperature: 0.3}
+            - {mechanism.temperature: 0.3}
+            - {seed: 5}
+        """)
+    with pytest.raises(InputError) as err:
+        load_sweep(path)
+    assert (err.value.field, err.value.line) == ("design.points[2].seed", 8)
+    assert "a field of the base scenario known_balance_of_threat.yaml" in err.value.message()

@@ -72,8 +72,8 @@ def point_means(out_dir: str | Path, output: str) -> tuple[SweepSpec, pd.DataFra
     missing = int(means.isna().sum())
     if missing:
         raise InputError(out_dir, output, f"a value at every design point ({missing} of "
-                         f"{len(design)} points have none: failed or unfinished runs; "
-                         "resume or fix the sweep)")
+                         f"{len(design)} points have none: failed or unfinished runs, or an "
+                         "alignment year outside the runs' span; resume or fix the sweep)")
     return spec, design, means.to_numpy(float)
 
 

@@ -30,7 +30,9 @@ A sweep file::
       summary: true                      # or a list of RunResult.summary keys
       reference: seeds/reference/central_asia_reference.csv   # adds val_* scores
       alignments:                        # 0/1 per run; mean over replicates = probability
-        - {a: KZK, b: UZB, year: 2022, min_de_jure: 3, by: true}
+        - {a: KZK, b: UZB, year: 2022, min_de_jure: 3, by: true}   # column aligned_KZK_UZB_2022
+                                         # or 'name: ...', a column no other result has; NaN
+                                         # in a run whose span (a swept time) misses the year
       dyads: false                       # keep every run's dyad-year table
     plots: {x: mechanism.threat.mix, y: mechanism.temperature, metrics: [...]}
 
@@ -155,7 +157,12 @@ class AlignmentOutput(BaseModel):
     """An event to record per run as 0/1: has the pair reached a level by (or at) a year?
 
     Averaged over replicates it is the ensemble probability of that alignment, which is
-    what sensitivity studies of the historical case ask about.
+    what sensitivity studies of the historical case ask about. A run that cannot say (its
+    span, under a swept ``time.start`` or ``time.end``, leaves out the year, or its swept
+    states leave out the pair) records a missing value (NaN), never 0: a mean over
+    replicates skips it, and it is not read as 'never aligned'. The column is ``name``, or
+    ``aligned_A_B_YEAR``; it must be no other result column (ids, swept parameters,
+    summary keys, another alignment's), which the sweep checks when it loads.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -247,9 +254,35 @@ def _line_finder(text: str | None):
     return lambda *loc: nearest_line(lines, loc) if lines else None
 
 
+#: Scenario fields that no run reads, each with why: a sweep over them repeats one run.
+UNREAD_FIELDS = {
+    "name": "it names a single run's folder, runs/NAME-seedN, and no run reads it",
+    "description": "it is text about the scenario, which no run reads",
+}
+
+
+def _check_unread(spec: SweepSpec, path: Path, line) -> None:
+    """Refuse a swept scenario field that no run reads: its points would differ in name only,
+    with identical results, and read as 'this field makes no difference'. Only for the
+    alliance model's own runner: another runner's base need not be a scenario."""
+    if spec.runner != RUNNERS[0]:
+        return
+    for name in spec.parameters:
+        if name in UNREAD_FIELDS:
+            raise InputError(path, f"parameters.{name}", f"a scenario field that changes the runs; "
+                             f"{name!r} does not ({UNREAD_FIELDS[name]}), so every point would give the "
+                             "same results", line=line("parameters", name))
+    for i, pt in enumerate(spec.design.points or []):
+        for name in set(pt) & set(UNREAD_FIELDS):
+            raise InputError(path, f"design.points[{i}].{name}", f"a scenario field that changes the "
+                             f"runs; {name!r} does not ({UNREAD_FIELDS[name]}), so every point would give "
+                             "the same results", line=line("design", "points", i, name))
+
+
 def _check_design(spec: SweepSpec, path: Path, line) -> None:
     """What each design kind needs: points that name listed parameters, or parameters, and
     for the sampled designs numeric ranges and a number of samples."""
+    _check_unread(spec, path, line)
     kind = spec.design.kind
     if kind == "points":
         if not spec.design.points:
@@ -280,6 +313,40 @@ def _check_design(spec: SweepSpec, path: Path, line) -> None:
                              + ", ".join(spec.parameters) + ")", line=line("plots", axis), got=name)
 
 
+#: The sweep file's whole-number settings and their ranges, by (first, last) key of their
+#: location: pydantic's "Input should be greater than or equal to 1" named neither.
+WHOLE_NUMBERS = {("replicates", "replicates"): (1, MAX_REPLICATES, "runs per design point"),
+                 ("parameters", "n"): (1, MAX_LEVELS, "levels of the range on a grid"),
+                 ("design", "samples"): (1, MAX_SAMPLES, "samples of the design"),
+                 ("design", "levels"): (2, None, "levels of a Morris grid"),
+                 ("batch_size", "batch_size"): (1, None, "runs per results part"),
+                 ("seed", "seed"): (0, None, "the root of every run's seed"),
+                 ("outputs", "min_de_facto"): (DE_FACTO_MIN, DE_FACTO_MAX, "a de facto level"),
+                 ("outputs", "min_de_jure"): (DE_JURE_MIN, DE_JURE_MAX, "a de jure level")}
+_INTEGER_ERRORS = ("greater_than_equal", "less_than_equal", "int_parsing", "int_type", "int_from_float")
+
+
+def _expected(err: dict, loc: tuple) -> str:
+    """What a field of a sweep file expected, in the project's words, from a pydantic error."""
+    from sim.scenario.schema import explain_pydantic
+
+    kind = err["type"]
+    if kind == "literal_error" and loc and loc[-1] == "kind":
+        return "one of " + ", ".join(DESIGNS)
+    if kind == "extra_forbidden":
+        return "no such field (known: see the sweep file documentation in sim/ensembles/sweep.py)"
+    if kind == "missing":  # its input is the whole mapping: never echo a file
+        return "this required field (a sweep file names its 'name' and its 'base' scenario)"
+    if loc == ("name",) and kind.startswith("string_"):
+        return "a plain name (letters, digits, '_', '.', '-'; at most 100), the folder runs/sweeps/NAME"
+    bounds = WHOLE_NUMBERS.get((loc[0], loc[-1])) if loc else None
+    if bounds is not None and kind in _INTEGER_ERRORS:
+        low, high, what = bounds
+        return (f"a whole number from {low:,} to {high:,}" if high is not None
+                else f"a whole number of at least {low:,}") + f" ({what})"
+    return explain_pydantic(err)
+
+
 def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None = None) -> "Sweep":
     path = Path(path)
     try:
@@ -288,15 +355,8 @@ def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None =
         err = exc.errors()[0]
         loc = tuple(x for x in err["loc"] if x not in ("function-after",))
         fld = ".".join(str(x) for x in loc if not str(x).startswith("function-"))
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "literal_error" and loc and loc[-1] == "kind":
-            msg = "one of " + ", ".join(DESIGNS)
-        elif err["type"] == "extra_forbidden":
-            msg = "no such field (known: see the sweep file documentation in sim/ensembles/sweep.py)"
-        elif err["type"] == "missing":  # its input is the whole mapping: never echo a file
-            msg = "this required field (a sweep file names its 'name' and its 'base' scenario)"
         line = yaml_line(text, loc) if text else None
-        raise InputError(path, fld or None, msg, line=line, got=err.get("input")
+        raise InputError(path, fld or None, _expected(err, loc), line=line, got=err.get("input")
                          if err["type"] not in ("extra_forbidden", "missing") else None) from None
     line = _line_finder(text)
     base = resolve_relative(spec.base, path)
@@ -319,8 +379,10 @@ def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None =
                          line=line("replicates"), got=runs)
     sweep = Sweep(spec=spec, file=path, base_path=base, reference_path=reference)
     sweep.check_paths(line)
+    sweep.check_outputs(line)
     sweep.check_alignments(line)
     sweep.check_reference(line)
+    sweep.warnings = sweep.idle_weight_warnings(line)
     return sweep
 
 
@@ -432,6 +494,25 @@ def prepare(data: dict, source: str):
     return scenario_from_dict(data, source=source, base_dir=Path(source).parent)
 
 
+def summary_keys(prepared) -> list[str]:
+    """The summary keys of a prepared point's runs, known before they run."""
+    from sim.run.simulate import summary_keys as keys_of
+    return keys_of(prepared)
+
+
+def idle_weights(source: str, overrides: dict) -> list:
+    """The weights a point sets that its inputs leave idle, found as ``check --set`` finds
+    them: on the base file as written with the point's overrides, because only the weights
+    a scenario sets itself are judged (a base read whole, as :func:`load_base` reads it,
+    would set every weight)."""
+    from sim.model import inputs_for
+    from sim.scenario.schema import apply_overrides, load_raw, scenario_from_dict
+    from sim.scenario.unused_weights import idle_weights as idle
+    sc = scenario_from_dict(apply_overrides(load_raw(source), overrides, source=source), source=source,
+                            base_dir=Path(source).parent)
+    return idle(sc, inputs_for(sc))
+
+
 def run_once(data, seed: int, record: bool, source: str):
     """One run of a prepared scenario (or a plain scenario dict)."""
     from sim.run.simulate import simulate
@@ -472,11 +553,18 @@ def install_context(ctx: RunContext) -> None:
     _INSTALLED[ctx.key] = ctx
 
 
-def _alignment_flags(dyads: pd.DataFrame, specs: tuple) -> dict[str, int]:
-    out = {}
+def _alignment_flags(dyads: pd.DataFrame, specs: tuple) -> dict[str, float]:
+    """Each alignment output of a run: 1 if the pair reached the level by (or in) the year,
+    0 if not, NaN if the run cannot say: its span leaves out the year, or its states the
+    pair (a swept ``time`` or ``states``). Recorded as 0, such a run read as 'never aligned'."""
+    out: dict[str, float] = {}
+    first, last = dyads.year.min(), dyads.year.max()
     for s in specs:
         pair = dyads[((dyads.a == s["a"]) & (dyads.b == s["b"])) |
                      ((dyads.a == s["b"]) & (dyads.b == s["a"]))]
+        if pair.empty or not first <= s["year"] <= last:
+            out[s["column"]] = math.nan
+            continue
         pair = pair[pair.year <= s["year"]] if s["by"] else pair[pair.year == s["year"]]
         ok = pd.Series(True, index=pair.index)
         if s["min_de_facto"] is not None:
@@ -587,6 +675,12 @@ class Sweep:
     _design: pd.DataFrame | None = field(default=None, repr=False)
     _base: Any = field(default=None, repr=False)  # the base as the runner loaded it, once
     _inputs: dict | None = field(default=None, repr=False)  # input_hashes, read once
+    #: The summary keys of each point check_paths prepared (when the runner can say them).
+    _summary_keys: list[list[str]] = field(default_factory=list, repr=False)
+    #: Idle weights of the points check_paths looked at, by dotted path, the first seen.
+    _idle: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: Lines for stderr before the runs: weights the runs cannot differ by.
+    warnings: list[str] = field(default_factory=list)
 
     def check_paths(self, line=lambda *a: None) -> None:
         """Every swept path must exist in the base scenario, and the scenarios the sweep
@@ -595,11 +689,13 @@ class Sweep:
         each parameter takes its lowest and highest level (every level of one that is not
         numeric) and the first few. A bad value found only when its runs came up failed them
         one by one, or stopped the sweep with a traceback (a string among numbers) after its
-        folder was begun."""
+        folder was begun. What the checked points' scenarios tell of the runs' outputs is
+        kept for :meth:`check_outputs`."""
         runner = importlib.import_module(self.spec.runner)
         base = self.base_data(runner)
         design = self.design
         names = list(design.columns)
+        idle_rows = self._idle_rows(design)
         for row in self._points_to_check(design):
             overrides = {n: _plain(v) for n, v in zip(names, design.iloc[row])
                          if v is not None and not (isinstance(v, float) and math.isnan(v))}
@@ -607,26 +703,62 @@ class Sweep:
                 data = runner.with_overrides(base, overrides, str(self.base_path))
             except InputError as exc:  # a path the base scenario does not have
                 name = self._swept_name(exc.field, overrides) or next(iter(overrides), "")
-                where = f"parameters.{name}" if name in self.spec.parameters else "design.points"
+                where, at = self._where(name, row, line)
                 raise InputError(self.file, where, f"a field of the base scenario {self.base_path.name} "
-                                 f"({exc.expected})", line=line("parameters", name)) from None
+                                 f"({exc.expected})", line=at) from None
             except (KeyError, IndexError, TypeError, ValueError) as exc:
                 raise InputError(self.file, "parameters", f"fields of the base scenario {self.base_path.name}",
                                  line=line("parameters"), got=str(exc)) from None
-            if not hasattr(runner, "prepare"):
-                continue
+            if hasattr(runner, "prepare"):
+                data = self._prepare_point(runner, data, row, overrides, line)
+            self._learn_point(runner, data, overrides if row in idle_rows else None)
+
+    def _prepare_point(self, runner, data: Any, row: int, overrides: dict, line) -> Any:
+        """A checked point's scenario as the runner prepares it, or the sweep file's error."""
+        try:
+            return runner.prepare(data, str(self.base_path))
+        except InputError as exc:  # a value the scenario does not accept
+            name = self._swept_name(exc.field, overrides)
+            if name is None:
+                raise InputError(self.file, "design", f"design points the base scenario {self.base_path.name} "
+                                 f"accepts ({exc.message()})", got=overrides) from None
+            where, at = self._where(name, row, line)
+            raise InputError(self.file, where, f"a value that field {name} of the base scenario "
+                             f"{self.base_path.name} accepts ({exc.expected})", line=at,
+                             got=overrides[name]) from None
+
+    def _where(self, name: str, row: int, line) -> tuple[str, int | None]:
+        """The sweep file's field (and its line) that set swept path ``name`` at design point
+        ``row``: a listed parameter, or a key of one of the design's points."""
+        if name in self.spec.parameters:
+            return f"parameters.{name}", line("parameters", name)
+        return f"design.points[{row}].{name}", line("design", "points", row, name)
+
+    def _learn_point(self, runner, data: Any, overrides: dict | None) -> None:
+        """Keep what a checked point's scenario ``data`` says of the runs' outputs: its
+        summary keys and, given the point's ``overrides``, the weights it sets that its
+        inputs leave idle, where the runner can say (optional runner functions
+        ``summary_keys(data)`` and ``idle_weights(base_path, overrides)``)."""
+        if hasattr(runner, "summary_keys"):
+            self._summary_keys.append(list(runner.summary_keys(data)))
+        if overrides is not None and hasattr(runner, "idle_weights"):
             try:
-                runner.prepare(data, str(self.base_path))
-            except InputError as exc:  # a value the scenario does not accept
-                name = self._swept_name(exc.field, overrides)
-                if name is None:
-                    raise InputError(self.file, "design", f"design points the base scenario {self.base_path.name} "
-                                     f"accepts ({exc.message()})", got=overrides) from None
-                where = f"parameters.{name}" if name in self.spec.parameters else "design.points"
-                at = line("parameters", name) if name in self.spec.parameters else line("design", "points")
-                raise InputError(self.file, where, f"a value that field {name} of the base scenario "
-                                 f"{self.base_path.name} accepts ({exc.expected})", line=at,
-                                 got=overrides[name]) from None
+                idle = runner.idle_weights(str(self.base_path), overrides)
+            except InputError:  # warnings only: the point itself passed the runner's checks
+                return
+            for weight in idle:
+                self._idle.setdefault(weight.path, weight)
+
+    def _idle_rows(self, design: pd.DataFrame) -> set[int]:
+        """The points whose idle weights are looked for: the first, and each numeric
+        parameter's highest level (a swept weight's largest, which is not 0 when any is).
+        Few, because the inputs a point's weights act on may take a second to build."""
+        rows = {0}
+        for name in design.columns:
+            col = pd.to_numeric(design[name], errors="coerce").dropna()
+            if not col.empty:
+                rows.add(design.index.get_loc(col.idxmax()))
+        return rows
 
     #: Designs up to this many points are checked whole before the sweep starts.
     CHECKED_POINTS = 256
@@ -667,6 +799,71 @@ class Sweep:
         if not isinstance(base, dict) or not isinstance(base.get("states"), list):
             return None, base
         return [s.get("id") for s in base["states"] if isinstance(s, dict)], base
+
+    def result_columns(self) -> dict[str, str]:
+        """The columns of a result row before its alignment outputs, each with what it is,
+        as :func:`run_task` writes them: the ids, the swept parameters, the summary (as the
+        checked points' scenarios give its keys, where the runner can say them)."""
+        from sim.ensembles.storage import ID_COLUMNS
+
+        columns = {c: "a column every result row has" for c in ID_COLUMNS}
+        columns.update({str(c): "a swept parameter" for c in self.design.columns})
+        summary = self.spec.outputs.summary
+        if summary is True:
+            keys = [k for point in self._summary_keys for k in point]
+        else:
+            keys = list(summary) if summary else []
+        columns.update({k: "a summary column" for k in keys if k not in columns})
+        return columns
+
+    def check_outputs(self, line=lambda *a: None) -> None:
+        """The outputs must be columns of their own. A summary key that no run has failed
+        every run after the sweep had begun; an alignment named as another column silently
+        replaced it (a ``run_id`` wrote over every run's id, and ``--resume`` then ran runs
+        twice), and two alignments of one name kept only the last."""
+        summary = self.spec.outputs.summary
+        if isinstance(summary, list) and self._summary_keys:
+            for i, key in enumerate(summary):
+                lacking = [p for p in self._summary_keys if key not in p]
+                if lacking:
+                    known = [k for k in self._summary_keys[0] if all(k in p for p in self._summary_keys)]
+                    every = "a" if len(lacking) == len(self._summary_keys) else "every"
+                    raise InputError(self.file, f"outputs.summary[{i}]", f"a key of {every} run's summary ("
+                                     + ", ".join(known) + ")", line=line("outputs", "summary", i), got=key)
+        columns = self.result_columns()
+        for i, al in enumerate(self.spec.outputs.alignments):
+            name = al.column()
+            where = f"outputs.alignments[{i}]" + (".name" if al.name else "")
+            taken = columns.get(name)
+            if taken is None and self.reference_path is not None and name.startswith("val_"):
+                taken = "a column of the reference scores (val_*)"
+            if taken is not None:
+                raise InputError(self.file, where, "a column name of its own (" + (
+                    "" if al.name else "it has no 'name', and ") + f"{name!r} is {taken}; give it a "
+                    "'name' no other result column has)", line=line("outputs", "alignments", i, "name"), got=name)
+            columns[name] = f"the column of outputs.alignments[{i}]"
+
+    def idle_weight_warnings(self, line=lambda *a: None) -> list[str]:
+        """Warnings, one line each, for the weights that the checked points set and their
+        inputs leave idle (:mod:`sim.scenario.unused_weights`): a swept one cannot make its
+        runs differ, and the rest are said as ``check`` says them."""
+        from sim.scenario.schema import load_scenario
+        from sim.scenario.unused_weights import warning_line
+
+        swept = list(self.design.columns)
+        out = []
+        for path, weight in self._idle.items():
+            name = next((n for n in swept if n == path or path.startswith(n + ".") or n.startswith(path + ".")), None)
+            if name is None:  # set by the base scenario: where it sets it, as 'check' says
+                out.append(warning_line(load_scenario(self.base_path), weight))
+                continue
+            row = next((i for i, pt in enumerate(self.spec.design.points or []) if name in pt), 0)
+            where, at = self._where(name, row, line)
+            place = f"{self.file}:{at}" if at else str(self.file)
+            what = "a weight" if name == path else f"the weight {path}"
+            out.append(f"{place}: {where} sweeps {what}, but {weight.missing}: {weight.consequence}, "
+                       "so the runs cannot differ by it")
+        return out
 
     def check_alignments(self, line=lambda *a: None) -> None:
         """Every alignment output must name states and a year of the base scenario: one that
@@ -843,6 +1040,8 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
                          "Dask's workers)", got=scheduler)
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
+    for text in sweep.warnings:  # before the runs, as 'run' warns before its run
+        print(f"alliance-sim: warning: {text}", file=sys.stderr)
     out_dir = Path(out) if out else sweep.default_out()
     created = _first_missing(out_dir)
     # The executor first: a scheduler that cannot be reached must leave no folder behind.

@@ -171,6 +171,20 @@ def state_table(model: AllianceModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def summary_keys(sc: Scenario) -> list[str]:
+    """The keys of a run's summary (:func:`summarise`), in its order, known before the run.
+
+    A sweep checks the summary keys its file names, and the columns its alignment outputs
+    add, against them when it loads, rather than finding a wrong name in every run's row.
+    """
+    keys = ["final_mean_de_facto", "final_mean_de_jure", "final_share_allied", "final_share_rival",
+            "mean_de_facto", "treaties_formed", "treaties_ended", "bloc_joins", "bloc_exits",
+            "bloc_expulsions", "de_facto_changes"]
+    for a, b in sc.outputs.pairs:
+        keys += [f"{a}_{b}_de_facto_final", f"{a}_{b}_de_jure_final", f"{a}_{b}_de_facto_mean"]
+    return keys + [f"bloc_{b.id}_size_final" for b in sc.blocs]
+
+
 def summarise(model: AllianceModel) -> dict[str, float]:
     h = model.history
     n = model.n

@@ -12,6 +12,8 @@ user's claim that a component matters.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.scenario.limits import line_of
@@ -52,8 +54,27 @@ def _threat_needs(inp) -> dict[str, tuple[bool, str]]:
     }
 
 
-def unused_weights(sc, inp) -> list[str]:
-    """Warnings, one line each, for weights of ``sc`` that its inputs ``inp`` leave idle."""
+@dataclass(frozen=True)
+class IdleWeight:
+    """A weight the scenario sets that its inputs leave idle, in parts a message is made of.
+
+    ``check`` and ``run`` print it whole (:func:`unused_weights`); ``sweep`` says instead that
+    a swept weight cannot make its runs differ, so it needs the parts, not one sentence.
+    """
+
+    loc: tuple[str, ...]  # the weight's key path in the scenario
+    subject: str  # what the scenario sets ("mechanism.utility.ideology is 2")
+    missing: str  # the input it would act on, and where a scenario gives it
+    consequence: str  # what the weight then adds
+
+    @property
+    def path(self) -> str:
+        """The weight's dotted path, as ``--set`` and a sweep's parameters name it."""
+        return ".".join(self.loc)
+
+
+def idle_weights(sc, inp) -> list[IdleWeight]:
+    """The weights of ``sc`` that its inputs ``inp`` leave idle (see the module's rules)."""
     from sim.mechanisms.threat import weights_in_force
 
     out = []
@@ -61,19 +82,25 @@ def unused_weights(sc, inp) -> list[str]:
     for name, (has, what) in _utility_needs(inp).items():
         weight = getattr(utility, name)
         if name in utility.model_fields_set and weight > 0 and not has:
-            out.append(_warning(sc, ("mechanism", "utility", name), f"mechanism.utility.{name} is {weight:g}",
-                                what, f"the {name} component is 0 for every pair"))
+            out.append(IdleWeight(("mechanism", "utility", name), f"mechanism.utility.{name} is {weight:g}",
+                                  what, f"the {name} component is 0 for every pair"))
     threat = sc.mechanism.threat
     if threat.model_fields_set:
         in_force = weights_in_force(threat)
         for name, (has, what) in _threat_needs(inp).items():
             if in_force[name] > 0 and not has:
-                out.append(_warning(sc, ("mechanism", "threat", name), f"the {name} source of threat has "
-                                    f"weight {in_force[name]:.3g}", what, "it adds no threat"))
+                out.append(IdleWeight(("mechanism", "threat", name), f"the {name} source of threat has "
+                                      f"weight {in_force[name]:.3g}", what, "it adds no threat"))
     return out
 
 
-def _warning(sc, loc: tuple, subject: str, missing: str, consequence: str) -> str:
-    line = line_of(sc, *loc)
+def unused_weights(sc, inp) -> list[str]:
+    """Warnings, one line each, for weights of ``sc`` that its inputs ``inp`` leave idle."""
+    return [warning_line(sc, w) for w in idle_weights(sc, inp)]
+
+
+def warning_line(sc, idle: IdleWeight) -> str:
+    """The line ``check`` prints for an idle weight: where the scenario sets it, and why it does nothing."""
+    line = line_of(sc, *idle.loc)
     where = f"{sc.source}:{line}" if line else sc.source  # as error messages name places
-    return f"{where}: {subject}, but {missing}: {consequence}, so the weight does nothing"
+    return f"{where}: {idle.subject}, but {idle.missing}: {idle.consequence}, so the weight does nothing"

@@ -317,3 +317,24 @@ def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path):
 def test_partition_count_matches_enumeration_and_binary_count():
     assert L.partition_count(5, 3) == L.restricted_growth_strings(5, 3).shape[0] == 41
     assert L.partition_count(9, 2) == 2 ** 8  # two blocs: 2^(n-1) canonical configurations
+
+
+# ------------------------------------------------------------------- probe findings
+def test_two_small_hostile_actors_beside_two_large_friends_are_never_a_tie():
+    """Known answer: with sizes G=H=1 and A=B=1e-5, A and B's hostility weighs
+    1e-10 (twice that in energy). That is a real difference, not rounding: the only
+    minima separate A from B (A with G and H, or B with them), energy -2e-10 each, and
+    the configurations keeping A and B together are not minima."""
+    s = [1.0, 1.0, 1e-5, 1e-5]
+    p = np.zeros((4, 4))
+    p[0, 1] = p[1, 0] = 1.0
+    p[2, 3] = p[3, 2] = -1.0
+    res = L.exhaustive_binary(s, p)
+    assert minima_dict(res).keys() == {(0, 0, 0, 1), (0, 0, 1, 0)}
+    assert all(m.energy == pytest.approx(-2e-10, rel=1e-9) for m in res.minima)
+    assert not L.is_local_minimum(s, p, [0, 0, 0, 0]) and not L.is_local_minimum(s, p, [0, 0, 1, 1])
+    assert {m.labels for m in L.exhaustive_kblocs(s, p, 2).minima} == set(minima_dict(res))
+    assert {m.labels for m in L.random_starts(s, p, 2, 200, rng=0).minima} == set(minima_dict(res))
+    model = LandscapeModel(s, p, k=2, rng=0, initial=[0, 0, 1, 1])
+    model.run_until_stable()
+    assert model.partition in set(minima_dict(res))

@@ -75,9 +75,44 @@ def weights(sizes, propensity) -> np.ndarray:
     return np.outer(s, s) * p
 
 
-def tolerance(w: np.ndarray) -> float:
-    # Energies are sums of the W entries; differences smaller than this are ties.
-    return 1e-10 * float(np.abs(w).sum()) + 1e-300
+#: Rounding allowance of a move's energy change, in units of ``n * eps * sum_j |W_ij|``.
+ROUNDING_FACTOR = 16.0
+
+
+def tolerances(w: np.ndarray) -> np.ndarray:
+    """Tie tolerance of each actor's moves: a bound on the rounding error of its energy changes.
+
+    A move of actor ``i`` changes the energy by a signed sum of its own pair weights
+    ``W_ij`` (twice each), computed from sums of at most ``n`` of them; its rounding error
+    is at most a few ``n * eps * sum_j |W_ij|``. A change beyond this bound is a real
+    difference, however small against other actors' weights, so a move counts only when it
+    lowers the energy by more than its actor's tolerance: every move taken lowers the true
+    energy and steepest descent cannot cycle on rounding noise. (A tolerance relative to
+    the whole landscape, as ``1e-10 * sum |W|`` was, made the hostility of two small actors
+    a tie next to two large ones; one relative to the smallest weight would fall below the
+    rounding of a large actor's sums and let noise decide its moves.)
+    """
+    n = w.shape[0]
+    return ROUNDING_FACTOR * n * np.finfo(float).eps * np.abs(w).sum(1)
+
+
+def unresolved_pair(sizes, propensity) -> tuple[int, int, float] | None:
+    """A pair whose nonzero propensity double precision cannot resolve, or ``None``.
+
+    Its weight ``s_i s_j p_ij`` underflows (zero or subnormal), or is within the rounding
+    tolerance of one of the two actors (:func:`tolerances`): the pair would silently count
+    as indifferent. Returns ``(i, j, weight)`` for the first such pair.
+    """
+    s, p = check_inputs(sizes, propensity)
+    w = np.outer(s, s) * p
+    tol = tolerances(w)
+    lost = (p != 0) & ((np.abs(w) < np.finfo(float).tiny)
+                       | (np.abs(w) <= np.maximum(tol[:, None], tol[None, :])))
+    np.fill_diagonal(lost, False)
+    if not lost.any():
+        return None
+    i, j = (int(x) for x in np.argwhere(lost)[0])
+    return i, j, float(w[i, j])
 
 
 # --------------------------------------------------------------- single configurations
@@ -135,14 +170,28 @@ def move_deltas(w: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     return delta
 
 
+def _steepest_choice(delta: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Steepest real move of each row of ``delta`` (``(m, n * per)`` energy changes, column
+    tolerances ``tol``): ``(gain, column)``, gain ``inf`` where no move is real.
+
+    A move is real when it lowers the energy by more than its actor's tolerance; among real
+    moves within rounding of the best (``tol`` of the best's actor plus the move's own), the
+    first column wins (lowest actor, then lowest bloc), so exact ties are broken the same way
+    whatever the rounding.
+    """
+    d = np.where(delta < -tol, delta, np.inf)
+    best_col = d.argmin(axis=1)
+    best = d[np.arange(d.shape[0]), best_col]
+    pick = np.argmax(d <= (best + tol[best_col])[:, None] + tol[None, :], axis=1)
+    return best, pick
+
+
 def _steepest_moves(w, labels, k, tol):
     """Best single move of every configuration: (gain, actor, bloc, moves?)."""
     m, n = labels.shape
     delta = move_deltas(w, labels, k).reshape(m, n * k)
-    best = delta.min(axis=1)
-    # ties: first (lowest actor, then lowest bloc) among moves within tol of the best
-    pick = np.argmax(delta <= best[:, None] + tol, axis=1)
-    return best, pick // k, pick % k, best < -tol
+    best, pick = _steepest_choice(delta, np.repeat(tol, k))
+    return best, pick // k, pick % k, np.isfinite(best)
 
 
 def is_local_minimum(sizes, propensity, labels, k: int | None = None) -> bool:
@@ -154,8 +203,8 @@ def is_local_minimum(sizes, propensity, labels, k: int | None = None) -> bool:
     w = weights(sizes, propensity)
     lab = canonical_labels(labels)[None, :]
     k = int(k or max(2, int(lab.max()) + 1))
-    best, *_ = _steepest_moves(w, lab, k, tolerance(w))
-    return bool(best[0] >= -tolerance(w))
+    *_, moves = _steepest_moves(w, lab, k, tolerances(w))
+    return not bool(moves[0])
 
 
 def descend(sizes, propensity, labels, k: int = 2, max_steps: int = 100_000):
@@ -166,7 +215,7 @@ def descend(sizes, propensity, labels, k: int = 2, max_steps: int = 100_000):
         after every step (starting with the initial one); it never rises.
     """
     w = weights(sizes, propensity)
-    tol = tolerance(w)
+    tol = tolerances(w)
     lab = canonical_labels(labels)[None, :].astype(np.int64)
     if lab.max() >= k:
         raise ValueError(f"configuration uses more than k={k} blocs")
@@ -298,7 +347,7 @@ def exhaustive_binary(sizes, propensity, chunk_bits: int = 16,
     n = w.shape[0]
     if n - 1 > EXHAUSTIVE_LIMIT:
         raise ValueError(f"exhaustive enumeration is limited to {EXHAUSTIVE_LIMIT + 1} actors")
-    tol = tolerance(w)
+    tol = tolerances(w)
     total = 1 << (n - 1)
     low = min(n - 1, chunk_bits)
     r = w.sum(1)
@@ -318,11 +367,10 @@ def exhaustive_binary(sizes, propensity, chunk_bits: int = 16,
         h_hi = b_hi @ w
         e_hi = 2.0 * b_hi @ r - 2.0 * b_hi @ h_hi
         delta = (g_low - 4.0 * h_hi) * (s_low * (1.0 - 2.0 * b_hi))
-        best = delta.min(axis=1)
-        pick = np.argmax(delta <= (best + tol)[:, None], axis=1)
+        best, pick = _steepest_choice(delta, tol)
         idx = (c << low) | low_idx
         sl = slice(c << low, (c + 1) << low)
-        succ[sl] = np.where(best < -tol, idx ^ flip[pick], idx)
+        succ[sl] = np.where(np.isfinite(best), idx ^ flip[pick], idx)
         e_all[sl] = e_low + e_hi - 4.0 * (b_low @ h_hi)
     roots = _resolve(succ)
     mins = _minima_from_roots(roots, lambda u: e_all[u],
@@ -365,7 +413,7 @@ def exhaustive_kblocs(sizes, propensity, k: int, chunk: int = 50_000) -> Landsca
     """
     w = weights(sizes, propensity)
     n = w.shape[0]
-    tol = tolerance(w)
+    tol = tolerances(w)
     if partition_count(n, k) > KBLOC_EXHAUSTIVE_LIMIT:
         raise ValueError("too many configurations for exhaustive k-bloc search; use random starts")
     confs = restricted_growth_strings(n, k).astype(np.int64)
@@ -400,7 +448,7 @@ def random_starts(sizes, propensity, k: int = 2, starts: int = 1000,
     """
     w = weights(sizes, propensity)
     n = w.shape[0]
-    tol = tolerance(w)
+    tol = tolerances(w)
     rng = np.random.default_rng(rng)
     lab = canonical_labels(rng.integers(0, k, size=(starts, n))).astype(np.int64)
     active = np.arange(starts)

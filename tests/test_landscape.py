@@ -447,3 +447,33 @@ def test_a_long_file_without_aliases_is_not_blamed_on_aliases(tmp_path):
                                          r"\(each key, value, list and mapping is one; a '\*name' reference") as err:
         load_landscape(write(tmp_path, "long.yaml", text))
     assert "after expanding aliases" not in str(err.value)
+
+
+def test_random_starts_tell_apart_minima_that_differ_beyond_the_64th_actor():
+    """Known answer: 64 friends (all p = +1) and a hostile pair X, Y (p = -1) with no tie
+    to them. The minima keep the friends together and X, Y apart: X with the friends, or Y
+    with them, two minima of equal energy. A base-2 code of the labels overflowed 64 bits
+    and counted both as one."""
+    n = 66
+    p = np.zeros((n, n))
+    p[:64, :64] = 1.0
+    p[64, 65] = p[65, 64] = -1.0
+    np.fill_diagonal(p, 0)
+    s = np.ones(n)
+    seen = []
+    res = L.random_starts(s, p, k=2, starts=300, rng=0, progress=seen.append)
+    assert {m.labels for m in res.minima} == {(0,) * 64 + (0, 1), (0,) * 64 + (1, 0)}
+    assert [m.energy for m in res.minima] == [-2.0, -2.0]
+    assert sum(m.basin_size for m in res.minima) == 300 == sum(seen)
+
+
+def test_batched_random_starts_draw_and_descend_as_one_batch(monkeypatch):
+    """Batches bound memory; they draw the same numbers and so find the same minima."""
+    s, p = random_landscape(3, 12)
+    whole = L.random_starts(s, p, k=3, starts=500, rng=4)
+    monkeypatch.setattr(L, "BATCH_CELLS", 12 * 3 * 37)  # batches of 37 starts
+    seen = []
+    batched = L.random_starts(s, p, k=3, starts=500, rng=4, progress=seen.append)
+    assert seen == [37] * 13 + [19]
+    assert [(m.labels, m.basin_size) for m in batched.minima] == [(m.labels, m.basin_size) for m in whole.minima]
+    assert L.search_plan(25, 2) == ("exhaustive", 2 ** 24) and L.search_plan(26, 2) == ("random-starts", 10_000)

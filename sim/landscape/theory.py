@@ -32,18 +32,20 @@ the information, and ``r = W.sum(1)`` is each actor's total weighted propensity.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 #: Largest number of actors for which two-bloc landscapes are enumerated exhaustively
 #: (counting actor 0 out: 25 actors, 2**24 configurations).
 EXHAUSTIVE_LIMIT = 24
-#: Most actors a landscape file may have. Beyond :data:`EXHAUSTIVE_LIMIT` the search is
-#: steepest descent from random starts (10,000 by default), whose cost grows with starts x
-#: descent length x n x k: measured on 2 cores, about 6 s at 50 actors and 18 s at 100
-#: (two blocs), and 171 s and 1.9 GB at 400. 200 covers every state of the modern state
-#: system (about 195) at about a minute; more would run for many minutes.
+#: Most actors a landscape file may have. Up to 25 actors (two blocs) every configuration
+#: is enumerated, about 30 s at 25; beyond, the search is steepest descent from random
+#: starts (10,000 by default), whose cost grows with starts x descent length (~n) x n x k.
+#: Measured on 2 busy cores with 10,000 starts and two blocs: 6 s at 50 actors, 18 s at
+#: 100, about 130 s at 200 (1,000 starts: 13 s) and 171 s at 400; twelve blocs cost about
+#: ten times two. 200 covers every state of the modern state system (about 195); the
+#: command shows a progress bar on a terminal, and ``--starts`` trades precision for time.
 MAX_ACTORS = 200
 #: Largest number of canonical configurations enumerated exhaustively for k > 2 blocs.
 KBLOC_EXHAUSTIVE_LIMIT = 2_000_000
@@ -340,15 +342,16 @@ def _doubling(w: np.ndarray, actors) -> tuple[np.ndarray, np.ndarray]:
     return e, h
 
 
-def exhaustive_binary(sizes, propensity, chunk_bits: int = 16,
-                      keep_energies: bool = False) -> LandscapeResult:
+def exhaustive_binary(sizes, propensity, chunk_bits: int = 16, keep_energies: bool = False,
+                      progress: Callable[[int], object] | None = None) -> LandscapeResult:
     """Every two-bloc configuration, its steepest-descent successor, and the basins.
 
     The ``2**(n-1)`` configurations are processed in chunks that share their high bits.
     Inside a chunk the energy change of switching actor ``i`` is
     ``(2 r_i - 4 h_i) * (1 - 2 b_i)`` with ``h = h_low + h_high`` (precomputed by
     :func:`_doubling`), so a chunk costs a few elementwise passes. The successor pointers
-    are then resolved to their fixed points by pointer jumping.
+    are then resolved to their fixed points by pointer jumping. ``progress`` is called with
+    the configurations of each chunk (25 actors, 2**24 of them, take about 30 s).
     """
     w = weights(sizes, propensity)
     n = w.shape[0]
@@ -379,6 +382,8 @@ def exhaustive_binary(sizes, propensity, chunk_bits: int = 16,
         sl = slice(c << low, (c + 1) << low)
         succ[sl] = np.where(np.isfinite(best), idx ^ flip[pick], idx)
         e_all[sl] = e_low + e_hi - 4.0 * (b_low @ h_hi)
+        if progress is not None:
+            progress(1 << low)
     roots = _resolve(succ)
     mins = _minima_from_roots(roots, lambda u: e_all[u],
                               lambda u: _bits(np.array([u]), n)[0], total)
@@ -445,42 +450,58 @@ def exhaustive_kblocs(sizes, propensity, k: int, chunk: int = 50_000) -> Landsca
 
 
 # ------------------------------------------------------------ any k, random starts
+#: Starts x actors x blocs descended together: bounds the memory of the move table
+#: (about 2 million cells, a few tens of MB) whatever the number of starts.
+BATCH_CELLS = 2_000_000
+
+
 def random_starts(sizes, propensity, k: int = 2, starts: int = 1000,
-                  rng: np.random.Generator | int | None = None) -> LandscapeResult:
+                  rng: np.random.Generator | int | None = None,
+                  progress: Callable[[int], object] | None = None) -> LandscapeResult:
     """Steepest descent from many random configurations (for landscapes too big to list).
 
     Starts are drawn uniformly over labellings (each actor's bloc independently uniform);
     the share of starts ending in each minimum estimates its basin share *under that
     draw*, with binomial standard error ``sqrt(p (1 - p) / starts)``.
+
+    The starts descend in batches of :data:`BATCH_CELLS` cells, drawn batch by batch
+    from the one generator (the same numbers as one draw of all of them; each start's
+    descent is its own), so memory stays bounded; ``progress`` is called with the number of
+    starts each batch settles. Minima are told apart by their whole labelling (a base-k
+    code of the labels overflowed 64 bits beyond 63 actors and merged distinct minima).
     """
     w = weights(sizes, propensity)
     n = w.shape[0]
     tol = tolerances(w)
     rng = np.random.default_rng(rng)
-    lab = canonical_labels(rng.integers(0, k, size=(starts, n))).astype(np.int64)
-    active = np.arange(starts)
-    while active.size:
-        sub = lab[active]
-        _, actor, bloc, moves = _steepest_moves(w, sub, k, tol)
-        active = active[moves]
-        sub = sub[moves]
-        sub[np.arange(active.size), actor[moves]] = bloc[moves]
-        lab[active] = canonical_labels(sub) if active.size else sub
-    codes = _codes(lab, k)
-    first = {}
-    for i, c in enumerate(codes.tolist()):
-        first.setdefault(c, i)
+    final = np.empty((starts, n), dtype=np.int8)  # k <= 127 blocs
+    batch = max(1, BATCH_CELLS // (n * k))
+    for lo in range(0, starts, batch):
+        lab = canonical_labels(rng.integers(0, k, size=(min(batch, starts - lo), n))).astype(np.int64)
+        active = np.arange(lab.shape[0])
+        while active.size:
+            sub = lab[active]
+            _, actor, bloc, moves = _steepest_moves(w, sub, k, tol)
+            active = active[moves]
+            sub = sub[moves]
+            sub[np.arange(active.size), actor[moves]] = bloc[moves]
+            lab[active] = canonical_labels(sub) if active.size else sub
+        final[lo:lo + lab.shape[0]] = lab
+        if progress is not None:
+            progress(lab.shape[0])
+    uniq, which = np.unique(final, axis=0, return_inverse=True)
 
-    def e_of(c):
-        lab_c = lab[first[c]]
-        return (w * (lab_c[:, None] != lab_c[None, :])).sum()
+    def e_of(u):
+        lab_u = uniq[u]
+        return (w * (lab_u[:, None] != lab_u[None, :])).sum()
 
-    mins = _minima_from_roots(codes, e_of, lambda c: lab[first[c]], starts, se=True)
+    mins = _minima_from_roots(which.reshape(-1), e_of, lambda u: uniq[u], starts, se=True)
     return LandscapeResult(mins, k, "random-starts", starts)
 
 
 def analyse(sizes, propensity, k: int = 2, starts: int | None = None,
-            rng: np.random.Generator | int | None = None) -> LandscapeResult:
+            rng: np.random.Generator | int | None = None,
+            progress: Callable[[int], object] | None = None) -> LandscapeResult:
     """Exact landscape when it is small enough, otherwise random starts.
 
     Args:
@@ -490,15 +511,32 @@ def analyse(sizes, propensity, k: int = 2, starts: int | None = None,
         starts: force random starts with this many draws (``None``: exhaustive if feasible,
             else 10,000 starts).
         rng: seed or generator for the random starts.
+        progress: called with the configurations or random starts done so far in each
+            chunk or batch (the exhaustive search of k > 2 blocs, bounded to 2 million
+            configurations, reports nothing).
     """
-    n = len(sizes)
+    method, count = search_plan(len(sizes), k, starts)
+    if method == "exhaustive" and k == 2:
+        return exhaustive_binary(sizes, propensity, progress=progress)
+    if method == "exhaustive":
+        return exhaustive_kblocs(sizes, propensity, k)
+    return random_starts(sizes, propensity, k, count, rng, progress)
+
+
+#: Random starts drawn when a landscape is too large to enumerate and none are asked for.
+DEFAULT_STARTS = 10_000
+
+
+def search_plan(n: int, k: int, starts: int | None = None) -> tuple[str, int]:
+    """How :func:`analyse` searches ``n`` actors in ``k`` blocs: ``("exhaustive",
+    configurations)`` or ``("random-starts", starts)``, so a caller can size a progress bar."""
     if starts is None:
         if k == 2 and n - 1 <= EXHAUSTIVE_LIMIT:
-            return exhaustive_binary(sizes, propensity)
+            return "exhaustive", 1 << (n - 1)
         if k > 2 and partition_count(n, k) <= KBLOC_EXHAUSTIVE_LIMIT:
-            return exhaustive_kblocs(sizes, propensity, k)
-        starts = 10_000
-    return random_starts(sizes, propensity, k, starts, rng)
+            return "exhaustive", partition_count(n, k)
+        starts = DEFAULT_STARTS
+    return "random-starts", starts
 
 
 # ---------------------------------------------------------------- from agent inputs

@@ -40,7 +40,7 @@ import numpy as np
 #: (counting actor 0 out: 25 actors, 2**24 configurations).
 EXHAUSTIVE_LIMIT = 24
 #: Most actors a landscape file may have. Up to 25 actors (two blocs) every configuration
-#: is enumerated, about 30 s at 25; beyond, the search is steepest descent from random
+#: is enumerated (25 actors, 2**24 configurations: about 6 s quiet, 30 s on busy cores); beyond, the search is steepest descent from random
 #: starts (10,000 by default), whose cost grows with starts x descent length (~n) x n x k.
 #: Measured on 2 busy cores with 10,000 starts and two blocs: 6 s at 50 actors, 18 s at
 #: 100, about 130 s at 200 (1,000 starts: 13 s) and 171 s at 400; twelve blocs cost about
@@ -351,7 +351,7 @@ def exhaustive_binary(sizes, propensity, chunk_bits: int = 16, keep_energies: bo
     ``(2 r_i - 4 h_i) * (1 - 2 b_i)`` with ``h = h_low + h_high`` (precomputed by
     :func:`_doubling`), so a chunk costs a few elementwise passes. The successor pointers
     are then resolved to their fixed points by pointer jumping. ``progress`` is called with
-    the configurations of each chunk (25 actors, 2**24 of them, take about 30 s).
+    the configurations of each chunk (25 actors, 2**24 of them, take 6-30 s).
     """
     w = weights(sizes, propensity)
     n = w.shape[0]

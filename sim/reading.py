@@ -11,8 +11,9 @@ Every scenario, sweep, base, states and CSV file goes through :func:`read_text`,
   named, with what was expected.
 
 YAML goes through :func:`load_yaml`: the safe loader, plus a refusal of duplicate keys
-(the last one would silently win), of nesting deeper than :data:`MAX_DEPTH` and of alias
-expansion beyond :data:`MAX_NODES` nodes (a "billion laughs" file of a few hundred bytes).
+(the last one would silently win), of nesting deeper than :data:`MAX_DEPTH` and of more
+than :data:`MAX_NODES` nodes, each alias counted as all it repeats (a "billion laughs" file
+of a few hundred bytes); the limit counts every node, so a long plain file meets it too.
 libyaml's parser reads the file; where it finds a problem, PyYAML's reads it again, so
 that the message is PyYAML's.
 
@@ -23,12 +24,12 @@ re-raises it with the referring file, field and line.
 
 Limits (far above any real study):
 
-=====================  =========================================
+=====================  ===========================================
 scenario / sweep YAML  5 MB
 CSV table              50 MB
 YAML nesting           50 levels
-YAML after aliases     100,000 nodes
-=====================  =========================================
+YAML nodes             100,000 (an alias counts as all it repeats)
+=====================  ===========================================
 """
 
 from __future__ import annotations
@@ -255,8 +256,8 @@ def count_nodes(root, budget: int = MAX_NODES) -> int:
         elif isinstance(node, yaml.MappingNode):
             total += sum(size(k) + size(v) for k, v in node.value)
         if total > budget:
-            raise YamlProblem(f"at most {budget:,} values after expanding aliases ('*name' references)",
-                              node.start_mark)
+            raise YamlProblem(f"at most {budget:,} YAML nodes in the document (each key, value, list and mapping is "
+                              "one; a '*name' reference counts as all it repeats)", node.start_mark)
         sizes[key] = total
         return total
 

@@ -317,3 +317,163 @@ def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path):
 def test_partition_count_matches_enumeration_and_binary_count():
     assert L.partition_count(5, 3) == L.restricted_growth_strings(5, 3).shape[0] == 41
     assert L.partition_count(9, 2) == 2 ** 8  # two blocs: 2^(n-1) canonical configurations
+
+
+# ------------------------------------------------------------------- probe findings
+def test_two_small_hostile_actors_beside_two_large_friends_are_never_a_tie():
+    """Known answer: with sizes G=H=1 and A=B=1e-5, A and B's hostility weighs
+    1e-10 (twice that in energy). That is a real difference, not rounding: the only
+    minima separate A from B (A with G and H, or B with them), energy -2e-10 each, and
+    the configurations keeping A and B together are not minima."""
+    s = [1.0, 1.0, 1e-5, 1e-5]
+    p = np.zeros((4, 4))
+    p[0, 1] = p[1, 0] = 1.0
+    p[2, 3] = p[3, 2] = -1.0
+    res = L.exhaustive_binary(s, p)
+    assert minima_dict(res).keys() == {(0, 0, 0, 1), (0, 0, 1, 0)}
+    assert all(m.energy == pytest.approx(-2e-10, rel=1e-9) for m in res.minima)
+    assert not L.is_local_minimum(s, p, [0, 0, 0, 0]) and not L.is_local_minimum(s, p, [0, 0, 1, 1])
+    assert {m.labels for m in L.exhaustive_kblocs(s, p, 2).minima} == set(minima_dict(res))
+    assert {m.labels for m in L.random_starts(s, p, 2, 200, rng=0).minima} == set(minima_dict(res))
+    model = LandscapeModel(s, p, k=2, rng=0, initial=[0, 0, 1, 1])
+    model.run_until_stable()
+    assert model.partition in set(minima_dict(res))
+
+
+ID_RULE = r"expected an actor id: a letter, then letters, digits or '_'"
+
+
+@pytest.mark.parametrize("actor", ['"A B"', '"|"', '" "', '"ÉTAT,1"', '"1A"', "NO"])
+def test_actor_ids_follow_the_agent_id_rule(tmp_path, actor):
+    """Ids are joined with spaces and '|' in the blocs column: 'A B' beside A and B made
+    "A B ÉTAT,1 | A B" ambiguous. NO is YAML's false: the message says to quote it."""
+    text = GOOD.replace("actors: [A, B, C]", f"actors: [{actor}, A, B, C]")
+    with pytest.raises(InputError, match=r"ok\.yaml:3: field 'actors\[0\]\.id': " + ID_RULE) as err:
+        load_landscape(write(tmp_path, "ok.yaml", text))
+    assert ("quote yes/no" in str(err.value)) == (actor == "NO")
+
+
+def test_csv_actor_ids_follow_the_id_rule_and_name_file_line_and_column(tmp_path):
+    write(tmp_path, "p.csv", 'a,b,value\nA,B,1\n"A B",C,1\n')
+    scenario = write(tmp_path, "s.yaml", GOOD.split("propensities:")[0] + "propensities_csv: p.csv\n")
+    with pytest.raises(InputError, match=r"p\.csv:3: field 'a': " + ID_RULE):
+        load_landscape(scenario)
+    write(tmp_path, "sz.csv", "actor,size\nA,1\nB|C,1\n")
+    sized = write(tmp_path, "t.yaml", GOOD.replace("sizes: {A: 1, B: 1, C: 2}", "sizes_csv: sz.csv"))
+    with pytest.raises(InputError, match=r"sz\.csv:3: field 'actor': " + ID_RULE):
+        load_landscape(sized)
+    actual = write(tmp_path, "actual.csv", "actor,bloc\nA,x\nB,x\n\"C,1\",y\n")
+    r = run_cli(write(tmp_path, "ok.yaml", GOOD), "--actual", actual, "--out", tmp_path / "out")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and not (tmp_path / "out").exists()
+    assert "actual.csv:4: field 'actor': expected an actor id: a letter" in r.stderr
+
+
+@pytest.mark.parametrize("bloc", ["1", "1.0", "null", "~", "true", "''", "' '"])
+def test_actual_bloc_names_are_text(tmp_path, bloc):
+    """A number, null or boolean bloc name was turned into text ('1', '1.0', 'None') and
+    scored as a bloc: refused, naming actual.ACTOR."""
+    text = GOOD + f"actual: {{A: {bloc}, B: east, C: west}}\n"
+    with pytest.raises(InputError, match=r"ok\.yaml:8: field 'actual\.A': expected a bloc name"):
+        load_landscape(write(tmp_path, "ok.yaml", text))
+
+
+@pytest.mark.parametrize("old, new, field, expected", [
+    ("value: -1", "value: true", r"propensities\[1\]\.value", "a number \\(true/false is not a number\\)"),
+    ("C: 2", "C: true", r"sizes\.C", "a number \\(true/false is not a number\\)"),
+    ("value: -1", "value: 1e-400", r"propensities\[1\]\.value", "a number that is 0 or at least 2.23e-308"),
+    ("value: -1", "value: -1.0e-400", r"propensities\[1\]\.value", "a number that is 0 or at least 2.23e-308"),
+    ("C: 2", "C: 1e-310", r"sizes\.C", "a number that is 0 or at least 2.23e-308"),
+])
+def test_booleans_and_underflowing_numbers_are_refused(tmp_path, old, new, field, expected):
+    """true read as 1 and 1e-400 as 0 (1.0e-400 is a YAML float, already 0.0 once read:
+    the file's text is checked)."""
+    with pytest.raises(InputError, match=rf"ok\.yaml:\d: field '{field}': expected {expected}"):
+        load_landscape(write(tmp_path, "ok.yaml", GOOD.replace(old, new)))
+
+
+def test_small_numbers_that_a_double_holds_are_kept_exactly(tmp_path):
+    spec = load_landscape(write(tmp_path, "ok.yaml", GOOD.replace("value: -1", "value: 1e-5")))
+    assert spec.propensity_matrix()[0, 2] == 1e-5
+    write(tmp_path, "p.csv", "a,b,value\nA,B,1\nA,C,1e-400\n")
+    scenario = write(tmp_path, "s.yaml", GOOD.split("propensities:")[0] + "propensities_csv: p.csv\n")
+    with pytest.raises(InputError, match=r"p\.csv:3: field 'value': expected a number that is 0 or at least"):
+        load_landscape(scenario)
+
+
+def test_pair_weights_lost_to_underflow_or_rounding_are_refused(tmp_path):
+    """Sizes of 1e-300 made A and B's hostility (weight 1e-600) a silent 0."""
+    text = GOOD.replace("sizes: {A: 1, B: 1, C: 2}", "sizes: {A: 1e-300, B: 1e-300, C: 1}")
+    with pytest.raises(InputError, match=r"field 'sizes': expected sizes and propensities that double "
+                                         r"precision can compare: the pair A, B"):
+        load_landscape(write(tmp_path, "ok.yaml", text))
+
+
+@pytest.mark.parametrize("propensities", ["propensities: []\n",
+                                          "propensities:\n  - {a: A, b: B, value: 0}\n  - {a: A, b: C, value: 0.0}\n",
+                                          "propensities_csv: p.csv\n"])
+def test_a_flat_landscape_is_refused_before_any_search(tmp_path, propensities):
+    """All propensities zero: every configuration is a minimum (20 actors listed 524,288
+    of them in a 55 MB CSV); refused, and nothing is written."""
+    write(tmp_path, "p.csv", "a,b,value\n")
+    text = GOOD.split("propensities:")[0] + propensities
+    scenario = write(tmp_path, "flat.yaml", text)
+    with pytest.raises(InputError, match="expected at least one nonzero propensity .*same energy"):
+        load_landscape(scenario)
+    r = run_cli(scenario, "--out", tmp_path / "out")
+    assert r.returncode == 2 and "nothing to find" in r.stderr and not (tmp_path / "out").exists()
+
+
+def test_the_number_of_actors_is_two_to_the_cap_in_plain_words(tmp_path):
+    one = "mechanism: landscape\nname: one\nactors: [A]\nsizes: {A: 1}\npropensities: []\n"
+    with pytest.raises(InputError, match=r"field 'actors': expected two or more actors") as err:
+        load_landscape(write(tmp_path, "one.yaml", one))
+    assert "List" not in str(err.value)
+    n = L.MAX_ACTORS + 1
+    ids = [f"S{i}" for i in range(n)]
+    many = (f"mechanism: landscape\nname: many\nactors: [{', '.join(ids)}]\n"
+            f"sizes: {{{', '.join(f'{a}: 1' for a in ids)}}}\npropensities: [{{a: S0, b: S1, value: 1}}]\n")
+    with pytest.raises(InputError, match=rf"field 'actors': expected at most {L.MAX_ACTORS} actors .*got '{n} actor"):
+        load_landscape(write(tmp_path, "many.yaml", many))
+
+
+def test_a_long_file_without_aliases_is_not_blamed_on_aliases(tmp_path):
+    """The node limit counts every node; a plain file of 79,800 rows met it and was told
+    about '*name' references it does not have."""
+    ids = [f"S{i}" for i in range(200)]
+    rows = "".join(f"  - {{a: S{i}, b: S{j}, value: 1}}\n" for i in range(200) for j in range(i + 1, 200))
+    text = (f"mechanism: landscape\nname: long\nactors: [{', '.join(ids)}]\n"
+            f"sizes: {{{', '.join(f'{a}: 1' for a in ids)}}}\npropensities:\n{rows}")
+    with pytest.raises(InputError, match=r"long\.yaml:\d+: expected at most 100,000 YAML nodes in the document "
+                                         r"\(each key, value, list and mapping is one; a '\*name' reference") as err:
+        load_landscape(write(tmp_path, "long.yaml", text))
+    assert "after expanding aliases" not in str(err.value)
+
+
+def test_random_starts_tell_apart_minima_that_differ_beyond_the_64th_actor():
+    """Known answer: 64 friends (all p = +1) and a hostile pair X, Y (p = -1) with no tie
+    to them. The minima keep the friends together and X, Y apart: X with the friends, or Y
+    with them, two minima of equal energy. A base-2 code of the labels overflowed 64 bits
+    and counted both as one."""
+    n = 66
+    p = np.zeros((n, n))
+    p[:64, :64] = 1.0
+    p[64, 65] = p[65, 64] = -1.0
+    np.fill_diagonal(p, 0)
+    s = np.ones(n)
+    seen = []
+    res = L.random_starts(s, p, k=2, starts=300, rng=0, progress=seen.append)
+    assert {m.labels for m in res.minima} == {(0,) * 64 + (0, 1), (0,) * 64 + (1, 0)}
+    assert [m.energy for m in res.minima] == [-2.0, -2.0]
+    assert sum(m.basin_size for m in res.minima) == 300 == sum(seen)
+
+
+def test_batched_random_starts_draw_and_descend_as_one_batch(monkeypatch):
+    """Batches bound memory; they draw the same numbers and so find the same minima."""
+    s, p = random_landscape(3, 12)
+    whole = L.random_starts(s, p, k=3, starts=500, rng=4)
+    monkeypatch.setattr(L, "BATCH_CELLS", 12 * 3 * 37)  # batches of 37 starts
+    seen = []
+    batched = L.random_starts(s, p, k=3, starts=500, rng=4, progress=seen.append)
+    assert seen == [37] * 13 + [19]
+    assert [(m.labels, m.basin_size) for m in batched.minima] == [(m.labels, m.basin_size) for m in whole.minima]
+    assert L.search_plan(25, 2) == ("exhaustive", 2 ** 24) and L.search_plan(26, 2) == ("random-starts", 10_000)

@@ -148,7 +148,7 @@ def test_the_schema_tells_the_kinds_of_file_apart_and_refuses_mistakes():
             {"name": "x", "time": {"start": 1, "end": 2}, "states": "states.csv"},
             {"extends": "base.yaml", "drop_events": ["War"], "set": {"mechanism.threat.mix": 0.2},
              "mechanism": {"temperature": 0.1}},
-            {"mechanism": "landscape", "name": "t", "actors": ["A", "B"], "actual": {"A": 1, "B": "w"}}]
+            {"mechanism": "landscape", "name": "t", "actors": ["A", "B"], "actual": {"A": "e", "B": "w"}}]
     for data in good:
         assert not list(validator.iter_errors(data)), data
     bad = [{"name": "x", "states": states},  # no time
@@ -156,7 +156,9 @@ def test_the_schema_tells_the_kinds_of_file_apart_and_refuses_mistakes():
            {"extends": "base.yaml", "drop_evnts": ["War"]},
            {"extends": "base.yaml", "mechanism": {"threat": {"intent": -1}}},
            {"name": "x", "time": {"start": 1, "end": 2}, "states": [{"id": "A", "intent": 4}, {"id": "B"}]},
-           {"mechanism": "landscape", "name": "t", "actors": ["A", "B"], "k": 1}]
+           {"mechanism": "landscape", "name": "t", "actors": ["A", "B"], "k": 1},
+           {"mechanism": "landscape", "name": "t", "actors": ["A", "B"], "actual": {"A": 1, "B": "w"}},
+           {"mechanism": "landscape", "name": "t", "actors": ["A B", "C"]}]
     for data in bad:
         assert list(validator.iter_errors(data)), data
 

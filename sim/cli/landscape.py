@@ -24,7 +24,8 @@ def run_landscape(args: argparse.Namespace) -> int:
 
     from sim.files import atomic_folder
     from sim.landscape.files import check_actual, load_landscape, minima_table, read_actual_csv
-    from sim.landscape.theory import analyse
+    from sim.landscape.theory import analyse, search_plan
+    from sim.progress import progress
     from sim.plots.landscape import draw_minima
     from sim.run.outdir import check_output_folder
 
@@ -38,8 +39,12 @@ def run_landscape(args: argparse.Namespace) -> int:
         actual = read_actual_csv(args.actual)
         check_actual(actual, ids, args.actual)
     k = args.k if args.k is not None else spec.k
-    result = analyse(spec.size_vector(), spec.propensity_matrix(), k=k,
-                     starts=args.starts, rng=args.seed)
+    # a bar on a terminal: 10,000 random starts of 200 actors take about two minutes
+    method, count = search_plan(len(ids), k, args.starts)
+    unit = "configuration" if method == "exhaustive" else "start"
+    with progress(total=count, desc=f"landscape ({method})", unit=unit) as bar:
+        result = analyse(spec.size_vector(), spec.propensity_matrix(), k=k,
+                         starts=args.starts, rng=args.seed, progress=bar.update)
     table = minima_table(result, ids, actual)
     with atomic_folder(out) as tmp:
         table.to_csv(tmp / "minima.csv", index=False)

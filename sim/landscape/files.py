@@ -16,30 +16,103 @@ Propensities are symmetric: a row for (a, b) also sets (b, a); pairs never liste
 the same pair listed twice with different values is an error. CSV paths are relative to
 the scenario file. Every problem is an :class:`~sim.errors.InputError` naming the file,
 the line where known, the field and what was expected.
+
+What a landscape must be, and why:
+
+* actor ids follow the rule of agent scenario ids (a letter, then letters, digits or ``_``;
+  at most 32 characters), in the YAML and in every CSV: the output joins ids with spaces
+  and ``|`` ("A B | C"), which an id holding either would make ambiguous;
+* sizes and propensities are numbers, never ``true``/``false``, and none so small that
+  it underflows (a nonzero value below 2.2e-308, such as ``1e-400``, would silently be 0);
+  every nonzero pair weight ``s_a s_b p_ab`` must stand out of the rounding of the two
+  actors' other weights (:func:`sim.landscape.theory.unresolved_pair`);
+* at least one propensity is nonzero: with all of them zero every configuration has the
+  same energy and every one of them would be listed as a minimum;
+* bloc names of ``actual`` are text (quote a number, or yes/no/null);
+* two to :data:`~sim.landscape.theory.MAX_ACTORS` actors (the cost of the search, see there).
 """
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import InputError
 from sim.files import line_map, nearest_line, read_csv
+from sim.landscape.theory import MAX_ACTORS, unresolved_pair
 from sim.reading import compose_yaml, load_yaml, read_text
 from sim.scenario.kind import kind_of
 from sim.scenario.limits import MAX_MAGNITUDE
+from sim.scenario.schema import ID_MAX_LENGTH, ID_PATTERN
+
+#: What an actor id must be, in words (the rule of agent scenario ids).
+ID_EXPECTED = (f"an actor id: a letter, then letters, digits or '_', at most {ID_MAX_LENGTH} characters "
+               "(no spaces, '|' or commas: the output joins ids with them)")
+#: Smallest magnitude a nonzero number may have: below it a double loses digits, then is 0.
+SMALLEST = float(np.finfo(float).tiny)
+UNDERFLOW_EXPECTED = (f"a number that is 0 or at least {SMALLEST:.3g} in size (smaller ones underflow "
+                      "in double precision, and 1e-400 would silently be 0)")
+_ID = re.compile(ID_PATTERN)
+
+
+def is_actor_id(text: str) -> bool:
+    """Whether ``text`` follows the id rule of agent scenarios."""
+    return bool(_ID.match(text)) and len(text) <= ID_MAX_LENGTH
+
+
+def underflows(text: str) -> bool:
+    """Whether ``text`` writes a nonzero number smaller in size than a double can hold
+    at full precision (``1e-400`` reads as 0.0, ``1e-310`` as a subnormal)."""
+    try:
+        d = Decimal(str(text).strip())
+    except (InvalidOperation, ValueError):
+        return False
+    return d.is_finite() and d != 0 and abs(d) < Decimal(SMALLEST)
+
+
+def _actor_id(v: Any) -> Any:
+    if isinstance(v, bool):  # YAML 1.1 reads NO, YES, ON and OFF as booleans
+        raise ValueError(f"{ID_EXPECTED}; quote yes/no/on/off, which YAML reads as true/false")
+    if not isinstance(v, str) or not is_actor_id(v):
+        raise ValueError(ID_EXPECTED)
+    return v
+
+
+def _number(v: Any) -> Any:
+    if isinstance(v, bool):  # pydantic would read true as 1
+        raise ValueError("a number (true/false is not a number)")
+    if isinstance(v, str) and underflows(v):
+        raise ValueError(UNDERFLOW_EXPECTED)
+    return v
+
+
+def _bloc_name(v: Any) -> Any:
+    if not isinstance(v, str):
+        raise ValueError("a bloc name in text (quote a number, and yes/no/null, which YAML reads as "
+                         "true/false/nothing)")
+    if not v.strip():
+        raise ValueError("a bloc name (this one is empty)")
+    return v.strip()
+
+
+ActorId = Annotated[str, BeforeValidator(_actor_id)]
+Number = Annotated[float, BeforeValidator(_number), Field(allow_inf_nan=False)]
+BlocName = Annotated[str, BeforeValidator(_bloc_name)]
 
 
 class ActorEntry(BaseModel):
     """An actor: its id (a COW abbreviation for real states) and an optional name."""
 
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
-    id: str = Field(min_length=1)
-    """Identifier of the actor, used by sizes, propensities and actual."""
+    id: ActorId = Field(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)
+    """Identifier of the actor, used by sizes, propensities and actual: a letter, then letters, digits or '_'."""
     name: str | None = None
     """Name shown in the output (default: the id)."""
 
@@ -52,7 +125,7 @@ class PropensityRow(BaseModel):
     """One actor of the pair."""
     b: str
     """The other actor."""
-    value: float = Field(allow_inf_nan=False)
+    value: Number
     """Propensity to work together: positive (affinity) or negative (hostility), at most 1e6 in size."""
 
 
@@ -68,9 +141,9 @@ class LandscapeSpec(BaseModel):
     """One or two sentences on what the landscape represents."""
     sources: list[str] | str | None = None
     """Where sizes and propensities come from (citations)."""
-    actors: list[ActorEntry] = Field(min_length=2)
-    """The actors, two or more: ids, or entries with id and name."""
-    sizes: dict[str, float] | None = None
+    actors: list[ActorEntry] = Field(min_length=2, max_length=MAX_ACTORS)
+    """The actors, two to 200 (the cost of the search): ids, or entries with id and name."""
+    sizes: dict[str, Number] | None = None
     """Size of each actor (e.g. a CINC share), positive and at most 1e6, by actor id; or sizes_csv."""
     sizes_csv: str | None = None
     """CSV with columns actor,size, relative to this file (instead of sizes)."""
@@ -80,21 +153,21 @@ class LandscapeSpec(BaseModel):
     """CSV with columns a,b,value, relative to this file (instead of propensities)."""
     k: int = Field(default=2, ge=2, le=12)
     """Number of blocs the actors are divided into, 2-12 (default 2)."""
-    actual: dict[str, str] | None = None
-    """The actual alignment to score the minima against: a bloc name for every actor."""
+    actual: dict[str, BlocName] | None = None
+    """The actual alignment to score the minima against: a bloc name (text) for every actor."""
 
     @field_validator("actors", mode="before")
     @classmethod
     def _ids_or_entries(cls, v: Any) -> Any:
-        if isinstance(v, list):
-            return [{"id": x} if isinstance(x, str) else x for x in v]
+        if isinstance(v, list):  # a bare id, or a scalar that YAML read as something else
+            return [x if isinstance(x, dict) else {"id": x} for x in v]
         return v
 
     @field_validator("actual", mode="before")
     @classmethod
-    def _bloc_names(cls, v: Any) -> Any:
-        if isinstance(v, dict):
-            return {str(k): str(x) for k, x in v.items()}
+    def _actor_keys(cls, v: Any) -> Any:
+        if isinstance(v, dict):  # keys are checked against the listed actors
+            return {str(k): x for k, x in v.items()}
         return v
 
     # -- derived arrays -------------------------------------------------------------
@@ -127,7 +200,17 @@ def _number(path: Path, value: str, field: str, line: int) -> float:
         raise InputError(path, field, "a number", line=line, got=value) from None
     if not np.isfinite(x):
         raise InputError(path, field, "a finite number", line=line, got=value)
+    if underflows(value):
+        raise InputError(path, field, UNDERFLOW_EXPECTED, line=line, got=value)
     return x
+
+
+def _csv_actor(path: Path, value: str, field: str, line: int) -> str:
+    """A CSV cell naming an actor: its id (surrounding spaces dropped), by the id rule."""
+    actor = str(value).strip()
+    if not is_actor_id(actor):
+        raise InputError(path, field, ID_EXPECTED, line=line, got=actor)
+    return actor
 
 
 def read_sizes_csv(path: str | Path) -> dict[str, float]:
@@ -141,7 +224,7 @@ def _per_actor(path: Path, df, value) -> dict:
     """``{actor: value(row, line)}``, refusing an actor listed twice."""
     out: dict = {}
     for i, row in enumerate(df.itertuples(index=False), start=2):
-        actor = str(row.actor).strip()
+        actor = _csv_actor(path, row.actor, "actor", i)
         if actor in out:
             raise InputError(path, "actor", "each actor once", line=i, got=actor)
         out[actor] = value(row, i)
@@ -152,13 +235,13 @@ def read_propensities_csv(path: str | Path) -> list[dict]:
     """Propensity rows from a CSV with columns ``a,b,value`` (with their line numbers)."""
     path = Path(path)
     df = _read_csv(path, ["a", "b", "value"], "propensities_csv")
-    return [{"a": str(r.a).strip(), "b": str(r.b).strip(),
+    return [{"a": _csv_actor(path, r.a, "a", i), "b": _csv_actor(path, r.b, "b", i),
              "value": _number(path, r.value, "value", i), "_line": i, "_file": path}
             for i, r in enumerate(df.itertuples(index=False), start=2)]
 
 
 def read_actual_csv(path: str | Path) -> dict[str, str]:
-    """Actual alignment from a CSV with columns ``actor,bloc``."""
+    """Actual alignment from a CSV with columns ``actor,bloc`` (bloc names are text, as read)."""
     path = Path(path)
     df = _read_csv(path, ["actor", "bloc"], "actual")
     return _per_actor(path, df, lambda row, i: str(row.bloc).strip())
@@ -185,6 +268,12 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
             raise InputError(path, f"actors[{i}]", "each actor id once", line=line("actors", i), got=a)
     sizes = _landscape_sizes(path, spec, line)
     values = _landscape_propensities(path, spec, line)
+    if not any(values.values()):
+        csv = spec.propensities_csv
+        raise InputError(path.parent / csv if csv else path, "value" if csv else "propensities",
+                         "at least one nonzero propensity (with all of them zero every configuration has "
+                         "the same energy: there is nothing to find)", line=None if csv else line("propensities"))
+    _check_resolution(path, spec, sizes, values, line)
     if spec.actual is not None:
         check_actual(spec.actual, ids, path, line("actual"))
     return spec.model_copy(update={
@@ -192,6 +281,59 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
         "propensities": [PropensityRow(a=sorted(k)[0], b=sorted(k)[1], value=v)
                          for k, v in values.items()],
     })
+
+
+def _check_resolution(path: Path, spec: LandscapeSpec, sizes: dict, values: dict, line) -> None:
+    """Refuse a nonzero pair weight that double precision cannot tell from zero or from
+    the rounding of the two actors' other weights: the pair would silently count as
+    indifferent (sizes of 1e-300 made a hostility vanish)."""
+    ids = spec.ids
+    pos = {a: i for i, a in enumerate(ids)}
+    p = np.zeros((len(ids), len(ids)))
+    for key, v in values.items():
+        a, b = sorted(key)
+        p[pos[a], pos[b]] = p[pos[b], pos[a]] = v
+    lost = unresolved_pair([sizes[a] for a in ids], p)
+    if lost is not None:
+        a, b = ids[lost[0]], ids[lost[1]]
+        raise InputError(path, "sizes_csv" if spec.sizes_csv else "sizes",
+                         f"sizes and propensities that double precision can compare: the pair {a}, {b} "
+                         f"(sizes {sizes[a]:.3g} and {sizes[b]:.3g}, propensity {p[lost[0], lost[1]]:.3g}) "
+                         f"weighs s*s*p = {lost[2]:.3g}, below {SMALLEST:.3g} or lost in the rounding of "
+                         "their other pairs (give sizes and propensities fewer orders of magnitude)",
+                         line=None if spec.sizes_csv else line("sizes"))
+
+
+def _actors_problem(err: dict) -> str | None:
+    """The project's words for a wrong number of actors (pydantic's would say 'List')."""
+    if tuple(err["loc"]) != ("actors",) or err["type"] not in ("too_short", "too_long"):
+        return None
+    if err["type"] == "too_short":
+        return "two or more actors (a landscape divides its actors into blocs)"
+    return (f"at most {MAX_ACTORS} actors (10,000 random starts of 200 actors take about two minutes, "
+            "and the time grows faster than the square of the actors)")
+
+
+def _numbers_underflowing(path: Path, node, lines) -> None:
+    """Refuse a size or propensity written as a nonzero number too small for a double: the
+    YAML reader has already made ``1.0e-400`` a 0.0, so the text of the file is read."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        name = getattr(key, "value", None)
+        if name == "sizes" and isinstance(value, yaml.MappingNode):
+            cells = [((name, k.value), v) for k, v in value.value]
+        elif name == "propensities" and isinstance(value, yaml.SequenceNode):
+            cells = [((name, i, "value"), v) for i, row in enumerate(value.value)
+                     if isinstance(row, yaml.MappingNode) for k, v in row.value if k.value == "value"]
+        else:
+            continue
+        for loc, cell in cells:
+            if isinstance(cell, yaml.ScalarNode) and cell.tag.endswith((":float", ":str")) \
+                    and underflows(cell.value):
+                field = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in loc).replace(".[", "[")
+                raise InputError(path, field, UNDERFLOW_EXPECTED, line=cell.start_mark.line + 1,
+                                 got=cell.value)
 
 
 def _parse_landscape(path: Path):
@@ -203,11 +345,13 @@ def _parse_landscape(path: Path):
     if not isinstance(data, dict):
         raise InputError(path, None, "a mapping with mechanism, name, actors, sizes, propensities",
                          got=type(data).__name__)
-    lines = line_map(compose_yaml(text))
+    root = compose_yaml(text)
+    lines = line_map(root)
     if kind_of(data) == "agent":
         raise InputError(path, "mechanism", "a landscape file ('mechanism: landscape'); this is an agent "
                          "scenario, run it with 'alliance-sim run'", line=nearest_line(lines, ("mechanism",)),
                          got=data.get("mechanism"))
+    _numbers_underflowing(path, root, lines)
     try:
         return lines, LandscapeSpec.model_validate(data)
     except ValidationError as exc:
@@ -215,8 +359,10 @@ def _parse_landscape(path: Path):
         loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function")))
         field = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in loc).replace(".[", "[")
         expected = err["msg"].replace("Input should be ", "").replace("Value error, ", "")
-        raise InputError(path, field or None, expected, line=nearest_line(lines, loc),
-                         got=err.get("input") if not isinstance(err.get("input"), dict) else None) from None
+        got = err.get("input") if not isinstance(err.get("input"), dict) else None
+        if _actors_problem(err):
+            expected, got = _actors_problem(err), f"{len(err['input'])} actor(s)"
+        raise InputError(path, field or None, expected, line=nearest_line(lines, loc), got=got) from None
 
 
 def _landscape_sizes(path: Path, spec: LandscapeSpec, line) -> dict[str, float]:

@@ -18,7 +18,7 @@ from typing import Sequence
 import mesa
 import numpy as np
 
-from sim.landscape.theory import tolerance, canonical_labels, check_inputs
+from sim.landscape.theory import canonical_labels, check_inputs, tolerances
 
 
 class LandscapeActor(mesa.Agent):
@@ -63,7 +63,8 @@ class LandscapeModel(mesa.Model):
         if k < 2:
             raise ValueError("k must be at least 2")
         self.k = int(k)
-        self._tol = tolerance(np.outer(self.sizes, self.sizes) * self.propensity)
+        # per actor, in units of its frustration (a move changes the energy by 2 s_i dF_i)
+        self._tol = tolerances(np.outer(self.sizes, self.sizes) * self.propensity) / (2.0 * self.sizes)
         if initial is None:
             self.labels = self.rng.integers(0, self.k, size=n)
         else:
@@ -100,7 +101,7 @@ class LandscapeModel(mesa.Model):
         f = self._frustration_by_bloc(i)
         here = self.labels[i]
         best = int(np.argmin(f))  # ties: lowest bloc label
-        if f[best] < f[here] - self._tol / max(self.sizes[i], 1e-300):
+        if f[best] < f[here] - self._tol[i]:
             return best
         return None
 

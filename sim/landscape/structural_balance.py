@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.landscape.theory import move_deltas, tolerance, canonical_labels, weights
+from sim.landscape.theory import canonical_labels, move_deltas, tolerances, weights
 
 
 def signs(propensity, threshold: float = 0.0) -> np.ndarray:
@@ -88,8 +88,8 @@ def unstable_actors(sizes, propensity, labels, k: int | None = None) -> list[int
     k = int(k or max(2, int(lab.max()) + 1))
     n = lab.size
     delta = move_deltas(w, lab[None, :], k)[0]  # (n, k)
-    tol = tolerance(w)
-    return [i for i in range(n) if delta[i].min() < -tol]
+    tol = tolerances(w)
+    return [i for i in range(n) if delta[i].min() < -tol[i]]
 
 
 def is_stable(sizes, propensity, labels, k: int | None = None) -> bool:

@@ -32,12 +32,21 @@ the information, and ``r = W.sum(1)`` is each actor's total weighted propensity.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-#: Largest number of actors for which two-bloc landscapes are enumerated exhaustively.
+#: Largest number of actors for which two-bloc landscapes are enumerated exhaustively
+#: (counting actor 0 out: 25 actors, 2**24 configurations).
 EXHAUSTIVE_LIMIT = 24
+#: Most actors a landscape file may have. Up to 25 actors (two blocs) every configuration
+#: is enumerated (25 actors, 2**24 configurations: about 6 s quiet, 30 s on busy cores); beyond, the search is steepest descent from random
+#: starts (10,000 by default), whose cost grows with starts x descent length (~n) x n x k.
+#: Measured on 2 busy cores with 10,000 starts and two blocs: 6 s at 50 actors, 18 s at
+#: 100, about 130 s at 200 (1,000 starts: 13 s) and 171 s at 400; twelve blocs cost about
+#: ten times two. 200 covers every state of the modern state system (about 195); the
+#: command shows a progress bar on a terminal, and ``--starts`` trades precision for time.
+MAX_ACTORS = 200
 #: Largest number of canonical configurations enumerated exhaustively for k > 2 blocs.
 KBLOC_EXHAUSTIVE_LIMIT = 2_000_000
 
@@ -75,9 +84,44 @@ def weights(sizes, propensity) -> np.ndarray:
     return np.outer(s, s) * p
 
 
-def tolerance(w: np.ndarray) -> float:
-    # Energies are sums of the W entries; differences smaller than this are ties.
-    return 1e-10 * float(np.abs(w).sum()) + 1e-300
+#: Rounding allowance of a move's energy change, in units of ``n * eps * sum_j |W_ij|``.
+ROUNDING_FACTOR = 16.0
+
+
+def tolerances(w: np.ndarray) -> np.ndarray:
+    """Tie tolerance of each actor's moves: a bound on the rounding error of its energy changes.
+
+    A move of actor ``i`` changes the energy by a signed sum of its own pair weights
+    ``W_ij`` (twice each), computed from sums of at most ``n`` of them; its rounding error
+    is at most a few ``n * eps * sum_j |W_ij|``. A change beyond this bound is a real
+    difference, however small against other actors' weights, so a move counts only when it
+    lowers the energy by more than its actor's tolerance: every move taken lowers the true
+    energy and steepest descent cannot cycle on rounding noise. (A tolerance relative to
+    the whole landscape, as ``1e-10 * sum |W|`` was, made the hostility of two small actors
+    a tie next to two large ones; one relative to the smallest weight would fall below the
+    rounding of a large actor's sums and let noise decide its moves.)
+    """
+    n = w.shape[0]
+    return ROUNDING_FACTOR * n * np.finfo(float).eps * np.abs(w).sum(1)
+
+
+def unresolved_pair(sizes, propensity) -> tuple[int, int, float] | None:
+    """A pair whose nonzero propensity double precision cannot resolve, or ``None``.
+
+    Its weight ``s_i s_j p_ij`` underflows (zero or subnormal), or is within the rounding
+    tolerance of one of the two actors (:func:`tolerances`): the pair would silently count
+    as indifferent. Returns ``(i, j, weight)`` for the first such pair.
+    """
+    s, p = check_inputs(sizes, propensity)
+    w = np.outer(s, s) * p
+    tol = tolerances(w)
+    lost = (p != 0) & ((np.abs(w) < np.finfo(float).tiny)
+                       | (np.abs(w) <= np.maximum(tol[:, None], tol[None, :])))
+    np.fill_diagonal(lost, False)
+    if not lost.any():
+        return None
+    i, j = (int(x) for x in np.argwhere(lost)[0])
+    return i, j, float(w[i, j])
 
 
 # --------------------------------------------------------------- single configurations
@@ -135,14 +179,28 @@ def move_deltas(w: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     return delta
 
 
+def _steepest_choice(delta: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Steepest real move of each row of ``delta`` (``(m, n * per)`` energy changes, column
+    tolerances ``tol``): ``(gain, column)``, gain ``inf`` where no move is real.
+
+    A move is real when it lowers the energy by more than its actor's tolerance; among real
+    moves within rounding of the best (``tol`` of the best's actor plus the move's own), the
+    first column wins (lowest actor, then lowest bloc), so exact ties are broken the same way
+    whatever the rounding.
+    """
+    d = np.where(delta < -tol, delta, np.inf)
+    best_col = d.argmin(axis=1)
+    best = d[np.arange(d.shape[0]), best_col]
+    pick = np.argmax(d <= (best + tol[best_col])[:, None] + tol[None, :], axis=1)
+    return best, pick
+
+
 def _steepest_moves(w, labels, k, tol):
     """Best single move of every configuration: (gain, actor, bloc, moves?)."""
     m, n = labels.shape
     delta = move_deltas(w, labels, k).reshape(m, n * k)
-    best = delta.min(axis=1)
-    # ties: first (lowest actor, then lowest bloc) among moves within tol of the best
-    pick = np.argmax(delta <= best[:, None] + tol, axis=1)
-    return best, pick // k, pick % k, best < -tol
+    best, pick = _steepest_choice(delta, np.repeat(tol, k))
+    return best, pick // k, pick % k, np.isfinite(best)
 
 
 def is_local_minimum(sizes, propensity, labels, k: int | None = None) -> bool:
@@ -154,8 +212,8 @@ def is_local_minimum(sizes, propensity, labels, k: int | None = None) -> bool:
     w = weights(sizes, propensity)
     lab = canonical_labels(labels)[None, :]
     k = int(k or max(2, int(lab.max()) + 1))
-    best, *_ = _steepest_moves(w, lab, k, tolerance(w))
-    return bool(best[0] >= -tolerance(w))
+    *_, moves = _steepest_moves(w, lab, k, tolerances(w))
+    return not bool(moves[0])
 
 
 def descend(sizes, propensity, labels, k: int = 2, max_steps: int = 100_000):
@@ -166,7 +224,7 @@ def descend(sizes, propensity, labels, k: int = 2, max_steps: int = 100_000):
         after every step (starting with the initial one); it never rises.
     """
     w = weights(sizes, propensity)
-    tol = tolerance(w)
+    tol = tolerances(w)
     lab = canonical_labels(labels)[None, :].astype(np.int64)
     if lab.max() >= k:
         raise ValueError(f"configuration uses more than k={k} blocs")
@@ -284,21 +342,22 @@ def _doubling(w: np.ndarray, actors) -> tuple[np.ndarray, np.ndarray]:
     return e, h
 
 
-def exhaustive_binary(sizes, propensity, chunk_bits: int = 16,
-                      keep_energies: bool = False) -> LandscapeResult:
+def exhaustive_binary(sizes, propensity, chunk_bits: int = 16, keep_energies: bool = False,
+                      progress: Callable[[int], object] | None = None) -> LandscapeResult:
     """Every two-bloc configuration, its steepest-descent successor, and the basins.
 
     The ``2**(n-1)`` configurations are processed in chunks that share their high bits.
     Inside a chunk the energy change of switching actor ``i`` is
     ``(2 r_i - 4 h_i) * (1 - 2 b_i)`` with ``h = h_low + h_high`` (precomputed by
     :func:`_doubling`), so a chunk costs a few elementwise passes. The successor pointers
-    are then resolved to their fixed points by pointer jumping.
+    are then resolved to their fixed points by pointer jumping. ``progress`` is called with
+    the configurations of each chunk (25 actors, 2**24 of them, take 6-30 s).
     """
     w = weights(sizes, propensity)
     n = w.shape[0]
     if n - 1 > EXHAUSTIVE_LIMIT:
         raise ValueError(f"exhaustive enumeration is limited to {EXHAUSTIVE_LIMIT + 1} actors")
-    tol = tolerance(w)
+    tol = tolerances(w)
     total = 1 << (n - 1)
     low = min(n - 1, chunk_bits)
     r = w.sum(1)
@@ -318,12 +377,13 @@ def exhaustive_binary(sizes, propensity, chunk_bits: int = 16,
         h_hi = b_hi @ w
         e_hi = 2.0 * b_hi @ r - 2.0 * b_hi @ h_hi
         delta = (g_low - 4.0 * h_hi) * (s_low * (1.0 - 2.0 * b_hi))
-        best = delta.min(axis=1)
-        pick = np.argmax(delta <= (best + tol)[:, None], axis=1)
+        best, pick = _steepest_choice(delta, tol)
         idx = (c << low) | low_idx
         sl = slice(c << low, (c + 1) << low)
-        succ[sl] = np.where(best < -tol, idx ^ flip[pick], idx)
+        succ[sl] = np.where(np.isfinite(best), idx ^ flip[pick], idx)
         e_all[sl] = e_low + e_hi - 4.0 * (b_low @ h_hi)
+        if progress is not None:
+            progress(1 << low)
     roots = _resolve(succ)
     mins = _minima_from_roots(roots, lambda u: e_all[u],
                               lambda u: _bits(np.array([u]), n)[0], total)
@@ -365,7 +425,7 @@ def exhaustive_kblocs(sizes, propensity, k: int, chunk: int = 50_000) -> Landsca
     """
     w = weights(sizes, propensity)
     n = w.shape[0]
-    tol = tolerance(w)
+    tol = tolerances(w)
     if partition_count(n, k) > KBLOC_EXHAUSTIVE_LIMIT:
         raise ValueError("too many configurations for exhaustive k-bloc search; use random starts")
     confs = restricted_growth_strings(n, k).astype(np.int64)
@@ -390,42 +450,58 @@ def exhaustive_kblocs(sizes, propensity, k: int, chunk: int = 50_000) -> Landsca
 
 
 # ------------------------------------------------------------ any k, random starts
+#: Starts x actors x blocs descended together: bounds the memory of the move table
+#: (about 2 million cells, a few tens of MB) whatever the number of starts.
+BATCH_CELLS = 2_000_000
+
+
 def random_starts(sizes, propensity, k: int = 2, starts: int = 1000,
-                  rng: np.random.Generator | int | None = None) -> LandscapeResult:
+                  rng: np.random.Generator | int | None = None,
+                  progress: Callable[[int], object] | None = None) -> LandscapeResult:
     """Steepest descent from many random configurations (for landscapes too big to list).
 
     Starts are drawn uniformly over labellings (each actor's bloc independently uniform);
     the share of starts ending in each minimum estimates its basin share *under that
     draw*, with binomial standard error ``sqrt(p (1 - p) / starts)``.
+
+    The starts descend in batches of :data:`BATCH_CELLS` cells, drawn batch by batch
+    from the one generator (the same numbers as one draw of all of them; each start's
+    descent is its own), so memory stays bounded; ``progress`` is called with the number of
+    starts each batch settles. Minima are told apart by their whole labelling (a base-k
+    code of the labels overflowed 64 bits beyond 63 actors and merged distinct minima).
     """
     w = weights(sizes, propensity)
     n = w.shape[0]
-    tol = tolerance(w)
+    tol = tolerances(w)
     rng = np.random.default_rng(rng)
-    lab = canonical_labels(rng.integers(0, k, size=(starts, n))).astype(np.int64)
-    active = np.arange(starts)
-    while active.size:
-        sub = lab[active]
-        _, actor, bloc, moves = _steepest_moves(w, sub, k, tol)
-        active = active[moves]
-        sub = sub[moves]
-        sub[np.arange(active.size), actor[moves]] = bloc[moves]
-        lab[active] = canonical_labels(sub) if active.size else sub
-    codes = _codes(lab, k)
-    first = {}
-    for i, c in enumerate(codes.tolist()):
-        first.setdefault(c, i)
+    final = np.empty((starts, n), dtype=np.int8)  # k <= 127 blocs
+    batch = max(1, BATCH_CELLS // (n * k))
+    for lo in range(0, starts, batch):
+        lab = canonical_labels(rng.integers(0, k, size=(min(batch, starts - lo), n))).astype(np.int64)
+        active = np.arange(lab.shape[0])
+        while active.size:
+            sub = lab[active]
+            _, actor, bloc, moves = _steepest_moves(w, sub, k, tol)
+            active = active[moves]
+            sub = sub[moves]
+            sub[np.arange(active.size), actor[moves]] = bloc[moves]
+            lab[active] = canonical_labels(sub) if active.size else sub
+        final[lo:lo + lab.shape[0]] = lab
+        if progress is not None:
+            progress(lab.shape[0])
+    uniq, which = np.unique(final, axis=0, return_inverse=True)
 
-    def e_of(c):
-        lab_c = lab[first[c]]
-        return (w * (lab_c[:, None] != lab_c[None, :])).sum()
+    def e_of(u):
+        lab_u = uniq[u]
+        return (w * (lab_u[:, None] != lab_u[None, :])).sum()
 
-    mins = _minima_from_roots(codes, e_of, lambda c: lab[first[c]], starts, se=True)
+    mins = _minima_from_roots(which.reshape(-1), e_of, lambda u: uniq[u], starts, se=True)
     return LandscapeResult(mins, k, "random-starts", starts)
 
 
 def analyse(sizes, propensity, k: int = 2, starts: int | None = None,
-            rng: np.random.Generator | int | None = None) -> LandscapeResult:
+            rng: np.random.Generator | int | None = None,
+            progress: Callable[[int], object] | None = None) -> LandscapeResult:
     """Exact landscape when it is small enough, otherwise random starts.
 
     Args:
@@ -435,15 +511,32 @@ def analyse(sizes, propensity, k: int = 2, starts: int | None = None,
         starts: force random starts with this many draws (``None``: exhaustive if feasible,
             else 10,000 starts).
         rng: seed or generator for the random starts.
+        progress: called with the configurations or random starts done so far in each
+            chunk or batch (the exhaustive search of k > 2 blocs, bounded to 2 million
+            configurations, reports nothing).
     """
-    n = len(sizes)
+    method, count = search_plan(len(sizes), k, starts)
+    if method == "exhaustive" and k == 2:
+        return exhaustive_binary(sizes, propensity, progress=progress)
+    if method == "exhaustive":
+        return exhaustive_kblocs(sizes, propensity, k)
+    return random_starts(sizes, propensity, k, count, rng, progress)
+
+
+#: Random starts drawn when a landscape is too large to enumerate and none are asked for.
+DEFAULT_STARTS = 10_000
+
+
+def search_plan(n: int, k: int, starts: int | None = None) -> tuple[str, int]:
+    """How :func:`analyse` searches ``n`` actors in ``k`` blocs: ``("exhaustive",
+    configurations)`` or ``("random-starts", starts)``, so a caller can size a progress bar."""
     if starts is None:
         if k == 2 and n - 1 <= EXHAUSTIVE_LIMIT:
-            return exhaustive_binary(sizes, propensity)
+            return "exhaustive", 1 << (n - 1)
         if k > 2 and partition_count(n, k) <= KBLOC_EXHAUSTIVE_LIMIT:
-            return exhaustive_kblocs(sizes, propensity, k)
-        starts = 10_000
-    return random_starts(sizes, propensity, k, starts, rng)
+            return "exhaustive", partition_count(n, k)
+        starts = DEFAULT_STARTS
+    return "random-starts", starts
 
 
 # ---------------------------------------------------------------- from agent inputs

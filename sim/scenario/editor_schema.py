@@ -65,16 +65,17 @@ def _agent_defs() -> dict[str, Any]:
 
 
 def _landscape_defs() -> dict[str, Any]:
-    """The landscape file, with actors given as bare ids and bloc names as numbers allowed
-    (the loader accepts both)."""
+    """The landscape file, with actors given as bare ids too (the loader accepts both) and
+    bloc names as non-empty text (the loader refuses numbers and null)."""
     from sim.landscape.files import LandscapeSpec
 
     schema = LandscapeSpec.model_json_schema()
     defs = schema.pop("$defs")
     props = schema["properties"]
-    props["actors"]["items"] = {"anyOf": [{"type": "string", "minLength": 1}, props["actors"]["items"]]}
+    bare_id = {k: v for k, v in defs["ActorEntry"]["properties"]["id"].items() if k in ("type", "pattern", "maxLength")}
+    props["actors"]["items"] = {"anyOf": [bare_id, props["actors"]["items"]]}
     actual = props["actual"]["anyOf"][0]
-    actual["additionalProperties"] = {"type": ["string", "number"]}
+    actual["additionalProperties"] = {"type": "string", "minLength": 1}
     defs["LandscapeScenario"] = schema
     return defs
 

@@ -32,7 +32,11 @@ from sim.scenario.kind import kind_of
 # Schema
 # ---------------------------------------------------------------------------------------
 
-Id = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=32)]
+#: The rule of every state, bloc and actor id (landscape actors too): a letter, then letters,
+#: digits or underscores, so that ids can be joined with spaces, "|" and commas in tables.
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+ID_MAX_LENGTH = 32
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]

@@ -1467,12 +1467,13 @@ def test_sweep_chunksize_below_one_is_refused_by_name(chunks, tmp_path):
 
 
 def test_sweep_summary_key_no_run_has_is_named_in_the_failure(tmp_path):
-    """Every run failed with a bare KeyError: 'nonsense'."""
+    """Every run failed with a bare KeyError: 'nonsense'; then every run failed with the key
+    named; now the sweep file is refused when it is read, before any run."""
     (tmp_path / "s.yaml").write_text(VALID)
     (tmp_path / "sw.yaml").write_text(SWEEP + "outputs: {summary: [nonsense]}\n")
     res = sim("sweep", "sw.yaml", "--out", "out", "--workers", "1", "--no-progress", cwd=tmp_path)
-    assert res.returncode == 1 and "Traceback" not in res.output, res.head()
-    assert re.search(r"outputs\.summary names 'nonsense'.*final_mean_de_facto", res.stderr), res.head()
+    assert res.returncode == 2 and "Traceback" not in res.output, res.head()
+    assert re.search(r"field 'outputs\.summary\[0\]'.*final_mean_de_facto.*got 'nonsense'", res.stderr), res.head()
     assert not (tmp_path / "out").exists()
 
 

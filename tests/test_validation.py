@@ -425,3 +425,43 @@ def test_documented_moves_are_not_held_by_runs_in_which_nothing_moved():
     patterns = {p.id: p for p in load_patterns(ROOT / "seeds" / "reference" / "documented_patterns.yaml")}
     for pid in ("uzb_back_to_moscow_after_andijan", "uzb_out_of_eurasec_2008", "kzk_uzb_strategic_partnership_2013"):
         assert not reproduced(patterns[pid], run), pid
+
+
+def test_cli_refuses_reference_ids_the_run_does_not_hold(tmp_path, capsys):
+    """A mistyped id (RSU for RUS) in some rows: its rows were left out while the rest was
+    scored as if whole (de_facto 8/8, exit 0). Refused, naming the file, the field, the
+    first such row, the unknown id and how many rows hold it."""
+    ref = pd.read_csv(SMALL_REF, keep_default_na=False)
+    ref.loc[ref.b == "UZB", "a"] = ref.loc[ref.b == "UZB", "a"].replace("RUS", "RSU")  # 6 rows
+    bad = tmp_path / "ref.csv"
+    ref.to_csv(bad, index=False)
+    status = main(["validate", str(RUN), "--reference", str(bad), "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert status == 2 and "\n" not in err and "Overall" not in captured.out
+    assert f"{bad}:8: field 'a'" in err  # the first RUS-UZB row is on line 8
+    assert "1 id is neither, in 6 rows, got 'RSU'" in err
+    assert "state ids of the simulated run (KZK, RUS, TAJ, UZB)" in err and "--states" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_states_declares_ids_whose_rows_are_left_out_and_says_how_many(tmp_path, capsys):
+    """--states declares a state the run does not hold: its rows are left out knowingly,
+    and stderr and report.md say how many and whose."""
+    ref = pd.read_csv(SMALL_REF, keep_default_na=False)
+    extra = pd.DataFrame({"a": "KZK", "b": ["CHN", "TKM", "CHN"], "year": [2000, 2000, 2001], "de_jure": 1,
+                          "de_facto": "1", "source": "s", "confidence": 1, "note": ""})
+    path = tmp_path / "ref.csv"
+    pd.concat([ref, extra]).to_csv(path, index=False)
+    status = main(["validate", str(RUN), "--reference", str(path), "--states", "CHN,TKM",
+                   "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert "de_facto 12/12, de_jure 14/14" in captured.out  # the run's pairs, scored as before
+    assert f"3 rows of {path} left out" in captured.err and "(CHN, TKM)" in captured.err
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "Reference rows left out: 3, pairs with states the run does not hold (declared with --states: " \
+           "CHN, TKM)." in report
+    status = main(["validate", str(RUN), "--reference", str(path), "--states", "CHN"])
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and "1 id is neither, in 1 row, got 'TKM'" in err

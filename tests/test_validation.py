@@ -465,3 +465,27 @@ def test_cli_states_declares_ids_whose_rows_are_left_out_and_says_how_many(tmp_p
     status = main(["validate", str(RUN), "--reference", str(path), "--states", "CHN"])
     err = capsys.readouterr().err.strip()
     assert status == 2 and "1 id is neither, in 1 row, got 'TKM'" in err
+
+
+def test_cli_a_folder_holding_both_formats_refuses_a_csv_that_is_not_the_parquet_table(tmp_path, capsys):
+    """``run --format both`` then dyads.csv edited: validate read dyads.parquet and printed
+    the same scores as before, exit 0, without a word. The Parquet is read when both agree
+    (stderr says so); a CSV that differs is refused, naming both files and the cell."""
+    one = pd.read_csv(RUN / "dyads.csv")
+    folder = tmp_path / "run"
+    folder.mkdir()
+    one.to_parquet(folder / "dyads.parquet", index=False)
+    one.to_csv(folder / "dyads.csv", index=False)
+    assert main(["validate", str(folder), "--reference", str(SMALL_REF)]) == 0
+    captured = capsys.readouterr()
+    assert "de_facto 12/12, de_jure 14/14" in captured.out
+    assert f"note: read {folder / 'dyads.parquet'} (dyads.csv beside it holds the same table)" in captured.err
+    one.assign(de_facto=one.de_facto.where(one.index != 7, 0)).to_csv(folder / "dyads.csv", index=False)
+    assert one.de_facto[7] != 0
+    assert main(["validate", str(folder), "--reference", str(SMALL_REF)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == (
+        f"alliance-sim: error: {folder / 'dyads.csv'}:9: field 'de_facto': expected the table in dyads.parquet "
+        "beside it (a run folder holding both formats is read from Parquet, and the two must agree; remove the "
+        f"one that is not the run's): the same values (its row 8 holds {one.de_facto[7]} there), got '0'")

@@ -66,9 +66,9 @@ KEY_PAIRS: tuple[tuple[str, str], ...] = (("KZK", "RUS"), ("RUS", "UZB"), ("KZK"
 def load_simulated(path: str | Path) -> list[pd.DataFrame]:
     """Read a run's dyad table (``dyads.csv`` or ``dyads.parquet``); a ``run`` or ``seed``
     column splits it into an ensemble."""
-    from sim.run.tables import check_one_row_per_pair_year, read_table
+    from sim.run.tables import check_one_row_per_pair_year, read_run_file
 
-    df = read_table(path, required=SIMULATED_COLUMNS, numeric=("year",))
+    df = read_run_file(path, required=SIMULATED_COLUMNS, numeric=("year",))
     df["year"] = df["year"].astype(int)
     check_one_row_per_pair_year(df, path)
     for col in SCALES:

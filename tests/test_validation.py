@@ -489,3 +489,25 @@ def test_cli_a_folder_holding_both_formats_refuses_a_csv_that_is_not_the_parquet
         f"alliance-sim: error: {folder / 'dyads.csv'}:9: field 'de_facto': expected the table in dyads.parquet "
         "beside it (a run folder holding both formats is read from Parquet, and the two must agree; remove the "
         f"one that is not the run's): the same values (its row 8 holds {one.de_facto[7]} there), got '0'")
+
+
+def test_a_parquet_table_names_the_row_of_a_bad_value_not_a_line(tmp_path, capsys):
+    """A Parquet file has no lines: 'dyads.parquet:7' sent the reader to a line that does
+    not exist for a bad value in row 6. The CSV of the same table still names its line."""
+    one = pd.read_csv(RUN / "dyads.csv")
+    bad = one.assign(de_facto=one.de_facto.where(one.index != 5, 7))
+    for fmt, where in (("parquet", "dyads.parquet, row 6: "), ("csv", "dyads.csv:7: ")):
+        folder = tmp_path / fmt
+        folder.mkdir()
+        bad.to_parquet(folder / "dyads.parquet", index=False) if fmt == "parquet" else \
+            bad.to_csv(folder / "dyads.csv", index=False)
+        assert main(["validate", str(folder), "--reference", str(SMALL_REF)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == f"alliance-sim: error: {folder / where}field 'de_facto': expected an integer level from " \
+                      "-2 to 3, got '7'"
+    levels = one[["a", "b", "year", "de_jure", "de_facto"]]
+    pd.concat([levels, levels.iloc[[2]]]).to_parquet(tmp_path / "ref.parquet", index=False)
+    with pytest.raises(InputError) as info:
+        reference.load_reference_levels(tmp_path / "ref.parquet")
+    assert info.value.message() == (f"{tmp_path / 'ref.parquet'}, row 16: field 'a,b,year': expected one row per "
+                                    "unordered pair and year (first given on row 3), got 'KZK-RUS 2002'")

@@ -188,7 +188,7 @@ def _check_bloc_reference(path, reference, states: set[str], blocs: list[str], y
     scoring, an empty file warnings, rows of other years a table of NaN with status 0)."""
     import numpy as np
 
-    from sim.files import csv_line
+    from sim.files import place
 
     match = reference["state"].isin(states) & reference["bloc"].isin(blocs)
     if (match & reference["year"].isin(years)).any():
@@ -197,14 +197,14 @@ def _check_bloc_reference(path, reference, states: set[str], blocs: list[str], y
         row = int(np.flatnonzero(match.to_numpy())[0])
         span = f"{min(years)}-{max(years)}" if years else "none"
         raise InputError(path, "year", f"rows in the scored years of the run ({span})",
-                         line=csv_line(reference, row), got=int(reference["year"].iloc[row]))
+                         **place(reference, row), got=int(reference["year"].iloc[row]))
 
     expected = f"rows for a state and a bloc of the run (states {', '.join(sorted(states))}; blocs {', '.join(blocs) or 'none'})"
     if reference.empty:
         raise InputError(path, None, expected)
     field, known = ("bloc", blocs) if reference["state"].isin(states).any() else ("state", states)
     row = int(np.flatnonzero(~reference[field].isin(known).to_numpy())[0])
-    raise InputError(path, field, expected, line=csv_line(reference, row), got=reference[field].iloc[row])
+    raise InputError(path, field, expected, **place(reference, row), got=reference[field].iloc[row])
 
 
 def _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patterns_path, from_year) -> None:

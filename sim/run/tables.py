@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.files import csv_line, read_csv
+from sim.files import PARQUET_ROWS, csv_line, place, read_csv
 
 #: Table formats of a run folder, as ``--format`` names them.
 FORMATS = ("csv", "parquet")
@@ -74,9 +74,7 @@ def read_table(path: str | Path, *, required: Iterable[str] = (), numeric: Itera
         fraction = year % 1 != 0
         if fraction.any():
             row = int(np.argmax(fraction))
-            line = csv_line(df, row) if path.suffix.lower() != ".parquet" else None
-            raise InputError(path, "year", "a whole year", line=line,
-                             got=f"{year[row]:g}" if line else f"{year[row]:g} in row {row + 1}")
+            raise InputError(path, "year", "a whole year", **place(df, row), got=f"{year[row]:g}")
     return df
 
 
@@ -87,12 +85,13 @@ def _read_parquet(path: Path, required: Iterable[str], numeric: Iterable[str],
         df = pd.read_parquet(path, engine="pyarrow")
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         raise InputError(path, None, f"a Parquet table ({str(exc).splitlines()[0]})") from None
+    df.attrs[PARQUET_ROWS] = True  # an error names a row, not a line (see sim.files.place)
     allow = set(allow_empty)
     for col in required:
         if col not in df.columns:
             raise InputError(path, col, "this column (the table does not have it)")
         if col not in allow and df[col].isna().any():
-            raise InputError(path, col, "a value in every row", got=f"a gap in row {int(df[col].isna().argmax()) + 1}")
+            raise InputError(path, col, "a value in every row (this one has a gap)", **place(df, int(df[col].isna().argmax())))
     for col in numeric:
         if col not in df.columns:
             continue
@@ -101,7 +100,7 @@ def _read_parquet(path: Path, required: Iterable[str], numeric: Iterable[str],
         values = df[col].to_numpy(dtype=float, na_value=np.nan)
         bad = np.isinf(values) | (np.isnan(values) & (col not in allow))
         if bad.any():
-            raise InputError(path, col, "finite numbers", got=f"{values[bad][0]} in row {int(np.argmax(bad)) + 1}")
+            raise InputError(path, col, "finite numbers", **place(df, int(np.argmax(bad))), got=f"{values[bad][0]}")
     return df
 
 
@@ -185,7 +184,6 @@ def check_one_row_per_pair_year(df: pd.DataFrame, path: str | Path) -> None:
     dup = key.duplicated().to_numpy()
     if dup.any():
         row = int(np.argmax(dup))
-        line = csv_line(df, row) if Path(path).suffix.lower() != ".parquet" else None
         year = float(df["year"].iloc[row])
         raise InputError(path, "a,b,year", "one row per pair and year (a run writes each pair once a year)",
-                         line=line, got=f"{a[row]} {b[row]} {year:g}, a second time")
+                         **place(df, row), got=f"{a[row]} {b[row]} {year:g}, a second time")

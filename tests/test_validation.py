@@ -511,3 +511,17 @@ def test_a_parquet_table_names_the_row_of_a_bad_value_not_a_line(tmp_path, capsy
         reference.load_reference_levels(tmp_path / "ref.parquet")
     assert info.value.message() == (f"{tmp_path / 'ref.parquet'}, row 16: field 'a,b,year': expected one row per "
                                     "unordered pair and year (first given on row 3), got 'KZK-RUS 2002'")
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_cli_an_empty_dyad_table_is_named_not_the_reference(tmp_path, capsys, fmt):
+    """A run's dyads table with no rows: validate blamed the reference ("field 'a':
+    expected state ids of the simulated run ()"); the empty table is the problem."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    empty = pd.read_csv(RUN / "dyads.csv").iloc[:0]
+    empty.to_parquet(folder / "dyads.parquet", index=False) if fmt == "parquet" else \
+        empty.to_csv(folder / "dyads.csv", index=False)
+    assert main(["validate", str(folder), "--reference", str(SMALL_REF)]) == 2
+    assert capsys.readouterr().err.strip() == \
+        f"alliance-sim: error: {folder / f'dyads.{fmt}'}: expected a dyad table with rows (it has only its header)"

@@ -69,6 +69,8 @@ def load_simulated(path: str | Path) -> list[pd.DataFrame]:
     from sim.run.tables import check_one_row_per_pair_year, read_run_file
 
     df = read_run_file(path, required=SIMULATED_COLUMNS, numeric=("year",))
+    if df.empty:  # else the reference was blamed: none of its states were "of the simulated run ()"
+        raise InputError(path, None, "a dyad table with rows (it has only its header)")
     df["year"] = df["year"].astype(int)
     check_one_row_per_pair_year(df, path)
     for col in SCALES:

@@ -117,9 +117,26 @@ def _scenario(path: str, _mtime_ns: int, _size: int) -> Scenario:
     return load_scenario(path)
 
 
+#: The last version of each scenario file that loaded: {resolved path: (stamp, scenario)}.
+_LAST_LOADED: dict[str, tuple[tuple[str, int, int], Scenario]] = {}
+
+
 def loaded_scenario(path: Path) -> Scenario:
     """The scenario at ``path``, from the cache while the file is unchanged."""
-    return _scenario(*_stamp(path))
+    stamp = _stamp(path)
+    scenario = _scenario(*stamp)
+    _LAST_LOADED[stamp[0]] = (stamp, scenario)
+    return scenario
+
+
+def last_loaded(path: Path) -> tuple[tuple[str, int, int], Scenario] | None:
+    """The stamp and scenario of the last version of ``path`` that loaded on this server, or None.
+
+    A file edited while the page is open may not load (a typo saved half-way): Mesa's
+    Reset builds the new model in its click handler, where an error became a page-wide
+    Python traceback. The page runs this version instead and says why in one line.
+    """
+    return _LAST_LOADED.get(_stamp(path)[0])
 
 
 def offered_name(value) -> str | None:
@@ -242,19 +259,25 @@ class VizModel(AllianceModel):
                 self.weight_overrides[k] = None
             self.viz_note = "All four threat sliders at zero: the scenario's threat weights apply."
         self.viz_note = " ".join(notes + ([self.viz_note] if self.viz_note else []))
+        path = resolve_scenario(scenario_file)
         try:
-            path = resolve_scenario(scenario_file)
-            super().__init__(scenario=loaded_scenario(path), rng=int(rng), **self.weight_overrides)
-        except InputError as exc:  # a listed file that does not load: say so in one line
-            first = initial_scenario()
-            if scenario_file == first:
+            scenario, stamp = loaded_scenario(path), _stamp(path)
+        except InputError as exc:  # a file that does not load (now): say so in one line
+            kept, first = last_loaded(path), initial_scenario()
+            if kept is not None:  # edited since it loaded: its last good version runs on
+                stamp, scenario = kept
+                self.viz_note = (f"{path.name} no longer loads ({exc.message()}): its last version that loaded "
+                                 "is run. " + self.viz_note).strip()
+            elif scenario_file != first:
+                self.viz_note = f"{Path(exc.file).name} could not be opened ({exc.expected}): the first scenario is shown."
+                scenario_file, path = first, resolve_scenario(first)
+                scenario, stamp = loaded_scenario(path), _stamp(path)
+            else:
                 raise
-            self.viz_note = f"{Path(exc.file).name} could not be opened ({exc.expected}): the first scenario is shown."
-            scenario_file, path = first, resolve_scenario(first)
-            super().__init__(scenario=loaded_scenario(path), rng=int(rng), **self.weight_overrides)
+        super().__init__(scenario=scenario, rng=int(rng), **self.weight_overrides)
         self.scenario_file = scenario_file
         #: Which version of which file this run reads (the page's caches are keyed by it).
-        self.scenario_stamp = _stamp(path)
+        self.scenario_stamp = stamp
         self.seed_used = int(rng)
         #: Each year's levels, collected as Mesa's examples collect their series.
         self.datacollector = DataCollector(model_reporters={

@@ -19,15 +19,19 @@ class InputError(Exception):
         expected: What a valid value looks like, in words.
         line: 1-based line number in the file, when known.
         got: The offending value, shown abbreviated.
+        row: 1-based row of a table that has no lines (Parquet), when known; the header is
+            not a row. A Parquet table's row cited as a line sent the reader to a line
+            that does not exist.
     """
 
     def __init__(self, file: str | Path | None, field: str | None, expected: str,
-                 *, line: int | None = None, got: object = None):
+                 *, line: int | None = None, got: object = None, row: int | None = None):
         self.file = str(file) if file is not None else "<input>"
         self.field = field
         self.expected = expected
         self.line = line
         self.got = got
+        self.row = row
         super().__init__(self.message())
 
     def __reduce__(self):
@@ -39,6 +43,8 @@ class InputError(Exception):
     def message(self) -> str:
         option = self.file == "<input>" and bool(self.field) and self.field.startswith("-")
         where = "command line" if option else self.file + (f":{self.line}" if self.line else "")
+        if self.row and not option:
+            where += f", row {self.row}"
         parts = [where + ":"]
         if self.field:
             parts.append(f"{'option' if option else 'field'} '{self.field}':")

@@ -142,6 +142,26 @@ def csv_line(df: pd.DataFrame, row: int) -> int:
     return lines[row] if lines and 0 <= row < len(lines) else row + 2
 
 
+#: ``attrs`` key marking a table read from Parquet, whose rows are not lines of text.
+PARQUET_ROWS = "parquet_rows"
+
+
+def place(df: pd.DataFrame, row: int) -> dict[str, int]:
+    """Where row ``row`` (0-based) of a table is, as :class:`InputError`'s keyword: the CSV
+    line it starts on, or for a table read from Parquet (which has no lines) its 1-based row.
+
+    Readers that take either format name the place with this, so that one check says
+    ``dyads.csv:7`` or ``dyads.parquet, row 6`` for the same bad value."""
+    if df.attrs.get(PARQUET_ROWS):
+        return {"row": row + 1}
+    return {"line": csv_line(df, row)}
+
+
+def place_words(where: dict[str, int]) -> str:
+    """A :func:`place` in words, for a message that cites a second place ("line 3", "row 2")."""
+    return " ".join(f"{k} {v}" for k, v in where.items())
+
+
 # ---------------------------------------------------------------------------------------
 # YAML with line numbers
 # ---------------------------------------------------------------------------------------

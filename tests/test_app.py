@@ -410,3 +410,43 @@ def test_viz_runs_solara_without_internet_settings():
     assert {"--production", "--no-open", "--no-check-version"} <= set(argv)
     assert viz_cmd.OFFLINE_ENV["SOLARA_ASSETS_PROXY"] == "True"
     assert viz_cmd.OFFLINE_ENV["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+
+
+def test_reset_on_a_scenario_file_made_invalid_says_so_and_runs_its_last_good_version(tmp_path, monkeypatch):
+    """The page's scenario file edited into an invalid one while the page is open: Mesa's
+    Reset raised InputError in its click handler and the whole page became a traceback.
+    The page says why in one line and runs the file's last version that loaded."""
+    import shutil
+
+    scenario = tmp_path / "mine.yaml"
+    shutil.copy(known_scenario(), scenario)
+    monkeypatch.setenv(app.SCENARIO_ENV, str(scenario))
+    app.pair_a.set("")
+    app.pair_b.set("")
+
+    @solara.component
+    def InLayout():
+        with solara.AppLayout():
+            app.Page()
+
+    box, rc = solara.render(InLayout(), handle_error=False)
+    try:
+        start = shown_year(rc)
+        button(rc, "Step").click()
+        assert shown_year(rc) == start + 1
+        with scenario.open("a") as f:
+            f.write("\nbogus_key: 1\n")
+        button(rc, "Step").click()  # the running model steps on
+        assert shown_year(rc) == start + 2
+        button(rc, "Reset").click()
+        assert shown_year(rc) == start
+        note = next(t for t in html_texts(rc) if "class='note'" in t).split("class='note'>")[1]
+        assert note.startswith(f"mine.yaml no longer loads ({scenario}:") and "field &#x27;bogus_key&#x27;: " \
+            "expected no such key" in note and note.endswith("its last version that loaded is run.</p>")
+        button(rc, "Step").click()
+        assert shown_year(rc) == start + 1
+        shutil.copy(known_scenario(), scenario)  # mended: Reset reads it, and the note goes
+        button(rc, "Reset").click()
+        assert shown_year(rc) == start and not any("no longer loads" in t for t in html_texts(rc))
+    finally:
+        rc.close()

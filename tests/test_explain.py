@@ -163,3 +163,39 @@ def test_explain_keeps_scenario_events_apart_from_the_pairs_instruments(run_dir)
     assert "Medvedev" in events and "Medvedev" not in instruments
     text = run_cli("explain", run_dir, "KZK", "UZB", "2014").stdout
     assert "dispute: Kazakh-Uzbek" in text.split("Scenario events naming this pair so far")[1]
+
+
+def test_a_folder_holding_both_formats_reads_parquet_only_when_the_csv_is_the_same_table(tmp_path):
+    """``run --format both``: Parquet is read, and stderr says so. Another scenario's
+    dyads.parquet beside this run's CSVs was explained from the Parquet, exit 0; an edited
+    CSV was ignored without a word. Both are refused, naming both files."""
+    import shutil
+
+    both = tmp_path / "both"
+    proc = run_cli("run", SCENARIOS / "known_paper_alliance.yaml", "--out", both, "--no-plots", "--format", "both")
+    assert proc.returncode == 0, proc.stderr
+    res = run_cli("explain", both, "ALLY_A", "ALLY_B", "2010")
+    assert res.returncode == 0, res.stderr
+    assert f"note: read {both / 'dyads.parquet'} (dyads.csv beside it holds the same table)" in res.stderr
+    other = tmp_path / "other"
+    assert run_cli("run", SCENARIOS / "known_bandwagon.yaml", "--out", other, "--no-plots",
+                   "--format", "parquet").returncode == 0
+    mixed = _copy(both, tmp_path, "mixed")
+    shutil.copy(other / "dyads.parquet", mixed / "dyads.parquet")
+    res = run_cli("explain", mixed, "ALLY_A", "ALLY_B", "2010")
+    assert res.returncode == 2 and res.stdout == "", res.stdout
+    n_csv, n_pq = len(pd.read_csv(mixed / "dyads.csv")), len(pd.read_parquet(mixed / "dyads.parquet"))
+    assert n_csv != n_pq
+    assert res.stderr.strip() == (
+        f"alliance-sim: error: {mixed / 'dyads.csv'}: expected the table in dyads.parquet beside it (a run folder "
+        "holding both formats is read from Parquet, and the two must agree; remove the one that is not the "
+        f"run's): as many rows, got '{n_csv} rows against {n_pq}'")
+    edited = _copy(both, tmp_path, "edited")
+    d = pd.read_csv(edited / "dyads.csv")
+    d.loc[3, "de_facto"] = d.loc[3, "de_facto"] + 1 if d.loc[3, "de_facto"] < 3 else 0
+    d.to_csv(edited / "dyads.csv", index=False, float_format="%.6f")
+    res = run_cli("explain", edited, "ALLY_A", "ALLY_B", "2010")
+    assert res.returncode == 2
+    assert f"{edited / 'dyads.csv'}:5: field 'de_facto': expected the table in dyads.parquet beside it" in res.stderr
+    assert f"the same values (its row 4 holds {pd.read_parquet(edited / 'dyads.parquet').de_facto[3]} there), " \
+           f"got '{d.loc[3, 'de_facto']}'" in res.stderr

@@ -425,3 +425,103 @@ def test_documented_moves_are_not_held_by_runs_in_which_nothing_moved():
     patterns = {p.id: p for p in load_patterns(ROOT / "seeds" / "reference" / "documented_patterns.yaml")}
     for pid in ("uzb_back_to_moscow_after_andijan", "uzb_out_of_eurasec_2008", "kzk_uzb_strategic_partnership_2013"):
         assert not reproduced(patterns[pid], run), pid
+
+
+def test_cli_refuses_reference_ids_the_run_does_not_hold(tmp_path, capsys):
+    """A mistyped id (RSU for RUS) in some rows: its rows were left out while the rest was
+    scored as if whole (de_facto 8/8, exit 0). Refused, naming the file, the field, the
+    first such row, the unknown id and how many rows hold it."""
+    ref = pd.read_csv(SMALL_REF, keep_default_na=False)
+    ref.loc[ref.b == "UZB", "a"] = ref.loc[ref.b == "UZB", "a"].replace("RUS", "RSU")  # 6 rows
+    bad = tmp_path / "ref.csv"
+    ref.to_csv(bad, index=False)
+    status = main(["validate", str(RUN), "--reference", str(bad), "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert status == 2 and "\n" not in err and "Overall" not in captured.out
+    assert f"{bad}:8: field 'a'" in err  # the first RUS-UZB row is on line 8
+    assert "1 id is neither, in 6 rows, got 'RSU'" in err
+    assert "state ids of the simulated run (KZK, RUS, TAJ, UZB)" in err and "--states" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_states_declares_ids_whose_rows_are_left_out_and_says_how_many(tmp_path, capsys):
+    """--states declares a state the run does not hold: its rows are left out knowingly,
+    and stderr and report.md say how many and whose."""
+    ref = pd.read_csv(SMALL_REF, keep_default_na=False)
+    extra = pd.DataFrame({"a": "KZK", "b": ["CHN", "TKM", "CHN"], "year": [2000, 2000, 2001], "de_jure": 1,
+                          "de_facto": "1", "source": "s", "confidence": 1, "note": ""})
+    path = tmp_path / "ref.csv"
+    pd.concat([ref, extra]).to_csv(path, index=False)
+    status = main(["validate", str(RUN), "--reference", str(path), "--states", "CHN,TKM",
+                   "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert "de_facto 12/12, de_jure 14/14" in captured.out  # the run's pairs, scored as before
+    assert f"3 rows of {path} left out" in captured.err and "(CHN, TKM)" in captured.err
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "Reference rows left out: 3, pairs with states the run does not hold (declared with --states: " \
+           "CHN, TKM)." in report
+    status = main(["validate", str(RUN), "--reference", str(path), "--states", "CHN"])
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and "1 id is neither, in 1 row, got 'TKM'" in err
+
+
+def test_cli_a_folder_holding_both_formats_refuses_a_csv_that_is_not_the_parquet_table(tmp_path, capsys):
+    """``run --format both`` then dyads.csv edited: validate read dyads.parquet and printed
+    the same scores as before, exit 0, without a word. The Parquet is read when both agree
+    (stderr says so); a CSV that differs is refused, naming both files and the cell."""
+    one = pd.read_csv(RUN / "dyads.csv")
+    folder = tmp_path / "run"
+    folder.mkdir()
+    one.to_parquet(folder / "dyads.parquet", index=False)
+    one.to_csv(folder / "dyads.csv", index=False)
+    assert main(["validate", str(folder), "--reference", str(SMALL_REF)]) == 0
+    captured = capsys.readouterr()
+    assert "de_facto 12/12, de_jure 14/14" in captured.out
+    assert f"note: read {folder / 'dyads.parquet'} (dyads.csv beside it holds the same table)" in captured.err
+    one.assign(de_facto=one.de_facto.where(one.index != 7, 0)).to_csv(folder / "dyads.csv", index=False)
+    assert one.de_facto[7] != 0
+    assert main(["validate", str(folder), "--reference", str(SMALL_REF)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == (
+        f"alliance-sim: error: {folder / 'dyads.csv'}:9: field 'de_facto': expected the table in dyads.parquet "
+        "beside it (a run folder holding both formats is read from Parquet, and the two must agree; remove the "
+        f"one that is not the run's): the same values (its row 8 holds {one.de_facto[7]} there), got '0'")
+
+
+def test_a_parquet_table_names_the_row_of_a_bad_value_not_a_line(tmp_path, capsys):
+    """A Parquet file has no lines: 'dyads.parquet:7' sent the reader to a line that does
+    not exist for a bad value in row 6. The CSV of the same table still names its line."""
+    one = pd.read_csv(RUN / "dyads.csv")
+    bad = one.assign(de_facto=one.de_facto.where(one.index != 5, 7))
+    for fmt, where in (("parquet", "dyads.parquet, row 6: "), ("csv", "dyads.csv:7: ")):
+        folder = tmp_path / fmt
+        folder.mkdir()
+        bad.to_parquet(folder / "dyads.parquet", index=False) if fmt == "parquet" else \
+            bad.to_csv(folder / "dyads.csv", index=False)
+        assert main(["validate", str(folder), "--reference", str(SMALL_REF)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == f"alliance-sim: error: {folder / where}field 'de_facto': expected an integer level from " \
+                      "-2 to 3, got '7'"
+    levels = one[["a", "b", "year", "de_jure", "de_facto"]]
+    pd.concat([levels, levels.iloc[[2]]]).to_parquet(tmp_path / "ref.parquet", index=False)
+    with pytest.raises(InputError) as info:
+        reference.load_reference_levels(tmp_path / "ref.parquet")
+    assert info.value.message() == (f"{tmp_path / 'ref.parquet'}, row 16: field 'a,b,year': expected one row per "
+                                    "unordered pair and year (first given on row 3), got 'KZK-RUS 2002'")
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_cli_an_empty_dyad_table_is_named_not_the_reference(tmp_path, capsys, fmt):
+    """A run's dyads table with no rows: validate blamed the reference ("field 'a':
+    expected state ids of the simulated run ()"); the empty table is the problem."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    empty = pd.read_csv(RUN / "dyads.csv").iloc[:0]
+    empty.to_parquet(folder / "dyads.parquet", index=False) if fmt == "parquet" else \
+        empty.to_csv(folder / "dyads.csv", index=False)
+    assert main(["validate", str(folder), "--reference", str(SMALL_REF)]) == 2
+    assert capsys.readouterr().err.strip() == \
+        f"alliance-sim: error: {folder / f'dyads.{fmt}'}: expected a dyad table with rows (it has only its header)"

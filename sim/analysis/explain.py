@@ -13,7 +13,7 @@ from sim.errors import InputError
 from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
 from sim.mechanisms import alignment, treaties
 from sim.mechanisms.utility import COMPONENTS
-from sim.run.tables import check_one_row_per_pair_year, read_table, run_table, table_path
+from sim.run.tables import check_one_row_per_pair_year, read_run_file, run_table, table_path
 from sim.scenario.reference import SCALES, integer_levels
 
 #: Years before the last change of level over which "components that moved most" are
@@ -49,7 +49,7 @@ def _pair_rows(run_dir: Path, a: str, b: str) -> tuple[pd.DataFrame, bool, str, 
     cols = [f"{s}_{c}" for s in "ab" for c in COMPONENTS + ("total",)]
     # Every cell a number: an empty one dropped its component (or the threat line) from the
     # explanation without a word, where an infinite one was refused.
-    d = read_table(path, required=["year", "a", "b", "de_facto", "de_jure"],
+    d = read_run_file(path, required=["year", "a", "b", "de_facto", "de_jure"],
                    numeric=["year", "de_facto", "de_jure", "threat_ab", "threat_ba"] + cols)
     if d.empty:
         raise InputError(path, None, "a dyad table with rows (it has only its header)")

@@ -66,9 +66,11 @@ KEY_PAIRS: tuple[tuple[str, str], ...] = (("KZK", "RUS"), ("RUS", "UZB"), ("KZK"
 def load_simulated(path: str | Path) -> list[pd.DataFrame]:
     """Read a run's dyad table (``dyads.csv`` or ``dyads.parquet``); a ``run`` or ``seed``
     column splits it into an ensemble."""
-    from sim.run.tables import check_one_row_per_pair_year, read_table
+    from sim.run.tables import check_one_row_per_pair_year, read_run_file
 
-    df = read_table(path, required=SIMULATED_COLUMNS, numeric=("year",))
+    df = read_run_file(path, required=SIMULATED_COLUMNS, numeric=("year",))
+    if df.empty:  # else the reference was blamed: none of its states were "of the simulated run ()"
+        raise InputError(path, None, "a dyad table with rows (it has only its header)")
     df["year"] = df["year"].astype(int)
     check_one_row_per_pair_year(df, path)
     for col in SCALES:
@@ -450,6 +452,17 @@ def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
     return out
 
 
+def _left_out_lines(left_out) -> list[str]:
+    """The report's line on reference rows left out as pairs of states the run does not
+    hold (declared with ``--states``): without it a report scored on part of its reference
+    read as if scored on all of it."""
+    if not left_out or not left_out[0]:
+        return []
+    rows, ids = left_out
+    return [f"Reference rows left out: {rows}, pairs with states the run does not hold "
+            f"(declared with --states: {', '.join(ids)}).", ""]
+
+
 @dataclass
 class ValidationReport:
     """Scores of one simulated run or ensemble against a reference timeline.
@@ -487,6 +500,7 @@ class ValidationReport:
                "an oracle that knows each pair's own commonest level (oracle_pair_mode).", "",
                "Coded reference dyad-years found in the simulation: "
                + ", ".join(f"{k} {v}" for k, v in s.get("coverage", {}).items()) + ".", "",
+               *_left_out_lines(s.get("left_out")),
                ("Baselines are fitted on all years except out of sample, so oracle_pair_mode "
                 if (self.scores["scope"] == "out_of_sample").any() else
                 "Baselines are fitted on all scored years, so oracle_pair_mode ")

@@ -105,9 +105,21 @@ def _runs(target: Path, seeds: int, need_classes: bool):
 
 
 def _reference_for(args, run_states: set[str]):
-    """The reference restricted to the run's states (and the scored years), checked."""
+    """The reference restricted to the run's states (and the scored years), checked.
+
+    Every state id of the reference must be one of the run's or one that ``--states``
+    declares: an id that is neither is a typo or another case's reference, and its rows
+    were left out without a word while the rest were scored (``ALLYA`` for ``ALLY_A`` cut a
+    third of a reference and scored the rest as if whole). The rows of declared states the
+    run does not hold are left out knowingly; how many is said on stderr and in the report.
+
+    Returns:
+        The reference rows of the run's pairs, and ``(rows, ids)``: the count of rows left
+        out for states declared with ``--states`` that the run does not hold, and those ids.
+    """
     import numpy as np
 
+    from sim.files import csv_line
     from sim.scenario.reference import load_reference
 
     extra = {x.strip() for x in args.states.split(",")} if args.states else set()
@@ -116,18 +128,29 @@ def _reference_for(args, run_states: set[str]):
         raise InputError(args.reference, None, "at least one row under the header (a reference dyad-year)")
     outside = set(reference["a"]) | set(reference["b"])
     unknown = sorted(outside - run_states - extra)
-    if unknown and not run_states & outside:
-        raise InputError(args.reference, "a", "state ids of the simulated run ("
-                         + ", ".join(sorted(run_states)) + "); --states adds others", got=unknown[0])
+    if unknown:
+        known = run_states | extra
+        stray = ~(reference["a"].isin(known) & reference["b"].isin(known))
+        row = int(np.flatnonzero(stray.to_numpy())[0])
+        col = "a" if reference["a"].iloc[row] not in known else "b"
+        shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        rows = int(stray.sum())
+        raise InputError(args.reference, col, "state ids of the simulated run (" + ", ".join(sorted(run_states))
+                         + ") or ids declared with --states (states the run does not hold, whose rows are left "
+                         f"out); {len(unknown)} id{'s are' if len(unknown) > 1 else ' is'} neither, in "
+                         f"{rows} row{'s' if rows > 1 else ''}", line=csv_line(reference, row), got=shown)
     inside = reference["a"].isin(run_states) & reference["b"].isin(run_states)
     if not inside.any() and len(reference):
         # Nothing left to compare: name the first row whose state the run does not have.
-        from sim.files import csv_line
-
         row = int(np.flatnonzero(~inside.to_numpy())[0])
         col = "a" if reference["a"].iloc[row] not in run_states else "b"
         raise InputError(args.reference, col, "state ids of the simulated run (" + ", ".join(sorted(run_states))
                          + ") in at least one row", line=csv_line(reference, row), got=reference[col].iloc[row])
+    left_out = reference[~inside]
+    dropped = (len(left_out), sorted((set(left_out["a"]) | set(left_out["b"])) - run_states))
+    if dropped[0]:
+        _note(f"{dropped[0]} rows of {args.reference} left out: pairs with states declared with --states "
+              f"that the run does not hold ({', '.join(dropped[1])})")
     reference = reference[inside]
     if args.from_year is not None:  # e.g. leave out the first year when it is an initial condition
         years = reference["year"]
@@ -135,7 +158,7 @@ def _reference_for(args, run_states: set[str]):
         if reference.empty:
             raise InputError(args.reference, "year", f"rows in years >= {args.from_year} (--from-year); its rows of "
                              f"the run's states are in {int(years.min())}-{int(years.max())}")
-    return reference
+    return reference, dropped
 
 
 def _check_years(args, reference, run_years: set[int], periods: list[tuple[int, int]] | None) -> None:
@@ -165,7 +188,7 @@ def _check_bloc_reference(path, reference, states: set[str], blocs: list[str], y
     scoring, an empty file warnings, rows of other years a table of NaN with status 0)."""
     import numpy as np
 
-    from sim.files import csv_line
+    from sim.files import place
 
     match = reference["state"].isin(states) & reference["bloc"].isin(blocs)
     if (match & reference["year"].isin(years)).any():
@@ -174,14 +197,14 @@ def _check_bloc_reference(path, reference, states: set[str], blocs: list[str], y
         row = int(np.flatnonzero(match.to_numpy())[0])
         span = f"{min(years)}-{max(years)}" if years else "none"
         raise InputError(path, "year", f"rows in the scored years of the run ({span})",
-                         line=csv_line(reference, row), got=int(reference["year"].iloc[row]))
+                         **place(reference, row), got=int(reference["year"].iloc[row]))
 
     expected = f"rows for a state and a bloc of the run (states {', '.join(sorted(states))}; blocs {', '.join(blocs) or 'none'})"
     if reference.empty:
         raise InputError(path, None, expected)
     field, known = ("bloc", blocs) if reference["state"].isin(states).any() else ("state", states)
     row = int(np.flatnonzero(~reference[field].isin(known).to_numpy())[0])
-    raise InputError(path, field, expected, line=csv_line(reference, row), got=reference[field].iloc[row])
+    raise InputError(path, field, expected, **place(reference, row), got=reference[field].iloc[row])
 
 
 def _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patterns_path, from_year) -> None:
@@ -248,7 +271,7 @@ def _handle(args) -> int:
     blocs_path = args.blocs or (str(sc.resolve(sc.bloc_reference)) if sc and sc.bloc_reference else None)
     patterns_path = args.patterns or (str(sc.resolve(sc.patterns)) if sc and sc.patterns else None)
     tables, states_tables = _runs(target, args.seeds, need_classes=patterns_path is not None)
-    reference = _reference_for(args, set().union(*(set(t["a"]) | set(t["b"]) for t in tables)))
+    reference, left_out = _reference_for(args, set().union(*(set(t["a"]) | set(t["b"]) for t in tables)))
     _check_years(args, reference, set().union(*(set(t["year"]) for t in tables)), periods)
     from sim.progress import Steps
 
@@ -256,6 +279,7 @@ def _handle(args) -> int:
     with Steps("validate", names) as steps:
         report = validate(tables, reference, periods=periods, split_year=args.split_year,
                           reference_name=str(args.reference))
+        report.settings["left_out"] = left_out
         steps.next()
         from_year = args.from_year if args.from_year is not None else int(reference["year"].min())
         _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patterns_path, from_year)
@@ -291,7 +315,8 @@ def register(subparsers) -> None:
                         "of the scored span)")
     p.add_argument("--states", metavar="IDS",
                    help="comma-separated state ids the reference may use besides the run's own "
-                        "(pairs with states outside the run are not scored)")
+                        "(pairs with states outside the run are not scored); any other id the run does "
+                        "not hold is refused as a typo")
     p.add_argument("--blocs", metavar="FILE",
                    help="bloc membership reference CSV (state,bloc,year,member); default: the "
                         "scenario's bloc_reference")

@@ -5,13 +5,15 @@ CSV (the default), as Parquet, or both. Parquet keeps the column types, so panda
 ``arrow`` and DuckDB read years and levels as integers and shares as floats without
 parsing text; a Parquet run folder also holds ``summary.parquet``, the run's scalar
 outcomes in one row (:attr:`sim.run.simulate.RunResult.summary`). Every reader of a run
-folder (``validate``, ``explain``) goes through :func:`run_table`, which takes whichever
-format the folder holds, Parquet first, and checks a Parquet table as :func:`sim.files.read_csv`
-checks a CSV: required columns present, numeric columns numbers and finite.
+folder (``validate``, ``explain``) goes through :func:`run_table` or :func:`read_run_file`,
+which take whichever format the folder holds, Parquet first (a CSV beside it must hold the
+same table), and check a Parquet table as :func:`sim.files.read_csv` checks a CSV: required
+columns present, numeric columns numbers and finite.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Iterable
 
@@ -19,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.files import csv_line, read_csv
+from sim.files import PARQUET_ROWS, csv_line, place, read_csv
 
 #: Table formats of a run folder, as ``--format`` names them.
 FORMATS = ("csv", "parquet")
@@ -72,9 +74,7 @@ def read_table(path: str | Path, *, required: Iterable[str] = (), numeric: Itera
         fraction = year % 1 != 0
         if fraction.any():
             row = int(np.argmax(fraction))
-            line = csv_line(df, row) if path.suffix.lower() != ".parquet" else None
-            raise InputError(path, "year", "a whole year", line=line,
-                             got=f"{year[row]:g}" if line else f"{year[row]:g} in row {row + 1}")
+            raise InputError(path, "year", "a whole year", **place(df, row), got=f"{year[row]:g}")
     return df
 
 
@@ -85,12 +85,13 @@ def _read_parquet(path: Path, required: Iterable[str], numeric: Iterable[str],
         df = pd.read_parquet(path, engine="pyarrow")
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         raise InputError(path, None, f"a Parquet table ({str(exc).splitlines()[0]})") from None
+    df.attrs[PARQUET_ROWS] = True  # an error names a row, not a line (see sim.files.place)
     allow = set(allow_empty)
     for col in required:
         if col not in df.columns:
             raise InputError(path, col, "this column (the table does not have it)")
         if col not in allow and df[col].isna().any():
-            raise InputError(path, col, "a value in every row", got=f"a gap in row {int(df[col].isna().argmax()) + 1}")
+            raise InputError(path, col, "a value in every row (this one has a gap)", **place(df, int(df[col].isna().argmax())))
     for col in numeric:
         if col not in df.columns:
             continue
@@ -99,14 +100,73 @@ def _read_parquet(path: Path, required: Iterable[str], numeric: Iterable[str],
         values = df[col].to_numpy(dtype=float, na_value=np.nan)
         bad = np.isinf(values) | (np.isnan(values) & (col not in allow))
         if bad.any():
-            raise InputError(path, col, "finite numbers", got=f"{values[bad][0]} in row {int(np.argmax(bad)) + 1}")
+            raise InputError(path, col, "finite numbers", **place(df, int(np.argmax(bad))), got=f"{values[bad][0]}")
     return df
 
 
+def read_run_file(path: str | Path, **checks) -> pd.DataFrame:
+    """A run table read by :func:`read_table`; a Parquet table with a CSV of the same name
+    beside it (``run --format both``) must hold the same table.
+
+    Parquet is read (typed, full precision), but an edited CSV or another run's Parquet
+    beside the CSVs was read without a word, the CSV's change ignored or another scenario
+    explained. Both are compared (:func:`check_twins`), and stderr says which was read.
+    """
+    path = Path(path)
+    df = read_table(path, **checks)
+    twin = path.with_suffix(".csv")
+    if path.suffix.lower() == ".parquet" and twin.is_file():
+        check_twins(df, path, read_table(twin, **checks), twin)
+        print(f"alliance-sim: note: read {path} ({twin.name} beside it holds the same table)", file=sys.stderr)
+    return df
+
+
+def check_twins(parquet: pd.DataFrame, parquet_path: Path, text: pd.DataFrame, csv_path: Path) -> None:
+    """Refuse a CSV table that is not the Parquet table beside it (rows, columns, values).
+
+    Values are compared cell by cell: numbers within the CSV's six decimals
+    (:data:`FLOAT_FORMAT`), anything else as the text the CSV holds (a gap as an empty cell).
+
+    Raises:
+        InputError: naming both files, and the column and the CSV line of the first
+            difference.
+    """
+    both = f"the table in {parquet_path.name} beside it (a run folder holding both formats is read " \
+           "from Parquet, and the two must agree; remove the one that is not the run's)"
+    if len(text) != len(parquet):
+        raise InputError(csv_path, None, f"{both}: as many rows", got=f"{len(text)} rows against {len(parquet)}")
+    if list(text.columns) != list(parquet.columns):
+        cols = set(text.columns) ^ set(parquet.columns)
+        col = sorted(cols)[0] if cols else next(a for a, b in zip(text.columns, parquet.columns) if a != b)
+        raise InputError(csv_path, col, f"{both}: the same columns in the same order", line=1)
+    for col in parquet.columns:
+        p = parquet[col]
+        if pd.api.types.is_numeric_dtype(p) and not pd.api.types.is_bool_dtype(p):
+            pv = p.to_numpy(dtype=float, na_value=np.nan)
+            tv = pd.to_numeric(text[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            same = np.isclose(pv, tv, rtol=1e-9, atol=1e-6, equal_nan=True)
+        else:
+            pv = p.astype(object).where(p.notna(), "").astype(str).to_numpy()
+            tv = text[col].astype(object).where(text[col].notna(), "").astype(str).to_numpy()
+            same = pv == tv
+        if not same.all():
+            row = int(np.argmin(same))
+            raise InputError(csv_path, col, f"{both}: the same values (its row {row + 1} holds "
+                             f"{_cell(p.iloc[row])} there)", line=csv_line(text, row), got=_cell(text[col].iloc[row]))
+
+
+def _cell(value) -> str:
+    """A table cell as a message shows it: a number without trailing zeros, a gap as empty."""
+    if isinstance(value, (float, np.floating)):
+        return "" if np.isnan(value) else f"{float(value):g}"
+    return "" if value is None or value is pd.NA else str(value)
+
+
 def run_table(run_dir: str | Path, stem: str, **checks) -> pd.DataFrame | None:
-    """The run folder's ``stem`` table (Parquet first, else CSV), checked; None if it has neither."""
+    """The run folder's ``stem`` table (Parquet first, checked against a CSV beside it, else
+    CSV), checked; None if it has neither."""
     path = table_path(run_dir, stem)
-    return None if path is None else read_table(path, **checks)
+    return None if path is None else read_run_file(path, **checks)
 
 
 def check_one_row_per_pair_year(df: pd.DataFrame, path: str | Path) -> None:
@@ -124,7 +184,6 @@ def check_one_row_per_pair_year(df: pd.DataFrame, path: str | Path) -> None:
     dup = key.duplicated().to_numpy()
     if dup.any():
         row = int(np.argmax(dup))
-        line = csv_line(df, row) if Path(path).suffix.lower() != ".parquet" else None
         year = float(df["year"].iloc[row])
         raise InputError(path, "a,b,year", "one row per pair and year (a run writes each pair once a year)",
-                         line=line, got=f"{a[row]} {b[row]} {year:g}, a second time")
+                         **place(df, row), got=f"{a[row]} {b[row]} {year:g}, a second time")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.files import LineNumbers, csv_line, read_csv
+from sim.files import LineNumbers, place, place_words, read_csv
 from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_JURE_MAX, DE_JURE_MIN
 
 #: The two alignment scales, with their admissible ranges.
@@ -62,7 +62,7 @@ def integer_levels(df: pd.DataFrame, col: str, path, allow_empty: bool) -> pd.Se
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(path, col, f"an integer level from {lo} to {hi}"
                          + (" or an empty cell" if allow_empty else ""),
-                         line=csv_line(df, row), got=raw.iloc[row])
+                         **place(df, row), got=raw.iloc[row])
     return values.where(~empty).astype("Int64")
 
 
@@ -83,6 +83,7 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
     df = read_csv(path, required=REFERENCE_COLUMNS, numeric=("year", "confidence"),
                   allow_empty=("de_facto", "note", "confidence"))
     lines = np.array(df.attrs.pop("lines", None) or (df.index.to_numpy() + 2))
+    places = [{"line": int(x)} for x in lines]
     for col in ("a", "b"):
         ids = df[col].str.strip()
         if states is not None:
@@ -91,7 +92,7 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
                 row = int(np.flatnonzero(unknown.to_numpy())[0])
                 raise InputError(path, col, "a known state id (" + ", ".join(sorted(states)) + ")",
                                  line=int(lines[row]), got=ids.iloc[row])
-    year = _pair_years(df, path, lines)
+    year = _pair_years(df, path, places)
     conf = df["confidence"].astype(float)
     bad = conf.notna() & ((conf < 0) | (conf > 1))
     if bad.any():
@@ -104,29 +105,30 @@ def load_reference(path: str | Path, states: Iterable[str] | None = KNOWN_STATES
     out["year"] = year.astype(int)
     out["confidence"] = conf
     out = canonical_pairs(out)
-    _one_row_per_pair_year(out, path, lines)
+    _one_row_per_pair_year(out, path, places)
     return _with_lines(out.reset_index(drop=True), lines)
 
 
-def _pair_years(df: pd.DataFrame, path, lines) -> pd.Series:
-    """Two different states in each row and a whole year from -5000 to 5000; the years."""
+def _pair_years(df: pd.DataFrame, path, places: list[dict[str, int]]) -> pd.Series:
+    """Two different states in each row and a whole year from -5000 to 5000; the years.
+    ``places`` holds each row's place in its file (:func:`sim.files.place`)."""
     same = df["a"].astype(str).str.strip().eq(df["b"].astype(str).str.strip())
     if same.any():
         row = int(np.flatnonzero(same.to_numpy())[0])
-        raise InputError(path, "b", "a state different from 'a'", line=int(lines[row]),
+        raise InputError(path, "b", "a state different from 'a'", **places[row],
                          got=df["b"].iloc[row])
     year = df["year"].astype(float)
     far = year.abs() > 5000
     if far.any():
         row = int(np.flatnonzero(far.to_numpy())[0])
-        raise InputError(path, "year", "a year from -5000 to 5000", line=int(lines[row]), got=year.iloc[row])
+        raise InputError(path, "year", "a year from -5000 to 5000", **places[row], got=year.iloc[row])
     if (year % 1 != 0).any():
         row = int(np.flatnonzero((year % 1 != 0).to_numpy())[0])
-        raise InputError(path, "year", "a whole year", line=int(lines[row]), got=year.iloc[row])
+        raise InputError(path, "year", "a whole year", **places[row], got=year.iloc[row])
     return year
 
 
-def _one_row_per_pair_year(out: pd.DataFrame, path, lines) -> None:
+def _one_row_per_pair_year(out: pd.DataFrame, path, places: list[dict[str, int]]) -> None:
     """A second row for a pair and year (in either order) is refused, not silently kept."""
     dup = out.duplicated(["a", "b", "year"], keep="first")
     if dup.any():
@@ -134,8 +136,8 @@ def _one_row_per_pair_year(out: pd.DataFrame, path, lines) -> None:
         first = out[(out.a == out.a.iloc[row]) & (out.b == out.b.iloc[row])
                     & (out.year == out.year.iloc[row])].index[0]
         raise InputError(path, "a,b,year",
-                         f"one row per unordered pair and year (first given on line {int(lines[first])})",
-                         line=int(lines[row]),
+                         f"one row per unordered pair and year (first given on {place_words(places[first])})",
+                         **places[row],
                          got=f"{out.a.iloc[row]}-{out.b.iloc[row]} {out.year.iloc[row]}")
 
 
@@ -164,13 +166,13 @@ def load_reference_levels(path: str | Path) -> pd.DataFrame:
     if path.suffix != ".parquet" and set(REFERENCE_COLUMNS) <= set(df.columns):
         # the project's documented format (with sources): checked in full
         return reference_levels(load_reference(path, states=None), path)
-    lines = [csv_line(df, row) for row in range(len(df))]
+    places = [place(df, row) for row in range(len(df))]
     out = df[list(LEVEL_COLUMNS)].copy()
-    out["year"] = _pair_years(df, path, lines).astype(int)
+    out["year"] = _pair_years(df, path, places).astype(int)
     for col in SCALES:
         out[col] = integer_levels(df, col, path, allow_empty=True)
     out = canonical_pairs(out)
-    _one_row_per_pair_year(out, path, lines)
+    _one_row_per_pair_year(out, path, places)
     return reference_levels(out, path)
 
 
@@ -193,12 +195,12 @@ def load_bloc_reference(path: str | Path) -> pd.DataFrame:
     bad = ~df["member"].isin([0, 1])
     if bad.any():
         row = int(np.argmax(bad.to_numpy()))
-        raise InputError(path, "member", "0 or 1", line=csv_line(df, row), got=f"{df['member'].iloc[row]:g}")
+        raise InputError(path, "member", "0 or 1", **place(df, row), got=f"{df['member'].iloc[row]:g}")
     dup = df.duplicated(["state", "bloc", "year"])
     if dup.any():
         row = int(np.argmax(dup.to_numpy()))
         raise InputError(path, "state", "one row per state, bloc and year (this one repeats)",
-                         line=csv_line(df, row), got=f"{df['state'].iloc[row]} {df['bloc'].iloc[row]} "
+                         **place(df, row), got=f"{df['state'].iloc[row]} {df['bloc'].iloc[row]} "
                                            f"{int(df['year'].iloc[row])}")
     out = df[list(BLOC_REFERENCE_COLUMNS)].copy()
     out["year"] = out["year"].astype(int)

@@ -12,6 +12,7 @@ binary. Screenshots go to ``$ALLIANCE_SIM_ARTIFACTS`` (default ``tmp/artifacts``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -48,15 +49,13 @@ def artifacts() -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def viz_server(artifacts):
-    """Base URL of a running ``alliance-sim viz`` on the known-answer scenario."""
-    if not SCENARIO.is_file():
-        pytest.skip(f"{SCENARIO} is missing")
+@contextlib.contextmanager
+def serving(scenario: Path, log_path: Path):
+    """Base URL of ``alliance-sim viz SCENARIO`` started as a user would, stopped on exit."""
     port = _free_port()
-    log = open(artifacts / "viz_server.log", "w")
+    log = open(log_path, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "viz", str(SCENARIO), "--host", "127.0.0.1",
+        [sys.executable, "-m", "sim", "viz", str(scenario), "--host", "127.0.0.1",
          "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
@@ -64,7 +63,7 @@ def viz_server(artifacts):
     while True:
         if proc.poll() is not None:
             log.close()
-            pytest.fail("viz server exited early:\n" + (artifacts / "viz_server.log").read_text())
+            pytest.fail("viz server exited early:\n" + log_path.read_text())
         try:
             with urllib.request.urlopen(url, timeout=2) as resp:
                 if resp.status == 200:
@@ -75,14 +74,31 @@ def viz_server(artifacts):
             os.killpg(proc.pid, signal.SIGKILL)
             pytest.fail("viz server did not answer within 90 s")
         time.sleep(0.5)
-    yield url
-    os.killpg(proc.pid, signal.SIGINT)  # the server's own process group, nothing else
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    log.close()
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # the server's own process group, nothing else
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def viz_server(artifacts):
+    """Base URL of a running ``alliance-sim viz`` on the known-answer scenario."""
+    if not SCENARIO.is_file():
+        pytest.skip(f"{SCENARIO} is missing")
+    with serving(SCENARIO, artifacts / "viz_server.log") as url:
+        yield url
+
+
+@pytest.fixture
+def serve():
+    """:func:`serving`, for a test that needs a server of its own (on a scenario it edits)."""
+    return serving
 
 
 @pytest.fixture(scope="session")

@@ -265,3 +265,39 @@ def test_malformed_slider_values_are_refused_and_the_page_keeps_working(viz_page
     viz_page.get_by_role("button", name="Reset").click()
     viz_page.locator("p.note", has_text="Refused a value").wait_for(timeout=20_000)
     still_working(viz_page)
+
+
+def test_reset_on_a_scenario_file_made_invalid_says_why_in_one_line(chromium, artifacts, serve, tmp_path):
+    """The page's scenario file edited into an invalid one while the page is open, then
+    Reset: the whole page became a Python traceback (Mesa's Reset handler raised). The page
+    says why in one line, runs the file's last version that loaded, and still steps."""
+    import shutil
+
+    scenario = tmp_path / "mine.yaml"
+    shutil.copy(SCENARIO, scenario)
+    with serve(scenario, artifacts / "viz_server_edited.log") as url:
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        try:
+            page.goto(url)
+            page.get_by_text("Weights in force").wait_for(timeout=60_000)
+            start = shown_year(page)
+            page.get_by_role("button", name="Step", exact=True).click()
+            page.locator("h2.year", has_text=f"Year {start + 1}").wait_for(timeout=20_000)
+            with scenario.open("a") as f:
+                f.write("\nbogus_key: 1\n")
+            page.get_by_role("button", name="Reset", exact=True).click()
+            note = page.locator("p.note", has_text="no longer loads")
+            note.wait_for(timeout=20_000)
+            text = note.inner_text()
+            assert text.startswith(f"mine.yaml no longer loads ({scenario}:") and "\n" not in text
+            assert "field 'bogus_key': expected no such key" in text
+            assert text.endswith("its last version that loaded is run.")
+            assert shown_year(page) == start
+            page.get_by_role("button", name="Step", exact=True).click()
+            page.locator("h2.year", has_text=f"Year {start + 1}").wait_for(timeout=20_000)
+            assert "Traceback" not in page.locator("body").inner_text()
+            assert page.locator(".v-alert.error").count() == 0
+            page.screenshot(path=str(artifacts / "reset_on_an_invalid_scenario.png"), full_page=True)
+        finally:
+            context.close()

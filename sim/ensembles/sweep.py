@@ -281,6 +281,7 @@ def _check_design(spec: SweepSpec, path: Path, line) -> None:
 
 
 def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None = None) -> "Sweep":
+    from sim.scenario.schema import LENGTH_ERRORS, explain_pydantic
     path = Path(path)
     try:
         spec = SweepSpec.model_validate(data)
@@ -295,6 +296,8 @@ def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None =
             msg = "no such field (known: see the sweep file documentation in sim/ensembles/sweep.py)"
         elif err["type"] == "missing":  # its input is the whole mapping: never echo a file
             msg = "this required field (a sweep file names its 'name' and its 'base' scenario)"
+        elif err["type"] in LENGTH_ERRORS:  # "a name of at most 100 characters", as a scenario's
+            msg = explain_pydantic(err)
         line = yaml_line(text, loc) if text else None
         raise InputError(path, fld or None, msg, line=line, got=err.get("input")
                          if err["type"] not in ("extra_forbidden", "missing") else None) from None

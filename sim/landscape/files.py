@@ -211,10 +211,13 @@ def _parse_landscape(path: Path):
     try:
         return lines, LandscapeSpec.model_validate(data)
     except ValidationError as exc:
+        from sim.scenario.schema import LENGTH_ERRORS, explain_pydantic
         err = exc.errors()[0]
         loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function")))
         field = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in loc).replace(".[", "[")
         expected = err["msg"].replace("Input should be ", "").replace("Value error, ", "")
+        if err["type"] in LENGTH_ERRORS:  # "a list of at least 2 items", as a scenario's
+            expected = explain_pydantic(err)
         raise InputError(path, field or None, expected, line=nearest_line(lines, loc),
                          got=err.get("input") if not isinstance(err.get("input"), dict) else None) from None
 

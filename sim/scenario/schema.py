@@ -811,6 +811,11 @@ _EXPECT = {
 }
 
 
+#: Pydantic's error types for a text or list of the wrong length, which
+#: :func:`explain_pydantic` words as "a name of at most 32 characters".
+LENGTH_ERRORS = ("too_short", "too_long", "string_too_short", "string_too_long")
+
+
 def explain_pydantic(err: dict) -> str:
     """What a pydantic error expected, in the project's words (scenario and fit files share it)."""
     kind = err.get("type", "")
@@ -824,9 +829,29 @@ def explain_pydantic(err: dict) -> str:
         return "one of " + str(ctx.get("expected", ""))
     if kind == "value_error":
         return str(ctx.get("error", err.get("msg", ""))).removeprefix("Value error, ")
-    if kind == "too_short":
-        return f"at least {ctx.get('min_length', 1)} item(s)"
+    if kind in LENGTH_ERRORS:
+        return _length_expected(kind, ctx, err.get("loc") or ())
     return _EXPECT.get(kind) or err.get("msg", "a valid value")
+
+
+def _length_expected(kind: str, ctx: dict, loc: tuple) -> str:
+    """A length bound in words: "a name of at most 32 characters", "a list of at least 2 items".
+
+    Pydantic's own ("String should have at most 32 characters") reads oddly after
+    "expected" and does not say what the value is.
+    """
+    bound = "at least" if kind.endswith("too_short") else "at most"
+    n = ctx.get("min_length" if bound == "at least" else "max_length", 1)
+    if kind.startswith("string"):
+        if bound == "at least" and n == 1:
+            return "text that is not empty"
+        last = next((p for p in reversed(loc) if isinstance(p, str) and not p.startswith("function")), "")
+        noun = {"name": "a name", "id": "an id"}.get(last, "text")
+        return f"{noun} of {bound} {n} character{'s' if n != 1 else ''}"
+    what, unit = {"Dictionary": ("a mapping", "entr"), "Tuple": ("a tuple", "item")}.get(
+        ctx.get("field_type", "List"), ("a list", "item"))
+    plural = ("ies" if unit == "entr" else "s") if n != 1 else ("y" if unit == "entr" else "")
+    return f"{what} of {bound} {n} {unit}{plural}"
 
 
 def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int],

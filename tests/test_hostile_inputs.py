@@ -1636,3 +1636,151 @@ def test_workers_beyond_this_machine_are_refused_by_name(command, outputs):
     args = (["sweep", "sw.yaml", "--no-progress", "--no-plots", "--out", "w"] if command == "sweep"
             else ["fit", "fit.yaml", "--out", "w"])
     _refused_untouched(outputs, lambda res: option_problems(res, "--workers"), *args, "--workers", "100000")
+
+
+# ---------------------------------------------------------------------------------------
+# Paths and keys that reach the same field, or none (second probe)
+# ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("first, second", [
+    ("states.A.power=0.5", "states.0.power=0.2"),         # by id and by index
+    ("states.-3.power=0.5", "states.0.power=0.2"),        # a negative index is the same entry
+    ("states.A.power=0.5", "states.0={id: A, power: 0.1}"),  # the entry set whole after a field in it
+    ("states.0={id: X, power: 0.1}", "states.A.power=0.2"),  # ... and before (A is then no longer there)
+    ("mechanism.threat={preset: balance_of_power}", "mechanism.threat.mix=0.3"),
+], ids=["id_and_index", "negative_index", "field_then_whole", "whole_then_field", "mapping_then_key"])
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_set_of_two_paths_to_one_field_is_refused_naming_both(command, first, second, tmp_path):
+    """states.A.power=0.5 with states.0.power=0.2 ran at 0.2 and exited 0, the manifest
+    listing both overrides as if both held."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    extra = ["--out", "out", "--no-plots"] if command == "run" else []
+    res = sim(command, "s.yaml", "--set", first, "--set", second, *extra, cwd=tmp_path)
+    path1, path2 = first.split("=")[0], second.split("=")[0]
+    problems = refusal_problems(res, names="s.yaml", field=path2)
+    if res.error_lines() and not all(f"{p} " in res.error_lines()[0] for p in (path1, path2)):
+        problems.append(f"the message does not name both {path1} and {path2}")
+    if (tmp_path / "out").exists():
+        problems.append("wrote out")
+    _fail(problems, res)
+
+
+def test_set_of_two_fields_of_one_entry_is_still_accepted(tmp_path):
+    """The refusal above is of one field reached twice, not of two fields of one entry."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    res = sim("run", "s.yaml", "--set", "states.A.power=0.6", "--set", "states.0.economy=2",
+              "--set", "states.1.power=0.2", "--out", "out", "--no-plots", cwd=tmp_path)
+    assert res.returncode == 0, res.head()
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    states = {s["id"]: s for s in manifest["scenario"]["states"]}
+    assert (states["A"]["power"], states["A"]["economy"], states["B"]["power"]) == (0.6, 2, 0.2)
+
+
+@pytest.mark.parametrize("design", ["parameters", "points"])
+def test_sweep_over_two_paths_to_one_field_is_refused_naming_both(design, tmp_path):
+    """Every point ran at states.0.power's 0.2 while results.parquet recorded
+    states.A.power as 0.1 and 0.5."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    body = ("parameters:\n  states.A.power: {values: [0.1, 0.5]}\n  states.0.power: {values: [0.2]}\n"
+            if design == "parameters" else
+            "design:\n  kind: points\n  points:\n    - {states.A.power: 0.1, states.0.power: 0.2}\n")
+    (tmp_path / "dup.yaml").write_text("name: dup\nbase: s.yaml\n" + body)
+    res = sim("sweep", "dup.yaml", "--out", "o", "--workers", "1", "--no-progress", "--no-plots", cwd=tmp_path)
+    field = "parameters.states.0.power" if design == "parameters" else "design.points"
+    problems = refusal_problems(res, names="dup.yaml", field=field)
+    if res.error_lines() and not all(p in res.error_lines()[0] for p in ("states.A.power", "states.0.power")):
+        problems.append("the message does not name both paths")
+    if (tmp_path / "o").exists():
+        problems.append("wrote o")
+    _fail(problems, res)
+
+
+def test_fit_of_two_paths_to_one_field_is_refused_before_it_starts(outputs):
+    """Every evaluation failed and counted as a bad corner of the box: a flat fit, exit 0."""
+    (outputs / "fit2.yaml").write_text(FIT.replace("  mechanism.temperature: [0.0, 0.5]\n",
+                                                   "  states.A.power: [0.1, 0.9]\n  states.0.power: [0.1, 0.9]\n"))
+    res = sim("fit", "fit2.yaml", "--out", "f", cwd=outputs)
+    problems = refusal_problems(res, names="fit2.yaml", field="params.states.0.power")
+    if res.error_lines() and "states.A.power" not in res.error_lines()[0]:
+        problems.append("the message does not name states.A.power")
+    if (outputs / "f").exists():
+        problems.append("wrote f")
+    _fail(problems, res)
+
+
+def test_bloc_context_member_that_is_a_scenario_state_is_refused(tmp_path):
+    """events.csv said 'B1 founded by A, C (outside the scenario)' though C is a state of
+    the scenario, and never a member."""
+    (tmp_path / "s.yaml").write_text(VALID.replace(
+        "outputs:", "blocs:\n  - {id: B1, founders: [A], founded: 2001, context_members: [GEORGIA, C]}\noutputs:"))
+    res = sim("check", "s.yaml", cwd=tmp_path)
+    problems = refusal_problems(res, names="s.yaml", field="blocs[0].context_members[1]", line="8")
+    if res.error_lines() and "founders" not in res.error_lines()[0]:
+        problems.append("the message does not say to list the state among the founders")
+    _fail(problems, res)
+
+
+EFFECTS = VALID.replace("outputs:", "events:\n  - {year: 2002, name: ev, effects: [EFFECT]}\noutputs:")
+
+
+@pytest.mark.parametrize("effect, key", [
+    ("{field: power, state: C, op: mul, value: 0.2, target: A}", "target"),
+    ("{field: power, state: C, op: mul, value: 0.2, observer: A}", "observer"),
+    ("{field: power, state: C, a: A, b: B, op: mul, value: 0.2}", "a"),
+    ("{field: power, state: C, value: 0.2, index: 1}", "index"),
+    ("{field: interests, a: A, b: B, state: C, value: 0.5}", "state"),
+    ("{field: intent, state: A, target: C, value: 0.5}", "state"),
+    ("{field: intent, observer: A, target: C, a: A, b: C, value: 0.5}", "a"),
+    ("{field: intent, observer: A, target: C, directed: true, value: 0.5}", "directed"),
+    ("{field: leader, state: B, value: New leader, op: mul}", "op"),
+    ("{field: neutral, state: B, value: true, op: add}", "op"),
+    ("{field: leader, state: B, value: New leader, bloc: B1}", "bloc"),
+], ids=["target_on_power", "observer_on_power", "pair_on_power", "index_on_power", "state_on_interests",
+        "state_on_intent", "pair_beside_observer", "directed_beside_observer", "mul_on_leader", "add_on_neutral",
+        "bloc_on_leader"])
+def test_effect_key_its_field_does_not_read_is_refused_by_name(effect, key, tmp_path):
+    """'check' said ok and the run ignored the key: a target on a power effect, a state on
+    a pair field, op mul on a leader."""
+    (tmp_path / "s.yaml").write_text(EFFECTS.replace("EFFECT", effect))
+    res = sim("check", "s.yaml", cwd=tmp_path)
+    problems = refusal_problems(res, names="s.yaml", field=f"events[0].effects[0].{key}", line="8")
+    if res.error_lines() and "takes" not in res.error_lines()[0] and "op set" not in res.error_lines()[0]:
+        problems.append("the message does not say which keys the field takes")
+    _fail(problems, res)
+
+
+def test_effects_with_the_keys_their_fields_read_are_accepted(tmp_path):
+    """The refusals above leave every shape of effect apply_effect reads."""
+    effects = ", ".join([
+        "{field: power, state: [A, B], op: mul, value: 0.5}", "{field: power, state: all, op: add, value: 0.1}",
+        "{field: interests, a: A, b: B, directed: true, op: add, value: 0.2}",
+        "{field: intent, observer: all, target: C, value: 0.9}", "{field: leader, state: B, op: set, value: X}",
+        "{field: neutral, state: C, value: true}", "{field: power, state: A, index: 0, directed: false, value: 0.4}",
+    ])
+    (tmp_path / "s.yaml").write_text(EFFECTS.replace("[EFFECT]", f"[{effects}]"))
+    res = sim("check", "s.yaml", cwd=tmp_path)
+    assert res.returncode == 0, res.head()
+
+
+@pytest.mark.parametrize("command, file, body, field, words", [
+    ("check", "s.yaml", VALID.replace("name: ok", "name: " + "x" * 40), "name", "a name of at most 32 characters"),
+    ("check", "s.yaml", VALID.replace("id: C", "id: " + "C" * 33), "states[2].id", "an id of at most 32 characters"),
+    ("check", "s.yaml", VALID.replace("  - {id: B, power: 0.4}\n  - {id: C, power: 0.3}\n", "")
+     .replace("[[A, B]]", "[]"), "states", "a list of at least 2 items"),
+    ("landscape", "l.yaml", "name: l\nmechanism: landscape\nactors:\n  - {id: A}\nsizes: {A: 1}\n", "actors",
+     "two or more actors"),
+    ("sweep", "sw.yaml", "name: " + "x" * 101 + "\nbase: s.yaml\nparameters:\n  mechanism.temperature: {values: [0.1]}\n",
+     "name", "a plain name (letters, digits, '_', '.', '-'; at most 100)"),
+], ids=["scenario_name", "state_id", "states", "landscape_actors", "sweep_name"])
+def test_length_bounds_are_worded_as_the_projects_other_messages(command, file, body, field, words, tmp_path):
+    """A name over 32 characters printed pydantic's 'expected String should have at most 32 characters'."""
+    (tmp_path / "s.yaml").write_text(VALID)
+    (tmp_path / file).write_text(body)
+    extra = {"check": [], "landscape": ["--out", "o"], "sweep": ["--out", "o", "--workers", "1", "--no-progress"]}
+    res = sim(command, file, *extra[command], cwd=tmp_path)
+    problems = refusal_problems(res, names=file, field=field)
+    if res.error_lines() and f"expected {words}" not in res.error_lines()[0]:
+        problems.append(f"the message does not say 'expected {words}'")
+    if "should have" in res.output:
+        problems.append("pydantic's wording")
+    _fail(problems, res)

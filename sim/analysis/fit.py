@@ -186,6 +186,13 @@ def _check_params(mod, base: dict, source: str, params: list[str], bounds: list[
         if not valid_bound(lo, hi):
             raise InputError(origin, f"params.{p}", f"finite bounds with high > low, within "
                              f"+-{MAX_BOUND:g}", got=(lo, hi))
+    from sim.scenario.schema import OverlappingPaths
+    try:  # two paths to one field: every evaluation would fail, and the fit report a flat box
+        mod.with_overrides(base, {p: (lo + hi) / 2 for p, (lo, hi) in zip(params, bounds)}, source)
+    except OverlappingPaths as exc:
+        raise InputError(origin, f"params.{exc.field}", exc.expected) from None
+    except InputError:
+        pass  # a single path's fault, named below
     for p, (lo, hi) in zip(params, bounds):
         problem = None
         for value in (lo, (lo + hi) / 2, hi):

@@ -114,10 +114,13 @@ def load_patterns(path: str | Path) -> list[Pattern]:
         try:
             out.append(Pattern.model_validate(item))
         except ValidationError as exc:
+            from sim.scenario.schema import LENGTH_ERRORS, explain_pydantic
             err = exc.errors()[0]
             loc = tuple(err["loc"])
             field = f"patterns[{k}]" + "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc)
             msg = "this required field" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
+            if err["type"] in LENGTH_ERRORS:  # "a list of at least 1 item", as a scenario's
+                msg = explain_pydantic(err)
             raise InputError(path, field, msg, line=yaml_line(text, ("patterns", k, *loc))) from None
     return out
 

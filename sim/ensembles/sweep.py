@@ -691,6 +691,7 @@ class Sweep:
         one by one, or stopped the sweep with a traceback (a string among numbers) after its
         folder was begun. What the checked points' scenarios tell of the runs' outputs is
         kept for :meth:`check_outputs`."""
+        from sim.scenario.schema import OverlappingPaths
         runner = importlib.import_module(self.spec.runner)
         base = self.base_data(runner)
         design = self.design
@@ -701,6 +702,10 @@ class Sweep:
                          if v is not None and not (isinstance(v, float) and math.isnan(v))}
             try:
                 data = runner.with_overrides(base, overrides, str(self.base_path))
+            except OverlappingPaths as exc:  # two swept paths reach one field: say so as it is
+                where = f"parameters.{exc.field}" if exc.field in self.spec.parameters else "design.points"
+                at = line("parameters", exc.field) if exc.field in self.spec.parameters else line("design", "points")
+                raise InputError(self.file, where, exc.expected, line=at) from None
             except InputError as exc:  # a path the base scenario does not have
                 name = self._swept_name(exc.field, overrides) or next(iter(overrides), "")
                 where, at = self._where(name, row, line)

@@ -50,7 +50,7 @@ from sim.landscape.theory import MAX_ACTORS, unresolved_pair
 from sim.reading import compose_yaml, load_yaml, read_text
 from sim.scenario.kind import kind_of
 from sim.scenario.limits import MAX_MAGNITUDE
-from sim.scenario.schema import ID_MAX_LENGTH, ID_PATTERN
+from sim.scenario.schema import ID_MAX_LENGTH, ID_PATTERN, LENGTH_ERRORS, explain_pydantic
 
 #: What an actor id must be, in words (the rule of agent scenario ids).
 ID_EXPECTED = (f"an actor id: a letter, then letters, digits or '_', at most {ID_MAX_LENGTH} characters "
@@ -362,6 +362,8 @@ def _parse_landscape(path: Path):
         got = err.get("input") if not isinstance(err.get("input"), dict) else None
         if _actors_problem(err):
             expected, got = _actors_problem(err), f"{len(err['input'])} actor(s)"
+        elif err["type"] in LENGTH_ERRORS:  # "a list of at least 2 items", as a scenario's
+            expected = explain_pydantic(err)
         raise InputError(path, field or None, expected, line=nearest_line(lines, loc), got=got) from None
 
 

@@ -350,6 +350,35 @@ class BlocSpec(_Strict):
 
 Op = Literal["set", "add", "mul"]
 
+#: The keys each kind of effect takes besides ``field`` and ``value`` (see
+#: :func:`sim.scenario.inputs.apply_effect`, which reads these and no others), and the
+#: fields whose value replaces the input whole (only ``op: set`` applies to them).
+_NUMBER_STATE_FIELDS = ("power", "offense", "economy", "multi_vector", "autonomy", "bandwagon")
+_PAIR_FIELDS = ("intent", "interests", "trade", "contiguity", "distance_km", "dispute")
+_EFFECT_KEYS: dict[str, tuple[str, ...]] = {
+    **{f: ("state", "op") for f in _NUMBER_STATE_FIELDS},
+    "ideology": ("state", "op", "index"),
+    **{f: ("state", "op") for f in ("neutral", "leader", "government")},
+    **{f: ("op", "observer", "target", "a", "b", "directed") for f in _PAIR_FIELDS},
+    "bloc": ("bloc", "op"),
+}
+_SET_ONLY_FIELDS = ("neutral", "leader", "government", "bloc")
+
+
+def _an(field: str) -> str:
+    """"a 'power' effect", "an 'intent' effect"."""
+    return f"{'an' if field[0] in 'aeiou' else 'a'} '{field}' effect"
+
+
+def _effect_keys_text(field: str) -> str:
+    """The keys a ``field`` effect takes, in words, for refusals."""
+    an = _an(field)
+    if field in _PAIR_FIELDS:
+        return f"{an} takes observer and target, or a and b and perhaps directed; and op and value"
+    if field in _SET_ONLY_FIELDS:
+        return f"{an} takes {'bloc' if field == 'bloc' else 'state'} and value, and op set only"
+    return f"{an} takes " + ", ".join(_EFFECT_KEYS[field]) + " and value"
+
 
 class Effect(_Strict):
     """One change to an input. State fields take ``state``; dyadic fields take
@@ -386,6 +415,26 @@ class Effect(_Strict):
     """With a/b: change only a's view of b (default false: both directions)."""
     bloc: Id | None = None
     """For field bloc: the id of the bloc founded or dissolved (from 'blocs')."""
+
+    @field_validator("op", "state", "index", "observer", "target", "a", "b", "directed", "bloc")
+    @classmethod
+    def _key_applies(cls, value: Any, info) -> Any:
+        """A key the effect's field does not read (a target on a power effect, a state on a
+        pair field, ``op: mul`` on a leader) was ignored without a word; it is refused here,
+        by name. A key left at its default reads as not given (the defaults change nothing)."""
+        field, key = info.data.get("field"), info.field_name
+        if field is None or value == cls.model_fields[key].default:
+            return value
+        if key not in _EFFECT_KEYS[field]:
+            raise ValueError(f"no '{key}' key here ({_effect_keys_text(field)})")
+        if key == "op" and field in _SET_ONLY_FIELDS:
+            does = "founds or dissolves its bloc" if field == "bloc" else "replaces the input with its value"
+            raise ValueError(f"op set, or no op ({_an(field)} {does}, so {value} does not apply)")
+        if key in ("a", "b", "directed") and (info.data.get("observer") is not None
+                                             or info.data.get("target") is not None):
+            raise ValueError(f"no '{key}' key beside observer and target ({_an(field)} takes either observer "
+                             f"and target or a and b; with both, {key} would be ignored)")
+        return value
 
     @model_validator(mode="after")
     def _check_targets(self) -> "Effect":
@@ -660,6 +709,11 @@ def _check_blocs(sc: Scenario, errs: _Errors) -> None:
             if e in b.founders or (b.eligible is not None and e not in b.eligible):
                 errs.add(*where, "a state among the bloc's 'eligible' states and not a founder", e)
         errs.known(("blocs", i, "orbit"), f"blocs[{i}].orbit", b.orbit)
+        for j, c in enumerate(b.context_members):  # a scenario state here would be reported, never a member
+            if c in errs.ids:
+                errs.add(("blocs", i, "context_members", j), f"blocs[{i}].context_members[{j}]",
+                         f"a state from outside the scenario ({c} is one of its states: list it among "
+                         "'founders' instead to make it a member)", c)
         if b.founded is not None and not b.founders and not b.context_members:
             errs.add(("blocs", i, "founders"), f"blocs[{i}].founders",
                      "at least one founding member (a state of the scenario, or context_members "
@@ -761,6 +815,11 @@ _EXPECT = {
 }
 
 
+#: Pydantic's error types for a text or list of the wrong length, which
+#: :func:`explain_pydantic` words as "a name of at most 32 characters".
+LENGTH_ERRORS = ("too_short", "too_long", "string_too_short", "string_too_long")
+
+
 def explain_pydantic(err: dict) -> str:
     """What a pydantic error expected, in the project's words (scenario and fit files share it)."""
     kind = err.get("type", "")
@@ -774,9 +833,29 @@ def explain_pydantic(err: dict) -> str:
         return "one of " + str(ctx.get("expected", ""))
     if kind == "value_error":
         return str(ctx.get("error", err.get("msg", ""))).removeprefix("Value error, ")
-    if kind == "too_short":
-        return f"at least {ctx.get('min_length', 1)} item(s)"
+    if kind in LENGTH_ERRORS:
+        return _length_expected(kind, ctx, err.get("loc") or ())
     return _EXPECT.get(kind) or err.get("msg", "a valid value")
+
+
+def _length_expected(kind: str, ctx: dict, loc: tuple) -> str:
+    """A length bound in words: "a name of at most 32 characters", "a list of at least 2 items".
+
+    Pydantic's own ("String should have at most 32 characters") reads oddly after
+    "expected" and does not say what the value is.
+    """
+    bound = "at least" if kind.endswith("too_short") else "at most"
+    n = ctx.get("min_length" if bound == "at least" else "max_length", 1)
+    if kind.startswith("string"):
+        if bound == "at least" and n == 1:
+            return "text that is not empty"
+        last = next((p for p in reversed(loc) if isinstance(p, str) and not p.startswith("function")), "")
+        noun = {"name": "a name", "id": "an id"}.get(last, "text")
+        return f"{noun} of {bound} {n} character{'s' if n != 1 else ''}"
+    what, unit = {"Dictionary": ("a mapping", "entr"), "Tuple": ("a tuple", "item")}.get(
+        ctx.get("field_type", "List"), ("a list", "item"))
+    plural = ("ies" if unit == "entr" else "s") if n != 1 else ("y" if unit == "entr" else "")
+    return f"{what} of {bound} {n} {unit}{plural}"
 
 
 def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int],
@@ -1125,6 +1204,52 @@ def _preset_replaces_weights(threat: dict, notes: list[str] | None) -> None:
                                                    for k, v in dropped.items()) + ")")
 
 
+class OverlappingPaths(InputError):
+    """Two override paths reach the same field, or one reaches into what another sets whole.
+
+    A kind of :class:`InputError` of its own so that a sweep or a fit, which reword a
+    path's other errors as "a field of the base scenario", can pass this one on as it is.
+    """
+
+
+def _overlap(reached: dict[tuple, str], here: tuple, path: str, source: str, *, inside: bool = False) -> None:
+    """Refuse ``path``, which reached ``here`` (list indices made positive), if an earlier
+    path reached the same field, a field inside it, or (``inside``: ``here`` is only the
+    part of ``path`` walked so far) the whole of it."""
+    for seen, other in reached.items():
+        shorter = min(len(seen), len(here))
+        if seen[:shorter] != here[:shorter] or (inside and len(seen) > len(here)):
+            continue
+        if seen == here and not inside:
+            what = f"both address {_dotted(here)}"
+        elif len(seen) <= len(here):
+            what = f"{other} sets {_dotted(seen)} whole and {path} a field in it"
+        else:
+            what = f"{path} sets {_dotted(here)} whole and {other} a field in it"
+        raise OverlappingPaths(source, path, f"one path per field: {other} and {path} overlap, {what} "
+                               "(give only one of them)")
+
+
+def _reached_in(data: Any, parts: list[str]) -> tuple:
+    """The fields ``parts`` reach in ``data`` as far as they go (list indices made positive)."""
+    keys: list = []
+    node = data
+    for part in parts:
+        if isinstance(node, list):
+            if part.lstrip("-").isdigit() and -len(node) <= int(part) < len(node):
+                key: Any = int(part) % len(node)
+            else:
+                key = next((i for i, item in enumerate(node) if isinstance(item, dict)
+                            and part in (item.get("id"), item.get("name"))), None)
+        else:
+            key = part if isinstance(node, dict) and part in node else None
+        if key is None:
+            break
+        keys.append(key)
+        node = node[key]
+    return tuple(keys)
+
+
 def apply_overrides(data: dict, overrides: dict[str, Any], source: str = "--set",
                     walked: list | None = None, notes: list[str] | None = None) -> dict:
     """Return a copy of a raw scenario dict with dotted-path overrides applied.
@@ -1133,8 +1258,14 @@ def apply_overrides(data: dict, overrides: dict[str, Any], source: str = "--set"
     schema knows may be created (``mechanism.threat.mix``), anything else is an error.
     Overrides apply in order, and a threat preset replaces the explicit threat weights
     set before it (a note saying so goes to ``notes``).
+
+    Two paths that reach the same field (``states.RUS.power`` and ``states.0.power``), or
+    one that reaches a field inside what another replaces whole (``states.0`` and
+    ``states.RUS.power``), are refused: one of them would silently overrule the other,
+    and a sweep over both would record levels its runs never used.
     """
     out = copy.deepcopy(data)
+    reached: dict[tuple, str] = {}  # the field each path reached (indices made positive) -> that path
     for path, value in overrides.items():
         parts = str(path).split(".")
         if "" in parts:  # 'a..b' or '.a' read as 'a.b' would get around the check of a path set twice
@@ -1142,12 +1273,20 @@ def apply_overrides(data: dict, overrides: dict[str, Any], source: str = "--set"
                              "every two dots)")
         node: Any = out
         keys: list[Any] = []
+        field: list[Any] = []  # keys with list indices made positive, to compare paths by
         for depth, part in enumerate(parts):
             last = depth == len(parts) - 1
             create = isinstance(node, dict) and _known_field(node, part, tuple(keys))
-            container, key = _step_into(node, part, str(path), source, create)
+            try:
+                container, key = _step_into(node, part, str(path), source, create)
+            except InputError:  # perhaps an earlier path replaced the entry this one names by id
+                _overlap(reached, _reached_in(data, parts), str(path), source, inside=True)
+                raise
             keys.append(key)
+            field.append(key % len(container) if isinstance(container, list) else key)
+            _overlap(reached, tuple(field), str(path), source, inside=not last)
             if last:
+                reached[tuple(field)] = str(path)
                 container[key] = value
                 if walked is not None:
                     walked.append((path, tuple(keys)))

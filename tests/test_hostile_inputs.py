@@ -992,6 +992,19 @@ def test_a_run_folder_with_a_pair_year_twice_is_refused(command, reverse, output
     _fail(refusal_problems(res, names="dyads.csv", field="a,b,year", line=str(len(lines) + 1)), res)
 
 
+@pytest.mark.parametrize("command", ["validate", "explain"])
+def test_a_run_folder_pairing_a_state_with_itself_is_refused(command, outputs):
+    """A dyad row of a state with itself (a table edited by hand) was scored as a pair, exit 0."""
+    dyads = outputs / "run" / "dyads.csv"
+    lines = dyads.read_text().splitlines()
+    k = next(i for i, ln in enumerate(lines) if ln.startswith("2001,A,B,"))
+    lines[k] = lines[k].replace("2001,A,B,", "2001,B,B,")
+    dyads.write_text("\n".join(lines) + "\n")
+    args = ["validate", "run", "--reference", "ref.csv"] if command == "validate" else ["explain", "run", "A", "B"]
+    res = sim(*args, cwd=outputs)
+    _fail(refusal_problems(res, names="dyads.csv", field="a,b", line=str(k + 1)), res)
+
+
 @pytest.mark.parametrize("body, field, line", [
     ("state,bloc,year,member\nRUS,CSTO,2001,1\n", "state", "2"),   # a traceback from the scoring (merge on str and float)
     ("state,bloc,year,member\nA,CSTO,2001,1\n", "bloc", "2"),     # the run has no blocs: the same traceback

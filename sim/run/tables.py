@@ -170,13 +170,19 @@ def run_table(run_dir: str | Path, stem: str, **checks) -> pd.DataFrame | None:
 
 
 def check_one_row_per_pair_year(df: pd.DataFrame, path: str | Path) -> None:
-    """Refuse a dyad table with two rows for one pair and year (either order of a and b).
+    """Refuse a dyad table with two rows for one pair and year (either order of a and b), or
+    with a state paired with itself.
 
     A run writes each pair once a year; a second row (a table edited or concatenated by
     hand) was silently dropped by the readers, which kept whichever came first. Runs of an
     ensemble (a ``run`` or ``seed`` column) are told apart.
     """
     a, b = df["a"].astype(str).to_numpy(), df["b"].astype(str).to_numpy()
+    self_pair = a == b  # a run has no state paired with itself; such a row was scored as a pair
+    if self_pair.any():
+        row = int(np.argmax(self_pair))
+        raise InputError(path, "a,b", "two different states in a row (a run writes pairs of two states)",
+                         **place(df, row), got=f"{a[row]} {b[row]}")
     key = pd.DataFrame({"lo": np.where(a <= b, a, b), "hi": np.where(a <= b, b, a), "year": df["year"].to_numpy()})
     for col in ("run", "seed"):
         if col in df.columns:

@@ -11,8 +11,9 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
-from sim.mechanisms import alignment, treaties
+from sim.mechanisms import alignment
 from sim.mechanisms.utility import COMPONENTS
+from sim.run.report import STRUCTURAL
 from sim.run.tables import check_one_row_per_pair_year, read_run_file, run_table, table_path
 from sim.scenario.reference import SCALES, integer_levels
 
@@ -290,12 +291,6 @@ def _last_change(rows: pd.DataFrame, k: int, a: str, b: str, sa: str, sb: str) -
     return out
 
 
-#: Event kinds that make or unmake an instrument: the de jure record, as opposed to the
-#: scenario's input events (disputes, leaders, shocks) that also name a pair.
-INSTRUMENT_KINDS = tuple(k for k in treaties.KINDS if k) + ("bloc_founded", "bloc_join", "bloc_exit",
-                                                            "bloc_expulsion")
-
-
 def _instruments(ev: pd.DataFrame, a: str, b: str, year: int, carrying: set[str], scenario: dict) -> list[str]:
     """The pair's instruments and scenario events up to ``year``, with the founding of and
     joins to the blocs that carry its de jure level."""
@@ -307,7 +302,7 @@ def _instruments(ev: pd.DataFrame, a: str, b: str, year: int, carrying: set[str]
         return []
     line = lambda r: (f"  {r.year} {r.kind.replace('_', ' ')}" + (f" ({r.a})" if not pair.loc[r.Index] else "")
                       + f": {r.text}")  # noqa: E731
-    instrument = mine.kind.isin(INSTRUMENT_KINDS)
+    instrument = mine.kind.isin(STRUCTURAL)  # the de jure record, not the scenario's input events
     out = []
     if instrument.any():  # treaties and memberships: what the de jure level is made of
         out += ["\nInstruments of this pair so far:"] + [line(r) for r in mine[instrument].itertuples()]

@@ -11,6 +11,7 @@ from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
 if TYPE_CHECKING:  # pragma: no cover
     from sim.run.simulate import RunResult
 
+#: Event kinds that make or unmake an instrument or a membership: the de jure record.
 STRUCTURAL = ("treaty_formed", "treaty_denounced", "treaty_withdrawn", "treaty_lapsed", "hostile_imposed",
               "hostile_lifted", "bloc_join", "bloc_exit", "bloc_expulsion", "bloc_founded", "bloc_dissolved")
 
@@ -65,10 +66,10 @@ def run_report(res: "RunResult", figures: dict[str, str]) -> str:
     main = ev[ev.kind.isin(STRUCTURAL) | ((ev.kind == "de_facto_change") &
                                           ev.apply(lambda r: frozenset((r.a, r.b)) in key_pairs, axis=1))]
     out += ["## Main changes and why", "",
-            "Treaties, bloc changes, sanctions and the scenario's shocks for every pair; de facto "
-            "changes only for the scenario's chosen pairs (`outputs.pairs`: "
+            "Treaties, sanctions and bloc changes of every pair; de facto changes only of the "
+            "scenario's chosen pairs (`outputs.pairs`: "
             + (", ".join("-".join(p) for p in res.scenario.outputs.pairs) or "none")
-            + "); every change of every pair is in the events table. "
+            + "). Every change of every pair, and the scenario's input events, are in the events table. "
             "Drivers are each side's weighted utility components toward the other (largest first), "
             "and the component that moved most since the year before.", ""]
     rows = [[str(r.year), r.kind.replace("_", " "), "-".join(x for x in (r.a, r.b) if x), r.text, r.drivers]

@@ -381,6 +381,11 @@ def test_cli_run_folder_of_the_main_job_is_scored_on_blocs_and_patterns(tmp_path
     assert status == 0 and "Bloc membership" in out and "Documented patterns:" in out
     patterns = pd.read_csv(tmp_path / "run" / "validation" / "patterns.csv")
     assert set(patterns["share"]) <= {0.0, 1.0} and len(patterns) == 17  # one run: each holds or not
+    # The pair figures are the scenario's chosen pairs, named in its order as the run's own are.
+    from sim.scenario.schema import load_scenario
+    chosen = {f"pair_{a}_{b}.png" for a, b in load_scenario(scenario).outputs.pairs}
+    assert {f.name for f in (tmp_path / "run" / "validation").glob("pair_*.png")} == chosen
+    assert "pair_RUS_KZK.png" in chosen
 
 
 def test_bloc_persistence_starts_from_the_first_scored_year_and_is_given_later_founders():

@@ -56,7 +56,8 @@ def periods_for(first: int, last: int) -> list[tuple[int, int]]:
     edges = np.linspace(first, last + 1, min(4, last - first + 1) + 1).round().astype(int)
     return [(int(lo), int(hi) - 1) for lo, hi in zip(edges[:-1], edges[1:])]
 
-#: Pairs drawn in the report figures (when the reference codes them).
+#: Pairs drawn in the report figures when the scenario names none (``outputs.pairs``), and
+#: only where the reference codes them.
 KEY_PAIRS: tuple[tuple[str, str], ...] = (("KZK", "RUS"), ("RUS", "UZB"), ("KZK", "UZB"),
                                           ("USA", "UZB"), ("KZK", "USA"))
 
@@ -562,9 +563,11 @@ class ValidationReport:
         runs = self.settings.get("runs", 1)
         for dim in SCALES:
             pair_grid(self.series, folder / f"pairs_{dim}.png", dim, runs)
-        for a, b in KEY_PAIRS:
-            a, b = sorted((a, b))
-            pair_figure(self.series, a, b, folder / f"pair_{a}_{b}.png", runs)
+        # The scenario's chosen pairs, in its order, so that the figures are named as the run's
+        # report and figures name them (RUS-KZK there was KZK-RUS here).
+        for a, b in self.settings.get("key_pairs") or KEY_PAIRS:
+            lo, hi = sorted((a, b))  # the reference's order, as the series holds the pair
+            pair_figure(self.series, lo, hi, folder / f"pair_{a}_{b}.png", runs, title=f"{a}-{b}")
 
 
 def validate(simulated: pd.DataFrame | Sequence[pd.DataFrame], reference: pd.DataFrame, *,

@@ -280,6 +280,8 @@ def _handle(args) -> int:
         report = validate(tables, reference, periods=periods, split_year=args.split_year,
                           reference_name=str(args.reference))
         report.settings["left_out"] = left_out
+        if sc is not None and sc.outputs.pairs:  # the figures follow the scenario's chosen pairs
+            report.settings["key_pairs"] = [tuple(p) for p in sc.outputs.pairs]
         steps.next()
         from_year = args.from_year if args.from_year is not None else int(reference["year"].min())
         _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patterns_path, from_year)

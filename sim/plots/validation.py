@@ -55,8 +55,9 @@ def pair_grid(series: pd.DataFrame, path: Path, dimension: str, runs: int, title
     save_png(fig, path, dpi=90)
 
 
-def pair_figure(series: pd.DataFrame, a: str, b: str, path: Path, runs: int) -> bool:
-    """One pair on both scales; False when the reference does not code the pair."""
+def pair_figure(series: pd.DataFrame, a: str, b: str, path: Path, runs: int, title: str | None = None) -> bool:
+    """One pair on both scales; False when the reference does not code the pair. ``title``
+    names the pair as the scenario does (default ``A-B``)."""
     pair = series[(series["a"] == a) & (series["b"] == b)]
     if pair.empty:
         return False
@@ -72,6 +73,6 @@ def pair_figure(series: pd.DataFrame, a: str, b: str, path: Path, runs: int) -> 
             continue
         _draw_pair(ax, rows, scale, runs, "long")
     axes[1].set_xlabel("year")
-    figure_header(fig, f"{a}-{b}: model against the reference", _legend(runs), fontsize=12, beside=False)
+    figure_header(fig, f"{title or f'{a}-{b}'}: model against the reference", _legend(runs), fontsize=12, beside=False)
     save_png(fig, path, dpi=100)
     return True

@@ -625,6 +625,8 @@ def test_a_folder_with_a_fake_manifest_and_user_files_is_not_a_run_folder(projec
     problems = refusal_problems(res, names="mine")
     if not (out / "data.csv").is_file():
         problems.append("the user's data.csv was deleted")
+    if "(data.csv)" not in res.stderr:  # what --overwrite would delete, named before the user chooses
+        problems.append("the refusal does not name data.csv")
     _fail(problems, res)
 
 

@@ -69,6 +69,17 @@ def is_run_folder(path: Path) -> bool:
                or (e.is_dir(follow_symlinks=False) and _is_validation_folder(e.path)) for e in entries)
 
 
+def _others(folder: Path, shown: int = 3) -> str:
+    """The entries of ``folder`` that no run writes, a few by name: what ``--overwrite`` would
+    delete, so the user can see it before choosing."""
+    names = sorted(e.name + ("/" if e.is_dir(follow_symlinks=False) else "") for e in os.scandir(folder)
+                   if not ((e.is_file(follow_symlinks=False) and is_run_file(e.name))
+                           or (e.is_dir(follow_symlinks=False) and _is_validation_folder(e.path))))
+    if not names:  # only run files, but no run manifest: the folder was not written by a run
+        return "no manifest.json of a run"
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
 def _contains(folder: Path, path: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -93,7 +104,7 @@ def check_out_dir(out: str | Path, *, keep: list[Path] = (), overwrite: bool = F
             raise InputError(given, "--out", f"a folder that does not hold the input {k.name}; choose another --out")
     if full.is_dir() and any(os.scandir(full)) and not is_run_folder(full) and not overwrite:
         raise InputError(given, "--out", "a new or empty folder, or an earlier run folder (only run files and "
-                         "its manifest.json); it holds other files: " + HOW)
+                         f"its manifest.json); it holds other files ({_others(full)}): " + HOW)
     _check_writable(given, full)
     return out
 

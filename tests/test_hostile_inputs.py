@@ -972,11 +972,13 @@ def test_landscape_sizes_outside_their_range_are_refused_by_name(args, option, t
     _refused_untouched(tmp_path, lambda res: option_problems(res, option), *args)
 
 
+@pytest.mark.parametrize("host", ["999.1.1.1", "", " "], ids=["not_this_machine", "empty", "blank"])
 @pytest.mark.parametrize("port", ["0", "8765"])
-def test_viz_host_that_is_not_this_machine_is_refused_by_name(port, tmp_path):
-    """--port 0 with a bad --host was a socket.gaierror traceback; other ports blamed --port."""
+def test_viz_host_that_is_not_this_machine_is_refused_by_name(port, host, tmp_path):
+    """--port 0 with a bad --host was a socket.gaierror traceback; other ports blamed --port.
+    An empty --host listened on every interface and printed 'http://:PORT/'."""
     (tmp_path / "s.yaml").write_text(VALID)
-    res = sim("viz", "s.yaml", "--host", "999.1.1.1", "--port", port, cwd=tmp_path)
+    res = sim("viz", "s.yaml", "--host", host, "--port", port, cwd=tmp_path)
     _fail(refusal_problems(res, names=None, field="--host"), res)
 
 

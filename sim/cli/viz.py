@@ -52,11 +52,16 @@ def free_port(host: str) -> int:
 
 def check_host(host: str) -> None:
     """Refuse an address that names no interface of this machine, before choosing a port
-    (binding to it was a traceback with --port 0, and blamed --port otherwise)."""
+    (binding to it was a traceback with --port 0, and blamed --port otherwise). An empty
+    address is refused too: the socket takes it as every interface, which --host 0.0.0.0
+    says openly, and the page printed an address (``http://:PORT/``) no browser opens."""
+    if not host.strip():
+        raise InputError(None, "--host", "an address of this machine to listen on, e.g. 127.0.0.1 "
+                         "(0.0.0.0 for every interface)", got=host)
     try:
         free_port(host)
     except OSError as exc:
-        raise InputError("<command line>", "--host", f"an address of this machine to listen on, e.g. 127.0.0.1 "
+        raise InputError(None, "--host", f"an address of this machine to listen on, e.g. 127.0.0.1 "
                          f"({exc.strerror or exc})", got=host) from None
 
 
@@ -70,7 +75,7 @@ def check_port(host: str, port: int) -> None:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
             sock.bind((host, port))
     except OSError as exc:
-        raise InputError("<command line>", "--port", f"a free port on {host} ({exc.strerror}); choose "
+        raise InputError(None, "--port", f"a free port on {host} ({exc.strerror}); choose "
                          "another with --port, or --port 0 for any free one", got=port) from None
 
 
@@ -103,7 +108,7 @@ def solara_argv(host: str, port: int) -> list[str]:
 def handle(args: argparse.Namespace) -> int:
     """Run the server until interrupted; returns the exit status."""
     if not 0 <= args.port <= 65535:
-        raise InputError("<command line>", "--port", "a port number from 0 to 65535",
+        raise InputError(None, "--port", "a port number from 0 to 65535",
                          got=args.port)
     env = dict(OFFLINE_ENV)
     if args.scenario is not None:
@@ -129,7 +134,7 @@ def handle(args: argparse.Namespace) -> int:
         run.main(solara_argv(args.host, port), prog_name="solara run",
                  standalone_mode=False)
     except OSError as exc:  # most often: the port is taken
-        raise InputError("<command line>", "--port", f"a free port ({exc.strerror})",
+        raise InputError(None, "--port", f"a free port ({exc.strerror})",
                          got=port) from exc
     except (Abort, KeyboardInterrupt):  # Ctrl+C is how a server is meant to stop
         pass

@@ -56,7 +56,7 @@ def run_report(res: "RunResult", figures: dict[str, str]) -> str:
     # Every pair, distant ones of class none included: a pair missing from the table would
     # read as a pair the run did not have.
     rows = [[f"{r.a}-{r.b}", f"{r.de_facto} {DE_FACTO_NAMES[r.de_facto]}",
-             f"{r.de_jure} {DE_JURE_NAMES[r.de_jure]}", getattr(r, "classification", "")]
+             f"{r.de_jure} {DE_JURE_NAMES[r.de_jure]}", str(getattr(r, "classification", "")).replace("_", " ")]
             for r in last.itertuples()]
     out += [f"## Alignments in {res.years[-1]}", ""]
     out += [markdown_table(["pair", "de facto", "de jure", "class"], rows) if rows else "No pairs.", ""]
@@ -92,7 +92,12 @@ def run_report(res: "RunResult", figures: dict[str, str]) -> str:
     if "classification" in last:
         counts = last.classification.value_counts()
         out += ["## Relationship classes at the end", "",
-                ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()), ""]
+                ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()), "",
+                "Classes (`sim/mechanisms/classify.py`): among cooperating pairs, natural allies share "
+                "values and interests and are driven by them, strategic partners share a threat and are "
+                "driven by it, partners are neither; a paper alliance's instrument (partnership or more) runs "
+                "`mechanism.paper_gap` levels (2 by default) or more ahead of its practice; rivals are tense "
+                "or worse; none is a distant pair.", ""]
     if figures:
         out += ["## Figures", ""]
         out += [f"![{k}]({v})" for k, v in figures.items()]

@@ -41,6 +41,38 @@ def markdown_table(table, rows=None) -> str:
     return "\n".join(lines)
 
 
+def _main_changes(ev, pairs) -> list[str]:
+    """The report's list of changes: instruments and memberships of every pair, de facto
+    moves of the chosen pairs only (a list of every move would drown them), with drivers."""
+    key_pairs = {frozenset(p) for p in pairs}
+    main = ev[ev.kind.isin(STRUCTURAL) | ((ev.kind == "de_facto_change") &
+                                          ev.apply(lambda r: frozenset((r.a, r.b)) in key_pairs, axis=1))]
+    out = ["## Main changes and why", "",
+           "Treaties, sanctions and bloc changes of every pair; de facto changes only of the "
+           "scenario's chosen pairs (`outputs.pairs`: " + (", ".join("-".join(p) for p in pairs) or "none")
+           + "). Every change of every pair is in the events table, and the scenario's input events are "
+           "listed below. Drivers are each side's weighted utility components toward the other (largest "
+           "first), and the component that moved most since the year before.", ""]
+    rows = [[str(r.year), r.kind.replace("_", " "), "-".join(x for x in (r.a, r.b) if x), r.text, r.drivers]
+            for r in main.itertuples()]
+    if len(rows) > 60:
+        rows = rows[:60]
+        out.append("(first 60 changes; the full list is in the events table)\n")
+    return out + [markdown_table(["year", "change", "who", "what", "drivers"], rows) if rows
+                  else "No structural change.", ""]
+
+
+def _classes(counts) -> list[str]:
+    """How many pairs end in each class, and what the classes mean."""
+    return ["## Relationship classes at the end", "",
+            ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()), "",
+            "Classes (`sim/mechanisms/classify.py`): among cooperating pairs, natural allies share "
+            "values and interests and are driven by them, strategic partners share a threat and are "
+            "driven by it, partners are neither; a paper alliance's instrument (partnership or more) runs "
+            "`mechanism.paper_gap` levels (2 by default) or more ahead of its practice; rivals are tense "
+            "or worse; none is a distant pair.", ""]
+
+
 def run_report(res: "RunResult", figures: dict[str, str]) -> str:
     m = res.model
     d = res.dyads
@@ -62,22 +94,7 @@ def run_report(res: "RunResult", figures: dict[str, str]) -> str:
     out += [markdown_table(["pair", "de facto", "de jure", "class"], rows) if rows else "No pairs.", ""]
 
     ev = res.events
-    key_pairs = {frozenset(p) for p in res.scenario.outputs.pairs}
-    main = ev[ev.kind.isin(STRUCTURAL) | ((ev.kind == "de_facto_change") &
-                                          ev.apply(lambda r: frozenset((r.a, r.b)) in key_pairs, axis=1))]
-    out += ["## Main changes and why", "",
-            "Treaties, sanctions and bloc changes of every pair; de facto changes only of the "
-            "scenario's chosen pairs (`outputs.pairs`: "
-            + (", ".join("-".join(p) for p in res.scenario.outputs.pairs) or "none")
-            + "). Every change of every pair, and the scenario's input events, are in the events table. "
-            "Drivers are each side's weighted utility components toward the other (largest first), "
-            "and the component that moved most since the year before.", ""]
-    rows = [[str(r.year), r.kind.replace("_", " "), "-".join(x for x in (r.a, r.b) if x), r.text, r.drivers]
-            for r in main.itertuples()]
-    if len(rows) > 60:
-        rows = rows[:60]
-        out.append("(first 60 changes; the full list is in the events table)\n")
-    out += [markdown_table(["year", "change", "who", "what", "drivers"], rows) if rows else "No structural change.", ""]
+    out += _main_changes(ev, res.scenario.outputs.pairs)
 
     shocks = ev[~ev.kind.isin(STRUCTURAL + ("de_facto_change",))]
     if len(shocks):
@@ -90,14 +107,7 @@ def run_report(res: "RunResult", figures: dict[str, str]) -> str:
             out.append(f"- {m.bloc_names[b]}: {', '.join(sorted(members)) or '(no members)'}")
         out.append("")
     if "classification" in last:
-        counts = last.classification.value_counts()
-        out += ["## Relationship classes at the end", "",
-                ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()), "",
-                "Classes (`sim/mechanisms/classify.py`): among cooperating pairs, natural allies share "
-                "values and interests and are driven by them, strategic partners share a threat and are "
-                "driven by it, partners are neither; a paper alliance's instrument (partnership or more) runs "
-                "`mechanism.paper_gap` levels (2 by default) or more ahead of its practice; rivals are tense "
-                "or worse; none is a distant pair.", ""]
+        out += _classes(last.classification.value_counts())
     if figures:
         out += ["## Figures", ""]
         out += [f"![{k}]({v})" for k, v in figures.items()]

@@ -139,6 +139,9 @@ def blame_file(sc, exc: FileProblem) -> InputError:
         for k in keys:
             value = getattr(value, k, None)
         if isinstance(value, str) and os.path.abspath(sc.resolve(value)) == target:
+            inherited = (getattr(sc, "_origins", None) or {}).get(keys)
+            if inherited:  # written in a base scenario (extends): its file and line
+                return blame_field(exc, inherited[0], ".".join(keys), inherited[1])
             loc = keys
             while loc and loc not in lines:
                 loc = loc[:-1]

@@ -53,3 +53,76 @@ def test_bad_extension_is_a_clear_error(tmp_path, text, field):
     with pytest.raises(InputError) as err:
         load_scenario(path)
     assert field in str(err.value) and str(path) in str(err.value)
+
+
+LANDSCAPE = SCENARIOS / "landscape_two_pairs.yaml"
+
+
+def refusal(load, path) -> InputError:
+    with pytest.raises(InputError) as err:
+        load(path)
+    return err.value
+
+
+def test_a_landscape_file_cannot_extend(tmp_path):
+    """'landscape' said this was an agent scenario; 'run' asked for 'time'."""
+    from sim.landscape.files import load_landscape
+
+    path = write(tmp_path, f"extends: {LANDSCAPE}\nname: lsc\n")
+    err = refusal(load_landscape, path)
+    assert (err.file, err.field, err.line) == (str(path), "extends", 1)
+    assert "landscape files cannot extend" in err.message()
+    err = refusal(load_scenario, path)
+    assert err.field == "extends" and "is a landscape file" in err.message() and "time" not in err.message()
+
+
+def test_extending_a_file_that_is_no_scenario_names_it(tmp_path):
+    """A sweep, fit, landscape file or run manifest as the base was refused for 'time'."""
+    sweep = write(tmp_path, f"name: s\nbase: {BASE}\nparameters:\n  mechanism.temperature: [0.1, 0.2]\n", "sw.yaml")
+    fit = write(tmp_path, f"name: f\nscenario: {BASE}\nparams:\n  mechanism.temperature: [0.0, 1.0]\n", "fit.yaml")
+    manifest = write(tmp_path, '{"content_hash": "ab", "scenario": {"name": "x"}, "seed": 0}', "manifest.json")
+    for base, kind in ((sweep, "a sweep file"), (fit, "a fit file"), (LANDSCAPE, "a landscape file"),
+                       (manifest, "a run's manifest")):
+        child = write(tmp_path, f"name: c\nextends: {base}\n", "child.yaml")
+        err = refusal(load_scenario, child)
+        assert (err.file, err.field, err.line) == (str(child), "extends", 2)
+        assert f"is {kind}" in err.message() and base.name in err.message(), err.message()
+
+
+def test_a_sweep_file_with_extends_is_told_to_use_base(tmp_path):
+    from sim.ensembles.sweep import load_sweep
+
+    path = write(tmp_path, f"extends: {BASE}\nname: sob_child\n", "sweep.yaml")
+    err = refusal(load_sweep, path)
+    assert (err.field, err.line) == ("extends", 1) and "with 'base'" in err.message()
+
+
+def test_drop_events_beside_own_events_says_the_base_events_were_replaced(tmp_path):
+    path = write(tmp_path, f"name: ev\nextends: {BASE}\nevents: []\ndrop_events:\n"
+                           "  - The common threat fades and ALLY_B's new leader turns away from ALLY_A\n")
+    err = refusal(load_scenario, path)
+    assert err.field == "drop_events[0]" and "own 'events' replaced the base's" in err.message()
+    assert "add_events" in err.message()
+
+
+def test_a_bad_added_event_is_named_as_written(tmp_path):
+    """It was 'events[1].year' (the merged index, counting the base's event)."""
+    path = write(tmp_path, f"name: ev3\nextends: {BASE}\nadd_events:\n  - year: 1990\n    name: too early\n"
+                           "    effects:\n      - {field: power, state: THREAT, op: mul, value: 0.5}\n")
+    err = refusal(load_scenario, path)
+    assert (err.file, err.field, err.line) == (str(path), "add_events[0].year", 4)
+
+
+def test_a_bad_path_inherited_from_a_middle_file_names_that_file(tmp_path):
+    """A missing reference table written in mid.yaml was blamed on child.yaml:1."""
+    from sim.scenario.checks import check_reference
+
+    (tmp_path / "mid").mkdir()
+    (tmp_path / "deep" / "x").mkdir(parents=True)
+    mid = write(tmp_path / "mid", f"name: mid\nextends: {BASE}\nreference: nope.csv\n", "mid.yaml")
+    child = write(tmp_path / "deep" / "x", "name: child\nextends: ../../mid/mid.yaml\n", "child.yaml")
+    sc = load_scenario(child)
+    with pytest.raises(InputError) as err:
+        check_reference(sc)
+    assert (err.value.field, err.value.line) == ("reference", 3)
+    assert err.value.file.endswith("mid/mid.yaml"), err.value.file

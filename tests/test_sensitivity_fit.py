@@ -261,3 +261,12 @@ def test_fit_file_errors_are_in_the_projects_words(tmp_path):
         load_fit_spec(tmp_path / "b.yaml")
     assert err.value.field == "bogus" and "no such key in a fit file" in err.value.expected
     assert "Input should" not in err.value.message() and "Extra inputs" not in err.value.message()
+
+
+def test_sensitivity_of_a_missing_folder_says_it_does_not_exist(tmp_path, capsys):
+    """It only said what a sweep folder holds, as for an existing folder without a manifest."""
+    assert main(["sensitivity", str(tmp_path / "nonexist"), "--output", "val_exact"]) == 2
+    err = capsys.readouterr().err
+    assert "nonexist" in err and "no such folder exists" in err
+    assert main(["sensitivity", str(tmp_path), "--output", "val_exact"]) == 2
+    assert "this folder has none" in capsys.readouterr().err

@@ -3,7 +3,7 @@
 import numpy as np
 
 from sim.run.simulate import simulate, write_run
-from sim.analysis.structure import balance_over_time, best_partition, landscape_at, signed_network
+from sim.analysis.structure import balance_over_time, best_partition, best_split, landscape_at, signed_network
 from tests.conftest import SCENARIOS
 
 
@@ -36,5 +36,40 @@ def test_run_folder_has_the_structure_table(tmp_path):
     res = simulate(SCENARIOS / "known_paper_alliance.yaml", seed=1)
     out = write_run(res, tmp_path / "run", plots=False, report=False)
     text = (out / "structure.csv").read_text().splitlines()
-    assert text[0] == "year,complete_triads,balanced_share,frustration,blocs,stable"
+    assert text[0] == "year,complete_triads,balanced_share,frustration,blocs,stable,tied_splits"
     assert len(text) == 1 + len(res.years)
+
+
+def test_best_split_keeps_states_without_a_positive_tie_apart():
+    """Frustration 0 fits both 'everyone together' and 'A | B T' when only B and T cooperate;
+    a bloc is a group of cooperating states, so A stands apart (known_paper_alliance, 2015)."""
+    F = np.array([[0, 0, 0], [0, 0, 1], [0, 1, 0]])
+    split = best_split(signed_network(F))
+    assert split.labels.tolist() == [0, 1, 1] and split.frustration == 0 and not split.ambiguous
+    three = best_split(signed_network(F), k=3)
+    assert three.labels.tolist() == [0, 1, 1] and not three.ambiguous
+
+
+def test_best_split_of_a_distant_pair_is_two_blocs_and_respects_k():
+    assert best_split(np.zeros((2, 2), dtype=int)).labels.tolist() == [0, 1]
+    assert best_split(np.zeros((3, 3), dtype=int), k=3).labels.tolist() == [0, 1, 2]
+    tied = best_split(np.zeros((3, 3), dtype=int), k=2)  # which one stands alone is arbitrary
+    assert tied.ambiguous and tied.tied == 3
+
+
+def test_best_split_of_two_clear_camps_is_unchanged():
+    F = np.array([[0, 3, -1, -2], [3, 0, -1, -1], [-1, -1, 0, 2], [-2, -1, 2, 0]])
+    for k in (2, 3):
+        split = best_split(signed_network(F), k=k)
+        assert split.labels.tolist() == [0, 0, 1, 1] and split.frustration == 0 and split.tied == 1
+
+
+def test_paper_alliance_2015_actual_split_is_the_real_cooperation():
+    res = simulate(SCENARIOS / "known_paper_alliance.yaml", seed=0)
+    t = res.years.index(2015)
+    assert signed_network(res.model.history["de_facto"][t]).tolist() == [[0, 0, 0], [0, 0, 1], [0, 1, 0]]
+    table = balance_over_time(res.model)
+    assert table.set_index("year").loc[2015, "blocs"] == "ALLY_A | ALLY_B THREAT"
+    found, actual, scores = landscape_at(res.model, 2015, k=3)
+    assert [res.ids[i] for i in np.flatnonzero(actual.labels == actual.labels[1])] == ["ALLY_B", "THREAT"]
+    assert scores is not None and scores[0]["misplaced"] == 0

@@ -28,8 +28,12 @@ def sweep_manifest(out_dir: str | Path) -> dict:
     from sim.reading import FileProblem, read_text
     out_dir = Path(out_dir)
     path = out_dir / "manifest.json"
+    if not out_dir.exists():  # a mistyped name: say so, not only what a sweep folder holds
+        raise InputError(out_dir, None, "a sweep output folder (with manifest.json); no such folder exists")
+    if not out_dir.is_dir():
+        raise InputError(out_dir, None, "a sweep output folder (with manifest.json); this is a file")
     if not path.exists():
-        raise InputError(out_dir, None, "a sweep output folder (with manifest.json)")
+        raise InputError(out_dir, None, "a sweep output folder (with manifest.json); this folder has none")
     expected = "a manifest written by 'alliance-sim sweep' (JSON with the sweep it ran)"
     try:
         manifest = json.loads(read_text(path, kind="yaml", what="a sweep manifest"))

@@ -4,7 +4,8 @@ Structural balance (Heider; Cartwright and Harary) reads the de facto levels as 
 network: + for cooperation (level >= 1), - for tension or worse (level <= -1). Each year we
 report the share of balanced complete triads, the frustration of the best two-bloc
 partition (the fewest edges that contradict it: cooperation across blocs or hostility
-inside one) and whether that configuration is stable in Axelrod and Bennett's sense (no
+inside one; among equally frustrated splits the one that keeps non-cooperating states
+apart, see :func:`best_split`, and ``tied_splits``, how many remain equally good) and whether that configuration is stable in Axelrod and Bennett's sense (no
 state, weighted by its power, would lower its frustration by switching bloc).
 
 The landscape at a year applies Axelrod and Bennett's theory to the agent model's own
@@ -16,6 +17,7 @@ minima are compared with the partition the agents actually reached.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,15 +35,121 @@ def signed_network(de_facto: np.ndarray) -> np.ndarray:
     return structural_balance.signs(np.asarray(de_facto, dtype=float), threshold=0.5)
 
 
-def best_partition(signed: np.ndarray) -> np.ndarray:
-    """The two-bloc partition with the least frustration.
+@dataclass(frozen=True)
+class BestSplit:
+    """The partition that best describes a signed network, and whether it was a clear choice.
 
-    With unit sizes and the signs as propensities, landscape energy equals twice the
-    frustration less a constant, so the lowest landscape minimum is the best partition.
+    Attributes:
+        labels: bloc of every state (canonical: state 0 in bloc 0).
+        frustration: edges that contradict it (cooperation across blocs, hostility inside one).
+        tied: how many partitions remain equally good after every tie-break (1: unique).
     """
-    n = signed.shape[0]
-    found = landscape.analyse(np.ones(n), signed.astype(float), k=2, rng=0)
-    return np.asarray(found.minima[0].labels)
+
+    labels: np.ndarray
+    frustration: int
+    tied: int
+
+    @property
+    def ambiguous(self) -> bool:
+        """True when other partitions are exactly as good: the choice among them is arbitrary."""
+        return self.tied > 1
+
+
+def best_split(signed: np.ndarray, k: int = 2) -> BestSplit:
+    """The partition into at most ``k`` blocs that best describes a signed network.
+
+    The criteria, in order:
+
+    1. the least frustration (structural balance: fewest contradicting edges);
+    2. the fewest pairs inside one bloc that do not cooperate (sign 0 or -1). A distant
+       pair contradicts no partition, so frustration alone cannot tell "everyone
+       together" from a split that keeps non-cooperating states apart; a bloc is a group
+       of states that cooperate, so states with no positive tie are kept apart;
+    3. the most blocs (at most ``k``): the finest of the splits left.
+
+    Partitions still tied after all three are reported through ``tied``: a caller must not
+    score or read one of them as *the* actual alignment. The search is exhaustive (every
+    partition into at most ``k`` blocs) while that is feasible, as for the landscape;
+    beyond that the landscape's local minima of the signed network are ranked instead.
+    """
+    s = np.asarray(signed)
+    n = s.shape[0]
+    if n < 2:
+        return BestSplit(np.zeros(n, dtype=int), 0, 1)
+    k = max(1, min(int(k), n))
+    method, _ = landscape.search_plan(n, k)
+    if method == "exhaustive" and k == 2:
+        confs = None
+        together = _binary_counts(s)
+    elif method == "exhaustive":
+        confs = landscape.restricted_growth_strings(n, k).astype(np.int64)
+        together = None
+    else:
+        found = landscape.analyse(np.ones(n), s.astype(float), k=k, rng=0)
+        confs = np.array([landscape.canonical_labels(m.labels) for m in found.minima], dtype=np.int64)
+        together = None
+    if together is None:
+        frus, nonco, nblocs = _label_counts(s, confs)
+    else:
+        frus, nonco, nblocs = together
+    key = np.lexsort((-nblocs, nonco, frus))  # primary key last
+    best = key[0]
+    same = (frus == frus[best]) & (nonco == nonco[best]) & (nblocs == nblocs[best])
+    if confs is None:
+        labels = landscape.canonical_labels(_binary_labels(int(best), n))
+    else:
+        labels = landscape.canonical_labels(confs[best])
+    return BestSplit(np.asarray(labels), int(frus[best]), int(same.sum()))
+
+
+def _binary_counts(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Frustration, non-cooperating pairs inside a bloc and bloc count of every 2-bloc split.
+
+    Configuration ``x`` puts actor ``j+1`` in bloc ``bit j`` (actor 0 in bloc 0), as
+    :func:`sim.landscape.theory.binary_energies` numbers them; with unit sizes and a 0/1
+    matrix its energy is twice the number of marked pairs split apart (exact integers).
+    """
+    n = s.shape[0]
+    ones = np.ones(n)
+    iu = np.triu_indices(n, 1)
+    pos = (s > 0).astype(float)
+    neg = (s < 0).astype(float)
+    nonpos = 1.0 - pos
+    np.fill_diagonal(nonpos, 0.0)
+    pos_apart = np.rint(landscape.binary_energies(ones, pos) / 2).astype(np.int64)
+    neg_apart = np.rint(landscape.binary_energies(ones, neg) / 2).astype(np.int64)
+    nonpos_apart = np.rint(landscape.binary_energies(ones, nonpos) / 2).astype(np.int64)
+    frus = (int(neg[iu].sum()) - neg_apart) + pos_apart
+    nonco = int(nonpos[iu].sum()) - nonpos_apart
+    nblocs = np.full(frus.size, 2, dtype=np.int64)
+    nblocs[0] = 1
+    return frus, nonco, nblocs
+
+
+def _binary_labels(index: int, n: int) -> np.ndarray:
+    """Blocs of configuration ``index`` in the numbering of :func:`_binary_counts`."""
+    return np.array([0] + [(index >> j) & 1 for j in range(n - 1)], dtype=np.int64)
+
+
+def _label_counts(s: np.ndarray, confs: np.ndarray, chunk: int = 50_000):
+    """Frustration, non-cooperating pairs inside a bloc and bloc count of each labelling."""
+    n = s.shape[0]
+    iu = np.triu_indices(n, 1)
+    sig = s[iu]
+    frus = np.empty(confs.shape[0], dtype=np.int64)
+    nonco = np.empty(confs.shape[0], dtype=np.int64)
+    for lo in range(0, confs.shape[0], chunk):
+        lab = confs[lo:lo + chunk]
+        inside = lab[:, iu[0]] == lab[:, iu[1]]
+        frus[lo:lo + chunk] = ((sig < 0) & inside).sum(1) + ((sig > 0) & ~inside).sum(1)
+        nonco[lo:lo + chunk] = ((sig <= 0) & inside).sum(1)
+    nblocs = confs.max(1) + 1 if confs.size else np.zeros(0, dtype=np.int64)
+    return frus, nonco, nblocs
+
+
+def best_partition(signed: np.ndarray, k: int = 2) -> np.ndarray:
+    """The labels of :func:`best_split` (see there for the criteria and ties)."""
+    return best_split(signed, k).labels
 
 
 def balance_over_time(model: "AllianceModel", progress: bool | None = None) -> pd.DataFrame:
@@ -58,7 +166,8 @@ def balance_over_time(model: "AllianceModel", progress: bool | None = None) -> p
     for t, F in years:
         signed = signed_network(F)
         triads = structural_balance.triad_balance(signed)
-        labels = best_partition(signed)
+        split = best_split(signed, k=2)
+        labels = split.labels
         power = model.inputs.power[t]
         rows.append({
             "year": model.years[t],
@@ -68,18 +177,22 @@ def balance_over_time(model: "AllianceModel", progress: bool | None = None) -> p
             "blocs": " | ".join(" ".join(model.ids[i] for i in np.nonzero(labels == b)[0])
                                 for b in np.unique(labels)),
             "stable": structural_balance.is_stable(power, np.asarray(F, dtype=float) / 3.0, labels, k=2),
+            "tied_splits": split.tied,
         })
     return pd.DataFrame(rows)
 
 
-def landscape_at(model: "AllianceModel", year: int, k: int = 2) -> tuple[landscape.LandscapeResult, np.ndarray, list[dict]]:
+def landscape_at(model: "AllianceModel", year: int, k: int = 2) -> tuple[landscape.LandscapeResult, BestSplit, list[dict] | None]:
     """The landscape of the model's own ingredients in ``year`` and how its minima match.
 
     Needs a run with ``record=True`` (the utility components of every year).
 
     Returns:
-        The landscape result, the actual partition (best structural-balance partition of
-        that year's de facto network) and, per minimum, misplaced / ARI / VI against it.
+        The landscape result, the actual partition (:func:`best_split` of that year's de
+        facto network, in at most ``k`` blocs) and, per minimum, misplaced / ARI / VI
+        against it; ``None`` instead of the scores when the actual split is ambiguous
+        (several partitions equally good), since a score against one of them would be
+        a score against an arbitrary choice.
     """
     from sim.landscape import partition  # scipy.optimize: not for every run's balance table
 
@@ -89,6 +202,8 @@ def landscape_at(model: "AllianceModel", year: int, k: int = 2) -> tuple[landsca
         comps["ideology"], comps["interests"], model.history["threat"][t],
         np.asarray(model.history["de_facto"][t], dtype=float))
     result = landscape.analyse(model.inputs.power[t], prop, k=k, rng=0)
-    actual = best_partition(signed_network(model.history["de_facto"][t]))
-    scores = [partition.compare(np.asarray(m.labels), actual) for m in result.minima]
+    actual = best_split(signed_network(model.history["de_facto"][t]), k=k)
+    if actual.ambiguous:
+        return result, actual, None
+    scores = [partition.compare(np.asarray(m.labels), actual.labels) for m in result.minima]
     return result, actual, scores

@@ -165,11 +165,16 @@ def _cmd_structure(args: argparse.Namespace) -> int:
     if year not in res.years:
         raise InputError(args.scenario, "--year", f"a year of the run ({res.years[0]}-{res.years[-1]})", got=year)
     found, actual, scores = landscape_at(res.model, year, k=args.k)
+    actual_text = " | ".join(" ".join(b) for b in _blocs(actual.labels, res.ids))
+    if actual.ambiguous:
+        actual_text = (f"ambiguous, {actual.tied} splits equally good (frustration {actual.frustration}), "
+                       f"e.g. {actual_text}; minima not scored")
     print(f"\nLandscape of the model's ingredients in {year} ({found.method}, {found.n_configurations} "
-          f"configurations); actual: {' | '.join(' '.join(b) for b in _blocs(actual, res.ids))}")
-    for m, s in zip(found.minima, scores):
-        print(f"  energy {m.energy:+.4f}  basin {m.basin_share:.3f}  misplaced {s['misplaced']}  ARI {s['ari']:.2f}"
-              f"  VI {s['vi']:.2f}  {' | '.join(' '.join(b) for b in m.blocs(res.ids))}")
+          f"configurations); actual: {actual_text}")
+    for i, m in enumerate(found.minima):
+        score = "" if scores is None else (f"  misplaced {scores[i]['misplaced']}  ARI {scores[i]['ari']:.2f}"
+                                           f"  VI {scores[i]['vi']:.2f}")
+        print(f"  energy {m.energy:+.4f}  basin {m.basin_share:.3f}{score}  {' | '.join(' '.join(b) for b in m.blocs(res.ids))}")
     return 0
 
 

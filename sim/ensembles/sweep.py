@@ -349,6 +349,11 @@ def _expected(err: dict, loc: tuple) -> str:
 
 def sweep_from_dict(data: dict, path: str | Path = "<sweep>", text: str | None = None) -> "Sweep":
     path = Path(path)
+    if isinstance(data, dict) and "extends" in data:  # else: "'base': expected this required field"
+        raise InputError(path, "extends", "no 'extends' in a sweep file: a sweep file names its scenario with "
+                         "'base' (base: SCENARIO.yaml), not 'extends'; the base may itself extend another scenario",
+                         line=yaml_line(text, ("extends",)) if text else None,
+                         got=data["extends"] if isinstance(data["extends"], str) else None)
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:

@@ -347,6 +347,11 @@ def _parse_landscape(path: Path):
                          got=type(data).__name__)
     root = compose_yaml(text)
     lines = line_map(root)
+    if "extends" in data:  # else named an agent scenario (no 'mechanism: landscape' of its own)
+        raise InputError(path, "extends", "a landscape file without 'extends': landscape files cannot extend "
+                         "another file (copy the base landscape and edit it; an agent scenario that extends "
+                         "one runs with 'alliance-sim run')", line=nearest_line(lines, ("extends",)),
+                         got=data["extends"] if isinstance(data["extends"], str) else None)
     if kind_of(data) == "agent":
         raise InputError(path, "mechanism", "a landscape file ('mechanism: landscape'); this is an agent "
                          "scenario, run it with 'alliance-sim run'", line=nearest_line(lines, ("mechanism",)),

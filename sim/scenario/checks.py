@@ -30,7 +30,7 @@ from pathlib import Path
 from sim.errors import InputError
 from sim.reading import FileProblem, blame_field, blame_file  # noqa: F401 - blame_file re-exported
 # Value limits shared with the input tables, defined there so that inputs need not import this module.
-from sim.scenario.limits import MAX_DISTANCE_KM, MAX_MAGNITUDE, MIN_POWER, line_of
+from sim.scenario.limits import MAX_DISTANCE_KM, MAX_MAGNITUDE, MIN_POWER, field_as_written, where_of
 
 MAX_STATES = 500
 MAX_STEPS = 1000
@@ -63,7 +63,9 @@ def memory_estimate(n_states: int, n_years: int) -> int:
 
 
 def _refuse(sc, loc: tuple, field: str, expected: str, got=None):
-    raise InputError(sc.source, field, expected, line=line_of(sc, *loc), got=got)
+    file, line = where_of(sc, *loc)
+    raise InputError(file, field_as_written(field, getattr(sc, "_event_aliases", None)), expected,
+                     line=line, got=got)
 
 
 def check_limits(sc) -> None:
@@ -188,10 +190,12 @@ def check_reference(sc) -> None:
     try:
         load_reference(path, states=sc.ids)
     except FileProblem as exc:
-        raise blame_field(exc, sc.source, "reference", line_of(sc, "reference")) from None
+        file, line = where_of(sc, "reference")
+        raise blame_field(exc, file, "reference", line) from None
     except InputError as exc:
-        raise InputError(sc.source, "reference", f"a reference timeline in {Path(path).name} ({exc.message()})",
-                         line=line_of(sc, "reference")) from None
+        file, line = where_of(sc, "reference")
+        raise InputError(file, "reference", f"a reference timeline in {Path(path).name} ({exc.message()})",
+                         line=line) from None
 
 
 def preflight(sc) -> list[str]:

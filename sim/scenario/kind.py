@@ -68,3 +68,24 @@ def refuse_other_files(data: Any, path: str | Path, command: str) -> None:
         if all(k in data for k in keys):
             raise InputError(path, None, f"a scenario file for '{command}'; this is a {kind} file "
                              f"(it has {' and '.join(repr(k) for k in keys)}): run it with '{runner}'")
+
+
+def other_file_kind(data: Any) -> str | None:
+    """What a file that is no agent scenario is, as a phrase for a message, or None.
+
+    A landscape file, a sweep or fit file (:data:`OTHER_FILES`) or a run's manifest
+    (``manifest.json``: the scenario that was run, under ``scenario``, with its
+    ``content_hash``). A scenario may extend only an agent scenario; naming what its base
+    is instead says more than the first field the merged mapping lacks ('time').
+    """
+    if kind_of(data) == "landscape":
+        return "a landscape file (landscape files cannot be extended; they run with 'alliance-sim landscape')"
+    if not isinstance(data, dict) or "states" in data or "extends" in data:
+        return None
+    for kind, (keys, runner) in OTHER_FILES.items():
+        if all(k in data for k in keys):
+            return f"a {kind} file (it has {' and '.join(repr(k) for k in keys)}; it runs with '{runner}')"
+    if isinstance(data.get("scenario"), dict) and "content_hash" in data:
+        return ("a run's manifest (manifest.json; extend the scenario file the run was made from, "
+                "named by its 'scenario_file')")
+    return None

@@ -16,3 +16,39 @@ MAX_DISTANCE_KM = 20_100.0  # half the Earth's circumference, rounded up
 def line_of(sc, *loc) -> int | None:
     """The YAML line of a key path of the scenario (or of its nearest parent), if known."""
     return nearest_line(getattr(sc, "_lines", None) or {}, loc)
+
+
+def where_of(sc, *loc) -> tuple[str, int | None]:
+    """File and line of a key path of the scenario (or of its nearest parent that is known).
+
+    A field a scenario inherits through ``extends`` is named in the base file that holds
+    it, at its line there: the child file has no line for it, and its line 1 would send the
+    user to a file that does not hold the mistake.
+    """
+    own = getattr(sc, "_lines", None) or {}
+    inherited = getattr(sc, "_origins", None) or {}
+    loc = tuple(loc)
+    while loc:
+        if loc in own:
+            return sc.source, own[loc]
+        if loc in inherited:
+            return inherited[loc]
+        loc = loc[:-1]
+    return sc.source, own.get(())
+
+
+#: Key of :func:`sim.scenario.schema.resolve_extends`'s origins that holds, for each merged
+#: event that came from an ``add_events`` list, that list's own name for it.
+EVENT_ALIASES = ("#event_aliases",)
+
+
+def field_as_written(field: str | None, aliases: dict[int, str] | None) -> str | None:
+    """A merged scenario's field name as the user wrote it: ``events[3].year`` is
+    ``add_events[0].year`` when the fourth merged event is the first of ``add_events``
+    (the merged index counts the base's events, which the user never numbered)."""
+    if not field or not aliases or not field.startswith("events["):
+        return field
+    head, _, rest = field[len("events["):].partition("]")
+    if head.isdigit() and int(head) in aliases:
+        return aliases[int(head)] + rest
+    return field

@@ -26,7 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.errors import InputError
 from sim.files import line_map, nearest_line, yaml_line
-from sim.scenario.kind import kind_of
+from sim.scenario.kind import kind_of, other_file_kind
+from sim.scenario.limits import EVENT_ALIASES, field_as_written
 
 # ---------------------------------------------------------------------------------------
 # Schema
@@ -601,6 +602,8 @@ class Scenario(_Strict):
     _source: str = "<dict>"
     _arrays: Any = None  # the built inputs, kept on the object for repeated runs
     _lines: dict = {}  # YAML line of each key path, for messages about file fields
+    _origins: dict = {}  # (file, line) of each key path of a scenario merged by extends
+    _event_aliases: dict = {}  # merged event index -> 'add_events[i]', as the file names it
     _read_from: tuple = ()  # the files it was merged from (itself and any it extends), and a states file
 
     @property
@@ -859,7 +862,7 @@ def _length_expected(kind: str, ctx: dict, loc: tuple) -> str:
 
 
 def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int],
-                      files: dict[tuple, str] | None = None) -> None:
+                      files: dict[tuple, str] | None = None, aliases: dict | None = None) -> None:
     err = exc.errors(include_url=False)[0]
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     # Drop pydantic's union-branch markers such as 'int' or 'list[str]'.
@@ -869,7 +872,7 @@ def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int]
     if err.get("type") == "missing":
         got = None
     source, line = _where(lines, files or {}, clean, source)
-    raise InputError(source, _dotted(clean), explain_pydantic(err), line=line,
+    raise InputError(source, field_as_written(_dotted(clean), aliases), explain_pydantic(err), line=line,
                      got=got if not isinstance(got, (dict, list)) else None) from None
 
 
@@ -927,7 +930,10 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
     """
     lines = line_map(text) if text else {}
     files: dict[tuple, str] = {}
+    aliases: dict = {}
     if origins:  # a scenario merged from several files (extends)
+        aliases = origins.get(EVENT_ALIASES) or {}
+        origins = {p: v for p, v in origins.items() if p != EVENT_ALIASES}
         lines = {p: line for p, (_, line) in origins.items()}
         files = {p: f for p, (f, _) in origins.items()}
     if data is None:
@@ -943,17 +949,20 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
-        _raise_validation(exc, source, lines, files)
+        _raise_validation(exc, source, lines, files, aliases)
     sc._base_dir = Path(base_dir)
     sc._source = source
     sc._read_from = tuple(sorted(read_from))
     # Later checks name the scenario file: only its own lines may go with it.
     sc._lines = {p: line for p, line in lines.items() if files.get(p, source) == source}
+    # ... and a field inherited from a base names the base file and its line.
+    sc._origins = {p: (files[p], line) for p, line in lines.items() if files.get(p, source) != source}
+    sc._event_aliases = aliases
     errs = _semantic_errors(sc)
     if errs:
         loc, field, expected, got = errs[0]
         file, line = _where(lines, files, loc, source)
-        raise InputError(file, field, expected, line=line, got=got)
+        raise InputError(file, field_as_written(field, aliases), expected, line=line, got=got)
     return sc
 
 
@@ -1003,11 +1012,17 @@ def _merge_origins(base: dict, own: dict, data: dict, kept: list[int], walked: l
     new_index = {old: new for new, old in enumerate(kept)}
     merged: dict = {}
     for p, v in out.items():
+        if p == EVENT_ALIASES:
+            continue
         if len(p) > 1 and p[0] == "events" and isinstance(p[1], int):
             if p[1] in new_index:
                 merged[("events", new_index[p[1]]) + p[2:]] = v
         else:
             merged[p] = v
+    aliases = {} if "events" in child_keys else {new_index[i]: name for i, name in
+                                                 (base.get(EVENT_ALIASES) or {}).items() if i in new_index}
+    aliases.update({len(kept) + i: f"add_events[{i}]" for i in range(len(data.get("add_events") or []))})
+    merged[EVENT_ALIASES] = aliases
     for p, v in own.items():
         if len(p) > 1 and p[0] == "add_events" and isinstance(p[1], int):
             merged[("events", len(kept) + p[1]) + p[2:]] = v
@@ -1033,6 +1048,11 @@ def _merge_events(data: dict, merged: dict, path: Path, line_of) -> list[int]:
     events = events if isinstance(events, list) else []
     names = [e.get("name") for e in events if isinstance(e, dict)]
     for i, name in enumerate(drop):
+        if name not in names and "events" in data:  # the base's events are gone already
+            raise InputError(path, f"drop_events[{i}]", "no drop_events beside an 'events' list: this file's "
+                             "own 'events' replaced the base's, so there is nothing of the base to drop (list "
+                             "only the events you want under 'events', or keep the base's and use add_events "
+                             "and drop_events)", got=name, line=line_of("drop_events"))
         if name not in names:
             raise InputError(path, f"drop_events[{i}]", "the name of an event of the base scenario", got=name,
                              line=line_of("drop_events"))
@@ -1084,6 +1104,10 @@ def resolve_extends(data: Any, path: Path, _seen: tuple = (), origins: dict | No
     if not isinstance(base, dict):
         raise InputError(path, "extends", f"a base scenario (a mapping of scenario keys) in {base_path}",
                          line=line_of("extends"))
+    what = other_file_kind(base)
+    if what:  # else the merged mapping is refused for its first missing field ('time')
+        raise InputError(path, "extends", f"a base agent scenario; {_shown(base_path)} is {what}",
+                         line=line_of("extends"), got=ref)
     base_origins: dict | None = {} if origins is not None else None
     base = resolve_extends(base, base_path, _seen + (path.resolve(),), base_origins)
     rebase_paths(base, base_path.parent, path.parent)

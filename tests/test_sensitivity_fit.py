@@ -7,6 +7,7 @@ and puts the AAA-BBB pair at de facto level round(3 * weight), de jure 1 when we
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +78,85 @@ def test_sensitivity_cli_writes_indices_and_plot(standin, tmp_path, capsys):
     assert main(["sensitivity", str(tmp_path / "o"), "--output", "nope"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "'--output'" in err
+
+
+def _edit_results(out_dir, edit):
+    """Rewrite a finished sweep's only results part through ``edit`` (a hand-edited or
+    damaged folder, as a user may bring one)."""
+    part = out_dir / "results" / "part-000000.parquet"
+    assert sorted((out_dir / "results").glob("part-*.parquet")) == [part]
+    edit(pd.read_parquet(part)).to_parquet(part, index=False)
+    return part
+
+
+def test_sensitivity_refuses_a_point_missing_one_replicate(standin, tmp_path, capsys):
+    path = standin("mor2", parameters=PARAMS, design={"kind": "morris", "samples": 4},
+                   replicates=2, outputs={"summary": ["linear"]})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+
+    def fail_run_0(r):
+        r.loc[r.run_id == 0, ["status", "linear"]] = ["error", np.nan]
+        return r
+    _edit_results(tmp_path / "o", fail_run_0)
+    capsys.readouterr()
+    # point 0 still has replicate 1: its mean over 1 run was averaged in with exit 0
+    assert main(["sensitivity", str(tmp_path / "o"), "--output", "linear"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "each of the 2 replicates" in err and "1 of " in err and "points 0 (1 of 2)" in err
+    assert "does not rerun failed runs" in err and "new --out" in err
+    assert not (tmp_path / "o" / "sensitivity" / "indices.csv").exists()
+
+
+def test_sensitivity_refuses_runs_the_sweep_never_planned(standin, tmp_path):
+    path = standin("sob1", parameters=PARAMS, design={"kind": "sobol", "samples": 4},
+                   outputs={"summary": ["linear"]})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+    good = pd.read_parquet(tmp_path / "o" / "results" / "part-000000.parquet")
+    before = sobol_indices(tmp_path / "o", "linear")
+
+    def copy_row_0(r):  # the same run twice, with another value
+        extra = r[r.run_id == 0].assign(linear=99.0)
+        return pd.concat([r, extra], ignore_index=True)
+    part = _edit_results(tmp_path / "o", copy_row_0)
+    with pytest.raises(InputError) as err:
+        sobol_indices(tmp_path / "o", "linear")
+    assert err.value.file == str(part) and err.value.field == "run_id" and err.value.got == 0
+    assert err.value.row == len(good) + 1 and "each run once" in str(err.value)
+
+    def extra_replicate(r):  # replicate 1 of point 0, though the manifest says replicates: 1
+        extra = r[r.run_id == 0].assign(run_id=len(r), replicate=1, linear=99.0)
+        return pd.concat([r, extra], ignore_index=True)
+    good.to_parquet(part, index=False)
+    _edit_results(tmp_path / "o", extra_replicate)
+    with pytest.raises(InputError) as err:
+        sobol_indices(tmp_path / "o", "linear")
+    assert err.value.file == str(part) and err.value.field == "replicate" and err.value.got == 1
+    assert "replicates: 1" in str(err.value) and f"run {len(good)}" in str(err.value)
+
+    def wrong_point(r):  # the last run filed under another point
+        r.loc[r.index[-1], "point"] = r.point.iloc[-2]
+        return r
+    good.to_parquet(part, index=False)
+    _edit_results(tmp_path / "o", wrong_point)
+    with pytest.raises(InputError, match="point \\* replicates \\+ replicate"):
+        sobol_indices(tmp_path / "o", "linear")
+    good.to_parquet(part, index=False)  # the untouched rows give the same indices as before
+    pd.testing.assert_frame_equal(sobol_indices(tmp_path / "o", "linear"), before)
+
+
+def test_sobol_refuses_an_output_that_never_varies(standin, tmp_path, capsys):
+    # only temperature is swept; linear = 2 * power is 1.0 in every run
+    path = standin("const", parameters={"mechanism.temperature": {"low": 0.0, "high": 0.5}},
+                   design={"kind": "sobol", "samples": 4}, outputs={"summary": ["linear"]})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+    capsys.readouterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # SALib's RuntimeWarning leaked before
+        assert main(["sensitivity", str(tmp_path / "o"), "--output", "linear"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "'linear'" in err
+    assert "1 at every design point" in err and "undefined" in err
 
 
 def test_score_table_known_answer():

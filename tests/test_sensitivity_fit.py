@@ -341,3 +341,25 @@ def test_fit_file_errors_are_in_the_projects_words(tmp_path):
         load_fit_spec(tmp_path / "b.yaml")
     assert err.value.field == "bogus" and "no such key in a fit file" in err.value.expected
     assert "Input should" not in err.value.message() and "Extra inputs" not in err.value.message()
+
+
+def test_fit_refuses_reference_states_the_scenario_lacks(standin, tmp_path):
+    standin("fitbase")
+    ref = _reference(range(2000, 2011), lambda y: 0.7)
+    ref.loc[len(ref)] = {"a": "AAA", "b": "NOSUCH", "year": 2001, "de_facto": 2, "de_jure": 1}
+    ref.to_csv(tmp_path / "ref.csv", index=False)
+    with pytest.raises(InputError) as err:  # the row was left out and the rest fitted, exit 0
+        fit_weights(tmp_path / "base.yaml", tmp_path / "ref.csv", ["mechanism.weight"], [(0.0, 1.0)],
+                    2005, seeds=1, maxiter=1, popsize=2, runner="standin_runner")
+    assert err.value.file == str(tmp_path / "ref.csv") and err.value.field == "b" and err.value.line == 13
+    assert err.value.got == "NOSUCH" and "(AAA, BBB, CCC)" in str(err.value) and "in 1 row" in str(err.value)
+
+
+def test_fit_says_how_many_reference_rows_fall_outside_the_span(standin, tmp_path, capsys):
+    standin("fitbase")  # the stand-in simulates 2000-2010
+    ref = _reference(range(1997, 2013), lambda y: 0.7)
+    res = fit_weights(tmp_path / "base.yaml", ref, ["mechanism.weight"], [(0.0, 1.0)], 2005,
+                      seeds=1, maxiter=1, popsize=2, runner="standin_runner")
+    err = capsys.readouterr().err
+    assert "5 of 16 rows" in err and "(2000-2010)" in err and "not scored" in err
+    assert res.train["n"] == 6 and res.test["n"] == 5

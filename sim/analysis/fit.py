@@ -31,7 +31,7 @@ from sim.analysis import validation
 from sim.errors import InputError
 from sim.ensembles.sweep import FOLDER_NAME
 from sim.files import yaml_line
-from sim.scenario.reference import load_reference_levels, reference_levels
+from sim.scenario.reference import check_reference_states, load_reference_levels, reference_levels
 
 def persistence_baseline(reference: pd.DataFrame, from_year: int,
                          years: tuple[int | None, int | None]) -> dict[str, float]:
@@ -135,6 +135,7 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
     _check_params(mod, base, source, params, bounds, origin[0])
     ref = _fit_reference(reference, source, train_end, origin)
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    _check_reference_scope(mod, base, source, ref, reference, seed_list[0])
     train_years, test_years = (None, train_end), (train_end + 1, None)
     objective = _Objective(runner, base, source, params, ref, seed_list, train_years)
     test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
@@ -160,6 +161,30 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
         defaults={p: _current_value(base, p) for p in params},
         baselines=baselines, evaluations=int(res.nfev), seconds=time.perf_counter() - t0,
         seeds=seed_list, history=history, reference=ref)
+
+
+def _check_reference_scope(mod, base: dict, source: str, ref: pd.DataFrame, reference,
+                           seed: int) -> None:
+    """The reference must hold only the scenario's states, as ``validate`` requires; its
+    rows outside the scenario's years are said on stderr.
+
+    A row the fit cannot score was left out without a word: a state id that is a typo or
+    another case's cut part of the reference while the rest was fitted as if whole, and
+    years beyond the scenario's span shrank the train or test set unseen. The scenario is
+    run once as written (the first seed) to learn its states and years whatever the runner.
+    """
+    data = mod.with_overrides(base, {}, source)
+    if hasattr(mod, "prepare"):
+        data = mod.prepare(data, source)
+    dyads = mod.run_once(data, seed, True, source).dyads
+    where = reference if isinstance(reference, (str, Path)) else source
+    check_reference_states(ref, where, set(dyads["a"]) | set(dyads["b"]),
+                           f"the scenario {Path(source).name}")
+    first, last = int(dyads["year"].min()), int(dyads["year"].max())
+    outside = int(((ref.year < first) | (ref.year > last)).sum())
+    if outside:
+        print(f"alliance-sim: note: {outside} of {len(ref)} rows of {where} are outside the years "
+              f"{Path(source).name} simulates ({first}-{last}) and are not scored", file=sys.stderr)
 
 
 def _check_overlap(train: dict, test: dict, reference, source: str, train_end: int) -> None:

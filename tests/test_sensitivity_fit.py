@@ -6,6 +6,7 @@ and puts the AAA-BBB pair at de facto level round(3 * weight), de jure 1 when we
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from pathlib import Path
@@ -233,6 +234,13 @@ def test_fit_cli_writes_overrides_that_feed_back(standin, tmp_path, capsys, monk
     scen = yaml.safe_load((tmp_path / "fit_out" / "fitted_scenario.yaml").read_text())
     assert scen["mechanism"]["weight"] == pytest.approx(w, abs=1e-6)
     assert sorted(os.listdir(tmp_path / "fit_out")) == sorted(FIT_FILES)  # what a later fit there may replace
+    # what was fitted against, and how: without it fitted values cannot be traced back
+    record = json.loads((tmp_path / "fit_out" / "fit.json").read_text())
+    assert record["inputs"] == {"scenario": str(tmp_path / "base.yaml"), "runner": "standin_runner",
+                                "fit_file": str(tmp_path / "fit.yaml"), "name": "f",
+                                "reference": str(tmp_path / "ref.csv")}
+    assert record["optimiser"] == {"popsize": 4, "maxiter": 3, "rng": 0, "max_evals": None}
+    assert record["train_years"] == list(range(2000, 2007)) and record["test_years"] == [2007, 2008, 2009, 2010]
 
 
 def test_fit_file_errors(tmp_path):
@@ -313,6 +321,8 @@ def test_fit_help_states_the_fit_file_limits_the_loader_enforces():
         assert f"{name} {low:,}..{high:,}" in text, name
     assert f"max_evals up to {FIT_LIMITS['max_evals'][1]:,}" in text
     assert MAX_BOUND == 1e6 and "+-1e6" in text and f"{MAX_FIT_RUNS:,} model runs" in text
+    # the cap is checked between generations (see FitSpec.planned_runs): a fit may pass it
+    assert "max_evals is checked after each generation" in text and "up to one generation" in text
 
 
 def test_fitting_a_whole_number_field_is_refused_before_the_optimiser(tmp_path, capsys):

@@ -90,6 +90,12 @@ class FitResult:
     seeds: list[int]
     history: list[dict] = field(default_factory=list)
     reference: pd.DataFrame | None = field(default=None, repr=False)
+    #: the optimiser's settings (popsize, maxiter, rng, max_evals), so fit.json says how
+    #: the values were found, not only what they are
+    optimiser: dict[str, Any] = field(default_factory=dict)
+    #: the reference years scored on each side of ``train_end`` (those the scenario simulates)
+    train_years: list[int] = field(default_factory=list)
+    test_years: list[int] = field(default_factory=list)
 
     def set_args(self) -> str:
         """The fitted values as ``alliance-sim run`` arguments."""
@@ -135,7 +141,7 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
     _check_params(mod, base, source, params, bounds, origin[0])
     ref = _fit_reference(reference, source, train_end, origin)
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
-    _check_reference_scope(mod, base, source, ref, reference, seed_list[0])
+    first_sim, last_sim = _check_reference_scope(mod, base, source, ref, reference, seed_list[0])
     train_years, test_years = (None, train_end), (train_end + 1, None)
     objective = _Objective(runner, base, source, params, ref, seed_list, train_years)
     test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
@@ -152,6 +158,7 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
         log.close()
     fitted = {p: float(v) for p, v in zip(params, res.x)}
     first, last = int(ref.year.min()), int(train_end)
+    years = sorted({y for y in ref.year if first_sim <= y <= last_sim})
     baselines = {f"frozen_{first}": persistence_baseline(ref, first, test_years),
                  f"frozen_{last}": persistence_baseline(ref, last, test_years)}
     return FitResult(
@@ -160,11 +167,14 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
         default_train=default_train, default_test=default_test,
         defaults={p: _current_value(base, p) for p in params},
         baselines=baselines, evaluations=int(res.nfev), seconds=time.perf_counter() - t0,
-        seeds=seed_list, history=history, reference=ref)
+        seeds=seed_list, history=history, reference=ref,
+        optimiser={"popsize": popsize, "maxiter": maxiter, "rng": rng, "max_evals": max_evals},
+        train_years=[int(y) for y in years if y <= train_end],
+        test_years=[int(y) for y in years if y > train_end])
 
 
 def _check_reference_scope(mod, base: dict, source: str, ref: pd.DataFrame, reference,
-                           seed: int) -> None:
+                           seed: int) -> tuple[int, int]:
     """The reference must hold only the scenario's states, as ``validate`` requires; its
     rows outside the scenario's years are said on stderr.
 
@@ -172,6 +182,9 @@ def _check_reference_scope(mod, base: dict, source: str, ref: pd.DataFrame, refe
     another case's cut part of the reference while the rest was fitted as if whole, and
     years beyond the scenario's span shrank the train or test set unseen. The scenario is
     run once as written (the first seed) to learn its states and years whatever the runner.
+
+    Returns:
+        The first and last year the scenario simulates.
     """
     data = mod.with_overrides(base, {}, source)
     if hasattr(mod, "prepare"):
@@ -185,6 +198,7 @@ def _check_reference_scope(mod, base: dict, source: str, ref: pd.DataFrame, refe
     if outside:
         print(f"alliance-sim: note: {outside} of {len(ref)} rows of {where} are outside the years "
               f"{Path(source).name} simulates ({first}-{last}) and are not scored", file=sys.stderr)
+    return first, last
 
 
 def _check_overlap(train: dict, test: dict, reference, source: str, train_end: int) -> None:
@@ -467,17 +481,24 @@ FIT_FILES = ("fit.json", "fit.png", "fitted.args", "fitted.yaml", "fitted_scenar
 
 
 def write_fit(result: FitResult, out_dir: str | Path, scenario: str | Path,
-              runner: str = "sim.ensembles.sweep") -> Path:
-    """Write fitted.yaml (overrides), fitted_scenario.yaml, fit.json and history.csv."""
+              runner: str = "sim.ensembles.sweep", inputs: dict[str, Any] | None = None) -> Path:
+    """Write fitted.yaml (overrides), fitted_scenario.yaml, fit.json and history.csv.
+
+    Args:
+        inputs: What was fitted against, recorded in fit.json under ``inputs`` (the fit
+            file, its name, the scenario and reference paths): fitted values without
+            them cannot be traced back to the files that produced them.
+    """
     from sim.files import atomic_folder
 
     out_dir = Path(out_dir)
     with atomic_folder(out_dir) as tmp:
-        _write_fit_files(result, tmp, scenario, runner, out_dir)
+        _write_fit_files(result, tmp, scenario, runner, out_dir, inputs or {})
     return out_dir
 
 
-def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner: str, out_dir: Path) -> None:
+def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner: str, out_dir: Path,
+                     inputs: dict[str, Any]) -> None:
     (tmp / "fitted.yaml").write_text(result.overrides_yaml())
     (tmp / "fitted.args").write_text(result.set_args() + "\n")
     mod = importlib.import_module(runner)
@@ -494,7 +515,8 @@ def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner:
         f"{result.train_end}.\n# Its relative paths point from this folder to the original's "
         f"files; or run the original with:\n# {result.set_args()}\n"
         + yaml.safe_dump(json.loads(json.dumps(raw, default=str)), sort_keys=False))
-    d = asdict(result)
+    d = {"inputs": {"scenario": str(Path(scenario).resolve()), "runner": runner, **inputs}}
+    d.update(asdict(result))
     d.pop("history")
     d.pop("reference")
     (tmp / "fit.json").write_text(json.dumps(d, indent=2, default=float))

@@ -662,3 +662,20 @@ def test_calibrate_report_into_a_folder_of_other_files_is_refused(tmp_path):
                              timeout=300)
         assert res.returncode == 0, res.stderr
     assert sorted(p.name for p in (tmp_path / "rep").iterdir()) == sorted(cal.REPORT_FILES)
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_suggest_refuses_a_document_that_is_not_utf8_naming_the_byte(tmp_path, capsys, bom):
+    """A Latin-1 byte (\\xe9) was replaced by U+FFFD with exit 0: passages were quoted with a
+    letter the document does not hold."""
+    from sim.cli.main import main
+    doc = tmp_path / "latin1.txt"
+    doc.write_bytes(bom + b"Kazakhstan and Uzbekistan.\nRussia \xe9 threat 2005 alliance.\n")
+    assert main(["evidence", "suggest", str(doc)]) == 2
+    err = capsys.readouterr().err
+    at = len(bom) + 34  # the offset in the file, the mark included
+    assert err.strip() == (f"alliance-sim: error: {doc}:2: expected a plain-text document in UTF-8, or "
+                           f"UTF-16 with a byte-order mark (byte offset {at}, 0xe9, is not UTF-8; save "
+                           "the file as UTF-8)")
+    doc.write_bytes(bom + "Russia \u00e9 threat".encode())  # the same letter in UTF-8 is read
+    assert main(["evidence", "suggest", str(doc)]) == 0

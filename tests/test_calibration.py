@@ -679,3 +679,32 @@ def test_suggest_refuses_a_document_that_is_not_utf8_naming_the_byte(tmp_path, c
                            "the file as UTF-8)")
     doc.write_bytes(bom + "Russia \u00e9 threat".encode())  # the same letter in UTF-8 is read
     assert main(["evidence", "suggest", str(doc)]) == 0
+
+
+@pytest.mark.parametrize("dimension", ["doctrine_neutrality", "doctrine_multivector",
+                                       "autonomy_sensitivity", "bandwagon_propensity"])
+def test_a_state_dimension_record_names_exactly_one_state(tmp_path, dimension):
+    """'TKM;UZB' on a one-state trait passed the check, and the calibration credited the
+    claim to TKM alone (actors[0]): UZB's share vanished without a word."""
+    from sim.calibration import evidence as ev
+    ledger = tmp_path / "evidence.csv"
+    shipped = (ROOT / "seeds/evidence.csv").read_text()
+    lines = shipped.rstrip("\n").count("\n") + 1
+    ledger.write_text(shipped.rstrip("\n") + f'\nE951,burkov2014,"p",TKM;UZB,{dimension},1,3,2005,2006,"x",0.7,calibration\n')
+    with pytest.raises(InputError) as err:
+        ev.load_ledger(ledger, ROOT / "seeds/documents.yaml")
+    assert (err.value.file, err.value.line, err.value.field) == (str(ledger), lines + 1, "actors")
+    assert f"exactly one state for the state dimension {dimension}" in str(err.value)
+    assert err.value.got == "TKM;UZB"
+    ledger.write_text(shipped.rstrip("\n") + f'\nE951,burkov2014,"p",TKM,{dimension},1,3,2005,2006,"x",0.7,calibration\n')
+    assert len(ev.load_ledger(ledger, ROOT / "seeds/documents.yaml")) == len(ev.load_ledger()) + 1
+
+
+def test_leader_affinity_keeps_its_counterparts():
+    """leader_affinity is directed: the holder and the leaders regarded (the shipped ledger
+    has records with two and three states), so it is not held to one state."""
+    from sim.calibration import evidence as ev
+    records = ev.load_ledger()
+    sizes = {len(r.actors) for r in records if r.dimension == "leader_affinity"}
+    assert {2, 3} <= sizes
+    assert not ev.one_state("leader_affinity") and ev.one_state("doctrine_neutrality")

@@ -125,7 +125,7 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
             over them.
         maxiter, popsize: differential_evolution settings; at most
             ``(maxiter + 1) * popsize * len(params)`` evaluations (no polishing).
-        max_evals: Optional harder cap on evaluations.
+        max_evals: Optional cap, checked after each generation (so passed by up to one).
         rng: Seed of the optimiser.
         workers: Processes evaluating a generation in parallel.
         runner: Module that loads and runs scenarios (see :mod:`sim.ensembles.sweep`).
@@ -141,16 +141,15 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
     _check_params(mod, base, source, params, bounds, origin[0])
     ref = _fit_reference(reference, source, train_end, origin)
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
-    first_sim, last_sim = _check_reference_scope(mod, base, source, ref, reference, seed_list[0])
+    split = _check_reference_scope(mod, base, source, ref, reference, seed_list[0], train_end)
     train_years, test_years = (None, train_end), (train_end + 1, None)
     objective = _Objective(runner, base, source, params, ref, seed_list, train_years)
     test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
     history: list[dict] = []
-    cap = max_evals or (maxiter + 1) * popsize * len(params)
     t0 = time.perf_counter()
     default_train, default_test = objective.scores(None), test_obj.scores(None)
     _check_overlap(default_train, default_test, reference, source, train_end)
-    log = _GenerationLog(params, history, cap, progress)
+    log = _GenerationLog(params, history, max_evals or (maxiter + 1) * popsize * len(params), progress)
     try:
         res = _optimise(objective, bounds, maxiter=maxiter, popsize=popsize, rng=rng, workers=workers,
                         callback=log)
@@ -158,7 +157,6 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
         log.close()
     fitted = {p: float(v) for p, v in zip(params, res.x)}
     first, last = int(ref.year.min()), int(train_end)
-    years = sorted({y for y in ref.year if first_sim <= y <= last_sim})
     baselines = {f"frozen_{first}": persistence_baseline(ref, first, test_years),
                  f"frozen_{last}": persistence_baseline(ref, last, test_years)}
     return FitResult(
@@ -167,14 +165,12 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
         default_train=default_train, default_test=default_test,
         defaults={p: _current_value(base, p) for p in params},
         baselines=baselines, evaluations=int(res.nfev), seconds=time.perf_counter() - t0,
-        seeds=seed_list, history=history, reference=ref,
-        optimiser={"popsize": popsize, "maxiter": maxiter, "rng": rng, "max_evals": max_evals},
-        train_years=[int(y) for y in years if y <= train_end],
-        test_years=[int(y) for y in years if y > train_end])
+        seeds=seed_list, history=history, reference=ref, **split,
+        optimiser={"popsize": popsize, "maxiter": maxiter, "rng": rng, "max_evals": max_evals})
 
 
 def _check_reference_scope(mod, base: dict, source: str, ref: pd.DataFrame, reference,
-                           seed: int) -> tuple[int, int]:
+                           seed: int, train_end: int) -> dict[str, list[int]]:
     """The reference must hold only the scenario's states, as ``validate`` requires; its
     rows outside the scenario's years are said on stderr.
 
@@ -184,7 +180,8 @@ def _check_reference_scope(mod, base: dict, source: str, ref: pd.DataFrame, refe
     run once as written (the first seed) to learn its states and years whatever the runner.
 
     Returns:
-        The first and last year the scenario simulates.
+        The reference years the scenario simulates on each side of ``train_end``
+        (``train_years``, ``test_years``), for fit.json.
     """
     data = mod.with_overrides(base, {}, source)
     if hasattr(mod, "prepare"):
@@ -198,7 +195,9 @@ def _check_reference_scope(mod, base: dict, source: str, ref: pd.DataFrame, refe
     if outside:
         print(f"alliance-sim: note: {outside} of {len(ref)} rows of {where} are outside the years "
               f"{Path(source).name} simulates ({first}-{last}) and are not scored", file=sys.stderr)
-    return first, last
+    years = sorted({int(y) for y in ref.year if first <= y <= last})
+    return {"train_years": [y for y in years if y <= train_end],
+            "test_years": [y for y in years if y > train_end]}
 
 
 def _check_overlap(train: dict, test: dict, reference, source: str, train_end: int) -> None:

@@ -662,3 +662,49 @@ def test_calibrate_report_into_a_folder_of_other_files_is_refused(tmp_path):
                              timeout=300)
         assert res.returncode == 0, res.stderr
     assert sorted(p.name for p in (tmp_path / "rep").iterdir()) == sorted(cal.REPORT_FILES)
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_suggest_refuses_a_document_that_is_not_utf8_naming_the_byte(tmp_path, capsys, bom):
+    """A Latin-1 byte (\\xe9) was replaced by U+FFFD with exit 0: passages were quoted with a
+    letter the document does not hold."""
+    from sim.cli.main import main
+    doc = tmp_path / "latin1.txt"
+    doc.write_bytes(bom + b"Kazakhstan and Uzbekistan.\nRussia \xe9 threat 2005 alliance.\n")
+    assert main(["evidence", "suggest", str(doc)]) == 2
+    err = capsys.readouterr().err
+    at = len(bom) + 34  # the offset in the file, the mark included
+    assert err.strip() == (f"alliance-sim: error: {doc}:2: expected a plain-text document in UTF-8, or "
+                           f"UTF-16 with a byte-order mark (byte offset {at}, 0xe9, is not UTF-8; save "
+                           "the file as UTF-8)")
+    doc.write_bytes(bom + "Russia \u00e9 threat".encode())  # the same letter in UTF-8 is read
+    assert main(["evidence", "suggest", str(doc)]) == 0
+
+
+@pytest.mark.parametrize("dimension", ["doctrine_neutrality", "doctrine_multivector",
+                                       "autonomy_sensitivity", "bandwagon_propensity"])
+def test_a_state_dimension_record_names_exactly_one_state(tmp_path, dimension):
+    """'TKM;UZB' on a one-state trait passed the check, and the calibration credited the
+    claim to TKM alone (actors[0]): UZB's share vanished without a word."""
+    from sim.calibration import evidence as ev
+    ledger = tmp_path / "evidence.csv"
+    shipped = (ROOT / "seeds/evidence.csv").read_text()
+    lines = shipped.rstrip("\n").count("\n") + 1
+    ledger.write_text(shipped.rstrip("\n") + f'\nE951,burkov2014,"p",TKM;UZB,{dimension},1,3,2005,2006,"x",0.7,calibration\n')
+    with pytest.raises(InputError) as err:
+        ev.load_ledger(ledger, ROOT / "seeds/documents.yaml")
+    assert (err.value.file, err.value.line, err.value.field) == (str(ledger), lines + 1, "actors")
+    assert f"exactly one state for the state dimension {dimension}" in str(err.value)
+    assert err.value.got == "TKM;UZB"
+    ledger.write_text(shipped.rstrip("\n") + f'\nE951,burkov2014,"p",TKM,{dimension},1,3,2005,2006,"x",0.7,calibration\n')
+    assert len(ev.load_ledger(ledger, ROOT / "seeds/documents.yaml")) == len(ev.load_ledger()) + 1
+
+
+def test_leader_affinity_keeps_its_counterparts():
+    """leader_affinity is directed: the holder and the leaders regarded (the shipped ledger
+    has records with two and three states), so it is not held to one state."""
+    from sim.calibration import evidence as ev
+    records = ev.load_ledger()
+    sizes = {len(r.actors) for r in records if r.dimension == "leader_affinity"}
+    assert {2, 3} <= sizes
+    assert not ev.one_state("leader_affinity") and ev.one_state("doctrine_neutrality")

@@ -1407,10 +1407,11 @@ def test_sensitivity_of_what_is_not_a_finished_sweep_is_refused(how, target, out
     ("a,b,year,de_jure,de_facto\nA,B,2001,1,1\nA,B,2003,1\n", "", "3"),             # the short row: a gap
     ("a,b,year,de_jure,de_facto\nA,B,2001,1,1\nB,A,2001,2,2\nA,B,2003,1,1\n", "a,b,year", "3"),  # both kept
     ("a,b,year,de_jure,de_facto\nA,A,2001,1,1\nA,B,2003,1,1\n", "b", "2"),            # a self-pair scored
-    ("a,b,year,de_jure,de_facto\nX,Y,2001,1,1\nX,Y,2004,1,1\n", "a,b,year", ""),     # NaN scores, status 0
-    ("a,b,year,de_jure,de_facto\nA,B,2001,1,1\nA,Z,2004,1,1\n", "a,b,year", ""),     # no test year scored
+    ("a,b,year,de_jure,de_facto\nX,Y,2001,1,1\nX,Y,2004,1,1\n", "a", "2"),         # NaN scores, status 0
+    ("a,b,year,de_jure,de_facto\nA,B,2001,1,1\nA,B,2090,1,1\n", "a,b,year", ""),     # no test year scored
+    ("a,b,year,de_jure,de_facto\nA,B,2001,1,1\nA,Z,2004,1,1\nA,B,2004,1,1\n", "b", ""),  # Z's row left out, exit 0
 ], ids=["empty", "header_only", "level_text", "level_off_the_scale", "fractional_year", "ragged",
-        "pair_year_twice", "self_pair", "other_states", "nothing_to_test"])
+        "pair_year_twice", "self_pair", "other_states", "nothing_to_test", "a_state_not_the_scenarios"])
 def test_fit_reference_tables_are_checked_like_reference_timelines(body, field, line, outputs):
     """A reference without the documented source columns was read by pandas unchecked."""
     (outputs / "lv.csv").write_text(body)

@@ -6,7 +6,9 @@ and puts the AAA-BBB pair at de facto level round(3 * weight), de jure 1 when we
 
 from __future__ import annotations
 
+import json
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +79,85 @@ def test_sensitivity_cli_writes_indices_and_plot(standin, tmp_path, capsys):
     assert main(["sensitivity", str(tmp_path / "o"), "--output", "nope"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "'--output'" in err
+
+
+def _edit_results(out_dir, edit):
+    """Rewrite a finished sweep's only results part through ``edit`` (a hand-edited or
+    damaged folder, as a user may bring one)."""
+    part = out_dir / "results" / "part-000000.parquet"
+    assert sorted((out_dir / "results").glob("part-*.parquet")) == [part]
+    edit(pd.read_parquet(part)).to_parquet(part, index=False)
+    return part
+
+
+def test_sensitivity_refuses_a_point_missing_one_replicate(standin, tmp_path, capsys):
+    path = standin("mor2", parameters=PARAMS, design={"kind": "morris", "samples": 4},
+                   replicates=2, outputs={"summary": ["linear"]})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+
+    def fail_run_0(r):
+        r.loc[r.run_id == 0, ["status", "linear"]] = ["error", np.nan]
+        return r
+    _edit_results(tmp_path / "o", fail_run_0)
+    capsys.readouterr()
+    # point 0 still has replicate 1: its mean over 1 run was averaged in with exit 0
+    assert main(["sensitivity", str(tmp_path / "o"), "--output", "linear"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "each of the 2 replicates" in err and "1 of " in err and "points 0 (1 of 2)" in err
+    assert "does not rerun failed runs" in err and "new --out" in err
+    assert not (tmp_path / "o" / "sensitivity" / "indices.csv").exists()
+
+
+def test_sensitivity_refuses_runs_the_sweep_never_planned(standin, tmp_path):
+    path = standin("sob1", parameters=PARAMS, design={"kind": "sobol", "samples": 4},
+                   outputs={"summary": ["linear"]})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+    good = pd.read_parquet(tmp_path / "o" / "results" / "part-000000.parquet")
+    before = sobol_indices(tmp_path / "o", "linear")
+
+    def copy_row_0(r):  # the same run twice, with another value
+        extra = r[r.run_id == 0].assign(linear=99.0)
+        return pd.concat([r, extra], ignore_index=True)
+    part = _edit_results(tmp_path / "o", copy_row_0)
+    with pytest.raises(InputError) as err:
+        sobol_indices(tmp_path / "o", "linear")
+    assert err.value.file == str(part) and err.value.field == "run_id" and err.value.got == 0
+    assert err.value.row == len(good) + 1 and "each run once" in str(err.value)
+
+    def extra_replicate(r):  # replicate 1 of point 0, though the manifest says replicates: 1
+        extra = r[r.run_id == 0].assign(run_id=len(r), replicate=1, linear=99.0)
+        return pd.concat([r, extra], ignore_index=True)
+    good.to_parquet(part, index=False)
+    _edit_results(tmp_path / "o", extra_replicate)
+    with pytest.raises(InputError) as err:
+        sobol_indices(tmp_path / "o", "linear")
+    assert err.value.file == str(part) and err.value.field == "replicate" and err.value.got == 1
+    assert "replicates: 1" in str(err.value) and f"run {len(good)}" in str(err.value)
+
+    def wrong_point(r):  # the last run filed under another point
+        r.loc[r.index[-1], "point"] = r.point.iloc[-2]
+        return r
+    good.to_parquet(part, index=False)
+    _edit_results(tmp_path / "o", wrong_point)
+    with pytest.raises(InputError, match="point \\* replicates \\+ replicate"):
+        sobol_indices(tmp_path / "o", "linear")
+    good.to_parquet(part, index=False)  # the untouched rows give the same indices as before
+    pd.testing.assert_frame_equal(sobol_indices(tmp_path / "o", "linear"), before)
+
+
+def test_sobol_refuses_an_output_that_never_varies(standin, tmp_path, capsys):
+    # only temperature is swept; linear = 2 * power is 1.0 in every run
+    path = standin("const", parameters={"mechanism.temperature": {"low": 0.0, "high": 0.5}},
+                   design={"kind": "sobol", "samples": 4}, outputs={"summary": ["linear"]})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+    capsys.readouterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # SALib's RuntimeWarning leaked before
+        assert main(["sensitivity", str(tmp_path / "o"), "--output", "linear"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "'linear'" in err
+    assert "1 at every design point" in err and "undefined" in err
 
 
 def test_score_table_known_answer():
@@ -153,6 +234,13 @@ def test_fit_cli_writes_overrides_that_feed_back(standin, tmp_path, capsys, monk
     scen = yaml.safe_load((tmp_path / "fit_out" / "fitted_scenario.yaml").read_text())
     assert scen["mechanism"]["weight"] == pytest.approx(w, abs=1e-6)
     assert sorted(os.listdir(tmp_path / "fit_out")) == sorted(FIT_FILES)  # what a later fit there may replace
+    # what was fitted against, and how: without it fitted values cannot be traced back
+    record = json.loads((tmp_path / "fit_out" / "fit.json").read_text())
+    assert record["inputs"] == {"scenario": str(tmp_path / "base.yaml"), "runner": "standin_runner",
+                                "fit_file": str(tmp_path / "fit.yaml"), "name": "f",
+                                "reference": str(tmp_path / "ref.csv")}
+    assert record["optimiser"] == {"popsize": 4, "maxiter": 3, "rng": 0, "max_evals": None}
+    assert record["train_years"] == list(range(2000, 2007)) and record["test_years"] == [2007, 2008, 2009, 2010]
 
 
 def test_fit_file_errors(tmp_path):
@@ -233,6 +321,8 @@ def test_fit_help_states_the_fit_file_limits_the_loader_enforces():
         assert f"{name} {low:,}..{high:,}" in text, name
     assert f"max_evals up to {FIT_LIMITS['max_evals'][1]:,}" in text
     assert MAX_BOUND == 1e6 and "+-1e6" in text and f"{MAX_FIT_RUNS:,} model runs" in text
+    # the cap is checked between generations (see FitSpec.planned_runs): a fit may pass it
+    assert "max_evals is checked after each generation" in text and "up to one generation" in text
 
 
 def test_fitting_a_whole_number_field_is_refused_before_the_optimiser(tmp_path, capsys):
@@ -270,3 +360,25 @@ def test_sensitivity_of_a_missing_folder_says_it_does_not_exist(tmp_path, capsys
     assert "nonexist" in err and "no such folder exists" in err
     assert main(["sensitivity", str(tmp_path), "--output", "val_exact"]) == 2
     assert "this folder has none" in capsys.readouterr().err
+
+
+def test_fit_refuses_reference_states_the_scenario_lacks(standin, tmp_path):
+    standin("fitbase")
+    ref = _reference(range(2000, 2011), lambda y: 0.7)
+    ref.loc[len(ref)] = {"a": "AAA", "b": "NOSUCH", "year": 2001, "de_facto": 2, "de_jure": 1}
+    ref.to_csv(tmp_path / "ref.csv", index=False)
+    with pytest.raises(InputError) as err:  # the row was left out and the rest fitted, exit 0
+        fit_weights(tmp_path / "base.yaml", tmp_path / "ref.csv", ["mechanism.weight"], [(0.0, 1.0)],
+                    2005, seeds=1, maxiter=1, popsize=2, runner="standin_runner")
+    assert err.value.file == str(tmp_path / "ref.csv") and err.value.field == "b" and err.value.line == 13
+    assert err.value.got == "NOSUCH" and "(AAA, BBB, CCC)" in str(err.value) and "in 1 row" in str(err.value)
+
+
+def test_fit_says_how_many_reference_rows_fall_outside_the_span(standin, tmp_path, capsys):
+    standin("fitbase")  # the stand-in simulates 2000-2010
+    ref = _reference(range(1997, 2013), lambda y: 0.7)
+    res = fit_weights(tmp_path / "base.yaml", ref, ["mechanism.weight"], [(0.0, 1.0)], 2005,
+                      seeds=1, maxiter=1, popsize=2, runner="standin_runner")
+    err = capsys.readouterr().err
+    assert "5 of 16 rows" in err and "(2000-2010)" in err and "not scored" in err
+    assert res.train["n"] == 6 and res.test["n"] == 5

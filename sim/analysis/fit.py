@@ -31,7 +31,7 @@ from sim.analysis import validation
 from sim.errors import InputError
 from sim.ensembles.sweep import FOLDER_NAME
 from sim.files import yaml_line
-from sim.scenario.reference import load_reference_levels, reference_levels
+from sim.scenario.reference import check_reference_states, load_reference_levels, reference_levels
 
 def persistence_baseline(reference: pd.DataFrame, from_year: int,
                          years: tuple[int | None, int | None]) -> dict[str, float]:
@@ -90,6 +90,12 @@ class FitResult:
     seeds: list[int]
     history: list[dict] = field(default_factory=list)
     reference: pd.DataFrame | None = field(default=None, repr=False)
+    #: the optimiser's settings (popsize, maxiter, rng, max_evals), so fit.json says how
+    #: the values were found, not only what they are
+    optimiser: dict[str, Any] = field(default_factory=dict)
+    #: the reference years scored on each side of ``train_end`` (those the scenario simulates)
+    train_years: list[int] = field(default_factory=list)
+    test_years: list[int] = field(default_factory=list)
 
     def set_args(self) -> str:
         """The fitted values as ``alliance-sim run`` arguments."""
@@ -119,7 +125,7 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
             over them.
         maxiter, popsize: differential_evolution settings; at most
             ``(maxiter + 1) * popsize * len(params)`` evaluations (no polishing).
-        max_evals: Optional harder cap on evaluations.
+        max_evals: Optional cap, checked after each generation (so passed by up to one).
         rng: Seed of the optimiser.
         workers: Processes evaluating a generation in parallel.
         runner: Module that loads and runs scenarios (see :mod:`sim.ensembles.sweep`).
@@ -135,15 +141,15 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
     _check_params(mod, base, source, params, bounds, origin[0])
     ref = _fit_reference(reference, source, train_end, origin)
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    split = _check_reference_scope(mod, base, source, ref, reference, seed_list[0], train_end)
     train_years, test_years = (None, train_end), (train_end + 1, None)
     objective = _Objective(runner, base, source, params, ref, seed_list, train_years)
     test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
     history: list[dict] = []
-    cap = max_evals or (maxiter + 1) * popsize * len(params)
     t0 = time.perf_counter()
     default_train, default_test = objective.scores(None), test_obj.scores(None)
     _check_overlap(default_train, default_test, reference, source, train_end)
-    log = _GenerationLog(params, history, cap, progress)
+    log = _GenerationLog(params, history, max_evals or (maxiter + 1) * popsize * len(params), progress)
     try:
         res = _optimise(objective, bounds, maxiter=maxiter, popsize=popsize, rng=rng, workers=workers,
                         callback=log)
@@ -159,7 +165,39 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
         default_train=default_train, default_test=default_test,
         defaults={p: _current_value(base, p) for p in params},
         baselines=baselines, evaluations=int(res.nfev), seconds=time.perf_counter() - t0,
-        seeds=seed_list, history=history, reference=ref)
+        seeds=seed_list, history=history, reference=ref, **split,
+        optimiser={"popsize": popsize, "maxiter": maxiter, "rng": rng, "max_evals": max_evals})
+
+
+def _check_reference_scope(mod, base: dict, source: str, ref: pd.DataFrame, reference,
+                           seed: int, train_end: int) -> dict[str, list[int]]:
+    """The reference must hold only the scenario's states, as ``validate`` requires; its
+    rows outside the scenario's years are said on stderr.
+
+    A row the fit cannot score was left out without a word: a state id that is a typo or
+    another case's cut part of the reference while the rest was fitted as if whole, and
+    years beyond the scenario's span shrank the train or test set unseen. The scenario is
+    run once as written (the first seed) to learn its states and years whatever the runner.
+
+    Returns:
+        The reference years the scenario simulates on each side of ``train_end``
+        (``train_years``, ``test_years``), for fit.json.
+    """
+    data = mod.with_overrides(base, {}, source)
+    if hasattr(mod, "prepare"):
+        data = mod.prepare(data, source)
+    dyads = mod.run_once(data, seed, True, source).dyads
+    where = reference if isinstance(reference, (str, Path)) else source
+    check_reference_states(ref, where, set(dyads["a"]) | set(dyads["b"]),
+                           f"the scenario {Path(source).name}")
+    first, last = int(dyads["year"].min()), int(dyads["year"].max())
+    outside = int(((ref.year < first) | (ref.year > last)).sum())
+    if outside:
+        print(f"alliance-sim: note: {outside} of {len(ref)} rows of {where} are outside the years "
+              f"{Path(source).name} simulates ({first}-{last}) and are not scored", file=sys.stderr)
+    years = sorted({int(y) for y in ref.year if first <= y <= last})
+    return {"train_years": [y for y in years if y <= train_end],
+            "test_years": [y for y in years if y > train_end]}
 
 
 def _check_overlap(train: dict, test: dict, reference, source: str, train_end: int) -> None:
@@ -442,17 +480,24 @@ FIT_FILES = ("fit.json", "fit.png", "fitted.args", "fitted.yaml", "fitted_scenar
 
 
 def write_fit(result: FitResult, out_dir: str | Path, scenario: str | Path,
-              runner: str = "sim.ensembles.sweep") -> Path:
-    """Write fitted.yaml (overrides), fitted_scenario.yaml, fit.json and history.csv."""
+              runner: str = "sim.ensembles.sweep", inputs: dict[str, Any] | None = None) -> Path:
+    """Write fitted.yaml (overrides), fitted_scenario.yaml, fit.json and history.csv.
+
+    Args:
+        inputs: What was fitted against, recorded in fit.json under ``inputs`` (the fit
+            file, its name, the scenario and reference paths): fitted values without
+            them cannot be traced back to the files that produced them.
+    """
     from sim.files import atomic_folder
 
     out_dir = Path(out_dir)
     with atomic_folder(out_dir) as tmp:
-        _write_fit_files(result, tmp, scenario, runner, out_dir)
+        _write_fit_files(result, tmp, scenario, runner, out_dir, inputs or {})
     return out_dir
 
 
-def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner: str, out_dir: Path) -> None:
+def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner: str, out_dir: Path,
+                     inputs: dict[str, Any]) -> None:
     (tmp / "fitted.yaml").write_text(result.overrides_yaml())
     (tmp / "fitted.args").write_text(result.set_args() + "\n")
     mod = importlib.import_module(runner)
@@ -469,7 +514,8 @@ def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner:
         f"{result.train_end}.\n# Its relative paths point from this folder to the original's "
         f"files; or run the original with:\n# {result.set_args()}\n"
         + yaml.safe_dump(json.loads(json.dumps(raw, default=str)), sort_keys=False))
-    d = asdict(result)
+    d = {"inputs": {"scenario": str(Path(scenario).resolve()), "runner": runner, **inputs}}
+    d.update(asdict(result))
     d.pop("history")
     d.pop("reference")
     (tmp / "fit.json").write_text(json.dumps(d, indent=2, default=float))

@@ -16,8 +16,13 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.ensembles.storage import load_results
+from sim.ensembles.storage import load_planned_results
 from sim.ensembles.sweep import SweepSpec, salib_problem
+
+
+# --resume skips every committed run, failed ones included, so it cannot fill a gap
+_HOW_TO_FIX = ("'alliance-sim sweep --resume' finishes an unfinished sweep but does not rerun "
+               "failed runs: fix their cause and rerun the sweep with a new --out")
 
 
 def sweep_manifest(out_dir: str | Path) -> dict:
@@ -62,7 +67,7 @@ def point_means(out_dir: str | Path, output: str) -> tuple[SweepSpec, pd.DataFra
         raise InputError(out_dir / "design.parquet", None, "the sweep's design table, which "
                          "'alliance-sim sweep' writes (the folder is incomplete)")
     design = read_table(out_dir / "design.parquet", required=["point"], numeric=["point"])
-    results = load_results(out_dir)
+    results = load_planned_results(out_dir, list(design.point), spec.replicates)
     if results.empty:
         raise InputError(out_dir / "results", None, "the results of the sweep's runs "
                          "(results/part-*.parquet); there are none")
@@ -71,13 +76,23 @@ def point_means(out_dir: str | Path, output: str) -> tuple[SweepSpec, pd.DataFra
     if output not in known:  # an id, a parameter or a text column is no outcome
         raise InputError(out_dir, "--output", "one of the sweep's outputs (its numeric result columns): "
                          + ", ".join(known[:30]), got=output)
-    ok = results[results.status == "ok"]
+    ok = results[(results.status == "ok") & results[output].notna()]
+    counts = ok.groupby("point")[output].size().reindex(design.point, fill_value=0)
     means = ok.groupby("point")[output].mean().reindex(design.point)
-    missing = int(means.isna().sum())
+    missing = int((counts == 0).sum())
     if missing:
         raise InputError(out_dir, output, f"a value at every design point ({missing} of "
                          f"{len(design)} points have none: failed or unfinished runs, or an "
-                         "alignment year outside the runs' span; resume or fix the sweep)")
+                         f"alignment year outside the runs' span; {_HOW_TO_FIX})")
+    short = counts[counts < spec.replicates]
+    if len(short):
+        # a mean over fewer replicates than the others is a different estimate: the
+        # indices would mix probabilities from 1 run with probabilities from many
+        shown = ", ".join(f"{p} ({n} of {spec.replicates})" for p, n in list(short.items())[:5])
+        more = f" and {len(short) - 5} more" if len(short) > 5 else ""
+        raise InputError(out_dir, output, f"a value from each of the {spec.replicates} replicates "
+                         f"at every design point ({len(short)} of {len(design)} points miss some: "
+                         f"points {shown}{more}; failed or unfinished runs; {_HOW_TO_FIX})")
     return spec, design, means.to_numpy(float)
 
 
@@ -95,6 +110,12 @@ def sobol_indices(out_dir: str | Path, output: str, seed: int = 0) -> pd.DataFra
     """First-order and total Sobol indices (with confidence half-widths) of one output."""
     from SALib.analyze import sobol
     spec, design, y, problem = _design_of_kind(out_dir, output, "sobol")
+    if np.ptp(y) == 0:
+        # Sobol indices are shares of the output's variance: with none to share they are
+        # 0/0, which SALib reported as 0 (no influence) with a RuntimeWarning
+        raise InputError(out_dir, output, "an output that varies across the sweep's runs (it is "
+                         f"{y[0]:g} at every design point, so its variance is 0 and its Sobol "
+                         "indices are undefined)")
     # SALib's Sobol estimator seeds its bootstrap only for a truthy seed, so seed 0 would
     # leave the confidence intervals unseeded; a generator is seeded for any value.
     res = sobol.analyze(problem, y, calc_second_order=spec.design.second_order,

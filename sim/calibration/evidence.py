@@ -142,7 +142,21 @@ def _record_actors(row: dict[str, str], value: str, dimension: str, path: Path, 
     if DIMENSIONS[dimension]["arity"] == 2 and len(actors) < 2:
         raise InputError(path, "actors", f"at least two states for the pair dimension {dimension}",
                          line=line, got=row["actors"])
+    if one_state(dimension) and len(actors) != 1:
+        # the calibration credits such a claim to actors[0] alone: a second state's share
+        # was dropped without a word (leader_affinity, directed, names its counterparts)
+        raise InputError(path, "actors", f"exactly one state for the state dimension {dimension} "
+                         "(a trait of one state; code a claim about several states as one record each)",
+                         line=line, got=row["actors"])
     return actors
+
+
+def one_state(dimension: str) -> bool:
+    """True for a dimension that is one state's own trait with no counterpart (a doctrine,
+    a disposition): its records name exactly one actor. ``leader_affinity`` is a state's
+    too but directed: its first actor holds the regard, the others are its objects."""
+    spec = DIMENSIONS[dimension]
+    return spec["arity"] == 1 and not spec["directed"]
 
 
 def _record_period(text, path: Path, line: int) -> tuple[int, int]:

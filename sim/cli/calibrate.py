@@ -141,8 +141,10 @@ def cmd_suggest(args) -> int:
 
 def _document_text(data: bytes, path: Path) -> str:
     """A document's text: UTF-16 where a byte-order mark says so (Windows editors save it),
-    else UTF-8 with odd bytes replaced (text extracted from PDFs has some). Other text with
-    NUL bytes is refused: read as UTF-8 it gave no candidate passage, without a word."""
+    else UTF-8. Anything else is refused, naming the first byte that is not text: NUL bytes
+    (read as UTF-8 they gave no candidate passage, without a word) or bytes of another
+    encoding (Latin-1's \xe9 became U+FFFD, so a passage was quoted with a letter the
+    document does not hold and a cue word spelt with it was never found)."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             return data.decode("utf-16")
@@ -151,7 +153,14 @@ def _document_text(data: bytes, path: Path) -> str:
     if b"\0" in data:
         raise InputError(path, None, "a plain-text document in UTF-8, or UTF-16 with a byte-order mark "
                          "(it holds NUL bytes)")
-    return data.decode("utf-8-sig", errors="replace")
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # UTF-8's own mark, dropped
+    try:
+        return data[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = bom + exc.start  # the offset in the file, as a hex viewer shows it
+        raise InputError(path, None, "a plain-text document in UTF-8, or UTF-16 with a byte-order mark "
+                         f"(byte offset {at}, 0x{data[at]:02x}, is not UTF-8; save the file as UTF-8)",
+                         line=data.count(b"\n", 0, at) + 1) from None
 
 
 def cmd_check(args) -> int:

@@ -49,7 +49,11 @@ def register(subparsers) -> None:
                               "years against naive baselines. Limits of the fit file: seeds "
                               "1..100, maxiter 1..1,000, popsize 2..100, max_evals up to "
                               "1,000,000, bounds within +-1e6, and at most 1,000,000 model "
-                              "runs in all (evaluations x seeds).")
+                              "runs in all (evaluations x seeds). max_evals is checked after "
+                              "each generation, so a fit may exceed it by up to one generation "
+                              "(popsize x fitted parameters evaluations). fit.json records the "
+                              "fit file, scenario, reference, optimiser settings and the train "
+                              "and test years.")
     f.add_argument("fit_file", help="fit YAML (see experiments/fit_*.yaml)")
     f.add_argument("--workers", type=options.local_workers, default=1,
                    help=f"processes evaluating a generation (1..{options.MAX_LOCAL_WORKERS}, 4 per core)")
@@ -111,7 +115,10 @@ def _fit(args) -> int:
                       max_evals=spec.max_evals, rng=spec.rng, workers=args.workers,
                       runner=spec.runner, progress=True,
                       origin=(args.fit_file, "train_end") if args.train_end is None else (None, "--train-end"))
-    write_fit(res, out, scenario, spec.runner)
+    write_fit(res, out, scenario, spec.runner, inputs={
+        "fit_file": str(Path(args.fit_file).resolve()), "name": spec.name,
+        # None: the fit file names none, so the scenario's own reference was fitted
+        "reference": str(Path(reference).resolve()) if reference is not None else None})
     print(f"fitted in {res.evaluations} evaluations ({res.seconds:.1f} s), train years <= "
           f"{train_end}, test years > {train_end}")
     for k, v in res.fitted.items():

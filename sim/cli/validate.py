@@ -120,25 +120,14 @@ def _reference_for(args, run_states: set[str]):
     import numpy as np
 
     from sim.files import csv_line
-    from sim.scenario.reference import load_reference
+    from sim.scenario.reference import check_reference_states, load_reference
 
     extra = {x.strip() for x in args.states.split(",")} if args.states else set()
     reference = load_reference(args.reference, None)
     if reference.empty:
         raise InputError(args.reference, None, "at least one row under the header (a reference dyad-year)")
-    outside = set(reference["a"]) | set(reference["b"])
-    unknown = sorted(outside - run_states - extra)
-    if unknown:
-        known = run_states | extra
-        stray = ~(reference["a"].isin(known) & reference["b"].isin(known))
-        row = int(np.flatnonzero(stray.to_numpy())[0])
-        col = "a" if reference["a"].iloc[row] not in known else "b"
-        shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
-        rows = int(stray.sum())
-        raise InputError(args.reference, col, "state ids of the simulated run (" + ", ".join(sorted(run_states))
-                         + ") or ids declared with --states (states the run does not hold, whose rows are left "
-                         f"out); {len(unknown)} id{'s are' if len(unknown) > 1 else ' is'} neither, in "
-                         f"{rows} row{'s' if rows > 1 else ''}", line=csv_line(reference, row), got=shown)
+    check_reference_states(reference, args.reference, run_states, "the simulated run", extra,
+                           "ids declared with --states (states the run does not hold, whose rows are left out)")
     inside = reference["a"].isin(run_states) & reference["b"].isin(run_states)
     if not inside.any() and len(reference):
         # Nothing left to compare: name the first row whose state the run does not have.

@@ -176,6 +176,47 @@ def load_reference_levels(path: str | Path) -> pd.DataFrame:
     return reference_levels(out, path)
 
 
+def check_reference_states(reference: pd.DataFrame, path: Any, run_states: set[str], whose: str,
+                           declared: set[str] = frozenset(), declared_how: str = "") -> None:
+    """Refuse a reference with a state id that is neither the run's nor declared.
+
+    Rows of an id the run does not hold can never be scored: left out without a word,
+    the rest were scored as if whole (``ALLYA`` for ``ALLY_A`` cut a third of a reference),
+    so a typo or another case's reference passed for a valid comparison.
+
+    Args:
+        reference: The reference rows (columns ``a`` and ``b``; line numbers in ``attrs``
+            when read from CSV, see :func:`sim.files.csv_line`).
+        path: The reference file, for the message.
+        run_states: The state ids the run or scenario holds.
+        whose: What holds them, for the message ("the simulated run").
+        declared: Ids the user declared as known though the run does not hold them
+            (their rows are left out knowingly by the caller).
+        declared_how: How such ids are declared, for the message (empty: none can be).
+
+    Raises:
+        InputError: Naming the file, the first offending row's line and column, the
+            unknown ids (a few) and how many rows hold them.
+    """
+    from sim.files import csv_line
+    known = set(run_states) | set(declared)
+    unknown = sorted((set(reference["a"]) | set(reference["b"])) - known)
+    if not unknown:
+        return
+    stray = ~(reference["a"].isin(known) & reference["b"].isin(known))
+    row = int(np.flatnonzero(stray.to_numpy())[0])
+    col = "a" if reference["a"].iloc[row] not in known else "b"
+    shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+    rows = int(stray.sum())
+    line = csv_line(reference, row) if reference.attrs.get("lines") else None
+    either = f" or {declared_how}" if declared_how else ""
+    verb = "are neither" if declared_how else "are not"
+    verb1 = "is neither" if declared_how else "is not"
+    raise InputError(path, col, f"state ids of {whose} (" + ", ".join(sorted(run_states)) + f"){either}; "
+                     f"{len(unknown)} id{'s ' + verb if len(unknown) > 1 else ' ' + verb1}, in "
+                     f"{rows} row{'s' if rows > 1 else ''}", line=line, got=shown)
+
+
 def reference_levels(ref: pd.DataFrame, source: Any) -> pd.DataFrame:
     """The level columns of a reference table, canonical pairs, rows with no level dropped."""
     missing = [c for c in LEVEL_COLUMNS if c not in ref.columns]
@@ -183,7 +224,15 @@ def reference_levels(ref: pd.DataFrame, source: Any) -> pd.DataFrame:
         raise InputError(source, missing[0], "a reference timeline with columns "
                          + ", ".join(LEVEL_COLUMNS))
     ref = canonical_pairs(ref[list(LEVEL_COLUMNS)])
-    return ref.dropna(subset=["de_jure", "de_facto"], how="all").reset_index(drop=True)
+    keep = ref[["de_jure", "de_facto"]].notna().any(axis=1).to_numpy()
+    lines = ref.attrs.get("lines")
+    out = ref[keep].reset_index(drop=True)
+    # the kept rows' own lines, so that a later error names the row it means
+    if lines and len(lines) == len(keep):
+        out.attrs["lines"] = LineNumbers(int(x) for x, k in zip(lines, keep) if k)
+    else:
+        out.attrs.pop("lines", None)
+    return out
 
 
 def load_bloc_reference(path: str | Path) -> pd.DataFrame:

@@ -73,3 +73,24 @@ def test_paper_alliance_2015_actual_split_is_the_real_cooperation():
     found, actual, scores = landscape_at(res.model, 2015, k=3)
     assert [res.ids[i] for i in np.flatnonzero(actual.labels == actual.labels[1])] == ["ALLY_B", "THREAT"]
     assert scores is not None and scores[0]["misplaced"] == 0
+
+
+def test_best_split_ranks_many_tied_splits_by_bloc_sizes_as_it_does_by_labels(monkeypatch):
+    """When very many splits tie at the least frustration, their non-cooperating pairs come
+    from the bloc sizes in one more pass instead of their labels: the answer is the same."""
+    from sim.analysis import structure
+
+    rng = np.random.default_rng(5)
+    nets = [np.zeros((6, 6), dtype=int)]
+    for n in (4, 7, 10):
+        for _ in range(10):
+            s = np.triu(rng.choice([-1, 0, 1], size=(n, n), p=[0.15, 0.6, 0.25]), 1)
+            nets.append(s + s.T)
+    by_labels = [structure.best_split(s) for s in nets]
+    monkeypatch.setattr(structure, "TIED_LABELLED", 0)
+    by_sizes = [structure.best_split(s) for s in nets]
+    for a, b in zip(by_labels, by_sizes):
+        assert a.labels.tolist() == b.labels.tolist() and (a.frustration, a.tied) == (b.frustration, b.tied)
+    # No ties at all: two blocs of three keep the fewest distant pairs together, and the
+    # C(6, 3) / 2 = 10 such splits tie, which the caller is told.
+    assert by_labels[0].tied == 10 and sorted(np.bincount(by_labels[0].labels)) == [3, 3]

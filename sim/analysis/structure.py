@@ -79,8 +79,8 @@ def best_split(signed: np.ndarray, k: int = 2) -> BestSplit:
     k = max(1, min(int(k), n))
     method, _ = landscape.search_plan(n, k)
     if method == "exhaustive" and k == 2:
+        index, *together = _binary_counts(s)
         confs = None
-        together = _binary_counts(s)
     elif method == "exhaustive":
         confs = landscape.restricted_growth_strings(n, k).astype(np.int64)
         together = None
@@ -96,34 +96,45 @@ def best_split(signed: np.ndarray, k: int = 2) -> BestSplit:
     best = key[0]
     same = (frus == frus[best]) & (nonco == nonco[best]) & (nblocs == nblocs[best])
     if confs is None:
-        labels = landscape.canonical_labels(_binary_labels(int(best), n))
+        labels = landscape.canonical_labels(_binary_labels(int(index[best]), n))
     else:
         labels = landscape.canonical_labels(confs[best])
     return BestSplit(np.asarray(labels), int(frus[best]), int(same.sum()))
 
 
-def _binary_counts(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Frustration, non-cooperating pairs inside a bloc and bloc count of every 2-bloc split.
+#: Least-frustration two-bloc splits ranked from their labels; when more tie (a network
+#: with few signed ties), the bloc sizes give their non-cooperating pairs in one more pass.
+TIED_LABELLED = 100_000
+
+
+def _binary_counts(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The 2-bloc splits of least frustration: their numbers, frustration, non-cooperating
+    pairs inside a bloc and bloc count.
 
     Configuration ``x`` puts actor ``j+1`` in bloc ``bit j`` (actor 0 in bloc 0), as
-    :func:`sim.landscape.theory.binary_energies` numbers them; with unit sizes and a 0/1
-    matrix its energy is twice the number of marked pairs split apart (exact integers).
+    :func:`sim.landscape.theory.binary_energies` numbers them; with unit sizes the energy is
+    linear in the matrix, twice the weight of the pairs split apart, so the signed matrix
+    gives (cooperating pairs apart) - (hostile pairs apart) in one pass, exact integers.
+    Only splits of least frustration are ranked further, so one pass over every split
+    suffices unless very many tie.
     """
     n = s.shape[0]
     ones = np.ones(n)
     iu = np.triu_indices(n, 1)
     pos = (s > 0).astype(float)
     neg = (s < 0).astype(float)
-    nonpos = 1.0 - pos
-    np.fill_diagonal(nonpos, 0.0)
-    pos_apart = np.rint(landscape.binary_energies(ones, pos) / 2).astype(np.int64)
-    neg_apart = np.rint(landscape.binary_energies(ones, neg) / 2).astype(np.int64)
-    nonpos_apart = np.rint(landscape.binary_energies(ones, nonpos) / 2).astype(np.int64)
-    frus = (int(neg[iu].sum()) - neg_apart) + pos_apart
-    nonco = int(nonpos[iu].sum()) - nonpos_apart
-    nblocs = np.full(frus.size, 2, dtype=np.int64)
-    nblocs[0] = 1
-    return frus, nonco, nblocs
+    diff = np.rint(landscape.binary_energies(ones, pos - neg) / 2).astype(np.int64)
+    frus = int(neg[iu].sum()) + diff
+    index = np.flatnonzero(frus == frus.min())
+    if index.size <= TIED_LABELLED:
+        bits = (index[:, None] >> np.arange(n - 1)[None, :]) & 1
+        confs = np.hstack([np.zeros((index.size, 1), dtype=np.int64), bits])
+        return (index, *_label_counts(s, confs))
+    pos_apart = np.rint(landscape.binary_energies(ones, pos) / 2).astype(np.int64)[index]
+    in_bloc_1 = np.bitwise_count(index.astype(np.uint64)).astype(np.int64)
+    apart = in_bloc_1 * (n - in_bloc_1)
+    nonco = int((s[iu] <= 0).sum()) - (apart - pos_apart)
+    return index, frus[index], nonco, np.where(index == 0, 1, 2).astype(np.int64)
 
 
 def _binary_labels(index: int, n: int) -> np.ndarray:

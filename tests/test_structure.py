@@ -3,7 +3,7 @@
 import numpy as np
 
 from sim.run.simulate import simulate, write_run
-from sim.analysis.structure import balance_over_time, best_partition, best_split, landscape_at, signed_network
+from sim.analysis.structure import balance_over_time, best_split, landscape_at, signed_network
 from tests.conftest import SCENARIOS
 
 
@@ -11,7 +11,7 @@ def test_signed_network_and_best_partition_known_answer():
     F = np.array([[0, 3, -1, -2], [3, 0, -1, 0], [-1, -1, 0, 2], [-2, 0, 2, 0]])
     signed = signed_network(F)
     assert signed.tolist() == [[0, 1, -1, -1], [1, 0, -1, 0], [-1, -1, 0, 1], [-1, 0, 1, 0]]
-    labels = best_partition(signed)
+    labels = best_split(signed).labels
     assert labels[0] == labels[1] != labels[2] == labels[3]
 
 
@@ -75,22 +75,38 @@ def test_paper_alliance_2015_actual_split_is_the_real_cooperation():
     assert scores is not None and scores[0]["misplaced"] == 0
 
 
-def test_best_split_ranks_many_tied_splits_by_bloc_sizes_as_it_does_by_labels(monkeypatch):
-    """When very many splits tie at the least frustration, their non-cooperating pairs come
-    from the bloc sizes in one more pass instead of their labels: the answer is the same."""
-    from sim.analysis import structure
+def _brute_best_split(s):
+    """Every split into at most two blocs (actor 0 in bloc 0), ranked by the criteria of
+    best_split from their labels: the oracle for its two-pass arithmetic."""
+    import itertools
 
+    n = s.shape[0]
+    iu = np.triu_indices(n, 1)
+    ranked = []
+    for rest in itertools.product((0, 1), repeat=n - 1):
+        lab = np.array((0,) + rest)
+        inside = lab[iu[0]] == lab[iu[1]]
+        frus = int(((s[iu] < 0) & inside).sum() + ((s[iu] > 0) & ~inside).sum())
+        ranked.append(((frus, int(((s[iu] <= 0) & inside).sum()), -(lab.max() + 1)), lab))
+    best = min(key for key, _ in ranked)
+    return best[0], [lab.tolist() for key, lab in ranked if key == best]
+
+
+def test_best_split_of_two_blocs_agrees_with_ranking_every_labelling():
+    """The two-bloc search counts frustration and the non-cooperating pairs inside a bloc
+    from energies and bloc sizes, never from labels; ranking every labelling gives the same
+    split, frustration and number of ties."""
     rng = np.random.default_rng(5)
     nets = [np.zeros((6, 6), dtype=int)]
     for n in (4, 7, 10):
         for _ in range(10):
             s = np.triu(rng.choice([-1, 0, 1], size=(n, n), p=[0.15, 0.6, 0.25]), 1)
             nets.append(s + s.T)
-    by_labels = [structure.best_split(s) for s in nets]
-    monkeypatch.setattr(structure, "TIED_LABELLED", 0)
-    by_sizes = [structure.best_split(s) for s in nets]
-    for a, b in zip(by_labels, by_sizes):
-        assert a.labels.tolist() == b.labels.tolist() and (a.frustration, a.tied) == (b.frustration, b.tied)
+    for s in nets:
+        got = best_split(s)
+        frustration, tied = _brute_best_split(s)
+        assert got.frustration == frustration and got.tied == len(tied) and got.labels.tolist() in tied
     # No ties at all: two blocs of three keep the fewest distant pairs together, and the
     # C(6, 3) / 2 = 10 such splits tie, which the caller is told.
-    assert by_labels[0].tied == 10 and sorted(np.bincount(by_labels[0].labels)) == [3, 3]
+    zero = best_split(nets[0])
+    assert zero.tied == 10 and sorted(np.bincount(zero.labels)) == [3, 3]

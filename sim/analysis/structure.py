@@ -85,8 +85,8 @@ def best_split(signed: np.ndarray, k: int = 2) -> BestSplit:
         confs = landscape.restricted_growth_strings(n, k).astype(np.int64)
         together = None
     else:
-        found = landscape.analyse(np.ones(n), s.astype(float), k=k, rng=0)
-        confs = np.array([landscape.canonical_labels(m.labels) for m in found.minima], dtype=np.int64)
+        found = landscape.analyse(np.ones(n), s.astype(float), k=k, rng=0)  # minima come canonical
+        confs = np.array([m.labels for m in found.minima], dtype=np.int64)
         together = None
     if together is None:
         frus, nonco, nblocs = _label_counts(s, confs)
@@ -95,16 +95,10 @@ def best_split(signed: np.ndarray, k: int = 2) -> BestSplit:
     key = np.lexsort((-nblocs, nonco, frus))  # primary key last
     best = key[0]
     same = (frus == frus[best]) & (nonco == nonco[best]) & (nblocs == nblocs[best])
-    if confs is None:
-        labels = landscape.canonical_labels(_binary_labels(int(index[best]), n))
-    else:
-        labels = landscape.canonical_labels(confs[best])
-    return BestSplit(np.asarray(labels), int(frus[best]), int(same.sum()))
-
-
-#: Least-frustration two-bloc splits ranked from their labels; when more tie (a network
-#: with few signed ties), the bloc sizes give their non-cooperating pairs in one more pass.
-TIED_LABELLED = 100_000
+    # Canonical already: actor 0 is in bloc 0 of every two-bloc configuration, and restricted
+    # growth strings and minima are numbered in order of first appearance.
+    labels = landscape.config_bits(index[best:best + 1], n)[0] if confs is None else confs[best]
+    return BestSplit(np.asarray(labels, dtype=np.int64), int(frus[best]), int(same.sum()))
 
 
 def _binary_counts(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -112,11 +106,11 @@ def _binary_counts(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     pairs inside a bloc and bloc count.
 
     Configuration ``x`` puts actor ``j+1`` in bloc ``bit j`` (actor 0 in bloc 0), as
-    :func:`sim.landscape.theory.binary_energies` numbers them; with unit sizes the energy is
+    :func:`sim.landscape.theory.binary_energies` numbers them. With unit sizes the energy is
     linear in the matrix, twice the weight of the pairs split apart, so the signed matrix
-    gives (cooperating pairs apart) - (hostile pairs apart) in one pass, exact integers.
-    Only splits of least frustration are ranked further, so one pass over every split
-    suffices unless very many tie.
+    gives (cooperating pairs apart) - (hostile pairs apart), and the cooperating matrix the
+    cooperating pairs apart: two passes, exact integers. The pairs split apart are the two
+    blocs' sizes multiplied, so the non-cooperating pairs inside a bloc follow.
     """
     n = s.shape[0]
     ones = np.ones(n)
@@ -126,20 +120,10 @@ def _binary_counts(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     diff = np.rint(landscape.binary_energies(ones, pos - neg) / 2).astype(np.int64)
     frus = int(neg[iu].sum()) + diff
     index = np.flatnonzero(frus == frus.min())
-    if index.size <= TIED_LABELLED:
-        bits = (index[:, None] >> np.arange(n - 1)[None, :]) & 1
-        confs = np.hstack([np.zeros((index.size, 1), dtype=np.int64), bits])
-        return (index, *_label_counts(s, confs))
     pos_apart = np.rint(landscape.binary_energies(ones, pos) / 2).astype(np.int64)[index]
     in_bloc_1 = np.bitwise_count(index.astype(np.uint64)).astype(np.int64)
-    apart = in_bloc_1 * (n - in_bloc_1)
-    nonco = int((s[iu] <= 0).sum()) - (apart - pos_apart)
+    nonco = int((s[iu] <= 0).sum()) - (in_bloc_1 * (n - in_bloc_1) - pos_apart)
     return index, frus[index], nonco, np.where(index == 0, 1, 2).astype(np.int64)
-
-
-def _binary_labels(index: int, n: int) -> np.ndarray:
-    """Blocs of configuration ``index`` in the numbering of :func:`_binary_counts`."""
-    return np.array([0] + [(index >> j) & 1 for j in range(n - 1)], dtype=np.int64)
 
 
 def _label_counts(s: np.ndarray, confs: np.ndarray, chunk: int = 50_000):
@@ -156,11 +140,6 @@ def _label_counts(s: np.ndarray, confs: np.ndarray, chunk: int = 50_000):
         nonco[lo:lo + chunk] = ((sig <= 0) & inside).sum(1)
     nblocs = confs.max(1) + 1 if confs.size else np.zeros(0, dtype=np.int64)
     return frus, nonco, nblocs
-
-
-def best_partition(signed: np.ndarray, k: int = 2) -> np.ndarray:
-    """The labels of :func:`best_split` (see there for the criteria and ties)."""
-    return best_split(signed, k).labels
 
 
 def balance_over_time(model: "AllianceModel", progress: bool | None = None) -> pd.DataFrame:
@@ -184,7 +163,7 @@ def balance_over_time(model: "AllianceModel", progress: bool | None = None) -> p
             "year": model.years[t],
             "complete_triads": triads["triads"],
             "balanced_share": triads["share_balanced"],
-            "frustration": structural_balance.frustration_index(signed, labels),
+            "frustration": float(split.frustration),  # as frustration_index gave it
             "blocs": " | ".join(" ".join(model.ids[i] for i in np.nonzero(labels == b)[0])
                                 for b in np.unique(labels)),
             "stable": structural_balance.is_stable(power, np.asarray(F, dtype=float) / 3.0, labels, k=2),

@@ -306,7 +306,7 @@ def _resolve(succ: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ two blocs, exact
-def _bits(idx: np.ndarray, n: int) -> np.ndarray:
+def config_bits(idx: np.ndarray, n: int) -> np.ndarray:
     """0/1 bloc of every actor for configuration indices (actor 0 fixed in bloc 0)."""
     out = np.zeros((idx.size, n), dtype=np.int8)
     out[:, 1:] = (idx[:, None] >> np.arange(n - 1)) & 1
@@ -362,7 +362,7 @@ def exhaustive_binary(sizes, propensity, chunk_bits: int = 16, keep_energies: bo
     low = min(n - 1, chunk_bits)
     r = w.sum(1)
     e_low, h_low = _doubling(w, range(1, low + 1))
-    b_low = _bits(np.arange(1 << low, dtype=np.int64), low + 1).astype(float)
+    b_low = config_bits(np.arange(1 << low, dtype=np.int64), low + 1).astype(float)
     b_low = np.pad(b_low, ((0, 0), (0, n - low - 1)))
     g_low = 2.0 * r - 4.0 * h_low           # switch cost for an actor in bloc 0
     s_low = 1.0 - 2.0 * b_low               # +1 in bloc 0, -1 in bloc 1
@@ -386,7 +386,7 @@ def exhaustive_binary(sizes, propensity, chunk_bits: int = 16, keep_energies: bo
             progress(1 << low)
     roots = _resolve(succ)
     mins = _minima_from_roots(roots, lambda u: e_all[u],
-                              lambda u: _bits(np.array([u]), n)[0], total)
+                              lambda u: config_bits(np.array([u]), n)[0], total)
     return LandscapeResult(mins, 2, "exhaustive", total, e_all if keep_energies else None)
 
 

@@ -171,18 +171,32 @@ def state_table(model: AllianceModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: The summary's keys that every run has, in order; the chosen pairs' and the blocs' follow
+#: (:func:`pair_summary_keys`, :func:`bloc_summary_key`).
+SUMMARY_KEYS = ("final_mean_de_facto", "final_mean_de_jure", "final_share_allied", "final_share_rival",
+                "mean_de_facto", "treaties_formed", "treaties_ended", "bloc_joins", "bloc_exits",
+                "bloc_expulsions", "de_facto_changes")
+
+
+def pair_summary_keys(a: str, b: str) -> tuple[str, str, str]:
+    """A chosen pair's keys: its final de facto and de jure levels and its mean de facto."""
+    return f"{a}_{b}_de_facto_final", f"{a}_{b}_de_jure_final", f"{a}_{b}_de_facto_mean"
+
+
+def bloc_summary_key(bloc: str) -> str:
+    return f"bloc_{bloc}_size_final"
+
+
 def summary_keys(sc: Scenario) -> list[str]:
     """The keys of a run's summary (:func:`summarise`), in its order, known before the run.
 
     A sweep checks the summary keys its file names, and the columns its alignment outputs
     add, against them when it loads, rather than finding a wrong name in every run's row.
     """
-    keys = ["final_mean_de_facto", "final_mean_de_jure", "final_share_allied", "final_share_rival",
-            "mean_de_facto", "treaties_formed", "treaties_ended", "bloc_joins", "bloc_exits",
-            "bloc_expulsions", "de_facto_changes"]
+    keys = list(SUMMARY_KEYS)
     for a, b in sc.outputs.pairs:
-        keys += [f"{a}_{b}_de_facto_final", f"{a}_{b}_de_jure_final", f"{a}_{b}_de_facto_mean"]
-    return keys + [f"bloc_{b.id}_size_final" for b in sc.blocs]
+        keys += pair_summary_keys(a, b)
+    return keys + [bloc_summary_key(b.id) for b in sc.blocs]
 
 
 def summarise(model: AllianceModel) -> dict[str, float]:
@@ -192,28 +206,17 @@ def summarise(model: AllianceModel) -> dict[str, float]:
     F = np.stack(h["de_facto"])[:, iu, ju]
     J = np.stack(h["de_jure"])[:, iu, ju]
     kinds = model.log.kind_counts()
-    out: dict[str, float] = {
-        "final_mean_de_facto": float(F[-1].mean()),
-        "final_mean_de_jure": float(J[-1].mean()),
-        "final_share_allied": float((F[-1] >= 2).mean()),
-        "final_share_rival": float((F[-1] <= -1).mean()),
-        "mean_de_facto": float(F.mean()),
-        "treaties_formed": float(kinds["treaty_formed"]),
-        "treaties_ended": float(sum(kinds[k] for k in ("treaty_denounced", "treaty_lapsed", "treaty_withdrawn"))),
-        "bloc_joins": float(kinds["bloc_join"]),
-        "bloc_exits": float(kinds["bloc_exit"]),
-        "bloc_expulsions": float(kinds["bloc_expulsion"]),
-        "de_facto_changes": float(model.de_facto_changes),
-    }
+    values = (F[-1].mean(), J[-1].mean(), (F[-1] >= 2).mean(), (F[-1] <= -1).mean(), F.mean(),
+              kinds["treaty_formed"], sum(kinds[k] for k in ("treaty_denounced", "treaty_lapsed", "treaty_withdrawn")),
+              kinds["bloc_join"], kinds["bloc_exit"], kinds["bloc_expulsion"], model.de_facto_changes)
+    out: dict[str, float] = {key: float(v) for key, v in zip(SUMMARY_KEYS, values, strict=True)}
     pair_index = {(model.ids[i], model.ids[j]): k for k, (i, j) in enumerate(zip(iu, ju))}
     for a, b in model.spec.outputs.pairs:
         k = pair_index.get((a, b), pair_index.get((b, a)))
-        out[f"{a}_{b}_de_facto_final"] = float(F[-1, k])
-        out[f"{a}_{b}_de_jure_final"] = float(J[-1, k])
-        out[f"{a}_{b}_de_facto_mean"] = float(F[:, k].mean())
+        out.update(zip(pair_summary_keys(a, b), (float(F[-1, k]), float(J[-1, k]), float(F[:, k].mean()))))
     members = h["members"][-1] & h["bloc_active"][-1][None, :]
     for k, b in enumerate(model.bloc_ids):
-        out[f"bloc_{b}_size_final"] = float(members[:, k].sum())
+        out[bloc_summary_key(b)] = float(members[:, k].sum())
     return out
 
 

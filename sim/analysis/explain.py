@@ -166,23 +166,22 @@ def _de_jure_source(run_dir: Path, rows: pd.DataFrame, k: int, a: str, b: str, s
                 "the folder's manifest.json, states table or events table is missing, unreadable or "
                 "another run's."], set()
     common: dict[str, int] = {}
-    if members is not None and (year, a) in members and (year, b) in members:
+    if (year, a) in members and (year, b) in members:  # members, events: known from here on
         for bid in sorted(members[(year, a)] & members[(year, b)]):
             level = blocs.get(bid, {}).get("level")
             if isinstance(level, int):
                 common[bid] = level
     # The bilateral level: the last instrument event of the pair up to this year.
     bilateral, since, kind = None, None, None
-    if events is not None:
-        mine = events[(((events.a == a) & (events.b == b)) | ((events.a == b) & (events.b == a)))
-                      & (events.year <= year) & events.kind.astype(str).str.startswith(("treaty_", "hostile_"))]
-        for r in mine.itertuples():
-            m = _BILATERAL.search(str(r.text))
-            if m:
-                bilateral, since, kind = int(m.group(2)), int(r.year), str(r.kind).replace("_", " ")
+    mine = events[(((events.a == a) & (events.b == b)) | ((events.a == b) & (events.b == a)))
+                  & (events.year <= year) & events.kind.astype(str).str.startswith(("treaty_", "hostile_"))]
+    for r in mine.itertuples():
+        m = _BILATERAL.search(str(r.text))
+        if m:
+            bilateral, since, kind = int(m.group(2)), int(r.year), str(r.kind).replace("_", " ")
     out = []
     carrying = {bid for bid, lv in common.items() if lv == j and j > 0}
-    for bid in sorted(carrying, key=lambda x: list(blocs).index(x) if x in blocs else 0):
+    for bid in sorted(carrying, key=list(blocs).index):  # every bloc of the members is known (above)
         first = year
         years = rows.year.astype(int).tolist()
         for y in reversed(years[:k]):

@@ -860,12 +860,13 @@ class Sweep:
         from sim.scenario.schema import load_scenario
         from sim.scenario.unused_weights import warning_line
 
-        swept = list(self.design.columns)
-        out = []
+        swept = dict.fromkeys(self.design.columns)
+        out, base = [], None
         for path, weight in self._idle.items():
-            name = next((n for n in swept if n == path or path.startswith(n + ".") or n.startswith(path + ".")), None)
+            name = self._swept_name(path, swept)
             if name is None:  # set by the base scenario: where it sets it, as 'check' says
-                out.append(warning_line(load_scenario(self.base_path), weight))
+                base = base or load_scenario(self.base_path)
+                out.append(warning_line(base, weight))
                 continue
             row = next((i for i, pt in enumerate(self.spec.design.points or []) if name in pt), 0)
             where, at = self._where(name, row, line)

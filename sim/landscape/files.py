@@ -85,7 +85,7 @@ def _actor_id(v: Any) -> Any:
     return v
 
 
-def _number(v: Any) -> Any:
+def _yaml_number(v: Any) -> Any:
     if isinstance(v, bool):  # pydantic would read true as 1
         raise ValueError("a number (true/false is not a number)")
     if isinstance(v, str) and underflows(v):
@@ -103,7 +103,7 @@ def _bloc_name(v: Any) -> Any:
 
 
 ActorId = Annotated[str, BeforeValidator(_actor_id)]
-Number = Annotated[float, BeforeValidator(_number), Field(allow_inf_nan=False)]
+Number = Annotated[float, BeforeValidator(_yaml_number), Field(allow_inf_nan=False)]
 BlocName = Annotated[str, BeforeValidator(_bloc_name)]
 
 

@@ -58,16 +58,26 @@ OTHER_FILES = {"sweep": (("base", "parameters"), "alliance-sim sweep"),
                "fit": (("scenario", "params"), "alliance-sim fit")}
 
 
+def _other_command(data: Any) -> tuple[str, tuple[str, ...], str] | None:
+    """The sweep or fit file (:data:`OTHER_FILES`) that ``data`` is: its kind, the keys that
+    say so and the command that runs it; None for anything else."""
+    if not isinstance(data, dict) or "states" in data:
+        return None
+    for kind, (keys, runner) in OTHER_FILES.items():
+        if all(k in data for k in keys):
+            return kind, keys, runner
+    return None
+
+
 def refuse_other_files(data: Any, path: str | Path, command: str) -> None:
     """Refuse a sweep or fit file given where a scenario is expected, by name: the scenario
     loader would otherwise report its first missing field ('time'), which says nothing
     about the mistake."""
-    if not isinstance(data, dict) or "states" in data:
-        return
-    for kind, (keys, runner) in OTHER_FILES.items():
-        if all(k in data for k in keys):
-            raise InputError(path, None, f"a scenario file for '{command}'; this is a {kind} file "
-                             f"(it has {' and '.join(repr(k) for k in keys)}): run it with '{runner}'")
+    found = _other_command(data)
+    if found:
+        kind, keys, runner = found
+        raise InputError(path, None, f"a scenario file for '{command}'; this is a {kind} file "
+                         f"(it has {' and '.join(repr(k) for k in keys)}): run it with '{runner}'")
 
 
 def other_file_kind(data: Any) -> str | None:
@@ -82,9 +92,10 @@ def other_file_kind(data: Any) -> str | None:
         return "a landscape file (landscape files cannot be extended; they run with 'alliance-sim landscape')"
     if not isinstance(data, dict) or "states" in data or "extends" in data:
         return None
-    for kind, (keys, runner) in OTHER_FILES.items():
-        if all(k in data for k in keys):
-            return f"a {kind} file (it has {' and '.join(repr(k) for k in keys)}; it runs with '{runner}')"
+    found = _other_command(data)
+    if found:
+        kind, keys, runner = found
+        return f"a {kind} file (it has {' and '.join(repr(k) for k in keys)}; it runs with '{runner}')"
     if isinstance(data.get("scenario"), dict) and "content_hash" in data:
         return ("a run's manifest (manifest.json; extend the scenario file the run was made from, "
                 "named by its 'scenario_file')")

@@ -626,9 +626,14 @@ class Scenario(_Strict):
         """Every file a run of the scenario reads: its own file, any it extends, and each
         table it names. A run folder may be written over none of them, even with
         ``--overwrite`` (:func:`sim.run.outdir.check_out_dir`)."""
-        named = (self.inputs.states, self.inputs.dyads, self.pairs.csv, self.reference, self.bloc_reference,
-                 self.patterns)
-        return [Path(f) for f in self._read_from] + [self.resolve(v) for v in named if v]
+        named = []  # the paths a scenario file may name (_PATH_FIELDS, which extends rebases too)
+        for keys in _PATH_FIELDS:
+            value = self
+            for key in keys:
+                value = getattr(value, key, None)
+            if isinstance(value, str) and value:  # 'states' is a file only in the file, a list here
+                named.append(value)
+        return [Path(f) for f in self._read_from] + [self.resolve(v) for v in named]
 
     def resolve(self, path: str) -> Path:
         """Resolve a path written in the scenario relative to the scenario's folder."""

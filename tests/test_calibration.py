@@ -708,3 +708,35 @@ def test_leader_affinity_keeps_its_counterparts():
     sizes = {len(r.actors) for r in records if r.dimension == "leader_affinity"}
     assert {2, 3} <= sizes
     assert not ev.one_state("leader_affinity") and ev.one_state("doctrine_neutrality")
+
+
+def test_votes_cast_for_a_government_ousted_from_the_capital_are_not_read(result):
+    """Afghanistan 1996-2000 and 2021-24: the seat stayed with the delegation of the government
+    the Taliban had ousted from Kabul, so those votes say nothing of the Taliban emirate. The pair's
+    vote term is 0 (unseen) and ideology_west the year's system midpoint; 1995 and 2001 are read,
+    and the gaps rule does not carry the Republic's 2020 position into 2021-24."""
+    ideal = pd.read_csv(cal.DEFAULT_DATA / "un_idealpoints_jul2025_subset.csv").set_index(["ccode", "year"])
+    scale = float(result.rules["rules"]["interests"]["scale"])
+    afg = result.states[result.states.state == "AFG"].set_index("year")
+    others = result.states[result.states.state != "AFG"].pivot(index="year", columns="state", values="ideology_west")
+    for year in (1996, 2000, 2021, 2024):
+        assert "ideology_west:seat_not_held" in afg["flags"].loc[year]
+        expected = (others.loc[year].min() + others.loc[year].max()) / 2
+        assert afg.ideology_west.loc[year] == pytest.approx(expected, abs=1e-12)
+        row = _dyad(result, "AFG", "RUS", year)
+        assert "interests:seat_not_held" in row["flags"] and row["interests"] == 0.0
+    for year in (1995, 2001, 2020):
+        assert "seat_not_held" not in afg["flags"].loc[year]
+        gap = abs(ideal.idealpointfp[(700, year)] - ideal.idealpointfp[(365, year)])
+        assert _dyad(result, "AFG", "RUS", year)["interests"] == pytest.approx(1 - 2 * gap / scale, abs=1e-6)
+
+
+@pytest.mark.parametrize("spell, expected", [
+    ({"ccode": 700, "from": 1996, "to": 2000, "holder": "x", "capital": "y"}, "source"),
+    ({"ccode": 700, "from": 2001, "to": 1996, "holder": "x", "capital": "y", "source": "z"}, "from no later than to"),
+    ({"ccode": "Afghanistan", "from": 1996, "to": 2000, "holder": "x", "capital": "y", "source": "z"}, "whole-number"),
+])
+def test_a_seat_spell_without_its_facts_is_refused(spell, expected):
+    with pytest.raises(InputError, match=r"seat_not_held\[0\]") as err:
+        cal.seat_not_held([spell], [700], np.arange(1995, 2002))
+    assert expected in str(err.value)

@@ -342,6 +342,13 @@ def _flagged(flags: pd.DataFrame, pattern: str) -> pd.DataFrame:
 #: Flags of a cell the gaps rule filled rather than read from the data.
 NOT_READ = r":(?:no_data|interpolated|carried_)"
 
+
+#: Flag of a year whose UN votes were cast by a delegation that did not govern the capital.
+SEAT_NOT_HELD = "seat_not_held"
+
+#: Flags of a cell that says nothing of where the state's government stood.
+UNSEEN = rf":(?:no_data|{SEAT_NOT_HELD})"
+
 # --------------------------------------------------------------------------- helpers
 
 @dataclass
@@ -864,12 +871,46 @@ def ideal_points(data, codes, years, rule: dict | None = None):
 
     thin = below(float(rule.get("thin_share", 0.0)))
     few = below(float(rule.get("few_share", 0.0))) & ~thin
-    filled, flags = fill_gaps(series.where(~thin), "ideal_point", missing=0.0)
+    ousted = seat_not_held(rule.get("seat_not_held", []), codes, years)
+    filled, flags = fill_gaps(series.where(~thin & ~ousted), "ideal_point", missing=0.0)
     flags = flags.mask(use_all & ~thin, "ideal_point:all_votes_fallback")
     flags = _join_flags(flags, pd.DataFrame(np.where(thin, "ideal_point:thin_votes",
                                                      np.where(few, "ideal_point:few_votes", "")),
                                             index=years, columns=codes))
-    return filled, flags
+    return filled.mask(ousted, 0.0), flags.mask(ousted, f"ideal_point:{SEAT_NOT_HELD}")
+
+
+def seat_not_held(spells: list[dict], codes, years) -> pd.DataFrame:
+    """Cells (years x codes) whose UN votes were cast for a government ousted from the capital.
+
+    Why: the model's state is whoever holds the capital (the leader rule, the scenario's
+    changes of government), but the General Assembly seats the delegation whose credentials
+    it accepted. When the Credentials Committee defers a contested seat, the ousted
+    government's mission keeps voting (Afghanistan under the Taliban, 1996-2000 and from
+    2021), so its votes describe the government in exile, not the one in Kabul. Those
+    cells are not read, and the gaps rule does not fill them from the ousted government's
+    other years either: they count as unseen, like a state that never voted.
+
+    Raises:
+        InputError: an entry without a COW code, its first and last years in order, the
+            delegation that held the seat, the government in the capital, or a source.
+    """
+    out = pd.DataFrame(False, index=years, columns=codes)
+    for k, spell in enumerate(spells or []):
+        field = f"rules.ideology_west.seat_not_held[{k}]"
+        keys = ("ccode", "from", "to", "holder", "capital", "source")
+        if not isinstance(spell, dict) or not all(spell.get(key) not in (None, "") for key in keys):
+            raise InputError("calibration_rules.yaml", field, "ccode (a COW code), from and to (the years), "
+                             "holder (the delegation), capital (the government in the capital) and source", got=spell)
+        try:
+            code, first, last = (int(spell[key]) for key in ("ccode", "from", "to"))
+        except (TypeError, ValueError):
+            raise InputError("calibration_rules.yaml", field, "a whole-number ccode, from and to", got=spell) from None
+        if first > last:
+            raise InputError("calibration_rules.yaml", field, "from no later than to", got=spell)
+        if code in out.columns:
+            out.loc[(out.index >= first) & (out.index <= last), code] = True
+    return out
 
 
 def midpoint_for_unseen(value: pd.DataFrame, flags: pd.DataFrame, param: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -886,8 +927,8 @@ def midpoint_for_unseen(value: pd.DataFrame, flags: pd.DataFrame, param: str) ->
     Eastern members it sits among the Western states (0.52-0.65 in 1946-55, next to Greece
     and the United States), which would put the GDR, Albania and Bulgaria with them.
     """
-    unseen = _flagged(flags, f"{param}:no_data")
-    read = ~(_flagged(flags, NOT_READ) | _flagged(flags, ":thin_votes"))
+    unseen = _flagged(flags, UNSEEN)
+    read = ~(_flagged(flags, NOT_READ) | _flagged(flags, ":thin_votes") | unseen)
     seen = value.where(read)
     midpoint = (seen.min(axis=1, skipna=True) + seen.max(axis=1, skipna=True)) / 2.0
     fill = unseen & midpoint.notna().to_numpy()[:, None]
@@ -1204,7 +1245,7 @@ def _pair_interests(ctx: _PairContext, ri: dict, ideal, f_ideal):
     # A state never seen voting (not a UN member in or near the year) tells nothing of its
     # interests: the vote term is 0, not the distance to the ideal point 0 the gaps rule
     # fills in (which put the GDR, Albania and Bulgaria closer to Washington than Moscow).
-    unseen = ((f_ideal[ctx.ca] == "ideal_point:no_data") | (f_ideal[ctx.cb] == "ideal_point:no_data")).to_numpy()
+    unseen = (f_ideal[ctx.ca].str.contains(UNSEEN) | f_ideal[ctx.cb].str.contains(UNSEEN)).to_numpy()
     base = np.where(unseen, 0.0, 1.0 - 2.0 * dist_ip / float(ri["scale"]))
     ev, ev_ids = ctx.evidence("interest_convergence")
     adjust = np.clip(float(ri["step"]) * ev, -float(ri["cap"]), float(ri["cap"]))

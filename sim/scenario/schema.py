@@ -159,7 +159,8 @@ class PairSpec(_Strict):
     1 cooperative, 2 close partnership, 3 active alliance."""
     initial_de_jure: Annotated[int, Field(ge=-1, le=3)] | None = None
     """Bilateral instrument in force in the first year: -1 hostile instrument, 0 none
-    (default), 1 friendship / cooperation, 2 strategic partnership / basing, 3 alliance treaty."""
+    (default), 1 friendship / cooperation, 2 strategic partnership (basing included), 3 alliance
+    treaty (the level names of sim/levels.py)."""
     mutual: bool = True
     """Whether the directed values (trade, intent) hold both ways (default true)."""
 

@@ -182,6 +182,24 @@ def test_network_has_one_key_for_all_panels_naming_what_is_drawn(monkeypatch, hi
         assert box.x0 >= 0 and box.x1 <= fig.bbox.width
 
 
+def test_network_snapshots_end_in_the_runs_last_year(monkeypatch, historical_run, tmp_path):
+    """The network figure ends where the report's end-state table does: the run's last year
+    is drawn even when the scenario's chosen years stop short of it."""
+    import dataclasses
+
+    from sim.plots import run
+    from sim.run.figure_data import figure_run
+    from sim.run.report import run_report
+
+    last = historical_run.model.years[-1]
+    assert last == 2024 and f"## Alignments in {last}" in run_report(historical_run, {})
+    assert run.default_snapshots(historical_run)[-1] == last
+    short = dataclasses.replace(figure_run(historical_run), snapshots=[2003, 1992])
+    assert run.default_snapshots(short) == [1992, 2003, last]
+    fig = _drawn(monkeypatch, run, lambda: run.snapshots(short, run.default_snapshots(short), tmp_path / "n.png"))
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["1992", "2003", str(last)]
+
+
 def test_close_capitals_are_spread_so_their_labels_do_not_collide(monkeypatch, historical_run, tmp_path):
     """Almaty (Kazakhstan's capital until 1997) and Bishkek are 200 km apart."""
     from sim.plots import network, run

@@ -214,10 +214,18 @@ def default_pairs(res: "RunResult | FigureRun", k: int = 5) -> list[tuple[str, s
 
 
 def default_snapshots(res: "RunResult | FigureRun") -> list[int]:
+    """The years of the network figure: the scenario's chosen years, or three spread over the
+    run, and always the run's last year.
+
+    The report's end-state table and the heatmap's last column are the run's last year; a
+    network figure ending a year earlier would show a different end than they do (the
+    historical scenario chose 2023 in a run to 2024), so that year is added when the chosen
+    years leave it out.
+    """
     res = figure_run(res)
-    if res.snapshots:
-        return list(res.snapshots)
     years = res.years
+    if res.snapshots:
+        return sorted(set(res.snapshots) | {years[-1]})
     return sorted({years[0], years[len(years) // 2], years[-1]})
 
 

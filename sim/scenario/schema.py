@@ -511,7 +511,9 @@ class Outputs(_Strict):
     """What a run folder shows besides its tables."""
 
     snapshots: list[Year] = Field(default_factory=list)
-    """Years of the network snapshots figure (years within the span; default: spread over it)."""
+    """Years of the network snapshots figure (years within the span; default: spread over it).
+    The run's last year is always drawn too, so that the figure ends where the run's
+    end-state table and heatmap do."""
     pairs: list[tuple[Id, Id]] = Field(default_factory=list)
     """Pairs [a, b] followed in the terminal summary, the pair figures and the sweep metrics."""
     plots: bool = True

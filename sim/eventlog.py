@@ -90,6 +90,38 @@ class EventLog:
         return counts
 
 
+#: A bloc founded in the year the log gives it (``NAME founded by ...``).
+BLOC_FOUNDED = "bloc_founded"
+#: A bloc older than the scenario's part of it, entering the scenario in the year the log
+#: gives it (``NAME (founded YEAR) enters the scenario with ...``): the CSCE, founded in 1975,
+#: enters a 1991 scenario in 1992. Calling that a founding would date the organisation wrongly.
+BLOC_ENTERED = "bloc_entered_scenario"
+
+
+def bloc_start(name: str, year: int, members: list[str], context_members: list[str],
+               established: int | None) -> tuple[str, str]:
+    """The kind and text of the row that logs a bloc's first year in a scenario.
+
+    Args:
+        name: The bloc's name as reports show it.
+        year: The year it starts in the scenario (its ``founded`` year, or the first year).
+        members: The scenario's states that are members from that year (its ``founders``).
+        context_members: Members from outside the scenario, named for the record.
+        established: The year the organisation itself was founded, if the scenario gives
+            one; when it is before ``year`` the row says the bloc enters the scenario, with
+            its real founding year, rather than that it was founded in ``year``.
+    """
+    who = ", ".join(list(members) + [f"{c} (outside the scenario)" for c in context_members])
+    if established is not None and established < year:
+        return BLOC_ENTERED, f"{name} (founded {established}) enters the scenario with {who}"
+    return BLOC_FOUNDED, f"{name} founded by {who}"
+
+
+def names_bloc_start(text: str, name: str) -> bool:
+    """Whether a row's text (as :func:`bloc_start` words it) starts bloc ``name``."""
+    return text.startswith(f"{name} founded by ") or text.startswith(f"{name} (founded ")
+
+
 def kinds_of(codes: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
     """Kind names for an array of codes into ``names``."""
     return np.asarray(names, dtype=object)[codes]

@@ -46,7 +46,7 @@ from sim.mechanisms import alignment, blocs, classify, hedging, threat, treaties
 from sim.agents import StateAgent
 from sim.drivers import pair_drivers, side_texts, weighted_at
 from sim.errors import InputError
-from sim.eventlog import EventLog, PairChanges, kinds_of
+from sim.eventlog import EventLog, PairChanges, bloc_start, kinds_of
 from sim.history import Rebuilt
 from sim.scenario.inputs import InputArrays, build_inputs
 from sim.scenario.years import ByYear
@@ -347,11 +347,11 @@ class AllianceModel(mesa.Model):
         self.bloc_active[b_i] = True
         for s in spec.founders:
             self.members[self.index[s], b_i] = True
-        if log:
-            by = list(spec.founders) + [f"{c} (outside the scenario)" for c in spec.context_members]
-            self._log("bloc_founded", spec.founders[0] if spec.founders else None, None,
-                      f"{self.bloc_names[spec.id]} founded by {', '.join(by)}", "",
-                      year=spec.founded or self.years[0])
+        if log:  # founded in its year, or (an older organisation) entering the scenario then
+            year = spec.founded or self.years[0]
+            kind, text = bloc_start(self.bloc_names[spec.id], year, spec.founders, spec.context_members,
+                                    spec.established)
+            self._log(kind, spec.founders[0] if spec.founders else None, None, text, "", year=year)
 
     def _dissolve_bloc(self, b_i: int) -> None:
         self.bloc_active[b_i] = False

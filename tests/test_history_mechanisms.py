@@ -265,6 +265,40 @@ def test_a_charter_opened_later_admits_a_state_only_from_that_year():
     assert earlier[earlier.kind == "bloc_join"][["year", "a"]].values.tolist() == [[2001, "A"]]
 
 
+def test_a_bloc_older_than_its_entry_is_logged_as_entering_the_scenario_not_as_founded():
+    """A forum founded in 1975 that enters a 2000-2008 scenario in 2001 (as the CSCE, of 1975,
+    enters the Central Asian run in 1992) is not reported as founded in 2001; its members and
+    the joins the scoring counts are exactly those of the same bloc given without the date."""
+    from sim.eventlog import BLOC_ENTERED
+    from sim.run.report import run_report
+
+    bloc = {"id": "X", "name": "Old Forum", "level": 1, "charter": "forum", "founded": 2001, "founders": ["B"],
+            "context_members": ["Outsider"]}
+    pairs = {"values": [{"a": "A", "b": "B", "interests": 0.9}, {"a": "C", "b": "B", "interests": 0.9}]}
+    older = simulate(scenario_from_dict(_world(blocs=[dict(bloc, established=1975)], pairs=pairs)), seed=0)
+    plain = simulate(scenario_from_dict(_world(blocs=[bloc], pairs=pairs)), seed=0)
+    ev, ev0 = older.events, plain.events
+    start = ev[ev.kind.isin(["bloc_founded", BLOC_ENTERED])]
+    assert start[["year", "kind", "a", "text"]].values.tolist() == [
+        [2001, BLOC_ENTERED, "B", "Old Forum (founded 1975) enters the scenario with B, Outsider (outside the scenario)"]]
+    assert "founded by" not in " ".join(ev.text)
+    assert ev0[ev0.kind == "bloc_founded"].text.tolist() == ["Old Forum founded by B, Outsider (outside the scenario)"]
+    joins = ev[ev.kind == "bloc_join"][["year", "a", "text"]].values.tolist()
+    assert joins and joins == ev0[ev0.kind == "bloc_join"][["year", "a", "text"]].values.tolist()
+    assert np.array_equal(np.stack(older.model.history["members"]), np.stack(plain.model.history["members"]))
+    assert older.summary == plain.summary  # joins and everything else counted as before
+    assert "| 2001 | bloc entered scenario | B | Old Forum (founded 1975) enters the scenario" in run_report(older, {})
+    # Founded in its entry year: a founding, as without the date.
+    same = simulate(scenario_from_dict(_world(blocs=[dict(bloc, established=2001)], pairs=pairs)), seed=0).events
+    assert same[same.kind == "bloc_founded"].text.tolist() == ev0[ev0.kind == "bloc_founded"].text.tolist()
+    # Founded after it enters: refused, naming the field and what is expected.
+    with pytest.raises(InputError, match=r"blocs\[0\]\.established.*up to the bloc's entry into the scenario "
+                                         r"\(2001, its founded year\)"):
+        scenario_from_dict(_world(blocs=[dict(bloc, established=2003)], pairs=pairs))
+    with pytest.raises(InputError, match=r"blocs\[0\]\.established.*\(2000, its first year\)"):
+        scenario_from_dict(_world(blocs=[{"id": "Y", "level": 1, "established": 2004}]))
+
+
 def test_a_forum_holds_everyone_who_is_not_hostile():
     desired = np.zeros((3, 3), int)
     desired[2, :] = -1  # cool toward the members, not hostile to all

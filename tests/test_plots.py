@@ -17,6 +17,7 @@ from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import sim.app as app  # noqa: E402
+from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES, LEVEL_NAMES  # noqa: E402
 from sim.plots import style  # noqa: E402
 from sim.plots.validation import pair_figure  # noqa: E402
 from tests.conftest import assert_real_figure  # noqa: E402
@@ -42,7 +43,7 @@ def test_draw_levels_draws_steps_under_level_names_with_the_reference_visible():
     fig, ax = plt.subplots()
     years = np.arange(2000, 2006)
     style.draw_levels(ax, "de_jure", model=(years, [0, 1, 1, 3, 3, 2]),
-                      reference=(years, [0, 1, 2, 3, 3, 3]), names="long")
+                      reference=(years, [0, 1, 2, 3, 3, 3]))
     lines = _steps(ax)
     assert len(lines) == 2 and all(ln.get_drawstyle() == "steps-mid" for ln in lines)
     ref, model = lines
@@ -50,7 +51,7 @@ def test_draw_levels_draws_steps_under_level_names_with_the_reference_visible():
     # The reference is broader and underneath, so where both agree it shows around the line.
     assert ref.get_linewidth() > 2 * model.get_linewidth() and ref.get_zorder() < model.get_zorder()
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == [style.LONG_NAMES["de_jure"][lv] for lv in range(-1, 4)]
+    assert labels == [DE_JURE_NAMES[lv] for lv in range(-1, 4)]
     assert ax.get_ylim() == (-1.5, 3.5)
     plt.close(fig)
 
@@ -64,8 +65,8 @@ def test_model_is_labelled_as_one_run_or_median_of_runs():
 
 def test_level_colours_cover_the_de_facto_scale():
     assert [style.level_colour(lv) for lv in range(-2, 4)] == style.LEVEL_COLOURS
-    assert set(style.SHORT_NAMES["de_facto"]) == set(range(-2, 4))
-    assert set(style.SHORT_NAMES["de_jure"]) == set(range(-1, 4))
+    assert set(DE_FACTO_NAMES) == set(range(-2, 4))
+    assert set(DE_JURE_NAMES) == set(range(-1, 4))
 
 
 def test_validation_pair_figure_names_levels_and_counts_runs(tmp_path):
@@ -82,7 +83,7 @@ def test_validation_pair_figure_names_levels_and_counts_runs(tmp_path):
 def test_browser_pair_series_uses_the_shared_picture():
     """The page's pair panel (SVG) draws what draw_levels draws: level names, the reference
     as a broad pale step, the model as a navy step of the collected levels."""
-    from sim.plots.page_levels import step_path
+    from sim.plots.page_levels import LEFT, RIGHT, WIDTH, step_path
     from sim.plots.svg import linear
 
     model = app.VizModel(scenario_file=str(ROOT / "scenarios" / "central_asia_1991_2024.yaml"), rng=0)
@@ -92,13 +93,13 @@ def test_browser_pair_series_uses_the_shared_picture():
     reference = app.reference_series(model, a, b)
     svg = app.series_figure(model, a, b, reference)
     for scale in ("de_facto", "de_jure"):
-        for name in style.SHORT_NAMES[scale].values():
+        for name in LEVEL_NAMES[scale].values():
             assert f">{name}</text>" in svg
     assert f'stroke="{style.REFERENCE_COLOUR}"' in svg and f'stroke="{style.MODEL_COLOUR}"' in svg
     years, levels = model.level_series(a, b)
     assert years == [1991, 1992, 1993, 1994]
     path = re.search(r'<path d="([^"]*)"[^>]*class="model" data-scale="de_facto"', svg).group(1)
-    x = linear(1990.5, 2024.5, 96.0, 450.0)
+    x = linear(1990.5, 2024.5, LEFT, WIDTH - RIGHT)
     assert path.startswith(f"M{x(1990.5):.1f},") and path.endswith(f"H{x(1994.5):.1f}")
     assert path.count("H") == 4  # one flat step a year, never a slope between levels
     assert step_path([2000, 2001, 2003], [1, float("nan"), 2], x, lambda v: v).count("M") == 2  # gaps stay gaps
@@ -136,7 +137,7 @@ def test_heatmap_marks_each_de_jure_level_as_its_legend_shows(monkeypatch, histo
     marks_in_key = [label for label in handles if label.startswith("de jure")]
     assert len(scatters) == len(levels) == len(marks_in_key) >= 1
     for level, marks in zip(levels, scatters):
-        handle = handles[f"de jure {style.SHORT_NAMES['de_jure'][level]}"]
+        handle = handles[f"de jure {DE_JURE_NAMES[level]}"]
         # The same face and rim as the legend's marker ...
         assert to_hex(marks.get_facecolor()[0]) == to_hex(handle.get_markerfacecolor())
         assert to_hex(marks.get_edgecolor()[0]) == to_hex(handle.get_markeredgecolor())
@@ -164,7 +165,7 @@ def test_network_has_one_key_for_all_panels_naming_what_is_drawn(monkeypatch, hi
     assert dashed == any(label.startswith("dashed: treaty ahead of practice") for label in labels)
     drawn_colours = {to_hex(rgba) for ax in panels for c in ax.collections if isinstance(c, LineCollection)
                      for rgba in c.get_colors()}
-    for level, name in style.SHORT_NAMES["de_facto"].items():
+    for level, name in DE_FACTO_NAMES.items():
         if level != 0:  # every line colour in the key appears on a map, and the reverse
             assert (name in labels) == (style.level_colour(level) in drawn_colours), name
     m = historical_run.model
@@ -179,6 +180,24 @@ def test_network_has_one_key_for_all_panels_naming_what_is_drawn(monkeypatch, hi
         box = legend.get_window_extent()
         assert box.y1 <= min(ax.get_window_extent().y0 for ax in panels)
         assert box.x0 >= 0 and box.x1 <= fig.bbox.width
+
+
+def test_network_snapshots_end_in_the_runs_last_year(monkeypatch, historical_run, tmp_path):
+    """The network figure ends where the report's end-state table does: the run's last year
+    is drawn even when the scenario's chosen years stop short of it."""
+    import dataclasses
+
+    from sim.plots import run
+    from sim.run.figure_data import figure_run
+    from sim.run.report import run_report
+
+    last = historical_run.model.years[-1]
+    assert last == 2024 and f"## Alignments in {last}" in run_report(historical_run, {})
+    assert run.default_snapshots(historical_run)[-1] == last
+    short = dataclasses.replace(figure_run(historical_run), snapshots=[2003, 1992])
+    assert run.default_snapshots(short) == [1992, 2003, last]
+    fig = _drawn(monkeypatch, run, lambda: run.snapshots(short, run.default_snapshots(short), tmp_path / "n.png"))
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["1992", "2003", str(last)]
 
 
 def test_close_capitals_are_spread_so_their_labels_do_not_collide(monkeypatch, historical_run, tmp_path):
@@ -235,13 +254,59 @@ def test_pair_levels_are_steps_on_named_levels_labelled_as_one_run(monkeypatch, 
     assert len(panels) == 2 * len(pairs)
     for k, ax in enumerate(panels):
         scale = style.SCALE_NAMES[k % 2]
-        assert [t.get_text() for t in ax.get_yticklabels()] == list(style.SHORT_NAMES[scale].values())
+        assert [t.get_text() for t in ax.get_yticklabels()] == list(LEVEL_NAMES[scale].values())
         data = [ln for ln in ax.get_lines() if len(ln.get_xdata()) > 1]
         assert data and all(ln.get_drawstyle() == "steps-mid" for ln in data)
         assert {ln.get_color() for ln in data} == {style.MODEL_COLOUR, style.REFERENCE_COLOUR}
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["reference", "model (one run)"]
     assert not any("mean" in label for label in labels)
+
+
+def test_every_output_names_a_level_as_sim_levels_does(monkeypatch, historical_run, tmp_path):
+    """A level has one name in figures, tables, the report and the browser page: a reader
+    who sees "close partnership" in the report finds it under that name in the figures
+    (not "close" there and "close partnership" here), and the names fit their margins."""
+    from sim.plots import network, run, validation
+    from sim.run.report import run_report
+
+    # The pair-levels figure: its axes name the levels, and the names stay left of their panel
+    # without running into the panel before it.
+    fig = _drawn(monkeypatch, run, lambda: run.level_lines(historical_run, run.default_pairs(historical_run),
+                                                          tmp_path / "l.png"))
+    fig.canvas.draw()
+    panels = [ax for ax in fig.axes if ax.get_yticklabels()]
+    for k, ax in enumerate(panels):
+        names = [t.get_text() for t in ax.get_yticklabels()]
+        assert names == list(LEVEL_NAMES[style.SCALE_NAMES[k % 2]].values())
+        left_edge = 0 if k % 2 == 0 else panels[k - 1].get_window_extent().x1
+        assert min(t.get_window_extent().x0 for t in ax.get_yticklabels()) > left_edge + 0.05 * fig.dpi
+    # The heatmap's key and the network's key.
+    fig = _drawn(monkeypatch, run, lambda: run.heatmap(historical_run, tmp_path / "h.png"))
+    heat = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert [f"{lv} {name}" for lv, name in DE_FACTO_NAMES.items()] == heat[:len(DE_FACTO_NAMES)]
+    assert {f"de jure {DE_JURE_NAMES[lv]}" for lv in run.DE_JURE_MARKS} >= set(heat[len(DE_FACTO_NAMES):])
+    drawn = {"levels": {-2, -1, 1, 2, 3}, "dashed": False, "blocs": set()}
+    key = [h.get_label() for h in network.network_legend(drawn, {})]
+    assert key == [DE_FACTO_NAMES[lv] for lv in (-2, -1, 1, 2, 3)] + [f"no line: {DE_FACTO_NAMES[0]}"]
+    # The validation grid (small panels): the same names, inside the figure.
+    rows = [dict(a="KZK", b="RUS", year=y, dimension="de_jure", ref=2, sim_median=1, sim_q10=1, sim_q90=2)
+            for y in range(1992, 1998)]
+    fig = _drawn(monkeypatch, validation,
+                 lambda: validation.pair_grid(pd.DataFrame(rows), Path("unused.png"), "de_jure", runs=1))
+    fig.canvas.draw()
+    ticks = fig.axes[0].get_yticklabels()
+    assert [t.get_text() for t in ticks] == list(DE_JURE_NAMES.values())
+    assert min(t.get_window_extent().x0 for t in ticks) > 0.05 * fig.dpi
+    # The report's table.
+    report = run_report(historical_run, {})
+    assert "| RUS-KZK | 3 active alliance | 3 alliance treaty |" in report
+    # The browser page's pair panel.
+    model = app.VizModel(scenario_file=str(ROOT / "scenarios" / "central_asia_1991_2024.yaml"), rng=0)
+    model.step()
+    svg = app.series_figure(model, model.ids[0], model.ids[1], None)
+    shown = re.findall(r'text-anchor="end"[^>]*>([^<]+)</text>', svg)
+    assert shown == [name for scale in style.SCALE_NAMES for name in LEVEL_NAMES[scale].values()]
 
 
 def test_validation_grid_labels_the_ensemble_by_its_count(monkeypatch):

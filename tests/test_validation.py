@@ -85,7 +85,9 @@ def test_kappa_uses_level_distance_not_rank():
 
 
 def test_kappa_degenerate_cases():
-    assert v.weighted_kappa([2, 2, 2], [2, 2, 2]) == 1.0
+    # Both constant on one level: chance agreement is total, kappa is 0/0, undefined (not 1).
+    assert np.isnan(v.weighted_kappa([2, 2, 2], [2, 2, 2]))
+    assert np.isnan(v.weighted_kappa([2, 2, 2], [2, 2, 2], "quadratic"))
     assert np.isnan(v.weighted_kappa([], []))
     assert v.weighted_kappa([1, 1], [2, 2]) == pytest.approx(0.0)
     with pytest.raises(ValueError):
@@ -168,12 +170,31 @@ def test_align_keeps_only_coded_reference_years():
     assert set(zip(fac.a, fac.b)) == {("KZK", "RUS"), ("RUS", "UZB")}
 
 
+def test_kappa_of_a_pair_that_never_varies_is_reported_undefined_and_left_out_of_means():
+    """A pair whose reference and model sit on one level throughout has no kappa: the
+    report says n/a (not 1.000), explains it, and the mean over pairs skips it and says so."""
+    ref = as_reference(pd.concat([series(("KZK", "RUS"), range(2000, 2004), [1, 2, 2, 3]),
+                                  series(("RUS", "UZB"), range(2000, 2004), [2, 2, 2, 2])]))
+    rep = v.validate(ref, ref)
+    pairs = rep.scores[(rep.scores.scope == "pair") & (rep.scores.forecaster == "model")
+                       & (rep.scores.dimension == "de_facto")].set_index("group")
+    assert pairs.loc["KZK-RUS", "kappa_linear"] == pytest.approx(1.0)
+    assert np.isnan(pairs.loc["RUS-UZB", "kappa_linear"]) and np.isnan(pairs.loc["RUS-UZB", "kappa_quadratic"])
+    assert pairs.loc["RUS-UZB", "exact"] == 1.0  # the levels agree; only kappa is undefined
+    text = rep.to_markdown()
+    assert "| de_facto | RUS-UZB | model | 4 | 1.000 | 1.000 | n/a |" in text
+    assert "Kappa is n/a where the reference and the model both keep one and the same level" in text
+    assert "- de_facto, model: mean kappa_linear 1.000 over 1 pairs (1 of 2 left out as undefined)" in text
+    assert overall(rep, "de_facto").kappa_linear == pytest.approx(1.0)  # pooled years vary: defined
+
+
 def test_persistence_is_perfect_on_a_constant_reference():
     ref = as_reference(pd.concat([series(("KZK", "RUS"), range(1991, 2000), [3] * 9),
                                   series(("USA", "UZB"), range(1991, 2000), [1] * 9)]))
     rep = v.validate(series(("KZK", "RUS"), range(1991, 2000), [0] * 9), ref)
     p = overall(rep, "de_facto", "persistence")
-    assert p.exact == 1.0 and p.kappa_linear == 1.0 and p.brier == 0.0
+    # Exact and Brier are perfect; kappa is undefined, as both series keep one level.
+    assert p.exact == 1.0 and np.isnan(p.kappa_linear) and p.brier == 0.0
     assert overall(rep, "de_facto", "oracle_pair_mode").exact == 1.0
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
+from sim.eventlog import BLOC_ENTERED, BLOC_FOUNDED, names_bloc_start
 from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
 from sim.mechanisms import alignment
 from sim.mechanisms.utility import COMPONENTS
@@ -259,10 +260,11 @@ def explain_pair(run_dir: str | Path, a: str, b: str, year: int | None = None) -
 
 
 def _names_bloc(text: str, bid: str, scenario: dict) -> bool:
-    """Whether an event text (``join NAME``, ``NAME founded by ...``) is about bloc ``bid``."""
+    """Whether an event text (``join NAME``, ``NAME founded by ...``, ``NAME (founded YEAR)
+    enters the scenario with ...``) is about bloc ``bid``."""
     names = {bid} | {str(x.get("name")) for x in scenario.get("blocs") or []
                      if isinstance(x, dict) and x.get("id") == bid and x.get("name")}
-    return any(text == f"join {n}" or text.startswith(f"{n} founded") for n in names)
+    return any(text == f"join {n}" or names_bloc_start(text, n) for n in names)
 
 
 def _last_change(rows: pd.DataFrame, k: int, a: str, b: str, sa: str, sb: str) -> list[str]:
@@ -294,7 +296,7 @@ def _instruments(ev: pd.DataFrame, a: str, b: str, year: int, carrying: set[str]
     """The pair's instruments and scenario events up to ``year``, with the founding of and
     joins to the blocs that carry its de jure level."""
     pair = ((ev.a == a) & (ev.b == b)) | ((ev.a == b) & (ev.b == a))
-    joins = (ev.kind.isin(["bloc_join", "bloc_founded"]) & (ev.a.isin([a, b]) | ev.b.isin([a, b]))
+    joins = (ev.kind.isin(["bloc_join", BLOC_FOUNDED, BLOC_ENTERED]) & (ev.a.isin([a, b]) | ev.b.isin([a, b]))
              & ev.text.astype(str).apply(lambda t: any(_names_bloc(t, bid, scenario) for bid in carrying)))
     mine = ev[(pair | joins) & (ev.year <= year) & (ev.kind != "de_facto_change")]
     if not len(mine):

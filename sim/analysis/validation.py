@@ -140,8 +140,11 @@ def weighted_kappa(ref: np.ndarray, sim: np.ndarray, weights: str = "linear") ->
     union (so 0 vs 3 counts as three steps even when 1 and 2 never occur).
 
     Degenerate cases: no observations gives NaN; when both series sit on the same single
-    level, agreement is perfect but chance agreement is also total, and kappa is defined
-    as 1.0. A forecaster that always says the same level gets 0, however often it is right.
+    level, agreement is perfect but chance agreement is also total, so kappa is 0/0 and is
+    returned as NaN (undefined): calling it 1.0 would credit a model for a pair whose levels
+    never vary, where agreement says nothing beyond chance. Reports show it as "n/a" and
+    averages leave it out (:func:`undefined_kappa_note`). A forecaster that always says the
+    same level of a reference that varies gets 0, however often it is right.
 
     Args:
         ref: Reference levels.
@@ -153,8 +156,8 @@ def weighted_kappa(ref: np.ndarray, sim: np.ndarray, weights: str = "linear") ->
         return float("nan")
     levels = np.union1d(ref, sim)
     k = levels.size
-    if k == 1:
-        return 1.0
+    if k == 1:  # both constant on one level: observed and chance agreement are both total
+        return float("nan")
     i, j = np.searchsorted(levels, ref), np.searchsorted(levels, sim)
     observed = np.zeros((k, k))
     np.add.at(observed, (i, j), 1.0)
@@ -167,8 +170,8 @@ def weighted_kappa(ref: np.ndarray, sim: np.ndarray, weights: str = "linear") ->
     else:
         raise ValueError("weights must be 'linear' or 'quadratic'")
     chance = float((w * expected).sum())
-    if chance == 0.0:  # cannot happen with k > 1 and both marginals on one level each
-        return 1.0
+    if chance == 0.0:  # cannot happen with k > 1 (weights are positive off the diagonal)
+        return float("nan")
     return float(1.0 - (w * observed).sum() / chance)
 
 
@@ -453,6 +456,44 @@ def score_table(dyads: pd.DataFrame, reference: pd.DataFrame,
     return out
 
 
+#: The kappa columns of the score tables, shown as "n/a" where kappa is undefined.
+KAPPA_COLUMNS = ("kappa_linear", "kappa_quadratic")
+
+#: What "n/a" means in a kappa column, for the reports' notes on their tables.
+KAPPA_NOTE = ("Kappa is n/a where the reference and the model both keep one and the same level "
+              "throughout: chance agreement is then total and kappa is 0/0, undefined (not 1, "
+              "which would credit agreement that says nothing beyond chance); a run with an "
+              "undefined kappa is left out of its row's average over runs.")
+
+
+def kappa_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a score table for a report, its kappa columns as text with undefined
+    values as "n/a" (a blank cell would read as missing data, a 1.000 as perfect)."""
+    out = table.copy()
+    for col in KAPPA_COLUMNS:
+        if col in out:
+            out[col] = [("n/a" if math.isnan(x) else f"{x:.3f}") for x in out[col].astype(float)]
+    return out
+
+
+def pair_kappa_means(pairs: pd.DataFrame, column: str = "kappa_linear") -> list[str]:
+    """Sentences giving the mean of a kappa column over pairs, per dimension and forecaster,
+    over the pairs where it is defined, and how many pairs were left out as undefined.
+
+    Args:
+        pairs: Rows of the ``pair`` scope (``dimension``, ``forecaster`` and ``column``).
+        column: The kappa column averaged.
+    """
+    out = []
+    for (dimension, forecaster), rows in pairs.groupby(["dimension", "forecaster"], sort=False):
+        values = rows[column].astype(float).to_numpy()
+        defined = values[~np.isnan(values)]
+        mean = f"{defined.mean():.3f}" if defined.size else "n/a"
+        out.append(f"- {dimension}, {forecaster}: mean {column} {mean} over {defined.size} pairs "
+                   f"({values.size - defined.size} of {values.size} left out as undefined)")
+    return out
+
+
 def _left_out_lines(left_out) -> list[str]:
     """The report's line on reference rows left out as pairs of states the run does not
     hold (declared with ``--states``): without it a report scored on part of its reference
@@ -509,18 +550,22 @@ class ValidationReport:
                "false_changes counts, per run, the moves that match no reference change "
                "(same pair and direction within a year).", "",
                "Accuracy, kappa and change points are averaged over runs; Brier scores use "
-               "the ensemble's level shares as probabilities.", "", "## Overall", "",
-               markdown_table(self.summary("overall"))]
+               "the ensemble's level shares as probabilities. " + KAPPA_NOTE, "", "## Overall", "",
+               markdown_table(kappa_shown(self.summary("overall")))]
         if (self.scores["scope"] == "out_of_sample").any():
             out += ["", f"## Out of sample (years >= {s.get('split_year')}, baselines fitted "
-                    "on earlier years)", "", markdown_table(self.summary("out_of_sample"))]
+                    "on earlier years)", "", markdown_table(kappa_shown(self.summary("out_of_sample")))]
         for scope, title in (("period", "By period"), ("pair", "By pair")):
             t = self.scores[(self.scores["scope"] == scope)
                             & self.scores["forecaster"].isin(["model", "persistence"])]
             out += ["", f"## {title} (model and persistence)", "",
-                    markdown_table(t[["dimension", "group", "forecaster", "n", "exact",
-                                      "within_one", "kappa_linear", "change_hit_rate",
-                                      "brier"]])]
+                    markdown_table(kappa_shown(t[["dimension", "group", "forecaster", "n", "exact",
+                                                  "within_one", "kappa_linear", "change_hit_rate",
+                                                  "brier"]]))]
+            if scope == "pair" and len(t):
+                out += ["", "Kappa over pairs (a pair whose kappa is n/a is left out of the mean; "
+                        "the overall kappa above pools the dyad-years instead):", "",
+                        *pair_kappa_means(t)]
         if self.membership is not None:
             out += ["", "## Bloc membership (state-bloc-years; joins and exits within a year)", "",
                     markdown_table(self.membership.reset_index()), "",

@@ -229,15 +229,17 @@ def _add_blocs_and_patterns(report, sc, tables, states_tables, blocs_path, patte
 def _print(report, split_year) -> None:
     import pandas as pd
 
+    from sim.analysis.validation import kappa_shown
+
     print("Reference dyad-years scored: "
           + ", ".join(f"{k} {v}" for k, v in report.settings["coverage"].items()))
     with pd.option_context("display.width", 160, "display.max_columns", 20,
                            "display.float_format", "{:.3f}".format):
         print("Overall (model vs naive baselines)")
-        print(report.summary("overall").to_string(index=False))
+        print(kappa_shown(report.summary("overall")).to_string(index=False))  # undefined kappa: n/a
         if split_year is not None:
             print(f"\nOut of sample (years >= {split_year})")
-            print(report.summary("out_of_sample").to_string(index=False))
+            print(kappa_shown(report.summary("out_of_sample")).to_string(index=False))
         if report.membership is not None:
             print("\nBloc membership (joins and exits hit within a year; spurious per run)")
             print(report.membership.to_string())

@@ -27,8 +27,8 @@ from matplotlib.lines import Line2D
 from matplotlib.path import Path as MarkerPath
 from matplotlib.transforms import IdentityTransform
 
-from sim.plots.style import (BLOC_COLOURS, MARK_RIM, NODE_EDGE, NODE_FACE, PAPER_COLOUR,
-                             SHORT_NAMES, level_colour)
+from sim.levels import DE_FACTO_NAMES
+from sim.plots.style import BLOC_COLOURS, MARK_RIM, NODE_EDGE, NODE_FACE, PAPER_COLOUR, level_colour
 
 #: Beyond this spread of capitals (degrees) the map pulls outlying capitals in.
 FISHEYE_SPREAD = 60.0
@@ -201,11 +201,11 @@ def network_legend(drawn: Mapping, bloc_colours: Mapping[str, str]) -> list:
     """Legend entries for what :func:`draw_network` drew (one panel or the union of several):
     the levels whose lines appear, what "no line" and a dashed line mean, and the blocs."""
     items = [Line2D([], [], color=level_colour(lv), lw=EDGE_WIDTH[lv],
-                    alpha=COOPERATION_ALPHA if lv == 1 else 1.0, label=SHORT_NAMES["de_facto"][lv])
+                    alpha=COOPERATION_ALPHA if lv == 1 else 1.0, label=DE_FACTO_NAMES[lv])
              for lv in (-2, -1, 1, 2, 3) if lv in drawn["levels"]]
     unlined = [1, 0] if drawn.get("many") else [0]
     items.append(Line2D([], [], color="none",
-                        label="no line: " + ", ".join(SHORT_NAMES["de_facto"][lv] for lv in unlined)))
+                        label="no line: " + ", ".join(DE_FACTO_NAMES[lv] for lv in unlined)))
     if drawn["dashed"]:
         items.append(Line2D([], [], color=PAPER_COLOUR, lw=PAPER_WIDTH, ls=(0, (4, 2)),
                             label="dashed: treaty ahead of practice\n(states in no common bloc)"))

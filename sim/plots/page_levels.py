@@ -12,11 +12,17 @@ import math
 
 import numpy as np
 
-from sim.plots.style import MARK_COLOUR, MODEL_COLOUR, REFERENCE_COLOUR, SCALE_NAMES, SHORT_NAMES, scale_label
+from sim.levels import LEVEL_NAMES
+from sim.plots.style import MARK_COLOUR, MODEL_COLOUR, REFERENCE_COLOUR, SCALE_NAMES, scale_label, text_inches
 from sim.plots.svg import BODY_PX, element, group, linear, svg
 
-WIDTH = 460.0
-LEFT, RIGHT, ROW = 96.0, 10.0, 18.0
+#: The level names' size (px), and the room left of the panels: the longest name of
+#: :mod:`sim.levels` as the default font sets it, and a browser's wider sans-serif some slack.
+NAME_PX = BODY_PX - 1
+LEFT = float(math.ceil(1.1 * 72 * max(text_inches(name, NAME_PX) for names in LEVEL_NAMES.values()
+                                      for name in names.values()))) + 8
+WIDTH = LEFT + 380.0
+RIGHT, ROW = 10.0, 18.0
 #: Vertical room above each panel (its title) and below the last one (the year axis).
 TITLE, AXIS = 24.0, 30.0
 
@@ -58,7 +64,7 @@ def levels_svg(pair: str, years, levels: dict[str, list], span: tuple[int, int],
     x = linear(span[0] - 0.5, span[1] + 0.5, LEFT, WIDTH - RIGHT)
     top, panels = 0.0, []
     for scale in SCALE_NAMES:
-        names = SHORT_NAMES[scale]
+        names = LEVEL_NAMES[scale]
         low, high = min(names), max(names)
         height = ROW * (high - low + 1)
         y = linear(low - 0.5, high + 0.5, top + TITLE + height, top + TITLE)
@@ -67,7 +73,7 @@ def levels_svg(pair: str, years, levels: dict[str, list], span: tuple[int, int],
             parts.append(element("line", x1=LEFT, x2=WIDTH - RIGHT, y1=y(level), y2=y(level), stroke=MARK_COLOUR,
                                  stroke_opacity=0.12))
             parts.append(element("text", name, x=LEFT - 6, y=y(level), text_anchor="end",
-                                 dominant_baseline="central", font_size=BODY_PX - 1))
+                                 dominant_baseline="central", font_size=NAME_PX))
         if reference is not None:
             parts.append(element("path", d=step_path(*reference[scale], x, y), fill="none", stroke=REFERENCE_COLOUR,
                                  stroke_width=7, stroke_opacity=0.9, class_="reference"))

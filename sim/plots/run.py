@@ -18,9 +18,10 @@ from matplotlib.lines import Line2D
 
 from sim.plots.draft import draw_over, render, write_rendered
 from sim.plots.network import bloc_palette, draw_network, network_legend
-from sim.plots.style import (LEVEL_CMAP, LEVEL_NORM, LONG_NAMES, MARK_COLOUR, MARK_RIM, NOTE_COLOUR, SCALE_NAMES,
-                             SHORT_NAMES, figure_header, level_axis, level_colour, level_steps, levels_legend,
-                             model_label, panel_grid, pair_rows, save_png, scale_label)
+from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
+from sim.plots.style import (LEVEL_CMAP, LEVEL_NORM, MARK_COLOUR, MARK_RIM, NOTE_COLOUR, SCALE_NAMES,
+                             figure_header, level_axis, level_colour, level_names_inches, level_steps,
+                             levels_legend, model_label, panel_grid, pair_rows, save_png, scale_label)
 from sim.run.figure_data import FigurePlan, FigureRun, figure_run
 from sim.run.outdir import RUN_FIGURES
 
@@ -61,15 +62,15 @@ def heatmap(res: "RunResult | FigureRun", path: Path) -> None:
         ax.scatter(xx, yy, **(mark | dict(s=mark["s"] * min(1.0, row / 0.2) ** 2)))
         marks.append(Line2D([], [], ls="", marker=mark["marker"], markersize=np.sqrt(mark["s"]),
                             markerfacecolor=mark["facecolors"], markeredgecolor=mark["edgecolors"],
-                            markeredgewidth=mark["linewidths"], label=f"de jure {SHORT_NAMES['de_jure'][level]}"))
+                            markeredgewidth=mark["linewidths"], label=f"de jure {DE_JURE_NAMES[level]}"))
     ax.set_yticks(range(len(pairs)), pairs, fontsize=label_size)
     step = max(1, ceil(len(years) / 12))
     ax.set_xticks(range(0, len(years), step), [str(y) for y in years[::step]], fontsize=8)
     ax.set_xlim(-0.5, len(years) - 0.5)
     ax.set_ylim(len(pairs) - 0.5, -0.5)
     levels = [Line2D([], [], ls="", marker="s", markersize=9, markerfacecolor=level_colour(lv),
-                     markeredgecolor="none", label=f"{lv} {SHORT_NAMES['de_facto'][lv]}")
-              for lv in LONG_NAMES["de_facto"]]
+                     markeredgecolor="none", label=f"{lv} {DE_FACTO_NAMES[lv]}")
+              for lv in DE_FACTO_NAMES]
     width = fig.get_figwidth()
     fig.text(0.1 / width, 1 - 0.08 / fig.get_figheight(), f"{res.name}: de facto level "
              f"by pair and year, marks for de jure (seed {res.seed})", fontsize=10, va="top")
@@ -149,8 +150,9 @@ class LevelsDraft:
 
     def __init__(self, layout: LevelsLayout) -> None:
         self.layout = layout
-        fig, axes = panel_grid(len(layout.pairs), 2, (4.6, 1.1), left=1.45, right=0.15, top=0.75, bottom=0.45,
-                               gaps=(1.0, 0.18))
+        names = level_names_inches()  # the level names left of each panel
+        fig, axes = panel_grid(len(layout.pairs), 2, (4.6, 1.1), left=names + 0.45, right=0.15, top=0.75,
+                               bottom=0.45, gaps=(names + 0.3, 0.18))
         span = layout.span
         every_five = [y for y in range(int(span[0]) + 1, int(span[1]) + 1) if y % 5 == 0]
         for row, (a, b) in zip(axes, layout.pairs):
@@ -212,10 +214,18 @@ def default_pairs(res: "RunResult | FigureRun", k: int = 5) -> list[tuple[str, s
 
 
 def default_snapshots(res: "RunResult | FigureRun") -> list[int]:
+    """The years of the network figure: the scenario's chosen years, or three spread over the
+    run, and always the run's last year.
+
+    The report's end-state table and the heatmap's last column are the run's last year; a
+    network figure ending a year earlier would show a different end than they do (the
+    historical scenario chose 2023 in a run to 2024), so that year is added when the chosen
+    years leave it out.
+    """
     res = figure_run(res)
-    if res.snapshots:
-        return list(res.snapshots)
     years = res.years
+    if res.snapshots:
+        return sorted(set(res.snapshots) | {years[-1]})
     return sorted({years[0], years[len(years) // 2], years[-1]})
 
 

@@ -30,27 +30,39 @@ from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap, ListedColor
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_FACTO_NAMES, DE_JURE_NAMES
+from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, LEVEL_NAMES
 
 # --------------------------------------------------------------------------- level scales
 
 #: The two scales, by the column names the tables use.
 SCALE_NAMES = ("de_facto", "de_jure")
 
-#: Level -> full name, per scale (the wording of :mod:`sim.levels`).
-LONG_NAMES = {"de_facto": dict(DE_FACTO_NAMES), "de_jure": dict(DE_JURE_NAMES)}
-
-#: Level -> one word, per scale, for small panels.
-SHORT_NAMES = {
-    "de_facto": {-2: "militarised", -1: "tense", 0: "distant", 1: "cooperative", 2: "close",
-                 3: "alliance"},
-    "de_jure": {-1: "hostile", 0: "none", 1: "cooperation", 2: "partnership", 3: "alliance"},
-}
+#: Fontsize (points) of the level names on a level axis.
+LEVEL_TICK_SIZE = 8.0
 
 
 def scale_label(scale: str) -> str:
     """``"de_facto"`` -> ``"de facto"``."""
     return scale.replace("_", " ")
+
+
+def text_inches(text: str, fontsize: float) -> float:
+    """Width in inches of ``text`` set in the default font at ``fontsize`` points.
+
+    Figures here lay out their margins in inches before drawing (:func:`panel_grid`); a
+    margin that holds level names is measured from the names, so that it fits whatever
+    :mod:`sim.levels` calls them.
+    """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    return TextPath((0, 0), text, size=fontsize, prop=FontProperties()).get_extents().width / 72
+
+
+def level_names_inches(fontsize: float = LEVEL_TICK_SIZE) -> float:
+    """Width in inches of the longest level name of either scale: the room a level axis's
+    tick labels take left of its panel."""
+    return max(text_inches(name, fontsize) for names in LEVEL_NAMES.values() for name in names.values())
 
 
 # --------------------------------------------------------------------------- palette
@@ -121,7 +133,7 @@ def model_label(runs: int, name: str = "model") -> str:
 
 
 def draw_levels(ax, scale: str, *, model=None, reference=None, band=None, others: Sequence = (),
-                names: str = "short", xlim: tuple[float, float] | None = None) -> None:
+                xlim: tuple[float, float] | None = None) -> None:
     """One pair on one scale: the reference as a broad pale step, the model as a thin step.
 
     Args:
@@ -133,11 +145,10 @@ def draw_levels(ax, scale: str, *, model=None, reference=None, band=None, others
         band: ``(years, low, high)``: the spread of an ensemble, or None.
         others: ``(label, years, levels)`` of further model series, dashed, in
             :data:`COMPARISON_COLOURS`.
-        names: ``"short"`` (one word, for small panels) or ``"long"`` level names.
         xlim: The x range; default the data's.
     """
     level_steps(ax, model=model, reference=reference, band=band, others=others)
-    level_axis(ax, scale, names)
+    level_axis(ax, scale)
     if xlim is not None:
         ax.set_xlim(*xlim)
 
@@ -166,13 +177,14 @@ def level_steps(ax, *, model=None, reference=None, band=None, others: Sequence =
     return sorted(added, key=lambda artist: artist.get_zorder())  # stable: as Axes.draw orders them
 
 
-def level_axis(ax, scale: str, names: str = "short") -> None:
-    """A y axis over the whole scale, ticked with the level names, with a faint line at each
-    level (one collection, not a grid line per tick)."""
-    table = (SHORT_NAMES if names == "short" else LONG_NAMES)[scale]
+def level_axis(ax, scale: str) -> None:
+    """A y axis over the whole scale, ticked with the level names of :mod:`sim.levels` (the
+    names every table and report uses), with a faint line at each level (one collection,
+    not a grid line per tick)."""
+    table = LEVEL_NAMES[scale]
     levels = sorted(table)
     ax.set_ylim(levels[0] - 0.5, levels[-1] + 0.5)
-    ax.set_yticks(levels, [table[lv] for lv in levels])
+    ax.set_yticks(levels, [table[lv] for lv in levels], fontsize=LEVEL_TICK_SIZE)
     ax.hlines(levels, 0, 1, transform=ax.get_yaxis_transform(), colors=GUIDE_COLOUR, lw=0.6, zorder=0)
 
 

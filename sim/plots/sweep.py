@@ -21,8 +21,8 @@ import pandas as pd  # noqa: E402
 
 from sim.ensembles.storage import load_dyads, load_results  # noqa: E402
 from sim.plots.style import (METRIC_CMAP, MODEL_COLOUR, SCALE_NAMES, SHARE_CMAP, SPLIT_COLOUR,  # noqa: E402
-                             draw_levels, figure_header, levels_legend, model_label, pair_rows, panel_grid,
-                             save_png, scale_label)
+                             draw_levels, figure_header, level_names_inches, levels_legend, model_label,
+                             pair_rows, panel_grid, save_png, scale_label)
 
 
 def outcome_map(results: pd.DataFrame, x: str, y: str, metric: str, path: str | Path,
@@ -144,8 +144,9 @@ def fit_timeline(reference: pd.DataFrame, runs: dict[str, pd.DataFrame], train_e
     pairs = list(moves.sort_values(ascending=False).index[:max_pairs])
     runs = {k: levels(v) for k, v in runs.items()}
     (first, main), *rest = runs.items()
-    fig, axes = panel_grid(len(pairs), 2, (4.3, 1.3), left=0.95, right=0.15, top=0.9, bottom=0.35,
-                           gaps=(0.95, 0.4), sharex=True)
+    names = level_names_inches()  # the level names left of each panel
+    fig, axes = panel_grid(len(pairs), 2, (4.3, 1.3), left=names + 0.3, right=0.15, top=0.9, bottom=0.35,
+                           gaps=(names + 0.3, 0.4), sharex=True)
     for row, (a, b) in zip(axes, pairs):
         rr, mm = pair_rows(ref, a, b), pair_rows(main, a, b)
         others = [(label, pair_rows(d, a, b)) for label, d in rest]

@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.plots.style import (SCALE_NAMES, draw_levels, figure_header, levels_legend, model_label,
-                             panel_grid, save_png, scale_label)
+from sim.plots.style import (SCALE_NAMES, draw_levels, figure_header, level_names_inches, levels_legend,
+                             model_label, panel_grid, save_png, scale_label)
 
 
-def _draw_pair(ax, rows: pd.DataFrame, scale: str, runs: int, names: str,
+def _draw_pair(ax, rows: pd.DataFrame, scale: str, runs: int,
                xlim: tuple[float, float] | None = None) -> None:
     """One pair of a validation series (``ref``, ``sim_median``, ``sim_q10``, ``sim_q90``)."""
     rows = rows.sort_values("year")
     years = rows["year"]
     band = (years, rows["sim_q10"], rows["sim_q90"]) if runs > 1 else None
     draw_levels(ax, scale, model=(years, rows["sim_median"]), reference=(years, rows["ref"]),
-                band=band, names=names, xlim=xlim)
+                band=band, xlim=xlim)
 
 
 def _legend(runs: int) -> list:
@@ -40,11 +40,11 @@ def pair_grid(series: pd.DataFrame, path: Path, dimension: str, runs: int, title
     nrow = ceil(len(pairs) / ncol)
     # Equal limits set on each panel, not shared axes: matplotlib's sharing costs time in the
     # square of the panels (two minutes for the Cold War's 400 pairs).
-    fig, axes = panel_grid(nrow, ncol, (2.45, 1.15), left=0.85, right=0.15, top=0.75, bottom=0.35,
-                           gaps=(0.12, 0.4))
+    fig, axes = panel_grid(nrow, ncol, (2.45, 1.15), left=level_names_inches() + 0.3, right=0.15, top=0.75,
+                           bottom=0.35, gaps=(0.12, 0.4))
     span = (d["year"].min() - 0.5, d["year"].max() + 0.5)
     for ax, (a, b) in zip(axes.flat, pairs):
-        _draw_pair(ax, d[(d["a"] == a) & (d["b"] == b)], dimension, runs, "short", xlim=span)
+        _draw_pair(ax, d[(d["a"] == a) & (d["b"] == b)], dimension, runs, xlim=span)
         ax.set_title(f"{a}-{b}", fontsize=10, pad=2)
         ax.tick_params(labelsize=8)
         ax.label_outer()
@@ -61,8 +61,8 @@ def pair_figure(series: pd.DataFrame, a: str, b: str, path: Path, runs: int, tit
     pair = series[(series["a"] == a) & (series["b"] == b)]
     if pair.empty:
         return False
-    fig, axes = panel_grid(2, 1, (5.4, 2.0), left=3.2, right=0.2, top=0.85, bottom=0.5, gaps=(0, 0.2),
-                           sharex=True)
+    fig, axes = panel_grid(2, 1, (5.4, 2.0), left=level_names_inches() + 0.55, right=0.2, top=0.85, bottom=0.5,
+                           gaps=(0, 0.2), sharex=True)
     axes = axes[:, 0]
     for ax, scale in zip(axes, SCALE_NAMES):
         rows = pair[pair["dimension"] == scale]
@@ -71,7 +71,7 @@ def pair_figure(series: pd.DataFrame, a: str, b: str, path: Path, runs: int, tit
             ax.text(0.5, 0.5, "not coded in the reference", ha="center", transform=ax.transAxes,
                     color="grey")
             continue
-        _draw_pair(ax, rows, scale, runs, "long")
+        _draw_pair(ax, rows, scale, runs)
     axes[1].set_xlabel("year")
     figure_header(fig, f"{title or f'{a}-{b}'}: model against the reference", _legend(runs), fontsize=12, beside=False)
     save_png(fig, path, dpi=100)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.eventlog import BLOC_ENTERED, BLOC_FOUNDED
 from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -13,7 +14,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Event kinds that make or unmake an instrument or a membership: the de jure record.
 STRUCTURAL = ("treaty_formed", "treaty_denounced", "treaty_withdrawn", "treaty_lapsed", "hostile_imposed",
-              "hostile_lifted", "bloc_join", "bloc_exit", "bloc_expulsion", "bloc_founded", "bloc_dissolved")
+              "hostile_lifted", "bloc_join", "bloc_exit", "bloc_expulsion", BLOC_FOUNDED, BLOC_ENTERED,
+              "bloc_dissolved")
 
 
 def _cell(value) -> str:

@@ -159,7 +159,8 @@ class PairSpec(_Strict):
     1 cooperative, 2 close partnership, 3 active alliance."""
     initial_de_jure: Annotated[int, Field(ge=-1, le=3)] | None = None
     """Bilateral instrument in force in the first year: -1 hostile instrument, 0 none
-    (default), 1 friendship / cooperation, 2 strategic partnership / basing, 3 alliance treaty."""
+    (default), 1 friendship / cooperation, 2 strategic partnership (basing included), 3 alliance
+    treaty (the level names of sim/levels.py)."""
     mutual: bool = True
     """Whether the directed values (trade, intent) hold both ways (default true)."""
 
@@ -320,7 +321,15 @@ class BlocSpec(_Strict):
     """De jure level that common membership gives a pair of members: 1 cooperation
     organisation, 2 strategic partnership, 3 collective defence (default 3)."""
     founded: Year | None = None
-    """Year the bloc is founded, within the time span (empty: it exists from the start)."""
+    """Year the bloc is founded, within the time span (empty: it exists from the start).
+    For an organisation older than its part in the scenario, the year it enters the scenario
+    with its 'founders' as members, and 'established' gives its real founding."""
+    established: Year | None = None
+    """Year the organisation itself was founded, when that is before it enters the scenario
+    ('founded', or the first year): e.g. 1975 (Helsinki Final Act) for a CSCE that enters a
+    1991 scenario in 1992, when the new states could join it. The event log then reports
+    the bloc as entering the scenario that year, not as founded in it; membership and
+    scoring are as with 'founded' alone (empty: founded in its 'founded' year)."""
     dissolved: Year | None = None
     """Year the bloc is dissolved, after 'founded' (empty: never)."""
     founders: list[Id] = Field(default_factory=list)
@@ -510,7 +519,9 @@ class Outputs(_Strict):
     """What a run folder shows besides its tables."""
 
     snapshots: list[Year] = Field(default_factory=list)
-    """Years of the network snapshots figure (years within the span; default: spread over it)."""
+    """Years of the network snapshots figure (years within the span; default: spread over it).
+    The run's last year is always drawn too, so that the figure ends where the run's
+    end-state table and heatmap do."""
     pairs: list[tuple[Id, Id]] = Field(default_factory=list)
     """Pairs [a, b] followed in the terminal summary, the pair figures and the sweep metrics."""
     plots: bool = True
@@ -722,6 +733,12 @@ def _check_blocs(sc: Scenario, errs: _Errors) -> None:
                 errs.add(("blocs", i, "context_members", j), f"blocs[{i}].context_members[{j}]",
                          f"a state from outside the scenario ({c} is one of its states: list it among "
                          "'founders' instead to make it a member)", c)
+        entry = b.founded if b.founded is not None else errs.span[0]
+        if b.established is not None and b.established > entry:
+            errs.add(("blocs", i, "established"), f"blocs[{i}].established",
+                     f"a year up to the bloc's entry into the scenario ({entry}, its "
+                     f"{'founded year' if b.founded is not None else 'first year'}): the year the "
+                     "organisation itself was founded, before it enters", b.established)
         if b.founded is not None and not b.founders and not b.context_members:
             errs.add(("blocs", i, "founders"), f"blocs[{i}].founders",
                      "at least one founding member (a state of the scenario, or context_members "

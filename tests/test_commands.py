@@ -207,6 +207,29 @@ def test_check_warns_of_a_weight_with_no_input_to_act_on(tmp_path):
     assert "the intent source of threat has weight 0.4, but no state perceives aggressive intent" in threat.stderr
 
 
+def test_check_warns_of_a_threat_mix_beside_the_balance_of_power_preset(tmp_path):
+    """mix moves from balance of power toward the scenario's own weighting; under preset
+    balance_of_power that weighting is balance of power, so mix: 0.5 ran pure balance of
+    power (power weight 1) and 'check' said ok without a word."""
+    path = _scenario(tmp_path, "mechanism:\n  threat: {preset: balance_of_power, mix: 0.5}\n")
+    proc = run_cli("check", path)
+    assert proc.returncode == 0, proc.stderr
+    assert "threat weights in force: power 1.000, proximity 0.000, offense 0.000, intent 0.000" in proc.stdout
+    warnings = [line for line in proc.stderr.splitlines() if "warning:" in line]
+    assert len(warnings) == 1, proc.stderr
+    assert "mine.yaml:7: mechanism.threat.mix is 0.5, but under preset balance_of_power" in warnings[0]
+    assert "does nothing" in warnings[0]
+    # the same weighting written out as explicit weights
+    path = _scenario(tmp_path, "mechanism:\n  threat: {mix: 0.5, power: 1, proximity: 0, offense: 0, intent: 0}\n")
+    assert "mechanism.threat.mix is 0.5, but the weighting it moves toward is balance of power itself" \
+        in run_cli("check", path).stderr
+    # a source weighted beside the preset gives the mix something to move toward: no warning
+    path = _scenario(tmp_path, "mechanism:\n  threat: {preset: balance_of_power, mix: 0.5, proximity: 1}\n")
+    quiet = run_cli("check", path)
+    assert quiet.returncode == 0 and "warning" not in quiet.stderr, quiet.stderr
+    assert "threat weights in force: power 0.750, proximity 0.250" in quiet.stdout
+
+
 def test_an_effect_beyond_its_fields_range_is_refused_naming_the_range(tmp_path):
     path = _scenario(tmp_path, "events:\n  - year: 2002\n    name: Scare\n    effects:\n"
                                "      - {field: intent, op: add, value: 4, observer: A, target: B}\n")

@@ -199,3 +199,49 @@ def test_a_folder_holding_both_formats_reads_parquet_only_when_the_csv_is_the_sa
     assert f"{edited / 'dyads.csv'}:5: field 'de_facto': expected the table in dyads.parquet beside it" in res.stderr
     assert f"the same values (its row 4 holds {pd.read_parquet(edited / 'dyads.parquet').de_facto[3]} there), " \
            f"got '{d.loc[3, 'de_facto']}'" in res.stderr
+
+
+def _as_bytes(path, columns):
+    """Rewrite a Parquet table with ``columns`` stored as bytes (binary), as other tools may."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    for col in columns:
+        i = table.column_names.index(col)
+        values = [None if v is None else v.encode() for v in table.column(i).to_pylist()]
+        table = table.set_column(i, col, pa.array(values, pa.binary()))
+    pq.write_table(table, path)
+
+
+def test_a_parquet_table_with_text_stored_as_bytes_is_refused_naming_the_column(tmp_path):
+    """A dyads.parquet whose a, b and classification columns were bytes made 'explain' a
+    traceback ('bytes' object has no attribute 'casefold'); now one line names the file,
+    the column and the type expected. Bytes are not decoded: nothing says their encoding."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "run"
+    assert run_cli("run", SCENARIOS / "known_paper_alliance.yaml", "--out", out, "--no-plots",
+                   "--format", "parquet").returncode == 0
+    good = pq.read_table(out / "dyads.parquet")
+    _as_bytes(out / "dyads.parquet", ["a", "b", "classification"])
+    res = run_cli("explain", out, "ALLY_A", "ALLY_B")
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("alliance-sim: error:")]
+    assert errors == [f"alliance-sim: error: {out / 'dyads.parquet'}: field 'a': expected text (a Parquet string "
+                      "column, UTF-8; write it from text, not bytes, e.g. pyarrow's pa.string() or a pandas "
+                      "column of str), got 'type binary'"], res.stderr
+    # a column explain reads from another table: the states' blocs
+    pq.write_table(good, out / "dyads.parquet")
+    _as_bytes(out / "states.parquet", ["blocs"])
+    res = run_cli("explain", out, "ALLY_A", "ALLY_B")
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+    assert f"{out / 'states.parquet'}: field 'blocs': expected text" in res.stderr
+    # text in the other Arrow string type is text
+    states = pq.read_table(out / "states.parquet")
+    i = states.column_names.index("blocs")
+    blocs = pa.array([None if v is None else v.decode() for v in states.column(i).to_pylist()], pa.large_string())
+    pq.write_table(states.set_column(i, "blocs", blocs), out / "states.parquet")
+    res = run_cli("explain", out, "ALLY_A", "ALLY_B")
+    assert res.returncode == 0 and "ALLY_A" in res.stdout, res.stderr

@@ -423,6 +423,45 @@ def test_a_flat_landscape_is_refused_before_any_search(tmp_path, propensities):
     assert r.returncode == 2 and "nothing to find" in r.stderr and not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("propensities", ["propensities:\n  - {a: A, b: B, value: 1}\n  - {a: A, b: C, value: -1}\n"
+                                          "  - {a: A, b: D, value: 0}\n", "propensities_csv: p.csv\n"])
+def test_an_actor_with_no_nonzero_propensity_is_refused_by_name(tmp_path, propensities):
+    """Known answer: A and B friends, A hostile to C: one minimum, A B | C.
+    An actor D with no nonzero propensity can sit in either bloc at the same energy, and the
+    search listed two minima (A B D | C and A B | C D); each more such actor doubled them."""
+    write(tmp_path, "p.csv", "a,b,value\nA,B,1\nA,C,-1\nA,D,0\n")
+    text = ("mechanism: landscape\nname: loose\nactors: [A, B, C, D]\nsizes: {A: 1, B: 1, C: 2, D: 1}\n"
+            + propensities)
+    scenario = write(tmp_path, "loose.yaml", text)
+    where = "in p.csv" if "csv" in propensities else "under 'propensities'"
+    with pytest.raises(InputError, match=rf"loose\.yaml:3: field 'actors\[3\]': expected an actor with a nonzero "
+                                         rf"propensity to at least one other actor \(D has none {where}: .*doubles "
+                                         r"the minima listed.*got 'D'"):
+        load_landscape(scenario)
+    r = run_cli(scenario, "--out", tmp_path / "out")
+    assert r.returncode == 2 and "actors[3]" in r.stderr and not (tmp_path / "out").exists(), r.stderr
+    # without D: the one minimum
+    spec = load_landscape(write(tmp_path, "tied.yaml", text.replace(", D]", "]").replace(", D: 1", "")
+                                .replace("  - {a: A, b: D, value: 0}\n", "").replace("propensities_csv: p.csv",
+                                "propensities: [{a: A, b: B, value: 1}, {a: A, b: C, value: -1}]")))
+    result = L.exhaustive_binary(spec.size_vector(), spec.propensity_matrix())
+    assert len(result.minima) == 1 and result.minima[0].blocs(spec.ids) == [["A", "B"], ["C"]]
+
+
+def test_the_cap_of_actors_holds_with_every_actor_attached(tmp_path):
+    """200 actors in a chain (each with a nonzero propensity to its neighbour) load; the same
+    chain cut before the pair S150, S151 leaves S151 to S199 without any, and the first is named."""
+    ids = [f"S{i}" for i in range(L.MAX_ACTORS)]
+    rows = "".join(f"  - {{a: S{i}, b: S{i + 1}, value: {1 if i % 3 else -1}}}\n" for i in range(len(ids) - 1))
+    head = (f"mechanism: landscape\nname: chain\nactors: [{', '.join(ids)}]\n"
+            f"sizes: {{{', '.join(f'{a}: 1' for a in ids)}}}\npropensities:\n")
+    assert load_landscape(write(tmp_path, "chain.yaml", head + rows)).ids == ids
+    cut = head + rows[:rows.index("  - {a: S150,")]
+    with pytest.raises(InputError, match=r"field 'actors\[151\]': .*S151 has none under 'propensities', nor do "
+                                         r"S152, S153, S154 and 45 more"):
+        load_landscape(write(tmp_path, "cut.yaml", cut))
+
+
 def test_the_number_of_actors_is_two_to_the_cap_in_plain_words(tmp_path):
     one = "mechanism: landscape\nname: one\nactors: [A]\nsizes: {A: 1}\npropensities: []\n"
     with pytest.raises(InputError, match=r"field 'actors': expected two or more actors") as err:

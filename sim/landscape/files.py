@@ -28,6 +28,9 @@ What a landscape must be, and why:
   actors' other weights (:func:`sim.landscape.theory.unresolved_pair`);
 * at least one propensity is nonzero: with all of them zero every configuration has the
   same energy and every one of them would be listed as a minimum;
+* every actor has a nonzero propensity to some other actor: one without any can sit in either
+  bloc of every configuration, and each such actor doubled the minima listed (see
+  :func:`_check_unattached`);
 * bloc names of ``actual`` are text (quote a number, or yes/no/null);
 * two to :data:`~sim.landscape.theory.MAX_ACTORS` actors (the cost of the search, see there).
 """
@@ -273,6 +276,7 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
         raise InputError(path.parent / csv if csv else path, "value" if csv else "propensities",
                          "at least one nonzero propensity (with all of them zero every configuration has "
                          "the same energy: there is nothing to find)", line=None if csv else line("propensities"))
+    _check_unattached(path, spec, values, line)
     _check_resolution(path, spec, sizes, values, line)
     if spec.actual is not None:
         check_actual(spec.actual, ids, path, line("actual"))
@@ -281,6 +285,34 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
         "propensities": [PropensityRow(a=sorted(k)[0], b=sorted(k)[1], value=v)
                          for k, v in values.items()],
     })
+
+
+def _check_unattached(path: Path, spec: LandscapeSpec, values: dict, line) -> None:
+    """Refuse an actor with no nonzero propensity to any other actor.
+
+    Such an actor adds nothing to the energy (every term holding it has p = 0), so the
+    theory says nothing about where it goes: it sits on either side in every configuration
+    at the same energy, and a configuration that is a minimum is one whatever its bloc.
+    Each such actor doubled the minima listed (two of them made one landscape's single
+    answer four "minima" differing only in where they stood). Reporting them apart and
+    counting minima without them was the alternative; refusing is the one consistent with
+    the flat landscape (every propensity 0) being refused, and it keeps the minima table,
+    the basins and the score against ``actual`` about actors the theory places. The user
+    who wants the actor in the file can give it the propensities it has.
+    """
+    attached = {a for key, v in values.items() if v != 0 for a in key}
+    loose = [(i, a) for i, a in enumerate(spec.ids) if a not in attached]
+    if not loose:
+        return
+    i, a = loose[0]
+    where = f"in {spec.propensities_csv}" if spec.propensities_csv else "under 'propensities'"
+    others = [b for _, b in loose[1:]]
+    more = (f", nor do{'es' if len(others) == 1 else ''} " + ", ".join(others[:3])
+            + (f" and {len(others) - 3} more" if len(others) > 3 else "")) if others else ""
+    raise InputError(path, f"actors[{i}]", f"an actor with a nonzero propensity to at least one other actor "
+                     f"({a} has none {where}{more}: it adds nothing to the energy, so it can sit in either bloc "
+                     "of every configuration and each such actor doubles the minima listed; give it its "
+                     "propensities or leave it out)", line=line("actors", i), got=a)
 
 
 def _check_resolution(path: Path, spec: LandscapeSpec, sizes: dict, values: dict, line) -> None:

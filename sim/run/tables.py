@@ -81,7 +81,11 @@ def read_table(path: str | Path, *, required: Iterable[str] = (), numeric: Itera
 def _read_parquet(path: Path, required: Iterable[str], numeric: Iterable[str],
                   allow_empty: Iterable[str]) -> pd.DataFrame:
     """A Parquet run table, checked as :func:`sim.files.read_csv` checks a CSV one."""
+    import pyarrow.parquet as pq
+
     try:
+        schema = pq.read_schema(path)
+        _no_bytes_columns(path, schema)
         df = pd.read_parquet(path, engine="pyarrow")
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         raise InputError(path, None, f"a Parquet table ({str(exc).splitlines()[0]})") from None
@@ -102,6 +106,27 @@ def _read_parquet(path: Path, required: Iterable[str], numeric: Iterable[str],
         if bad.any():
             raise InputError(path, col, "finite numbers", **place(df, int(np.argmax(bad))), got=f"{values[bad][0]}")
     return df
+
+
+def _no_bytes_columns(path: Path, schema) -> None:
+    """Refuse a column stored as bytes (Parquet ``binary``) where a table holds text.
+
+    A run writes its text columns (state ids, classes, blocs, names) as Parquet strings,
+    which are UTF-8 by definition. A table written by other tools with those columns as
+    bytes read back as Python ``bytes``, and the readers, which compare and join them as
+    text, failed with a traceback (``explain`` on such a dyads table: 'bytes' object has no
+    attribute 'casefold'). Decoding is not done: nothing in a bytes column says which
+    encoding it is in, and a guess could turn ids into other ids without a word. No run
+    table has a column of bytes, so any such column is refused, by name.
+    """
+    import pyarrow as pa
+
+    for field in schema:
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind) \
+                or (hasattr(pa.types, "is_binary_view") and pa.types.is_binary_view(kind)):
+            raise InputError(path, field.name, "text (a Parquet string column, UTF-8; write it from text, not "
+                             "bytes, e.g. pyarrow's pa.string() or a pandas column of str)", got=f"type {field.type}")
 
 
 def read_run_file(path: str | Path, **checks) -> pd.DataFrame:

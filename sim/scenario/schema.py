@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer,
+                      model_validator)
+from pydantic_core import PydanticCustomError
 
 from sim.errors import InputError
 from sim.files import line_map, nearest_line, yaml_line
@@ -373,6 +375,8 @@ _EFFECT_KEYS: dict[str, tuple[str, ...]] = {
     "bloc": ("bloc", "op"),
 }
 _SET_ONLY_FIELDS = ("neutral", "leader", "government", "bloc")
+#: The pydantic error type of an effect key that does not apply (its context names the key).
+EFFECT_KEY_ERROR = "effect_key"
 
 
 def _an(field: str) -> str:
@@ -426,25 +430,48 @@ class Effect(_Strict):
     bloc: Id | None = None
     """For field bloc: the id of the bloc founded or dissolved (from 'blocs')."""
 
-    @field_validator("op", "state", "index", "observer", "target", "a", "b", "directed", "bloc")
-    @classmethod
-    def _key_applies(cls, value: Any, info) -> Any:
+    @model_validator(mode="after")
+    def _keys_apply(self) -> "Effect":
         """A key the effect's field does not read (a target on a power effect, a state on a
-        pair field, ``op: mul`` on a leader) was ignored without a word; it is refused here,
-        by name. A key left at its default reads as not given (the defaults change nothing)."""
-        field, key = info.data.get("field"), info.field_name
-        if field is None or value == cls.model_fields[key].default:
-            return value
-        if key not in _EFFECT_KEYS[field]:
-            raise ValueError(f"no '{key}' key here ({_effect_keys_text(field)})")
-        if key == "op" and field in _SET_ONLY_FIELDS:
-            does = "founds or dissolves its bloc" if field == "bloc" else "replaces the input with its value"
-            raise ValueError(f"op set, or no op ({_an(field)} {does}, so {value} does not apply)")
-        if key in ("a", "b", "directed") and (info.data.get("observer") is not None
-                                             or info.data.get("target") is not None):
-            raise ValueError(f"no '{key}' key beside observer and target ({_an(field)} takes either observer "
-                             f"and target or a and b; with both, {key} would be ignored)")
-        return value
+        pair field, ``op: mul`` on a leader) would be ignored without a word; it is refused
+        here, by name. What counts is the keys written, not their values: ``index: 0`` on a
+        power effect means nothing even though 0 is index's default, and a check on values
+        let such a key through. Scenarios rebuilt from a dump (sweeps, fits) still load,
+        because an effect's dump leaves these keys out (:meth:`_dump`)."""
+        for key in type(self).model_fields:  # in the order the fields are declared
+            if key in ("field", "value") or key not in self.model_fields_set:
+                continue
+            value = getattr(self, key)
+            if key not in _EFFECT_KEYS[self.field]:
+                problem = f"no '{key}' key here ({_effect_keys_text(self.field)})"
+            elif key == "op" and self.field in _SET_ONLY_FIELDS and value != "set":
+                does = "founds or dissolves its bloc" if self.field == "bloc" else "replaces the input with its value"
+                problem = f"op set, or no op ({_an(self.field)} {does}, so {value} does not apply)"
+            elif key in ("a", "b", "directed") and (self.observer is not None or self.target is not None):
+                problem = (f"no '{key}' key beside observer and target ({_an(self.field)} takes either observer "
+                           f"and target or a and b; with both, {key} would be ignored)")
+            else:
+                continue
+            raise PydanticCustomError(EFFECT_KEY_ERROR, "{problem}",
+                                      {"problem": problem, "key": key, "got": value})
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler) -> dict[str, Any]:
+        """The effect as a mapping, without the keys its field does not read.
+
+        Those keys can only hold their defaults (:meth:`_keys_apply` refuses anything
+        else), so leaving them out loses nothing; writing them in would make a dumped
+        scenario (a sweep's or a fit's base, rebuilt with every default) read as if the
+        user had written them, and :meth:`_keys_apply` would refuse it.
+        """
+        data = handler(self)
+        if not isinstance(data, dict):
+            return data
+        drop = set(type(self).model_fields) - {"field", "value"} - set(_EFFECT_KEYS[self.field])
+        if self.observer is not None or self.target is not None:
+            drop |= {"a", "b", "directed"}
+        return {k: v for k, v in data.items() if k not in drop}
 
     @model_validator(mode="after")
     def _check_targets(self) -> "Effect":
@@ -858,6 +885,8 @@ def explain_pydantic(err: dict) -> str:
         return "one of " + str(ctx.get("expected", ""))
     if kind == "value_error":
         return str(ctx.get("error", err.get("msg", ""))).removeprefix("Value error, ")
+    if kind == EFFECT_KEY_ERROR:
+        return str(ctx["problem"])
     if kind in LENGTH_ERRORS:
         return _length_expected(kind, ctx, err.get("loc") or ())
     return _EXPECT.get(kind) or err.get("msg", "a valid value")
@@ -884,7 +913,8 @@ def _length_expected(kind: str, ctx: dict, loc: tuple) -> str:
 
 
 def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int],
-                      files: dict[tuple, str] | None = None, aliases: dict | None = None) -> None:
+                      files: dict[tuple, str] | None = None, aliases: dict | None = None,
+                      data: dict | None = None) -> None:
     err = exc.errors(include_url=False)[0]
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     # Drop pydantic's union-branch markers such as 'int' or 'list[str]'.
@@ -893,9 +923,25 @@ def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int]
     got = err.get("input")
     if err.get("type") == "missing":
         got = None
+    expected = explain_pydantic(err)
+    if err.get("type") == EFFECT_KEY_ERROR:  # the effect's check names the key it refuses
+        clean += (err["ctx"]["key"],)
+        got = err["ctx"]["got"]
+        expected += _in_event(data, clean)
     source, line = _where(lines, files or {}, clean, source)
-    raise InputError(source, field_as_written(_dotted(clean), aliases), explain_pydantic(err), line=line,
+    raise InputError(source, field_as_written(_dotted(clean), aliases), expected, line=line,
                      got=got if not isinstance(got, (dict, list)) else None) from None
+
+
+def _in_event(data: dict | None, loc: tuple) -> str:
+    """" in event 'NAME'" for a key path under ``events[i]`` whose event has a name, so a
+    refusal inside an effect says which event it belongs to in words, not only by position."""
+    events = data.get("events") if isinstance(data, dict) else None
+    if len(loc) < 2 or loc[0] != "events" or not isinstance(events, list) \
+            or not isinstance(loc[1], int) or loc[1] >= len(events) or not isinstance(events[loc[1]], dict):
+        return ""
+    name = events[loc[1]].get("name")
+    return f" in event '{name}'" if isinstance(name, str) and name else ""
 
 
 # ---------------------------------------------------------------------------------------
@@ -971,7 +1017,7 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
-        _raise_validation(exc, source, lines, files, aliases)
+        _raise_validation(exc, source, lines, files, aliases, data)
     sc._base_dir = Path(base_dir)
     sc._source = source
     sc._read_from = tuple(sorted(read_from))

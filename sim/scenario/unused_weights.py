@@ -85,6 +85,9 @@ def idle_weights(sc, inp) -> list[IdleWeight]:
             out.append(IdleWeight(("mechanism", "utility", name), f"mechanism.utility.{name} is {weight:g}",
                                   what, f"the {name} component is 0 for every pair"))
     threat = sc.mechanism.threat
+    idle_mix = _idle_mix(threat)
+    if idle_mix is not None:
+        out.append(idle_mix)
     if threat.model_fields_set:
         in_force = weights_in_force(threat)
         for name, (has, what) in _threat_needs(inp).items():
@@ -92,6 +95,33 @@ def idle_weights(sc, inp) -> list[IdleWeight]:
                 out.append(IdleWeight(("mechanism", "threat", name), f"the {name} source of threat has "
                                       f"weight {in_force[name]:.3g}", what, "it adds no threat"))
     return out
+
+
+def _idle_mix(threat) -> IdleWeight | None:
+    """``mechanism.threat.mix`` when it cannot change a weight, else None.
+
+    The mix moves the weights linearly from pure balance of power toward the scenario's own
+    threat weighting (the preset with any explicit weights). When that weighting is pure
+    balance of power itself (``preset: balance_of_power`` with no other source weighted, or
+    every other source weighted 0) both ends are the same, and any mix gives power weight 1:
+    a user who writes ``mix: 0.5`` beside that preset asked for half balance of threat and
+    ran balance of power, without a word. Like an idle weight it is warned about, not refused
+    (it changes nothing, so a run with it is still the run the file describes). Judged on
+    the inputs alone, so only a mix the scenario writes is judged.
+    """
+    from sim.mechanisms.threat import COMPONENTS, PRESETS, threat_weights
+
+    if "mix" not in threat.model_fields_set or threat.mix is None:
+        return None
+    own = threat_weights(threat.preset, None, **{c: getattr(threat, c) for c in COMPONENTS})
+    bop = PRESETS["balance_of_power"]
+    if any(abs(own[c] - bop[c]) > 1e-12 for c in COMPONENTS):
+        return None
+    missing = ("under preset balance_of_power the weighting it moves toward is balance of power itself"
+               if threat.preset == "balance_of_power" else
+               "the weighting it moves toward is balance of power itself (every source but power has weight 0)")
+    return IdleWeight(("mechanism", "threat", "mix"), f"mechanism.threat.mix is {threat.mix:g}", missing,
+                      "every mix gives power weight 1 and the other sources 0")
 
 
 def unused_weights(sc, inp) -> list[str]:

@@ -273,26 +273,24 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
         raise InputError(path.parent / csv if csv else path, "value" if csv else "propensities",
                          "at least one nonzero propensity (with all of them zero every configuration has "
                          "the same energy: there is nothing to find)", line=None if csv else line("propensities"))
-    _check_resolution(path, spec, sizes, values, line)
-    if spec.actual is not None:
-        check_actual(spec.actual, ids, path, line("actual"))
-    return spec.model_copy(update={
+    resolved = spec.model_copy(update={
         "sizes": {a: float(sizes[a]) for a in ids},
         "propensities": [PropensityRow(a=sorted(k)[0], b=sorted(k)[1], value=v)
                          for k, v in values.items()],
     })
+    _check_resolution(path, resolved, line)
+    if spec.actual is not None:
+        check_actual(spec.actual, ids, path, line("actual"))
+    return resolved
 
 
-def _check_resolution(path: Path, spec: LandscapeSpec, sizes: dict, values: dict, line) -> None:
+def _check_resolution(path: Path, spec: LandscapeSpec, line) -> None:
     """Refuse a nonzero pair weight that double precision cannot tell from zero or from
     the rounding of the two actors' other weights: the pair would silently count as
-    indifferent (sizes of 1e-300 made a hostility vanish)."""
-    ids = spec.ids
-    pos = {a: i for i, a in enumerate(ids)}
-    p = np.zeros((len(ids), len(ids)))
-    for key, v in values.items():
-        a, b = sorted(key)
-        p[pos[a], pos[b]] = p[pos[b], pos[a]] = v
+    indifferent (sizes of 1e-300 made a hostility vanish). ``spec`` is resolved: its sizes
+    and propensities hold the values read from its tables."""
+    ids, sizes = spec.ids, spec.sizes
+    p = spec.propensity_matrix()
     lost = unresolved_pair([sizes[a] for a in ids], p)
     if lost is not None:
         a, b = ids[lost[0]], ids[lost[1]]

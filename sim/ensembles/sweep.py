@@ -1046,9 +1046,6 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
     """
     from sim.ensembles.executors import make_executor
 
-    if scheduler and executor != "dask":
-        raise InputError(None, "--scheduler", "to be given with --executor dask (a Dask scheduler runs only "
-                         "Dask's workers)", got=scheduler)
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     for text in sweep.warnings:  # before the runs, as 'run' warns before its run

@@ -24,14 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import InputError
-from sim.scenario.schema import Effect, Scenario
+from sim.scenario.schema import DYAD_FIELDS, Effect, Scenario
 from sim.files import csv_line, read_csv
 from sim.scenario.limits import MAX_DISTANCE_KM, MAX_MAGNITUDE, MIN_POWER, line_of
 from sim.scenario.years import ByYear, clip_years
 
 EARTH_RADIUS_KM = 6371.0
 
-STATE_FIELDS = ("power", "offense", "economy", "multi_vector", "autonomy", "bandwagon")
 DOCTRINE_FIELDS = ("multi_vector", "autonomy", "bandwagon")
 
 
@@ -268,8 +267,6 @@ def _no_duplicate_rows(path: Path, df, key: tuple[str, ...]) -> None:
         seen[values] = row
 
 
-#: Dyadic input fields, as named in the tables; ``distance_km`` becomes ``InputArrays.distance``.
-DYAD_FIELDS = ("interests", "trade", "intent", "distance_km", "contiguity")
 #: Directed fields read "i's view of j"; the others are set for both orders of a pair.
 DIRECTED_FIELDS = {"trade", "intent"}
 

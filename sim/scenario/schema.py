@@ -351,13 +351,16 @@ class BlocSpec(_Strict):
 
 Op = Literal["set", "add", "mul"]
 
+#: A state's number inputs (:mod:`sim.scenario.inputs` builds them; effects change them).
+STATE_FIELDS = ("power", "offense", "economy", "multi_vector", "autonomy", "bandwagon")
+#: Dyadic input fields, as named in the tables; ``distance_km`` becomes ``InputArrays.distance``.
+DYAD_FIELDS = ("interests", "trade", "intent", "distance_km", "contiguity")
 #: The keys each kind of effect takes besides ``field`` and ``value`` (see
 #: :func:`sim.scenario.inputs.apply_effect`, which reads these and no others), and the
 #: fields whose value replaces the input whole (only ``op: set`` applies to them).
-_NUMBER_STATE_FIELDS = ("power", "offense", "economy", "multi_vector", "autonomy", "bandwagon")
-_PAIR_FIELDS = ("intent", "interests", "trade", "contiguity", "distance_km", "dispute")
+_PAIR_FIELDS = DYAD_FIELDS + ("dispute",)
 _EFFECT_KEYS: dict[str, tuple[str, ...]] = {
-    **{f: ("state", "op") for f in _NUMBER_STATE_FIELDS},
+    **{f: ("state", "op") for f in STATE_FIELDS},
     "ideology": ("state", "op", "index"),
     **{f: ("state", "op") for f in ("neutral", "leader", "government")},
     **{f: ("op", "observer", "target", "a", "b", "directed") for f in _PAIR_FIELDS},

@@ -604,8 +604,7 @@ class Scenario(_Strict):
     _base_dir: Path = Path(".")
     _source: str = "<dict>"
     _arrays: Any = None  # the built inputs, kept on the object for repeated runs
-    _lines: dict = {}  # YAML line of each key path, for messages about file fields
-    _origins: dict = {}  # (file, line) of each key path of a scenario merged by extends
+    _places: dict = {}  # (file, line) of each key path: the file that wrote it (a base's, if inherited)
     _event_aliases: dict = {}  # merged event index -> 'add_events[i]', as the file names it
     _read_from: tuple = ()  # the files it was merged from (itself and any it extends), and a states file
 
@@ -961,10 +960,9 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
     sc._base_dir = Path(base_dir)
     sc._source = source
     sc._read_from = tuple(sorted(read_from))
-    # Later checks name the scenario file: only its own lines may go with it.
-    sc._lines = {p: line for p, line in lines.items() if files.get(p, source) == source}
-    # ... and a field inherited from a base names the base file and its line.
-    sc._origins = {p: (files[p], line) for p, line in lines.items() if files.get(p, source) != source}
+    # Later checks name the file that wrote a key, at its line there: the scenario's own,
+    # or for a field inherited through extends, the base file.
+    sc._places = {p: (files.get(p, source), line) for p, line in lines.items()}
     sc._event_aliases = aliases
     errs = _semantic_errors(sc)
     if errs:

@@ -247,6 +247,11 @@ def read_actual_csv(path: str | Path) -> dict[str, str]:
     return _per_actor(path, df, lambda row, i: str(row.bloc).strip())
 
 
+def _propensity_rows(values: dict) -> list[PropensityRow]:
+    """The rows of the propensities read, one a pair, its actors in sorted order."""
+    return [PropensityRow(a=sorted(k)[0], b=sorted(k)[1], value=v) for k, v in values.items()]
+
+
 def load_landscape(path: str | Path) -> LandscapeSpec:
     """Read and validate a landscape scenario file (YAML), resolving its CSV tables.
 
@@ -273,24 +278,21 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
         raise InputError(path.parent / csv if csv else path, "value" if csv else "propensities",
                          "at least one nonzero propensity (with all of them zero every configuration has "
                          "the same energy: there is nothing to find)", line=None if csv else line("propensities"))
-    resolved = spec.model_copy(update={
-        "sizes": {a: float(sizes[a]) for a in ids},
-        "propensities": [PropensityRow(a=sorted(k)[0], b=sorted(k)[1], value=v)
-                         for k, v in values.items()],
-    })
-    _check_resolution(path, resolved, line)
+    _check_resolution(path, spec, sizes, values, line)
     if spec.actual is not None:
         check_actual(spec.actual, ids, path, line("actual"))
-    return resolved
+    return spec.model_copy(update={
+        "sizes": {a: float(sizes[a]) for a in ids},
+        "propensities": _propensity_rows(values),
+    })
 
 
-def _check_resolution(path: Path, spec: LandscapeSpec, line) -> None:
+def _check_resolution(path: Path, spec: LandscapeSpec, sizes: dict, values: dict, line) -> None:
     """Refuse a nonzero pair weight that double precision cannot tell from zero or from
     the rounding of the two actors' other weights: the pair would silently count as
-    indifferent (sizes of 1e-300 made a hostility vanish). ``spec`` is resolved: its sizes
-    and propensities hold the values read from its tables."""
-    ids, sizes = spec.ids, spec.sizes
-    p = spec.propensity_matrix()
+    indifferent (sizes of 1e-300 made a hostility vanish)."""
+    ids = spec.ids
+    p = spec.model_copy(update={"propensities": _propensity_rows(values)}).propensity_matrix()
     lost = unresolved_pair([sizes[a] for a in ids], p)
     if lost is not None:
         a, b = ids[lost[0]], ids[lost[1]]

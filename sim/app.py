@@ -121,12 +121,16 @@ def _scenario(path: str, _mtime_ns: int, _size: int) -> Scenario:
 _LAST_LOADED: dict[str, tuple[tuple[str, int, int], Scenario]] = {}
 
 
-def loaded_scenario(path: Path) -> Scenario:
-    """The scenario at ``path``, from the cache while the file is unchanged."""
+def loaded_scenario(path: Path) -> tuple[tuple[str, int, int], Scenario]:
+    """The stamp and scenario of ``path``, from the cache while the file is unchanged.
+
+    The stamp is the one the scenario was read under, taken once: a second look at the
+    file could see a later version than the one loaded.
+    """
     stamp = _stamp(path)
     scenario = _scenario(*stamp)
     _LAST_LOADED[stamp[0]] = (stamp, scenario)
-    return scenario
+    return stamp, scenario
 
 
 def last_loaded(path: Path) -> tuple[tuple[str, int, int], Scenario] | None:
@@ -261,7 +265,7 @@ class VizModel(AllianceModel):
         self.viz_note = " ".join(notes + ([self.viz_note] if self.viz_note else []))
         path = resolve_scenario(scenario_file)
         try:
-            scenario, stamp = loaded_scenario(path), _stamp(path)
+            stamp, scenario = loaded_scenario(path)
         except InputError as exc:  # a file that does not load (now): say so in one line
             kept, first = last_loaded(path), initial_scenario()
             if kept is not None:  # edited since it loaded: its last good version runs on
@@ -271,7 +275,7 @@ class VizModel(AllianceModel):
             elif scenario_file != first:
                 self.viz_note = f"{Path(exc.file).name} could not be opened ({exc.expected}): the first scenario is shown."
                 scenario_file, path = first, resolve_scenario(first)
-                scenario, stamp = loaded_scenario(path), _stamp(path)
+                stamp, scenario = loaded_scenario(path)
             else:
                 raise
         super().__init__(scenario=scenario, rng=int(rng), **self.weight_overrides)
@@ -622,7 +626,7 @@ SliderInt = _slider(int)
 def scenario_weights(path: str) -> dict[str, float]:
     """The weights a scenario file states, keyed by the model's keyword names."""
     try:
-        model = AllianceModel(scenario=loaded_scenario(resolve_scenario(path)), rng=0, record=False)
+        model = AllianceModel(scenario=loaded_scenario(resolve_scenario(path))[1], rng=0, record=False)
     except Exception:  # noqa: BLE001 - a broken scenario still gets a page with neutral sliders
         return {}
     return weights_in_force(model)

@@ -43,6 +43,7 @@ from typing import Any
 import yaml
 
 from sim.errors import InputError
+from sim.scenario.limits import where_of
 
 MB = 1024 * 1024
 LIMITS = {"yaml": 5 * MB, "csv": 50 * MB}
@@ -133,19 +134,13 @@ def blame_file(sc, exc: FileProblem) -> InputError:
     """A problem with a file named by a scenario field (``pairs.csv``, ``inputs.states``,
     ``inputs.dyads``, ``reference``), reported against that field and its line."""
     target = os.path.abspath(exc.path)
-    lines = getattr(sc, "_lines", None) or {}
     for keys in (("pairs", "csv"), ("inputs", "states"), ("inputs", "dyads"), ("reference",)):
         value = sc
         for k in keys:
             value = getattr(value, k, None)
         if isinstance(value, str) and os.path.abspath(sc.resolve(value)) == target:
-            inherited = (getattr(sc, "_origins", None) or {}).get(keys)
-            if inherited:  # written in a base scenario (extends): its file and line
-                return blame_field(exc, inherited[0], ".".join(keys), inherited[1])
-            loc = keys
-            while loc and loc not in lines:
-                loc = loc[:-1]
-            return blame_field(exc, sc.source, ".".join(keys), lines.get(loc))
+            file, line = where_of(sc, *keys)  # in a base scenario when inherited (extends)
+            return blame_field(exc, file, ".".join(keys), line)
     return exc
 
 

@@ -673,10 +673,9 @@ def test_suggest_refuses_a_document_that_is_not_utf8_naming_the_byte(tmp_path, c
     doc.write_bytes(bom + b"Kazakhstan and Uzbekistan.\nRussia \xe9 threat 2005 alliance.\n")
     assert main(["evidence", "suggest", str(doc)]) == 2
     err = capsys.readouterr().err
-    at = len(bom) + 34  # the offset in the file, the mark included
-    assert err.strip() == (f"alliance-sim: error: {doc}:2: expected a plain-text document in UTF-8, or "
-                           f"UTF-16 with a byte-order mark (byte offset {at}, 0xe9, is not UTF-8; save "
-                           "the file as UTF-8)")
+    assert err.strip() == (f"alliance-sim: error: {doc}:2: expected UTF-8 text (a plain-text document, or "
+                           "UTF-16 with a byte-order mark); byte 0xe9 on line 2 is not UTF-8 (save the file "
+                           "as UTF-8)")
     doc.write_bytes(bom + "Russia \u00e9 threat".encode())  # the same letter in UTF-8 is read
     assert main(["evidence", "suggest", str(doc)]) == 0
 

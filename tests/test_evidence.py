@@ -133,4 +133,5 @@ def test_suggest_refuses_text_with_nul_bytes_by_name(tmp_path):
     doc.write_bytes(TEXT.encode("utf-16-le"))  # no byte-order mark
     out = _cli("evidence", "suggest", str(doc))
     assert out.returncode == 2 and "Traceback" not in out.stderr
-    assert "doc.txt: expected a plain-text document in UTF-8, or UTF-16 with a byte-order mark" in out.stderr
+    assert ("doc.txt:1: expected text (a plain-text document, or UTF-16 with a byte-order mark); the file "
+            "holds a NUL byte on line 1") in out.stderr

@@ -126,3 +126,41 @@ def test_a_bad_path_inherited_from_a_middle_file_names_that_file(tmp_path):
         check_reference(sc)
     assert (err.value.field, err.value.line) == ("reference", 3)
     assert err.value.file.endswith("mid/mid.yaml"), err.value.file
+
+
+SMALL = ("name: base\ntime: {start: 2000, end: 2004}\n"
+         "states:\n  - {id: A, power: 1.0, capital: {lat: 0, lon: 0}}\n"
+         "  - {id: B, power: 2.0, capital: {lat: 0, lon: 5}}\n")
+
+
+def test_an_inherited_effect_the_inputs_refuse_names_the_base_file(tmp_path):
+    """A bad effect written in base.yaml was blamed on child.yaml (with no line)."""
+    from sim.scenario.inputs import build_inputs
+
+    write(tmp_path, SMALL + "events:\n  - year: 2002\n    name: surge\n    effects:\n"
+                            "      - {field: intent, a: A, b: B, op: add, value: 1.5}\n", "base.yaml")
+    child = write(tmp_path, "name: child\nextends: base.yaml\nset: {mechanism.temperature: 0.5}\n", "child.yaml")
+    with pytest.raises(InputError) as err:
+        build_inputs(load_scenario(child))
+    assert err.value.file.endswith("base.yaml"), err.value.file
+    assert (err.value.field, err.value.line) == ("events[0].effects[0].value", 10)
+    write(tmp_path, SMALL, "base.yaml")  # the same effect added by the child: its file, as it names it
+    write(tmp_path, "name: child\nextends: base.yaml\nadd_events:\n  - year: 2002\n    name: surge\n"
+                    "    effects:\n      - {field: intent, a: A, b: B, op: add, value: 1.5}\n", "child.yaml")
+    with pytest.raises(InputError) as err:
+        build_inputs(load_scenario(child))
+    assert err.value.file.endswith("child.yaml"), err.value.file
+    assert (err.value.field, err.value.line) == ("add_events[0].effects[0].value", 7)
+
+
+def test_an_idle_weight_set_in_the_base_is_warned_about_at_its_line_there(tmp_path):
+    """The warning named child.yaml for a weight only base.yaml sets (and no line)."""
+    from sim.scenario.inputs import build_inputs
+    from sim.scenario.unused_weights import unused_weights
+
+    write(tmp_path, SMALL + "mechanism:\n  utility: {ideology: 2.0}\n", "base.yaml")
+    child = write(tmp_path, "name: child\nextends: base.yaml\n", "child.yaml")
+    sc = load_scenario(child)
+    [warning] = unused_weights(sc, build_inputs(sc))
+    assert warning.split(": ")[0].endswith("base.yaml:7"), warning
+    assert "mechanism.utility.ideology is 2" in warning

@@ -141,26 +141,19 @@ def cmd_suggest(args) -> int:
 
 def _document_text(data: bytes, path: Path) -> str:
     """A document's text: UTF-16 where a byte-order mark says so (Windows editors save it),
-    else UTF-8. Anything else is refused, naming the first byte that is not text: NUL bytes
-    (read as UTF-8 they gave no candidate passage, without a word) or bytes of another
-    encoding (Latin-1's \xe9 became U+FFFD, so a passage was quoted with a letter the
-    document does not hold and a cue word spelt with it was never found)."""
+    else UTF-8 as every input file is read (:func:`sim.reading.decode`), which refuses NUL
+    bytes (read as UTF-8 they gave no candidate passage, without a word) and bytes of
+    another encoding (Latin-1's \xe9 became U+FFFD, so a passage was quoted with a letter
+    the document does not hold and a cue word spelt with it was never found), naming the
+    byte and its line."""
+    from sim.reading import decode
+
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise InputError(path, None, "a plain-text document (it starts as UTF-16 but is not)") from None
-    if b"\0" in data:
-        raise InputError(path, None, "a plain-text document in UTF-8, or UTF-16 with a byte-order mark "
-                         "(it holds NUL bytes)")
-    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # UTF-8's own mark, dropped
-    try:
-        return data[bom:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        at = bom + exc.start  # the offset in the file, as a hex viewer shows it
-        raise InputError(path, None, "a plain-text document in UTF-8, or UTF-16 with a byte-order mark "
-                         f"(byte offset {at}, 0x{data[at]:02x}, is not UTF-8; save the file as UTF-8)",
-                         line=data.count(b"\n", 0, at) + 1) from None
+    return decode(data, path, what="a plain-text document, or UTF-16 with a byte-order mark")
 
 
 def cmd_check(args) -> int:

@@ -202,7 +202,11 @@ class DaskExecutor:
 
 
 def make_executor(kind: str, workers: int = 1, scheduler: str | None = None):
-    """The executor named on the command line (``local`` with one worker runs in-process)."""
+    """The executor named on the command line (``local`` with one worker runs in-process);
+    a ``scheduler`` goes only with ``dask``, the one executor that can use it."""
+    if scheduler and kind != "dask":
+        raise InputError(None, "--scheduler", "to be given with --executor dask (a Dask scheduler runs only "
+                         "Dask's workers)", got=scheduler)
     if kind == "local":
         return SerialExecutor() if workers <= 1 else LocalExecutor(workers)
     if kind == "serial":

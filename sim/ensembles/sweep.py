@@ -66,6 +66,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.errors import InputError, RunsFailed
 from sim.files import atomic_file, line_map, nearest_line, versions, yaml_line
+from sim.scenario.fields import bounds, field_at, whole_numbers_only
 from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_JURE_MAX, DE_JURE_MIN
 
 DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
@@ -112,7 +113,7 @@ class ParamSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     low: float | None = Field(default=None, allow_inf_nan=False)
     high: float | None = Field(default=None, allow_inf_nan=False)
-    n: int | None = Field(default=None, ge=1, le=MAX_LEVELS)
+    n: int | None = Field(default=None, ge=1, le=MAX_LEVELS, description="levels of the range on a grid")
     values: list[Any] | None = None
     integer: bool = False
 
@@ -146,10 +147,10 @@ class DesignSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["grid", "points", "lhs", "sobol", "morris"] = "grid"
-    samples: int | None = Field(default=None, ge=1, le=MAX_SAMPLES)
+    samples: int | None = Field(default=None, ge=1, le=MAX_SAMPLES, description="samples of the design")
     points: list[dict[str, Any]] | None = None
     second_order: bool = True
-    levels: int = Field(default=4, ge=2)
+    levels: int = Field(default=4, ge=2, description="levels of a Morris grid")
     seed: int | None = None
 
 
@@ -169,8 +170,9 @@ class AlignmentOutput(BaseModel):
     a: str
     b: str
     year: int
-    min_de_facto: int | None = Field(default=None, ge=DE_FACTO_MIN, le=DE_FACTO_MAX)  # 99: never aligned
-    min_de_jure: int | None = Field(default=None, ge=DE_JURE_MIN, le=DE_JURE_MAX)
+    min_de_facto: int | None = Field(default=None, ge=DE_FACTO_MIN, le=DE_FACTO_MAX,
+                                     description="a de facto level")  # 99: never aligned
+    min_de_jure: int | None = Field(default=None, ge=DE_JURE_MIN, le=DE_JURE_MAX, description="a de jure level")
     by: bool = True
     name: str | None = None
 
@@ -209,14 +211,15 @@ class SweepSpec(BaseModel):
     base: str
     parameters: dict[str, ParamSpec] = {}
     design: DesignSpec = DesignSpec()
-    replicates: int = Field(default=1, ge=1, le=MAX_REPLICATES)
-    seed: int = Field(default=0, ge=0)
+    replicates: int = Field(default=1, ge=1, le=MAX_REPLICATES, description="runs per design point")
+    seed: int = Field(default=0, ge=0, description="the root of every run's seed")
     outputs: OutputSpec = OutputSpec()
     out: str | None = None
-    batch_size: int = Field(default=200, ge=1)
+    batch_size: int = Field(default=200, ge=1, description="runs per results part")
     plots: PlotSpec = PlotSpec()
     #: Module that loads, overrides and runs scenarios (``load_base``, ``with_overrides``,
-    #: ``run_once``); the default is the alliance model itself.
+    #: ``run_once``; optionally ``prepare`` and ``takes_whole_numbers``); the default is the
+    #: alliance model itself.
     runner: str = "sim.ensembles.sweep"
 
     @field_validator("runner")
@@ -313,16 +316,6 @@ def _check_design(spec: SweepSpec, path: Path, line) -> None:
                              + ", ".join(spec.parameters) + ")", line=line("plots", axis), got=name)
 
 
-#: The sweep file's whole-number settings and their ranges, by (first, last) key of their
-#: location: pydantic's "Input should be greater than or equal to 1" named neither.
-WHOLE_NUMBERS = {("replicates", "replicates"): (1, MAX_REPLICATES, "runs per design point"),
-                 ("parameters", "n"): (1, MAX_LEVELS, "levels of the range on a grid"),
-                 ("design", "samples"): (1, MAX_SAMPLES, "samples of the design"),
-                 ("design", "levels"): (2, None, "levels of a Morris grid"),
-                 ("batch_size", "batch_size"): (1, None, "runs per results part"),
-                 ("seed", "seed"): (0, None, "the root of every run's seed"),
-                 ("outputs", "min_de_facto"): (DE_FACTO_MIN, DE_FACTO_MAX, "a de facto level"),
-                 ("outputs", "min_de_jure"): (DE_JURE_MIN, DE_JURE_MAX, "a de jure level")}
 _INTEGER_ERRORS = ("greater_than_equal", "less_than_equal", "int_parsing", "int_type", "int_from_float")
 
 
@@ -339,11 +332,13 @@ def _expected(err: dict, loc: tuple) -> str:
         return "this required field (a sweep file names its 'name' and its 'base' scenario)"
     if loc == ("name",) and kind.startswith("string_"):
         return "a plain name (letters, digits, '_', '.', '-'; at most 100), the folder runs/sweeps/NAME"
-    bounds = WHOLE_NUMBERS.get((loc[0], loc[-1])) if loc else None
-    if bounds is not None and kind in _INTEGER_ERRORS:
-        low, high, what = bounds
+    info, tp = field_at(SweepSpec, loc)
+    low, high = bounds(info) if info is not None else (None, None)
+    if kind in _INTEGER_ERRORS and tp is int and low is not None:
+        # a whole-number setting, in its range and with what it counts (as the model declares
+        # them): pydantic's "Input should be greater than or equal to 1" said neither
         return (f"a whole number from {low:,} to {high:,}" if high is not None
-                else f"a whole number of at least {low:,}") + f" ({what})"
+                else f"a whole number of at least {low:,}") + f" ({info.description})"
     return explain_pydantic(err)
 
 
@@ -491,6 +486,14 @@ def load_base(path: str) -> dict:
 def with_overrides(data: dict, overrides: dict, source: str) -> dict:
     from sim.scenario.schema import apply_overrides
     return apply_overrides(data, overrides, source=source) if overrides else data
+
+
+def takes_whole_numbers(path: str) -> bool:
+    """True where the scenario field a dotted override path reaches takes whole numbers
+    only, as the schema declares it (``time.end``): a fit, which tries fractions, cannot
+    search it."""
+    from sim.scenario.schema import Scenario
+    return whole_numbers_only(Scenario, str(path).split("."))
 
 
 def prepare(data: dict, source: str):
@@ -1046,9 +1049,6 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
     """
     from sim.ensembles.executors import make_executor
 
-    if scheduler and executor != "dask":
-        raise InputError(None, "--scheduler", "to be given with --executor dask (a Dask scheduler runs only "
-                         "Dask's workers)", got=scheduler)
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
     for text in sweep.warnings:  # before the runs, as 'run' warns before its run

@@ -250,6 +250,11 @@ def read_actual_csv(path: str | Path) -> dict[str, str]:
     return _per_actor(path, df, lambda row, i: str(row.bloc).strip())
 
 
+def _propensity_rows(values: dict) -> list[PropensityRow]:
+    """The rows of the propensities read, one a pair, its actors in sorted order."""
+    return [PropensityRow(a=sorted(k)[0], b=sorted(k)[1], value=v) for k, v in values.items()]
+
+
 def load_landscape(path: str | Path) -> LandscapeSpec:
     """Read and validate a landscape scenario file (YAML), resolving its CSV tables.
 
@@ -282,8 +287,7 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
         check_actual(spec.actual, ids, path, line("actual"))
     return spec.model_copy(update={
         "sizes": {a: float(sizes[a]) for a in ids},
-        "propensities": [PropensityRow(a=sorted(k)[0], b=sorted(k)[1], value=v)
-                         for k, v in values.items()],
+        "propensities": _propensity_rows(values),
     })
 
 
@@ -320,11 +324,7 @@ def _check_resolution(path: Path, spec: LandscapeSpec, sizes: dict, values: dict
     the rounding of the two actors' other weights: the pair would silently count as
     indifferent (sizes of 1e-300 made a hostility vanish)."""
     ids = spec.ids
-    pos = {a: i for i, a in enumerate(ids)}
-    p = np.zeros((len(ids), len(ids)))
-    for key, v in values.items():
-        a, b = sorted(key)
-        p[pos[a], pos[b]] = p[pos[b], pos[a]] = v
+    p = spec.model_copy(update={"propensities": _propensity_rows(values)}).propensity_matrix()
     lost = unresolved_pair([sizes[a] for a in ids], p)
     if lost is not None:
         a, b = ids[lost[0]], ids[lost[1]]

@@ -55,6 +55,12 @@ def _is_validation_folder(path: str) -> bool:
         return False
 
 
+def _is_run_entry(entry: os.DirEntry) -> bool:
+    """An entry a run folder may hold: a run file, or a folder of validation reports."""
+    return ((entry.is_file(follow_symlinks=False) and is_run_file(entry.name))
+            or (entry.is_dir(follow_symlinks=False) and _is_validation_folder(entry.path)))
+
+
 def is_run_folder(path: Path) -> bool:
     """True for a folder written by ``alliance-sim run``: a run manifest and only run files
     (and, at most, the validation reports written into it)."""
@@ -65,16 +71,14 @@ def is_run_folder(path: Path) -> bool:
         return False
     if not isinstance(manifest, dict) or not MANIFEST_KEYS <= manifest.keys():
         return False
-    return all((e.is_file(follow_symlinks=False) and is_run_file(e.name))
-               or (e.is_dir(follow_symlinks=False) and _is_validation_folder(e.path)) for e in entries)
+    return all(_is_run_entry(e) for e in entries)
 
 
 def _others(folder: Path, shown: int = 3) -> str:
     """The entries of ``folder`` that no run writes, a few by name: what ``--overwrite`` would
     delete, so the user can see it before choosing."""
     names = sorted(e.name + ("/" if e.is_dir(follow_symlinks=False) else "") for e in os.scandir(folder)
-                   if not ((e.is_file(follow_symlinks=False) and is_run_file(e.name))
-                           or (e.is_dir(follow_symlinks=False) and _is_validation_folder(e.path))))
+                   if not _is_run_entry(e))
     if not names:  # only run files, but no run manifest: the folder was not written by a run
         return "no manifest.json of a run"
     return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")

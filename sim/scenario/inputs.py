@@ -24,14 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import InputError
-from sim.scenario.schema import Effect, Scenario
+from sim.scenario.schema import DYAD_FIELDS, Effect, Scenario
 from sim.files import csv_line, read_csv
-from sim.scenario.limits import MAX_DISTANCE_KM, MAX_MAGNITUDE, MIN_POWER, line_of
+from sim.scenario.limits import MAX_DISTANCE_KM, MAX_MAGNITUDE, MIN_POWER, field_as_written, where_of
 from sim.scenario.years import ByYear, clip_years
 
 EARTH_RADIUS_KM = 6371.0
 
-STATE_FIELDS = ("power", "offense", "economy", "multi_vector", "autonomy", "bandwagon")
 DOCTRINE_FIELDS = ("multi_vector", "autonomy", "bandwagon")
 
 
@@ -268,8 +267,6 @@ def _no_duplicate_rows(path: Path, df, key: tuple[str, ...]) -> None:
         seen[values] = row
 
 
-#: Dyadic input fields, as named in the tables; ``distance_km`` becomes ``InputArrays.distance``.
-DYAD_FIELDS = ("interests", "trade", "intent", "distance_km", "contiguity")
 #: Directed fields read "i's view of j"; the others are set for both orders of a pair.
 DIRECTED_FIELDS = {"trade", "intent"}
 
@@ -363,9 +360,10 @@ def _ragged(sc: Scenario, key: str, vectors: list) -> None:
     given = [(k, v) for k, v in enumerate(vectors) if v is not None]
     first = len(given[0][1])
     k, v = next((k, v) for k, v in given if len(v) != first)
-    raise InputError(sc.source, f"states[*].{key}", f"{key} vectors of the same length for every state "
+    file, line = where_of(sc, "states", k, key)
+    raise InputError(file, f"states[*].{key}", f"{key} vectors of the same length for every state "
                      f"({sc.states[given[0][0]].id} has {first} values, {sc.states[k].id} has {len(v)})",
-                     line=line_of(sc, "states", k, key), got=sorted({len(x) for _, x in given}))
+                     line=line, got=sorted({len(x) for _, x in given}))
 
 
 def _finish_state_inputs(sc: Scenario, state: dict) -> tuple[dict[str, list[str]], np.ndarray]:
@@ -499,9 +497,10 @@ def _inline_agrees_with_csv(sc: Scenario, path: Path, idx: dict, given: dict) ->
             csv_value = given.get((i, j), {}).get(f)
             if v is None or csv_value is None or float(v) == csv_value[0]:
                 continue
-            raise InputError(sc.source, "pairs", f"pairs.values[{k}].{f} to agree with {Path(path).name} line "
+            file, line = where_of(sc, "pairs")
+            raise InputError(file, "pairs", f"pairs.values[{k}].{f} to agree with {Path(path).name} line "
                              f"{csv_value[1]} ({p.a}-{p.b} {f} {csv_value[0]:g}), or one of the two left out",
-                             line=line_of(sc, "pairs"), got=v if not isinstance(v, bool) else int(v))
+                             line=line, got=v if not isinstance(v, bool) else int(v))
 
 
 def _inline_pair_values(sc: Scenario, dyad: dict) -> None:
@@ -577,9 +576,9 @@ def _apply_events(sc: Scenario, arrays: InputArrays) -> None:
             try:
                 apply_effect(arrays, ef, slice(t0, t1))
             except EffectProblem as exc:
-                raise InputError(sc.source, f"events[{k}].effects[{j}].{exc.key}",
-                                 f"{exc.expected} (event '{ev.name}', {ev.year})",
-                                 line=line_of(sc, "events", k, "effects", j, exc.key), got=exc.got) from None
+                file, line = where_of(sc, "events", k, "effects", j, exc.key)  # as written: add_events[i]
+                raise InputError(file, field_as_written(f"events[{k}].effects[{j}].{exc.key}", sc._event_aliases),
+                                 f"{exc.expected} (event '{ev.name}', {ev.year})", line=line, got=exc.got) from None
 
 
 def _source_arrays(sc: Scenario, inp: InputArrays) -> SourceArrays | None:

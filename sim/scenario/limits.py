@@ -6,16 +6,9 @@ the inputs (:mod:`sim.scenario.inputs`), which the checks call, can use them too
 
 from __future__ import annotations
 
-from sim.files import nearest_line
-
 MAX_MAGNITUDE = 1e6
 MIN_POWER = 1e-9
 MAX_DISTANCE_KM = 20_100.0  # half the Earth's circumference, rounded up
-
-
-def line_of(sc, *loc) -> int | None:
-    """The YAML line of a key path of the scenario (or of its nearest parent), if known."""
-    return nearest_line(getattr(sc, "_lines", None) or {}, loc)
 
 
 def where_of(sc, *loc) -> tuple[str, int | None]:
@@ -25,16 +18,11 @@ def where_of(sc, *loc) -> tuple[str, int | None]:
     it, at its line there: the child file has no line for it, and its line 1 would send the
     user to a file that does not hold the mistake.
     """
-    own = getattr(sc, "_lines", None) or {}
-    inherited = getattr(sc, "_origins", None) or {}
+    places = getattr(sc, "_places", None) or {}
     loc = tuple(loc)
-    while loc:
-        if loc in own:
-            return sc.source, own[loc]
-        if loc in inherited:
-            return inherited[loc]
+    while loc and loc not in places:
         loc = loc[:-1]
-    return sc.source, own.get(())
+    return places.get(loc, (sc.source, None))
 
 
 #: Key of :func:`sim.scenario.schema.resolve_extends`'s origins that holds, for each merged

@@ -362,13 +362,16 @@ class BlocSpec(_Strict):
 
 Op = Literal["set", "add", "mul"]
 
+#: A state's number inputs (:mod:`sim.scenario.inputs` builds them; effects change them).
+STATE_FIELDS = ("power", "offense", "economy", "multi_vector", "autonomy", "bandwagon")
+#: Dyadic input fields, as named in the tables; ``distance_km`` becomes ``InputArrays.distance``.
+DYAD_FIELDS = ("interests", "trade", "intent", "distance_km", "contiguity")
 #: The keys each kind of effect takes besides ``field`` and ``value`` (see
 #: :func:`sim.scenario.inputs.apply_effect`, which reads these and no others), and the
 #: fields whose value replaces the input whole (only ``op: set`` applies to them).
-_NUMBER_STATE_FIELDS = ("power", "offense", "economy", "multi_vector", "autonomy", "bandwagon")
-_PAIR_FIELDS = ("intent", "interests", "trade", "contiguity", "distance_km", "dispute")
+_PAIR_FIELDS = DYAD_FIELDS + ("dispute",)
 _EFFECT_KEYS: dict[str, tuple[str, ...]] = {
-    **{f: ("state", "op") for f in _NUMBER_STATE_FIELDS},
+    **{f: ("state", "op") for f in STATE_FIELDS},
     "ideology": ("state", "op", "index"),
     **{f: ("state", "op") for f in ("neutral", "leader", "government")},
     **{f: ("op", "observer", "target", "a", "b", "directed") for f in _PAIR_FIELDS},
@@ -639,8 +642,7 @@ class Scenario(_Strict):
     _base_dir: Path = Path(".")
     _source: str = "<dict>"
     _arrays: Any = None  # the built inputs, kept on the object for repeated runs
-    _lines: dict = {}  # YAML line of each key path, for messages about file fields
-    _origins: dict = {}  # (file, line) of each key path of a scenario merged by extends
+    _places: dict = {}  # (file, line) of each key path: the file that wrote it (a base's, if inherited)
     _event_aliases: dict = {}  # merged event index -> 'add_events[i]', as the file names it
     _read_from: tuple = ()  # the files it was merged from (itself and any it extends), and a states file
 
@@ -1021,10 +1023,9 @@ def scenario_from_dict(data: Any, source: str = "<dict>", *, base_dir: Path | st
     sc._base_dir = Path(base_dir)
     sc._source = source
     sc._read_from = tuple(sorted(read_from))
-    # Later checks name the scenario file: only its own lines may go with it.
-    sc._lines = {p: line for p, line in lines.items() if files.get(p, source) == source}
-    # ... and a field inherited from a base names the base file and its line.
-    sc._origins = {p: (files[p], line) for p, line in lines.items() if files.get(p, source) != source}
+    # Later checks name the file that wrote a key, at its line there: the scenario's own,
+    # or for a field inherited through extends, the base file.
+    sc._places = {p: (files.get(p, source), line) for p, line in lines.items()}
     sc._event_aliases = aliases
     errs = _semantic_errors(sc)
     if errs:

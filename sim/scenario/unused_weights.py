@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario.limits import line_of
+from sim.scenario.limits import where_of
 from sim.scenario.years import ByYear
 
 
@@ -131,6 +131,6 @@ def unused_weights(sc, inp) -> list[str]:
 
 def warning_line(sc, idle: IdleWeight) -> str:
     """The line ``check`` prints for an idle weight: where the scenario sets it, and why it does nothing."""
-    line = line_of(sc, *idle.loc)
-    where = f"{sc.source}:{line}" if line else sc.source  # as error messages name places
+    file, line = where_of(sc, *idle.loc)  # the file that sets it: a base's, if inherited
+    where = f"{file}:{line}" if line else file  # as error messages name places
     return f"{where}: {idle.subject}, but {idle.missing}: {idle.consequence}, so the weight does nothing"

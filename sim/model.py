@@ -338,17 +338,17 @@ class AllianceModel(mesa.Model):
             if ef.field == "bloc":
                 b_i = self.bloc_ids.index(ef.bloc)
                 if ef.value == "found":
-                    self._found_bloc(b_i)
+                    self._found_bloc(b_i, year=ev.year)
                 else:
                     self._dissolve_bloc(b_i)
 
-    def _found_bloc(self, b_i: int, log: bool = True) -> None:
+    def _found_bloc(self, b_i: int, log: bool = True, year: int | None = None) -> None:
         spec = self.spec.blocs[b_i]
         self.bloc_active[b_i] = True
         for s in spec.founders:
             self.members[self.index[s], b_i] = True
-        if log:  # founded in its year, or (an older organisation) entering the scenario then
-            year = spec.founded or self.years[0]
+        if log:  # founded in its year (an event's, when an event founds it), or entering the scenario
+            year = year if year is not None else (spec.founded or self.years[0])
             kind, text = bloc_start(self.bloc_names[spec.id], year, spec.founders, spec.context_members,
                                     spec.established)
             self._log(kind, spec.founders[0] if spec.founders else None, None, text, "", year=year)

@@ -616,3 +616,13 @@ def test_components_rebuilt_from_the_record_are_those_the_choices_used():
     for t, comps in enumerate(used, start=1):
         rebuilt = m.history["components"][t]
         assert all(np.array_equal(comps[c], rebuilt[c]) for c in comps), m.years[t]
+
+
+def test_a_bloc_founded_by_an_event_is_logged_in_the_events_year():
+    """An event that founds a bloc in 2004 logged the founding under the scenario's first
+    year (2000), because the row took the bloc's own `founded`, which such a bloc leaves out."""
+    bloc = {"id": "X", "name": "New Pact", "level": 1, "charter": "forum", "founders": ["B"]}
+    event = {"year": 2004, "name": "pact signed", "kind": "bloc",
+             "effects": [{"field": "bloc", "bloc": "X", "value": "found"}]}
+    ev = simulate(scenario_from_dict(_world(blocs=[bloc], events=[event])), seed=0).events
+    assert ev[ev.kind == "bloc_founded"][["year", "text"]].values.tolist() == [[2004, "New Pact founded by B"]]

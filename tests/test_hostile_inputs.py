@@ -1828,3 +1828,16 @@ def test_length_bounds_are_worded_as_the_projects_other_messages(command, file, 
     if "should have" in res.output:
         problems.append("pydantic's wording")
     _fail(problems, res)
+
+
+def test_a_snapshot_year_between_steps_is_refused_by_name(tmp_path):
+    """With time.step 2 a run simulates 2000, 2002 and 2004: a snapshot of 2003 passed
+    'check' and the network figure then had no year to draw."""
+    text = VALID.replace("end: 2005}", "end: 2005, step: 2}").replace(
+        "outputs: {pairs: [[A, B]]}", "outputs: {pairs: [[A, B]], snapshots: [2002, 2003]}")
+    (tmp_path / "s.yaml").write_text(text)
+    res = sim("check", "s.yaml", cwd=tmp_path)
+    assert refusal_problems(res, names="s.yaml", field="outputs.snapshots[1]") == []
+    assert "a simulated year (2000 plus a multiple of time.step 2)" in res.error_lines()[0]
+    (tmp_path / "s.yaml").write_text(text.replace("2003]", "2004]"))
+    assert sim("check", "s.yaml", cwd=tmp_path).returncode == 0

@@ -813,8 +813,13 @@ def _check_events(sc: Scenario, errs: _Errors) -> None:
 def _check_outputs(sc: Scenario, errs: _Errors) -> None:
     for i, (a, b) in enumerate(sc.outputs.pairs):
         errs.known(("outputs", "pairs", i), f"outputs.pairs[{i}]", [a, b])
+    simulated = set(sc.years)
     for i, y in enumerate(sc.outputs.snapshots):
         errs.in_span(("outputs", "snapshots", i), f"outputs.snapshots[{i}]", y)
+        lo, hi = errs.span
+        if lo <= y <= hi and y not in simulated:  # a year between steps has no network to draw
+            errs.add(("outputs", "snapshots", i), f"outputs.snapshots[{i}]",
+                     f"a simulated year ({lo} plus a multiple of time.step {sc.time.step})", y)
 
 
 def _check_mechanism(sc: Scenario, errs: _Errors) -> None:

@@ -300,7 +300,8 @@ class AllianceModel(mesa.Model):
         self._callbacks: list = []
         for b_i, b in enumerate(self.spec.blocs):
             if b.founded is None or b.founded == start:
-                self._found_bloc(b_i, log=b.founded is not None)
+                # a bloc present from the start is logged when the scenario dates it
+                self._found_bloc(b_i, log=b.founded is not None or b.established is not None)
             elif b.founded is not None:
                 self._schedule(partial(self._found_bloc, b_i), b.founded)
             if b.dissolved is not None:
@@ -340,7 +341,7 @@ class AllianceModel(mesa.Model):
                 if ef.value == "found":
                     self._found_bloc(b_i, year=ev.year)
                 else:
-                    self._dissolve_bloc(b_i)
+                    self._dissolve_bloc(b_i, year=ev.year)
 
     def _found_bloc(self, b_i: int, log: bool = True, year: int | None = None) -> None:
         spec = self.spec.blocs[b_i]
@@ -353,11 +354,11 @@ class AllianceModel(mesa.Model):
                                     spec.established)
             self._log(kind, spec.founders[0] if spec.founders else None, None, text, "", year=year)
 
-    def _dissolve_bloc(self, b_i: int) -> None:
+    def _dissolve_bloc(self, b_i: int, year: int | None = None) -> None:
         self.bloc_active[b_i] = False
         self.members[:, b_i] = False
         self._log("bloc_dissolved", None, None, f"{self.bloc_names[self.bloc_ids[b_i]]} dissolved", "",
-                  year=self.spec.blocs[b_i].dissolved or self.year)
+                  year=year if year is not None else (self.spec.blocs[b_i].dissolved or self.year))
 
     def _log(self, kind: str, a: str | None, b: str | None, text: str, drivers: str,
              year: int | None = None) -> None:

@@ -730,12 +730,49 @@ def test_votes_cast_for_a_government_ousted_from_the_capital_are_not_read(result
         assert _dyad(result, "AFG", "RUS", year)["interests"] == pytest.approx(1 - 2 * gap / scale, abs=1e-6)
 
 
+SEAT = {"ccode": 700, "from": 1996, "to": 2000, "holder": "x", "capital": "y", "source": "z"}
+
+
 @pytest.mark.parametrize("spell, expected", [
-    ({"ccode": 700, "from": 1996, "to": 2000, "holder": "x", "capital": "y"}, "source"),
-    ({"ccode": 700, "from": 2001, "to": 1996, "holder": "x", "capital": "y", "source": "z"}, "from no later than to"),
-    ({"ccode": "Afghanistan", "from": 1996, "to": 2000, "holder": "x", "capital": "y", "source": "z"}, "whole-number"),
-])
+    ({k: v for k, v in SEAT.items() if k != "source"}, "exactly ccode"),
+    (dict(SEAT, untill=2001), "exactly ccode"),
+    (dict(SEAT, **{"from": 2001, "to": 1996}), "from no later than to"),
+    (dict(SEAT, ccode="Afghanistan"), "whole numbers"),
+    (dict(SEAT, ccode="700"), "whole numbers"),
+    (dict(SEAT, ccode=700.9), "whole numbers"),
+    (dict(SEAT, **{"from": 1996.7}), "whole numbers"),
+    (dict(SEAT, ccode=True), "whole numbers"),
+    (dict(SEAT, ccode=7000), "a COW state code"),
+    (dict(SEAT, holder=5), "text for holder"),
+], ids=["no_source", "misspelt_key", "reversed", "name", "string_code", "fractional_code", "fractional_year",
+        "bool_code", "code_out_of_range", "holder_not_text"])
 def test_a_seat_spell_without_its_facts_is_refused(spell, expected):
+    """A fraction was truncated, a misspelt key or an impossible code left the votes read."""
     with pytest.raises(InputError, match=r"seat_not_held\[0\]") as err:
         cal.seat_not_held([spell], [700], np.arange(1995, 2002))
     assert expected in str(err.value)
+
+
+@pytest.mark.parametrize("value", ["700", "true", "{ccode: 700}"])
+def test_a_seat_list_that_is_not_a_list_is_refused_naming_the_rules_file(tmp_path, value):
+    """A number or true there was a TypeError traceback; the refusal named a fixed file name,
+    not the rules file given."""
+    rules = tmp_path / "my_rules.yaml"
+    text = cal.DEFAULT_RULES.read_text()
+    start = text.index("    seat_not_held:\n")
+    end = text.index("    low: -2.0\n", start)
+    rules.write_text(text[:start] + f"    seat_not_held: {value}\n" + text[end:])
+    with pytest.raises(InputError, match="a list of entries") as err:
+        cal.load_rules(rules)
+    assert "my_rules.yaml" in str(err.value) and "rules.ideology_west.seat_not_held" in str(err.value)
+
+
+def test_a_year_with_no_state_read_puts_the_unseen_at_the_middle_of_the_scale():
+    """Afghanistan (seat held by the ousted government) and Switzerland (no UN seat) in 1996-97:
+    no estimate is read, so there is no range to take the midpoint of; both had the rescaled
+    ideal point 0 (0.36) without a flag."""
+    out = cal.calibrate(["AFG", "SWZ"], 1996, 1997)
+    s = out.states.set_index(["state", "year"])
+    for key in [("AFG", 1996), ("SWZ", 1997)]:
+        assert s.loc[key, "ideology_west"] == 0.5
+        assert "ideology_west:scale_midpoint" in s.loc[key, "flags"]

@@ -626,3 +626,12 @@ def test_a_bloc_founded_by_an_event_is_logged_in_the_events_year():
              "effects": [{"field": "bloc", "bloc": "X", "value": "found"}]}
     ev = simulate(scenario_from_dict(_world(blocs=[bloc], events=[event])), seed=0).events
     assert ev[ev.kind == "bloc_founded"][["year", "text"]].values.tolist() == [[2004, "New Pact founded by B"]]
+    # Dissolved by an event: logged in the event's year too (it was the year before).
+    end = {"year": 2006, "name": "pact ends", "kind": "bloc", "effects": [{"field": "bloc", "bloc": "X", "value": "dissolve"}]}
+    ev = simulate(scenario_from_dict(_world(blocs=[bloc], events=[event, end])), seed=0).events
+    assert ev[ev.kind == "bloc_dissolved"].year.tolist() == [2006]
+    # An older organisation present from the start, with no 'founded': its entry is logged.
+    old = dict(bloc, established=1975)
+    ev = simulate(scenario_from_dict(_world(blocs=[old])), seed=0).events
+    assert ev[ev.kind == "bloc_entered_scenario"][["year", "text"]].values.tolist() == [
+        [2000, "New Pact (founded 1975) enters the scenario with B"]]

@@ -143,7 +143,7 @@ def weighted_kappa(ref: np.ndarray, sim: np.ndarray, weights: str = "linear") ->
     level, agreement is perfect but chance agreement is also total, so kappa is 0/0 and is
     returned as NaN (undefined): calling it 1.0 would credit a model for a pair whose levels
     never vary, where agreement says nothing beyond chance. Reports show it as "n/a" and
-    averages leave it out (:func:`undefined_kappa_note`). A forecaster that always says the
+    averages leave it out (``KAPPA_NOTE``). A forecaster that always says the
     same level of a reference that varies gets 0, however often it is right.
 
     Args:

@@ -130,6 +130,7 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> dict:
     if not west["low"] < west["high"]:
         raise InputError(path, "rules.ideology_west.high", f"a number above low ({west['low']})",
                          line=yaml_line(text, ("rules", "ideology_west")), got=west["high"])
+    seat_not_held(west.get("seat_not_held"), [], [], path, text)  # checked here, with the file's name and line
     return rules
 
 
@@ -880,7 +881,8 @@ def ideal_points(data, codes, years, rule: dict | None = None):
     return filled.mask(ousted, 0.0), flags.mask(ousted, f"ideal_point:{SEAT_NOT_HELD}")
 
 
-def seat_not_held(spells: list[dict], codes, years) -> pd.DataFrame:
+def seat_not_held(spells: list[dict] | None, codes, years, path: str | Path = "calibration_rules.yaml",
+                  text: str | None = None) -> pd.DataFrame:
     """Cells (years x codes) whose UN votes were cast for a government ousted from the capital.
 
     Why: the model's state is whoever holds the capital (the leader rule, the scenario's
@@ -892,25 +894,48 @@ def seat_not_held(spells: list[dict], codes, years) -> pd.DataFrame:
     other years either: they count as unseen, like a state that never voted.
 
     Raises:
-        InputError: an entry without a COW code, its first and last years in order, the
-            delegation that held the seat, the government in the capital, or a source.
+        InputError: not a list of entries, or an entry that is not exactly a COW code, its
+            first and last years in order (whole numbers), the delegation that held the seat,
+            the government in the capital and a source (text). A code or year that is not a
+            whole number was truncated, and a misspelt key or a code no state can have let
+            the votes be read without a word.
     """
+    from sim.files import yaml_line
+    where = "rules.ideology_west.seat_not_held"
+    line = yaml_line(text, ("rules", "ideology_west", "seat_not_held")) if text else None
+    if spells is None:
+        return pd.DataFrame(False, index=years, columns=codes)
+    if not isinstance(spells, list):
+        raise InputError(path, where, "a list of entries (ccode, from, to, holder, capital, source)", line=line,
+                         got=spells)
     out = pd.DataFrame(False, index=years, columns=codes)
-    for k, spell in enumerate(spells or []):
-        field = f"rules.ideology_west.seat_not_held[{k}]"
-        keys = ("ccode", "from", "to", "holder", "capital", "source")
-        if not isinstance(spell, dict) or not all(spell.get(key) not in (None, "") for key in keys):
-            raise InputError("calibration_rules.yaml", field, "ccode (a COW code), from and to (the years), "
-                             "holder (the delegation), capital (the government in the capital) and source", got=spell)
-        try:
-            code, first, last = (int(spell[key]) for key in ("ccode", "from", "to"))
-        except (TypeError, ValueError):
-            raise InputError("calibration_rules.yaml", field, "a whole-number ccode, from and to", got=spell) from None
-        if first > last:
-            raise InputError("calibration_rules.yaml", field, "from no later than to", got=spell)
-        if code in out.columns:
-            out.loc[(out.index >= first) & (out.index <= last), code] = True
+    for k, spell in enumerate(spells):
+        problem = _seat_spell_problem(spell)
+        if problem:
+            at = yaml_line(text, ("rules", "ideology_west", "seat_not_held", k)) if text else None
+            raise InputError(path, f"{where}[{k}]", problem, line=at, got=spell)
+        if spell["ccode"] in out.columns:
+            out.loc[(out.index >= spell["from"]) & (out.index <= spell["to"]), spell["ccode"]] = True
     return out
+
+
+def _seat_spell_problem(spell) -> str | None:
+    """What a ``seat_not_held`` entry lacks, or None when it is sound."""
+    keys = ("ccode", "from", "to", "holder", "capital", "source")
+    expected = ("exactly ccode (a COW code), from and to (the years), holder (the delegation), capital "
+                "(the government in the capital) and source")
+    if not isinstance(spell, dict) or set(spell) != set(keys):
+        return expected
+    whole = [spell[key] for key in ("ccode", "from", "to")]
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in whole):
+        return "whole numbers for ccode, from and to"
+    if not 2 <= spell["ccode"] <= 999:
+        return "a COW state code (2 to 999) for ccode"
+    if spell["from"] > spell["to"]:
+        return "from no later than to"
+    if any(not isinstance(spell[key], str) or not spell[key].strip() for key in ("holder", "capital", "source")):
+        return "text for holder, capital and source"
+    return None
 
 
 def midpoint_for_unseen(value: pd.DataFrame, flags: pd.DataFrame, param: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -926,15 +951,19 @@ def midpoint_for_unseen(value: pd.DataFrame, flags: pd.DataFrame, param: str) ->
     nor divergent). The year's median would not do: in a system with more Western than
     Eastern members it sits among the Western states (0.52-0.65 in 1946-55, next to Greece
     and the United States), which would put the GDR, Albania and Bulgaria with them.
+
+    In a year when no state's estimate is read (every state unseen or filled), there is no
+    range: such states take the middle of the scale, 0.5 (flag ``<param>:scale_midpoint``),
+    not the rescaled ideal point 0 the gaps rule left there.
     """
     unseen = _flagged(flags, UNSEEN)
     read = ~(_flagged(flags, NOT_READ) | _flagged(flags, ":thin_votes") | unseen)
     seen = value.where(read)
     midpoint = (seen.min(axis=1, skipna=True) + seen.max(axis=1, skipna=True)) / 2.0
-    fill = unseen & midpoint.notna().to_numpy()[:, None]
-    out = value.mask(fill, midpoint, axis=0)
-    mark = pd.DataFrame(np.where(fill, f"{param}:system_midpoint", ""), index=value.index, columns=value.columns)
-    return out, _join_flags(flags, mark)
+    ranged = midpoint.notna().to_numpy()[:, None]
+    out = value.mask(unseen, midpoint.fillna(0.5), axis=0)
+    mark = np.where(unseen & ranged, f"{param}:system_midpoint", np.where(unseen, f"{param}:scale_midpoint", ""))
+    return out, _join_flags(flags, pd.DataFrame(mark, index=value.index, columns=value.columns))
 
 
 def rule_ideology_west(ideal, ideal_flags, codes, years, prov, abbs, rule):

@@ -243,6 +243,42 @@ def test_fit_cli_writes_overrides_that_feed_back(standin, tmp_path, capsys, monk
     assert record["train_years"] == list(range(2000, 2007)) and record["test_years"] == [2007, 2008, 2009, 2010]
 
 
+def _strict_json(path: Path):
+    """``path`` read as strict JSON: a bare NaN or Infinity, which Python writes by default
+    and other readers refuse, fails the test."""
+    def refuse(name):
+        raise AssertionError(f"{path.name} holds a bare {name}, which is not JSON")
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+
+
+def test_fit_json_writes_an_undefined_kappa_as_null(standin, tmp_path, monkeypatch):
+    """The reference's de jure level never varies (always 0) and the fitted weight keeps
+    the model's there too: that kappa is undefined and fit.json must say null, not NaN."""
+    standin("fitbase")
+    _reference(range(2000, 2011), lambda y: 0.3).to_csv(tmp_path / "ref.csv", index=False)
+    spec = {"name": "f", "scenario": "base.yaml", "reference": "ref.csv", "train_end": 2006,
+            "params": {"mechanism.weight": [0.0, 0.5]}, "seeds": 1, "maxiter": 1,
+            "popsize": 2, "runner": "standin_runner", "out": str(tmp_path / "fit_out")}
+    (tmp_path / "fit.yaml").write_text(yaml.safe_dump(spec))
+    monkeypatch.chdir(tmp_path)
+    assert main(["fit", "fit.yaml"]) == 0
+    record = _strict_json(tmp_path / "fit_out" / "fit.json")
+    for side in ("train", "test"):
+        assert record[side]["kappa_de_jure"] is None, side
+        assert record[side]["exact_de_jure"] == 1.0, side
+    assert record["baselines"]["frozen_2006"]["kappa_de_jure"] is None
+
+
+def test_json_text_writes_undefined_numbers_as_null_and_never_nan():
+    from sim.files import json_text
+
+    text = json_text({"a": float("nan"), "b": [np.float64("inf"), np.int64(2), (1.5, np.nan)],
+                      "c": np.bool_(True)}, sort_keys=True)
+    assert json.loads(text) == {"a": None, "b": [None, 2, [1.5, None]], "c": True}
+    from decimal import Decimal  # what 'default' turns into a NaN is written as null too
+    assert json.loads(json_text({"x": Decimal("NaN")}, default=float)) == {"x": None}
+
+
 def test_fit_file_errors(tmp_path):
     (tmp_path / "f.yaml").write_text("name: x\nscenario: missing.yaml\ntrain_end: 2000\n"
                                      "params: {mechanism.weight: [0, 1]}\n")

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.analysis import validation
 from sim.errors import InputError
 from sim.ensembles.sweep import FOLDER_NAME
-from sim.files import yaml_line
+from sim.files import json_text, yaml_line
 from sim.scenario.reference import check_reference_states, load_reference_levels, reference_levels
 
 def persistence_baseline(reference: pd.DataFrame, from_year: int,
@@ -513,7 +513,8 @@ def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner:
     d.update(asdict(result))
     d.pop("history")
     d.pop("reference")
-    (tmp / "fit.json").write_text(json.dumps(d, indent=2, default=float))
+    # an undefined score (a kappa over pairs that never vary) is null, never a bare NaN
+    (tmp / "fit.json").write_text(json_text(d, indent=2, default=float))
     pd.DataFrame(result.history).to_csv(tmp / "history.csv", index=False)
     if result.reference is not None:
         from sim.plots.sweep import fit_timeline

@@ -146,6 +146,61 @@ def test_sensitivity_refuses_runs_the_sweep_never_planned(standin, tmp_path):
     pd.testing.assert_frame_equal(sobol_indices(tmp_path / "o", "linear"), before)
 
 
+def test_sensitivity_says_an_output_is_undefined_where_every_run_finished(standin, tmp_path, capsys):
+    """The reference's de jure level is always 0 and the stand-in's is 0 for weight <= 0.5:
+    there the kappa is undefined in runs that finished without error, and rerunning the
+    sweep (what the refusal advised) gives the same NaN."""
+    _reference(range(2000, 2011), lambda y: 0.3).to_csv(tmp_path / "ref.csv", index=False)
+    path = standin("kap", parameters={"mechanism.weight": {"low": 0.0, "high": 1.0},
+                                      "mechanism.temperature": {"low": 0.0, "high": 0.5}},
+                   design={"kind": "sobol", "samples": 4},
+                   outputs={"summary": False, "reference": "ref.csv"})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+    r = load_results(tmp_path / "o")
+    assert (r.status == "ok").all()
+    undefined = sorted(int(p) for p in r.point[r["mechanism.weight"] <= 0.5])
+    assert undefined and len(undefined) < len(r)
+    capsys.readouterr()
+    assert main(["sensitivity", str(tmp_path / "o"), "--output", "val_kappa_de_jure"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "'val_kappa_de_jure'" in err
+    assert f"{len(undefined)} of {len(r)} points have none, although every run there finished " \
+           "without error" in err
+    assert "reference and the model both keep one and the same level" in err
+    assert "points " + ", ".join(map(str, undefined[:5])) in err
+    assert "failed" not in err and "rerun" not in err and "--resume" not in err
+
+    # one run failed at a point where the kappa is defined: that point is blamed on the
+    # failure (rerun), the others still on the output
+    failed = int(r.point[r["mechanism.weight"] > 0.5].iloc[0])
+
+    def fail(t):
+        t.loc[t.point == failed, ["status", "val_kappa_de_jure"]] = ["error", np.nan]
+        return t
+    _edit_results(tmp_path / "o", fail)
+    assert main(["sensitivity", str(tmp_path / "o"), "--output", "val_kappa_de_jure"]) == 2
+    err = capsys.readouterr().err
+    assert f"{len(undefined) + 1} of {len(r)} points have none: at 1 of them failed or unfinished " \
+           "runs" in err and "new --out" in err
+    assert f"at the other {len(undefined)} every run finished without error" in err
+
+
+def test_sensitivity_says_an_output_is_undefined_in_some_replicates(standin, tmp_path, capsys):
+    path = standin("mor3", parameters=PARAMS, design={"kind": "morris", "samples": 4},
+                   replicates=2, outputs={"summary": ["linear"]})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+
+    def undefined_in_run_0(r):  # finished without error, the output undefined
+        r.loc[r.run_id == 0, "linear"] = np.nan
+        return r
+    _edit_results(tmp_path / "o", undefined_in_run_0)
+    capsys.readouterr()
+    assert main(["sensitivity", str(tmp_path / "o"), "--output", "linear"]) == 2
+    err = capsys.readouterr().err
+    assert "points 0 (1 of 2)" in err and "finished without error, but linear is undefined" in err
+    assert "rerun the sweep" not in err
+
+
 def test_sobol_refuses_an_output_that_never_varies(standin, tmp_path, capsys):
     # only temperature is swept; linear = 2 * power is 1.0 in every run
     path = standin("const", parameters={"mechanism.temperature": {"low": 0.0, "high": 0.5}},

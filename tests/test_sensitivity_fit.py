@@ -334,6 +334,31 @@ def test_json_text_writes_undefined_numbers_as_null_and_never_nan():
     assert json.loads(json_text({"x": Decimal("NaN")}, default=float)) == {"x": None}
 
 
+def test_fit_warns_that_a_fitted_weight_is_idle(tmp_path, capsys, monkeypatch):
+    """Under preset balance_of_power the threat mix moves the weights toward balance of
+    power itself: every mix scores the same, so the fitted value means nothing. 'sweep'
+    and 'check' said so; 'fit' did not."""
+    scen = (ROOT / "scenarios" / "known_paper_alliance.yaml").read_text()
+    assert "threat: {preset: balance_of_threat}" in scen
+    (tmp_path / "bop.yaml").write_text(scen.replace("balance_of_threat", "balance_of_power"))
+    rows = [{"a": "ALLY_A", "b": "ALLY_B", "year": y, "de_jure": 3, "de_facto": 3} for y in range(2000, 2016)]
+    pd.DataFrame(rows).to_csv(tmp_path / "ref.csv", index=False)
+    spec = {"name": "f", "scenario": "bop.yaml", "reference": "ref.csv", "train_end": 2006,
+            "params": {"mechanism.temperature": [0.0, 0.2], "mechanism.threat.mix": [0.5, 1.0]},
+            "seeds": 1, "maxiter": 1, "popsize": 2, "out": str(tmp_path / "fit_out")}
+    (tmp_path / "fit.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    monkeypatch.chdir(tmp_path)
+    assert main(["fit", "fit.yaml"]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warned) == 1, warned
+    assert "fit.yaml:9: params.mechanism.threat.mix fits a weight, but under preset balance_of_power" in warned[0]
+    assert "every value of it scores the same" in warned[0]
+    # the same scenario under balance_of_threat: the mix matters, and no word is said
+    (tmp_path / "bop.yaml").write_text(scen)
+    assert main(["fit", "fit.yaml"]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
 def test_fit_file_errors(tmp_path):
     (tmp_path / "f.yaml").write_text("name: x\nscenario: missing.yaml\ntrain_end: 2000\n"
                                      "params: {mechanism.weight: [0, 1]}\n")

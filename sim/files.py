@@ -7,7 +7,8 @@ scenarios, sweep and fit files, landscape files and the calibration.
 Writing: every output (run, validation, fit, landscape and calibration folders, sweep
 parts and manifests, sensitivity tables) is written somewhere temporary and renamed into
 place (:func:`atomic_folder`, :func:`atomic_file`), so an interrupted command never
-leaves a half-written result that looks whole; manifests record :func:`versions`.
+leaves a half-written result that looks whole; manifests record :func:`versions`. JSON
+is written by :func:`json_text`, which writes an undefined number as ``null``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import platform
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import pandas as pd
 import yaml
@@ -315,3 +316,45 @@ def versions() -> dict[str, str]:
         except md.PackageNotFoundError:
             pass
     return out
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with every non-finite number replaced by ``None`` and NumPy scalars made
+    Python's own.
+
+    Python's ``json`` writes NaN and infinity as bare ``NaN``/``Infinity``, which strict
+    JSON readers refuse; a score that is undefined (a kappa over a pair that never varies)
+    must be written as ``null`` instead. Containers are copied, tuples become lists.
+    """
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [json_ready(v) for v in value.tolist()]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
+def json_text(value: Any, *, default: Callable[[Any], Any] | None = None, **kwargs: Any) -> str:
+    """``value`` as strict JSON: undefined numbers as ``null`` (see :func:`json_ready`).
+
+    Written with ``allow_nan=False``, so that a NaN that slips past (from ``default``)
+    fails here rather than producing a file strict readers refuse.
+
+    Args:
+        default: As for :func:`json.dumps`: turns what JSON cannot hold into what it can;
+            its result is made ready the same way.
+        kwargs: Passed to :func:`json.dumps` (``indent``, ``sort_keys``).
+    """
+    import json
+
+    hook = None if default is None else (lambda v: json_ready(default(v)))
+    return json.dumps(json_ready(value), default=hook, allow_nan=False, **kwargs)

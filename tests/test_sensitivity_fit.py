@@ -146,6 +146,61 @@ def test_sensitivity_refuses_runs_the_sweep_never_planned(standin, tmp_path):
     pd.testing.assert_frame_equal(sobol_indices(tmp_path / "o", "linear"), before)
 
 
+def test_sensitivity_says_an_output_is_undefined_where_every_run_finished(standin, tmp_path, capsys):
+    """The reference's de jure level is always 0 and the stand-in's is 0 for weight <= 0.5:
+    there the kappa is undefined in runs that finished without error, and rerunning the
+    sweep (what the refusal advised) gives the same NaN."""
+    _reference(range(2000, 2011), lambda y: 0.3).to_csv(tmp_path / "ref.csv", index=False)
+    path = standin("kap", parameters={"mechanism.weight": {"low": 0.0, "high": 1.0},
+                                      "mechanism.temperature": {"low": 0.0, "high": 0.5}},
+                   design={"kind": "sobol", "samples": 4},
+                   outputs={"summary": False, "reference": "ref.csv"})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+    r = load_results(tmp_path / "o")
+    assert (r.status == "ok").all()
+    undefined = sorted(int(p) for p in r.point[r["mechanism.weight"] <= 0.5])
+    assert undefined and len(undefined) < len(r)
+    capsys.readouterr()
+    assert main(["sensitivity", str(tmp_path / "o"), "--output", "val_kappa_de_jure"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "'val_kappa_de_jure'" in err
+    assert f"{len(undefined)} of {len(r)} points have none, although every run there finished " \
+           "without error" in err
+    assert "reference and the model both keep one and the same level" in err
+    assert "points " + ", ".join(map(str, undefined[:5])) in err
+    assert "failed" not in err and "rerun" not in err and "--resume" not in err
+
+    # one run failed at a point where the kappa is defined: that point is blamed on the
+    # failure (rerun), the others still on the output
+    failed = int(r.point[r["mechanism.weight"] > 0.5].iloc[0])
+
+    def fail(t):
+        t.loc[t.point == failed, ["status", "val_kappa_de_jure"]] = ["error", np.nan]
+        return t
+    _edit_results(tmp_path / "o", fail)
+    assert main(["sensitivity", str(tmp_path / "o"), "--output", "val_kappa_de_jure"]) == 2
+    err = capsys.readouterr().err
+    assert f"{len(undefined) + 1} of {len(r)} points have none: at 1 of them failed or unfinished " \
+           "runs" in err and "new --out" in err
+    assert f"at the other {len(undefined)} every run finished without error" in err
+
+
+def test_sensitivity_says_an_output_is_undefined_in_some_replicates(standin, tmp_path, capsys):
+    path = standin("mor3", parameters=PARAMS, design={"kind": "morris", "samples": 4},
+                   replicates=2, outputs={"summary": ["linear"]})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+
+    def undefined_in_run_0(r):  # finished without error, the output undefined
+        r.loc[r.run_id == 0, "linear"] = np.nan
+        return r
+    _edit_results(tmp_path / "o", undefined_in_run_0)
+    capsys.readouterr()
+    assert main(["sensitivity", str(tmp_path / "o"), "--output", "linear"]) == 2
+    err = capsys.readouterr().err
+    assert "points 0 (1 of 2)" in err and "finished without error, but linear is undefined" in err
+    assert "rerun the sweep" not in err
+
+
 def test_sobol_refuses_an_output_that_never_varies(standin, tmp_path, capsys):
     # only temperature is swept; linear = 2 * power is 1.0 in every run
     path = standin("const", parameters={"mechanism.temperature": {"low": 0.0, "high": 0.5}},
@@ -241,6 +296,67 @@ def test_fit_cli_writes_overrides_that_feed_back(standin, tmp_path, capsys, monk
                                 "reference": str(tmp_path / "ref.csv")}
     assert record["optimiser"] == {"popsize": 4, "maxiter": 3, "rng": 0, "max_evals": None}
     assert record["train_years"] == list(range(2000, 2007)) and record["test_years"] == [2007, 2008, 2009, 2010]
+
+
+def _strict_json(path: Path):
+    """``path`` read as strict JSON: a bare NaN or Infinity, which Python writes by default
+    and other readers refuse, fails the test."""
+    def refuse(name):
+        raise AssertionError(f"{path.name} holds a bare {name}, which is not JSON")
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+
+
+def test_fit_json_writes_an_undefined_kappa_as_null(standin, tmp_path, monkeypatch):
+    """The reference's de jure level never varies (always 0) and the fitted weight keeps
+    the model's there too: that kappa is undefined and fit.json must say null, not NaN."""
+    standin("fitbase")
+    _reference(range(2000, 2011), lambda y: 0.3).to_csv(tmp_path / "ref.csv", index=False)
+    spec = {"name": "f", "scenario": "base.yaml", "reference": "ref.csv", "train_end": 2006,
+            "params": {"mechanism.weight": [0.0, 0.5]}, "seeds": 1, "maxiter": 1,
+            "popsize": 2, "runner": "standin_runner", "out": str(tmp_path / "fit_out")}
+    (tmp_path / "fit.yaml").write_text(yaml.safe_dump(spec))
+    monkeypatch.chdir(tmp_path)
+    assert main(["fit", "fit.yaml"]) == 0
+    record = _strict_json(tmp_path / "fit_out" / "fit.json")
+    for side in ("train", "test"):
+        assert record[side]["kappa_de_jure"] is None, side
+        assert record[side]["exact_de_jure"] == 1.0, side
+    assert record["baselines"]["frozen_2006"]["kappa_de_jure"] is None
+
+
+def test_json_text_writes_undefined_numbers_as_null_and_never_nan():
+    from sim.files import json_text
+
+    text = json_text({"a": float("nan"), "b": [np.float64("inf"), np.int64(2), (1.5, np.nan)],
+                      "c": np.bool_(True)}, sort_keys=True)
+    assert json.loads(text) == {"a": None, "b": [None, 2, [1.5, None]], "c": True}
+    from decimal import Decimal  # what 'default' turns into a NaN is written as null too
+    assert json.loads(json_text({"x": Decimal("NaN")}, default=float)) == {"x": None}
+
+
+def test_fit_warns_that_a_fitted_weight_is_idle(tmp_path, capsys, monkeypatch):
+    """Under preset balance_of_power the threat mix moves the weights toward balance of
+    power itself: every mix scores the same, so the fitted value means nothing. 'sweep'
+    and 'check' said so; 'fit' did not."""
+    scen = (ROOT / "scenarios" / "known_paper_alliance.yaml").read_text()
+    assert "threat: {preset: balance_of_threat}" in scen
+    (tmp_path / "bop.yaml").write_text(scen.replace("balance_of_threat", "balance_of_power"))
+    rows = [{"a": "ALLY_A", "b": "ALLY_B", "year": y, "de_jure": 3, "de_facto": 3} for y in range(2000, 2016)]
+    pd.DataFrame(rows).to_csv(tmp_path / "ref.csv", index=False)
+    spec = {"name": "f", "scenario": "bop.yaml", "reference": "ref.csv", "train_end": 2006,
+            "params": {"mechanism.temperature": [0.0, 0.2], "mechanism.threat.mix": [0.5, 1.0]},
+            "seeds": 1, "maxiter": 1, "popsize": 2, "out": str(tmp_path / "fit_out")}
+    (tmp_path / "fit.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    monkeypatch.chdir(tmp_path)
+    assert main(["fit", "fit.yaml"]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warned) == 1, warned
+    assert "fit.yaml:9: params.mechanism.threat.mix fits a weight, but under preset balance_of_power" in warned[0]
+    assert "every value of it scores the same" in warned[0]
+    # the same scenario under balance_of_threat: the mix matters, and no word is said
+    (tmp_path / "bop.yaml").write_text(scen)
+    assert main(["fit", "fit.yaml"]) == 0
+    assert "warning" not in capsys.readouterr().err
 
 
 def test_fit_file_errors(tmp_path):

@@ -347,6 +347,29 @@ def test_cli_end_to_end_on_a_run_folder(tmp_path, capsys):
     assert not list(tmp_path.glob(".report-*"))  # no temp folder left behind
 
 
+def test_cli_console_shows_undefined_scores_as_the_report_does(tmp_path, capsys):
+    """Climatology has no exact or within-one accuracy, and a dimension whose reference
+    never changes no change hit rate: report.md leaves those cells blank (kappa: n/a), the
+    console printed NaN. Each console row must hold the report row's cells, blanks left out."""
+    out = tmp_path / "report"
+    assert main(["validate", str(RUN), "--reference", str(SMALL_REF), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "NaN" not in printed and "nan" not in printed
+    report = (out / "report.md").read_text()
+    rows = [line for line in report.split("## ")[1].splitlines() if line.startswith("| de_")]
+    console = {tuple(line.split()[:2]): line.split() for line in printed.splitlines()
+               if line.split()[:1] in (["de_facto"], ["de_jure"])}
+    assert rows and len(console) == len(rows)
+    blanks = 0
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        blanks += cells.count("")
+        assert console[tuple(cells[:2])] == [c for c in cells if c], row
+    assert blanks  # the case this is about: climatology's accuracy is undefined
+    climatology = console[("de_facto", "climatology")]
+    assert climatology[3:5] == ["n/a", "n/a"]  # n, then the kappas: no accuracy shown
+
+
 def test_cli_bad_reference_is_one_line_and_status_two(tmp_path, capsys):
     bad = _write(tmp_path, HEADER + "KZK,RUS,2000,7,3,s,1,\n")
     status = main(["validate", str(RUN), "--reference", str(bad), "--out",

@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import differential_evolution
 
+from sim.files import json_text
 from sim.analysis.patterns import judge_levels, judge_membership, load_patterns
 from sim.run.simulate import simulate
 from sim.scenario.reference import load_bloc_reference, load_reference
@@ -244,7 +245,7 @@ def main() -> None:
            "free_parameters": len(params), "fixed": fixed, "seed": args.seed,
            "evaluations": int(result.nfev), "train_end": args.train_end, "start": args.start}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=1, default=float) + "\n")
+    Path(args.out).write_text(json_text(out, indent=1, default=float) + "\n")
     print(f"wrote {args.out}")
 
 

@@ -24,7 +24,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -41,6 +40,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sim.analysis.fit import persistence_baseline  # noqa: E402
+from sim.files import json_text  # noqa: E402
 from sim.scenario.schema import Mechanism, load_scenario  # noqa: E402
 from sim.analysis.validation import align, markdown_table, score  # noqa: E402
 from sim.scenario.reference import load_reference  # noqa: E402
@@ -260,7 +260,7 @@ def main(argv=None) -> int:
                 "fitted": fitted, "as_written": written, "final_seeds": args.seeds,
                 "frozen_1992_in_sample_exact": frozen_in["exact"],
                 "history": history}
-        (tmp / "fit.json").write_text(json.dumps(info, indent=2) + "\n")
+        (tmp / "fit.json").write_text(json_text(info, indent=2) + "\n")
         scores.to_csv(tmp / "scores.csv", index=False, float_format="%.4f")
         params = pd.DataFrame({"parameter": list(FREE), "bounds": [str(b) for b in FREE.values()],
                                "as_written": [written[k] for k in FREE],

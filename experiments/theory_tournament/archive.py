@@ -50,6 +50,7 @@ from sim.run.simulate import simulate  # noqa: E402
 from sim.scenario.schema import apply_overrides, scenario_from_dict  # noqa: E402
 from sim.analysis.validation import markdown_table  # noqa: E402
 from sim.errors import InputError  # noqa: E402
+from sim.files import json_text  # noqa: E402
 from sim.threads import single_threaded  # noqa: E402
 
 STARTS = HERE / "starts.json"
@@ -118,7 +119,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.collect:
         entries = collect()
-        STARTS.write_text(json.dumps(entries, indent=1) + "\n")
+        STARTS.write_text(json_text(entries, indent=1) + "\n")
         print(f"{len(entries)} fitted points written to {STARTS}")
         return 0
     entries = json.loads(STARTS.read_text())
@@ -138,7 +139,7 @@ def main(argv=None) -> int:
     best = table.loc[table.groupby("theory").objective.idxmin()]
     for row in best.itertuples():  # each theory's start, in the form fit.py --start reads
         entry = next(e for e in entries if (e["theory"], e["commit"], e["file"]) == (row.theory, row.commit, row.file))
-        (HERE / f"start_{row.theory}.json").write_text(json.dumps(
+        (HERE / f"start_{row.theory}.json").write_text(json_text(
             {"theory": row.theory, "from": f"{row.file} at {row.commit}", "objective": row.objective,
              "overrides": entry["overrides"]}, indent=1) + "\n")
     with pd.option_context("display.width", 200, "display.float_format", "{:.4f}".format):

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.analysis import validation
 from sim.errors import InputError
 from sim.ensembles.sweep import FOLDER_NAME
-from sim.files import yaml_line
+from sim.files import json_text, yaml_line
 from sim.scenario.reference import check_reference_states, load_reference_levels, reference_levels
 
 def persistence_baseline(reference: pd.DataFrame, from_year: int,
@@ -469,6 +469,45 @@ def load_fit_spec(path: str | Path) -> tuple[FitSpec, Path, Path | None]:
     return spec, scen, ref
 
 
+def idle_weight_warnings(spec: FitSpec, path: str | Path, scenario: str | Path) -> list[str]:
+    """Warnings, one line each, for weights the fit's scenario sets that its inputs leave
+    idle (:mod:`sim.scenario.unused_weights`), as ``sweep`` and ``check`` give them.
+
+    A fitted weight that is idle cannot change a single run (``mechanism.threat.mix``
+    under ``preset: balance_of_power``, a utility weight with no input to act on): every
+    value scores the same and the optimiser reports an arbitrary one as fitted. The
+    weights are judged with each fitted parameter at its upper bound (a weight's largest,
+    not 0 when any is), as a sweep judges its parameters' highest levels; weights the
+    scenario itself sets are said as ``check`` says them. Runners that cannot say (no
+    ``idle_weights``), and bounds the scenario refuses, give no warnings: the fit then
+    refuses or runs as it would have.
+    """
+    from sim.reading import read_text
+    from sim.scenario.schema import load_scenario
+    from sim.scenario.unused_weights import warning_line
+
+    runner = importlib.import_module(spec.runner)
+    if not hasattr(runner, "idle_weights"):
+        return []
+    try:
+        idle = runner.idle_weights(str(scenario), {k: high for k, (_, high) in spec.params.items()})
+    except InputError:
+        return []
+    text = read_text(Path(path), kind="yaml", what="a fit file") if idle else ""
+    out = []
+    for weight in idle:
+        name = next((n for n in spec.params if weight.path == n or weight.path.startswith(n + ".")
+                     or n.startswith(weight.path + ".")), None)
+        if name is None:  # set by the scenario itself, not by the fit
+            out.append(warning_line(load_scenario(scenario), weight))
+            continue
+        at = yaml_line(text, ("params", name))
+        what = "a weight" if name == weight.path else f"the weight {weight.path}"
+        out.append(f"{path}:{at}: params.{name} fits {what}, but {weight.missing}: {weight.consequence}, "
+                   "so every value of it scores the same and its fitted value means nothing")
+    return out
+
+
 #: The files :func:`write_fit` writes (``fit.png`` only with a reference); ``alliance-sim fit``
 #: lets ``--out`` be a folder holding these and nothing else.
 FIT_FILES = ("fit.json", "fit.png", "fitted.args", "fitted.yaml", "fitted_scenario.yaml", "history.csv")
@@ -513,7 +552,8 @@ def _write_fit_files(result: FitResult, tmp: Path, scenario: str | Path, runner:
     d.update(asdict(result))
     d.pop("history")
     d.pop("reference")
-    (tmp / "fit.json").write_text(json.dumps(d, indent=2, default=float))
+    # an undefined score (a kappa over pairs that never vary) is null, never a bare NaN
+    (tmp / "fit.json").write_text(json_text(d, indent=2, default=float))
     pd.DataFrame(result.history).to_csv(tmp / "history.csv", index=False)
     if result.reference is not None:
         from sim.plots.sweep import fit_timeline

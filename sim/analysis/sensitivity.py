@@ -25,6 +25,40 @@ _HOW_TO_FIX = ("'alliance-sim sweep --resume' finishes an unfinished sweep but d
                "failed runs: fix their cause and rerun the sweep with a new --out")
 
 
+def undefined_reason(output: str) -> str:
+    """Why a run that finished without error can leave ``output`` undefined (NaN), in words.
+
+    A weighted kappa is 0/0 where the reference and the model keep one and the same level
+    (:func:`sim.analysis.validation.weighted_kappa`); an accuracy has no reference level to
+    score; an alignment output names a year or a pair the run does not hold.
+    """
+    if output.startswith("val_kappa_"):
+        return ("a kappa is undefined where the reference and the model both keep one and the "
+                "same level throughout")
+    if output.startswith("val_"):
+        return "the reference has no level in the years the run simulates"
+    return ("the run cannot say: an alignment year outside the run's span or a pair it does not "
+            "hold, or a quantity the run leaves undefined")
+
+
+def _missing_words(output: str, missing: int, points: int, where: list[int]) -> str:
+    """The refusal's account of ``missing`` of ``points`` design points without a value:
+    at the points ``where`` every run finished without error and left the output undefined,
+    the rest have failed or unfinished runs. Only the latter are helped by running again."""
+    undefined = len(where)
+    head = f"{missing} of {points} points have none"
+    shown = ", ".join(map(str, where[:5])) + (f" and {len(where) - 5} more" if len(where) > 5 else "")
+    undefined_words = (f"{output} is undefined there ({undefined_reason(output)}; points {shown}); "
+                       "running again gives the same, analyse another output")
+    if undefined == missing:
+        return f"{head}, although every run there finished without error: {undefined_words}"
+    failed = f"failed or unfinished runs; {_HOW_TO_FIX}"
+    if not undefined:
+        return f"{head}: {failed}"
+    return (f"{head}: at {missing - undefined} of them {failed}; at the other {undefined} every "
+            f"run finished without error and {undefined_words}")
+
+
 def sweep_manifest(out_dir: str | Path) -> dict:
     """The manifest of a sweep output folder, with its sweep checked (a run folder, a
     broken or hand-made manifest were tracebacks: KeyError, JSONDecodeError, TypeError)."""
@@ -76,23 +110,33 @@ def point_means(out_dir: str | Path, output: str) -> tuple[SweepSpec, pd.DataFra
     if output not in known:  # an id, a parameter or a text column is no outcome
         raise InputError(out_dir, "--output", "one of the sweep's outputs (its numeric result columns): "
                          + ", ".join(known[:30]), got=output)
-    ok = results[(results.status == "ok") & results[output].notna()]
+    finished = results[results.status == "ok"]
+    ok = finished[finished[output].notna()]
     counts = ok.groupby("point")[output].size().reindex(design.point, fill_value=0)
     means = ok.groupby("point")[output].mean().reindex(design.point)
-    missing = int((counts == 0).sum())
-    if missing:
-        raise InputError(out_dir, output, f"a value at every design point ({missing} of "
-                         f"{len(design)} points have none: failed or unfinished runs, or an "
-                         f"alignment year outside the runs' span; {_HOW_TO_FIX})")
+    # runs that finished without error but left the output undefined (NaN), per point:
+    # rerunning them gives the same NaN, so the refusal must not blame failed runs
+    undefined = (finished[output].isna().groupby(finished.point).sum()
+                 .reindex(design.point, fill_value=0).astype(int))
+    missing = counts == 0
+    if missing.any():
+        only_undefined = missing & (undefined == spec.replicates)
+        words = _missing_words(output, int(missing.sum()), len(design),
+                               [int(p) for p in only_undefined[only_undefined].index])
+        raise InputError(out_dir, output, f"a value at every design point ({words})")
     short = counts[counts < spec.replicates]
     if len(short):
         # a mean over fewer replicates than the others is a different estimate: the
         # indices would mix probabilities from 1 run with probabilities from many
         shown = ", ".join(f"{p} ({n} of {spec.replicates})" for p, n in list(short.items())[:5])
         more = f" and {len(short) - 5} more" if len(short) > 5 else ""
+        all_undefined = bool((counts[short.index] + undefined[short.index] == spec.replicates).all())
+        cause = (f"their other runs finished without error, but {output} is undefined in them "
+                 f"({undefined_reason(output)}); rerunning gives the same, analyse another output"
+                 if all_undefined else f"failed or unfinished runs; {_HOW_TO_FIX}")
         raise InputError(out_dir, output, f"a value from each of the {spec.replicates} replicates "
                          f"at every design point ({len(short)} of {len(design)} points miss some: "
-                         f"points {shown}{more}; failed or unfinished runs; {_HOW_TO_FIX})")
+                         f"points {shown}{more}; {cause})")
     return spec, design, means.to_numpy(float)
 
 

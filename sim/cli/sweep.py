@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from sim.cli import options
@@ -102,10 +103,12 @@ def _sensitivity(args) -> int:
 
 
 def _fit(args) -> int:
-    from sim.analysis.fit import FIT_FILES, fit_weights, load_fit_spec, write_fit
+    from sim.analysis.fit import FIT_FILES, fit_weights, idle_weight_warnings, load_fit_spec, write_fit
     from sim.run.outdir import check_output_folder
 
     spec, scenario, reference = load_fit_spec(args.fit_file)
+    for text in idle_weight_warnings(spec, args.fit_file, scenario):  # before the work, as 'sweep' warns
+        print(f"alliance-sim: warning: {text}", file=sys.stderr)
     out = Path(args.out or spec.out or Path("runs") / "fits" / spec.name)
     # before the work: the folder is replaced at the end, so never a run's or a user's files
     check_output_folder(out, own=lambda name: name in FIT_FILES, what="fit")

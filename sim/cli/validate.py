@@ -235,14 +235,16 @@ def _print(report, split_year) -> None:
           + ", ".join(f"{k} {v}" for k, v in report.settings["coverage"].items()))
     with pd.option_context("display.width", 160, "display.max_columns", 20,
                            "display.float_format", "{:.3f}".format):
+        # as report.md shows them: an undefined kappa as n/a, any other undefined score
+        # (climatology's accuracy, a change hit rate without reference changes) blank, not NaN
         print("Overall (model vs naive baselines)")
-        print(kappa_shown(report.summary("overall")).to_string(index=False))  # undefined kappa: n/a
+        print(kappa_shown(report.summary("overall")).to_string(index=False, na_rep=""))
         if split_year is not None:
             print(f"\nOut of sample (years >= {split_year})")
-            print(kappa_shown(report.summary("out_of_sample")).to_string(index=False))
+            print(kappa_shown(report.summary("out_of_sample")).to_string(index=False, na_rep=""))
         if report.membership is not None:
             print("\nBloc membership (joins and exits hit within a year; spurious per run)")
-            print(report.membership.to_string())
+            print(report.membership.to_string(na_rep=""))
         if report.patterns is not None:
             held = int((report.patterns["share"] >= 0.8).sum())
             print(f"\nDocumented patterns: {held} of {len(report.patterns)} reproduced in >= 80% of runs")

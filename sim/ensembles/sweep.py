@@ -65,7 +65,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError, RunsFailed
-from sim.files import atomic_file, line_map, nearest_line, versions, yaml_line
+from sim.files import atomic_file, json_text, line_map, nearest_line, versions, yaml_line
 from sim.scenario.fields import bounds, field_at, whole_numbers_only
 from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_JURE_MAX, DE_JURE_MIN
 
@@ -1076,7 +1076,7 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path | None = None, *, worke
     manifest.update(status="failed" if failed else "complete", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                     counts={"planned": sweep.n_runs, "skipped_done": len(done), "ran": writer.ran,
                             "errors_this_session": writer.errors}, seconds=seconds)
-    _atomic_write_bytes(out_dir / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
+    _atomic_write_bytes(out_dir / "manifest.json", json_text(manifest, indent=2, default=str).encode())
     if failed:
         _all_failed(sweep, out_dir, writer, kept=len(done), created=created)
     if plots:
@@ -1179,7 +1179,7 @@ def _start_manifest(sweep: Sweep, out_dir: Path, executor: str, workers: int) ->
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "executor": executor, "workers": workers,
     }
-    _atomic_write_bytes(out_dir / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
+    _atomic_write_bytes(out_dir / "manifest.json", json_text(manifest, indent=2, default=str).encode())
     return manifest
 
 

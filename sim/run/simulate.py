@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.files import atomic_folder, versions
+from sim.files import atomic_folder, json_text, versions
 from sim.mechanisms.classify import CLASSES
 from sim.model import AllianceModel, coerce_scenario
 from sim.scenario.schema import Scenario, canonical_json
@@ -301,4 +301,4 @@ def _write_tables(res: RunResult, folder: Path, formats: tuple[str, ...]) -> Non
         write_table(balance_over_time(res.model), folder, "structure", formats)
     if "parquet" in formats:
         write_table(summary_table(res), folder, "summary", ["parquet"])
-    (folder / "manifest.json").write_text(json.dumps(manifest(res), indent=2, sort_keys=True) + "\n")
+    (folder / "manifest.json").write_text(json_text(manifest(res), indent=2, sort_keys=True) + "\n")

@@ -1111,9 +1111,13 @@ def _merge_origins(base: dict, own: dict, data: dict, kept: list[int], walked: l
     return merged
 
 
-def _merge_events(data: dict, merged: dict, path: Path, line_of) -> list[int]:
+def _merge_events(data: dict, merged: dict, path: Path, line_of, base_path: Path) -> list[int]:
     """The base's events less ``drop_events``, then ``add_events``, into ``merged``;
-    returns the base indices of the events kept."""
+    returns the base indices of the events kept.
+
+    A name in ``drop_events`` must name exactly one of the base's events (``base_path``'s,
+    resolved): event names need not be unique, and a drop by a shared name would silently
+    switch off every event of that name."""
     drop = data.get("drop_events") or []
     if not isinstance(drop, list):
         raise InputError(path, "drop_events", "a list of event names of the base scenario", got=drop,
@@ -1130,6 +1134,13 @@ def _merge_events(data: dict, merged: dict, path: Path, line_of) -> list[int]:
         if name not in names:
             raise InputError(path, f"drop_events[{i}]", "the name of an event of the base scenario", got=name,
                              line=line_of("drop_events"))
+        if names.count(name) > 1:
+            # a scenario may give two events one name (an add_events entry may repeat a
+            # base's), but a drop by that name dropped all of them without a word
+            raise InputError(path, f"drop_events[{i}]", "the name of one event of the base scenario "
+                             f"({names.count(name)} events of {_shown(base_path)} are named so, counting "
+                             "any it inherits or adds: dropping the name would drop them all; give them "
+                             "distinct names)", got=name, line=line_of("drop_events"))
     kept = [k for k, e in enumerate(events) if not (isinstance(e, dict) and e.get("name") in drop)]
     added = data.get("add_events") or []
     if not isinstance(added, list):
@@ -1187,7 +1198,7 @@ def resolve_extends(data: Any, path: Path, _seen: tuple = (), origins: dict | No
     rebase_paths(base, base_path.parent, path.parent)
     merged = {k: v for k, v in base.items()}
     merged.update({k: v for k, v in data.items() if k not in _EXTENSION_KEYS})
-    kept = _merge_events(data, merged, path, line_of)
+    kept = _merge_events(data, merged, path, line_of, base_path)
     sets = data.get("set") or {}
     if not isinstance(sets, dict):
         raise InputError(path, "set", "a mapping of dotted paths to values", got=sets, line=line_of("set"))

@@ -271,15 +271,20 @@ def test_fit_out_of_sample_exposes_a_regime_change(standin, tmp_path):
     assert res.baselines["frozen_2005"]["exact"] == 0.0
 
 
-def test_fit_cli_writes_overrides_that_feed_back(standin, tmp_path, capsys, monkeypatch):
+def _standin_fit(standin, tmp_path, monkeypatch, high: float, maxiter: int, popsize: int) -> None:
+    """A fit file over the stand-in runner's one weight in [0, high], against a reference
+    that holds 0.3 in every year, written to ``tmp_path`` (the working folder)."""
     standin("fitbase")
-    ref = _reference(range(2000, 2011), lambda y: 0.3)
-    ref.to_csv(tmp_path / "ref.csv", index=False)
+    _reference(range(2000, 2011), lambda y: 0.3).to_csv(tmp_path / "ref.csv", index=False)
     spec = {"name": "f", "scenario": "base.yaml", "reference": "ref.csv", "train_end": 2006,
-            "params": {"mechanism.weight": [0.0, 1.0]}, "seeds": 1, "maxiter": 3,
-            "popsize": 4, "runner": "standin_runner", "out": str(tmp_path / "fit_out")}
+            "params": {"mechanism.weight": [0.0, high]}, "seeds": 1, "maxiter": maxiter,
+            "popsize": popsize, "runner": "standin_runner", "out": str(tmp_path / "fit_out")}
     (tmp_path / "fit.yaml").write_text(yaml.safe_dump(spec))
     monkeypatch.chdir(tmp_path)
+
+
+def test_fit_cli_writes_overrides_that_feed_back(standin, tmp_path, capsys, monkeypatch):
+    _standin_fit(standin, tmp_path, monkeypatch, high=1.0, maxiter=3, popsize=4)
     assert main(["fit", "fit.yaml"]) == 0
     out = capsys.readouterr().out
     assert "test exact" in out and "frozen_2000" in out
@@ -309,13 +314,7 @@ def _strict_json(path: Path):
 def test_fit_json_writes_an_undefined_kappa_as_null(standin, tmp_path, monkeypatch):
     """The reference's de jure level never varies (always 0) and the fitted weight keeps
     the model's there too: that kappa is undefined and fit.json must say null, not NaN."""
-    standin("fitbase")
-    _reference(range(2000, 2011), lambda y: 0.3).to_csv(tmp_path / "ref.csv", index=False)
-    spec = {"name": "f", "scenario": "base.yaml", "reference": "ref.csv", "train_end": 2006,
-            "params": {"mechanism.weight": [0.0, 0.5]}, "seeds": 1, "maxiter": 1,
-            "popsize": 2, "runner": "standin_runner", "out": str(tmp_path / "fit_out")}
-    (tmp_path / "fit.yaml").write_text(yaml.safe_dump(spec))
-    monkeypatch.chdir(tmp_path)
+    _standin_fit(standin, tmp_path, monkeypatch, high=0.5, maxiter=1, popsize=2)
     assert main(["fit", "fit.yaml"]) == 0
     record = _strict_json(tmp_path / "fit_out" / "fit.json")
     for side in ("train", "test"):

@@ -258,8 +258,9 @@ def keep_at_arms_length(total: np.ndarray, dominance_cost: np.ndarray, level_gai
     """The total with the fear of domination lowering it to distance at most, never below.
 
     Why: depending on a stronger partner costs autonomy (Walt 1987 on the risks of
-    bandwagoning; the entrapment side of Snyder's alliance security dilemma), and that is
-    a reason to keep the stronger state at arm's length, not to seek tension with it. As a
+    bandwagoning; Morrow 1991 on the autonomy-security trade-off of asymmetric alliances),
+    and that is a reason to keep the stronger state at arm's length, not to seek tension
+    with it. As a
     level-free negative term, the cost turned a weak state with nothing else at stake into
     the stronger neighbour's adversary (the Taliban against China in every run once their
     misread UN votes were left out). Here the cost can take the total down to the one at

@@ -464,21 +464,10 @@ class AllianceModel(mesa.Model):
                 comps["total"] += wc * comps["commitment"] - uncapped
             if obliged.any():
                 pull = wc * comps["commitment"]
-        mech = self.mechanism
-        merits = None if pull is None else comps["total"] - pull
         if w["autonomy"] and multi_vector.any():
-            merits = utility.settle_hedging(comps, st, ties, multi_vector, w, mech.level_gain, mech.normal_level,
-                                            pull)
-        if not w["autonomy"]:
-            return comps, merits
-        # The fear of domination keeps a stronger partner at arm's length, no further; the
-        # autonomy component shows the cost that counted, so the components still sum to the total.
-        cost = w["autonomy"] * st.fixed["dominance"]
-        kept = utility.keep_at_arms_length(comps["total"], cost, mech.level_gain, mech.normal_level)
-        comps["autonomy"] = comps["autonomy"] + (kept - comps["total"]) / w["autonomy"]
-        comps["total"] = kept
-        return comps, (None if merits is None else
-                       utility.keep_at_arms_length(merits, cost, mech.level_gain, mech.normal_level))
+            return comps, utility.settle_hedging(comps, st, ties, multi_vector, w, self.mechanism.level_gain,
+                                                 self.mechanism.normal_level, pull)
+        return comps, (None if pull is None else comps["total"] - pull)
 
     def choose_levels(self) -> None:
         """Every state chooses its row of wanted levels: a logit choice

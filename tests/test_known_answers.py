@@ -46,27 +46,6 @@ def test_autonomy_cost_turns_a_partnership_into_mere_cooperation():
     assert wary.de_facto[small, big] == 1
 
 
-def test_the_fear_of_domination_keeps_a_stronger_state_at_arms_length_not_at_odds():
-    """With interests 0.2 SMALL's utility is 0.2 - 0.8 * autonomy.
-
-    Autonomy 0.5: 0.2 - 0.4 = -0.2, bliss 3 * -0.2 = -0.6. As a level-free term the cost
-    made SMALL want tension (-1) with a partner it has no quarrel with; it may only take
-    SMALL down to distance: the total is held at 0 (bliss 0 -> level 0), and the autonomy
-    component shows the -0.2 that counted. With interests -0.4 (a real quarrel) the total
-    without the cost is -0.4 (bliss -1.2 -> -1): the cost adds nothing below distance.
-    """
-    for interests, total, wanted in ((0.2, 0.0, 0), (-0.4, -0.4, -1)):
-        world = autonomy_world(0.5)
-        world["pairs"]["values"][0]["interests"] = interests
-        m = AllianceModel(world, rng=0)
-        for _ in range(6):
-            m.step()
-        small, big = m.index["SMALL"], m.index["BIG"]
-        assert m.components["total"][small, big] == pytest.approx(total)
-        assert m.components["autonomy"][small, big] == pytest.approx(total - interests)
-        assert m.desired[small, big] == wanted
-
-
 # ------------------------------------------------------------------------------ hedging
 def hedging_world() -> dict:
     """HEDGER (multi-vector 1, power 0.2) is allied with PATRON (0.6) and weighs OTHER (0.2).

@@ -32,8 +32,6 @@ Components:
         closest tie (in proportion to j's weight against i and to how far the tie with j
         lags the closest one). The multi-vector part is read at the level the state would
         settle on, not the current one (``sim.mechanisms.hedging``, :func:`settle_hedging`).
-        The cost of dependence lowers the total at most to distance, never below
-        (:func:`keep_at_arms_length`).
     commitment: the pull of the obligations in force: obligations written down carry
         reputational and institutional costs of falling short of them, so allies practise
         more of what they signed (Morrow 2000, "Alliances: why write them down?"; Leeds
@@ -251,28 +249,3 @@ def commitment_pull(obligation: np.ndarray, pledged: np.ndarray, merits: np.ndar
 def total_utility(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
     """Weighted sum of the components."""
     return sum(weights[c] * components[c] for c in COMPONENTS)
-
-
-def keep_at_arms_length(total: np.ndarray, dominance_cost: np.ndarray, level_gain: float,
-                        normal_level: float) -> np.ndarray:
-    """The total with the fear of domination lowering it to distance at most, never below.
-
-    Why: depending on a stronger partner costs autonomy (Walt 1987 on the risks of
-    bandwagoning; Morrow 1991 on the autonomy-security trade-off of asymmetric alliances),
-    and that is a reason to keep the stronger state at arm's length, not to seek tension
-    with it. As a
-    level-free negative term, the cost turned a weak state with nothing else at stake into
-    the stronger neighbour's adversary (the Taliban against China in every run once their
-    misread UN votes were left out). Here the cost can take the total down to the one at
-    which the state would settle on distance (level 0), and no further; a total already
-    below it, on other grounds, is not lowered by the cost.
-
-    Args:
-        total: Weighted totals, the cost included.
-        dominance_cost: The weighted cost of dependence (<= 0), as included in ``total``.
-        level_gain: Levels per unit of utility (``mechanism.level_gain``).
-        normal_level: The level of a pair with nothing at stake (``mechanism.normal_level``).
-    """
-    distance = -normal_level / level_gain if level_gain else 0.0
-    rest = total - dominance_cost
-    return np.maximum(total, np.minimum(rest, distance))

@@ -749,7 +749,7 @@ SEAT = {"ccode": 700, "from": 1996, "to": 2000, "holder": "x", "capital": "y", "
 def test_a_seat_spell_without_its_facts_is_refused(spell, expected):
     """A fraction was truncated, a misspelt key or an impossible code left the votes read."""
     with pytest.raises(InputError, match=r"seat_not_held\[0\]") as err:
-        cal.seat_not_held([spell], [700], np.arange(1995, 2002))
+        cal.check_seat_spells([spell])
     assert expected in str(err.value)
 
 

@@ -130,7 +130,7 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> dict:
     if not west["low"] < west["high"]:
         raise InputError(path, "rules.ideology_west.high", f"a number above low ({west['low']})",
                          line=yaml_line(text, ("rules", "ideology_west")), got=west["high"])
-    seat_not_held(west.get("seat_not_held"), [], [], path, text)  # checked here, with the file's name and line
+    check_seat_spells(west.get("seat_not_held"), path, text)
     return rules
 
 
@@ -881,8 +881,7 @@ def ideal_points(data, codes, years, rule: dict | None = None):
     return filled.mask(ousted, 0.0), flags.mask(ousted, f"ideal_point:{SEAT_NOT_HELD}")
 
 
-def seat_not_held(spells: list[dict] | None, codes, years, path: str | Path = "calibration_rules.yaml",
-                  text: str | None = None) -> pd.DataFrame:
+def seat_not_held(spells: list[dict] | None, codes, years) -> pd.DataFrame:
     """Cells (years x codes) whose UN votes were cast for a government ousted from the capital.
 
     Why: the model's state is whoever holds the capital (the leader rule, the scenario's
@@ -893,6 +892,18 @@ def seat_not_held(spells: list[dict] | None, codes, years, path: str | Path = "c
     cells are not read, and the gaps rule does not fill them from the ousted government's
     other years either: they count as unseen, like a state that never voted.
 
+    The entries are checked when the rules file is read (:func:`check_seat_spells`).
+    """
+    out = pd.DataFrame(False, index=years, columns=codes)
+    for spell in spells or []:
+        if spell["ccode"] in out.columns:
+            out.loc[(out.index >= spell["from"]) & (out.index <= spell["to"]), spell["ccode"]] = True
+    return out
+
+
+def check_seat_spells(spells, path: str | Path = "calibration_rules.yaml", text: str | None = None) -> None:
+    """Refuse a ``seat_not_held`` list that :func:`seat_not_held` could misread.
+
     Raises:
         InputError: not a list of entries, or an entry that is not exactly a COW code, its
             first and last years in order (whole numbers), the delegation that held the seat,
@@ -902,21 +913,16 @@ def seat_not_held(spells: list[dict] | None, codes, years, path: str | Path = "c
     """
     from sim.files import yaml_line
     where = "rules.ideology_west.seat_not_held"
-    line = yaml_line(text, ("rules", "ideology_west", "seat_not_held")) if text else None
     if spells is None:
-        return pd.DataFrame(False, index=years, columns=codes)
+        return
     if not isinstance(spells, list):
-        raise InputError(path, where, "a list of entries (ccode, from, to, holder, capital, source)", line=line,
-                         got=spells)
-    out = pd.DataFrame(False, index=years, columns=codes)
+        raise InputError(path, where, "a list of entries (ccode, from, to, holder, capital, source)", got=spells,
+                         line=yaml_line(text, ("rules", "ideology_west", "seat_not_held")) if text else None)
     for k, spell in enumerate(spells):
         problem = _seat_spell_problem(spell)
         if problem:
             at = yaml_line(text, ("rules", "ideology_west", "seat_not_held", k)) if text else None
             raise InputError(path, f"{where}[{k}]", problem, line=at, got=spell)
-        if spell["ccode"] in out.columns:
-            out.loc[(out.index >= spell["from"]) & (out.index <= spell["to"]), spell["ccode"]] = True
-    return out
 
 
 def _seat_spell_problem(spell) -> str | None:

@@ -301,11 +301,11 @@ class AllianceModel(mesa.Model):
         for b_i, b in enumerate(self.spec.blocs):
             if b.founded is None or b.founded == start:
                 # a bloc present from the start is logged when the scenario dates it
-                self._found_bloc(b_i, log=b.founded is not None or b.established is not None)
+                self._found_bloc(b_i, start, log=b.founded is not None or b.established is not None)
             elif b.founded is not None:
-                self._schedule(partial(self._found_bloc, b_i), b.founded)
+                self._schedule(partial(self._found_bloc, b_i, b.founded), b.founded)
             if b.dissolved is not None:
-                self._schedule(partial(self._dissolve_bloc, b_i), b.dissolved)
+                self._schedule(partial(self._dissolve_bloc, b_i, b.dissolved), b.dissolved)
         for ev in self.spec.events:
             if ev.year == start:
                 self._announce(ev)
@@ -339,26 +339,25 @@ class AllianceModel(mesa.Model):
             if ef.field == "bloc":
                 b_i = self.bloc_ids.index(ef.bloc)
                 if ef.value == "found":
-                    self._found_bloc(b_i, year=ev.year)
+                    self._found_bloc(b_i, ev.year)
                 else:
-                    self._dissolve_bloc(b_i, year=ev.year)
+                    self._dissolve_bloc(b_i, ev.year)
 
-    def _found_bloc(self, b_i: int, log: bool = True, year: int | None = None) -> None:
+    def _found_bloc(self, b_i: int, year: int, log: bool = True) -> None:
         spec = self.spec.blocs[b_i]
         self.bloc_active[b_i] = True
         for s in spec.founders:
             self.members[self.index[s], b_i] = True
         if log:  # founded in its year (an event's, when an event founds it), or entering the scenario
-            year = year if year is not None else (spec.founded or self.years[0])
             kind, text = bloc_start(self.bloc_names[spec.id], year, spec.founders, spec.context_members,
                                     spec.established)
             self._log(kind, spec.founders[0] if spec.founders else None, None, text, "", year=year)
 
-    def _dissolve_bloc(self, b_i: int, year: int | None = None) -> None:
+    def _dissolve_bloc(self, b_i: int, year: int) -> None:
         self.bloc_active[b_i] = False
         self.members[:, b_i] = False
         self._log("bloc_dissolved", None, None, f"{self.bloc_names[self.bloc_ids[b_i]]} dissolved", "",
-                  year=year if year is not None else (self.spec.blocs[b_i].dissolved or self.year))
+                  year=year)
 
     def _log(self, kind: str, a: str | None, b: str | None, text: str, drivers: str,
              year: int | None = None) -> None:

@@ -13,14 +13,13 @@ import math
 import numpy as np
 
 from sim.levels import LEVEL_NAMES
-from sim.plots.style import MARK_COLOUR, MODEL_COLOUR, REFERENCE_COLOUR, SCALE_NAMES, scale_label, text_inches
+from sim.plots.style import MARK_COLOUR, MODEL_COLOUR, REFERENCE_COLOUR, SCALE_NAMES, level_names_inches, scale_label
 from sim.plots.svg import BODY_PX, element, group, linear, svg
 
 #: The level names' size (px), and the room left of the panels: the longest name of
 #: :mod:`sim.levels` as the default font sets it, and a browser's wider sans-serif some slack.
 NAME_PX = BODY_PX - 1
-LEFT = float(math.ceil(1.1 * 72 * max(text_inches(name, NAME_PX) for names in LEVEL_NAMES.values()
-                                      for name in names.values()))) + 8
+LEFT = float(math.ceil(1.1 * 72 * level_names_inches(NAME_PX))) + 8
 WIDTH = LEFT + 380.0
 RIGHT, ROW = 10.0, 18.0
 #: Vertical room above each panel (its title) and below the last one (the year axis).

@@ -23,6 +23,8 @@ figures while the user waits.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Sequence
 
 import numpy as np
@@ -35,7 +37,7 @@ from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, LEVEL_NAMES
 # --------------------------------------------------------------------------- level scales
 
 #: The two scales, by the column names the tables use.
-SCALE_NAMES = ("de_facto", "de_jure")
+SCALE_NAMES = tuple(LEVEL_NAMES)
 
 #: Fontsize (points) of the level names on a level axis.
 LEVEL_TICK_SIZE = 8.0
@@ -59,9 +61,10 @@ def text_inches(text: str, fontsize: float) -> float:
     return TextPath((0, 0), text, size=fontsize, prop=FontProperties()).get_extents().width / 72
 
 
+@functools.cache
 def level_names_inches(fontsize: float = LEVEL_TICK_SIZE) -> float:
     """Width in inches of the longest level name of either scale: the room a level axis's
-    tick labels take left of its panel."""
+    tick labels take left of its panel (measured once per size: the names are constants)."""
     return max(text_inches(name, fontsize) for names in LEVEL_NAMES.values() for name in names.values())
 
 

@@ -711,8 +711,7 @@ class Sweep:
             try:
                 data = runner.with_overrides(base, overrides, str(self.base_path))
             except OverlappingPaths as exc:  # two swept paths reach one field: say so as it is
-                where = f"parameters.{exc.field}" if exc.field in self.spec.parameters else "design.points"
-                at = line("parameters", exc.field) if exc.field in self.spec.parameters else line("design", "points")
+                where, at = self._where(exc.field, row, line)
                 raise InputError(self.file, where, exc.expected, line=at) from None
             except InputError as exc:  # a path the base scenario does not have
                 name = self._swept_name(exc.field, overrides) or next(iter(overrides), "")

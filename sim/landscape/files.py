@@ -50,7 +50,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from sim.errors import InputError
 from sim.files import line_map, nearest_line, read_csv
 from sim.landscape.theory import MAX_ACTORS, unresolved_pair
-from sim.reading import compose_yaml, load_yaml, read_text
+from sim.reading import compose_yaml, dotted, load_yaml, read_text
 from sim.scenario.kind import kind_of
 from sim.scenario.limits import MAX_MAGNITUDE
 from sim.scenario.schema import ID_MAX_LENGTH, ID_PATTERN, LENGTH_ERRORS, explain_pydantic
@@ -363,7 +363,7 @@ def _numbers_underflowing(path: Path, node, lines) -> None:
         for loc, cell in cells:
             if isinstance(cell, yaml.ScalarNode) and cell.tag.endswith((":float", ":str")) \
                     and underflows(cell.value):
-                field = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in loc).replace(".[", "[")
+                field = dotted(loc)
                 raise InputError(path, field, UNDERFLOW_EXPECTED, line=cell.start_mark.line + 1,
                                  got=cell.value)
 
@@ -394,7 +394,7 @@ def _parse_landscape(path: Path):
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function")))
-        field = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in loc).replace(".[", "[")
+        field = dotted(loc)
         expected = err["msg"].replace("Input should be ", "").replace("Value error, ", "")
         got = err.get("input") if not isinstance(err.get("input"), dict) else None
         if _actors_problem(err):

@@ -484,7 +484,7 @@ def idle_weight_warnings(spec: FitSpec, path: str | Path, scenario: str | Path) 
     """
     from sim.reading import read_text
     from sim.scenario.schema import load_scenario
-    from sim.scenario.unused_weights import warning_line
+    from sim.scenario.unused_weights import setting_path, warning_line
 
     runner = importlib.import_module(spec.runner)
     if not hasattr(runner, "idle_weights"):
@@ -494,12 +494,12 @@ def idle_weight_warnings(spec: FitSpec, path: str | Path, scenario: str | Path) 
     except InputError:
         return []
     text = read_text(Path(path), kind="yaml", what="a fit file") if idle else ""
-    out = []
+    out, base = [], None
     for weight in idle:
-        name = next((n for n in spec.params if weight.path == n or weight.path.startswith(n + ".")
-                     or n.startswith(weight.path + ".")), None)
+        name = setting_path(weight.path, spec.params)
         if name is None:  # set by the scenario itself, not by the fit
-            out.append(warning_line(load_scenario(scenario), weight))
+            base = base or load_scenario(scenario)
+            out.append(warning_line(base, weight))
             continue
         at = yaml_line(text, ("params", name))
         what = "a weight" if name == weight.path else f"the weight {weight.path}"

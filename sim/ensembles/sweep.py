@@ -67,6 +67,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.errors import InputError, RunsFailed
 from sim.files import atomic_file, json_text, line_map, nearest_line, versions, yaml_line
 from sim.scenario.fields import bounds, field_at, whole_numbers_only
+from sim.scenario.unused_weights import setting_path
 from sim.levels import DE_FACTO_MAX, DE_FACTO_MIN, DE_JURE_MAX, DE_JURE_MIN
 
 DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
@@ -793,10 +794,7 @@ class Sweep:
     @staticmethod
     def _swept_name(field: str | None, overrides: dict) -> str | None:
         """The swept path an error about ``field`` is about (itself, or a path above or below it)."""
-        if not field:
-            return None
-        return next((n for n in overrides if field == n or field.startswith(n + ".") or field.startswith(n + "[")
-                     or n.startswith(field + ".")), None)
+        return setting_path(field, overrides)
 
     def changes(self, field: str) -> bool:
         """Whether a swept path (a parameter or a design point's key) lies in the base

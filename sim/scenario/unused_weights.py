@@ -129,6 +129,15 @@ def unused_weights(sc, inp) -> list[str]:
     return [warning_line(sc, w) for w in idle_weights(sc, inp)]
 
 
+def setting_path(field: str | None, paths) -> str | None:
+    """Which of the override ``paths`` (a sweep's swept paths, a fit's parameters) a
+    message about ``field`` is about: the path itself, one above it, or one below it."""
+    if not field:
+        return None
+    return next((n for n in paths if field == n or field.startswith(n + ".") or field.startswith(n + "[")
+                 or n.startswith(field + ".")), None)
+
+
 def warning_line(sc, idle: IdleWeight) -> str:
     """The line ``check`` prints for an idle weight: where the scenario sets it, and why it does nothing."""
     file, line = where_of(sc, *idle.loc)  # the file that sets it: a base's, if inherited

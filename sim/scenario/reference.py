@@ -210,10 +210,9 @@ def check_reference_states(reference: pd.DataFrame, path: Any, run_states: set[s
     rows = int(stray.sum())
     line = csv_line(reference, row) if reference.attrs.get("lines") else None
     either = f" or {declared_how}" if declared_how else ""
-    verb = "are neither" if declared_how else "are not"
-    verb1 = "is neither" if declared_how else "is not"
+    neg = "neither" if declared_how else "not"
     raise InputError(path, col, f"state ids of {whose} (" + ", ".join(sorted(run_states)) + f"){either}; "
-                     f"{len(unknown)} id{'s ' + verb if len(unknown) > 1 else ' ' + verb1}, in "
+                     f"{len(unknown)} id{'s are' if len(unknown) > 1 else ' is'} {neg}, in "
                      f"{rows} row{'s' if rows > 1 else ''}", line=line, got=shown)
 
 
@@ -229,7 +228,7 @@ def reference_levels(ref: pd.DataFrame, source: Any) -> pd.DataFrame:
     out = ref[keep].reset_index(drop=True)
     # the kept rows' own lines, so that a later error names the row it means
     if lines and len(lines) == len(keep):
-        out.attrs["lines"] = LineNumbers(int(x) for x, k in zip(lines, keep) if k)
+        _with_lines(out, (x for x, k in zip(lines, keep) if k))
     else:
         out.attrs.pop("lines", None)
     return out

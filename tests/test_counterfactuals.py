@@ -28,8 +28,6 @@ import outcomes as oc  # noqa: E402
 DROPPED = {
     "no_andijan_reaction": {"Andijan and the Western reaction"},
     "karimov_stays": {"Kazakh-Uzbek border still undemarcated", "Kyrgyz-Uzbek border partly settled"},
-    "no_us_deployment": {"9/11 and the US deployment to Central Asia (Karshi-Khanabad, Manas)",
-                         "US and coalition forces stay in Afghanistan"},
     "no_taliban_advance": {"Taliban advance toward the northern border (Kabul taken September 1996)"},
     "no_russian_wars": {"Russia-Georgia war", "Annexation of Crimea", "Russia's invasion of Ukraine"},
 }

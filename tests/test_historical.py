@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.model import inputs_for
 from sim.run.simulate import simulate, simulate_tables
 from sim.scenario.schema import load_scenario
 from sim.analysis.validation import validate
@@ -83,6 +84,35 @@ def test_threat_sources_and_governments_are_inputs():
     assert all(t.source for t in sc.threat_sources)
     governments = [ev.year for ev in sc.events for ef in ev.effects if ef.field == "government"]
     assert governments == [1992, 1996, 2001, 2021]
+
+
+def test_the_taliban_threat_follows_the_taliban_not_kabul():
+    """Afghanistan is whoever holds Kabul at 31 December. From 2001 that is a government the
+    US war installed, so the war and the coalition's presence are no threat to it (no US
+    hostility or forward reach toward it) and its neighbours' Taliban-era fears are gone;
+    the Taliban threat of 2001-2020 is the movement's, a threat source, hostile to the
+    United States and to Kabul in every one of those years."""
+    sc = load_scenario(SCENARIO)
+    inp = inputs_for(sc)
+    years = list(inp.years)
+    ix = {s: k for k, s in enumerate(inp.ids)}
+    afg, usa = ix["AFG"], ix["USA"]
+    movement = inp.sources.ids.index("TALIBAN_INSURGENCY")
+    taliban_years, republic_years = range(1997, 2001), range(2001, 2021)
+    neighbours = [ix[s] for s in ("UZB", "TAJ", "KYR", "KZK", "RUS")]
+    for y in taliban_years:  # the emirate: the threat is the state's
+        t = years.index(y)
+        assert inp.intent[t, usa, afg] >= 0.7 if y >= 1998 else True
+        assert min(inp.intent[t, i, afg] for i in neighbours) >= 0.7
+    for y in republic_years:
+        t = years.index(y)
+        assert inp.distance[t, usa, afg] == inp.distance[years.index(2000), usa, afg] > 10_000, y
+        assert max(inp.intent[t, i, afg] for i in [usa, *neighbours]) <= 0.25, y
+        assert inp.sources.intent[t, usa, movement] >= 0.8, y
+        assert inp.sources.intent[t, afg, movement] == 1.0, y
+    first = years.index(2001)  # the year the movement lost Kabul carries the emirate's threat
+    assert min(inp.sources.intent[first, i, movement] for i in neighbours) >= 0.7
+    assert inp.sources.power[first, movement] == pytest.approx(inp.power[years.index(2000), afg], rel=0.01)
 
 
 def final_levels(model, a, b):

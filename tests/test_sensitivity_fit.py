@@ -490,6 +490,29 @@ def test_fitting_a_whole_number_field_is_refused_before_the_optimiser(tmp_path, 
     assert "generation" not in err and not (tmp_path / "o").exists()
 
 
+def test_a_custom_runner_without_the_whole_number_rule_gets_the_default_one(tmp_path, monkeypatch, capsys):
+    """A runner module need not define takes_whole_numbers; one that wraps the alliance
+    model without it let a year through, and the fit ran a generation of failing
+    evaluations (train loss 1.0) before the first fraction was refused. The default
+    runner's rule now stands in."""
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "wrapping_runner.py").write_text(
+        "from sim.ensembles.sweep import load_base, prepare, run_once, with_overrides  # noqa: F401\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("ALLIANCE_SIM_RUNNERS", "wrapping_runner")
+    (tmp_path / "f.yaml").write_text(
+        f"name: fx\nscenario: {root / 'scenarios' / 'known_paper_alliance.yaml'}\n"
+        f"reference: {root / 'experiments' / 'fit_out_of_sample' / 'twin_reference.csv'}\n"
+        "runner: wrapping_runner\nparams: {time.end: [2010, 2015]}\ntrain_end: 2006\n"
+        "seeds: 1\nmaxiter: 1\npopsize: 2\n")
+    assert main(["fit", str(tmp_path / "f.yaml"), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "f.yaml: field 'params.time.end'" in err and "time.end takes whole numbers only" in err
+    assert "got (2010.0, 2015.0)" in err
+    assert "generation" not in err and not (tmp_path / "o").exists()
+
+
 def test_fit_file_errors_are_in_the_projects_words(tmp_path):
     """Pydantic's own wording leaked: 'expected Input should be a valid dictionary',
     'expected Extra inputs are not permitted'."""

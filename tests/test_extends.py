@@ -105,15 +105,21 @@ def test_drop_events_beside_own_events_says_the_base_events_were_replaced(tmp_pa
     assert "add_events" in err.message()
 
 
-def test_drop_events_refuses_a_name_two_events_share(tmp_path):
-    """A child adds a second event named like the base's; a grandchild's drop of that name
-    switched off both without a word. Event names need not be unique (the child still
-    loads), but a drop by a shared name is refused, naming the file, the field and the name."""
+def test_an_added_event_may_not_take_a_name_the_base_gives(tmp_path):
+    """A child added a second event named like the base's and loaded; a grandchild's drop
+    of that name then switched off both without a word. The child is now refused, naming
+    the added event as written (add_events[0].name, at its line in the child) and where
+    the first event of that name is (the base file and its line)."""
     shock = "The common threat fades and ALLY_B's new leader turns away from ALLY_A"
     child = write(tmp_path, f"name: twice\nextends: {BASE}\nadd_events:\n  - year: 2010\n"
                             f"    name: {shock}\n    effects:\n"
                             "      - {field: power, state: THREAT, op: mul, value: 2}\n", "child.yaml")
-    assert [e.name for e in load_scenario(child).events] == [shock, shock]
+    err = refusal(load_scenario, child)
+    assert (err.file, err.field, err.line, err.got) == (str(child), "add_events[0].name", 5, shock)
+    assert err.expected.startswith("a name no other event has (events[0] in "), err.expected
+    assert f"{BASE.name} on line 22 has it already;" in err.expected  # the base, as cwd shows it
+    # a grandchild's drop by the shared name is still refused as ambiguous (a base is merged
+    # before it is validated), naming the grandchild's own field
     grandchild = write(tmp_path, f"name: gc\nextends: child.yaml\ndrop_events:\n  - {shock}\n", "gc.yaml")
     err = refusal(load_scenario, grandchild)
     assert (err.file, err.field, err.line, err.got) == (str(grandchild), "drop_events[0]", 3, shock)
@@ -122,12 +128,12 @@ def test_drop_events_refuses_a_name_two_events_share(tmp_path):
     with pytest.raises(InputError, match="drop_events\\[0\\]"):
         load_raw(grandchild)  # sweeps and fits read it so
     # a name one event holds is still dropped, and only that event
-    unique = write(tmp_path, "name: gc2\nextends: child.yaml\nset: {}\nadd_events:\n  - year: 2011\n"
+    unique = write(tmp_path, f"name: gc2\nextends: {BASE}\nset: {{}}\nadd_events:\n  - year: 2011\n"
                              "    name: solo\n    effects:\n      - {field: power, state: THREAT, op: mul, value: 2}\n",
                    "gc2.yaml")
     dropped = write(tmp_path, "name: gc3\nextends: gc2.yaml\ndrop_events: [solo]\n", "gc3.yaml")
-    assert [e.name for e in load_scenario(dropped).events] == [shock, shock]
-    assert len(load_scenario(unique).events) == 3
+    assert [e.name for e in load_scenario(dropped).events] == [shock]
+    assert [e.name for e in load_scenario(unique).events] == [shock, "solo"]
 
 
 def test_a_bad_added_event_is_named_as_written(tmp_path):

@@ -327,6 +327,20 @@ def test_hostile_input_is_refused_cleanly(case, work):
     _fail(problems, res)
 
 
+def test_two_events_of_one_name_are_refused_naming_the_first(work):
+    """Event names were not checked: a scenario loaded and ran with two events named
+    'coup', which drop_events and the explanations could not tell apart. The second is
+    refused at its own field and line, with the name and where the first one is."""
+    res = sim("check", "hostile/event_name_twice.yaml", cwd=work)
+    problems = refusal_problems(res, names="event_name_twice.yaml", field="events[2].name", line="14")
+    if res.error_lines() and not res.error_lines()[0].endswith(
+            "hostile/event_name_twice.yaml:14: field 'events[2].name': expected a name no other event "
+            "has (events[0] on line 8 has it already; drop_events and explanations name an event by "
+            "its name), got 'coup'"):
+        problems.append("message does not give the name and where the first event of that name is")
+    _fail(problems, res)
+
+
 # ---------------------------------------------------------------------------------------
 # Inputs made at run time: size, devices, symlinks, FIFOs, state counts
 # ---------------------------------------------------------------------------------------

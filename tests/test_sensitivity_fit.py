@@ -201,6 +201,42 @@ def test_sensitivity_says_an_output_is_undefined_in_some_replicates(standin, tmp
     assert "rerun the sweep" not in err
 
 
+def test_sensitivity_gap_refusals_name_five_points_then_how_many_more(standin, tmp_path, capsys):
+    """Both gap refusals (a point with no value, a point short of replicates) come from one
+    function; each keeps its wording, and both list five points and count the rest."""
+    path = standin("gaps", parameters=PARAMS, design={"kind": "morris", "samples": 4},
+                   replicates=2, outputs={"summary": ["linear"]})
+    run_sweep(path, tmp_path / "o", workers=1, progress=False, plots=False)
+    good = pd.read_parquet(tmp_path / "o" / "results" / "part-000000.parquet")
+    points = good.point.nunique()
+    assert points == 12 and len(good) == 24  # 4 trajectories of 3 points, 2 runs each
+
+    def fail_second_replicate(r):  # points 0-6 lose replicate 1 to an error
+        r.loc[(r.point < 7) & (r.replicate == 1), ["status", "linear"]] = ["error", np.nan]
+        return r
+    part = _edit_results(tmp_path / "o", fail_second_replicate)
+    capsys.readouterr()
+    assert main(["sensitivity", str(tmp_path / "o"), "--output", "linear"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert (f"a value from each of the 2 replicates at every design point (7 of {points} points "
+            "miss some: points 0 (1 of 2), 1 (1 of 2), 2 (1 of 2), 3 (1 of 2), 4 (1 of 2) and 2 "
+            "more; failed or unfinished runs; 'alliance-sim sweep --resume' finishes") in err
+
+    def undefined_everywhere(r):  # points 0-6: both runs finish, the output undefined
+        r.loc[r.point < 7, "linear"] = np.nan
+        return r
+    good.to_parquet(part, index=False)
+    _edit_results(tmp_path / "o", undefined_everywhere)
+    assert main(["sensitivity", str(tmp_path / "o"), "--output", "linear"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert (f"a value at every design point (7 of {points} points have none, although every run "
+            "there finished without error: linear is undefined there (") in err
+    assert "; points 0, 1, 2, 3, 4 and 2 more); running again gives the same, analyse another " \
+           "output)" in err
+
+
 def test_sobol_refuses_an_output_that_never_varies(standin, tmp_path, capsys):
     # only temperature is swept; linear = 2 * power is 1.0 in every run
     path = standin("const", parameters={"mechanism.temperature": {"low": 0.0, "high": 0.5}},
@@ -451,6 +487,29 @@ def test_fitting_a_whole_number_field_is_refused_before_the_optimiser(tmp_path, 
     assert main(["fit", str(tmp_path / "f.yaml"), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "field 'params.time.end'" in err and "takes whole numbers only" in err
+    assert "generation" not in err and not (tmp_path / "o").exists()
+
+
+def test_a_custom_runner_without_the_whole_number_rule_gets_the_default_one(tmp_path, monkeypatch, capsys):
+    """A runner module need not define takes_whole_numbers; one that wraps the alliance
+    model without it let a year through, and the fit ran a generation of failing
+    evaluations (train loss 1.0) before the first fraction was refused. The default
+    runner's rule now stands in."""
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "wrapping_runner.py").write_text(
+        "from sim.ensembles.sweep import load_base, prepare, run_once, with_overrides  # noqa: F401\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("ALLIANCE_SIM_RUNNERS", "wrapping_runner")
+    (tmp_path / "f.yaml").write_text(
+        f"name: fx\nscenario: {root / 'scenarios' / 'known_paper_alliance.yaml'}\n"
+        f"reference: {root / 'experiments' / 'fit_out_of_sample' / 'twin_reference.csv'}\n"
+        "runner: wrapping_runner\nparams: {time.end: [2010, 2015]}\ntrain_end: 2006\n"
+        "seeds: 1\nmaxiter: 1\npopsize: 2\n")
+    assert main(["fit", str(tmp_path / "f.yaml"), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "f.yaml: field 'params.time.end'" in err and "time.end takes whole numbers only" in err
+    assert "got (2010.0, 2015.0)" in err
     assert "generation" not in err and not (tmp_path / "o").exists()
 
 

@@ -18,6 +18,7 @@ import importlib
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.analysis import validation
 from sim.errors import InputError
-from sim.ensembles.sweep import FOLDER_NAME
+from sim.ensembles.sweep import FOLDER_NAME, takes_whole_numbers
 from sim.files import json_text, yaml_line
 from sim.scenario.reference import check_reference_states, load_reference_levels, reference_levels
 
@@ -231,6 +232,7 @@ def _check_params(mod, base: dict, source: str, params: list[str], bounds: list[
         raise InputError(origin, f"params.{exc.field}", exc.expected) from None
     except InputError:
         pass  # a single path's fault, named below
+    whole = _whole_number_rule(mod)
     for p, (lo, hi) in zip(params, bounds):
         problem = None
         for value in (lo, (lo + hi) / 2, hi):
@@ -244,11 +246,23 @@ def _check_params(mod, base: dict, source: str, params: list[str], bounds: list[
         else:
             raise InputError(origin, f"params.{p}", f"a field of {Path(source).name} with valid "
                              f"values inside the bounds ({problem.message()})", got=(lo, hi))
-        # the optimiser's values are fractions: a field the runner declares whole refuses them
-        if hasattr(mod, "takes_whole_numbers") and mod.takes_whole_numbers(p):
+        # the optimiser's values are fractions: a field that takes whole numbers refuses them
+        if whole(p):
             raise InputError(origin, f"params.{p}", "a field that takes any number between the bounds (the "
                              f"fit searches them continuously, and {p} takes whole numbers only: every "
                              "evaluation would fail)", got=(lo, hi))
+
+
+def _whole_number_rule(mod) -> Callable[[str], bool]:
+    """The runner's ``takes_whole_numbers``, or the default runner's where it has none.
+
+    The rule is optional in a runner module, and a custom runner often wraps the alliance
+    scenario without restating it; without a fallback its whole-number paths (a year, a
+    count) passed the check and every evaluation of the fit failed on the optimiser's
+    fractions. The default rule reads the scenario schema, so a path the schema does not
+    reach (another model's field) is not called whole.
+    """
+    return getattr(mod, "takes_whole_numbers", takes_whole_numbers)
 
 
 def valid_bound(low: float, high: float) -> bool:

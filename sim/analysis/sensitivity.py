@@ -41,22 +41,51 @@ def undefined_reason(output: str) -> str:
             "hold, or a quantity the run leaves undefined")
 
 
-def _missing_words(output: str, missing: int, points: int, where: list[int]) -> str:
-    """The refusal's account of ``missing`` of ``points`` design points without a value:
-    at the points ``where`` every run finished without error and left the output undefined,
-    the rest have failed or unfinished runs. Only the latter are helped by running again."""
-    undefined = len(where)
-    head = f"{missing} of {points} points have none"
-    shown = ", ".join(map(str, where[:5])) + (f" and {len(where) - 5} more" if len(where) > 5 else "")
-    undefined_words = (f"{output} is undefined there ({undefined_reason(output)}; points {shown}); "
-                       "running again gives the same, analyse another output")
-    if undefined == missing:
-        return f"{head}, although every run there finished without error: {undefined_words}"
+def _listed(items: list) -> str:
+    """At most five of ``items``, then how many more: a refusal names examples, not hundreds."""
+    return ", ".join(map(str, items[:5])) + (f" and {len(items) - 5} more" if len(items) > 5 else "")
+
+
+def _gap_refusal(out_dir: Path, output: str, replicates: int, points: int,
+                 counts: pd.Series, undefined: pd.Series) -> InputError:
+    """The refusal of a sweep some of whose design points lack values of ``output``.
+
+    One function for both gaps, because they differ only in what is missing and share how
+    the cause is told. ``counts`` holds the number of values at each point that has fewer
+    than ``replicates``, ``undefined`` the number of runs per point (all points) that
+    finished without error yet left the output undefined (NaN). A point with no value at
+    all is reported first (its mean does not exist); otherwise the points with some
+    replicates missing (a mean over fewer runs than the others is a different estimate,
+    which would mix probabilities from 1 run with probabilities from many). Where every
+    run behind a gap finished without error, running again gives the same NaN, so the
+    message names the output as the cause and does not advise a rerun; failed or
+    unfinished runs are blamed otherwise, with how to rerun them.
+    """
     failed = f"failed or unfinished runs; {_HOW_TO_FIX}"
-    if not undefined:
-        return f"{head}: {failed}"
-    return (f"{head}: at {missing - undefined} of them {failed}; at the other {undefined} every "
-            f"run finished without error and {undefined_words}")
+    reason = undefined_reason(output)
+    none = counts[counts == 0]
+    if len(none):
+        # every replicate of these points left the output undefined, none failed
+        where = [int(p) for p in none.index if undefined[p] == replicates]
+        head = f"{len(none)} of {points} points have none"
+        said = (f"{output} is undefined there ({reason}; points {_listed(where)}); "
+                "running again gives the same, analyse another output")
+        if len(where) == len(none):
+            words = f"{head}, although every run there finished without error: {said}"
+        elif not where:
+            words = f"{head}: {failed}"
+        else:
+            words = (f"{head}: at {len(none) - len(where)} of them {failed}; at the other "
+                     f"{len(where)} every run finished without error and {said}")
+        return InputError(out_dir, output, f"a value at every design point ({words})")
+    shown = _listed([f"{p} ({n} of {replicates})" for p, n in counts.items()])
+    all_undefined = bool((counts + undefined[counts.index] == replicates).all())
+    cause = (f"their other runs finished without error, but {output} is undefined in them "
+             f"({reason}); rerunning gives the same, analyse another output"
+             if all_undefined else failed)
+    return InputError(out_dir, output, f"a value from each of the {replicates} replicates "
+                      f"at every design point ({len(counts)} of {points} points miss some: "
+                      f"points {shown}; {cause})")
 
 
 def sweep_manifest(out_dir: str | Path) -> dict:
@@ -118,25 +147,9 @@ def point_means(out_dir: str | Path, output: str) -> tuple[SweepSpec, pd.DataFra
     # rerunning them gives the same NaN, so the refusal must not blame failed runs
     undefined = (finished[output].isna().groupby(finished.point).sum()
                  .reindex(design.point, fill_value=0).astype(int))
-    missing = counts == 0
-    if missing.any():
-        only_undefined = missing & (undefined == spec.replicates)
-        words = _missing_words(output, int(missing.sum()), len(design),
-                               [int(p) for p in only_undefined[only_undefined].index])
-        raise InputError(out_dir, output, f"a value at every design point ({words})")
-    short = counts[counts < spec.replicates]
-    if len(short):
-        # a mean over fewer replicates than the others is a different estimate: the
-        # indices would mix probabilities from 1 run with probabilities from many
-        shown = ", ".join(f"{p} ({n} of {spec.replicates})" for p, n in list(short.items())[:5])
-        more = f" and {len(short) - 5} more" if len(short) > 5 else ""
-        all_undefined = bool((counts[short.index] + undefined[short.index] == spec.replicates).all())
-        cause = (f"their other runs finished without error, but {output} is undefined in them "
-                 f"({undefined_reason(output)}); rerunning gives the same, analyse another output"
-                 if all_undefined else f"failed or unfinished runs; {_HOW_TO_FIX}")
-        raise InputError(out_dir, output, f"a value from each of the {spec.replicates} replicates "
-                         f"at every design point ({len(short)} of {len(design)} points miss some: "
-                         f"points {shown}{more}; {cause})")
+    gaps = counts[counts < spec.replicates]
+    if len(gaps):
+        raise _gap_refusal(out_dir, output, spec.replicates, len(design), gaps, undefined)
     return spec, design, means.to_numpy(float)
 
 

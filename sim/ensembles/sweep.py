@@ -219,8 +219,8 @@ class SweepSpec(BaseModel):
     batch_size: int = Field(default=200, ge=1, description="runs per results part")
     plots: PlotSpec = PlotSpec()
     #: Module that loads, overrides and runs scenarios (``load_base``, ``with_overrides``,
-    #: ``run_once``; optionally ``prepare`` and ``takes_whole_numbers``); the default is the
-    #: alliance model itself.
+    #: ``run_once``; optionally ``prepare`` and ``takes_whole_numbers``, which a fit takes
+    #: from this module where a runner has none); the default is the alliance model itself.
     runner: str = "sim.ensembles.sweep"
 
     @field_validator("runner")

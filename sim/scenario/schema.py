@@ -510,7 +510,7 @@ class EventSpec(_Strict):
     """Year the effects start, a simulated year within the time span."""
     name: str
     """Name of the event, shown in reports and explanations; a counterfactual's drop_events
-    names events by it."""
+    names events by it, so no two events of a scenario share one."""
     kind: Literal["perception", "capability", "doctrine", "leader", "government", "dispute",
                   "shock", "interest", "bloc", "economic"] = "shock"
     """What kind of change this is (for reports; the effects say what changes). Default shock."""
@@ -799,8 +799,14 @@ def _check_threat_sources(sc: Scenario, errs: _Errors) -> None:
 
 def _check_events(sc: Scenario, errs: _Errors) -> None:
     bloc_ids = {b.id for b in sc.blocs}
+    first_named: dict[str, int] = {}
     for i, ev in enumerate(sc.events):
         errs.in_span(("events", i, "year"), f"events[{i}].year", ev.year)
+        if ev.name in first_named:
+            errs.add(("events", i, "name"), f"events[{i}].name",
+                     f"a name no other event has ({_event_place(sc, first_named[ev.name])} has it "
+                     "already; drop_events and explanations name an event by its name)", ev.name)
+        first_named.setdefault(ev.name, i)
         for j, ef in enumerate(ev.effects):
             base = ("events", i, "effects", j)
             for key in ("state", "observer", "target", "a", "b"):
@@ -808,6 +814,19 @@ def _check_events(sc: Scenario, errs: _Errors) -> None:
             if ef.field == "bloc" and ef.bloc not in bloc_ids:
                 errs.add(base + ("bloc",), f"events[{i}].effects[{j}].bloc",
                          "a bloc id declared in 'blocs'", ef.bloc)
+
+
+def _event_place(sc: Scenario, i: int) -> str:
+    """Where the merged scenario's event ``i`` is written, in words: its field as the file
+    names it (``add_events[0]`` for an added one) and its line, with the file when the
+    event comes from another file than the scenario's own (a base it extends)."""
+    field = field_as_written(f"events[{i}]", sc._event_aliases)
+    loc = ("events", i, "name")
+    while loc and loc not in sc._places:
+        loc = loc[:-1]
+    file, line = sc._places.get(loc, (sc.source, None)) if loc else (sc.source, None)
+    other = os.path.abspath(file) != os.path.abspath(sc.source)
+    return field + (f" in {_shown(Path(file))}" if other else "") + (f" on line {line}" if line else "")
 
 
 def _check_outputs(sc: Scenario, errs: _Errors) -> None:
@@ -1116,8 +1135,9 @@ def _merge_events(data: dict, merged: dict, path: Path, line_of, base_path: Path
     returns the base indices of the events kept.
 
     A name in ``drop_events`` must name exactly one of the base's events (``base_path``'s,
-    resolved): event names need not be unique, and a drop by a shared name would silently
-    switch off every event of that name."""
+    resolved): a base is merged before it is validated, so its events may still share a
+    name (which loading the base itself refuses), and a drop by a shared name would
+    silently switch off every event of that name."""
     drop = data.get("drop_events") or []
     if not isinstance(drop, list):
         raise InputError(path, "drop_events", "a list of event names of the base scenario", got=drop,
@@ -1135,8 +1155,8 @@ def _merge_events(data: dict, merged: dict, path: Path, line_of, base_path: Path
             raise InputError(path, f"drop_events[{i}]", "the name of an event of the base scenario", got=name,
                              line=line_of("drop_events"))
         if names.count(name) > 1:
-            # a scenario may give two events one name (an add_events entry may repeat a
-            # base's), but a drop by that name dropped all of them without a word
+            # the base as merged may give two events one name (an add_events entry may
+            # repeat its own base's); a drop by that name dropped all of them without a word
             raise InputError(path, f"drop_events[{i}]", "the name of one event of the base scenario "
                              f"({names.count(name)} events of {_shown(base_path)} are named so, counting "
                              "any it inherits or adds: dropping the name would drop them all; give them "

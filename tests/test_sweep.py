@@ -620,6 +620,25 @@ def test_sweeping_a_weight_the_inputs_leave_idle_warns_before_the_runs(tmp_path,
     assert "warning" not in capsys.readouterr().err
 
 
+def test_the_base_is_read_once_for_the_idle_weights_of_every_point_looked_at(tmp_path, monkeypatch):
+    """The idle weights are looked for at several points (the first and each parameter's
+    highest level: four here); each look read and parsed the base file again (six reads).
+    Now it is read three times in all: checked as a base scenario by the sweep file's
+    reader, whole for the runs, and as written for the idle weights."""
+    import sim.reading
+
+    reads = []
+    real = sim.reading.read_text
+    monkeypatch.setattr(sim.reading, "read_text",
+                        lambda path, *a, **k: reads.append(Path(path)) or real(path, *a, **k))
+    path = _sweep_text(tmp_path, "parameters:\n  mechanism.temperature: {values: [0.0, 0.5]}\n"
+                       "  mechanism.utility.ideology: {values: [0, 5]}\n  mechanism.utility.economy: {values: [1, 2]}\n")
+    sweep = load_sweep(path)
+    assert reads.count(Path(BOT)) == 3
+    assert [w.split(": ")[1].split(" sweeps")[0] for w in sweep.warnings] == [
+        "parameters.mechanism.utility.economy", "parameters.mechanism.utility.ideology"]
+
+
 @pytest.mark.parametrize("field", ["description", "name"])
 def test_sweeping_a_field_no_run_reads_is_refused(tmp_path, field):
     path = _sweep_text(tmp_path, f"parameters:\n  {field}: {{values: [a, b]}}\n")

@@ -635,3 +635,16 @@ def test_a_bloc_founded_by_an_event_is_logged_in_the_events_year():
     ev = simulate(scenario_from_dict(_world(blocs=[old])), seed=0).events
     assert ev[ev.kind == "bloc_entered_scenario"][["year", "text"]].values.tolist() == [
         [2000, "New Pact (founded 1975) enters the scenario with B"]]
+
+
+def test_the_report_lists_the_de_facto_changes_of_the_chosen_pairs_in_either_order():
+    """known_neutral chooses TWIN_A-PROTECTOR and NEUTRAL-PROTECTOR; its events name them
+    PROTECTOR first. The report keeps exactly their de facto changes (not TWIN_A-NEUTRAL's
+    nor MENACE's), whichever order the event and the scenario give the pair in."""
+    from sim.run.report import run_report
+
+    res = simulate(ROOT_SCENARIOS / "known_neutral.yaml", seed=1)
+    moves = [line.split(" | ")[:3] for line in run_report(res, {}).splitlines() if "| de facto change |" in line]
+    assert moves == [["| 2001", "de facto change", "PROTECTOR-TWIN_A"],
+                     ["| 2001", "de facto change", "PROTECTOR-NEUTRAL"],
+                     ["| 2003", "de facto change", "PROTECTOR-TWIN_A"]]

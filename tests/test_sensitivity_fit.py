@@ -295,6 +295,35 @@ def test_fit_recovers_the_generating_weight_and_scores_out_of_sample(standin, tm
     assert again.fitted == res.fitted
 
 
+def test_a_fit_runs_each_scenario_it_scores_once_a_seed(standin, tmp_path, monkeypatch):
+    """The scenario as written was run once to learn its states and years, then again for
+    the train scores and again for the test scores, and the fitted values once for each
+    side: 4 * seeds + 1 runs beyond the optimiser's. Each is now run once a seed, and both
+    sides score those runs, as separate runs would score (the stand-in's CCC pairs are
+    drawn from the seed, so the seeds' scores differ)."""
+    import importlib
+
+    standin("fitbase")
+    mod = importlib.import_module("standin_runner")
+    runs = []
+    real = mod.run_once
+    monkeypatch.setattr(mod, "run_once", lambda data, seed, record, source: runs.append(
+        (data["mechanism"]["weight"], seed)) or real(data, seed, record, source))
+    ref = _reference(range(2000, 2011), lambda y: 0.7)
+    ref = pd.concat([ref, pd.DataFrame([{"a": a, "b": "CCC", "year": y, "de_facto": 0, "de_jure": 0}
+                                        for a in ("AAA", "BBB") for y in range(2000, 2011)])])
+    res = fit_weights(tmp_path / "base.yaml", ref, ["mechanism.weight"], [(0.0, 1.0)], 2005,
+                      seeds=3, maxiter=1, popsize=2, runner="standin_runner")
+    assert len(runs) == (res.evaluations + 2) * 3
+    assert sorted(seed for w, seed in runs if w == 0.7) == [0, 1, 2]  # the base's weight
+    base = yaml.safe_load((tmp_path / "base.yaml").read_text())
+    alone = [real(base, s, True, "").dyads for s in range(3)]
+    for years, got in (((None, 2005), res.default_train), ((2006, None), res.default_test)):
+        each = [score_table(d, ref, years) for d in alone]
+        assert got == pytest.approx({k: np.mean([e[k] for e in each]) for k in each[0]}, nan_ok=True)
+        assert len({e["exact"] for e in each}) > 1  # the seeds' runs differ
+
+
 def test_fit_out_of_sample_exposes_a_regime_change(standin, tmp_path):
     standin("fitbase")
     # the reference changes after 2005; a fit on <= 2005 cannot know it

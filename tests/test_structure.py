@@ -110,3 +110,23 @@ def test_best_split_of_two_blocs_agrees_with_ranking_every_labelling():
     # C(6, 3) / 2 = 10 such splits tie, which the caller is told.
     zero = best_split(nets[0])
     assert zero.tied == 10 and sorted(np.bincount(zero.labels)) == [3, 3]
+
+
+def test_best_split_counted_in_small_chunks_agrees_with_ranking_every_labelling(monkeypatch):
+    """The two-bloc search keeps only each chunk's least frustrated splits; with chunks of
+    four configurations the best splits and their ties are spread over many chunks (and a
+    later chunk can beat an earlier one), and the answer is still that of every labelling."""
+    from sim.analysis import structure
+
+    monkeypatch.setattr(structure, "SPLIT_CHUNK_BITS", 2)
+    rng = np.random.default_rng(8)
+    nets = [np.zeros((7, 7), dtype=int), -np.ones((5, 5), dtype=int) + np.eye(5, dtype=int)]
+    for n in (2, 3, 6, 9):
+        for _ in range(8):
+            s = np.triu(rng.choice([-1, 0, 1], size=(n, n), p=[0.3, 0.4, 0.3]), 1)
+            nets.append(s + s.T)
+    for s in nets:
+        got = best_split(s)
+        frustration, tied = _brute_best_split(s)
+        assert got.frustration == frustration and got.tied == len(tied) and got.labels.tolist() in tied
+    assert best_split(nets[0]).tied == 35  # every split into three states and four: C(7, 3)

@@ -606,6 +606,33 @@ def test_summary_keys_are_the_keys_a_run_gives():
     assert summary_keys(sc) == list(simulate(sc, seed=1, record=False).summary)
 
 
+def test_a_run_summary_gives_each_value_under_its_own_name():
+    """The summary's values were a tuple zipped with SUMMARY_KEYS, so reordering one of them
+    put a value under another's name. A known run, each value found afresh from its history
+    and events: known_neutral forms a treaty and a bloc (one join) and ends none."""
+    from collections import Counter
+
+    from sim.run.simulate import SUMMARY_KEYS, simulate
+    from sim.scenario.schema import load_scenario
+
+    res = simulate(load_scenario(REPO / "scenarios" / "known_neutral.yaml"), seed=1, record=False)
+    got = res.summary
+    assert list(got)[:len(SUMMARY_KEYS)] == list(SUMMARY_KEYS)
+    n = len(res.ids)
+    F = np.stack(res.model.history["de_facto"])[:, *np.triu_indices(n, 1)]
+    J = np.stack(res.model.history["de_jure"])[:, *np.triu_indices(n, 1)]
+    kinds = Counter(res.events["kind"])
+    assert kinds["treaty_formed"] == 1 and kinds["bloc_join"] == 1
+    want = {"final_mean_de_facto": F[-1].mean(), "final_mean_de_jure": J[-1].mean(),
+            "final_share_allied": (F[-1] >= 2).mean(), "final_share_rival": (F[-1] <= -1).mean(),
+            "mean_de_facto": F.mean(), "treaties_formed": kinds["treaty_formed"],
+            "treaties_ended": kinds["treaty_denounced"] + kinds["treaty_lapsed"] + kinds["treaty_withdrawn"],
+            "bloc_joins": kinds["bloc_join"], "bloc_exits": kinds["bloc_exit"],
+            "bloc_expulsions": kinds["bloc_expulsion"],
+            "de_facto_changes": int((np.diff(F, axis=0) != 0).sum())}
+    assert {k: got[k] for k in SUMMARY_KEYS} == pytest.approx(want)
+
+
 def test_sweeping_a_weight_the_inputs_leave_idle_warns_before_the_runs(tmp_path, capsys):
     """No state of the base has an ideology: the ideology weight's levels gave identical
     runs without a word, where 'check --set' warns about such a weight."""
@@ -618,6 +645,25 @@ def test_sweeping_a_weight_the_inputs_leave_idle_warns_before_the_runs(tmp_path,
     assert len(err.strip().splitlines()) == 1  # the base sets no other idle weight ('check' is silent on it)
     run_sweep(_sweep_text(tmp_path, _TEMPERATURE, "t"), tmp_path / "t", workers=1, progress=False, plots=False)
     assert "warning" not in capsys.readouterr().err
+
+
+def test_the_base_is_read_once_for_the_idle_weights_of_every_point_looked_at(tmp_path, monkeypatch):
+    """The idle weights are looked for at several points (the first and each parameter's
+    highest level: four here); each look read and parsed the base file again (six reads).
+    Now it is read three times in all: checked as a base scenario by the sweep file's
+    reader, whole for the runs, and as written for the idle weights."""
+    import sim.reading
+
+    reads = []
+    real = sim.reading.read_text
+    monkeypatch.setattr(sim.reading, "read_text",
+                        lambda path, *a, **k: reads.append(Path(path)) or real(path, *a, **k))
+    path = _sweep_text(tmp_path, "parameters:\n  mechanism.temperature: {values: [0.0, 0.5]}\n"
+                       "  mechanism.utility.ideology: {values: [0, 5]}\n  mechanism.utility.economy: {values: [1, 2]}\n")
+    sweep = load_sweep(path)
+    assert reads.count(Path(BOT)) == 3
+    assert [w.split(": ")[1].split(" sweeps")[0] for w in sweep.warnings] == [
+        "parameters.mechanism.utility.economy", "parameters.mechanism.utility.ideology"]
 
 
 @pytest.mark.parametrize("field", ["description", "name"])

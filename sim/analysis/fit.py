@@ -56,13 +56,24 @@ class _Objective:
 
     def scores(self, x) -> dict[str, float]:
         """Scores at parameter values ``x``; None scores the base scenario as written."""
+        return self.score_runs(self.runs(x, self.seeds))
+
+    def runs(self, x, seeds: list[int]) -> list[pd.DataFrame]:
+        """The dyad tables of the runs at parameter values ``x`` (None: the base scenario as
+        written), one per seed. The train and the test side score the same runs, so a caller
+        that needs both runs them once and hands them to :meth:`score_runs` of each."""
+        if not seeds:
+            return []
         runner = importlib.import_module(self.runner)
         overrides = {} if x is None else {p: float(v) for p, v in zip(self.params, x)}
         data = runner.with_overrides(self.base, overrides, self.source)
         if hasattr(runner, "prepare"):
             data = runner.prepare(data, self.source)
-        per_seed = [validation.score_table(runner.run_once(data, s, True, self.source).dyads,
-                                self.reference, self.years) for s in self.seeds]
+        return [runner.run_once(data, s, True, self.source).dyads for s in seeds]
+
+    def score_runs(self, runs: list[pd.DataFrame]) -> dict[str, float]:
+        """The scores of runs' dyad tables on this objective's years, averaged over the runs."""
+        per_seed = [validation.score_table(dyads, self.reference, self.years) for dyads in runs]
         return {k: float(np.mean([d[k] for d in per_seed])) for k in per_seed[0]}
 
     def __call__(self, x) -> float:
@@ -142,14 +153,12 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
     _check_params(mod, base, source, params, bounds, origin[0])
     ref = _fit_reference(reference, source, train_end, origin)
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
-    split = _check_reference_scope(mod, base, source, ref, reference, seed_list[0], train_end)
     train_years, test_years = (None, train_end), (train_end + 1, None)
     objective = _Objective(runner, base, source, params, ref, seed_list, train_years)
     test_obj = _Objective(runner, base, source, params, ref, seed_list, test_years)
     history: list[dict] = []
     t0 = time.perf_counter()
-    default_train, default_test = objective.scores(None), test_obj.scores(None)
-    _check_overlap(default_train, default_test, reference, source, train_end)
+    split, default_train, default_test = _as_written(objective, test_obj, reference, train_end)
     log = _GenerationLog(params, history, max_evals or (maxiter + 1) * popsize * len(params), progress)
     try:
         res = _optimise(objective, bounds, maxiter=maxiter, popsize=popsize, rng=rng, workers=workers,
@@ -157,12 +166,13 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
     finally:
         log.close()
     fitted = {p: float(v) for p, v in zip(params, res.x)}
+    fitted_runs = objective.runs(res.x, seed_list)
     first, last = int(ref.year.min()), int(train_end)
     baselines = {f"frozen_{first}": persistence_baseline(ref, first, test_years),
                  f"frozen_{last}": persistence_baseline(ref, last, test_years)}
     return FitResult(
         params=list(params), bounds=[tuple(map(float, b)) for b in bounds], fitted=fitted,
-        train_end=train_end, train=objective.scores(res.x), test=test_obj.scores(res.x),
+        train_end=train_end, train=objective.score_runs(fitted_runs), test=test_obj.score_runs(fitted_runs),
         default_train=default_train, default_test=default_test,
         defaults={p: _current_value(base, p) for p in params},
         baselines=baselines, evaluations=int(res.nfev), seconds=time.perf_counter() - t0,
@@ -170,24 +180,38 @@ def fit_weights(scenario: str | Path, reference: str | Path | pd.DataFrame | Non
         optimiser={"popsize": popsize, "maxiter": maxiter, "rng": rng, "max_evals": max_evals})
 
 
-def _check_reference_scope(mod, base: dict, source: str, ref: pd.DataFrame, reference,
-                           seed: int, train_end: int) -> dict[str, list[int]]:
+def _as_written(objective: _Objective, test_obj: _Objective, reference, train_end: int):
+    """The scenario as written, each seed run once: the first run tells the scope check
+    (:func:`_check_reference_scope`, before the other seeds run) the scenario's states and
+    years, and all of them give the default scores on both sides, which must each score
+    something (:func:`_check_overlap`).
+
+    Returns:
+        The scope check's years, the default train scores and the default test scores.
+    """
+    seeds, source, ref = objective.seeds, objective.source, objective.reference
+    runs = objective.runs(None, seeds[:1])
+    split = _check_reference_scope(runs[0], source, ref, reference, train_end)
+    runs += objective.runs(None, seeds[1:])
+    default_train, default_test = objective.score_runs(runs), test_obj.score_runs(runs)
+    _check_overlap(default_train, default_test, reference, source, train_end)
+    return split, default_train, default_test
+
+
+def _check_reference_scope(dyads: pd.DataFrame, source: str, ref: pd.DataFrame, reference,
+                           train_end: int) -> dict[str, list[int]]:
     """The reference must hold only the scenario's states, as ``validate`` requires; its
     rows outside the scenario's years are said on stderr.
 
     A row the fit cannot score was left out without a word: a state id that is a typo or
     another case's cut part of the reference while the rest was fitted as if whole, and
-    years beyond the scenario's span shrank the train or test set unseen. The scenario is
-    run once as written (the first seed) to learn its states and years whatever the runner.
+    years beyond the scenario's span shrank the train or test set unseen. ``dyads`` is the
+    scenario's run as written (the first seed): its states and years, whatever the runner.
 
     Returns:
         The reference years the scenario simulates on each side of ``train_end``
         (``train_years``, ``test_years``), for fit.json.
     """
-    data = mod.with_overrides(base, {}, source)
-    if hasattr(mod, "prepare"):
-        data = mod.prepare(data, source)
-    dyads = mod.run_once(data, seed, True, source).dyads
     where = reference if isinstance(reference, (str, Path)) else source
     check_reference_states(ref, where, set(dyads["a"]) | set(dyads["b"]),
                            f"the scenario {Path(source).name}")

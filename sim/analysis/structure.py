@@ -101,29 +101,71 @@ def best_split(signed: np.ndarray, k: int = 2) -> BestSplit:
     return BestSplit(np.asarray(labels, dtype=np.int64), int(frus[best]), int(same.sum()))
 
 
-def _binary_counts(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+#: The two-bloc search counts 2**SPLIT_CHUNK_BITS configurations at a time and keeps only the
+#: least frustrated ones, so its memory stays a few megabytes however many actors it has.
+SPLIT_CHUNK_BITS = 12
+
+
+def _binary_counts(s: np.ndarray, chunk_bits: int | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The 2-bloc splits of least frustration: their numbers, frustration, non-cooperating
     pairs inside a bloc and bloc count.
 
     Configuration ``x`` puts actor ``j+1`` in bloc ``bit j`` (actor 0 in bloc 0), as
-    :func:`sim.landscape.theory.binary_energies` numbers them. With unit sizes the energy is
-    linear in the matrix, twice the weight of the pairs split apart, so the signed matrix
-    gives (cooperating pairs apart) - (hostile pairs apart), and the cooperating matrix the
-    cooperating pairs apart: two passes, exact integers. The pairs split apart are the two
-    blocs' sizes multiplied, so the non-cooperating pairs inside a bloc follow.
+    :func:`sim.landscape.theory.binary_energies` numbers them. The signed matrix's pairs
+    split apart give (cooperating pairs apart) - (hostile pairs apart), the cooperating
+    matrix's the cooperating pairs apart: both are counted in one pass over the
+    configurations (:func:`_cuts_by_chunk`), exact integers, and only the least frustrated
+    configurations are kept. The pairs split apart are the two blocs' sizes multiplied, so
+    the non-cooperating pairs inside a bloc follow.
     """
     n = s.shape[0]
-    ones = np.ones(n)
     iu = np.triu_indices(n, 1)
     pos = (s > 0).astype(float)
     neg = (s < 0).astype(float)
-    diff = np.rint(landscape.binary_energies(ones, pos - neg) / 2).astype(np.int64)
-    frus = int(neg[iu].sum()) + diff
-    index = np.flatnonzero(frus == frus.min())
-    pos_apart = np.rint(landscape.binary_energies(ones, pos) / 2).astype(np.int64)[index]
+    hostile = int(neg[iu].sum())
+    least, kept = None, []
+    for first, cuts in _cuts_by_chunk(np.stack([pos - neg, pos]),
+                                      SPLIT_CHUNK_BITS if chunk_bits is None else chunk_bits):
+        frus = hostile + cuts[:, 0]
+        low = int(frus.min())
+        if least is None or low < least:
+            least, kept = low, []
+        if low == least:
+            hit = np.flatnonzero(frus == low)
+            kept.append((first + hit, cuts[hit, 1]))
+    index = np.concatenate([i for i, _ in kept])
+    pos_apart = np.concatenate([p for _, p in kept])
     in_bloc_1 = np.bitwise_count(index.astype(np.uint64)).astype(np.int64)
     nonco = int((s[iu] <= 0).sum()) - (in_bloc_1 * (n - in_bloc_1) - pos_apart)
-    return index, frus[index], nonco, np.where(index == 0, 1, 2).astype(np.int64)
+    return (index, np.full(index.size, least, dtype=np.int64), nonco,
+            np.where(index == 0, 1, 2).astype(np.int64))
+
+
+def _cuts_by_chunk(mats: np.ndarray, chunk_bits: int):
+    """For symmetric integer matrices with zero diagonal, the weight of the pairs that each
+    two-bloc configuration splits apart, ``2**chunk_bits`` configurations at a time.
+
+    With ``b`` the configuration's 0/1 blocs the cut of ``M`` is ``b.r - b M b`` (``r`` the
+    row sums). Splitting ``b`` into its low bits (shared by every chunk, counted once) and
+    its high bits (one setting per chunk) leaves a cross term ``2 b_low (M b_high)``, so a
+    chunk costs one small matrix product. The values are small integers, exact in floats.
+
+    Yields:
+        The chunk's first configuration number and an integer array, one row per
+        configuration of the chunk and one column per matrix.
+    """
+    n = mats.shape[1]
+    low = min(n - 1, chunk_bits)
+    r = mats.sum(2)  # (matrices, n)
+    b_low = landscape.config_bits(np.arange(1 << low, dtype=np.int64), n).astype(float)
+    cut_low = b_low @ r.T - np.stack([((b_low @ m) * b_low).sum(1) for m in mats], axis=1)
+    for c in range(1 << (n - 1 - low)):
+        b_hi = np.zeros(n)
+        b_hi[low + 1:] = (c >> np.arange(n - 1 - low)) & 1
+        h_hi = mats @ b_hi  # (matrices, n): each actor's weight shared with the high bloc-1 actors
+        cut_hi = r @ b_hi - h_hi @ b_hi
+        yield c << low, np.rint(cut_low + cut_hi - 2.0 * (b_low @ h_hi.T)).astype(np.int64)
 
 
 def _label_counts(s: np.ndarray, confs: np.ndarray, chunk: int = 50_000):

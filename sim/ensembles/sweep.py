@@ -44,6 +44,7 @@ run_id, point, replicate, seed, status, error, seconds, the parameters, the outp
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import itertools
@@ -52,7 +53,7 @@ import math
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 import os
 from pathlib import Path
@@ -514,12 +515,23 @@ def idle_weights(source: str, overrides: dict) -> list:
     them: on the base file as written with the point's overrides, because only the weights
     a scenario sets itself are judged (a base read whole, as :func:`load_base` reads it,
     would set every weight)."""
+    return idle_weight_finder(source)(overrides)
+
+
+def idle_weight_finder(source: str) -> Callable[[dict], list]:
+    """:func:`idle_weights` for many points of one base: the base file is read (and its
+    ``extends`` resolved) here, once, and the function returned judges a point's overrides.
+    A sweep looks at several points; each read the file anew."""
     from sim.model import inputs_for
     from sim.scenario.schema import apply_overrides, load_raw, scenario_from_dict
     from sim.scenario.unused_weights import idle_weights as idle
-    sc = scenario_from_dict(apply_overrides(load_raw(source), overrides, source=source), source=source,
-                            base_dir=Path(source).parent)
-    return idle(sc, inputs_for(sc))
+    raw = load_raw(source)
+
+    def find(overrides: dict) -> list:
+        sc = scenario_from_dict(apply_overrides(raw, overrides, source=source), source=source,  # a copy
+                                base_dir=Path(source).parent)
+        return idle(sc, inputs_for(sc))
+    return find
 
 
 def run_once(data, seed: int, record: bool, source: str):
@@ -688,6 +700,8 @@ class Sweep:
     _summary_keys: list[list[str]] = field(default_factory=list, repr=False)
     #: Idle weights of the points check_paths looked at, by dotted path, the first seen.
     _idle: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: The runner's idle-weight finder for the base, made once (False: the runner has none).
+    _find_idle: Any = field(default=None, repr=False)
     #: Lines for stderr before the runs: weights the runs cannot differ by.
     warnings: list[str] = field(default_factory=list)
 
@@ -751,16 +765,35 @@ class Sweep:
         """Keep what a checked point's scenario ``data`` says of the runs' outputs: its
         summary keys and, given the point's ``overrides``, the weights it sets that its
         inputs leave idle, where the runner can say (optional runner functions
-        ``summary_keys(data)`` and ``idle_weights(base_path, overrides)``)."""
+        ``summary_keys(data)`` and ``idle_weight_finder(base_path)`` or
+        ``idle_weights(base_path, overrides)``)."""
         if hasattr(runner, "summary_keys"):
             self._summary_keys.append(list(runner.summary_keys(data)))
-        if overrides is not None and hasattr(runner, "idle_weights"):
-            try:
-                idle = runner.idle_weights(str(self.base_path), overrides)
-            except InputError:  # warnings only: the point itself passed the runner's checks
-                return
-            for weight in idle:
-                self._idle.setdefault(weight.path, weight)
+        find = self._idle_finder(runner) if overrides is not None else None
+        if find is None:
+            return
+        try:
+            idle = find(overrides)
+        except InputError:  # warnings only: the point itself passed the runner's checks
+            return
+        for weight in idle:
+            self._idle.setdefault(weight.path, weight)
+
+    def _idle_finder(self, runner) -> Callable[[dict], list] | None:
+        """The function that gives a point's idle weights from its overrides (None: the runner
+        cannot say), made once per sweep so that the base file is read once for all points."""
+        if self._find_idle is None:
+            base = str(self.base_path)
+            if hasattr(runner, "idle_weight_finder"):
+                try:
+                    self._find_idle = runner.idle_weight_finder(base)
+                except InputError:  # as each point's look would have failed: no warnings
+                    self._find_idle = lambda overrides: []
+            elif hasattr(runner, "idle_weights"):
+                self._find_idle = functools.partial(runner.idle_weights, base)
+            else:
+                self._find_idle = False
+        return self._find_idle or None
 
     def _idle_rows(self, design: pd.DataFrame) -> set[int]:
         """The points whose idle weights are looked for: the first, and each numeric

@@ -282,13 +282,11 @@ def load_landscape(path: str | Path) -> LandscapeSpec:
                          "at least one nonzero propensity (with all of them zero every configuration has "
                          "the same energy: there is nothing to find)", line=None if csv else line("propensities"))
     _check_unattached(path, spec, values, line)
-    _check_resolution(path, spec, sizes, values, line)
+    rows = _propensity_rows(values)
+    _check_resolution(path, spec, sizes, rows, line)
     if spec.actual is not None:
         check_actual(spec.actual, ids, path, line("actual"))
-    return spec.model_copy(update={
-        "sizes": {a: float(sizes[a]) for a in ids},
-        "propensities": _propensity_rows(values),
-    })
+    return spec.model_copy(update={"sizes": {a: float(sizes[a]) for a in ids}, "propensities": rows})
 
 
 def _check_unattached(path: Path, spec: LandscapeSpec, values: dict, line) -> None:
@@ -319,12 +317,13 @@ def _check_unattached(path: Path, spec: LandscapeSpec, values: dict, line) -> No
                      "propensities or leave it out)", line=line("actors", i), got=a)
 
 
-def _check_resolution(path: Path, spec: LandscapeSpec, sizes: dict, values: dict, line) -> None:
+def _check_resolution(path: Path, spec: LandscapeSpec, sizes: dict, rows: list[PropensityRow], line) -> None:
     """Refuse a nonzero pair weight that double precision cannot tell from zero or from
     the rounding of the two actors' other weights: the pair would silently count as
-    indifferent (sizes of 1e-300 made a hostility vanish)."""
+    indifferent (sizes of 1e-300 made a hostility vanish). ``rows`` are the propensities
+    read (:func:`_propensity_rows`), built once by the caller, which keeps them."""
     ids = spec.ids
-    p = spec.model_copy(update={"propensities": _propensity_rows(values)}).propensity_matrix()
+    p = spec.model_copy(update={"propensities": rows}).propensity_matrix()
     lost = unresolved_pair([sizes[a] for a in ids], p)
     if lost is not None:
         a, b = ids[lost[0]], ids[lost[1]]

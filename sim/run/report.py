@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from sim.eventlog import BLOC_ENTERED, BLOC_FOUNDED
 from sim.levels import DE_FACTO_NAMES, DE_JURE_NAMES
@@ -46,9 +47,9 @@ def markdown_table(table, rows=None) -> str:
 def _main_changes(ev, pairs) -> list[str]:
     """The report's list of changes: instruments and memberships of every pair, de facto
     moves of the chosen pairs only (a list of every move would drown them), with drivers."""
-    key_pairs = {frozenset(p) for p in pairs}
-    main = ev[ev.kind.isin(STRUCTURAL) | ((ev.kind == "de_facto_change") &
-                                          ev.apply(lambda r: frozenset((r.a, r.b)) in key_pairs, axis=1))]
+    chosen = [(a, b) for a, b in pairs] + [(b, a) for a, b in pairs]  # a pair in either order
+    of_chosen = pd.MultiIndex.from_arrays([ev.a, ev.b]).isin(chosen)
+    main = ev[ev.kind.isin(STRUCTURAL) | ((ev.kind == "de_facto_change") & of_chosen)]
     out = ["## Main changes and why", "",
            "Treaties, sanctions and bloc changes of every pair; de facto changes only of the "
            "scenario's chosen pairs (`outputs.pairs`: " + (", ".join("-".join(p) for p in pairs) or "none")

@@ -206,10 +206,21 @@ def summarise(model: AllianceModel) -> dict[str, float]:
     F = np.stack(h["de_facto"])[:, iu, ju]
     J = np.stack(h["de_jure"])[:, iu, ju]
     kinds = model.log.kind_counts()
-    values = (F[-1].mean(), J[-1].mean(), (F[-1] >= 2).mean(), (F[-1] <= -1).mean(), F.mean(),
-              kinds["treaty_formed"], sum(kinds[k] for k in ("treaty_denounced", "treaty_lapsed", "treaty_withdrawn")),
-              kinds["bloc_join"], kinds["bloc_exit"], kinds["bloc_expulsion"], model.de_facto_changes)
-    out: dict[str, float] = {key: float(v) for key, v in zip(SUMMARY_KEYS, values, strict=True)}
+    values = {
+        "final_mean_de_facto": F[-1].mean(),
+        "final_mean_de_jure": J[-1].mean(),
+        "final_share_allied": (F[-1] >= 2).mean(),
+        "final_share_rival": (F[-1] <= -1).mean(),
+        "mean_de_facto": F.mean(),
+        "treaties_formed": kinds["treaty_formed"],
+        "treaties_ended": sum(kinds[k] for k in ("treaty_denounced", "treaty_lapsed", "treaty_withdrawn")),
+        "bloc_joins": kinds["bloc_join"],
+        "bloc_exits": kinds["bloc_exit"],
+        "bloc_expulsions": kinds["bloc_expulsion"],
+        "de_facto_changes": model.de_facto_changes,
+    }
+    # By name, in SUMMARY_KEYS' order (the columns' order): a value cannot land under another key.
+    out: dict[str, float] = {key: float(values[key]) for key in SUMMARY_KEYS}
     pair_index = {(model.ids[i], model.ids[j]): k for k, (i, j) in enumerate(zip(iu, ju))}
     for a, b in model.spec.outputs.pairs:
         k = pair_index.get((a, b), pair_index.get((b, a)))

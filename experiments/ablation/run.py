@@ -99,7 +99,7 @@ ABLATIONS = {
                               lambda raw: _drop_events(raw, lambda ev: not ev["name"].startswith("Colour")), None),
     "no_disputes": ("every dispute event",
                     lambda raw: _drop_events(raw, lambda ev: ev.get("kind") != "dispute"), None),
-    "no_threat_sources": ("the IMU, the Taliban insurgency and ISKP",
+    "no_threat_sources": ("the IMU, the Taliban out of power (2001-21) and ISKP",
                           lambda raw: dict(copy.deepcopy(raw), threat_sources=[]), None),
     "no_government_changes": ("the four changes of government in Kabul",
                               lambda raw: _drop_events(raw, lambda ev: ev.get("kind") != "government"), None),

@@ -92,20 +92,30 @@ def _brute_best_split(s):
     return best[0], [lab.tolist() for key, lab in ranked if key == best]
 
 
-def test_best_split_of_two_blocs_agrees_with_ranking_every_labelling():
-    """The two-bloc search counts frustration and the non-cooperating pairs inside a bloc
-    from energies and bloc sizes, never from labels; ranking every labelling gives the same
-    split, frustration and number of ties."""
-    rng = np.random.default_rng(5)
-    nets = [np.zeros((6, 6), dtype=int)]
-    for n in (4, 7, 10):
-        for _ in range(10):
-            s = np.triu(rng.choice([-1, 0, 1], size=(n, n), p=[0.15, 0.6, 0.25]), 1)
+def _random_signed(rng, sizes, per_size, p):
+    """``per_size`` random symmetric signed networks of each size (-1, 0, 1 with odds ``p``)."""
+    nets = []
+    for n in sizes:
+        for _ in range(per_size):
+            s = np.triu(rng.choice([-1, 0, 1], size=(n, n), p=p), 1)
             nets.append(s + s.T)
+    return nets
+
+
+def _assert_as_every_labelling(nets):
     for s in nets:
         got = best_split(s)
         frustration, tied = _brute_best_split(s)
         assert got.frustration == frustration and got.tied == len(tied) and got.labels.tolist() in tied
+
+
+def test_best_split_of_two_blocs_agrees_with_ranking_every_labelling():
+    """The two-bloc search counts frustration and the non-cooperating pairs inside a bloc
+    from energies and bloc sizes, never from labels; ranking every labelling gives the same
+    split, frustration and number of ties."""
+    nets = [np.zeros((6, 6), dtype=int)]
+    nets += _random_signed(np.random.default_rng(5), (4, 7, 10), 10, p=[0.15, 0.6, 0.25])
+    _assert_as_every_labelling(nets)
     # No ties at all: two blocs of three keep the fewest distant pairs together, and the
     # C(6, 3) / 2 = 10 such splits tie, which the caller is told.
     zero = best_split(nets[0])
@@ -119,14 +129,7 @@ def test_best_split_counted_in_small_chunks_agrees_with_ranking_every_labelling(
     from sim.analysis import structure
 
     monkeypatch.setattr(structure, "SPLIT_CHUNK_BITS", 2)
-    rng = np.random.default_rng(8)
     nets = [np.zeros((7, 7), dtype=int), -np.ones((5, 5), dtype=int) + np.eye(5, dtype=int)]
-    for n in (2, 3, 6, 9):
-        for _ in range(8):
-            s = np.triu(rng.choice([-1, 0, 1], size=(n, n), p=[0.3, 0.4, 0.3]), 1)
-            nets.append(s + s.T)
-    for s in nets:
-        got = best_split(s)
-        frustration, tied = _brute_best_split(s)
-        assert got.frustration == frustration and got.tied == len(tied) and got.labels.tolist() in tied
+    nets += _random_signed(np.random.default_rng(8), (2, 3, 6, 9), 8, p=[0.3, 0.4, 0.3])
+    _assert_as_every_labelling(nets)
     assert best_split(nets[0]).tied == 35  # every split into three states and four: C(7, 3)

@@ -104,8 +104,9 @@ def test_the_taliban_threat_follows_the_taliban_not_kabul():
     neighbours = [ix[s] for s in ("UZB", "TAJ", "KYR", "KZK", "RUS")]
     for y in taliban_years:  # the emirate: the threat is the state's
         t = years.index(y)
-        assert inp.intent[t, usa, afg] >= 0.7 if y >= 1998 else True
         assert min(inp.intent[t, i, afg] for i in neighbours) >= 0.7
+    for y in range(1998, 2001):  # and Washington's after the embassy bombings
+        assert inp.intent[years.index(y), usa, afg] >= 0.7
     for y in republic_years:
         t = years.index(y)
         assert inp.distance[t, usa, afg] == inp.distance[years.index(2000), usa, afg] > 10_000, y

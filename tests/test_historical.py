@@ -118,6 +118,26 @@ def test_the_taliban_threat_follows_the_taliban_not_kabul():
     assert inp.sources.power[first, movement] == pytest.approx(inp.power[years.index(2000), afg], rel=0.01)
 
 
+def test_the_tajik_opposition_war_is_charged_to_kabul_only_while_rabbani_holds_it():
+    """The Tajik opposition's bases were in the north-east that the Rabbani-Massoud forces
+    held, so its war is the state Afghanistan's threat only while they hold Kabul (1992-95).
+    Under the Taliban (from 1996) Afghanistan's threat is the Taliban advance alone: the
+    same in 1996-97 as in 1998, not that advance stacked on the opposition's war."""
+    inp = inputs_for(load_scenario(SCENARIO))
+    years = list(inp.years)
+    ix = {s: k for k, s in enumerate(inp.ids)}
+    afg, observers = ix["AFG"], [ix[s] for s in ("TAJ", "UZB", "RUS", "KYR")]
+    t91, t98 = years.index(1991), years.index(1998)
+    for y in range(1992, 1996):
+        t = years.index(y)
+        assert inp.offense[t, afg] > 10 * inp.offense[t91, afg], y
+        assert min(inp.intent[t, i, afg] for i in observers) >= 0.6, y
+    for y in (1996, 1997):
+        t = years.index(y)
+        assert inp.offense[t, afg] == pytest.approx(inp.offense[t98, afg], rel=0.25), y
+        assert [inp.intent[t, i, afg] for i in observers] == [inp.intent[t98, i, afg] for i in observers], y
+
+
 def final_levels(model, a, b):
     i, j = model.index[a], model.index[b]
     F = np.array([f[i, j] for f in model.history["de_facto"]])

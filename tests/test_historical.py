@@ -138,6 +138,35 @@ def test_the_tajik_opposition_war_is_charged_to_kabul_only_while_rabbani_holds_i
         assert [inp.intent[t, i, afg] for i in observers] == [inp.intent[t98, i, afg] for i in observers], y
 
 
+def test_declared_doctrines_reach_the_inputs_through_the_calibration_rule():
+    """Each state-year's multi-vector disposition is clip(0.3 + 0.15 x net evidence) over the
+    blind coding's rows (seeds/reference/coding/central_asia/doctrines.csv) and the ledger's
+    calibration rows covering it, and nothing else: Kazakhstan 0.6 from Nazarbayev's 1992
+    line, Uzbekistan 0.9 from its 2012 law, Kyrgyzstan 0.45 under Atambayev (2011-16)."""
+    from sim.calibration.rules import load_rules
+
+    rule = load_rules()["rules"]["doctrine"]
+    baseline, step = rule["baseline"]["multi_vector"], rule["step"]
+    coded = pd.read_csv(ROOT / "seeds" / "reference" / "coding" / "central_asia" / "doctrines.csv")
+    ledger = pd.read_csv(ROOT / "seeds" / "evidence.csv")
+    ledger = ledger[(ledger.dimension == "doctrine_multivector") & (ledger.use == "calibration")]
+    spans = [(r.state, r.start, 2024 if pd.isna(r.until) else r.until, r.direction * r.strength)
+             for r in coded.itertuples()]
+    spans += [(r.actors, r.period_start, r.period_end, r.direction * r.strength) for r in ledger.itertuples()]
+    inp = inputs_for(load_scenario(SCENARIO))
+    years, ix = list(inp.years), {s: k for k, s in enumerate(inp.ids)}
+
+    def mv(state, year):
+        return round(float(inp.multi_vector[years.index(year), ix[state]]), 6)
+
+    assert (mv("KZK", 1991), mv("KZK", 1992), mv("UZB", 2012), mv("KYR", 2014), mv("KYR", 2017)) == \
+        (0.3, 0.6, 0.9, 0.45, 0.6)
+    for state in inp.ids:
+        for year in years:
+            net = sum(v for s, a, b, v in spans if s == state and a <= year <= b)
+            assert mv(state, year) == round(min(1.0, max(0.0, baseline + step * net)), 6), (state, year)
+
+
 def final_levels(model, a, b):
     i, j = model.index[a], model.index[b]
     F = np.array([f[i, j] for f in model.history["de_facto"]])

@@ -143,28 +143,27 @@ def test_declared_doctrines_reach_the_inputs_through_the_calibration_rule():
     blind coding's rows (seeds/reference/coding/central_asia/doctrines.csv) and the ledger's
     calibration rows covering it, and nothing else: Kazakhstan 0.6 from Nazarbayev's 1992
     line, Uzbekistan 0.9 from its 2012 law, Kyrgyzstan 0.45 under Atambayev (2011-16)."""
-    from sim.calibration.rules import load_rules
+    from sim.calibration.evidence import load_ledger
+    from sim.calibration.rules import evidence_sum, load_rules
 
     rule = load_rules()["rules"]["doctrine"]
     baseline, step = rule["baseline"]["multi_vector"], rule["step"]
     coded = pd.read_csv(ROOT / "seeds" / "reference" / "coding" / "central_asia" / "doctrines.csv")
-    ledger = pd.read_csv(ROOT / "seeds" / "evidence.csv")
-    ledger = ledger[(ledger.dimension == "doctrine_multivector") & (ledger.use == "calibration")]
-    spans = [(r.state, r.start, 2024 if pd.isna(r.until) else r.until, r.direction * r.strength)
-             for r in coded.itertuples()]
-    spans += [(r.actors, r.period_start, r.period_end, r.direction * r.strength) for r in ledger.itertuples()]
+    ledger = load_ledger()
     inp = inputs_for(load_scenario(SCENARIO))
-    years, ix = list(inp.years), {s: k for k, s in enumerate(inp.ids)}
+    years = np.asarray(inp.years)
 
     def mv(state, year):
-        return round(float(inp.multi_vector[years.index(year), ix[state]]), 6)
+        return round(float(inp.multi_vector[list(years).index(year), inp.ids.index(state)]), 6)
 
     assert (mv("KZK", 1991), mv("KZK", 1992), mv("UZB", 2012), mv("KYR", 2014), mv("KYR", 2017)) == \
         (0.3, 0.6, 0.9, 0.45, 0.6)
-    for state in inp.ids:
-        for year in years:
-            net = sum(v for s, a, b, v in spans if s == state and a <= year <= b)
-            assert mv(state, year) == round(min(1.0, max(0.0, baseline + step * net)), 6), (state, year)
+    for k, state in enumerate(inp.ids):
+        net, _ = evidence_sum(ledger, "doctrine_multivector", years, lambda r: r.actors[0] == state)
+        for r in coded[coded.state == state].itertuples():
+            net += r.direction * r.strength * ((years >= r.start) & (years <= (2024 if pd.isna(r.until) else r.until)))
+        expected = np.round(np.clip(baseline + step * net, 0.0, 1.0), 6)
+        assert np.round(inp.multi_vector[:, k], 6).tolist() == expected.tolist(), state
 
 
 def final_levels(model, a, b):

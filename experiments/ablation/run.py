@@ -103,7 +103,7 @@ ABLATIONS = {
                           lambda raw: dict(copy.deepcopy(raw), threat_sources=[]), None),
     "no_government_changes": ("the four changes of government in Kabul",
                               lambda raw: _drop_events(raw, lambda ev: ev.get("kind") != "government"), None),
-    "no_coded_doctrines": ("the blind coding of declared doctrines (17 doctrine events; the ledger's Uzbek rows stay)",
+    "no_coded_doctrines": ("the blind coding of declared doctrines (15 doctrine events; the ledger's Uzbek rows stay)",
                            lambda raw: _drop_events(raw, lambda ev: ev.get("kind") != "doctrine"), None),
 }
 

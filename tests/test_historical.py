@@ -166,6 +166,38 @@ def test_declared_doctrines_reach_the_inputs_through_the_calibration_rule():
         assert np.round(inp.multi_vector[:, k], 6).tolist() == expected.tolist(), state
 
 
+def test_the_taliban_emirates_interests_come_from_the_blind_coding():
+    """In the years the Taliban held Kabul (1996-2000, 2021-24) the ousted government kept
+    Afghanistan's UN seat, so the interests rule has no vote term there and each Afghan pair's
+    interests are the evidence term alone: clip(step x net, +-cap) over the blind coding's rows
+    (seeds/reference/coding/central_asia/afghan_interests.csv) covering the year. Russia's
+    arming of the Northern Alliance and the Taliban's Chechen ties put the pair at the cap in
+    1999-2000; the ISKP enemy and the 2022 fuel deal turn it convergent."""
+    from sim.calibration.rules import load_rules
+
+    rule = load_rules()["rules"]["interests"]
+    coded = pd.read_csv(ROOT / "seeds" / "reference" / "coding" / "central_asia" / "afghan_interests.csv")
+    inp = inputs_for(load_scenario(SCENARIO))
+    years = list(inp.years)
+    a = inp.ids.index("AFG")
+
+    def interests(partner, year):
+        return round(float(inp.interests[years.index(year)][a, inp.ids.index(partner)]), 6)
+
+    assert (interests("RUS", 1997), interests("RUS", 2000), interests("RUS", 2022), interests("TKM", 1999),
+            interests("USA", 2000)) == (-0.3, -0.6, 0.45, 0.6, -0.6)
+    for partner in inp.ids:
+        if partner == "AFG":
+            continue
+        rows = coded[coded.actors.str.split(";").map(lambda xs: partner in xs)]
+        for year in [*range(1996, 2001), *range(2021, 2025)]:
+            net = sum(r.direction * r.strength for r in rows.itertuples() if r.period_start <= year <= r.period_end)
+            expected = round(float(np.clip(rule["step"] * np.clip(net, -rule["cap"] / rule["step"],
+                                                                  rule["cap"] / rule["step"]), -1, 1)), 6)
+            assert interests(partner, year) == expected == round(
+                float(inp.interests[years.index(year)][inp.ids.index(partner), a]), 6), (partner, year)
+
+
 def final_levels(model, a, b):
     i, j = model.index[a], model.index[b]
     F = np.array([f[i, j] for f in model.history["de_facto"]])

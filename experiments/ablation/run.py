@@ -105,6 +105,11 @@ ABLATIONS = {
                               lambda raw: _drop_events(raw, lambda ev: ev.get("kind") != "government"), None),
     "no_coded_doctrines": ("the blind coding of declared doctrines (15 doctrine events; the ledger's Uzbek rows stay)",
                            lambda raw: _drop_events(raw, lambda ev: ev.get("kind") != "doctrine"), None),
+    "no_coded_afghan_interests": ("the blind coding of the Taliban government's interests (28 interest events, "
+                                  "1996-2000 and 2021-24)",
+                                  lambda raw: _drop_events(raw, lambda ev: not (
+                                      ev.get("kind") == "interest"
+                                      and ev.get("name", "").startswith("Interests of the Taliban emirate"))), None),
 }
 
 

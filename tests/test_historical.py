@@ -19,6 +19,12 @@ REFERENCE = ROOT / "seeds" / "reference" / "central_asia_reference.csv"
 
 
 @pytest.fixture(scope="module")
+def inputs():
+    """The scenario's input arrays, built once for the tests that read them."""
+    return inputs_for(load_scenario(SCENARIO))
+
+
+@pytest.fixture(scope="module")
 def ten_runs():
     """Ten seeds of the scenario, simulated once for every test of the whole record."""
     return [simulate(SCENARIO, seed=s, record=False) for s in range(10)]
@@ -88,14 +94,13 @@ def test_threat_sources_and_governments_are_inputs():
     assert governments == [1992, 1996, 2001, 2021]
 
 
-def test_the_taliban_threat_follows_the_taliban_not_kabul():
+def test_the_taliban_threat_follows_the_taliban_not_kabul(inputs):
     """Afghanistan is whoever holds Kabul at 31 December. From 2001 that is a government the
     US war installed, so the war and the coalition's presence are no threat to it (no US
     hostility or forward reach toward it) and its neighbours' Taliban-era fears are gone;
     the Taliban threat of 2001-2020 is the movement's, a threat source, hostile to the
     United States and to Kabul in every one of those years."""
-    sc = load_scenario(SCENARIO)
-    inp = inputs_for(sc)
+    inp = inputs
     years = list(inp.years)
     ix = {s: k for k, s in enumerate(inp.ids)}
     afg, usa = ix["AFG"], ix["USA"]
@@ -118,12 +123,12 @@ def test_the_taliban_threat_follows_the_taliban_not_kabul():
     assert inp.sources.power[first, movement] == pytest.approx(inp.power[years.index(2000), afg], rel=0.01)
 
 
-def test_the_tajik_opposition_war_is_charged_to_kabul_only_while_rabbani_holds_it():
+def test_the_tajik_opposition_war_is_charged_to_kabul_only_while_rabbani_holds_it(inputs):
     """The Tajik opposition's bases were in the north-east that the Rabbani-Massoud forces
     held, so its war is the state Afghanistan's threat only while they hold Kabul (1992-95).
     Under the Taliban (from 1996) Afghanistan's threat is the Taliban advance alone: the
     same in 1996-97 as in 1998, not that advance stacked on the opposition's war."""
-    inp = inputs_for(load_scenario(SCENARIO))
+    inp = inputs
     years = list(inp.years)
     ix = {s: k for k, s in enumerate(inp.ids)}
     afg, observers = ix["AFG"], [ix[s] for s in ("TAJ", "UZB", "RUS", "KYR")]
@@ -138,7 +143,7 @@ def test_the_tajik_opposition_war_is_charged_to_kabul_only_while_rabbani_holds_i
         assert [inp.intent[t, i, afg] for i in observers] == [inp.intent[t98, i, afg] for i in observers], y
 
 
-def test_declared_doctrines_reach_the_inputs_through_the_calibration_rule():
+def test_declared_doctrines_reach_the_inputs_through_the_calibration_rule(inputs):
     """Each state-year's multi-vector disposition is clip(0.3 + 0.15 x net evidence) over the
     blind coding's rows (seeds/reference/coding/central_asia/doctrines.csv) and the ledger's
     calibration rows covering it, and nothing else: Kazakhstan 0.6 from Nazarbayev's 1992
@@ -150,7 +155,7 @@ def test_declared_doctrines_reach_the_inputs_through_the_calibration_rule():
     baseline, step = rule["baseline"]["multi_vector"], rule["step"]
     coded = pd.read_csv(ROOT / "seeds" / "reference" / "coding" / "central_asia" / "doctrines.csv")
     ledger = load_ledger()
-    inp = inputs_for(load_scenario(SCENARIO))
+    inp = inputs
     years = np.asarray(inp.years)
 
     def mv(state, year):
@@ -166,19 +171,23 @@ def test_declared_doctrines_reach_the_inputs_through_the_calibration_rule():
         assert np.round(inp.multi_vector[:, k], 6).tolist() == expected.tolist(), state
 
 
-def test_the_taliban_emirates_interests_come_from_the_blind_coding():
+def test_the_taliban_emirates_interests_come_from_the_blind_coding(inputs):
     """In the years the Taliban held Kabul (1996-2000, 2021-24) the ousted government kept
     Afghanistan's UN seat, so the interests rule has no vote term there and each Afghan pair's
     interests are the evidence term alone: clip(step x net, +-cap) over the blind coding's rows
     (seeds/reference/coding/central_asia/afghan_interests.csv) covering the year. Russia's
     arming of the Northern Alliance and the Taliban's Chechen ties put the pair at the cap in
     1999-2000; the ISKP enemy and the 2022 fuel deal turn it convergent."""
-    from sim.calibration.rules import load_rules
+    from sim.calibration.evidence import Evidence
+    from sim.calibration.rules import evidence_sum, load_rules
 
     rule = load_rules()["rules"]["interests"]
     coded = pd.read_csv(ROOT / "seeds" / "reference" / "coding" / "central_asia" / "afghan_interests.csv")
-    inp = inputs_for(load_scenario(SCENARIO))
+    records = [Evidence(**{**row, "actors": tuple(row["actors"].split(";")), "line": k + 2})
+               for k, row in enumerate(coded.to_dict("records"))]
+    inp = inputs
     years = list(inp.years)
+    taliban_years = np.array([*range(1996, 2001), *range(2021, 2025)])
     a = inp.ids.index("AFG")
 
     def interests(partner, year):
@@ -189,11 +198,10 @@ def test_the_taliban_emirates_interests_come_from_the_blind_coding():
     for partner in inp.ids:
         if partner == "AFG":
             continue
-        rows = coded[coded.actors.str.split(";").map(lambda xs: partner in xs)]
-        for year in [*range(1996, 2001), *range(2021, 2025)]:
-            net = sum(r.direction * r.strength for r in rows.itertuples() if r.period_start <= year <= r.period_end)
-            evidence_term = np.clip(rule["step"] * net, -rule["cap"], rule["cap"])  # the vote term is 0
-            expected = round(float(np.clip(evidence_term, -1, 1)), 6)
+        net, _ = evidence_sum(records, "interest_convergence", taliban_years,
+                              lambda r: r.involves_pair("AFG", partner))
+        evidence_term = np.clip(rule["step"] * net, -rule["cap"], rule["cap"])  # the vote term is 0
+        for year, expected in zip(taliban_years, np.round(np.clip(evidence_term, -1, 1), 6)):
             assert interests(partner, year) == expected == round(
                 float(inp.interests[years.index(year)][inp.ids.index(partner), a]), 6), (partner, year)
 

@@ -107,9 +107,7 @@ ABLATIONS = {
                            lambda raw: _drop_events(raw, lambda ev: ev.get("kind") != "doctrine"), None),
     "no_coded_afghan_interests": ("the blind coding of the Taliban government's interests (28 interest events, "
                                   "1996-2000 and 2021-24)",
-                                  lambda raw: _drop_events(raw, lambda ev: not (
-                                      ev.get("kind") == "interest"
-                                      and ev.get("name", "").startswith("Interests of the Taliban emirate"))), None),
+                                  lambda raw: _drop_events(raw, lambda ev: ev.get("kind") != "interest"), None),
 }
 
 
